@@ -1,0 +1,59 @@
+//! Backend: optimizes the LLVM module and turns it into machine code.
+//!
+//! Takes the module from codegen and the options; runs the new pass manager's `default<On>`
+//! pipeline for the chosen CPU (the host's by default) and gives the object file bytes, or the
+//! optimized IR or assembly text for `--emit`.
+
+use inkwell::module::Module;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine};
+use inkwell::OptimizationLevel;
+
+pub struct BackendOptions {
+    /// 0 to 3, like `-O`.
+    pub opt_level: u8,
+    /// `native` (the host), `generic`, or an LLVM CPU name such as `skylake`.
+    pub target_cpu: String,
+}
+
+pub fn target_machine(opts: &BackendOptions) -> Result<TargetMachine, String> {
+    Target::initialize_native(&InitializationConfig::default()).map_err(|e| format!("cannot initialize LLVM for this machine: {e}"))?;
+    let triple = TargetMachine::get_default_triple();
+    let target = Target::from_triple(&triple).map_err(|e| format!("no LLVM target for {triple}: {e}"))?;
+    let (cpu, features) = match opts.target_cpu.as_str() {
+        "native" => (TargetMachine::get_host_cpu_name().to_string(), TargetMachine::get_host_cpu_features().to_string()),
+        "generic" => ("generic".to_string(), String::new()),
+        name => (name.to_string(), String::new()),
+    };
+    let level = match opts.opt_level {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        2 => OptimizationLevel::Default,
+        _ => OptimizationLevel::Aggressive,
+    };
+    target
+        .create_target_machine(&triple, &cpu, &features, level, RelocMode::PIC, CodeModel::Default)
+        .ok_or_else(|| format!("LLVM cannot generate code for CPU `{cpu}`; try --target-cpu generic"))
+}
+
+/// Runs the optimization pipeline in place.
+pub fn optimize(module: &Module, machine: &TargetMachine, opt_level: u8) -> Result<(), String> {
+    module.set_triple(&machine.get_triple());
+    module.set_data_layout(&machine.get_target_data().get_data_layout());
+    let passes = format!("default<O{}>", opt_level.min(3));
+    module.run_passes(&passes, machine, PassBuilderOptions::create()).map_err(|e| format!("LLVM optimization failed: {e}"))
+}
+
+pub fn object_code(module: &Module, machine: &TargetMachine) -> Result<Vec<u8>, String> {
+    machine
+        .write_to_memory_buffer(module, FileType::Object)
+        .map(|b| b.as_slice().to_vec())
+        .map_err(|e| format!("LLVM code generation failed: {e}"))
+}
+
+pub fn assembly(module: &Module, machine: &TargetMachine) -> Result<String, String> {
+    machine
+        .write_to_memory_buffer(module, FileType::Assembly)
+        .map(|b| String::from_utf8_lossy(b.as_slice()).into_owned())
+        .map_err(|e| format!("LLVM code generation failed: {e}"))
+}

@@ -1,0 +1,834 @@
+//! The CPython side of a module, generated in IR without Python.h: `PyInit_<name>` (multi-phase
+//! init over a `PyModuleDef`), one METH_FASTCALL|METH_KEYWORDS wrapper per exported function
+//! (arguments by position or name, overload dispatch in export order, TypeErrors that name the
+//! function, the argument, what was expected and what came), argument unboxing and result boxing.
+//! Only stable-ABI (3.11) symbols are used, so one `.abi3.so` imports on 3.11 and later.
+//! Struct layouts and constants: see docs/ARCHITECTURE.md ("CPython ABI").
+
+use super::{Cg, CgError, Codegen};
+use crate::export_spec::{Scalar, SpecType};
+use crate::hir::Const;
+use crate::types::{const_type, spec_to_type, ExportedFunction, Type};
+use inkwell::module::Linkage;
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue, PointerValue};
+use inkwell::{AddressSpace, IntPredicate};
+
+const METH_FASTCALL_KEYWORDS: u64 = 0x80 | 0x02;
+const PY_TPFLAGS_TUPLE_SUBCLASS: u64 = 1 << 26;
+/// `Py_nb_float` from typeslots.h: a type that converts to float has this slot.
+const PY_NB_FLOAT: u64 = 11;
+
+/// Declares (once) a C-API function by name.
+fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
+    if let Some(f) = cg.module.get_function(name) {
+        return f;
+    }
+    let ctx = cg.ctx;
+    let p = ctx.ptr_type(AddressSpace::default());
+    let i64t = ctx.i64_type();
+    let i32t = ctx.i32_type();
+    let f64t = ctx.f64_type();
+    let void = ctx.void_type();
+    let ty = match name {
+        "PyModuleDef_Init" | "PyType_GetName" | "PyUnicode_FromString" => p.fn_type(&[p.into()], false),
+        "PyLong_AsLongLong" | "PyTuple_Size" | "PyType_GetFlags" => i64t.fn_type(&[p.into()], false),
+        "PyLong_FromLongLong" | "PyBool_FromLong" | "PyTuple_New" => p.fn_type(&[i64t.into()], false),
+        "PyFloat_AsDouble" => f64t.fn_type(&[p.into()], false),
+        "PyFloat_FromDouble" => p.fn_type(&[f64t.into()], false),
+        "PyTuple_SetItem" => i32t.fn_type(&[p.into(), i64t.into(), p.into()], false),
+        "PyTuple_GetItem" => p.fn_type(&[p.into(), i64t.into()], false),
+        "PyErr_SetString" => void.fn_type(&[p.into(), p.into()], false),
+        "PyErr_SetNone" | "Py_DecRef" | "Py_IncRef" => void.fn_type(&[p.into()], false),
+        "PyErr_Format" => p.fn_type(&[p.into(), p.into()], true),
+        "PyErr_Occurred" => p.fn_type(&[], false),
+        "PyErr_Clear" => void.fn_type(&[], false),
+        "PyErr_ExceptionMatches" | "PyIndex_Check" => i32t.fn_type(&[p.into()], false),
+        "PyType_GetSlot" => p.fn_type(&[p.into(), i32t.into()], false),
+        "PyUnicode_CompareWithASCIIString" => i32t.fn_type(&[p.into(), p.into()], false),
+        other => unreachable!("undeclared C-API function {other}"),
+    };
+    cg.module.add_function(name, ty, Some(Linkage::External))
+}
+
+/// The address of an external data symbol (`PyExc_ValueError`, `_Py_NoneStruct`, …).
+fn data_symbol<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> PointerValue<'ctx> {
+    if let Some(g) = cg.module.get_global(name) {
+        return g.as_pointer_value();
+    }
+    let g = cg.module.add_global(cg.ctx.ptr_type(AddressSpace::default()), None, name);
+    g.set_linkage(Linkage::External);
+    g.as_pointer_value()
+}
+
+/// The address of the `PyExc_<name>` global, which holds the exception type.
+pub(super) fn exception_global<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> PointerValue<'ctx> {
+    data_symbol(cg, &format!("PyExc_{name}"))
+}
+
+/// Runs `body` with the builder in a new internal function, then puts the builder back.
+fn in_new_function<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    name: &str,
+    ty: inkwell::types::FunctionType<'ctx>,
+    body: impl FnOnce(&mut Codegen<'ctx, '_>, FunctionValue<'ctx>) -> Cg<()>,
+) -> Cg<FunctionValue<'ctx>> {
+    let func = cg.module.add_function(name, ty, Some(Linkage::Internal));
+    let here = cg.b.get_insert_block();
+    let loc = cg.b.get_current_debug_location();
+    let span = cg.hir.functions.first().map(|f| f.span.clone()).unwrap_or(0..0);
+    let scope = cg.subprogram(func, name, &span);
+    let entry = cg.append(func, "entry");
+    cg.b.position_at_end(entry);
+    cg.set_loc(scope, &span);
+    body(cg, func)?;
+    if let Some(h) = here {
+        cg.b.position_at_end(h);
+    }
+    match loc {
+        Some(l) => cg.b.set_current_debug_location(l),
+        None => cg.b.unset_current_debug_location(),
+    }
+    Ok(func)
+}
+
+/// `pyaot.raise(ptr exc_slot, ptr msg)`: sets the Python error; cold, so LLVM keeps it off hot paths.
+pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
+    if let Some(f) = cg.module.get_function("pyaot.raise") {
+        return Ok(f);
+    }
+    let p = cg.ptr_type();
+    let ty = cg.ctx.void_type().fn_type(&[p.into(), p.into()], false);
+    let f = in_new_function(cg, "pyaot.raise", ty, |cg, f| {
+        let slot = f.get_nth_param(0).unwrap().into_pointer_value();
+        let msg = f.get_nth_param(1).unwrap().into_pointer_value();
+        let exc = cg.b.build_load(p, slot, "exc")?;
+        let with = cg.append(f, "with_message");
+        let without = cg.append(f, "no_message");
+        let is_null = cg.b.build_is_null(msg, "")?;
+        cg.b.build_conditional_branch(is_null, without, with)?;
+        cg.b.position_at_end(with);
+        cg.b.build_call(api(cg, "PyErr_SetString"), &[exc.into(), msg.into()], "")?;
+        cg.b.build_return(None)?;
+        cg.b.position_at_end(without);
+        cg.b.build_call(api(cg, "PyErr_SetNone"), &[exc.into()], "")?;
+        cg.b.build_return(None)?;
+        Ok(())
+    })?;
+    cg.add_attr(f, "cold");
+    cg.add_attr(f, "noinline");
+    Ok(f)
+}
+
+fn call<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<Option<BasicValueEnum<'ctx>>> {
+    Ok(cg.b.build_call(api(cg, name), args, "")?.try_as_basic_value().basic())
+}
+
+fn call_value<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
+    call(cg, name, args)?.ok_or_else(|| CgError(format!("{name} returns void")))
+}
+
+/// `Py_TYPE(obj)`: the type pointer at offset 8 of every object.
+fn type_of<'ctx>(cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+    let slot = unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(8)], "")? };
+    Ok(cg.b.build_load(cg.ptr_type(), slot, "type")?.into_pointer_value())
+}
+
+fn spec_key(spec: &SpecType) -> String {
+    spec.to_string().replace([' ', '(', ')', ','], "_")
+}
+
+/// `pyaot.check.<spec>(obj) -> i1`: whether `obj` converts to `spec`, without raising.
+fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionValue<'ctx>> {
+    let name = format!("pyaot.check.{}", spec_key(spec));
+    if let Some(f) = cg.module.get_function(&name) {
+        return Ok(f);
+    }
+    let p = cg.ptr_type();
+    let ty = cg.ctx.bool_type().fn_type(&[p.into()], false);
+    let spec = spec.clone();
+    in_new_function(cg, &name, ty, move |cg, f| {
+        let obj = f.get_nth_param(0).unwrap().into_pointer_value();
+        let yes = |cg: &Codegen<'ctx, '_>, v: IntValue<'ctx>| -> Cg<()> {
+            cg.b.build_return(Some(&v))?;
+            Ok(())
+        };
+        let i32_nonzero = |cg: &Codegen<'ctx, '_>, v: BasicValueEnum<'ctx>| -> Cg<IntValue<'ctx>> {
+            Ok(cg.b.build_int_compare(IntPredicate::NE, v.into_int_value(), cg.ctx.i32_type().const_zero(), "")?)
+        };
+        match &spec {
+            SpecType::Scalar(Scalar::Bool) => {
+                let t = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_TrueStruct"), "")?;
+                let fl = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_FalseStruct"), "")?;
+                yes(cg, cg.b.build_or(t, fl, "")?)
+            }
+            SpecType::Scalar(s) if s.is_integer() => {
+                let v = call_value(cg, "PyIndex_Check", &[obj.into()])?;
+                yes(cg, i32_nonzero(cg, v)?)
+            }
+            SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => {
+                let v = call_value(cg, "PyIndex_Check", &[obj.into()])?;
+                let index = i32_nonzero(cg, v)?;
+                let tp = type_of(cg, obj)?;
+                let slot = call_value(cg, "PyType_GetSlot", &[tp.into(), cg.ctx.i32_type().const_int(PY_NB_FLOAT, false).into()])?;
+                let has_float = cg.b.build_is_not_null(slot.into_pointer_value(), "")?;
+                yes(cg, cg.b.build_or(index, has_float, "")?)
+            }
+            SpecType::Tuple(items) => {
+                let no = cg.append(f, "no");
+                let tp = type_of(cg, obj)?;
+                let flags = call_value(cg, "PyType_GetFlags", &[tp.into()])?.into_int_value();
+                let bit = cg.b.build_and(flags, cg.i64(PY_TPFLAGS_TUPLE_SUBCLASS as i64), "")?;
+                let is_tuple = cg.b.build_int_compare(IntPredicate::NE, bit, cg.i64(0), "")?;
+                let sized = cg.append(f, "sized");
+                cg.b.build_conditional_branch(is_tuple, sized, no)?;
+                cg.b.position_at_end(sized);
+                let n = call_value(cg, "PyTuple_Size", &[obj.into()])?.into_int_value();
+                let right = cg.b.build_int_compare(IntPredicate::EQ, n, cg.i64(items.len() as i64), "")?;
+                let mut next = cg.append(f, "item");
+                cg.b.build_conditional_branch(right, next, no)?;
+                for (i, item) in items.iter().enumerate() {
+                    cg.b.position_at_end(next);
+                    let checker = check_fn(cg, item)?;
+                    let it = call_value(cg, "PyTuple_GetItem", &[obj.into(), cg.i64(i as i64).into()])?;
+                    let ok = cg.b.build_call(checker, &[it.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+                    next = cg.append(f, "item");
+                    cg.b.build_conditional_branch(ok, next, no)?;
+                }
+                cg.b.position_at_end(next);
+                yes(cg, cg.ctx.bool_type().const_all_ones())?;
+                cg.b.position_at_end(no);
+                yes(cg, cg.ctx.bool_type().const_zero())
+            }
+            other => Err(CgError(format!("no argument check for {other}"))),
+        }
+    })
+}
+
+/// `pyaot.unbox.<spec>(obj, fname, argname) -> {T, i1 failed}`; raises OverflowError naming the
+/// function and argument when an int does not fit.
+fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionValue<'ctx>> {
+    let name = format!("pyaot.unbox.{}", spec_key(spec));
+    if let Some(f) = cg.module.get_function(&name) {
+        return Ok(f);
+    }
+    let t = spec_to_type(spec).map_err(CgError)?;
+    let ret = cg.ret_type(&t);
+    let p = cg.ptr_type();
+    let ty = ret.fn_type(&[p.into(), p.into(), p.into()], false);
+    let spec = spec.clone();
+    in_new_function(cg, &name, ty, move |cg, f| {
+        let obj = f.get_nth_param(0).unwrap().into_pointer_value();
+        let fname = f.get_nth_param(1).unwrap().into_pointer_value();
+        let argname = f.get_nth_param(2).unwrap().into_pointer_value();
+        let ok = |cg: &Codegen<'ctx, '_>, v: BasicValueEnum<'ctx>| -> Cg<()> {
+            let agg = cg.b.build_insert_value(ret.get_undef(), v, 0, "")?;
+            let agg = cg.b.build_insert_value(agg, cg.ctx.bool_type().const_zero(), 1, "")?;
+            cg.b.build_return(Some(&agg.into_struct_value()))?;
+            Ok(())
+        };
+        let fail_block = cg.append(f, "failed");
+        match &spec {
+            SpecType::Scalar(Scalar::Bool) => {
+                let v = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_TrueStruct"), "")?;
+                ok(cg, v.into())?;
+            }
+            SpecType::Scalar(s) if s.is_integer() => {
+                let v = call_value(cg, "PyLong_AsLongLong", &[obj.into()])?.into_int_value();
+                let minus_one = cg.b.build_int_compare(IntPredicate::EQ, v, cg.i64(-1), "")?;
+                let maybe = cg.append(f, "maybe_error");
+                let fine = cg.append(f, "converted");
+                cg.b.build_conditional_branch(minus_one, maybe, fine)?;
+                cg.b.position_at_end(maybe);
+                let occurred = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
+                let is_err = cg.b.build_is_not_null(occurred, "")?;
+                let error = cg.append(f, "error");
+                cg.b.build_conditional_branch(is_err, error, fine)?;
+                cg.b.position_at_end(error);
+                let overflow = exception_global(cg, "OverflowError");
+                let overflow = cg.b.build_load(p, overflow, "")?;
+                let matches = call_value(cg, "PyErr_ExceptionMatches", &[overflow.into()])?.into_int_value();
+                let is_overflow = cg.b.build_int_compare(IntPredicate::NE, matches, cg.ctx.i32_type().const_zero(), "")?;
+                let reword = cg.append(f, "reword");
+                cg.b.build_conditional_branch(is_overflow, reword, fail_block)?;
+                cg.b.position_at_end(reword);
+                call(cg, "PyErr_Clear", &[])?;
+                let fmt = cg.cstr("%s() argument '%s' does not fit in int64 (pyaot's int)")?;
+                call(cg, "PyErr_Format", &[overflow.into(), fmt.into(), fname.into(), argname.into()])?;
+                cg.b.build_unconditional_branch(fail_block)?;
+                cg.b.position_at_end(fine);
+                if let (Some((lo, hi)), false) = (s.int_range(), *s == Scalar::Int64 || *s == Scalar::UInt64) {
+                    let above = cg.b.build_int_compare(IntPredicate::SGE, v, cg.i64(lo as i64), "")?;
+                    let below = cg.b.build_int_compare(IntPredicate::SLE, v, cg.i64(hi as i64), "")?;
+                    let inside = cg.b.build_and(above, below, "")?;
+                    let good = cg.append(f, "in_range");
+                    let bad = cg.append(f, "out_of_range");
+                    cg.b.build_conditional_branch(inside, good, bad)?;
+                    cg.b.position_at_end(bad);
+                    let fmt = cg.cstr(&format!("%s() argument '%s' = %lld is out of range for {} ({lo}..{hi})", s.name()))?;
+                    call(cg, "PyErr_Format", &[overflow_ptr(cg)?.into(), fmt.into(), fname.into(), argname.into(), v.into()])?;
+                    cg.b.build_unconditional_branch(fail_block)?;
+                    cg.b.position_at_end(good);
+                } else if *s == Scalar::UInt64 {
+                    let nonneg = cg.b.build_int_compare(IntPredicate::SGE, v, cg.i64(0), "")?;
+                    let good = cg.append(f, "in_range");
+                    let bad = cg.append(f, "out_of_range");
+                    cg.b.build_conditional_branch(nonneg, good, bad)?;
+                    cg.b.position_at_end(bad);
+                    let fmt = cg.cstr("%s() argument '%s' = %lld is negative, but the type is uint64")?;
+                    call(cg, "PyErr_Format", &[overflow_ptr(cg)?.into(), fmt.into(), fname.into(), argname.into(), v.into()])?;
+                    cg.b.build_unconditional_branch(fail_block)?;
+                    cg.b.position_at_end(good);
+                }
+                ok(cg, v.into())?;
+            }
+            SpecType::Scalar(s @ (Scalar::Float32 | Scalar::Float64)) => {
+                let v = call_value(cg, "PyFloat_AsDouble", &[obj.into()])?.into_float_value();
+                let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, v, cg.f64(-1.0), "")?;
+                let maybe = cg.append(f, "maybe_error");
+                let fine = cg.append(f, "converted");
+                cg.b.build_conditional_branch(minus_one, maybe, fine)?;
+                cg.b.position_at_end(maybe);
+                let occurred = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
+                let is_err = cg.b.build_is_not_null(occurred, "")?;
+                cg.b.build_conditional_branch(is_err, fail_block, fine)?;
+                cg.b.position_at_end(fine);
+                let v = if *s == Scalar::Float32 {
+                    let narrow = cg.b.build_float_trunc(v, cg.ctx.f32_type(), "")?;
+                    cg.b.build_float_ext(narrow, cg.ctx.f64_type(), "")?
+                } else {
+                    v
+                };
+                ok(cg, v.into())?;
+            }
+            SpecType::Tuple(items) => {
+                let mut agg = cg.llvm_type(&t).into_struct_type().get_undef();
+                for (i, item) in items.iter().enumerate() {
+                    let inner = unbox_fn(cg, item)?;
+                    let it = call_value(cg, "PyTuple_GetItem", &[obj.into(), cg.i64(i as i64).into()])?;
+                    let r = cg.b.build_call(inner, &[it.into(), fname.into(), argname.into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+                    let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
+                    let next = cg.append(f, "next");
+                    cg.b.build_conditional_branch(failed, fail_block, next)?;
+                    cg.b.position_at_end(next);
+                    let v = cg.b.build_extract_value(r, 0, "")?;
+                    agg = cg.b.build_insert_value(agg, v, i as u32, "")?.into_struct_value();
+                }
+                ok(cg, agg.into())?;
+            }
+            other => return Err(CgError(format!("no unboxing for {other}"))),
+        }
+        cg.b.position_at_end(fail_block);
+        let agg = cg.b.build_insert_value(ret.get_undef(), cg.ctx.bool_type().const_all_ones(), 1, "")?;
+        cg.b.build_return(Some(&agg.into_struct_value()))?;
+        Ok(())
+    })
+}
+
+fn overflow_ptr<'ctx>(cg: &Codegen<'ctx, '_>) -> Cg<BasicValueEnum<'ctx>> {
+    let g = exception_global(cg, "OverflowError");
+    Ok(cg.b.build_load(cg.ptr_type(), g, "")?)
+}
+
+/// `pyaot.box.<type>(v) -> PyObject*` (a new reference, or NULL with the error set).
+fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionValue<'ctx>> {
+    let name = format!("pyaot.box.{}", t.to_string().replace([' ', '(', ')', ','], "_"));
+    if let Some(f) = cg.module.get_function(&name) {
+        return Ok(f);
+    }
+    let p = cg.ptr_type();
+    let ty = p.fn_type(&[cg.llvm_type(t).into()], false);
+    let t = t.clone();
+    in_new_function(cg, &name, ty, move |cg, f| {
+        let v = f.get_nth_param(0).unwrap();
+        let obj = match &t {
+            Type::Int | Type::Unknown => call_value(cg, "PyLong_FromLongLong", &[v.into()])?,
+            Type::Float => call_value(cg, "PyFloat_FromDouble", &[v.into()])?,
+            Type::Bool => {
+                let wide = cg.b.build_int_z_extend(v.into_int_value(), cg.ctx.i64_type(), "")?;
+                call_value(cg, "PyBool_FromLong", &[wide.into()])?
+            }
+            Type::None => {
+                let none = data_symbol(cg, "_Py_NoneStruct");
+                call(cg, "Py_IncRef", &[none.into()])?;
+                none.into()
+            }
+            Type::Tuple(items) => {
+                let tuple = call_value(cg, "PyTuple_New", &[cg.i64(items.len() as i64).into()])?.into_pointer_value();
+                let fail = cg.append(f, "fail");
+                let fill = cg.append(f, "fill");
+                let null = cg.b.build_is_null(tuple, "")?;
+                cg.b.build_conditional_branch(null, fail, fill)?;
+                cg.b.position_at_end(fill);
+                let cleanup = cg.append(f, "cleanup");
+                for (i, item_t) in items.iter().enumerate() {
+                    let boxer = box_fn(cg, item_t)?;
+                    let item = cg.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
+                    let obj = cg.b.build_call(boxer, &[item.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+                    let next = cg.append(f, "next");
+                    let null = cg.b.build_is_null(obj, "")?;
+                    cg.b.build_conditional_branch(null, cleanup, next)?;
+                    cg.b.position_at_end(next);
+                    // PyTuple_SetItem steals the reference to `obj`.
+                    call(cg, "PyTuple_SetItem", &[tuple.into(), cg.i64(i as i64).into(), obj.into()])?;
+                }
+                cg.b.build_return(Some(&tuple))?;
+                cg.b.position_at_end(cleanup);
+                call(cg, "Py_DecRef", &[tuple.into()])?;
+                cg.b.build_unconditional_branch(fail)?;
+                cg.b.position_at_end(fail);
+                cg.b.build_return(Some(&p.const_null()))?;
+                return Ok(());
+            }
+        };
+        cg.b.build_return(Some(&obj))?;
+        Ok(())
+    })
+}
+
+/// `pyaot.bind(args, nargs, kwnames, names, nparams, fname, out) -> i32`: puts each argument in
+/// `out[param]` (NULL where not given); 0, or -1 with a TypeError like CPython's.
+fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
+    if let Some(f) = cg.module.get_function("pyaot.bind") {
+        return Ok(f);
+    }
+    let p = cg.ptr_type();
+    let i64t = cg.ctx.i64_type();
+    let i32t = cg.ctx.i32_type();
+    let ty = i32t.fn_type(&[p.into(), i64t.into(), p.into(), p.into(), i64t.into(), p.into(), p.into()], false);
+    in_new_function(cg, "pyaot.bind", ty, |cg, f| {
+        let param = |i: u32| f.get_nth_param(i).unwrap();
+        let (args, nargs, kwnames, names, nparams, fname, out) = (
+            param(0).into_pointer_value(), param(1).into_int_value(), param(2).into_pointer_value(),
+            param(3).into_pointer_value(), param(4).into_int_value(), param(5).into_pointer_value(), param(6).into_pointer_value(),
+        );
+        let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
+        let fail = cg.append(f, "fail");
+        let too_many = cg.append(f, "too_many");
+        let positional = cg.append(f, "positional");
+        let counts_ok = cg.b.build_int_compare(IntPredicate::SLE, nargs, nparams, "")?;
+        cg.b.build_conditional_branch(counts_ok, positional, too_many)?;
+        cg.b.position_at_end(too_many);
+        let fmt = cg.cstr("%s() takes at most %zd arguments (%zd given)")?;
+        call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), nparams.into(), nargs.into()])?;
+        cg.b.build_unconditional_branch(fail)?;
+
+        // out[i] = i < nargs ? args[i] : NULL
+        cg.b.position_at_end(positional);
+        let i_slot = cg.b.build_alloca(i64t, "i")?;
+        cg.b.build_store(i_slot, cg.i64(0))?;
+        let head = cg.append(f, "pos.head");
+        let body = cg.append(f, "pos.body");
+        let keywords = cg.append(f, "keywords");
+        cg.b.build_unconditional_branch(head)?;
+        cg.b.position_at_end(head);
+        let i = cg.b.build_load(i64t, i_slot, "")?.into_int_value();
+        let more = cg.b.build_int_compare(IntPredicate::SLT, i, nparams, "")?;
+        cg.b.build_conditional_branch(more, body, keywords)?;
+        cg.b.position_at_end(body);
+        let given = cg.b.build_int_compare(IntPredicate::SLT, i, nargs, "")?;
+        let safe_i = cg.b.build_select(given, i, cg.i64(0), "")?.into_int_value();
+        let src = unsafe { cg.b.build_in_bounds_gep(p, args, &[safe_i], "")? };
+        let loaded = cg.b.build_load(p, src, "")?;
+        let value = cg.b.build_select(given, loaded, p.const_null().into(), "")?;
+        let dst = unsafe { cg.b.build_in_bounds_gep(p, out, &[i], "")? };
+        cg.b.build_store(dst, value)?;
+        cg.b.build_store(i_slot, cg.b.build_int_add(i, cg.i64(1), "")?)?;
+        cg.b.build_unconditional_branch(head)?;
+
+        // For each keyword: find the parameter of that name.
+        cg.b.position_at_end(keywords);
+        let done = cg.append(f, "done");
+        let has_kw = cg.append(f, "has_kw");
+        let no_kw = cg.b.build_is_null(kwnames, "")?;
+        cg.b.build_conditional_branch(no_kw, done, has_kw)?;
+        cg.b.position_at_end(has_kw);
+        let nkw = call_value(cg, "PyTuple_Size", &[kwnames.into()])?.into_int_value();
+        let k_slot = cg.b.build_alloca(i64t, "k")?;
+        let j_slot = cg.b.build_alloca(i64t, "j")?;
+        cg.b.build_store(k_slot, cg.i64(0))?;
+        let kw_head = cg.append(f, "kw.head");
+        let kw_body = cg.append(f, "kw.body");
+        let kw_next = cg.append(f, "kw.next");
+        cg.b.build_unconditional_branch(kw_head)?;
+        cg.b.position_at_end(kw_head);
+        let k = cg.b.build_load(i64t, k_slot, "")?.into_int_value();
+        let more = cg.b.build_int_compare(IntPredicate::SLT, k, nkw, "")?;
+        cg.b.build_conditional_branch(more, kw_body, done)?;
+        cg.b.position_at_end(kw_body);
+        let key = call_value(cg, "PyTuple_GetItem", &[kwnames.into(), k.into()])?.into_pointer_value();
+        cg.b.build_store(j_slot, cg.i64(0))?;
+        let search = cg.append(f, "search");
+        let compare = cg.append(f, "compare");
+        let unknown = cg.append(f, "unknown");
+        let found = cg.append(f, "found");
+        cg.b.build_unconditional_branch(search)?;
+        cg.b.position_at_end(search);
+        let j = cg.b.build_load(i64t, j_slot, "")?.into_int_value();
+        let more = cg.b.build_int_compare(IntPredicate::SLT, j, nparams, "")?;
+        cg.b.build_conditional_branch(more, compare, unknown)?;
+        cg.b.position_at_end(compare);
+        let name_slot = unsafe { cg.b.build_in_bounds_gep(p, names, &[j], "")? };
+        let name = cg.b.build_load(p, name_slot, "")?;
+        let cmp = call_value(cg, "PyUnicode_CompareWithASCIIString", &[key.into(), name.into()])?.into_int_value();
+        let equal = cg.b.build_int_compare(IntPredicate::EQ, cmp, i32t.const_zero(), "")?;
+        let step = cg.append(f, "search.next");
+        cg.b.build_conditional_branch(equal, found, step)?;
+        cg.b.position_at_end(step);
+        cg.b.build_store(j_slot, cg.b.build_int_add(j, cg.i64(1), "")?)?;
+        cg.b.build_unconditional_branch(search)?;
+        cg.b.position_at_end(unknown);
+        let fmt = cg.cstr("%s() got an unexpected keyword argument '%U'")?;
+        call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), key.into()])?;
+        cg.b.build_unconditional_branch(fail)?;
+        cg.b.position_at_end(found);
+        let j = cg.b.build_load(i64t, j_slot, "")?.into_int_value();
+        let dst = unsafe { cg.b.build_in_bounds_gep(p, out, &[j], "")? };
+        let already = cg.b.build_load(p, dst, "")?.into_pointer_value();
+        let twice = cg.append(f, "twice");
+        let store = cg.append(f, "store");
+        let is_set = cg.b.build_is_not_null(already, "")?;
+        cg.b.build_conditional_branch(is_set, twice, store)?;
+        cg.b.position_at_end(twice);
+        let fmt = cg.cstr("%s() got multiple values for argument '%U'")?;
+        call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), key.into()])?;
+        cg.b.build_unconditional_branch(fail)?;
+        cg.b.position_at_end(store);
+        let at = cg.b.build_int_add(nargs, k, "")?;
+        let src = unsafe { cg.b.build_in_bounds_gep(p, args, &[at], "")? };
+        let value = cg.b.build_load(p, src, "")?;
+        cg.b.build_store(dst, value)?;
+        cg.b.build_unconditional_branch(kw_next)?;
+        cg.b.position_at_end(kw_next);
+        cg.b.build_store(k_slot, cg.b.build_int_add(k, cg.i64(1), "")?)?;
+        cg.b.build_unconditional_branch(kw_head)?;
+
+        cg.b.position_at_end(done);
+        cg.b.build_return(Some(&i32t.const_zero()))?;
+        cg.b.position_at_end(fail);
+        cg.b.build_return(Some(&i32t.const_all_ones()))?;
+        Ok(())
+    })
+}
+
+/// `pyaot.arg_type_error(fname, argname, expected, obj)`: "f() argument 'x' must be int, not str".
+fn arg_type_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
+    if let Some(f) = cg.module.get_function("pyaot.arg_type_error") {
+        return Ok(f);
+    }
+    let p = cg.ptr_type();
+    let ty = cg.ctx.void_type().fn_type(&[p.into(), p.into(), p.into(), p.into()], false);
+    let f = in_new_function(cg, "pyaot.arg_type_error", ty, |cg, f| {
+        let param = |i: u32| f.get_nth_param(i).unwrap();
+        let tp = type_of(cg, param(3).into_pointer_value())?;
+        let tname = call_value(cg, "PyType_GetName", &[tp.into()])?.into_pointer_value();
+        let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
+        let have = cg.append(f, "have_name");
+        let none = cg.append(f, "no_name");
+        let null = cg.b.build_is_null(tname, "")?;
+        cg.b.build_conditional_branch(null, none, have)?;
+        cg.b.position_at_end(have);
+        call(cg, "PyErr_Clear", &[])?;
+        let fmt = cg.cstr("%s() argument '%s' must be %s, not %U")?;
+        call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), param(0).into(), param(1).into(), param(2).into(), tname.into()])?;
+        call(cg, "Py_DecRef", &[tname.into()])?;
+        cg.b.build_return(None)?;
+        cg.b.position_at_end(none);
+        cg.b.build_return(None)?;
+        Ok(())
+    })?;
+    cg.add_attr(f, "cold");
+    Ok(f)
+}
+
+/// What a Python user reads for a spec in a TypeError.
+fn expected_text(spec: &SpecType) -> String {
+    match spec {
+        SpecType::Scalar(Scalar::Bool) => "bool".into(),
+        SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => "float (or int)".into(),
+        SpecType::Scalar(s) if s.is_integer() => if *s == Scalar::Int64 { "int".into() } else { format!("int ({})", s.name()) },
+        other => other.to_string(),
+    }
+}
+
+fn signature_text(name: &str, args: &[SpecType]) -> String {
+    format!("{name}({})", args.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "))
+}
+
+fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<FunctionValue<'ctx>> {
+    let f = &cg.hir.functions[ef.func];
+    let fname_text = f.name.clone();
+    let params: Vec<(String, Option<Const>)> = f.params.iter().map(|p| (p.name.clone(), p.default.clone())).collect();
+    let span = f.span.clone();
+    let n = params.len();
+    let p = cg.ptr_type();
+    let i64t = cg.ctx.i64_type();
+    let ty = p.fn_type(&[p.into(), p.into(), i64t.into(), p.into()], false);
+    let func = cg.module.add_function(&format!("pyaot.wrap.{fname_text}"), ty, Some(Linkage::Internal));
+    let scope = cg.subprogram(func, &fname_text, &span);
+    let entry = cg.append(func, "entry");
+    cg.b.position_at_end(entry);
+    cg.set_loc(scope, &span);
+
+    let fname = cg.cstr(&fname_text)?;
+    let mut name_ptrs = Vec::new();
+    for (pname, _) in &params {
+        name_ptrs.push(cg.cstr(pname)?);
+    }
+    let names_ty = p.array_type(n.max(1) as u32);
+    let names = cg.module.add_global(names_ty, None, &format!("pyaot.names.{fname_text}"));
+    let mut init = name_ptrs.clone();
+    if init.is_empty() {
+        init.push(p.const_null());
+    }
+    names.set_initializer(&p.const_array(&init));
+    names.set_constant(true);
+    names.set_linkage(Linkage::Private);
+
+    let out = cg.b.build_alloca(names_ty, "bound")?;
+    let (args, nargs, kwnames) = (func.get_nth_param(1).unwrap(), func.get_nth_param(2).unwrap(), func.get_nth_param(3).unwrap());
+    let bind = bind_fn(cg)?;
+    let r = cg.b.build_call(bind, &[args.into(), nargs.into(), kwnames.into(), names.as_pointer_value().into(), cg.i64(n as i64).into(), fname.into(), out.into()], "")?
+        .try_as_basic_value().basic().unwrap().into_int_value();
+    let fail = cg.append(func, "fail");
+    let bound = cg.append(func, "bound");
+    let bind_ok = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
+    cg.b.build_conditional_branch(bind_ok, bound, fail)?;
+    cg.b.position_at_end(fail);
+    cg.b.build_return(Some(&p.const_null()))?;
+    cg.b.position_at_end(bound);
+    let mut objs = Vec::new();
+    for k in 0..n {
+        let slot = unsafe { cg.b.build_in_bounds_gep(p, out, &[cg.i64(k as i64)], "")? };
+        objs.push(cg.b.build_load(p, slot, &params[k].0)?.into_pointer_value());
+    }
+
+    // Try each signature in order: the first whose argument checks all pass is called.
+    for sig in &ef.signatures {
+        let next = cg.append(func, "next_signature");
+        for (k, spec) in sig.args.iter().enumerate() {
+            let present = cg.b.build_is_not_null(objs[k], "")?;
+            let check_bb = cg.append(func, "check");
+            let pass = cg.append(func, "pass");
+            let absent_target = if params[k].1.is_some() { pass } else { next };
+            cg.b.build_conditional_branch(present, check_bb, absent_target)?;
+            cg.b.position_at_end(check_bb);
+            let checker = check_fn(cg, spec)?;
+            let ok = cg.b.build_call(checker, &[objs[k].into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+            cg.b.build_conditional_branch(ok, pass, next)?;
+            cg.b.position_at_end(pass);
+        }
+        // Matched: unbox (defaults where an argument was left out), call, box.
+        let inst = &cg.prog.instances[sig.instance];
+        let param_types = inst.params.clone();
+        let ret_t = inst.ret.clone();
+        let mut values: Vec<BasicMetadataValueEnum<'ctx>> = Vec::new();
+        for (k, spec) in sig.args.iter().enumerate() {
+            let t = &param_types[k];
+            let unboxer = unbox_fn(cg, spec)?;
+            let argname = name_ptrs[k];
+            let unbox_here = |cg: &mut Codegen<'ctx, '_>| -> Cg<BasicValueEnum<'ctx>> {
+                let r = cg.b.build_call(unboxer, &[objs[k].into(), fname.into(), argname.into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+                let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
+                let ok = cg.append(func, "unboxed");
+                cg.b.build_conditional_branch(failed, fail, ok)?;
+                cg.b.position_at_end(ok);
+                Ok(cg.b.build_extract_value(r, 0, "")?)
+            };
+            let v = match &params[k].1 {
+                None => unbox_here(cg)?,
+                Some(default) => {
+                    let slot = cg.b.build_alloca(cg.llvm_type(t), "arg")?;
+                    let given = cg.append(func, "given");
+                    let defaulted = cg.append(func, "default");
+                    let join = cg.append(func, "arg_ready");
+                    let present = cg.b.build_is_not_null(objs[k], "")?;
+                    cg.b.build_conditional_branch(present, given, defaulted)?;
+                    cg.b.position_at_end(given);
+                    let v = unbox_here(cg)?;
+                    cg.b.build_store(slot, v)?;
+                    cg.b.build_unconditional_branch(join)?;
+                    cg.b.position_at_end(defaulted);
+                    let dv = cg.const_value(default);
+                    let dv = cg.convert(dv, &const_type(default), t)?;
+                    cg.b.build_store(slot, dv)?;
+                    cg.b.build_unconditional_branch(join)?;
+                    cg.b.position_at_end(join);
+                    cg.b.build_load(cg.llvm_type(t), slot, "")?
+                }
+            };
+            values.push(v.into());
+        }
+        let native = cg.natives[sig.instance];
+        let result = cg.b.build_call(native, &values, "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+        let failed = cg.b.build_extract_value(result, 1, "")?.into_int_value();
+        let ok = cg.append(func, "returned");
+        cg.b.build_conditional_branch(failed, fail, ok)?;
+        cg.b.position_at_end(ok);
+        let v = cg.b.build_extract_value(result, 0, "")?;
+        let boxer = box_fn(cg, &ret_t)?;
+        let obj = cg.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap();
+        cg.b.build_return(Some(&obj))?;
+        cg.b.position_at_end(next);
+    }
+
+    // No signature matched: explain why.
+    let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
+    if ef.signatures.len() == 1 {
+        let sig = &ef.signatures[0];
+        for (k, spec) in sig.args.iter().enumerate() {
+            let present = cg.b.build_is_not_null(objs[k], "")?;
+            let check_bb = cg.append(func, "explain_check");
+            let missing_bb = cg.append(func, "explain_missing");
+            let pass = cg.append(func, "explain_next");
+            cg.b.build_conditional_branch(present, check_bb, if params[k].1.is_some() { pass } else { missing_bb })?;
+            cg.b.position_at_end(missing_bb);
+            let fmt = cg.cstr("%s() missing required argument '%s' (pos %d)")?;
+            let pos = cg.ctx.i32_type().const_int(k as u64 + 1, false);
+            call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), name_ptrs[k].into(), pos.into()])?;
+            cg.b.build_unconditional_branch(fail)?;
+            cg.b.position_at_end(check_bb);
+            let checker = check_fn(cg, spec)?;
+            let ok = cg.b.build_call(checker, &[objs[k].into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+            let wrong = cg.append(func, "explain_wrong");
+            cg.b.build_conditional_branch(ok, pass, wrong)?;
+            cg.b.position_at_end(wrong);
+            let expected = cg.cstr(&expected_text(spec))?;
+            let err = arg_type_error_fn(cg)?;
+            cg.b.build_call(err, &[fname.into(), name_ptrs[k].into(), expected.into(), objs[k].into()], "")?;
+            cg.b.build_unconditional_branch(fail)?;
+            cg.b.position_at_end(pass);
+        }
+    }
+    // Several signatures (or none left to blame): list the types given and the signatures.
+    let mut type_names = Vec::new();
+    for obj in objs.iter() {
+        let slot = cg.b.build_alloca(p, "tname")?;
+        let missing = cg.cstr("missing")?;
+        let have = cg.append(func, "tname_have");
+        let absent = cg.append(func, "tname_absent");
+        let join = cg.append(func, "tname_join");
+        let present = cg.b.build_is_not_null(*obj, "")?;
+        cg.b.build_conditional_branch(present, have, absent)?;
+        cg.b.position_at_end(have);
+        let tp = type_of(cg, *obj)?;
+        let name = call_value(cg, "PyType_GetName", &[tp.into()])?;
+        cg.b.build_store(slot, name)?;
+        cg.b.build_unconditional_branch(join)?;
+        cg.b.position_at_end(absent);
+        let name = call_value(cg, "PyUnicode_FromString", &[missing.into()])?;
+        cg.b.build_store(slot, name)?;
+        cg.b.build_unconditional_branch(join)?;
+        cg.b.position_at_end(join);
+        type_names.push(cg.b.build_load(p, slot, "")?.into_pointer_value());
+    }
+    let sigs: Vec<String> = ef.signatures.iter().map(|s| signature_text(&fname_text, &s.args)).collect();
+    let got = vec!["%U"; n].join(", ");
+    let fmt = cg.cstr(&format!("%s() got ({got}), which matches no exported signature: {}", sigs.join(", ").replace('%', "%%")))?;
+    let all_named = cg.append(func, "all_named");
+    let mut any_null = cg.ctx.bool_type().const_zero();
+    for t in &type_names {
+        let null = cg.b.build_is_null(*t, "")?;
+        any_null = cg.b.build_or(any_null, null, "")?;
+    }
+    let cleanup = cg.append(func, "cleanup");
+    cg.b.build_conditional_branch(any_null, cleanup, all_named)?;
+    cg.b.position_at_end(all_named);
+    let mut fargs: Vec<BasicMetadataValueEnum> = vec![type_error.into(), fmt.into(), fname.into()];
+    fargs.extend(type_names.iter().map(|t| BasicMetadataValueEnum::from(*t)));
+    call(cg, "PyErr_Format", &fargs)?;
+    cg.b.build_unconditional_branch(cleanup)?;
+    cg.b.position_at_end(cleanup);
+    for t in &type_names {
+        // Py_DecRef accepts NULL.
+        call(cg, "Py_DecRef", &[(*t).into()])?;
+    }
+    cg.b.build_unconditional_branch(fail)?;
+    Ok(func)
+}
+
+/// The docstring: a text signature (for `inspect.signature`) and the exported signatures.
+fn docstring(cg: &Codegen<'_, '_>, ef: &ExportedFunction) -> String {
+    let f = &cg.hir.functions[ef.func];
+    let params: Vec<String> = f.params.iter().map(|p| match &p.default_text {
+        Some(d) => format!("{}={d}", p.name),
+        None => p.name.clone(),
+    }).collect();
+    let mut doc = format!("{}({})\n--\n\nCompiled by pyaot from {} signature{}:\n", f.name, params.join(", "), ef.signatures.len(),
+        if ef.signatures.len() == 1 { "" } else { "s" });
+    for s in &ef.signatures {
+        let inst = &cg.prog.instances[s.instance];
+        doc.push_str(&format!("    {} -> {}\n", signature_text(&f.name, &s.args), inst.ret));
+    }
+    doc
+}
+
+/// Generates the wrappers, the method table, the module definition and `PyInit_<name>`.
+pub(super) fn generate_entry(cg: &mut Codegen<'_, '_>) -> Cg<()> {
+    let ctx = cg.ctx;
+    let p = cg.ptr_type();
+    let i32t = ctx.i32_type();
+    let i64t = ctx.i64_type();
+    let method_ty = ctx.struct_type(&[p.into(), p.into(), i32t.into(), p.into()], false);
+    let mut methods = Vec::new();
+    for ef in &cg.prog.exports {
+        if ef.signatures.is_empty() {
+            continue;
+        }
+        let func = wrapper(cg, ef)?;
+        let name = cg.cstr(&cg.hir.functions[ef.func].name.clone())?;
+        let doc = cg.cstr(&docstring(cg, ef))?;
+        methods.push(method_ty.const_named_struct(&[
+            name.into(),
+            func.as_global_value().as_pointer_value().into(),
+            i32t.const_int(METH_FASTCALL_KEYWORDS, false).into(),
+            doc.into(),
+        ]));
+    }
+    methods.push(method_ty.const_zero());
+    let methods_ty = method_ty.array_type(methods.len() as u32);
+    let methods_g = cg.module.add_global(methods_ty, None, "pyaot.methods");
+    methods_g.set_initializer(&method_ty.const_array(&methods));
+    methods_g.set_linkage(Linkage::Private);
+
+    let slot_ty = ctx.struct_type(&[i32t.into(), p.into()], false);
+    let slots_ty = slot_ty.array_type(1);
+    let slots = cg.module.add_global(slots_ty, None, "pyaot.slots");
+    slots.set_initializer(&slots_ty.const_zero());
+    slots.set_linkage(Linkage::Private);
+
+    // PyModuleDef: { PyModuleDef_HEAD_INIT, name, doc, size, methods, slots, traverse, clear, free }.
+    let base_ty = ctx.struct_type(&[i64t.into(), p.into(), p.into(), i64t.into(), p.into()], false);
+    let def_ty = ctx.struct_type(&[base_ty.into(), p.into(), p.into(), i64t.into(), p.into(), p.into(), p.into(), p.into(), p.into()], false);
+    let module_name = cg.hir.name.clone();
+    let name = cg.cstr(&module_name)?;
+    let doc = match cg.hir.doc.clone() {
+        Some(d) => cg.cstr(&d)?,
+        None => p.const_null(),
+    };
+    let base = base_ty.const_named_struct(&[i64t.const_int(1, false).into(), p.const_null().into(), p.const_null().into(), i64t.const_zero().into(), p.const_null().into()]);
+    let def_val = def_ty.const_named_struct(&[
+        base.into(),
+        name.into(),
+        doc.into(),
+        i64t.const_zero().into(),
+        methods_g.as_pointer_value().into(),
+        slots.as_pointer_value().into(),
+        p.const_null().into(),
+        p.const_null().into(),
+        p.const_null().into(),
+    ]);
+    // Writable: CPython fills in the base when the module is imported.
+    let def = cg.module.add_global(def_ty, None, "pyaot.moduledef");
+    def.set_initializer(&def_val);
+    def.set_linkage(Linkage::Private);
+
+    let init = cg.module.add_function(&format!("PyInit_{module_name}"), p.fn_type(&[], false), Some(Linkage::External));
+    let span = 0..0;
+    let scope = cg.subprogram(init, &format!("PyInit_{module_name}"), &span);
+    let entry = cg.append(init, "entry");
+    cg.b.position_at_end(entry);
+    cg.set_loc(scope, &span);
+    let m = call_value(cg, "PyModuleDef_Init", &[def.as_pointer_value().into()])?;
+    cg.b.build_return(Some(&m))?;
+    Ok(())
+}

@@ -1,0 +1,1336 @@
+//! Codegen: typed HIR to LLVM IR through inkwell.
+//!
+//! Takes the HIR module and the inferred [`Program`]; gives an LLVM module holding one native
+//! function per instance and, from [`cpython`], the CPython entry point and argument wrappers.
+//! Python's semantics are spelled out here (floor division and modulo signs, ZeroDivisionError,
+//! float-to-int overflow, `math` domain errors) and left to LLVM to optimize away where it can
+//! prove them. Every instruction carries a debug location (file:line:col) for the report.
+//!
+//! A native function returns `{ value, i1 failed }`; on failure the Python error is already set
+//! (through `pyaot.raise`), and every caller passes the failure up until a wrapper returns NULL.
+
+mod cpython;
+
+use crate::diagnostics::Span;
+use crate::hir::{self, Arg, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, MathFn, Stmt, StmtKind, Target, UnaryOp};
+use crate::types::{const_type, falls_through, InstanceId, Program, Type};
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::{Builder, BuilderError};
+use inkwell::context::Context;
+use inkwell::debug_info::{AsDIScope, DICompileUnit, DIFlags, DIFlagsConstants, DIScope, DWARFEmissionKind, DWARFSourceLanguage, DebugInfoBuilder};
+use inkwell::intrinsics::Intrinsic;
+use inkwell::module::{FlagBehavior, Linkage, Module};
+use inkwell::types::{BasicTypeEnum, StructType};
+use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue, StructValue};
+use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
+use std::collections::HashMap;
+
+/// An internal failure of the code generator (never the user's fault).
+#[derive(Debug)]
+pub struct CgError(pub String);
+
+impl From<BuilderError> for CgError {
+    fn from(e: BuilderError) -> Self {
+        CgError(format!("LLVM builder: {e}"))
+    }
+}
+
+pub type Cg<T> = Result<T, CgError>;
+
+pub struct Codegen<'ctx, 'a> {
+    pub ctx: &'ctx Context,
+    pub module: Module<'ctx>,
+    b: Builder<'ctx>,
+    hir: &'a hir::Module,
+    prog: &'a Program,
+    di: DebugInfoBuilder<'ctx>,
+    cu: DICompileUnit<'ctx>,
+    line_starts: Vec<usize>,
+    natives: Vec<FunctionValue<'ctx>>,
+    strings: HashMap<String, PointerValue<'ctx>>,
+}
+
+/// The state of the function being generated.
+struct FnCx<'ctx> {
+    inst: InstanceId,
+    func: FunctionValue<'ctx>,
+    scope: DIScope<'ctx>,
+    locals: Vec<PointerValue<'ctx>>,
+    /// (continue target, break target) of the enclosing loops, innermost last.
+    loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
+    unwind: Option<BasicBlock<'ctx>>,
+    ret_ty: StructType<'ctx>,
+}
+
+/// Generates the whole LLVM module for a type-checked program.
+pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, source: &str, file_name: &str) -> Cg<Module<'ctx>> {
+    let module = ctx.create_module(&hir.name);
+    let (dir, file) = match file_name.rsplit_once('/') {
+        Some((d, f)) => (d.to_string(), f.to_string()),
+        None => (".".to_string(), file_name.to_string()),
+    };
+    let (di, cu) = module.create_debug_info_builder(
+        true, DWARFSourceLanguage::Python, &file, &dir, "pyaot", true, "", 0, "", DWARFEmissionKind::LineTablesOnly, 0, false, false, "", "",
+    );
+    module.add_basic_value_flag("Debug Info Version", FlagBehavior::Warning, ctx.i32_type().const_int(3, false));
+    let mut line_starts = vec![0];
+    line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new() };
+    for (i, inst) in prog.instances.iter().enumerate() {
+        let f = &hir.functions[inst.func];
+        let params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
+        let ret = cg.ret_type(&inst.ret);
+        let name = format!("{}.{}", f.name, i);
+        let func = cg.module.add_function(&name, ret.fn_type(&params, false), Some(Linkage::Internal));
+        cg.natives.push(func);
+    }
+    for i in 0..prog.instances.len() {
+        cg.define_native(i)?;
+    }
+    cpython::generate_entry(&mut cg)?;
+    cg.di.finalize();
+    cg.module.verify().map_err(|e| CgError(format!("invalid LLVM IR: {}", e.to_string())))?;
+    Ok(cg.module)
+}
+
+impl<'ctx> Codegen<'ctx, '_> {
+    fn llvm_type(&self, t: &Type) -> BasicTypeEnum<'ctx> {
+        match t {
+            Type::Bool => self.ctx.bool_type().into(),
+            Type::Int | Type::Unknown => self.ctx.i64_type().into(),
+            Type::Float => self.ctx.f64_type().into(),
+            Type::None => self.ctx.struct_type(&[], false).into(),
+            Type::Tuple(items) => {
+                let fields: Vec<_> = items.iter().map(|i| self.llvm_type(i)).collect();
+                self.ctx.struct_type(&fields, false).into()
+            }
+        }
+    }
+
+    fn ret_type(&self, t: &Type) -> StructType<'ctx> {
+        self.ctx.struct_type(&[self.llvm_type(t), self.ctx.bool_type().into()], false)
+    }
+
+    fn i64(&self, v: i64) -> IntValue<'ctx> {
+        self.ctx.i64_type().const_int(v as u64, true)
+    }
+
+    fn f64(&self, v: f64) -> FloatValue<'ctx> {
+        self.ctx.f64_type().const_float(v)
+    }
+
+    fn ptr_type(&self) -> inkwell::types::PointerType<'ctx> {
+        self.ctx.ptr_type(AddressSpace::default())
+    }
+
+    /// A NUL-terminated string constant, shared between uses.
+    fn cstr(&mut self, s: &str) -> Cg<PointerValue<'ctx>> {
+        if let Some(p) = self.strings.get(s) {
+            return Ok(*p);
+        }
+        let bytes = s.as_bytes();
+        let value = self.ctx.const_string(bytes, true);
+        let g = self.module.add_global(value.get_type(), None, &format!("str.{}", self.strings.len()));
+        g.set_initializer(&value);
+        g.set_constant(true);
+        g.set_linkage(Linkage::Private);
+        g.set_unnamed_addr(true);
+        let p = g.as_pointer_value();
+        self.strings.insert(s.to_string(), p);
+        Ok(p)
+    }
+
+    fn line_col(&self, offset: usize) -> (u32, u32) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let col = offset - self.line_starts[line - 1] + 1;
+        (line as u32, col as u32)
+    }
+
+    fn set_loc(&self, scope: DIScope<'ctx>, span: &Span) {
+        let (line, col) = self.line_col(span.start);
+        let loc = self.di.create_debug_location(self.ctx, line, col, scope, None);
+        self.b.set_current_debug_location(loc);
+    }
+
+    /// Attaches a debug subprogram to `func`, starting at `span`.
+    fn subprogram(&self, func: FunctionValue<'ctx>, name: &str, span: &Span) -> DIScope<'ctx> {
+        let (line, _) = self.line_col(span.start);
+        let file = self.cu.get_file();
+        let ty = self.di.create_subroutine_type(file, None, &[], DIFlags::PUBLIC);
+        let sp = self.di.create_function(self.cu.as_debug_info_scope(), name, None, file, line, ty, true, true, line, DIFlags::PUBLIC, true);
+        func.set_subprogram(sp);
+        sp.as_debug_info_scope()
+    }
+
+    fn add_attr(&self, func: FunctionValue<'ctx>, name: &str) {
+        let kind = Attribute::get_named_enum_kind_id(name);
+        func.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, 0));
+    }
+
+    fn append(&self, func: FunctionValue<'ctx>, name: &str) -> BasicBlock<'ctx> {
+        self.ctx.append_basic_block(func, name)
+    }
+
+    /// Continues in a fresh block after a terminator, so the builder always has an open block.
+    fn open_dead_block(&self, func: FunctionValue<'ctx>) {
+        let bb = self.append(func, "dead");
+        self.b.position_at_end(bb);
+    }
+
+    fn define_native(&mut self, id: InstanceId) -> Cg<()> {
+        let inst = &self.prog.instances[id];
+        let f = &self.hir.functions[inst.func];
+        let func = self.natives[id];
+        let scope = self.subprogram(func, &f.name, &f.span);
+        let entry = self.append(func, "entry");
+        self.b.position_at_end(entry);
+        self.set_loc(scope, &f.span);
+        let mut locals = Vec::new();
+        for (i, l) in f.locals.iter().enumerate() {
+            let ty = self.llvm_type(&inst.locals[i]);
+            let slot = self.b.build_alloca(ty, &l.name)?;
+            // Zero-initialized: reading a local before any assignment gives 0 (see docs/language.md).
+            self.b.build_store(slot, ty.const_zero())?;
+            locals.push(slot);
+        }
+        for (i, _) in f.params.iter().enumerate() {
+            let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
+            let v = self.convert(v, &inst.params[i], &inst.locals[i])?;
+            self.b.build_store(locals[i], v)?;
+        }
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret) };
+        self.block(&mut cx, &f.body)?;
+        self.set_loc(scope, &f.span);
+        if falls_through(&f.body) {
+            let none = self.ctx.struct_type(&[], false).const_zero();
+            let none = self.convert(none.into(), &Type::None, &inst.ret)?;
+            self.return_value(&cx, none)?;
+        } else {
+            self.b.build_unreachable()?;
+        }
+        Ok(())
+    }
+
+    fn return_value(&self, cx: &FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<()> {
+        let agg = cx.ret_ty.get_undef();
+        let agg = self.b.build_insert_value(agg, v, 0, "")?;
+        let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_zero(), 1, "")?;
+        self.b.build_return(Some(&agg.into_struct_value()))?;
+        Ok(())
+    }
+
+    /// The block that returns failure from the current function (the error is already set).
+    fn unwind_block(&mut self, cx: &mut FnCx<'ctx>) -> Cg<BasicBlock<'ctx>> {
+        if let Some(bb) = cx.unwind {
+            return Ok(bb);
+        }
+        let here = self.b.get_insert_block();
+        let bb = self.append(cx.func, "unwind");
+        self.b.position_at_end(bb);
+        let agg = cx.ret_ty.get_undef();
+        let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_all_ones(), 1, "")?;
+        self.b.build_return(Some(&agg.into_struct_value()))?;
+        if let Some(h) = here {
+            self.b.position_at_end(h);
+        }
+        cx.unwind = Some(bb);
+        Ok(bb)
+    }
+
+    /// Sets a Python exception and leaves the function with failure.
+    fn raise(&mut self, cx: &mut FnCx<'ctx>, exception: &str, message: Option<&str>) -> Cg<()> {
+        let raise = cpython::raise_fn(self)?;
+        let exc = cpython::exception_global(self, exception);
+        let msg = match message {
+            Some(m) => self.cstr(m)?,
+            None => self.ptr_type().const_null(),
+        };
+        self.b.build_call(raise, &[exc.into(), msg.into()], "")?;
+        let unwind = self.unwind_block(cx)?;
+        self.b.build_unconditional_branch(unwind)?;
+        self.open_dead_block(cx.func);
+        Ok(())
+    }
+
+    /// Continues when `ok` holds, else raises `exception(message)`.
+    fn guard(&mut self, cx: &mut FnCx<'ctx>, ok: IntValue<'ctx>, exception: &str, message: &str) -> Cg<()> {
+        let cont = self.append(cx.func, "ok");
+        let fail = self.append(cx.func, "fail");
+        self.b.build_conditional_branch(ok, cont, fail)?;
+        self.b.position_at_end(fail);
+        self.raise(cx, exception, Some(message))?;
+        self.b.build_unconditional_branch(cont)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    fn block(&mut self, cx: &mut FnCx<'ctx>, stmts: &[Stmt]) -> Cg<()> {
+        for s in stmts {
+            self.stmt(cx, s)?;
+        }
+        Ok(())
+    }
+
+    fn ty(&self, cx: &FnCx<'ctx>, e: &Expr) -> Type {
+        self.prog.instances[cx.inst].exprs[e.id].clone()
+    }
+
+    fn local_ty(&self, cx: &FnCx<'ctx>, l: hir::LocalId) -> Type {
+        self.prog.instances[cx.inst].locals[l].clone()
+    }
+
+    fn store_target(&mut self, cx: &mut FnCx<'ctx>, target: &Target, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+        match target {
+            Target::Local(l, _) => {
+                let lt = self.local_ty(cx, *l);
+                let v = self.convert(v, t, &lt)?;
+                self.b.build_store(cx.locals[*l], v)?;
+            }
+            Target::Tuple(items, _) => {
+                let Type::Tuple(ts) = t else { return Err(CgError("unpacking a non-tuple".into())) };
+                // Read every item first: `a, b = b, a` must see the old values.
+                let mut values = Vec::new();
+                for i in 0..items.len() {
+                    values.push(self.b.build_extract_value(v.into_struct_value(), i as u32, "")?);
+                }
+                for ((item, value), it) in items.iter().zip(values).zip(ts) {
+                    self.store_target(cx, item, value, it)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt) -> Cg<()> {
+        self.set_loc(cx.scope, &s.span);
+        match &s.kind {
+            StmtKind::Assign { target, value } => {
+                let v = self.expr(cx, value)?;
+                let t = self.ty(cx, value);
+                self.set_loc(cx.scope, &s.span);
+                self.store_target(cx, target, v, &t)?;
+            }
+            StmtKind::AugAssign { target, op, value, target_span } => {
+                let lt = self.local_ty(cx, *target);
+                let current = self.b.build_load(self.llvm_type(&lt), cx.locals[*target], "")?;
+                let v = self.expr(cx, value)?;
+                let vt = self.ty(cx, value);
+                self.set_loc(cx.scope, target_span);
+                let (r, rt) = self.binary(cx, *op, current, &lt, v, &vt, value)?;
+                let r = self.convert(r, &rt, &lt)?;
+                self.b.build_store(cx.locals[*target], r)?;
+            }
+            StmtKind::Expr(e) => {
+                self.expr(cx, e)?;
+            }
+            StmtKind::If { cond, then, orelse } => {
+                let c = self.condition(cx, cond)?;
+                let then_bb = self.append(cx.func, "then");
+                let else_bb = self.append(cx.func, "else");
+                let after = self.append(cx.func, "endif");
+                self.b.build_conditional_branch(c, then_bb, else_bb)?;
+                self.b.position_at_end(then_bb);
+                self.block(cx, then)?;
+                self.b.build_unconditional_branch(after)?;
+                self.b.position_at_end(else_bb);
+                self.block(cx, orelse)?;
+                self.b.build_unconditional_branch(after)?;
+                self.b.position_at_end(after);
+            }
+            StmtKind::While { cond, body, orelse } => {
+                let head = self.append(cx.func, "while");
+                let body_bb = self.append(cx.func, "body");
+                let else_bb = self.append(cx.func, "while.else");
+                let after = self.append(cx.func, "endwhile");
+                self.b.build_unconditional_branch(head)?;
+                self.b.position_at_end(head);
+                let c = self.condition(cx, cond)?;
+                self.b.build_conditional_branch(c, body_bb, else_bb)?;
+                self.b.position_at_end(body_bb);
+                cx.loops.push((head, after));
+                self.block(cx, body)?;
+                cx.loops.pop();
+                self.b.build_unconditional_branch(head)?;
+                self.b.position_at_end(else_bb);
+                self.block(cx, orelse)?;
+                self.b.build_unconditional_branch(after)?;
+                self.b.position_at_end(after);
+            }
+            StmtKind::ForRange { target, start, stop, step, body, orelse, .. } => {
+                self.for_range(cx, s, *target, start.as_ref(), stop, step.as_ref(), body, orelse)?;
+            }
+            StmtKind::Break => {
+                let (_, brk) = *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
+                self.b.build_unconditional_branch(brk)?;
+                self.open_dead_block(cx.func);
+            }
+            StmtKind::Continue => {
+                let (cont, _) = *cx.loops.last().ok_or_else(|| CgError("`continue` outside a loop".into()))?;
+                self.b.build_unconditional_branch(cont)?;
+                self.open_dead_block(cx.func);
+            }
+            StmtKind::Return(value) => {
+                let ret = self.prog.instances[cx.inst].ret.clone();
+                let v = match value {
+                    Some(e) => {
+                        let v = self.expr(cx, e)?;
+                        let t = self.ty(cx, e);
+                        self.convert(v, &t, &ret)?
+                    }
+                    None => self.ctx.struct_type(&[], false).const_zero().into(),
+                };
+                self.set_loc(cx.scope, &s.span);
+                self.return_value(cx, v)?;
+                self.open_dead_block(cx.func);
+            }
+            StmtKind::Raise { exception, message } => {
+                self.raise(cx, exception, message.as_deref())?;
+            }
+            StmtKind::Assert { cond, message } => {
+                let c = self.condition(cx, cond)?;
+                let cont = self.append(cx.func, "assert.ok");
+                let fail = self.append(cx.func, "assert.fail");
+                self.b.build_conditional_branch(c, cont, fail)?;
+                self.b.position_at_end(fail);
+                self.raise(cx, "AssertionError", message.as_deref())?;
+                self.b.build_unconditional_branch(cont)?;
+                self.b.position_at_end(cont);
+            }
+        }
+        Ok(())
+    }
+
+    /// `for target in range(start, stop, step)`: counts k = 0..len(range) and sets
+    /// target = start + k*step, the shape LLVM's loop passes understand best; no overflow
+    /// even for ranges that end near the int64 limits.
+    #[allow(clippy::too_many_arguments)]
+    fn for_range(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt, target: hir::LocalId, start: Option<&Expr>, stop: &Expr, step: Option<&Expr>, body: &[Stmt], orelse: &[Stmt]) -> Cg<()> {
+        let int = |this: &mut Self, cx: &mut FnCx<'ctx>, e: &Expr| -> Cg<IntValue<'ctx>> {
+            let v = this.expr(cx, e)?;
+            let t = this.ty(cx, e);
+            Ok(this.convert(v, &t, &Type::Int)?.into_int_value())
+        };
+        let start_v = match start {
+            Some(e) => int(self, cx, e)?,
+            None => self.i64(0),
+        };
+        let stop_v = int(self, cx, stop)?;
+        let step_const = match step.map(|e| &e.kind) {
+            None => Some(1),
+            Some(ExprKind::Const(Const::Int(k))) => Some(*k),
+            _ => None,
+        };
+        let step_v = match step {
+            Some(e) => int(self, cx, e)?,
+            None => self.i64(1),
+        };
+        self.set_loc(cx.scope, &s.span);
+        let zero = self.i64(0);
+        let one = self.i64(1);
+        if step_const.is_none() || step_const == Some(0) {
+            let nz = self.b.build_int_compare(IntPredicate::NE, step_v, zero, "")?;
+            self.guard(cx, nz, "ValueError", "range() arg 3 must not be zero")?;
+        }
+        // Trip count, computed in unsigned arithmetic: (distance - 1) / |step| + 1 when non-empty.
+        let up_count = {
+            let nonempty = self.b.build_int_compare(IntPredicate::SLT, start_v, stop_v, "")?;
+            let dist = self.b.build_int_sub(stop_v, start_v, "")?;
+            let n = if step_const == Some(1) {
+                dist
+            } else {
+                let d1 = self.b.build_int_sub(dist, one, "")?;
+                let q = self.b.build_int_unsigned_div(d1, step_v, "")?;
+                self.b.build_int_add(q, one, "")?
+            };
+            self.b.build_select(nonempty, n, zero, "")?.into_int_value()
+        };
+        let down_count = |this: &mut Self| -> Cg<IntValue<'ctx>> {
+            let nonempty = this.b.build_int_compare(IntPredicate::SGT, start_v, stop_v, "")?;
+            let dist = this.b.build_int_sub(start_v, stop_v, "")?;
+            let d1 = this.b.build_int_sub(dist, one, "")?;
+            let mag = this.b.build_int_sub(zero, step_v, "")?;
+            let q = this.b.build_int_unsigned_div(d1, mag, "")?;
+            let n = this.b.build_int_add(q, one, "")?;
+            Ok(this.b.build_select(nonempty, n, zero, "")?.into_int_value())
+        };
+        let count = match step_const {
+            Some(k) if k > 0 => up_count,
+            Some(k) if k < 0 => down_count(self)?,
+            _ => {
+                let dn = down_count(self)?;
+                let pos = self.b.build_int_compare(IntPredicate::SGT, step_v, zero, "")?;
+                self.b.build_select(pos, up_count, dn, "")?.into_int_value()
+            }
+        };
+        let counter = self.entry_alloca(cx, self.ctx.i64_type().into(), "k")?;
+        self.b.build_store(counter, zero)?;
+        let head = self.append(cx.func, "for");
+        let body_bb = self.append(cx.func, "for.body");
+        let latch = self.append(cx.func, "for.next");
+        let else_bb = self.append(cx.func, "for.else");
+        let after = self.append(cx.func, "endfor");
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let k = self.b.build_load(self.ctx.i64_type(), counter, "k")?.into_int_value();
+        let more = self.b.build_int_compare(IntPredicate::ULT, k, count, "")?;
+        self.b.build_conditional_branch(more, body_bb, else_bb)?;
+        self.b.position_at_end(body_bb);
+        let offset = self.b.build_int_mul(k, step_v, "")?;
+        let i = self.b.build_int_add(start_v, offset, "i")?;
+        let lt = self.local_ty(cx, target);
+        let iv = self.convert(i.into(), &Type::Int, &lt)?;
+        self.b.build_store(cx.locals[target], iv)?;
+        cx.loops.push((latch, after));
+        self.block(cx, body)?;
+        cx.loops.pop();
+        self.b.build_unconditional_branch(latch)?;
+        self.b.position_at_end(latch);
+        self.set_loc(cx.scope, &s.span);
+        let k = self.b.build_load(self.ctx.i64_type(), counter, "")?.into_int_value();
+        let k1 = self.b.build_int_add(k, one, "")?;
+        self.b.build_store(counter, k1)?;
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(else_bb);
+        self.block(cx, orelse)?;
+        self.b.build_unconditional_branch(after)?;
+        self.b.position_at_end(after);
+        Ok(())
+    }
+
+    /// An alloca in the entry block (where mem2reg can promote it).
+    fn entry_alloca(&self, cx: &FnCx<'ctx>, ty: BasicTypeEnum<'ctx>, name: &str) -> Cg<PointerValue<'ctx>> {
+        let here = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let entry = cx.func.get_first_basic_block().ok_or_else(|| CgError("no entry block".into()))?;
+        match entry.get_first_instruction() {
+            Some(first) => self.b.position_before(&first),
+            None => self.b.position_at_end(entry),
+        }
+        let slot = self.b.build_alloca(ty, name)?;
+        self.b.position_at_end(here);
+        Ok(slot)
+    }
+
+    /// Converts a value between the types the lattice allows (bool → int → float, item-wise for tuples).
+    fn convert(&self, v: BasicValueEnum<'ctx>, from: &Type, to: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        if from == to || *to == Type::Unknown {
+            return Ok(v);
+        }
+        Ok(match (from, to) {
+            (Type::Bool, Type::Int) => self.b.build_int_z_extend(v.into_int_value(), self.ctx.i64_type(), "")?.into(),
+            (Type::Bool, Type::Float) => self.b.build_unsigned_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?.into(),
+            (Type::Int, Type::Float) => self.b.build_signed_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?.into(),
+            (Type::Tuple(fs), Type::Tuple(ts)) if fs.len() == ts.len() => {
+                let mut agg = self.llvm_type(to).into_struct_type().get_undef();
+                for (i, (f, t)) in fs.iter().zip(ts).enumerate() {
+                    let item = self.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
+                    let item = self.convert(item, f, t)?;
+                    agg = self.b.build_insert_value(agg, item, i as u32, "")?.into_struct_value();
+                }
+                agg.into()
+            }
+            (Type::Unknown, t) => self.llvm_type(t).const_zero(),
+            _ => return Err(CgError(format!("cannot convert {from} to {to}"))),
+        })
+    }
+
+    /// Python truthiness as an i1.
+    fn truthy(&self, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<IntValue<'ctx>> {
+        Ok(match t {
+            Type::Bool => v.into_int_value(),
+            Type::Int | Type::Unknown => self.b.build_int_compare(IntPredicate::NE, v.into_int_value(), self.i64(0), "")?,
+            Type::Float => self.b.build_float_compare(FloatPredicate::UNE, v.into_float_value(), self.f64(0.0), "")?,
+            Type::None => self.ctx.bool_type().const_zero(),
+            Type::Tuple(items) => self.ctx.bool_type().const_int(!items.is_empty() as u64, false),
+        })
+    }
+
+    fn condition(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<IntValue<'ctx>> {
+        let v = self.expr(cx, e)?;
+        let t = self.ty(cx, e);
+        self.truthy(v, &t)
+    }
+
+    fn const_value(&self, c: &Const) -> BasicValueEnum<'ctx> {
+        match c {
+            Const::Int(i) => self.i64(*i).into(),
+            Const::Float(f) => self.f64(*f).into(),
+            Const::Bool(b) => self.ctx.bool_type().const_int(*b as u64, false).into(),
+            Const::None => self.ctx.struct_type(&[], false).const_zero().into(),
+            Const::Tuple(items) => {
+                let ty = self.llvm_type(&const_type(c)).into_struct_type();
+                let vals: Vec<_> = items.iter().map(|i| self.const_value(i)).collect();
+                ty.const_named_struct(&vals).into()
+            }
+        }
+    }
+
+    fn expr(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<BasicValueEnum<'ctx>> {
+        let t = self.ty(cx, e);
+        let v = match &e.kind {
+            ExprKind::Const(c) => {
+                let v = self.const_value(c);
+                self.convert(v, &const_type(c), &t)?
+            }
+            ExprKind::Local(l) => {
+                self.set_loc(cx.scope, &e.span);
+                let lt = self.local_ty(cx, *l);
+                self.b.build_load(self.llvm_type(&lt), cx.locals[*l], "")?
+            }
+            ExprKind::Tuple(items) => {
+                let mut vals = Vec::new();
+                for i in items {
+                    vals.push(self.expr(cx, i)?);
+                }
+                self.set_loc(cx.scope, &e.span);
+                let mut agg = self.llvm_type(&t).into_struct_type().get_undef();
+                for (i, v) in vals.into_iter().enumerate() {
+                    agg = self.b.build_insert_value(agg, v, i as u32, "")?.into_struct_value();
+                }
+                agg.into()
+            }
+            ExprKind::Unary(op, operand) => {
+                let v = self.expr(cx, operand)?;
+                let ot = self.ty(cx, operand);
+                self.set_loc(cx.scope, &e.span);
+                match op {
+                    UnaryOp::Not => self.b.build_not(self.truthy(v, &ot)?, "")?.into(),
+                    UnaryOp::Pos => self.convert(v, &ot, &t)?,
+                    UnaryOp::Neg => match self.convert(v, &ot, &t)? {
+                        BasicValueEnum::FloatValue(f) => self.b.build_float_neg(f, "")?.into(),
+                        other => self.b.build_int_sub(self.i64(0), other.into_int_value(), "")?.into(),
+                    },
+                    UnaryOp::Invert => {
+                        let i = self.convert(v, &ot, &Type::Int)?.into_int_value();
+                        self.b.build_not(i, "")?.into()
+                    }
+                }
+            }
+            ExprKind::Binary(op, l, r) => {
+                let lv = self.expr(cx, l)?;
+                let rv = self.expr(cx, r)?;
+                let (lt, rt) = (self.ty(cx, l), self.ty(cx, r));
+                self.set_loc(cx.scope, &e.span);
+                let (v, vt) = self.binary(cx, *op, lv, &lt, rv, &rt, r)?;
+                self.convert(v, &vt, &t)?
+            }
+            ExprKind::Compare(first, rest) => self.compare_chain(cx, e, first, rest)?,
+            ExprKind::BoolOp(kind, values) => self.bool_op(cx, e, *kind, values, &t)?,
+            ExprKind::IfExp(cond, then, orelse) => {
+                let slot = self.entry_alloca(cx, self.llvm_type(&t), "ifexp")?;
+                let c = self.condition(cx, cond)?;
+                let then_bb = self.append(cx.func, "ifexp.then");
+                let else_bb = self.append(cx.func, "ifexp.else");
+                let after = self.append(cx.func, "ifexp.end");
+                self.b.build_conditional_branch(c, then_bb, else_bb)?;
+                for (bb, branch) in [(then_bb, then), (else_bb, orelse)] {
+                    self.b.position_at_end(bb);
+                    let v = self.expr(cx, branch)?;
+                    let bt = self.ty(cx, branch);
+                    let v = self.convert(v, &bt, &t)?;
+                    self.b.build_store(slot, v)?;
+                    self.b.build_unconditional_branch(after)?;
+                }
+                self.b.position_at_end(after);
+                self.b.build_load(self.llvm_type(&t), slot, "")?
+            }
+            ExprKind::Call(_, args) => {
+                let target = *self.prog.instances[cx.inst].calls.get(&e.id).ok_or_else(|| CgError("call without an instance".into()))?;
+                let mut vals = Vec::new();
+                for a in args {
+                    vals.push(match a {
+                        Arg::Given(x) => self.expr(cx, x)?.into(),
+                        Arg::Default(c) => self.const_value(c).into(),
+                    });
+                }
+                self.set_loc(cx.scope, &e.span);
+                let call = self.b.build_call(self.natives[target], &vals, "")?;
+                let result = call.try_as_basic_value().basic().ok_or_else(|| CgError("native call returned void".into()))?.into_struct_value();
+                let v = self.check_failed(cx, result)?;
+                let rt = self.prog.instances[target].ret.clone();
+                self.convert(v, &rt, &t)?
+            }
+            ExprKind::Builtin(b, args) => {
+                let mut vals = Vec::new();
+                let mut types = Vec::new();
+                for a in args {
+                    vals.push(self.expr(cx, a)?);
+                    types.push(self.ty(cx, a));
+                }
+                self.set_loc(cx.scope, &e.span);
+                self.builtin(cx, *b, &vals, &types, args, &t)?
+            }
+            ExprKind::TupleIndex(value, index) => {
+                let v = self.expr(cx, value)?;
+                let Type::Tuple(items) = self.ty(cx, value) else { return Err(CgError("indexing a non-tuple".into())) };
+                let k = if *index < 0 { *index + items.len() as i64 } else { *index };
+                let item = self.b.build_extract_value(v.into_struct_value(), k as u32, "")?;
+                self.convert(item, &items[k as usize], &t)?
+            }
+        };
+        Ok(v)
+    }
+
+    /// Extracts the value of a native call's `{value, failed}`, leaving the function on failure.
+    fn check_failed(&mut self, cx: &mut FnCx<'ctx>, result: StructValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+        let failed = self.b.build_extract_value(result, 1, "failed")?.into_int_value();
+        let unwind = self.unwind_block(cx)?;
+        let cont = self.append(cx.func, "call.ok");
+        self.b.build_conditional_branch(failed, unwind, cont)?;
+        self.b.position_at_end(cont);
+        Ok(self.b.build_extract_value(result, 0, "")?)
+    }
+
+    fn compare_chain(&mut self, cx: &mut FnCx<'ctx>, e: &Expr, first: &Expr, rest: &[(CmpOp, Expr)]) -> Cg<BasicValueEnum<'ctx>> {
+        let mut left = self.expr(cx, first)?;
+        let mut lt = self.ty(cx, first);
+        if rest.len() == 1 {
+            let (op, right) = &rest[0];
+            let rv = self.expr(cx, right)?;
+            let rt = self.ty(cx, right);
+            self.set_loc(cx.scope, &e.span);
+            return Ok(self.compare(*op, left, &lt, rv, &rt)?.into());
+        }
+        // `a < b < c`: stop at the first false comparison; each operand evaluated once.
+        let slot = self.entry_alloca(cx, self.ctx.bool_type().into(), "cmp")?;
+        self.b.build_store(slot, self.ctx.bool_type().const_zero())?;
+        let after = self.append(cx.func, "cmp.end");
+        for (i, (op, right)) in rest.iter().enumerate() {
+            let rv = self.expr(cx, right)?;
+            let rt = self.ty(cx, right);
+            self.set_loc(cx.scope, &e.span);
+            let c = self.compare(*op, left, &lt, rv, &rt)?;
+            if i + 1 == rest.len() {
+                self.b.build_store(slot, c)?;
+                self.b.build_unconditional_branch(after)?;
+            } else {
+                let next = self.append(cx.func, "cmp.next");
+                self.b.build_conditional_branch(c, next, after)?;
+                self.b.position_at_end(next);
+            }
+            left = rv;
+            lt = rt;
+        }
+        self.b.position_at_end(after);
+        Ok(self.b.build_load(self.ctx.bool_type(), slot, "")?)
+    }
+
+    fn compare(&self, op: CmpOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type) -> Cg<IntValue<'ctx>> {
+        match op {
+            CmpOp::In | CmpOp::NotIn => {
+                let Type::Tuple(items) = rt else { return Err(CgError("`in` on a non-tuple".into())) };
+                let mut found = self.ctx.bool_type().const_zero();
+                for (i, it) in items.iter().enumerate() {
+                    let item = self.b.build_extract_value(r.into_struct_value(), i as u32, "")?;
+                    let eq = self.compare(CmpOp::Eq, l, lt, item, it)?;
+                    found = self.b.build_or(found, eq, "")?;
+                }
+                Ok(if op == CmpOp::In { found } else { self.b.build_not(found, "")? })
+            }
+            _ => {
+                if let (Type::Tuple(ls), Type::Tuple(rs)) = (lt, rt) {
+                    let mut all = self.ctx.bool_type().const_all_ones();
+                    for (i, (a, b)) in ls.iter().zip(rs).enumerate() {
+                        let x = self.b.build_extract_value(l.into_struct_value(), i as u32, "")?;
+                        let y = self.b.build_extract_value(r.into_struct_value(), i as u32, "")?;
+                        let eq = self.compare(CmpOp::Eq, x, a, y, b)?;
+                        all = self.b.build_and(all, eq, "")?;
+                    }
+                    return Ok(if op == CmpOp::Eq { all } else { self.b.build_not(all, "")? });
+                }
+                if *lt == Type::Float || *rt == Type::Float {
+                    let x = self.convert(l, lt, &Type::Float)?.into_float_value();
+                    let y = self.convert(r, rt, &Type::Float)?.into_float_value();
+                    let p = match op {
+                        CmpOp::Eq => FloatPredicate::OEQ,
+                        CmpOp::NotEq => FloatPredicate::UNE,
+                        CmpOp::Lt => FloatPredicate::OLT,
+                        CmpOp::LtE => FloatPredicate::OLE,
+                        CmpOp::Gt => FloatPredicate::OGT,
+                        _ => FloatPredicate::OGE,
+                    };
+                    Ok(self.b.build_float_compare(p, x, y, "")?)
+                } else {
+                    let x = self.convert(l, lt, &Type::Int)?.into_int_value();
+                    let y = self.convert(r, rt, &Type::Int)?.into_int_value();
+                    let p = match op {
+                        CmpOp::Eq => IntPredicate::EQ,
+                        CmpOp::NotEq => IntPredicate::NE,
+                        CmpOp::Lt => IntPredicate::SLT,
+                        CmpOp::LtE => IntPredicate::SLE,
+                        CmpOp::Gt => IntPredicate::SGT,
+                        _ => IntPredicate::SGE,
+                    };
+                    Ok(self.b.build_int_compare(p, x, y, "")?)
+                }
+            }
+        }
+    }
+
+    fn bool_op(&mut self, cx: &mut FnCx<'ctx>, e: &Expr, kind: BoolOpKind, values: &[Expr], t: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        // `a or b` is a if a is truthy, else b (and the reverse for `and`), evaluated lazily.
+        let slot = self.entry_alloca(cx, self.llvm_type(t), "boolop")?;
+        let after = self.append(cx.func, "boolop.end");
+        for (i, v) in values.iter().enumerate() {
+            let x = self.expr(cx, v)?;
+            let xt = self.ty(cx, v);
+            self.set_loc(cx.scope, &e.span);
+            let converted = self.convert(x, &xt, t)?;
+            self.b.build_store(slot, converted)?;
+            if i + 1 == values.len() {
+                self.b.build_unconditional_branch(after)?;
+            } else {
+                let truth = self.truthy(x, &xt)?;
+                let next = self.append(cx.func, "boolop.next");
+                match kind {
+                    BoolOpKind::Or => self.b.build_conditional_branch(truth, after, next)?,
+                    BoolOpKind::And => self.b.build_conditional_branch(truth, next, after)?,
+                };
+                self.b.position_at_end(next);
+            }
+        }
+        self.b.position_at_end(after);
+        Ok(self.b.build_load(self.llvm_type(t), slot, "")?)
+    }
+
+    fn intrinsic(&self, name: &str, args: &[BasicValueEnum<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
+        let intr = Intrinsic::find(name).ok_or_else(|| CgError(format!("no intrinsic {name}")))?;
+        let ty = args[0].get_type();
+        let f = intr.get_declaration(&self.module, &[ty]).ok_or_else(|| CgError(format!("cannot declare {name}")))?;
+        let args: Vec<_> = args.iter().map(|a| (*a).into()).collect();
+        let call = self.b.build_call(f, &args, "")?;
+        call.try_as_basic_value().basic().ok_or_else(|| CgError(format!("{name} returned void")))
+    }
+
+    fn fcall(&self, name: &str, args: &[FloatValue<'ctx>]) -> Cg<FloatValue<'ctx>> {
+        let vals: Vec<BasicValueEnum> = args.iter().map(|a| (*a).into()).collect();
+        Ok(self.intrinsic(name, &vals)?.into_float_value())
+    }
+
+    /// A libm function `double name(double...)`; errno is never read, so it is declared pure.
+    fn libm(&self, name: &str, args: &[FloatValue<'ctx>]) -> Cg<FloatValue<'ctx>> {
+        let f = match self.module.get_function(name) {
+            Some(f) => f,
+            None => {
+                let f64t = self.ctx.f64_type();
+                let params: Vec<_> = args.iter().map(|_| f64t.into()).collect();
+                let f = self.module.add_function(name, f64t.fn_type(&params, false), Some(Linkage::External));
+                self.add_attr(f, "nounwind");
+                self.add_attr(f, "willreturn");
+                f.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("memory"), 0));
+                f
+            }
+        };
+        let vals: Vec<_> = args.iter().map(|a| (*a).into()).collect();
+        let call = self.b.build_call(f, &vals, "")?;
+        Ok(call.try_as_basic_value().basic().ok_or_else(|| CgError("libm returned void".into()))?.into_float_value())
+    }
+
+    fn is_nan(&self, x: FloatValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        Ok(self.b.build_float_compare(FloatPredicate::UNO, x, x, "")?)
+    }
+
+    fn is_inf(&self, x: FloatValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        let a = self.fcall("llvm.fabs", &[x])?;
+        Ok(self.b.build_float_compare(FloatPredicate::OEQ, a, self.f64(f64::INFINITY), "")?)
+    }
+
+    fn is_finite(&self, x: FloatValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        let a = self.fcall("llvm.fabs", &[x])?;
+        Ok(self.b.build_float_compare(FloatPredicate::OLT, a, self.f64(f64::INFINITY), "")?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type, right: &Expr) -> Cg<(BasicValueEnum<'ctx>, Type)> {
+        if let (Type::Tuple(a), Type::Tuple(b)) = (lt, rt) {
+            let all: Vec<Type> = a.iter().chain(b).cloned().collect();
+            let t = Type::Tuple(all);
+            let mut agg = self.llvm_type(&t).into_struct_type().get_undef();
+            let mut k = 0;
+            for (v, n) in [(l, a.len()), (r, b.len())] {
+                for i in 0..n {
+                    let item = self.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
+                    agg = self.b.build_insert_value(agg, item, k, "")?.into_struct_value();
+                    k += 1;
+                }
+            }
+            return Ok((agg.into(), t));
+        }
+        let bools = *lt == Type::Bool && *rt == Type::Bool;
+        if bools && matches!(op, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) {
+            let (x, y) = (l.into_int_value(), r.into_int_value());
+            let v = match op {
+                BinOp::BitAnd => self.b.build_and(x, y, "")?,
+                BinOp::BitOr => self.b.build_or(x, y, "")?,
+                _ => self.b.build_xor(x, y, "")?,
+            };
+            return Ok((v.into(), Type::Bool));
+        }
+        let floaty = *lt == Type::Float || *rt == Type::Float || op == BinOp::Div;
+        let negative_const_exponent = matches!(right.kind, ExprKind::Const(Const::Int(k)) if k < 0);
+        if floaty || (op == BinOp::Pow && negative_const_exponent) {
+            let x = self.convert(l, lt, &Type::Float)?.into_float_value();
+            let y = self.convert(r, rt, &Type::Float)?.into_float_value();
+            let both_int = lt != &Type::Float && rt != &Type::Float;
+            return Ok((self.float_binary(cx, op, x, y, both_int)?.into(), Type::Float));
+        }
+        let x = self.convert(l, lt, &Type::Int)?.into_int_value();
+        let y = self.convert(r, rt, &Type::Int)?.into_int_value();
+        Ok((self.int_binary(cx, op, x, y)?.into(), Type::Int))
+    }
+
+    fn float_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, x: FloatValue<'ctx>, y: FloatValue<'ctx>, from_ints: bool) -> Cg<FloatValue<'ctx>> {
+        let b = &self.b;
+        Ok(match op {
+            BinOp::Add => b.build_float_add(x, y, "")?,
+            BinOp::Sub => b.build_float_sub(x, y, "")?,
+            BinOp::Mul => b.build_float_mul(x, y, "")?,
+            BinOp::Div => {
+                let nz = b.build_float_compare(FloatPredicate::UNE, y, self.f64(0.0), "")?;
+                self.guard(cx, nz, "ZeroDivisionError", if from_ints { "division by zero" } else { "float division by zero" })?;
+                self.b.build_float_div(x, y, "")?
+            }
+            BinOp::FloorDiv | BinOp::Mod => {
+                let nz = b.build_float_compare(FloatPredicate::UNE, y, self.f64(0.0), "")?;
+                self.guard(cx, nz, "ZeroDivisionError", if op == BinOp::Mod { "float modulo" } else { "float floor division by zero" })?;
+                let (q, m) = self.float_divmod(x, y)?;
+                if op == BinOp::Mod { m } else { q }
+            }
+            BinOp::Pow => self.float_pow(cx, x, y)?,
+            _ => return Err(CgError(format!("`{}` on floats", op.symbol()))),
+        })
+    }
+
+    /// Python's float floor division and modulo (the sign of the modulo follows the divisor).
+    fn float_divmod(&self, x: FloatValue<'ctx>, y: FloatValue<'ctx>) -> Cg<(FloatValue<'ctx>, FloatValue<'ctx>)> {
+        let b = &self.b;
+        let zero = self.f64(0.0);
+        let m0 = b.build_float_rem(x, y, "")?;
+        let d0 = b.build_float_div(b.build_float_sub(x, m0, "")?, y, "")?;
+        let m_nonzero = b.build_float_compare(FloatPredicate::UNE, m0, zero, "")?;
+        let y_neg = b.build_float_compare(FloatPredicate::OLT, y, zero, "")?;
+        let m_neg = b.build_float_compare(FloatPredicate::OLT, m0, zero, "")?;
+        let differ = b.build_xor(y_neg, m_neg, "")?;
+        let adjust = b.build_and(m_nonzero, differ, "")?;
+        let m1 = b.build_select(adjust, b.build_float_add(m0, y, "")?, m0, "")?.into_float_value();
+        let d1 = b.build_select(adjust, b.build_float_sub(d0, self.f64(1.0), "")?, d0, "")?.into_float_value();
+        let signed_zero = self.fcall("llvm.copysign", &[zero, y])?;
+        let m = b.build_select(m_nonzero, m1, signed_zero, "")?.into_float_value();
+        let d_nonzero = b.build_float_compare(FloatPredicate::UNE, d1, zero, "")?;
+        let fl = self.fcall("llvm.floor", &[d1])?;
+        let frac = b.build_float_sub(d1, fl, "")?;
+        let round_up = b.build_float_compare(FloatPredicate::OGT, frac, self.f64(0.5), "")?;
+        let fl = b.build_select(round_up, b.build_float_add(fl, self.f64(1.0), "")?, fl, "")?.into_float_value();
+        let q_zero = self.fcall("llvm.copysign", &[zero, b.build_float_div(x, y, "")?])?;
+        let q = b.build_select(d_nonzero, fl, q_zero, "")?.into_float_value();
+        Ok((q, m))
+    }
+
+    /// `x ** y` for floats with Python's errors (CPython returns a complex for a negative base
+    /// and a fractional exponent; pyaot raises ValueError there, see docs/language.md).
+    fn float_pow(&mut self, cx: &mut FnCx<'ctx>, x: FloatValue<'ctx>, y: FloatValue<'ctx>) -> Cg<FloatValue<'ctx>> {
+        let zero = self.f64(0.0);
+        let x_zero = self.b.build_float_compare(FloatPredicate::OEQ, x, zero, "")?;
+        let y_neg = self.b.build_float_compare(FloatPredicate::OLT, y, zero, "")?;
+        let bad = self.b.build_and(x_zero, y_neg, "")?;
+        let ok = self.b.build_not(bad, "")?;
+        self.guard(cx, ok, "ZeroDivisionError", "0.0 cannot be raised to a negative power")?;
+        let x_neg = self.b.build_float_compare(FloatPredicate::OLT, x, zero, "")?;
+        let y_fin = self.is_finite(y)?;
+        let fl = self.fcall("llvm.floor", &[y])?;
+        let y_frac = self.b.build_float_compare(FloatPredicate::ONE, fl, y, "")?;
+        let bad = self.b.build_and(self.b.build_and(x_neg, y_fin, "")?, y_frac, "")?;
+        let ok = self.b.build_not(bad, "")?;
+        self.guard(cx, ok, "ValueError", "negative number cannot be raised to a fractional power (the result would be complex)")?;
+        let r = self.fcall("llvm.pow", &[x, y])?;
+        let overflow = self.b.build_and(self.is_inf(r)?, self.b.build_and(self.is_finite(x)?, self.is_finite(y)?, "")?, "")?;
+        let ok = self.b.build_not(overflow, "")?;
+        self.guard(cx, ok, "OverflowError", "(34, 'Numerical result out of range')")?;
+        Ok(r)
+    }
+
+    fn int_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        let zero = self.i64(0);
+        Ok(match op {
+            // int64 arithmetic wraps on overflow (documented in docs/language.md).
+            BinOp::Add => self.b.build_int_add(x, y, "")?,
+            BinOp::Sub => self.b.build_int_sub(x, y, "")?,
+            BinOp::Mul => self.b.build_int_mul(x, y, "")?,
+            BinOp::BitAnd => self.b.build_and(x, y, "")?,
+            BinOp::BitOr => self.b.build_or(x, y, "")?,
+            BinOp::BitXor => self.b.build_xor(x, y, "")?,
+            BinOp::FloorDiv | BinOp::Mod => {
+                let nz = self.b.build_int_compare(IntPredicate::NE, y, zero, "")?;
+                self.guard(cx, nz, "ZeroDivisionError", "integer division or modulo by zero")?;
+                let (q, m) = self.int_divmod(x, y)?;
+                if op == BinOp::Mod { m } else { q }
+            }
+            BinOp::LShift | BinOp::RShift => {
+                let neg = self.b.build_int_compare(IntPredicate::SGE, y, zero, "")?;
+                self.guard(cx, neg, "ValueError", "negative shift count")?;
+                // Shifting by 64 or more: << gives 0 (wrapped), >> gives the sign.
+                let big = self.b.build_int_compare(IntPredicate::UGE, y, self.i64(64), "")?;
+                let safe = self.b.build_select(big, self.i64(63), y, "")?.into_int_value();
+                if op == BinOp::LShift {
+                    let v = self.b.build_left_shift(x, safe, "")?;
+                    self.b.build_select(big, zero, v, "")?.into_int_value()
+                } else {
+                    self.b.build_right_shift(x, safe, true, "")?
+                }
+            }
+            BinOp::Pow => {
+                let ok = self.b.build_int_compare(IntPredicate::SGE, y, zero, "")?;
+                self.guard(cx, ok, "ValueError", "negative exponent in int ** int: pyaot computes int64 here; write float(a) ** b for a float result")?;
+                let f = self.ipow_fn()?;
+                let call = self.b.build_call(f, &[x.into(), y.into()], "")?;
+                call.try_as_basic_value().basic().ok_or_else(|| CgError("ipow returned void".into()))?.into_int_value()
+            }
+            BinOp::Div => return Err(CgError("true division of ints is float".into())),
+        })
+    }
+
+    /// Python's int floor division and modulo; `MIN // -1` wraps instead of trapping.
+    fn int_divmod(&self, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+        let b = &self.b;
+        let zero = self.i64(0);
+        let minus_one = b.build_int_compare(IntPredicate::EQ, y, self.i64(-1), "")?;
+        let safe = b.build_select(minus_one, self.i64(1), y, "")?.into_int_value();
+        let q = b.build_int_signed_div(x, safe, "")?;
+        let r = b.build_int_signed_rem(x, safe, "")?;
+        let q = b.build_select(minus_one, b.build_int_sub(zero, x, "")?, q, "")?.into_int_value();
+        let r = b.build_select(minus_one, zero, r, "")?.into_int_value();
+        let r_nz = b.build_int_compare(IntPredicate::NE, r, zero, "")?;
+        let signs = b.build_int_compare(IntPredicate::SLT, b.build_xor(r, y, "")?, zero, "")?;
+        let adjust = b.build_and(r_nz, signs, "")?;
+        let q = b.build_int_sub(q, b.build_int_z_extend(adjust, self.ctx.i64_type(), "")?, "")?;
+        let r = b.build_int_add(r, b.build_select(adjust, y, zero, "")?.into_int_value(), "")?;
+        Ok((q, r))
+    }
+
+    /// `pyaot.ipow(base, exp)`: exponentiation by squaring, wrapping like the other int64 ops.
+    fn ipow_fn(&self) -> Cg<FunctionValue<'ctx>> {
+        if let Some(f) = self.module.get_function("pyaot.ipow") {
+            return Ok(f);
+        }
+        let i64t = self.ctx.i64_type();
+        let f = self.module.add_function("pyaot.ipow", i64t.fn_type(&[i64t.into(), i64t.into()], false), Some(Linkage::Internal));
+        let here = self.b.get_insert_block();
+        let loc = self.b.get_current_debug_location();
+        self.b.unset_current_debug_location();
+        let entry = self.append(f, "entry");
+        let head = self.append(f, "head");
+        let body = self.append(f, "body");
+        let exit = self.append(f, "exit");
+        self.b.position_at_end(entry);
+        let base0 = f.get_nth_param(0).unwrap().into_int_value();
+        let exp0 = f.get_nth_param(1).unwrap().into_int_value();
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let acc = self.b.build_phi(i64t, "acc")?;
+        let base = self.b.build_phi(i64t, "base")?;
+        let exp = self.b.build_phi(i64t, "exp")?;
+        let more = self.b.build_int_compare(IntPredicate::NE, exp.as_basic_value().into_int_value(), self.i64(0), "")?;
+        self.b.build_conditional_branch(more, body, exit)?;
+        self.b.position_at_end(body);
+        let (a, bs, e) = (acc.as_basic_value().into_int_value(), base.as_basic_value().into_int_value(), exp.as_basic_value().into_int_value());
+        let odd = self.b.build_int_truncate(e, self.ctx.bool_type(), "")?;
+        let acc2 = self.b.build_select(odd, self.b.build_int_mul(a, bs, "")?, a, "")?.into_int_value();
+        let base2 = self.b.build_int_mul(bs, bs, "")?;
+        let exp2 = self.b.build_right_shift(e, self.i64(1), false, "")?;
+        self.b.build_unconditional_branch(head)?;
+        acc.add_incoming(&[(&self.i64(1), entry), (&acc2, body)]);
+        base.add_incoming(&[(&base0, entry), (&base2, body)]);
+        exp.add_incoming(&[(&exp0, entry), (&exp2, body)]);
+        self.b.position_at_end(exit);
+        self.b.build_return(Some(&acc.as_basic_value()))?;
+        if let Some(h) = here {
+            self.b.position_at_end(h);
+        }
+        if let Some(l) = loc {
+            self.b.set_current_debug_location(l);
+        }
+        Ok(f)
+    }
+
+    /// Float to int64 as Python's `int()` would, raising where Python would (or where the
+    /// value does not fit in int64, where Python would give a big int).
+    fn float_to_int(&mut self, cx: &mut FnCx<'ctx>, x: FloatValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        let not_nan = self.b.build_float_compare(FloatPredicate::ORD, x, x, "")?;
+        self.guard(cx, not_nan, "ValueError", "cannot convert float NaN to integer")?;
+        let finite = self.is_finite(x)?;
+        self.guard(cx, finite, "OverflowError", "cannot convert float infinity to integer")?;
+        let lo = self.b.build_float_compare(FloatPredicate::OGE, x, self.f64(-9223372036854775808.0), "")?;
+        let hi = self.b.build_float_compare(FloatPredicate::OLT, x, self.f64(9223372036854775808.0), "")?;
+        let fits = self.b.build_and(lo, hi, "")?;
+        self.guard(cx, fits, "OverflowError", "float too large for int64")?;
+        Ok(self.b.build_float_to_signed_int(x, self.ctx.i64_type(), "")?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn builtin(&mut self, cx: &mut FnCx<'ctx>, b: Builtin, vals: &[BasicValueEnum<'ctx>], types: &[Type], args: &[Expr], t: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let as_float = |this: &Self, i: usize| -> Cg<FloatValue<'ctx>> { Ok(this.convert(vals[i], &types[i], &Type::Float)?.into_float_value()) };
+        let as_int = |this: &Self, i: usize| -> Cg<IntValue<'ctx>> { Ok(this.convert(vals[i], &types[i], &Type::Int)?.into_int_value()) };
+        Ok(match b {
+            Builtin::Abs => match t {
+                Type::Float => self.fcall("llvm.fabs", &[as_float(self, 0)?])?.into(),
+                _ => {
+                    let x = as_int(self, 0)?;
+                    let neg = self.b.build_int_compare(IntPredicate::SLT, x, self.i64(0), "")?;
+                    self.b.build_select(neg, self.b.build_int_sub(self.i64(0), x, "")?, x, "")?
+                }
+            },
+            Builtin::Min | Builtin::Max => {
+                let items: Vec<(BasicValueEnum<'ctx>, Type)> = match types {
+                    [Type::Tuple(ts)] => {
+                        let mut out = Vec::new();
+                        for (i, it) in ts.iter().enumerate() {
+                            out.push((self.b.build_extract_value(vals[0].into_struct_value(), i as u32, "")?, it.clone()));
+                        }
+                        out
+                    }
+                    _ => vals.iter().cloned().zip(types.iter().cloned()).collect(),
+                };
+                // Python keeps the first extreme: replace only when strictly smaller (larger).
+                let op = if b == Builtin::Min { CmpOp::Lt } else { CmpOp::Gt };
+                let mut best = self.convert(items[0].0, &items[0].1, t)?;
+                for (v, vt) in &items[1..] {
+                    let v = self.convert(*v, vt, t)?;
+                    let better = self.compare(op, v, t, best, t)?;
+                    best = self.b.build_select(better, v, best, "")?;
+                }
+                best
+            }
+            Builtin::Int => match &types[0] {
+                Type::Float => self.float_to_int(cx, vals[0].into_float_value())?.into(),
+                _ => as_int(self, 0)?.into(),
+            },
+            Builtin::Float => as_float(self, 0)?.into(),
+            Builtin::Bool => self.truthy(vals[0], &types[0])?.into(),
+            Builtin::Round => self.round(cx, vals, types, t)?,
+            Builtin::DivMod => {
+                let Type::Tuple(items) = t else { return Err(CgError("divmod type".into())) };
+                let (q, m): (BasicValueEnum, BasicValueEnum) = if items[0] == Type::Float {
+                    let (x, y) = (as_float(self, 0)?, as_float(self, 1)?);
+                    let nz = self.b.build_float_compare(FloatPredicate::UNE, y, self.f64(0.0), "")?;
+                    self.guard(cx, nz, "ZeroDivisionError", "float divmod()")?;
+                    let (q, m) = self.float_divmod(x, y)?;
+                    (q.into(), m.into())
+                } else {
+                    let (x, y) = (as_int(self, 0)?, as_int(self, 1)?);
+                    let nz = self.b.build_int_compare(IntPredicate::NE, y, self.i64(0), "")?;
+                    self.guard(cx, nz, "ZeroDivisionError", "integer division or modulo by zero")?;
+                    let (q, m) = self.int_divmod(x, y)?;
+                    (q.into(), m.into())
+                };
+                let ty = self.llvm_type(t).into_struct_type();
+                let agg = self.b.build_insert_value(ty.get_undef(), q, 0, "")?;
+                self.b.build_insert_value(agg, m, 1, "")?.into_struct_value().into()
+            }
+            Builtin::Pow if vals.len() == 3 => self.mod_pow(cx, as_int(self, 0)?, as_int(self, 1)?, as_int(self, 2)?)?.into(),
+            Builtin::Pow => {
+                let (v, vt) = self.binary(cx, BinOp::Pow, vals[0], &types[0], vals[1], &types[1], &args[1])?;
+                self.convert(v, &vt, t)?
+            }
+            Builtin::Len => {
+                let Type::Tuple(items) = &types[0] else { return Err(CgError("len of a non-tuple".into())) };
+                self.i64(items.len() as i64).into()
+            }
+            Builtin::Math(m) => self.math(cx, m, vals, types)?,
+        })
+    }
+
+    fn round(&mut self, cx: &mut FnCx<'ctx>, vals: &[BasicValueEnum<'ctx>], types: &[Type], t: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let ndigits = if vals.len() == 2 { Some(self.convert(vals[1], &types[1], &Type::Int)?.into_int_value()) } else { None };
+        match (&types[0], ndigits) {
+            (Type::Float, None) => {
+                let r = self.fcall("llvm.roundeven", &[vals[0].into_float_value()])?;
+                Ok(self.float_to_int(cx, r)?.into())
+            }
+            (Type::Float, Some(n)) => {
+                // round(x, n) = roundeven(x * 10**n) / 10**n; close to CPython's correctly rounded
+                // result but not always equal (docs/language.md); an overflowing product keeps x.
+                let x = vals[0].into_float_value();
+                let nf = self.b.build_signed_int_to_float(n, self.ctx.f64_type(), "")?;
+                let p = self.fcall("llvm.pow", &[self.f64(10.0), nf])?;
+                let scaled = self.b.build_float_mul(x, p, "")?;
+                let r = self.fcall("llvm.roundeven", &[scaled])?;
+                let back = self.b.build_float_div(r, p, "")?;
+                let ok = self.is_finite(scaled)?;
+                let _ = t;
+                Ok(self.b.build_select(ok, back, x, "")?)
+            }
+            (_, None) => self.convert(vals[0], &types[0], &Type::Int),
+            (_, Some(n)) => {
+                // Integers: n >= 0 leaves x; n < 0 rounds half to even at 10**-n.
+                let x = self.convert(vals[0], &types[0], &Type::Int)?.into_int_value();
+                let zero = self.i64(0);
+                let neg = self.b.build_int_compare(IntPredicate::SLT, n, zero, "")?;
+                let m = self.b.build_int_sub(zero, n, "")?;
+                let huge = self.b.build_int_compare(IntPredicate::SGT, m, self.i64(18), "")?;
+                let m = self.b.build_select(huge, self.i64(0), m, "")?.into_int_value();
+                let f = self.ipow_fn()?;
+                let p = self.b.build_call(f, &[self.i64(10).into(), m.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+                let (q, r) = self.int_divmod(x, p)?;
+                let twice = self.b.build_int_mul(r, self.i64(2), "")?;
+                let above = self.b.build_int_compare(IntPredicate::SGT, twice, p, "")?;
+                let tie = self.b.build_int_compare(IntPredicate::EQ, twice, p, "")?;
+                let odd = self.b.build_int_truncate(q, self.ctx.bool_type(), "")?;
+                let up = self.b.build_or(above, self.b.build_and(tie, odd, "")?, "")?;
+                let q = self.b.build_int_add(q, self.b.build_int_z_extend(up, self.ctx.i64_type(), "")?, "")?;
+                let rounded = self.b.build_int_mul(q, p, "")?;
+                let rounded = self.b.build_select(huge, zero, rounded, "")?;
+                Ok(self.b.build_select(neg, rounded, x.into(), "")?)
+            }
+        }
+    }
+
+    /// `pow(b, e, m)` for ints, with the result's sign following `m` as in Python.
+    fn mod_pow(&mut self, cx: &mut FnCx<'ctx>, base: IntValue<'ctx>, exp: IntValue<'ctx>, m: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        let zero = self.i64(0);
+        let nz = self.b.build_int_compare(IntPredicate::NE, m, zero, "")?;
+        self.guard(cx, nz, "ValueError", "pow() 3rd argument cannot be 0")?;
+        let nonneg = self.b.build_int_compare(IntPredicate::SGE, exp, zero, "")?;
+        self.guard(cx, nonneg, "ValueError", "pow() with a negative exponent and a modulus is not supported by pyaot")?;
+        let i128t = self.ctx.custom_width_int_type(128);
+        let wide = |this: &Self, v: IntValue<'ctx>| this.b.build_int_s_extend(v, i128t, "");
+        let mw = wide(self, m)?;
+        // Loop: acc = 1; b = base mod m; while e: if e & 1: acc = acc*b mod m; b = b*b mod m; e >>= 1
+        let acc = self.entry_alloca(cx, i128t.into(), "acc")?;
+        let bs = self.entry_alloca(cx, i128t.into(), "b")?;
+        let es = self.entry_alloca(cx, self.ctx.i64_type().into(), "e")?;
+        let b0 = self.b.build_int_signed_rem(wide(self, base)?, mw, "")?;
+        self.b.build_store(acc, i128t.const_int(1, false))?;
+        self.b.build_store(bs, b0)?;
+        self.b.build_store(es, exp)?;
+        let head = self.append(cx.func, "modpow");
+        let body = self.append(cx.func, "modpow.body");
+        let done = self.append(cx.func, "modpow.end");
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let e = self.b.build_load(self.ctx.i64_type(), es, "")?.into_int_value();
+        let more = self.b.build_int_compare(IntPredicate::NE, e, zero, "")?;
+        self.b.build_conditional_branch(more, body, done)?;
+        self.b.position_at_end(body);
+        let a = self.b.build_load(i128t, acc, "")?.into_int_value();
+        let bv = self.b.build_load(i128t, bs, "")?.into_int_value();
+        let odd = self.b.build_int_truncate(e, self.ctx.bool_type(), "")?;
+        let prod = self.b.build_int_signed_rem(self.b.build_int_mul(a, bv, "")?, mw, "")?;
+        let a2 = self.b.build_select(odd, prod, a, "")?;
+        self.b.build_store(acc, a2)?;
+        let sq = self.b.build_int_signed_rem(self.b.build_int_mul(bv, bv, "")?, mw, "")?;
+        self.b.build_store(bs, sq)?;
+        self.b.build_store(es, self.b.build_right_shift(e, self.i64(1), false, "")?)?;
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(done);
+        let a = self.b.build_load(i128t, acc, "")?.into_int_value();
+        let a = self.b.build_int_signed_rem(a, mw, "")?;
+        let r = self.b.build_int_truncate(a, self.ctx.i64_type(), "")?;
+        // Python's sign convention: the result has the sign of m.
+        let (_, md) = self.int_divmod(r, m)?;
+        Ok(md)
+    }
+
+    fn math(&mut self, cx: &mut FnCx<'ctx>, m: MathFn, vals: &[BasicValueEnum<'ctx>], types: &[Type]) -> Cg<BasicValueEnum<'ctx>> {
+        use MathFn::*;
+        if matches!(m, Floor | Ceil | Trunc) && types[0] != Type::Float {
+            return self.convert(vals[0], &types[0], &Type::Int);
+        }
+        let f: Vec<FloatValue<'ctx>> = vals.iter().zip(types).map(|(v, t)| Ok(self.convert(*v, t, &Type::Float)?.into_float_value())).collect::<Cg<_>>()?;
+        let x = f[0];
+        // CPython's rule for one-argument functions: NaN from non-NaN is a domain error,
+        // an infinity from a finite argument is a range error (or a domain error for most).
+        let checked = |this: &mut Self, cx: &mut FnCx<'ctx>, r: FloatValue<'ctx>, can_overflow: bool| -> Cg<BasicValueEnum<'ctx>> {
+            let nan_from_number = this.b.build_and(this.is_nan(r)?, this.b.build_not(this.is_nan(x)?, "")?, "")?;
+            let ok = this.b.build_not(nan_from_number, "")?;
+            this.guard(cx, ok, "ValueError", "math domain error")?;
+            let inf_from_finite = this.b.build_and(this.is_inf(r)?, this.is_finite(x)?, "")?;
+            let ok = this.b.build_not(inf_from_finite, "")?;
+            if can_overflow {
+                this.guard(cx, ok, "OverflowError", "math range error")?;
+            } else {
+                this.guard(cx, ok, "ValueError", "math domain error")?;
+            }
+            Ok(r.into())
+        };
+        Ok(match m {
+            Sqrt => { let r = self.fcall("llvm.sqrt", &[x])?; checked(self, cx, r, false)? }
+            Exp => { let r = self.fcall("llvm.exp", &[x])?; checked(self, cx, r, true)? }
+            Exp2 => { let r = self.fcall("llvm.exp2", &[x])?; checked(self, cx, r, true)? }
+            Expm1 => { let r = self.libm("expm1", &[x])?; checked(self, cx, r, true)? }
+            Log if f.len() == 2 => {
+                let a = self.fcall("llvm.log", &[x])?;
+                checked(self, cx, a, false)?;
+                let base = f[1];
+                let lb = self.fcall("llvm.log", &[base])?;
+                let nan_from_number = self.b.build_and(self.is_nan(lb)?, self.b.build_not(self.is_nan(base)?, "")?, "")?;
+                let inf_from_finite = self.b.build_and(self.is_inf(lb)?, self.is_finite(base)?, "")?;
+                let bad = self.b.build_or(nan_from_number, inf_from_finite, "")?;
+                let ok = self.b.build_not(bad, "")?;
+                self.guard(cx, ok, "ValueError", "math domain error")?;
+                let nz = self.b.build_float_compare(FloatPredicate::UNE, lb, self.f64(0.0), "")?;
+                self.guard(cx, nz, "ZeroDivisionError", "float division by zero")?;
+                self.b.build_float_div(a, lb, "")?.into()
+            }
+            Log => { let r = self.fcall("llvm.log", &[x])?; checked(self, cx, r, false)? }
+            Log10 => { let r = self.fcall("llvm.log10", &[x])?; checked(self, cx, r, false)? }
+            Log2 => { let r = self.fcall("llvm.log2", &[x])?; checked(self, cx, r, false)? }
+            Log1p => { let r = self.libm("log1p", &[x])?; checked(self, cx, r, false)? }
+            Sin => { let r = self.fcall("llvm.sin", &[x])?; checked(self, cx, r, false)? }
+            Cos => { let r = self.fcall("llvm.cos", &[x])?; checked(self, cx, r, false)? }
+            Tan | Asin | Acos | Atan | Asinh | Acosh | Atanh => {
+                let r = self.libm(m.name(), &[x])?;
+                checked(self, cx, r, false)?
+            }
+            Sinh | Cosh => { let r = self.libm(m.name(), &[x])?; checked(self, cx, r, true)? }
+            Tanh => self.libm("tanh", &[x])?.into(),
+            Fabs => self.fcall("llvm.fabs", &[x])?.into(),
+            Degrees => self.b.build_float_mul(x, self.f64(180.0 / std::f64::consts::PI), "")?.into(),
+            Radians => self.b.build_float_mul(x, self.f64(std::f64::consts::PI / 180.0), "")?.into(),
+            Floor | Ceil | Trunc => {
+                let name = match m { Floor => "llvm.floor", Ceil => "llvm.ceil", _ => "llvm.trunc" };
+                let r = self.fcall(name, &[x])?;
+                self.float_to_int(cx, r)?.into()
+            }
+            Atan2 => self.libm("atan2", &[x, f[1]])?.into(),
+            Copysign => self.fcall("llvm.copysign", &[x, f[1]])?.into(),
+            Hypot => {
+                let r = self.libm("hypot", &[x, f[1]])?;
+                let overflow = self.b.build_and(self.is_inf(r)?, self.b.build_and(self.is_finite(x)?, self.is_finite(f[1])?, "")?, "")?;
+                let ok = self.b.build_not(overflow, "")?;
+                self.guard(cx, ok, "OverflowError", "math range error")?;
+                r.into()
+            }
+            Fmod => {
+                let y = f[1];
+                // fmod(x, 0) and fmod(inf, y) are domain errors; fmod(x, inf) is x.
+                let y_zero = self.b.build_float_compare(FloatPredicate::OEQ, y, self.f64(0.0), "")?;
+                let x_inf = self.is_inf(x)?;
+                let bad = self.b.build_and(self.b.build_or(y_zero, x_inf, "")?, self.b.build_not(self.is_nan(y)?, "")?, "")?;
+                let ok = self.b.build_not(bad, "")?;
+                self.guard(cx, ok, "ValueError", "math domain error")?;
+                self.b.build_float_rem(x, y, "")?.into()
+            }
+            Pow => {
+                let y = f[1];
+                let r = self.fcall("llvm.pow", &[x, y])?;
+                // NaN from non-NaN arguments and an infinity from finite ones: CPython's math.pow rules.
+                let any_nan = self.b.build_or(self.is_nan(x)?, self.is_nan(y)?, "")?;
+                let domain = self.b.build_and(self.is_nan(r)?, self.b.build_not(any_nan, "")?, "")?;
+                let ok = self.b.build_not(domain, "")?;
+                self.guard(cx, ok, "ValueError", "math domain error")?;
+                let both_finite = self.b.build_and(self.is_finite(x)?, self.is_finite(y)?, "")?;
+                let inf = self.b.build_and(self.is_inf(r)?, both_finite, "")?;
+                let x_zero = self.b.build_float_compare(FloatPredicate::OEQ, x, self.f64(0.0), "")?;
+                let zero_neg = self.b.build_and(inf, x_zero, "")?;
+                let ok = self.b.build_not(zero_neg, "")?;
+                self.guard(cx, ok, "ValueError", "math domain error")?;
+                let ok = self.b.build_not(inf, "")?;
+                self.guard(cx, ok, "OverflowError", "math range error")?;
+                r.into()
+            }
+            IsNan => self.is_nan(x)?.into(),
+            IsInf => self.is_inf(x)?.into(),
+            IsFinite => self.is_finite(x)?.into(),
+        })
+    }
+}

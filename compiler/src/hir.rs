@@ -1,0 +1,1199 @@
+//! HIR: lowers the rustpython AST into a small resolved tree that the later passes walk.
+//!
+//! Takes the parsed module; gives [`Module`]: its functions with every name resolved (local,
+//! module constant folded to a value, user function, builtin, `math` member), call arguments
+//! bound to parameters (keywords and defaults resolved here), chained comparisons and augmented
+//! assignment kept explicit, `for` over `range` made its own statement, and a span on every node.
+//! Constructs pyaot does not compile become diagnostics that name the construct; lowering
+//! goes on, so one run reports every problem in the file.
+
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::export_spec::ExportEntry;
+use rustpython_parser::ast::{self, Constant, Ranged};
+use std::collections::HashMap;
+
+pub type LocalId = usize;
+pub type FuncId = usize;
+pub type ExprId = usize;
+
+pub struct Module {
+    pub name: String,
+    pub doc: Option<String>,
+    pub functions: Vec<Function>,
+    pub exports: Vec<Export>,
+}
+
+pub struct Export {
+    pub func: FuncId,
+    pub entry: ExportEntry,
+}
+
+pub struct Function {
+    pub name: String,
+    /// The span of the `def` line (name and parameters), used for the function's own messages.
+    pub span: Span,
+    pub params: Vec<Param>,
+    /// Every local, parameters first; a name assigned anywhere in the body is local (Python's rule).
+    pub locals: Vec<Local>,
+    pub body: Vec<Stmt>,
+    pub num_exprs: usize,
+}
+
+pub struct Param {
+    pub name: String,
+    pub default: Option<Const>,
+    /// The default as written, for the signature in the docstring.
+    pub default_text: Option<String>,
+    pub span: Span,
+}
+
+pub struct Local {
+    pub name: String,
+    /// The first place the local is bound, for messages.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    None,
+    Tuple(Vec<Const>),
+}
+
+pub struct Stmt {
+    pub span: Span,
+    pub kind: StmtKind,
+}
+
+pub enum StmtKind {
+    Assign { target: Target, value: Expr },
+    AugAssign { target: LocalId, target_span: Span, op: BinOp, value: Expr },
+    Expr(Expr),
+    If { cond: Expr, then: Vec<Stmt>, orelse: Vec<Stmt> },
+    While { cond: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    ForRange { target: LocalId, target_span: Span, start: Option<Expr>, stop: Expr, step: Option<Expr>, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    Break,
+    Continue,
+    Return(Option<Expr>),
+    /// `raise Name` or `raise Name("message")` of a builtin exception.
+    Raise { exception: String, message: Option<String> },
+    Assert { cond: Expr, message: Option<String> },
+}
+
+pub enum Target {
+    Local(LocalId, Span),
+    Tuple(Vec<Target>, Span),
+}
+
+pub struct Expr {
+    pub id: ExprId,
+    pub span: Span,
+    pub kind: ExprKind,
+}
+
+pub enum ExprKind {
+    Const(Const),
+    Local(LocalId),
+    Tuple(Vec<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `a < b <= c`: each operand evaluated once, stops at the first false comparison.
+    Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
+    BoolOp(BoolOpKind, Vec<Expr>),
+    IfExp(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A call of a module function, arguments bound to its parameters in order.
+    Call(FuncId, Vec<Arg>),
+    Builtin(Builtin, Vec<Expr>),
+    /// `t[k]` of a tuple with a constant index.
+    TupleIndex(Box<Expr>, i64),
+}
+
+pub enum Arg {
+    Given(Expr),
+    Default(Const),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Pos,
+    Invert,
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    LShift,
+    RShift,
+    BitAnd,
+    BitOr,
+    BitXor,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Pow => "**",
+            BinOp::LShift => "<<",
+            BinOp::RShift => ">>",
+            BinOp::BitAnd => "&",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "^",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    NotEq,
+    Lt,
+    LtE,
+    Gt,
+    GtE,
+    In,
+    NotIn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoolOpKind {
+    And,
+    Or,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    Abs,
+    Min,
+    Max,
+    Int,
+    Float,
+    Bool,
+    Round,
+    DivMod,
+    Pow,
+    Len,
+    Math(MathFn),
+}
+
+/// `math` functions. The unary float functions follow CPython's rule for errors: a NaN from a
+/// non-NaN argument is ValueError, an infinity from a finite one is OverflowError for the
+/// functions that can overflow and ValueError for the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathFn {
+    Sqrt, Exp, Exp2, Expm1, Log, Log10, Log2, Log1p, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh,
+    Asinh, Acosh, Atanh, Fabs, Degrees, Radians,
+    Floor, Ceil, Trunc,
+    Atan2, Copysign, Hypot, Pow, Fmod,
+    IsNan, IsInf, IsFinite,
+}
+
+impl MathFn {
+    fn from_name(name: &str) -> Option<MathFn> {
+        use MathFn::*;
+        Some(match name {
+            "sqrt" => Sqrt, "exp" => Exp, "exp2" => Exp2, "expm1" => Expm1, "log" => Log, "log10" => Log10,
+            "log2" => Log2, "log1p" => Log1p, "sin" => Sin, "cos" => Cos, "tan" => Tan, "asin" => Asin,
+            "acos" => Acos, "atan" => Atan, "sinh" => Sinh, "cosh" => Cosh, "tanh" => Tanh, "asinh" => Asinh,
+            "acosh" => Acosh, "atanh" => Atanh, "fabs" => Fabs, "degrees" => Degrees, "radians" => Radians,
+            "floor" => Floor, "ceil" => Ceil, "trunc" => Trunc, "atan2" => Atan2, "copysign" => Copysign,
+            "hypot" => Hypot, "pow" => Pow, "fmod" => Fmod, "isnan" => IsNan, "isinf" => IsInf,
+            "isfinite" => IsFinite,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        use MathFn::*;
+        match self {
+            Sqrt => "sqrt", Exp => "exp", Exp2 => "exp2", Expm1 => "expm1", Log => "log", Log10 => "log10",
+            Log2 => "log2", Log1p => "log1p", Sin => "sin", Cos => "cos", Tan => "tan", Asin => "asin",
+            Acos => "acos", Atan => "atan", Sinh => "sinh", Cosh => "cosh", Tanh => "tanh", Asinh => "asinh",
+            Acosh => "acosh", Atanh => "atanh", Fabs => "fabs", Degrees => "degrees", Radians => "radians",
+            Floor => "floor", Ceil => "ceil", Trunc => "trunc", Atan2 => "atan2", Copysign => "copysign",
+            Hypot => "hypot", Pow => "pow", Fmod => "fmod", IsNan => "isnan", IsInf => "isinf",
+            IsFinite => "isfinite",
+        }
+    }
+
+    /// How many arguments it takes (`log` takes one or two).
+    pub fn arity(self) -> std::ops::RangeInclusive<usize> {
+        use MathFn::*;
+        match self {
+            Log => 1..=2,
+            Atan2 | Copysign | Hypot | Pow | Fmod => 2..=2,
+            _ => 1..=1,
+        }
+    }
+}
+
+fn math_constant(name: &str) -> Option<f64> {
+    Some(match name {
+        "pi" => std::f64::consts::PI,
+        "e" => std::f64::consts::E,
+        "tau" => std::f64::consts::TAU,
+        "inf" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => return None,
+    })
+}
+
+/// Builtin exceptions that `raise` and `assert` may name.
+pub const EXCEPTIONS: &[&str] = &[
+    "ArithmeticError", "AssertionError", "BufferError", "EOFError", "Exception", "FloatingPointError",
+    "IndexError", "KeyError", "LookupError", "MemoryError", "NotImplementedError", "OverflowError",
+    "RecursionError", "RuntimeError", "StopIteration", "TypeError", "ValueError", "ZeroDivisionError",
+];
+
+/// What a module-level name stands for.
+#[derive(Clone)]
+enum Global {
+    Function(FuncId),
+    Const(Const),
+    MathModule,
+    MathMember(String),
+    /// A module or name pyaot does not compile yet (numpy, any other import).
+    Foreign(String),
+}
+
+pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry]) -> (Module, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut globals: HashMap<String, Global> = HashMap::new();
+    let mut defs = Vec::new();
+    let mut doc = None;
+    let mut const_assignments: HashMap<String, usize> = HashMap::new();
+    for stmt in body {
+        if let ast::Stmt::Assign(a) = stmt {
+            for t in &a.targets {
+                if let ast::Expr::Name(n) = t {
+                    *const_assignments.entry(n.id.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    for (i, stmt) in body.iter().enumerate() {
+        match stmt {
+            ast::Stmt::FunctionDef(f) => {
+                if !f.decorator_list.is_empty() {
+                    diags.push(unsupported(f.decorator_list[0].range(), "decorators", "remove the decorator; pyaot compiles plain functions (`@njit` is not needed)"));
+                }
+                globals.insert(f.name.to_string(), Global::Function(defs.len()));
+                defs.push(f);
+            }
+            ast::Stmt::Import(imp) => {
+                for alias in &imp.names {
+                    let name = alias.name.as_str();
+                    let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.split('.').next().unwrap_or(name).to_string());
+                    let g = if name == "math" { Global::MathModule } else { Global::Foreign(name.to_string()) };
+                    globals.insert(bound, g);
+                }
+            }
+            ast::Stmt::ImportFrom(imp) => {
+                let module = imp.module.as_ref().map(|m| m.to_string()).unwrap_or_default();
+                for alias in &imp.names {
+                    let name = alias.name.to_string();
+                    let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.clone());
+                    let g = if module == "math" {
+                        match math_constant(&name) {
+                            Some(v) => Global::Const(Const::Float(v)),
+                            None => Global::MathMember(name),
+                        }
+                    } else {
+                        Global::Foreign(format!("{module}.{name}"))
+                    };
+                    globals.insert(bound, g);
+                }
+            }
+            ast::Stmt::Assign(a) => {
+                let single_name = match a.targets.as_slice() {
+                    [ast::Expr::Name(n)] if const_assignments.get(n.id.as_str()) == Some(&1) => Some(n.id.to_string()),
+                    _ => None,
+                };
+                match single_name.and_then(|n| fold_const(&a.value, &globals).map(|c| (n, c))) {
+                    Some((name, c)) => {
+                        globals.insert(name, Global::Const(c));
+                    }
+                    None => diags.push(ignored(stmt.range(), "this module-level assignment is not a numeric constant, so the compiled module does not run it",
+                        "module-level names must be assigned once, to a number, bool or tuple of them, to be used in compiled functions")),
+                }
+            }
+            ast::Stmt::Expr(e) if i == 0 && matches!(&*e.value, ast::Expr::Constant(c) if matches!(c.value, Constant::Str(_))) => {
+                if let ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. }) = &*e.value {
+                    doc = Some(s.clone());
+                }
+            }
+            ast::Stmt::If(s) if is_main_guard(&s.test) => {}
+            ast::Stmt::ClassDef(c) => diags.push(unsupported(c.range(), "class definitions", "move the class out of the compiled module; pyaot compiles functions over numbers")),
+            ast::Stmt::Pass(_) => {}
+            other => diags.push(ignored(other.range(), &format!("this module-level {} is not run by the compiled module", stmt_construct(other)),
+                "put code that should run at import in a function, or under `if __name__ == \"__main__\":`")),
+        }
+    }
+
+    let mut functions = Vec::new();
+    for f in &defs {
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut diags, defs: &defs };
+        functions.push(lowerer.lower_function(f));
+    }
+
+    let mut out_exports = Vec::new();
+    for entry in exports {
+        match globals.get(&entry.name) {
+            Some(Global::Function(fid)) => {
+                let f = &functions[*fid];
+                let nparams = f.params.len();
+                if entry.args.len() != nparams {
+                    diags.push(Diagnostic::error(Code::ExportTarget, entry.span.clone(),
+                        format!("export of `{}` gives {} argument type{}, but the function takes {}", entry.name, entry.args.len(), plural(entry.args.len()), nparams))
+                        .label("in this export comment")
+                        .also(f.span.clone(), format!("`{}` is defined here", f.name))
+                        .hint("give one type per parameter, in order"));
+                    continue;
+                }
+                let mut ok = true;
+                for (arg, p) in entry.args.iter().zip(&f.params) {
+                    if arg.optional && p.default.is_none() {
+                        diags.push(Diagnostic::error(Code::ExportTarget, arg.span.clone(), format!("argument `{}` is marked optional but has no default", p.name))
+                            .label("`?` here")
+                            .also(p.span.clone(), "no default value")
+                            .hint(format!("give `{}` a default in the `def`, or remove the `?`", p.name)));
+                        ok = false;
+                    }
+                }
+                if ok {
+                    out_exports.push(Export { func: *fid, entry: entry.clone() });
+                }
+            }
+            _ => diags.push(Diagnostic::error(Code::ExportTarget, entry.name_span.clone(), format!("export names `{}`, which is not a function of this module", entry.name))
+                .label("no `def` with this name")
+                .hint(match functions.iter().map(|f| f.name.as_str()).collect::<Vec<_>>() {
+                    names if names.is_empty() => "define the function in this file".to_string(),
+                    names => format!("functions here: {}", names.join(", ")),
+                })),
+        }
+    }
+    (Module { name: module_name.to_string(), doc, functions, exports: out_exports }, diags)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn span_of(r: rustpython_parser::text_size::TextRange) -> Span {
+    usize::from(r.start())..usize::from(r.end())
+}
+
+fn unsupported(r: rustpython_parser::text_size::TextRange, what: &str, hint: &str) -> Diagnostic {
+    Diagnostic::error(Code::Unsupported, span_of(r), format!("{what} are not supported by pyaot")).label(format!("{what} here")).hint(hint)
+}
+
+fn ignored(r: rustpython_parser::text_size::TextRange, message: &str, hint: &str) -> Diagnostic {
+    Diagnostic::error(Code::Ignored, span_of(r), message).label("not compiled").hint(hint)
+}
+
+fn is_main_guard(test: &ast::Expr) -> bool {
+    if let ast::Expr::Compare(c) = test {
+        if let (ast::Expr::Name(n), [ast::Expr::Constant(k)]) = (&*c.left, c.comparators.as_slice()) {
+            return n.id.as_str() == "__name__" && matches!(&k.value, Constant::Str(s) if s == "__main__");
+        }
+    }
+    false
+}
+
+fn stmt_construct(s: &ast::Stmt) -> &'static str {
+    match s {
+        ast::Stmt::FunctionDef(_) => "nested function definition",
+        ast::Stmt::AsyncFunctionDef(_) => "async function",
+        ast::Stmt::ClassDef(_) => "class definition",
+        ast::Stmt::Delete(_) => "`del` statement",
+        ast::Stmt::TypeAlias(_) => "type alias",
+        ast::Stmt::AnnAssign(_) => "annotated assignment",
+        ast::Stmt::AsyncFor(_) => "`async for` loop",
+        ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => "`with` statement",
+        ast::Stmt::Match(_) => "`match` statement",
+        ast::Stmt::Try(_) | ast::Stmt::TryStar(_) => "`try` statement",
+        ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => "import inside a function",
+        ast::Stmt::Global(_) => "`global` statement",
+        ast::Stmt::Nonlocal(_) => "`nonlocal` statement",
+        ast::Stmt::Expr(_) => "expression statement",
+        ast::Stmt::Assign(_) | ast::Stmt::AugAssign(_) => "assignment",
+        ast::Stmt::For(_) => "`for` loop",
+        ast::Stmt::While(_) => "`while` loop",
+        ast::Stmt::If(_) => "`if` statement",
+        ast::Stmt::Raise(_) => "`raise` statement",
+        ast::Stmt::Assert(_) => "`assert` statement",
+        ast::Stmt::Return(_) => "`return` statement",
+        ast::Stmt::Pass(_) | ast::Stmt::Break(_) | ast::Stmt::Continue(_) => "statement",
+    }
+}
+
+fn expr_construct(e: &ast::Expr) -> (&'static str, &'static str) {
+    match e {
+        ast::Expr::Lambda(_) => ("lambda expressions", "define a function with `def` and call it"),
+        ast::Expr::ListComp(_) | ast::Expr::SetComp(_) | ast::Expr::DictComp(_) => ("comprehensions", "write the loop out with `for`"),
+        ast::Expr::GeneratorExp(_) => ("generator expressions", "write the loop out with `for`"),
+        ast::Expr::Await(_) => ("`await` expressions", "compile only synchronous code"),
+        ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => ("generators (`yield`)", "return the results instead of yielding them"),
+        ast::Expr::NamedExpr(_) => ("assignment expressions (`:=`)", "assign on a line of its own"),
+        ast::Expr::Dict(_) => ("dict literals", "pyaot compiles numbers and tuples; dicts come with the object fallback"),
+        ast::Expr::Set(_) => ("set literals", "pyaot compiles numbers and tuples; sets come with the object fallback"),
+        ast::Expr::List(_) => ("list literals", "use a tuple, or a numpy array once arrays are supported"),
+        ast::Expr::JoinedStr(_) | ast::Expr::FormattedValue(_) => ("f-strings", "strings are only allowed as messages of `raise` and `assert`"),
+        ast::Expr::Starred(_) => ("starred expressions", "pass the arguments one by one"),
+        ast::Expr::Slice(_) => ("slices", "slicing comes with arrays"),
+        ast::Expr::Attribute(_) => ("attribute accesses", "only `math.<name>` members are compiled"),
+        ast::Expr::Subscript(_) => ("subscripts", "only tuples indexed by a constant are compiled"),
+        ast::Expr::Constant(_) => ("string and bytes values", "strings are only allowed as messages of `raise` and `assert`"),
+        _ => ("this expression", "rewrite it with numbers and tuples"),
+    }
+}
+
+/// Evaluates a module-level constant expression: numbers, bools, None, tuples, unary and
+/// binary arithmetic on them, `math` constants and earlier constants.
+fn fold_const(e: &ast::Expr, globals: &HashMap<String, Global>) -> Option<Const> {
+    match e {
+        ast::Expr::Constant(c) => literal(&c.value),
+        ast::Expr::Name(n) => match globals.get(n.id.as_str()) {
+            Some(Global::Const(c)) => Some(c.clone()),
+            _ => None,
+        },
+        ast::Expr::Attribute(a) => match (&*a.value, globals) {
+            (ast::Expr::Name(m), g) if matches!(g.get(m.id.as_str()), Some(Global::MathModule)) => math_constant(a.attr.as_str()).map(Const::Float),
+            _ => None,
+        },
+        ast::Expr::Tuple(t) => t.elts.iter().map(|x| fold_const(x, globals)).collect::<Option<Vec<_>>>().map(Const::Tuple),
+        ast::Expr::UnaryOp(u) => match (u.op, fold_const(&u.operand, globals)?) {
+            (ast::UnaryOp::USub, Const::Int(i)) => i.checked_neg().map(Const::Int),
+            (ast::UnaryOp::USub, Const::Float(f)) => Some(Const::Float(-f)),
+            (ast::UnaryOp::UAdd, c @ (Const::Int(_) | Const::Float(_))) => Some(c),
+            _ => None,
+        },
+        ast::Expr::BinOp(b) => {
+            let (l, r) = (fold_const(&b.left, globals)?, fold_const(&b.right, globals)?);
+            match (l, r) {
+                (Const::Int(x), Const::Int(y)) => Some(Const::Int(match b.op {
+                    ast::Operator::Add => x.checked_add(y)?,
+                    ast::Operator::Sub => x.checked_sub(y)?,
+                    ast::Operator::Mult => x.checked_mul(y)?,
+                    ast::Operator::FloorDiv if y != 0 => {
+                        let q = x.checked_div(y)?;
+                        if x % y != 0 && ((x < 0) != (y < 0)) { q - 1 } else { q }
+                    }
+                    ast::Operator::Mod if y != 0 => {
+                        let r = x.checked_rem(y)?;
+                        if r != 0 && ((r < 0) != (y < 0)) { r + y } else { r }
+                    }
+                    ast::Operator::Pow if (0..64).contains(&y) => x.checked_pow(y as u32)?,
+                    ast::Operator::Div if y != 0 => return Some(Const::Float(x as f64 / y as f64)),
+                    ast::Operator::LShift if (0..63).contains(&y) => x.checked_mul(1i64 << y)?,
+                    _ => return None,
+                })),
+                (x, y) => {
+                    let (x, y) = (as_f64(&x)?, as_f64(&y)?);
+                    Some(Const::Float(match b.op {
+                        ast::Operator::Add => x + y,
+                        ast::Operator::Sub => x - y,
+                        ast::Operator::Mult => x * y,
+                        ast::Operator::Div if y != 0.0 => x / y,
+                        ast::Operator::Pow if x > 0.0 => x.powf(y),
+                        _ => return None,
+                    }))
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+fn as_f64(c: &Const) -> Option<f64> {
+    match c {
+        Const::Int(i) => Some(*i as f64),
+        Const::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn literal(c: &Constant) -> Option<Const> {
+    match c {
+        Constant::Int(i) => i.to_string().parse::<i64>().ok().map(Const::Int),
+        Constant::Float(f) => Some(Const::Float(*f)),
+        Constant::Bool(b) => Some(Const::Bool(*b)),
+        Constant::None => Some(Const::None),
+        Constant::Tuple(items) => items.iter().map(literal).collect::<Option<Vec<_>>>().map(Const::Tuple),
+        _ => None,
+    }
+}
+
+struct FnLowerer<'a> {
+    globals: &'a HashMap<String, Global>,
+    locals: Vec<Local>,
+    local_ids: HashMap<String, LocalId>,
+    next_expr: ExprId,
+    diags: &'a mut Vec<Diagnostic>,
+    defs: &'a [&'a ast::StmtFunctionDef],
+}
+
+impl FnLowerer<'_> {
+    fn lower_function(&mut self, f: &ast::StmtFunctionDef) -> Function {
+        let args = &f.args;
+        let def_start = usize::from(f.range.start());
+        let header_end = f.body.first().map_or(usize::from(f.range.end()), |s| usize::from(s.range().start()));
+        let span = def_start..header_end.max(def_start);
+        if let Some(v) = &args.vararg {
+            self.diags.push(unsupported(v.range, "`*args` parameters", "list the parameters one by one"));
+        }
+        if let Some(v) = &args.kwarg {
+            self.diags.push(unsupported(v.range, "`**kwargs` parameters", "list the parameters one by one"));
+        }
+        let mut params = Vec::new();
+        for a in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
+            let name = a.def.arg.to_string();
+            let pspan = span_of(a.def.range);
+            self.local(&name, pspan.clone());
+            let (default, default_text) = match &a.default {
+                None => (None, None),
+                Some(d) => match fold_const(d, self.globals) {
+                    Some(c) => (Some(c.clone()), Some(const_text(d, &c))),
+                    None => {
+                        self.diags.push(Diagnostic::error(Code::Unsupported, span_of(d.range()), format!("the default of `{name}` is not a constant"))
+                            .label("not a number, bool, None or tuple of them")
+                            .hint("defaults must be constants that pyaot can evaluate at compile time"));
+                        (None, None)
+                    }
+                },
+            };
+            params.push(Param { name, default, default_text, span: pspan });
+        }
+        // Python's scoping rule: a name bound anywhere in the body is local to the whole body.
+        collect_bound_names(&f.body, &mut |name, span| {
+            self.local(name, span);
+        });
+        let body = self.block(&f.body);
+        Function {
+            name: f.name.to_string(),
+            span,
+            params,
+            locals: std::mem::take(&mut self.locals),
+            body,
+            num_exprs: self.next_expr,
+        }
+    }
+
+    fn local(&mut self, name: &str, span: Span) -> LocalId {
+        if let Some(&id) = self.local_ids.get(name) {
+            return id;
+        }
+        let id = self.locals.len();
+        self.locals.push(Local { name: name.to_string(), span });
+        self.local_ids.insert(name.to_string(), id);
+        id
+    }
+
+    fn expr_node(&mut self, span: Span, kind: ExprKind) -> Expr {
+        let id = self.next_expr;
+        self.next_expr += 1;
+        Expr { id, span, kind }
+    }
+
+    fn block(&mut self, stmts: &[ast::Stmt]) -> Vec<Stmt> {
+        let mut out = Vec::new();
+        for (i, s) in stmts.iter().enumerate() {
+            // A docstring at the top of a body is not code.
+            if i == 0 {
+                if let ast::Stmt::Expr(e) = s {
+                    if matches!(&*e.value, ast::Expr::Constant(c) if matches!(c.value, Constant::Str(_))) {
+                        continue;
+                    }
+                }
+            }
+            self.stmt(s, &mut out);
+        }
+        out
+    }
+
+    fn stmt(&mut self, s: &ast::Stmt, out: &mut Vec<Stmt>) {
+        let span = span_of(s.range());
+        let kind = match s {
+            ast::Stmt::Pass(_) => return,
+            ast::Stmt::Break(_) => StmtKind::Break,
+            ast::Stmt::Continue(_) => StmtKind::Continue,
+            ast::Stmt::Return(r) => StmtKind::Return(r.value.as_ref().map(|v| self.expr(v))),
+            ast::Stmt::Expr(e) => StmtKind::Expr(self.expr(&e.value)),
+            ast::Stmt::Assign(a) => {
+                let value = self.expr(&a.value);
+                if a.targets.len() == 1 {
+                    match self.target(&a.targets[0]) {
+                        Some(target) => StmtKind::Assign { target, value },
+                        None => return,
+                    }
+                } else {
+                    // `a = b = v`: evaluate once into a hidden local, then assign each target.
+                    let tmp = self.local(&format!("$chain{}", value.id), value.span.clone());
+                    let vspan = value.span.clone();
+                    out.push(Stmt { span: span.clone(), kind: StmtKind::Assign { target: Target::Local(tmp, vspan.clone()), value } });
+                    for t in &a.targets {
+                        if let Some(target) = self.target(t) {
+                            let value = self.expr_node(vspan.clone(), ExprKind::Local(tmp));
+                            out.push(Stmt { span: span.clone(), kind: StmtKind::Assign { target, value } });
+                        }
+                    }
+                    return;
+                }
+            }
+            ast::Stmt::AugAssign(a) => {
+                let value = self.expr(&a.value);
+                let op = binop(&a.op);
+                match &*a.target {
+                    ast::Expr::Name(n) => {
+                        let target = self.local(n.id.as_str(), span_of(n.range));
+                        StmtKind::AugAssign { target, target_span: span_of(n.range), op, value }
+                    }
+                    other => {
+                        let (what, hint) = expr_construct(other);
+                        self.diags.push(unsupported(other.range(), &format!("augmented assignments to {what}"), hint));
+                        return;
+                    }
+                }
+            }
+            ast::Stmt::If(i) => StmtKind::If { cond: self.expr(&i.test), then: self.block(&i.body), orelse: self.block(&i.orelse) },
+            ast::Stmt::While(w) => StmtKind::While { cond: self.expr(&w.test), body: self.block(&w.body), orelse: self.block(&w.orelse) },
+            ast::Stmt::For(f) => return self.for_stmt(f, span, out),
+            ast::Stmt::Raise(r) => {
+                let Some(exc) = &r.exc else {
+                    self.diags.push(unsupported(r.range, "bare `raise` statements", "raise a named exception: `raise ValueError(\"...\")`"));
+                    return;
+                };
+                if let Some(cause) = &r.cause {
+                    self.diags.push(unsupported(cause.range(), "exception causes (`raise ... from ...`)", "raise the exception without `from`"));
+                }
+                match self.exception(exc) {
+                    Some((exception, message)) => StmtKind::Raise { exception, message },
+                    None => return,
+                }
+            }
+            ast::Stmt::Assert(a) => {
+                let message = match &a.msg {
+                    None => None,
+                    Some(m) => match &**m {
+                        ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. }) => Some(s.clone()),
+                        other => {
+                            self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "the message of `assert` must be a string literal")
+                                .label("not a string literal").hint("write the message as a plain string: `assert x > 0, \"x must be positive\"`"));
+                            None
+                        }
+                    },
+                };
+                StmtKind::Assert { cond: self.expr(&a.test), message }
+            }
+            other => {
+                let what = stmt_construct(other);
+                let hint = match other {
+                    ast::Stmt::Try(_) | ast::Stmt::TryStar(_) => "let the exception propagate to the Python caller and catch it there",
+                    ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => "pass the value as an argument and return the new value",
+                    ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => "do the work with a context manager in the Python caller",
+                    ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_) => "define it at module level",
+                    ast::Stmt::AnnAssign(_) => "drop the annotation: types are inferred",
+                    ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => "import at module level",
+                    _ => "rewrite it with assignments, `if`, `while` and `for ... in range(...)`",
+                };
+                let plural_what = format!("{what}s");
+                self.diags.push(unsupported(other.range(), &plural_what, hint));
+                return;
+            }
+        };
+        out.push(Stmt { span, kind });
+    }
+
+    fn for_stmt(&mut self, f: &ast::StmtFor, span: Span, out: &mut Vec<Stmt>) {
+        let (target, target_span) = match &*f.target {
+            ast::Expr::Name(n) => (self.local(n.id.as_str(), span_of(n.range)), span_of(n.range)),
+            other => {
+                self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "a `for` over `range` must bind one name")
+                    .label("not a single name").hint("write `for i in range(...)`"));
+                return;
+            }
+        };
+        let range_call = match &*f.iter {
+            ast::Expr::Call(c) if matches!(&*c.func, ast::Expr::Name(n) if n.id.as_str() == "range" && !self.local_ids.contains_key("range")) => c,
+            other => {
+                self.diags.push(Diagnostic::error(Code::NotYet, span_of(other.range()), "pyaot compiles `for` loops over `range(...)` only, for now")
+                    .label("not a range").hint("loop over indices: `for i in range(len(...))`; loops over arrays and other iterables come in a later version"));
+                return;
+            }
+        };
+        if !range_call.keywords.is_empty() || range_call.args.is_empty() || range_call.args.len() > 3 {
+            self.diags.push(Diagnostic::error(Code::BadCall, span_of(range_call.range), "`range` takes one to three positional arguments")
+                .label("here").hint("write `range(stop)`, `range(start, stop)` or `range(start, stop, step)`"));
+            return;
+        }
+        let mut args: Vec<Expr> = range_call.args.iter().map(|a| self.expr(a)).collect();
+        let (start, stop, step) = match args.len() {
+            1 => (None, args.pop().unwrap(), None),
+            2 => {
+                let stop = args.pop().unwrap();
+                (args.pop(), stop, None)
+            }
+            _ => {
+                let step = args.pop();
+                let stop = args.pop().unwrap();
+                (args.pop(), stop, step)
+            }
+        };
+        let body = self.block(&f.body);
+        let orelse = self.block(&f.orelse);
+        out.push(Stmt { span, kind: StmtKind::ForRange { target, target_span, start, stop, step, body, orelse } });
+    }
+
+    fn exception(&mut self, exc: &ast::Expr) -> Option<(String, Option<String>)> {
+        let (name_expr, args) = match exc {
+            ast::Expr::Call(c) => (&*c.func, c.args.as_slice()),
+            other => (other, &[][..]),
+        };
+        let name = match name_expr {
+            ast::Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()) => n.id.to_string(),
+            other => {
+                self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "pyaot raises builtin exceptions only")
+                    .label("not a builtin exception").hint(format!("raise one of: {}", EXCEPTIONS.join(", "))));
+                return None;
+            }
+        };
+        let message = match args {
+            [] => None,
+            [ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. })] => Some(s.clone()),
+            [other, ..] => {
+                self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "the exception message must be one string literal")
+                    .label("not a string literal").hint("write `raise ValueError(\"what went wrong\")`; formatted messages come with the object fallback"));
+                return None;
+            }
+        };
+        Some((name, message))
+    }
+
+    fn target(&mut self, t: &ast::Expr) -> Option<Target> {
+        match t {
+            ast::Expr::Name(n) => Some(Target::Local(self.local(n.id.as_str(), span_of(n.range)), span_of(n.range))),
+            ast::Expr::Tuple(tu) => {
+                let items: Option<Vec<_>> = tu.elts.iter().map(|e| self.target(e)).collect();
+                Some(Target::Tuple(items?, span_of(tu.range)))
+            }
+            ast::Expr::List(l) => {
+                let items: Option<Vec<_>> = l.elts.iter().map(|e| self.target(e)).collect();
+                Some(Target::Tuple(items?, span_of(l.range)))
+            }
+            other => {
+                let (what, hint) = expr_construct(other);
+                self.diags.push(unsupported(other.range(), &format!("assignments to {what}"), hint));
+                None
+            }
+        }
+    }
+
+    /// An expression that failed to lower: a placeholder so lowering can go on.
+    fn error_expr(&mut self, span: Span) -> Expr {
+        self.expr_node(span, ExprKind::Const(Const::Int(0)))
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> Expr {
+        let span = span_of(e.range());
+        let kind = match e {
+            ast::Expr::Constant(c) => match literal(&c.value) {
+                Some(k) => ExprKind::Const(k),
+                None => {
+                    let msg = match &c.value {
+                        Constant::Int(_) => "this integer does not fit in 64 bits".to_string(),
+                        Constant::Complex { .. } => "complex numbers are not supported yet".to_string(),
+                        _ => "string and bytes values are not supported by pyaot".to_string(),
+                    };
+                    let code = if matches!(c.value, Constant::Int(_) | Constant::Complex { .. }) { Code::NotYet } else { Code::Unsupported };
+                    self.diags.push(Diagnostic::error(code, span.clone(), msg).label("here")
+                        .hint("pyaot compiles int64, float64 and bool values; strings are allowed only as messages of `raise` and `assert`"));
+                    return self.error_expr(span);
+                }
+            },
+            ast::Expr::Name(n) => return self.name(n.id.as_str(), span),
+            ast::Expr::Tuple(t) => ExprKind::Tuple(t.elts.iter().map(|x| self.expr(x)).collect()),
+            ast::Expr::UnaryOp(u) => {
+                let op = match u.op {
+                    ast::UnaryOp::USub => UnaryOp::Neg,
+                    ast::UnaryOp::UAdd => UnaryOp::Pos,
+                    ast::UnaryOp::Invert => UnaryOp::Invert,
+                    ast::UnaryOp::Not => UnaryOp::Not,
+                };
+                // Fold `-<literal>` so that `x ** -1` sees a constant exponent.
+                if let (UnaryOp::Neg, ast::Expr::Constant(c)) = (op, &*u.operand) {
+                    match literal(&c.value) {
+                        Some(Const::Int(i)) if i != i64::MIN => return self.expr_node(span, ExprKind::Const(Const::Int(-i))),
+                        Some(Const::Float(f)) => return self.expr_node(span, ExprKind::Const(Const::Float(-f))),
+                        _ => {}
+                    }
+                }
+                ExprKind::Unary(op, Box::new(self.expr(&u.operand)))
+            }
+            ast::Expr::BinOp(b) => {
+                if matches!(b.op, ast::Operator::MatMult) {
+                    self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "the `@` operator is not supported yet").label("here").hint("write the product as loops"));
+                    return self.error_expr(span);
+                }
+                ExprKind::Binary(binop(&b.op), Box::new(self.expr(&b.left)), Box::new(self.expr(&b.right)))
+            }
+            ast::Expr::BoolOp(b) => {
+                let kind = if matches!(b.op, ast::BoolOp::And) { BoolOpKind::And } else { BoolOpKind::Or };
+                ExprKind::BoolOp(kind, b.values.iter().map(|v| self.expr(v)).collect())
+            }
+            ast::Expr::Compare(c) => {
+                let first = self.expr(&c.left);
+                let mut rest = Vec::new();
+                for (op, right) in c.ops.iter().zip(&c.comparators) {
+                    let op = match op {
+                        ast::CmpOp::Eq => CmpOp::Eq,
+                        ast::CmpOp::NotEq => CmpOp::NotEq,
+                        ast::CmpOp::Lt => CmpOp::Lt,
+                        ast::CmpOp::LtE => CmpOp::LtE,
+                        ast::CmpOp::Gt => CmpOp::Gt,
+                        ast::CmpOp::GtE => CmpOp::GtE,
+                        ast::CmpOp::In => CmpOp::In,
+                        ast::CmpOp::NotIn => CmpOp::NotIn,
+                        ast::CmpOp::Is | ast::CmpOp::IsNot => {
+                            self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), "`is` comparisons are not supported by pyaot")
+                                .label("here").hint("compare numbers with `==`; pyaot values are never None"));
+                            return self.error_expr(span);
+                        }
+                    };
+                    rest.push((op, self.expr(right)));
+                }
+                ExprKind::Compare(Box::new(first), rest)
+            }
+            ast::Expr::IfExp(i) => ExprKind::IfExp(Box::new(self.expr(&i.test)), Box::new(self.expr(&i.body)), Box::new(self.expr(&i.orelse))),
+            ast::Expr::Call(c) => return self.call(c, span),
+            ast::Expr::Attribute(a) => {
+                if let ast::Expr::Name(m) = &*a.value {
+                    if !self.local_ids.contains_key(m.id.as_str()) {
+                        match self.globals.get(m.id.as_str()) {
+                            Some(Global::MathModule) => {
+                                if let Some(v) = math_constant(a.attr.as_str()) {
+                                    return self.expr_node(span, ExprKind::Const(Const::Float(v)));
+                                }
+                                self.diags.push(Diagnostic::error(Code::BadCall, span.clone(), format!("`math.{}` is not a constant pyaot knows", a.attr))
+                                    .label("here").hint("math constants are pi, e, tau, inf and nan; functions must be called"));
+                                return self.error_expr(span);
+                            }
+                            Some(Global::Foreign(module)) => {
+                                self.diags.push(foreign(span.clone(), &format!("{module}.{}", a.attr)));
+                                return self.error_expr(span);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                let (what, hint) = expr_construct(e);
+                self.diags.push(unsupported(e.range(), what, hint));
+                return self.error_expr(span);
+            }
+            ast::Expr::Subscript(s) => {
+                let index = match &*s.slice {
+                    ast::Expr::Constant(c) => literal(&c.value),
+                    ast::Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::USub) => match &*u.operand {
+                        ast::Expr::Constant(c) => literal(&c.value).and_then(|v| if let Const::Int(i) = v { Some(Const::Int(-i)) } else { None }),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match index {
+                    Some(Const::Int(i)) => ExprKind::TupleIndex(Box::new(self.expr(&s.value)), i),
+                    _ => {
+                        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "subscripts other than a tuple indexed by a constant are not supported yet")
+                            .label("here").hint("array indexing comes in a later version; index tuples with a literal: `t[0]`"));
+                        return self.error_expr(span);
+                    }
+                }
+            }
+            other => {
+                let (what, hint) = expr_construct(other);
+                self.diags.push(unsupported(other.range(), what, hint));
+                return self.error_expr(span);
+            }
+        };
+        self.expr_node(span, kind)
+    }
+
+    fn name(&mut self, name: &str, span: Span) -> Expr {
+        if let Some(&id) = self.local_ids.get(name) {
+            return self.expr_node(span, ExprKind::Local(id));
+        }
+        match self.globals.get(name) {
+            Some(Global::Const(c)) => {
+                let c = c.clone();
+                self.expr_node(span, ExprKind::Const(c))
+            }
+            Some(Global::Foreign(what)) => {
+                self.diags.push(foreign(span.clone(), what));
+                self.error_expr(span)
+            }
+            Some(Global::Function(_) | Global::MathMember(_) | Global::MathModule) => {
+                self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), format!("`{name}` is a function; functions are not values in pyaot"))
+                    .label("used as a value").hint(format!("call it: `{name}(...)`")));
+                self.error_expr(span)
+            }
+            None => {
+                let hint = match name {
+                    "True" | "False" | "None" => "".to_string(),
+                    _ if is_builtin_name(name) => format!("`{name}` is a builtin function: call it"),
+                    _ => "assign it before use in this function, or define it at module level as a constant".to_string(),
+                };
+                self.diags.push(Diagnostic::error(Code::UnknownName, span.clone(), format!("unknown name `{name}`"))
+                    .label("not a local, module constant or function").hint(hint));
+                self.error_expr(span)
+            }
+        }
+    }
+
+    fn call(&mut self, c: &ast::ExprCall, span: Span) -> Expr {
+        enum Callee {
+            User(FuncId),
+            Builtin(Builtin),
+        }
+        let callee = match &*c.func {
+            ast::Expr::Name(n) if !self.local_ids.contains_key(n.id.as_str()) => {
+                let name = n.id.as_str();
+                match self.globals.get(name) {
+                    Some(Global::Function(f)) => Callee::User(*f),
+                    Some(Global::MathMember(m)) => match MathFn::from_name(m) {
+                        Some(f) => Callee::Builtin(Builtin::Math(f)),
+                        None => return self.unknown_math(m, span),
+                    },
+                    Some(Global::Foreign(what)) => {
+                        let what = what.clone();
+                        self.diags.push(foreign(span.clone(), &what));
+                        return self.error_expr(span);
+                    }
+                    _ => match builtin(name) {
+                        Some(b) => Callee::Builtin(b),
+                        None => {
+                            let (msg, hint) = match name {
+                                "range" => ("`range` can only be the iterable of a `for` loop".to_string(), "write `for i in range(...)`".to_string()),
+                                "print" | "len" | "str" | "repr" | "list" | "dict" | "set" | "isinstance" | "sum" | "sorted" | "enumerate" | "zip" =>
+                                    (format!("`{name}` is not supported yet"), "this builtin comes with arrays or the object fallback in a later version".to_string()),
+                                _ if EXCEPTIONS.contains(&name) => (format!("`{name}(...)` creates an exception object, which pyaot cannot hold"), format!("write `raise {name}(\"...\")`")),
+                                _ => (format!("unknown function `{name}`"), "call a function defined in this module, a builtin, or a `math` function".to_string()),
+                            };
+                            let code = if msg.starts_with("unknown") { Code::UnknownName } else { Code::NotYet };
+                            self.diags.push(Diagnostic::error(code, span_of(n.range), msg).label("called here").hint(hint));
+                            return self.error_expr(span);
+                        }
+                    },
+                }
+            }
+            ast::Expr::Attribute(a) => match &*a.value {
+                ast::Expr::Name(m) if !self.local_ids.contains_key(m.id.as_str()) => match self.globals.get(m.id.as_str()) {
+                    Some(Global::MathModule) => match MathFn::from_name(a.attr.as_str()) {
+                        Some(f) => Callee::Builtin(Builtin::Math(f)),
+                        None => return self.unknown_math(a.attr.as_str(), span),
+                    },
+                    Some(Global::Foreign(module)) => {
+                        let what = format!("{module}.{}", a.attr);
+                        self.diags.push(foreign(span.clone(), &what));
+                        return self.error_expr(span);
+                    }
+                    _ => {
+                        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "method calls are not supported yet")
+                            .label("here").hint("methods come with the object fallback; call functions instead"));
+                        return self.error_expr(span);
+                    }
+                },
+                _ => {
+                    self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "method calls are not supported yet")
+                        .label("here").hint("methods come with the object fallback; call functions instead"));
+                    return self.error_expr(span);
+                }
+            },
+            other => {
+                self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "pyaot calls named functions only")
+                    .label("not a function name").hint("call a function of this module, a builtin or a `math` function by its name"));
+                return self.error_expr(span);
+            }
+        };
+        for a in &c.args {
+            if let ast::Expr::Starred(s) = a {
+                self.diags.push(unsupported(s.range, "starred arguments", "pass the arguments one by one"));
+                return self.error_expr(span);
+            }
+        }
+        match callee {
+            Callee::Builtin(b) => {
+                if let Some(k) = c.keywords.first() {
+                    self.diags.push(Diagnostic::error(Code::BadCall, span_of(k.range), "builtin and `math` functions take positional arguments only in pyaot")
+                        .label("keyword argument").hint("pass the argument by position"));
+                    return self.error_expr(span);
+                }
+                let args = c.args.iter().map(|a| self.expr(a)).collect();
+                self.expr_node(span, ExprKind::Builtin(b, args))
+            }
+            Callee::User(fid) => {
+                let def = self.defs[fid];
+                let params: Vec<&ast::ArgWithDefault> = def.args.posonlyargs.iter().chain(&def.args.args).chain(&def.args.kwonlyargs).collect();
+                let n_positional = def.args.posonlyargs.len() + def.args.args.len();
+                let mut bound: Vec<Option<Expr>> = (0..params.len()).map(|_| None).collect();
+                if c.args.len() > n_positional {
+                    self.diags.push(Diagnostic::error(Code::BadCall, span.clone(),
+                        format!("`{}` takes {} positional argument{} but {} were given", def.name, n_positional, plural(n_positional), c.args.len()))
+                        .label("this call").also(span_of(def.range).start..span_of(def.range).start + 4 + def.name.len(), "defined here")
+                        .hint("pass as many arguments as the function has parameters"));
+                    return self.error_expr(span);
+                }
+                for (i, a) in c.args.iter().enumerate() {
+                    bound[i] = Some(self.expr(a));
+                }
+                for k in &c.keywords {
+                    let Some(name) = &k.arg else {
+                        self.diags.push(unsupported(k.range, "`**` arguments", "pass the arguments by name one by one"));
+                        return self.error_expr(span);
+                    };
+                    match params.iter().position(|p| p.def.arg.as_str() == name.as_str()) {
+                        Some(i) if i >= def.args.posonlyargs.len() && bound[i].is_none() => bound[i] = Some(self.expr(&k.value)),
+                        Some(_) => {
+                            self.diags.push(Diagnostic::error(Code::BadCall, span_of(k.range), format!("`{}` got multiple values for argument `{name}`", def.name))
+                                .label("given again here").hint("pass each argument once"));
+                            return self.error_expr(span);
+                        }
+                        None => {
+                            self.diags.push(Diagnostic::error(Code::BadCall, span_of(k.range), format!("`{}` has no parameter named `{name}`", def.name))
+                                .label("unknown keyword").hint(format!("parameters of `{}`: {}", def.name, params.iter().map(|p| p.def.arg.as_str()).collect::<Vec<_>>().join(", "))));
+                            return self.error_expr(span);
+                        }
+                    }
+                }
+                let mut args = Vec::new();
+                for (i, b) in bound.into_iter().enumerate() {
+                    match b {
+                        Some(e) => args.push(Arg::Given(e)),
+                        None => match params[i].default.as_ref().and_then(|d| fold_const(d, self.globals)) {
+                            Some(c) => args.push(Arg::Default(c)),
+                            None => {
+                                self.diags.push(Diagnostic::error(Code::BadCall, span.clone(), format!("`{}` is missing argument `{}`", def.name, params[i].def.arg))
+                                    .label("in this call").hint(format!("pass `{}`", params[i].def.arg)));
+                                return self.error_expr(span);
+                            }
+                        },
+                    }
+                }
+                self.expr_node(span, ExprKind::Call(fid, args))
+            }
+        }
+    }
+
+    fn unknown_math(&mut self, name: &str, span: Span) -> Expr {
+        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("`math.{name}` is not supported yet"))
+            .label("here").hint("supported: sqrt exp exp2 expm1 log log10 log2 log1p sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh floor ceil trunc fabs copysign hypot pow fmod degrees radians isnan isinf isfinite"));
+        self.error_expr(span)
+    }
+}
+
+fn foreign(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(Code::NotYet, span, format!("`{what}` is not supported yet"))
+        .label("used here")
+        .hint("pyaot compiles `math` and the builtins for now; numpy and other modules come in later versions")
+}
+
+fn const_text(e: &ast::Expr, c: &Const) -> String {
+    let _ = e;
+    fn show(c: &Const) -> String {
+        match c {
+            Const::Int(i) => i.to_string(),
+            Const::Float(f) if f.is_nan() => "nan".into(),
+            Const::Float(f) if f.is_infinite() => if *f > 0.0 { "inf".into() } else { "-inf".into() },
+            Const::Float(f) => format!("{f:?}"),
+            Const::Bool(b) => if *b { "True".into() } else { "False".into() },
+            Const::None => "None".into(),
+            Const::Tuple(items) => {
+                let inner: Vec<_> = items.iter().map(show).collect();
+                if items.len() == 1 { format!("({},)", inner[0]) } else { format!("({})", inner.join(", ")) }
+            }
+        }
+    }
+    show(c)
+}
+
+fn binop(op: &ast::Operator) -> BinOp {
+    match op {
+        ast::Operator::Add => BinOp::Add,
+        ast::Operator::Sub => BinOp::Sub,
+        ast::Operator::Mult | ast::Operator::MatMult => BinOp::Mul,
+        ast::Operator::Div => BinOp::Div,
+        ast::Operator::FloorDiv => BinOp::FloorDiv,
+        ast::Operator::Mod => BinOp::Mod,
+        ast::Operator::Pow => BinOp::Pow,
+        ast::Operator::LShift => BinOp::LShift,
+        ast::Operator::RShift => BinOp::RShift,
+        ast::Operator::BitAnd => BinOp::BitAnd,
+        ast::Operator::BitOr => BinOp::BitOr,
+        ast::Operator::BitXor => BinOp::BitXor,
+    }
+}
+
+fn builtin(name: &str) -> Option<Builtin> {
+    Some(match name {
+        "abs" => Builtin::Abs,
+        "min" => Builtin::Min,
+        "max" => Builtin::Max,
+        "int" => Builtin::Int,
+        "float" => Builtin::Float,
+        "bool" => Builtin::Bool,
+        "round" => Builtin::Round,
+        "divmod" => Builtin::DivMod,
+        "pow" => Builtin::Pow,
+        "len" => Builtin::Len,
+        _ => return None,
+    })
+}
+
+fn is_builtin_name(name: &str) -> bool {
+    builtin(name).is_some() || name == "range"
+}
+
+/// Calls `bind` for every name a body binds (assignment targets, `for` targets), in order.
+fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
+    fn target(e: &ast::Expr, bind: &mut dyn FnMut(&str, Span)) {
+        match e {
+            ast::Expr::Name(n) => bind(n.id.as_str(), span_of(n.range)),
+            ast::Expr::Tuple(t) => t.elts.iter().for_each(|x| target(x, bind)),
+            ast::Expr::List(t) => t.elts.iter().for_each(|x| target(x, bind)),
+            _ => {}
+        }
+    }
+    for s in stmts {
+        match s {
+            ast::Stmt::Assign(a) => a.targets.iter().for_each(|t| target(t, bind)),
+            ast::Stmt::AugAssign(a) => target(&a.target, bind),
+            ast::Stmt::AnnAssign(a) => target(&a.target, bind),
+            ast::Stmt::For(f) => {
+                target(&f.target, bind);
+                collect_bound_names(&f.body, bind);
+                collect_bound_names(&f.orelse, bind);
+            }
+            ast::Stmt::While(w) => {
+                collect_bound_names(&w.body, bind);
+                collect_bound_names(&w.orelse, bind);
+            }
+            ast::Stmt::If(i) => {
+                collect_bound_names(&i.body, bind);
+                collect_bound_names(&i.orelse, bind);
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! pyaot: compiles annotated Python into CPython extension modules.
+//!
+//! [`compile`] is the pipeline, the one place that lists the passes in order:
+//! syntax → hir → types → codegen → backend → link. Each pass is a module with one entry point;
+//! the front end ([`check`]) reports every diagnostic of a file in one run.
+
+pub mod backend;
+pub mod codegen;
+pub mod diagnostics;
+pub mod export_spec;
+pub mod hir;
+pub mod link;
+pub mod syntax;
+pub mod types;
+
+use diagnostics::{Code, Diagnostic};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// What `pyaot build` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emit {
+    /// The importable extension module (the default).
+    Module,
+    LlvmIr,
+    Asm,
+    Obj,
+}
+
+pub struct Options {
+    pub opt_level: u8,
+    pub target_cpu: String,
+    pub emit: Emit,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { opt_level: 3, target_cpu: "native".into(), emit: Emit::Module }
+    }
+}
+
+/// The front end's result: the resolved module and its inferred types.
+pub struct Checked {
+    pub hir: hir::Module,
+    pub program: types::Program,
+    /// Warnings (errors make [`check`] fail).
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub enum Failure {
+    /// Problems in the user's source, to render with [`diagnostics::render`].
+    Diagnostics(Vec<Diagnostic>),
+    /// Something outside the source went wrong (LLVM, the linker, the file system).
+    Backend(String),
+}
+
+/// Per-phase wall times, for `-v`.
+#[derive(Default)]
+pub struct Timings(pub Vec<(&'static str, Duration)>);
+
+impl Timings {
+    fn time<T>(&mut self, phase: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.0.push((phase, start.elapsed()));
+        out
+    }
+}
+
+/// The module name Python will import: the file stem, which must be an identifier.
+pub fn module_name_for(path: &Path) -> Result<String, String> {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = stem.split('.').next().unwrap_or_default();
+    let ok = !stem.is_empty()
+        && stem.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(stem.to_string())
+    } else {
+        Err(format!("`{stem}` is not a valid Python module name: name the file like `my_module.py`"))
+    }
+}
+
+/// Front end: parse, read the export comments, resolve, infer types. All diagnostics in one go.
+pub fn check(source: &str, file_name: &str, module_name: &str, timings: &mut Timings) -> Result<Checked, Vec<Diagnostic>> {
+    let parsed = timings.time("parse", || syntax::parse(source, file_name))?;
+    let (hir, mut diags) = timings.time("resolve", || hir::lower(module_name, &parsed.body, &parsed.exports));
+    if parsed.exports.is_empty() {
+        diags.push(Diagnostic::error(Code::ExportTarget, 0..0, "this module exports nothing")
+            .label("no `#export` comment in this file")
+            .hint("add a comment like `#export my_function(float64, int)` above the function to compile"));
+    }
+    if diags.iter().any(|d| d.is_error()) {
+        return Err(diags);
+    }
+    let (program, type_diags) = timings.time("infer types", || types::infer(&hir));
+    diags.extend(type_diags);
+    if diags.iter().any(|d| d.is_error()) {
+        return Err(diags);
+    }
+    Ok(Checked { hir, program, warnings: diags })
+}
+
+/// The whole pipeline: source file in, `out` written (a module, or what `--emit` asks for).
+pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opts: &Options, timings: &mut Timings) -> Result<Vec<Diagnostic>, Failure> {
+    let checked = check(source, file_name, module_name, timings).map_err(Failure::Diagnostics)?;
+    let context = inkwell::context::Context::create();
+    let module = timings
+        .time("codegen", || codegen::generate(&context, &checked.hir, &checked.program, source, file_name))
+        .map_err(|e| Failure::Backend(format!("internal compiler error in codegen: {}", e.0)))?;
+    let backend_opts = backend::BackendOptions { opt_level: opts.opt_level, target_cpu: opts.target_cpu.clone() };
+    let machine = backend::target_machine(&backend_opts).map_err(Failure::Backend)?;
+    timings.time("optimize", || backend::optimize(&module, &machine, opts.opt_level)).map_err(Failure::Backend)?;
+    let write = |bytes: &[u8]| std::fs::write(out, bytes).map_err(|e| Failure::Backend(format!("cannot write {}: {e}", out.display())));
+    match opts.emit {
+        Emit::LlvmIr => write(module.print_to_string().to_string().as_bytes())?,
+        Emit::Asm => write(backend::assembly(&module, &machine).map_err(Failure::Backend)?.as_bytes())?,
+        Emit::Obj => write(&timings.time("machine code", || backend::object_code(&module, &machine)).map_err(Failure::Backend)?)?,
+        Emit::Module => {
+            let object = timings.time("machine code", || backend::object_code(&module, &machine)).map_err(Failure::Backend)?;
+            timings.time("link", || link::link_shared_object(&object, module_name, out)).map_err(Failure::Backend)?;
+        }
+    }
+    Ok(checked.warnings)
+}

@@ -1,0 +1,36 @@
+//! Link: turns an object file into an importable extension module.
+//!
+//! Takes the object bytes and the module name; writes the `.so` with `cc -shared` in a
+//! temporary folder, with a version script that exports only `PyInit_<name>`. No libpython is
+//! linked: the symbols resolve against the interpreter that imports the module.
+
+use std::path::Path;
+use std::process::Command;
+
+pub fn link_shared_object(object: &[u8], module_name: &str, out: &Path) -> Result<(), String> {
+    let dir = tempfile::Builder::new().prefix("pyaot-").tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+    let obj_path = dir.path().join(format!("{module_name}.o"));
+    std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
+    let map_path = dir.path().join("exports.map");
+    std::fs::write(&map_path, format!("{{ global: PyInit_{module_name}; local: *; }};\n"))
+        .map_err(|e| format!("cannot write {}: {e}", map_path.display()))?;
+    let tmp_out = dir.path().join("module.so");
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let output = Command::new(&cc)
+        .arg("-shared")
+        .arg("-o")
+        .arg(&tmp_out)
+        .arg(&obj_path)
+        .arg(format!("-Wl,--version-script={}", map_path.display()))
+        .args(["-Wl,--exclude-libs,ALL", "-Wl,--gc-sections", "-Wl,-O1", "-Wl,--strip-debug", "-lm"])
+        .output()
+        .map_err(|e| format!("cannot run the C compiler `{cc}` to link: {e} (install gcc, or set CC)"))?;
+    if !output.status.success() {
+        return Err(format!("linking failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+    }
+    // Write next to the target and rename, so a module being imported is never half-written.
+    let staged = out.with_extension("so.partial");
+    std::fs::copy(&tmp_out, &staged).map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
+    std::fs::rename(&staged, out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! The `pyaot` command line: `pyaot build` and `pyaot check`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use pyaot::diagnostics::render;
+use pyaot::{Emit, Failure, Options, Timings};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "pyaot", version, about = "Compile annotated Python into CPython extension modules")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile SRC into an extension module next to it (SRC.abi3.so), importable from Python 3.11+.
+    Build {
+        /// The Python file; functions named in `#export name(types)` comments are compiled.
+        src: PathBuf,
+        /// Where to write the output (default: next to SRC, named after it).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Optimization level, 0 to 3 (like -O3).
+        #[arg(short = 'O', value_name = "LEVEL", default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=3))]
+        opt_level: u8,
+        /// CPU to generate code for: `native` (this machine), `generic` (any x86-64), or an LLVM CPU name.
+        #[arg(long, default_value = "native")]
+        target_cpu: String,
+        /// Write this instead of the extension module: optimized LLVM IR, assembly, or an object file.
+        #[arg(long, value_enum)]
+        emit: Option<EmitKind>,
+        /// Print the time each compiler phase takes.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Check SRC and print its diagnostics without generating code; non-zero exit on errors.
+    Check {
+        src: PathBuf,
+        /// Print the time each compiler phase takes.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EmitKind {
+    /// Optimized LLVM IR (.ll)
+    LlvmIr,
+    /// Assembly (.s)
+    Asm,
+    /// Object file (.o)
+    Obj,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = std::io::stderr().is_terminal();
+    match cli.command {
+        Command::Build { src, output, opt_level, target_cpu, emit, verbose } => {
+            let emit = match emit {
+                None => Emit::Module,
+                Some(EmitKind::LlvmIr) => Emit::LlvmIr,
+                Some(EmitKind::Asm) => Emit::Asm,
+                Some(EmitKind::Obj) => Emit::Obj,
+            };
+            let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
+            let out = output.unwrap_or_else(|| {
+                let ext = match emit {
+                    Emit::Module => "abi3.so",
+                    Emit::LlvmIr => "ll",
+                    Emit::Asm => "s",
+                    Emit::Obj => "o",
+                };
+                src.with_file_name(format!("{name}.{ext}"))
+            });
+            let opts = Options { opt_level, target_cpu, emit };
+            let mut timings = Timings::default();
+            let start = Instant::now();
+            let file_name = src.display().to_string();
+            let result = pyaot::compile(&source, &file_name, &name, &out, &opts, &mut timings);
+            if verbose {
+                print_timings(&timings, start);
+            }
+            match result {
+                Ok(warnings) => {
+                    if !warnings.is_empty() {
+                        eprint!("{}", render(&file_name, &source, &warnings, color));
+                    }
+                    if verbose {
+                        eprintln!("wrote {}", out.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(Failure::Diagnostics(d)) => {
+                    eprint!("{}", render(&file_name, &source, &d, color));
+                    summary(&d);
+                    ExitCode::FAILURE
+                }
+                Err(Failure::Backend(msg)) => {
+                    eprintln!("error: {msg}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Check { src, verbose } => {
+            let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
+            let file_name = src.display().to_string();
+            let mut timings = Timings::default();
+            let start = Instant::now();
+            let result = pyaot::check(&source, &file_name, &name, &mut timings);
+            if verbose {
+                print_timings(&timings, start);
+            }
+            match result {
+                Ok(checked) => {
+                    eprint!("{}", render(&file_name, &source, &checked.warnings, color));
+                    ExitCode::SUCCESS
+                }
+                Err(d) => {
+                    eprint!("{}", render(&file_name, &source, &d, color));
+                    summary(&d);
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn read_source(src: &Path) -> Option<(String, String)> {
+    let name = match pyaot::module_name_for(src) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return None;
+        }
+    };
+    match std::fs::read_to_string(src) {
+        Ok(s) => Some((s, name)),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", src.display());
+            None
+        }
+    }
+}
+
+fn summary(d: &[pyaot::diagnostics::Diagnostic]) {
+    let errors = d.iter().filter(|x| x.is_error()).count();
+    eprintln!("error: could not compile: {errors} error{} found", if errors == 1 { "" } else { "s" });
+}
+
+fn print_timings(t: &Timings, start: Instant) {
+    for (phase, d) in &t.0 {
+        eprintln!("{:>14}: {:8.2} ms", phase, d.as_secs_f64() * 1e3);
+    }
+    eprintln!("{:>14}: {:8.2} ms", "total", start.elapsed().as_secs_f64() * 1e3);
+}

@@ -1,0 +1,752 @@
+//! Types: infers a native type for every local and expression, one instance per
+//! (function, argument types).
+//!
+//! Takes the HIR module; gives a [`Program`]: the instances reachable from the export
+//! signatures (helpers are instantiated once per distinct argument types, recursion included),
+//! each with the types of its locals and expressions, its return type and the instance each
+//! call goes to; and for each export, its signatures in order. Locals get one type each, the
+//! join of everything assigned to them (bool < int < float, tuples item by item), computed by
+//! a fixpoint; return types by a fixpoint over all instances. Type errors are reported only
+//! once the fixpoint has settled, so no error comes from a half-known type.
+
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::export_spec::{Scalar, SpecType};
+use crate::hir::*;
+use std::collections::HashMap;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// Not known yet (the bottom of the lattice while inferring).
+    Unknown,
+    Bool,
+    Int,
+    Float,
+    None,
+    Tuple(Vec<Type>),
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Unknown => write!(f, "unknown"),
+            Type::Bool => write!(f, "bool"),
+            Type::Int => write!(f, "int"),
+            Type::Float => write!(f, "float"),
+            Type::None => write!(f, "None"),
+            Type::Tuple(items) => {
+                write!(f, "(")?;
+                for (i, t) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                if items.len() == 1 {
+                    write!(f, ",")?;
+                }
+                write!(f, ")")
+            }
+        }
+    }
+}
+
+impl Type {
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Type::Bool | Type::Int | Type::Float)
+    }
+    fn is_integral(&self) -> bool {
+        matches!(self, Type::Bool | Type::Int)
+    }
+}
+
+/// The least type holding both, or None when there is none (int and a tuple, say).
+pub fn join(a: &Type, b: &Type) -> Option<Type> {
+    use Type::*;
+    Some(match (a, b) {
+        (Unknown, t) | (t, Unknown) => t.clone(),
+        (x, y) if x == y => x.clone(),
+        (Bool, Int) | (Int, Bool) => Int,
+        (Float, Bool | Int) | (Bool | Int, Float) => Float,
+        (Tuple(xs), Tuple(ys)) if xs.len() == ys.len() => Tuple(xs.iter().zip(ys).map(|(x, y)| join(x, y)).collect::<Option<_>>()?),
+        _ => return Option::None,
+    })
+}
+
+pub type InstanceId = usize;
+
+pub struct Instance {
+    pub func: FuncId,
+    pub params: Vec<Type>,
+    pub locals: Vec<Type>,
+    pub exprs: Vec<Type>,
+    pub ret: Type,
+    pub calls: HashMap<ExprId, InstanceId>,
+}
+
+/// One exported signature: the Python-facing argument specs and the instance it calls.
+pub struct Signature {
+    pub args: Vec<SpecType>,
+    pub instance: InstanceId,
+}
+
+pub struct ExportedFunction {
+    pub func: FuncId,
+    pub signatures: Vec<Signature>,
+}
+
+pub struct Program {
+    pub instances: Vec<Instance>,
+    pub exports: Vec<ExportedFunction>,
+}
+
+/// The native type a Python argument of this spec becomes, or a reason it cannot yet.
+pub fn spec_to_type(spec: &SpecType) -> Result<Type, String> {
+    match spec {
+        SpecType::Scalar(Scalar::Bool) => Ok(Type::Bool),
+        SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => Ok(Type::Float),
+        SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => Err("complex numbers are not supported yet".into()),
+        SpecType::Scalar(_) => Ok(Type::Int),
+        SpecType::Tuple(items) => items.iter().map(spec_to_type).collect::<Result<_, _>>().map(Type::Tuple),
+        SpecType::Array { .. } => Err(format!("array arguments (`{spec}`) are not supported yet")),
+        other => Err(format!("`{other}` arguments need the Python object fallback, which is not supported yet")),
+    }
+}
+
+pub fn const_type(c: &Const) -> Type {
+    match c {
+        Const::Int(_) => Type::Int,
+        Const::Float(_) => Type::Float,
+        Const::Bool(_) => Type::Bool,
+        Const::None => Type::None,
+        Const::Tuple(items) => Type::Tuple(items.iter().map(const_type).collect()),
+    }
+}
+
+const MAX_ROUNDS: usize = 64;
+
+pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
+    let mut inf = Inferencer { module, instances: Vec::new(), index: HashMap::new(), diags: Vec::new() };
+    let mut exports = Vec::new();
+    for export in &module.exports {
+        let func = &module.functions[export.func];
+        let mut signatures = Vec::new();
+        let mut reported = Vec::new();
+        for sig in export.entry.signatures() {
+            let mut params = Vec::new();
+            let mut ok = true;
+            for (i, (spec, _optional)) in sig.iter().enumerate() {
+                match spec_to_type(spec) {
+                    Ok(t) => params.push(t),
+                    Err(why) => {
+                        ok = false;
+                        let span = export.entry.args[i].span.clone();
+                        if !reported.contains(&span) {
+                            inf.diags.push(Diagnostic::error(Code::NotYet, span.clone(), why)
+                                .label(format!("type of `{}`", func.params[i].name))
+                                .hint("this version compiles bool, int, int8…uint64, float, float32 and tuples of them"));
+                            reported.push(span);
+                        }
+                    }
+                }
+            }
+            if ok {
+                let instance = inf.instance(export.func, params);
+                signatures.push(Signature { args: sig.into_iter().map(|(s, _)| s).collect(), instance });
+            }
+        }
+        exports.push(ExportedFunction { func: export.func, signatures });
+    }
+    // Return types: iterate every instance until none changes (new instances join the loop).
+    let mut settled = false;
+    for _ in 0..MAX_ROUNDS {
+        let mut changed = false;
+        let mut i = 0;
+        while i < inf.instances.len() {
+            changed |= inf.infer_instance(i, false);
+            i += 1;
+        }
+        if !changed {
+            settled = true;
+            break;
+        }
+    }
+    if settled {
+        let mut i = 0;
+        while i < inf.instances.len() {
+            inf.infer_instance(i, true);
+            i += 1;
+        }
+    } else {
+        for e in &module.exports {
+            let f = &module.functions[e.func];
+            inf.diags.push(Diagnostic::error(Code::TypeConflict, f.span.clone(), format!("the types in `{}` do not settle", f.name))
+                .label("inferring this function")
+                .hint("a value grows without bound (a tuple extended in a loop, or a recursion returning ever larger tuples); give it a fixed shape"));
+        }
+    }
+    (Program { instances: inf.instances, exports }, inf.diags)
+}
+
+struct Inferencer<'m> {
+    module: &'m Module,
+    instances: Vec<Instance>,
+    index: HashMap<(FuncId, Vec<Type>), InstanceId>,
+    diags: Vec<Diagnostic>,
+}
+
+/// The state of one walk over a function body.
+struct Walk {
+    func: FuncId,
+    locals: Vec<Type>,
+    /// Where each local first got its type, for conflict messages.
+    origins: Vec<Option<Span>>,
+    exprs: Vec<Type>,
+    ret: Type,
+    ret_origin: Option<Span>,
+    calls: HashMap<ExprId, InstanceId>,
+    changed: bool,
+    report: bool,
+}
+
+impl Inferencer<'_> {
+    fn instance(&mut self, func: FuncId, params: Vec<Type>) -> InstanceId {
+        if let Some(&id) = self.index.get(&(func, params.clone())) {
+            return id;
+        }
+        let id = self.instances.len();
+        let f = &self.module.functions[func];
+        self.instances.push(Instance {
+            func,
+            params: params.clone(),
+            locals: vec![Type::Unknown; f.locals.len()],
+            exprs: vec![Type::Unknown; f.num_exprs],
+            ret: Type::Unknown,
+            calls: HashMap::new(),
+        });
+        self.index.insert((func, params), id);
+        id
+    }
+
+    /// Infers one instance's locals to a fixpoint; returns whether its return type changed.
+    fn infer_instance(&mut self, id: InstanceId, report: bool) -> bool {
+        let module = self.module;
+        let f = &module.functions[self.instances[id].func];
+        let mut w = Walk {
+            func: self.instances[id].func,
+            locals: vec![Type::Unknown; f.locals.len()],
+            origins: vec![None; f.locals.len()],
+            exprs: vec![Type::Unknown; f.num_exprs],
+            ret: Type::Unknown,
+            ret_origin: None,
+            calls: HashMap::new(),
+            changed: false,
+            report: false,
+        };
+        for (i, t) in self.instances[id].params.iter().enumerate() {
+            w.locals[i] = t.clone();
+            w.origins[i] = Some(f.params[i].span.clone());
+        }
+        let mut rounds = 0;
+        loop {
+            w.changed = false;
+            w.ret = Type::Unknown;
+            self.block(&mut w, &f.body);
+            rounds += 1;
+            if !w.changed || rounds > MAX_ROUNDS {
+                break;
+            }
+        }
+        if rounds > MAX_ROUNDS && report {
+            self.diags.push(Diagnostic::error(Code::TypeConflict, f.span.clone(), format!("the types of the locals of `{}` do not settle", f.name))
+                .label("inferring this function").hint("a value grows without bound, like a tuple extended in a loop; give it a fixed shape"));
+        }
+        if report {
+            w.ret = Type::Unknown;
+            w.report = true;
+            self.block(&mut w, &f.body);
+        }
+        if falls_through(&f.body) {
+            match join(&w.ret, &Type::None) {
+                Some(t) => w.ret = t,
+                None => {
+                    if report {
+                        let mut d = Diagnostic::error(Code::TypeConflict, f.span.clone(),
+                            format!("`{}` returns {} on some paths and None (by reaching its end) on others", f.name, w.ret))
+                            .label("this function");
+                        if let Some(o) = &w.ret_origin {
+                            d = d.also(o.clone(), format!("returns {} here", w.ret));
+                        }
+                        self.diags.push(d.hint("end every path with a `return` of the same type, or raise an exception"));
+                    }
+                }
+            }
+        }
+        if report && w.ret == Type::Unknown {
+            self.diags.push(Diagnostic::error(Code::TypeConflict, f.span.clone(), format!("cannot infer what `{}` returns", f.name))
+                .label("every path of this function recurses").hint("add a base case that returns a value"));
+        }
+        let inst = &mut self.instances[id];
+        let changed = inst.ret != w.ret;
+        inst.ret = w.ret;
+        inst.locals = w.locals;
+        inst.exprs = w.exprs;
+        inst.calls = w.calls;
+        changed
+    }
+
+    fn error(&mut self, w: &Walk, d: Diagnostic) {
+        if w.report {
+            self.diags.push(d);
+        }
+    }
+
+    fn assign_local(&mut self, w: &mut Walk, local: LocalId, t: &Type, span: &Span) {
+        match join(&w.locals[local], t) {
+            Some(j) => {
+                if j != w.locals[local] {
+                    if w.locals[local] == Type::Unknown {
+                        w.origins[local] = Some(span.clone());
+                    }
+                    w.locals[local] = j;
+                    w.changed = true;
+                }
+            }
+            None => {
+                let name = &self.module.functions[w.func].locals[local].name;
+                let mut d = Diagnostic::error(Code::TypeConflict, span.clone(),
+                    format!("cannot infer one type for `{name}`: it is given {t} here and {} elsewhere", w.locals[local]))
+                    .label(format!("{t} here"));
+                if let Some(o) = &w.origins[local] {
+                    d = d.also(o.clone(), format!("{} here", w.locals[local]));
+                }
+                let d = d.hint(format!("use a new name for the {t} value"));
+                self.error(w, d);
+            }
+        }
+    }
+
+    fn assign_target(&mut self, w: &mut Walk, target: &Target, t: &Type, value_span: &Span) {
+        match target {
+            Target::Local(l, span) => {
+                let _ = value_span;
+                self.assign_local(w, *l, t, span)
+            }
+            Target::Tuple(items, span) => match t {
+                Type::Unknown => items.iter().for_each(|i| self.assign_target(w, i, &Type::Unknown, value_span)),
+                Type::Tuple(ts) if ts.len() == items.len() => {
+                    for (i, ti) in items.iter().zip(ts) {
+                        self.assign_target(w, i, ti, value_span);
+                    }
+                }
+                other => {
+                    let d = Diagnostic::error(Code::TypeConflict, span.clone(), format!("cannot unpack {other} into {} names", items.len()))
+                        .label(format!("{} names", items.len()))
+                        .also(value_span.clone(), format!("this is {other}"))
+                        .hint("unpack a tuple with as many items as there are names");
+                    self.error(w, d);
+                }
+            },
+        }
+    }
+
+    fn block(&mut self, w: &mut Walk, stmts: &[Stmt]) {
+        for s in stmts {
+            self.stmt(w, s);
+        }
+    }
+
+    fn stmt(&mut self, w: &mut Walk, s: &Stmt) {
+        match &s.kind {
+            StmtKind::Assign { target, value } => {
+                let t = self.expr(w, value);
+                self.assign_target(w, target, &t, &value.span);
+            }
+            StmtKind::AugAssign { target, target_span, op, value } => {
+                let vt = self.expr(w, value);
+                let current = w.locals[*target].clone();
+                let t = self.binary(w, *op, &current, &vt, value, &s.span);
+                self.assign_local(w, *target, &t, target_span);
+            }
+            StmtKind::Expr(e) => {
+                self.expr(w, e);
+            }
+            StmtKind::If { cond, then, orelse } => {
+                self.expr(w, cond);
+                self.block(w, then);
+                self.block(w, orelse);
+            }
+            StmtKind::While { cond, body, orelse } => {
+                self.expr(w, cond);
+                self.block(w, body);
+                self.block(w, orelse);
+            }
+            StmtKind::ForRange { target, target_span, start, stop, step, body, orelse } => {
+                for e in start.iter().chain(Some(stop)).chain(step.iter()) {
+                    let t = self.expr(w, e);
+                    if !(t.is_integral() || t == Type::Unknown) {
+                        let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("`range` takes integers, not {t}"))
+                            .label(format!("this is {t}"))
+                            .hint("convert with `int(...)`; Python raises TypeError here too");
+                        self.error(w, d);
+                    }
+                }
+                self.assign_local(w, *target, &Type::Int, target_span);
+                self.block(w, body);
+                self.block(w, orelse);
+            }
+            StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } => {}
+            StmtKind::Return(value) => {
+                let t = match value {
+                    Some(v) => self.expr(w, v),
+                    None => Type::None,
+                };
+                match join(&w.ret, &t) {
+                    Some(j) => {
+                        if w.ret_origin.is_none() && t != Type::Unknown {
+                            w.ret_origin = Some(s.span.clone());
+                        }
+                        w.ret = j;
+                    }
+                    None => {
+                        let f = &self.module.functions[w.func];
+                        let mut d = Diagnostic::error(Code::TypeConflict, s.span.clone(),
+                            format!("`{}` returns {t} here but {} elsewhere", f.name, w.ret))
+                            .label(format!("returns {t}"));
+                        if let Some(o) = &w.ret_origin {
+                            d = d.also(o.clone(), format!("returns {}", w.ret));
+                        }
+                        let d = d.hint("return values of one type on every path (int and float mix: the result is float)");
+                        self.error(w, d);
+                    }
+                }
+            }
+            StmtKind::Assert { cond, .. } => {
+                self.expr(w, cond);
+            }
+        }
+    }
+
+    fn set(&mut self, w: &mut Walk, e: &Expr, t: Type) -> Type {
+        w.exprs[e.id] = t.clone();
+        t
+    }
+
+    fn bad(&mut self, w: &mut Walk, e: &Expr, message: String, hint: &str) -> Type {
+        let d = Diagnostic::error(Code::BadOperation, e.span.clone(), message).label("here").hint(hint);
+        self.error(w, d);
+        self.set(w, e, Type::Unknown)
+    }
+
+    fn expr(&mut self, w: &mut Walk, e: &Expr) -> Type {
+        let t = match &e.kind {
+            ExprKind::Const(c) => const_type(c),
+            ExprKind::Local(l) => {
+                let t = w.locals[*l].clone();
+                if t == Type::None {
+                    return self.bad(w, e, "this local holds None".into(), "pyaot locals hold numbers and tuples");
+                }
+                t
+            }
+            ExprKind::Tuple(items) => Type::Tuple(items.iter().map(|i| self.expr(w, i)).collect()),
+            ExprKind::Unary(op, operand) => {
+                let t = self.expr(w, operand);
+                match (op, &t) {
+                    (_, Type::Unknown) => Type::Unknown,
+                    (UnaryOp::Not, _) => Type::Bool,
+                    (UnaryOp::Neg | UnaryOp::Pos, Type::Bool | Type::Int) => Type::Int,
+                    (UnaryOp::Neg | UnaryOp::Pos, Type::Float) => Type::Float,
+                    (UnaryOp::Invert, Type::Bool | Type::Int) => Type::Int,
+                    _ => {
+                        let sym = match op { UnaryOp::Neg => "-", UnaryOp::Pos => "+", UnaryOp::Invert => "~", UnaryOp::Not => "not" };
+                        return self.bad(w, e, format!("bad operand type for unary `{sym}`: {t}"), "Python raises TypeError here too");
+                    }
+                }
+            }
+            ExprKind::Binary(op, l, r) => {
+                let lt = self.expr(w, l);
+                let rt = self.expr(w, r);
+                self.binary(w, *op, &lt, &rt, r, &e.span)
+            }
+            ExprKind::Compare(first, rest) => {
+                let mut left = self.expr(w, first);
+                for (op, right) in rest {
+                    let rt = self.expr(w, right);
+                    let ok = match (op, &left, &rt) {
+                        (_, Type::Unknown, _) | (_, _, Type::Unknown) => true,
+                        (CmpOp::In | CmpOp::NotIn, l, Type::Tuple(items)) => items.iter().all(|i| comparable_eq(l, i)),
+                        (CmpOp::In | CmpOp::NotIn, _, _) => false,
+                        (CmpOp::Eq | CmpOp::NotEq, l, r) => comparable_eq(l, r),
+                        (_, l, r) => l.is_numeric() && r.is_numeric(),
+                    };
+                    if !ok {
+                        let hint = match op {
+                            CmpOp::In | CmpOp::NotIn => "`in` tests membership in a tuple of numbers",
+                            _ => "compare numbers with numbers; tuples compare with `==` and `!=` only",
+                        };
+                        return self.bad(w, e, format!("cannot compare {left} with {rt}"), hint);
+                    }
+                    left = rt;
+                }
+                Type::Bool
+            }
+            ExprKind::BoolOp(kind, values) => {
+                let mut t = Type::Unknown;
+                for v in values {
+                    let vt = self.expr(w, v);
+                    match join(&t, &vt) {
+                        Some(j) => t = j,
+                        None => {
+                            let word = if *kind == BoolOpKind::And { "and" } else { "or" };
+                            return self.bad(w, e, format!("the operands of `{word}` have different types: {t} and {vt}"),
+                                "`and`/`or` return one of their operands, so pyaot needs one type for all of them");
+                        }
+                    }
+                }
+                t
+            }
+            ExprKind::IfExp(cond, then, orelse) => {
+                self.expr(w, cond);
+                let a = self.expr(w, then);
+                let b = self.expr(w, orelse);
+                match join(&a, &b) {
+                    Some(t) => t,
+                    None => return self.bad(w, e, format!("the branches of this conditional expression have different types: {a} and {b}"),
+                        "make both branches numbers, or tuples of the same length"),
+                }
+            }
+            ExprKind::Call(fid, args) => {
+                let mut types = Vec::new();
+                for a in args {
+                    types.push(match a {
+                        Arg::Given(x) => self.expr(w, x),
+                        Arg::Default(c) => const_type(c),
+                    });
+                }
+                if types.iter().any(|t| *t == Type::Unknown) {
+                    Type::Unknown
+                } else if let Some(i) = types.iter().position(|t| *t == Type::None) {
+                    let name = &self.module.functions[*fid].params[i].name;
+                    return self.bad(w, e, format!("argument `{name}` is None"), "pass a number or a tuple");
+                } else {
+                    let inst = self.instance(*fid, types);
+                    w.calls.insert(e.id, inst);
+                    self.instances[inst].ret.clone()
+                }
+            }
+            ExprKind::Builtin(b, args) => {
+                let types: Vec<Type> = args.iter().map(|a| self.expr(w, a)).collect();
+                return match self.builtin(*b, &types) {
+                    Ok(t) => self.set(w, e, t),
+                    Err((msg, hint)) => self.bad(w, e, msg, &hint),
+                };
+            }
+            ExprKind::TupleIndex(value, index) => {
+                let t = self.expr(w, value);
+                match &t {
+                    Type::Unknown => Type::Unknown,
+                    Type::Tuple(items) => {
+                        let n = items.len() as i64;
+                        let k = if *index < 0 { index + n } else { *index };
+                        if (0..n).contains(&k) {
+                            items[k as usize].clone()
+                        } else {
+                            return self.bad(w, e, format!("tuple index {index} is out of range for a tuple of {n}"), "Python raises IndexError here");
+                        }
+                    }
+                    other => return self.bad(w, e, format!("{other} cannot be indexed"), "only tuples can be indexed in this version"),
+                }
+            }
+        };
+        self.set(w, e, t)
+    }
+
+    fn binary(&mut self, w: &mut Walk, op: BinOp, l: &Type, r: &Type, right: &Expr, span: &Span) -> Type {
+        use Type::*;
+        let t = match (l, r) {
+            (Unknown, _) | (_, Unknown) => Unknown,
+            (Tuple(a), Tuple(b)) if op == BinOp::Add => Tuple(a.iter().chain(b).cloned().collect()),
+            (a, b) if a.is_numeric() && b.is_numeric() => match op {
+                BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor if *a == Bool && *b == Bool => Bool,
+                BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::LShift | BinOp::RShift => {
+                    if a.is_integral() && b.is_integral() {
+                        Int
+                    } else {
+                        Unknown
+                    }
+                }
+                BinOp::Div => Float,
+                BinOp::Pow if a.is_integral() && b.is_integral() => {
+                    // Python gives a float for a negative exponent: known only for a constant one.
+                    if matches!(right.kind, ExprKind::Const(Const::Int(k)) if k < 0) { Float } else { Int }
+                }
+                _ => if *a == Float || *b == Float { Float } else { Int },
+            },
+            _ => Unknown,
+        };
+        if t == Unknown && *l != Unknown && *r != Unknown {
+            let d = Diagnostic::error(Code::BadOperation, span.clone(), format!("unsupported operand types for `{}`: {l} and {r}", op.symbol()))
+                .label("here")
+                .hint(if l.is_numeric() && r.is_numeric() { "bitwise operators and shifts take integers; Python raises TypeError for floats" } else { "arithmetic takes numbers; tuples support only `+`" });
+            self.error(w, d);
+        }
+        t
+    }
+
+    fn builtin(&mut self, b: Builtin, args: &[Type]) -> Result<Type, (String, String)> {
+        use Type::*;
+        if args.iter().any(|t| *t == Unknown) {
+            return Ok(Unknown);
+        }
+        let name = builtin_name(b);
+        let arity = |range: std::ops::RangeInclusive<usize>| -> Result<(), (String, String)> {
+            if range.contains(&args.len()) {
+                Ok(())
+            } else {
+                let want = if range.start() == range.end() { format!("{}", range.start()) } else { format!("{} to {}", range.start(), range.end()) };
+                Err((format!("`{name}` takes {want} argument(s), {} given", args.len()), format!("see the Python documentation of `{name}`")))
+            }
+        };
+        let numeric = |i: usize| -> Result<(), (String, String)> {
+            if args[i].is_numeric() {
+                Ok(())
+            } else {
+                Err((format!("`{name}` takes numbers, not {}", args[i]), "pass an int, float or bool".into()))
+            }
+        };
+        Ok(match b {
+            Builtin::Abs => {
+                arity(1..=1)?;
+                numeric(0)?;
+                if args[0] == Float { Float } else { Int }
+            }
+            Builtin::Min | Builtin::Max => {
+                let items: Vec<Type> = match args {
+                    [Tuple(items)] if !items.is_empty() => items.clone(),
+                    [_] | [] => return Err((format!("`{name}` takes a non-empty tuple or two or more numbers"), format!("write `{name}(a, b)`"))),
+                    _ => args.to_vec(),
+                };
+                let mut t = Unknown;
+                for i in &items {
+                    if !i.is_numeric() {
+                        return Err((format!("`{name}` takes numbers, not {i}"), "pass ints, floats or bools".into()));
+                    }
+                    t = join(&t, i).unwrap_or(Float);
+                }
+                t
+            }
+            Builtin::Int => {
+                arity(1..=1)?;
+                numeric(0)?;
+                Int
+            }
+            Builtin::Float => {
+                arity(1..=1)?;
+                numeric(0)?;
+                Float
+            }
+            Builtin::Bool => {
+                arity(1..=1)?;
+                Bool
+            }
+            Builtin::Round => {
+                arity(1..=2)?;
+                numeric(0)?;
+                if args.len() == 2 && !args[1].is_integral() {
+                    return Err(("the second argument of `round` must be an int".into(), "write `round(x, 2)`".into()));
+                }
+                match (args.len(), &args[0]) {
+                    (2, Float) => Float,
+                    _ => Int,
+                }
+            }
+            Builtin::DivMod => {
+                arity(2..=2)?;
+                numeric(0)?;
+                numeric(1)?;
+                let t = if args[0] == Float || args[1] == Float { Float } else { Int };
+                Tuple(vec![t.clone(), t])
+            }
+            Builtin::Pow => {
+                arity(2..=3)?;
+                numeric(0)?;
+                numeric(1)?;
+                if args.len() == 3 {
+                    if !(args.iter().all(|a| a.is_integral())) {
+                        return Err(("`pow` with a modulus takes integers".into(), "Python raises TypeError here too".into()));
+                    }
+                    Int
+                } else if args[0] == Float || args[1] == Float {
+                    Float
+                } else {
+                    Int
+                }
+            }
+            Builtin::Len => {
+                arity(1..=1)?;
+                match &args[0] {
+                    Tuple(_) => Int,
+                    other => return Err((format!("{other} has no `len`"), "`len` takes a tuple in this version".into())),
+                }
+            }
+            Builtin::Math(m) => {
+                if !m.arity().contains(&args.len()) {
+                    return Err((format!("`math.{}` takes {} argument(s), {} given", m.name(), m.arity().end(), args.len()), format!("see the documentation of `math.{}`", m.name())));
+                }
+                for i in 0..args.len() {
+                    numeric(i)?;
+                }
+                match m {
+                    MathFn::Floor | MathFn::Ceil | MathFn::Trunc => Int,
+                    MathFn::IsNan | MathFn::IsInf | MathFn::IsFinite => Bool,
+                    _ => Float,
+                }
+            }
+        })
+    }
+}
+
+fn comparable_eq(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Tuple(x), Type::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| comparable_eq(p, q)),
+        (x, y) => x.is_numeric() && y.is_numeric(),
+    }
+}
+
+pub fn builtin_name(b: Builtin) -> &'static str {
+    match b {
+        Builtin::Abs => "abs",
+        Builtin::Min => "min",
+        Builtin::Max => "max",
+        Builtin::Int => "int",
+        Builtin::Float => "float",
+        Builtin::Bool => "bool",
+        Builtin::Round => "round",
+        Builtin::DivMod => "divmod",
+        Builtin::Pow => "pow",
+        Builtin::Len => "len",
+        Builtin::Math(m) => m.name(),
+    }
+}
+
+/// Whether control can reach the end of this block (then the function returns None there).
+pub fn falls_through(stmts: &[Stmt]) -> bool {
+    match stmts.last() {
+        None => true,
+        Some(s) => match &s.kind {
+            StmtKind::Return(_) | StmtKind::Raise { .. } => false,
+            StmtKind::If { then, orelse, .. } => falls_through(then) || falls_through(orelse),
+            StmtKind::While { cond, body, .. } => !(matches!(cond.kind, ExprKind::Const(Const::Bool(true))) && !has_break(body)),
+            _ => true,
+        },
+    }
+}
+
+/// Whether a loop body has a `break` for this loop (not for a nested one).
+fn has_break(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match &s.kind {
+        StmtKind::Break => true,
+        StmtKind::If { then, orelse, .. } => has_break(then) || has_break(orelse),
+        _ => false,
+    })
+}
