@@ -127,11 +127,19 @@ const MAX_ROUNDS: usize = 64;
 
 pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
     let mut inf = Inferencer { module, instances: Vec::new(), index: HashMap::new(), diags: Vec::new() };
-    let mut exports = Vec::new();
+    let mut exports: Vec<ExportedFunction> = Vec::new();
+    let mut reported = Vec::new();
     for export in &module.exports {
         let func = &module.functions[export.func];
+        // Repeated export lines for one function are its overloads, tried in the order written.
+        let slot = match exports.iter().position(|e| e.func == export.func) {
+            Some(i) => i,
+            None => {
+                exports.push(ExportedFunction { func: export.func, signatures: Vec::new() });
+                exports.len() - 1
+            }
+        };
         let mut signatures = Vec::new();
-        let mut reported = Vec::new();
         for sig in export.entry.signatures() {
             let mut params = Vec::new();
             let mut ok = true;
@@ -155,7 +163,7 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
                 signatures.push(Signature { args: sig.into_iter().map(|(s, _)| s).collect(), instance });
             }
         }
-        exports.push(ExportedFunction { func: export.func, signatures });
+        exports[slot].signatures.extend(signatures);
     }
     // Return types: iterate every instance until none changes (new instances join the loop).
     let mut settled = false;

@@ -1147,17 +1147,43 @@ impl<'ctx> Codegen<'ctx, '_> {
                 Ok(self.float_to_int(cx, r)?.into())
             }
             (Type::Float, Some(n)) => {
-                // round(x, n) = roundeven(x * 10**n) / 10**n; close to CPython's correctly rounded
-                // result but not always equal (docs/language.md); an overflowing product keeps x.
+                // round(x, n) correctly rounded like CPython's: scale by p = 10**|n| (exact up to
+                // 10**22), round half to even, and settle binary ties with the exact residual of
+                // the scaling (an fma), since 2.675 is really 2.67499999… and must round down.
                 let x = vals[0].into_float_value();
-                let nf = self.b.build_signed_int_to_float(n, self.ctx.f64_type(), "")?;
-                let p = self.fcall("llvm.pow", &[self.f64(10.0), nf])?;
-                let scaled = self.b.build_float_mul(x, p, "")?;
-                let r = self.fcall("llvm.roundeven", &[scaled])?;
-                let back = self.b.build_float_div(r, p, "")?;
-                let ok = self.is_finite(scaled)?;
+                let zero = self.i64(0);
+                let neg = self.b.build_int_compare(IntPredicate::SLT, n, zero, "")?;
+                let k = self.b.build_select(neg, self.b.build_int_sub(zero, n, "")?, n, "")?.into_int_value();
+                let kf = self.b.build_signed_int_to_float(k, self.ctx.f64_type(), "")?;
+                let p = self.fcall("llvm.pow", &[self.f64(10.0), kf])?;
+                let mul = self.b.build_float_mul(x, p, "")?;
+                let div = self.b.build_float_div(x, p, "")?;
+                let y = self.b.build_select(neg, div, mul, "")?.into_float_value();
+                let neg_y = self.b.build_float_neg(y, "")?;
+                let err_mul = self.fcall("llvm.fma", &[x, p, neg_y])?;
+                let err_div = self.fcall("llvm.fma", &[neg_y, p, x])?;
+                let err = self.b.build_select(neg, err_div, err_mul, "")?.into_float_value();
+                let z = self.fcall("llvm.roundeven", &[y])?;
+                let fl = self.fcall("llvm.floor", &[y])?;
+                let frac = self.b.build_float_sub(y, fl, "")?;
+                let tie = self.b.build_float_compare(FloatPredicate::OEQ, frac, self.f64(0.5), "")?;
+                let below = self.b.build_and(tie, self.b.build_float_compare(FloatPredicate::OLT, err, self.f64(0.0), "")?, "")?;
+                let above = self.b.build_and(tie, self.b.build_float_compare(FloatPredicate::OGT, err, self.f64(0.0), "")?, "")?;
+                let z = self.b.build_select(below, fl, z, "")?.into_float_value();
+                let z = self.b.build_select(above, self.b.build_float_add(fl, self.f64(1.0), "")?, z, "")?.into_float_value();
+                let back_mul = self.b.build_float_mul(z, p, "")?;
+                let back_div = self.b.build_float_div(z, p, "")?;
+                let back = self.b.build_select(neg, back_mul, back_div, "")?;
                 let _ = t;
-                Ok(self.b.build_select(ok, back, x, "")?)
+                // Scaling overflowed (huge n or x): CPython gives x back.
+                let ok = self.is_finite(y)?;
+                let ok = self.b.build_and(ok, self.is_finite(p)?, "")?;
+                // A float of magnitude 2**52 or more is already an integer: n >= 0 keeps it.
+                let ax = self.fcall("llvm.fabs", &[x])?;
+                let integral = self.b.build_float_compare(FloatPredicate::OGE, ax, self.f64(4503599627370496.0), "")?;
+                let keep = self.b.build_and(integral, self.b.build_not(neg, "")?, "")?;
+                let ok = self.b.build_and(ok, self.b.build_not(keep, "")?, "")?;
+                Ok(self.b.build_select(ok, back, x.into(), "")?)
             }
             (_, None) => self.convert(vals[0], &types[0], &Type::Int),
             (_, Some(n)) => {
@@ -1166,6 +1192,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let zero = self.i64(0);
                 let neg = self.b.build_int_compare(IntPredicate::SLT, n, zero, "")?;
                 let m = self.b.build_int_sub(zero, n, "")?;
+                let m = self.b.build_select(neg, m, zero, "")?.into_int_value();
                 let huge = self.b.build_int_compare(IntPredicate::SGT, m, self.i64(18), "")?;
                 let m = self.b.build_select(huge, self.i64(0), m, "")?.into_int_value();
                 let f = self.ipow_fn()?;

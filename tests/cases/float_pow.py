@@ -1,0 +1,26 @@
+"""`**` with floats, and its errors: 0.0 to a negative power, overflow."""
+
+#export fpow(float, float)
+def fpow(a, b):
+    return a ** b
+
+
+#export mixed(int, float)
+def mixed(a, b):
+    return a ** b, b ** a
+
+#run: fpow(2.0, 0.5)
+#run: fpow(2.0, -1.0)
+#run: fpow(-2.0, 3.0)
+#run: fpow(-8.0, 2.0)
+#run: fpow(0.0, 0.0)
+#run: fpow(0.0, 2.0)
+#run: fpow(0.0, -1.0)
+#run: fpow(10.0, 400.0)
+#run: fpow(1.0, float('nan'))
+#run: fpow(float('nan'), 0.0)
+#run: fpow(float('inf'), -1.0)
+#run: fpow(1.5, 100.0)
+#run: mixed(2, 0.5)
+#run: mixed(3, 2.0)
+#run: mixed(0, -1.5)

@@ -1,0 +1,75 @@
+"""Differential tests: every `#run: <expr>` line of tests/cases/*.py is evaluated under CPython
+(the file imported as plain Python) and against the pyaot-compiled module, and must agree:
+same result type and value (NaN equals NaN, -0.0 differs from 0.0), or the same exception type.
+Arguments the call mutates will be compared too once arrays exist (issue 3)."""
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build, load_module
+
+CASES = sorted((ROOT / "tests" / "cases").glob("*.py"))
+RUN_LINE = re.compile(r"^#run:\s*(.+?)\s*$")
+
+
+def run_lines(path: Path):
+    return [m.group(1) for line in path.read_text().splitlines() if (m := RUN_LINE.match(line))]
+
+
+PARAMS = [pytest.param(case, expr, id=f"{case.stem}: {expr}") for case in CASES for expr in run_lines(case)]
+
+
+@pytest.fixture(scope="session")
+def modules(tmp_path_factory):
+    """Builds each case once per session: {case: (python module, compiled module)}."""
+    cache = {}
+
+    def get(case: Path):
+        if case not in cache:
+            out_dir = tmp_path_factory.mktemp(case.stem)
+            so = build(case, out_dir)
+            compiled = load_module(case.stem, so)
+            plain = load_module(f"plain_{case.stem}", case)
+            cache[case] = (plain, compiled)
+        return cache[case]
+
+    return get
+
+
+def same(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float):
+        if math.isnan(a):
+            return math.isnan(b)
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    return a == b
+
+
+def outcome(module, expr):
+    try:
+        return ("value", eval(expr, vars(module)))
+    except Exception as e:  # the exception type is part of the behaviour under test
+        return ("raised", type(e))
+
+
+def test_every_case_has_runs():
+    assert CASES, "no differential cases found"
+    for case in CASES:
+        assert run_lines(case), f"{case.name} has no #run: lines"
+
+
+@pytest.mark.parametrize("case,expr", PARAMS)
+def test_agrees_with_cpython(modules, case, expr):
+    plain, compiled = modules(case)
+    expected = outcome(plain, expr)
+    got = outcome(compiled, expr)
+    if expected[0] == "raised":
+        assert got == expected, f"CPython raised {expected[1].__name__}, pyaot gave {got}"
+    else:
+        assert got[0] == "value", f"CPython returned {expected[1]!r}, pyaot raised {got[1].__name__}"
+        assert same(expected[1], got[1]), f"CPython returned {expected[1]!r}, pyaot returned {got[1]!r}"
