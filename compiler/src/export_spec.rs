@@ -521,7 +521,7 @@ mod tests {
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].name, "a");
         assert!(e[0].args.is_empty());
-        assert_eq!(e[1].name_span, 16..17);
+        assert_eq!(e[1].name_span, 15..16);
     }
 
     #[test]

@@ -551,9 +551,9 @@ struct FnLowerer<'a> {
 impl FnLowerer<'_> {
     fn lower_function(&mut self, f: &ast::StmtFunctionDef) -> Function {
         let args = &f.args;
+        // `def name`: short and on one line, for messages about the whole function.
         let def_start = usize::from(f.range.start());
-        let header_end = f.body.first().map_or(usize::from(f.range.end()), |s| usize::from(s.range().start()));
-        let span = def_start..header_end.max(def_start);
+        let span = def_start..def_start + "def ".len() + f.name.len();
         if let Some(v) = &args.vararg {
             self.diags.push(unsupported(v.range, "`*args` parameters", "list the parameters one by one"));
         }

@@ -20,7 +20,7 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
         Ok(_) => Vec::new(),
         Err(e) => {
             let at = usize::from(e.offset).min(source.len());
-            let end = source[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let end = source[at..].chars().next().filter(|c| *c != '\n').map_or(at, |c| at + c.len_utf8());
             return Err(vec![Diagnostic::error(Code::Syntax, at..end, format!("invalid Python syntax: {}", e.error))
                 .label("here")
                 .hint("pyaot compiles Python 3 source; check that the file runs under `python3`")]);

@@ -269,11 +269,13 @@ impl Inferencer<'_> {
             self.diags.push(Diagnostic::error(Code::TypeConflict, f.span.clone(), format!("the types of the locals of `{}` do not settle", f.name))
                 .label("inferring this function").hint("a value grows without bound, like a tuple extended in a loop; give it a fixed shape"));
         }
+        let errors_before = self.diags.len();
         if report {
             w.ret = Type::Unknown;
             w.report = true;
             self.block(&mut w, &f.body);
         }
+        let clean = self.diags.len() == errors_before;
         if falls_through(&f.body) {
             match join(&w.ret, &Type::None) {
                 Some(t) => w.ret = t,
@@ -290,7 +292,7 @@ impl Inferencer<'_> {
                 }
             }
         }
-        if report && w.ret == Type::Unknown {
+        if report && clean && w.ret == Type::Unknown {
             self.diags.push(Diagnostic::error(Code::TypeConflict, f.span.clone(), format!("cannot infer what `{}` returns", f.name))
                 .label("every path of this function recurses").hint("add a base case that returns a value"));
         }

@@ -1,0 +1,74 @@
+//! Snapshots of the diagnostics users read: each is rendered as `pyaot check` prints it.
+
+use pyaot::diagnostics::render;
+use pyaot::Timings;
+
+fn diagnose(src: &str) -> String {
+    let mut timings = Timings::default();
+    match pyaot::check(src, "example.py", "example", &mut timings) {
+        Ok(checked) => format!("(no errors)\n{}", render("example.py", src, &checked.warnings, false)),
+        Err(d) => render("example.py", src, &d, false),
+    }
+}
+
+macro_rules! snapshot {
+    ($name:ident, $src:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(diagnose($src));
+        }
+    };
+}
+
+snapshot!(syntax_error, "#export f(int)\ndef f(x)\n    return x\n");
+
+snapshot!(misspelled_export_type, "#export f(int, flaot)\ndef f(a, b):\n    return a + b\n");
+
+snapshot!(unclosed_export, "#export f(int\ndef f(a):\n    return a\n");
+
+snapshot!(export_of_unknown_function, "#export g(int)\ndef f(a):\n    return a\n");
+
+snapshot!(export_arity, "#export f(int)\ndef f(a, b):\n    return a + b\n");
+
+snapshot!(optional_without_default, "#export f(int, int?)\ndef f(a, b):\n    return a + b\n");
+
+snapshot!(nothing_exported, "def f(a):\n    return a\n");
+
+snapshot!(unknown_name, "#export f(int)\ndef f(a):\n    return a + b\n");
+
+snapshot!(
+    type_conflict,
+    "#export f(int)\ndef f(n):\n    x = 1\n    if n > 0:\n        x = (1, 2)\n    return n\n"
+);
+
+snapshot!(
+    return_none_on_some_paths,
+    "#export f(int)\ndef f(n):\n    if n > 0:\n        return n\n"
+);
+
+snapshot!(bad_operands, "#export f(float)\ndef f(x):\n    return x << 2\n");
+
+snapshot!(range_of_float, "#export f(float)\ndef f(x):\n    s = 0\n    for i in range(x):\n        s += i\n    return s\n");
+
+snapshot!(unpack_mismatch, "#export f(int)\ndef f(n):\n    a, b = n\n    return a\n");
+
+snapshot!(array_not_yet, "#export total(float64[:])\ndef total(a):\n    return 0.0\n");
+
+snapshot!(
+    unsupported_constructs,
+    "#export f(int)\ndef f(n):\n    g = lambda x: x\n    try:\n        n += 1\n    except ValueError:\n        pass\n    return [i for i in range(n)]\n\nclass C:\n    pass\n"
+);
+
+snapshot!(print_not_yet, "#export f(int)\ndef f(n):\n    print(n)\n    return n\n");
+
+snapshot!(
+    many_errors_in_one_run,
+    "#export f(int)\n#export h(int)\ndef f(n):\n    return n + undefined\n\ndef h(m):\n    return m.attr\n"
+);
+
+snapshot!(
+    ignored_top_level_statement,
+    "import math\nprint('hello')\n\n#export f(float)\ndef f(x):\n    return math.sqrt(x)\n"
+);
+
+snapshot!(wrong_call_arguments, "def g(a, b):\n    return a\n\n#export f(int)\ndef f(n):\n    return g(n, c=2)\n");
