@@ -1,0 +1,170 @@
+"""The CPython boundary: argument conversion and its errors, keywords, overloads, signatures,
+reference counts, and the abi3 module importing on every supported Python."""
+import gc
+import inspect
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import build, load_module
+
+SOURCE = textwrap.dedent('''
+    """A module for the ABI tests."""
+
+    #export scale(float, int)
+    def scale(x, n):
+        return x * n
+
+    #export narrow(uint8, int16, float32)
+    def narrow(a, b, c):
+        return a + b, c
+
+    #export flag(bool)
+    def flag(b):
+        return not b
+
+    #export both(int)
+    #export both(float)
+    def both(x):
+        return x + 1
+
+    #export point((float, float), int?)
+    def point(p, k=2):
+        x, y = p
+        return (y * k, x * k), k > 1
+
+    #export nothing()
+    def nothing():
+        return
+''')
+
+
+@pytest.fixture(scope="module")
+def mod(tmp_path_factory):
+    d = tmp_path_factory.mktemp("abi")
+    src = d / "abi_mod.py"
+    src.write_text(SOURCE)
+    return load_module("abi_mod", build(src, d))
+
+
+def raises(exc, fn, *args, **kwargs) -> str:
+    with pytest.raises(exc) as info:
+        fn(*args, **kwargs)
+    return str(info.value)
+
+
+def test_type_error_names_function_argument_expected_and_got(mod):
+    assert raises(TypeError, mod.scale, "a", 1) == "scale() argument 'x' must be float (or int), not str"
+    assert raises(TypeError, mod.scale, 1.0, 2.5) == "scale() argument 'n' must be int, not float"
+    assert raises(TypeError, mod.scale, None, 2) == "scale() argument 'x' must be float (or int), not NoneType"
+    assert raises(TypeError, mod.flag, 1) == "flag() argument 'b' must be bool, not int"
+
+
+def test_ints_floats_and_numpy_scalars_convert(mod):
+    assert mod.scale(2, 3) == 6.0 and type(mod.scale(2, 3)) is float
+    assert mod.scale(np.float64(1.5), np.int64(2)) == 3.0
+    assert mod.scale(np.float32(0.5), np.int32(4)) == 2.0
+    assert mod.scale(1.0, True) == 1.0
+    assert mod.flag(False) is True
+
+
+def test_int_overflow_and_narrow_ranges(mod):
+    assert "does not fit in int64" in raises(OverflowError, mod.scale, 1.0, 2**63)
+    assert mod.scale(1.0, 2**63 - 1) == float(2**63 - 1)
+    assert mod.narrow(255, -32768, 0.1) == (255 - 32768, float(np.float32(0.1)))
+    assert "out of range for uint8" in raises(OverflowError, mod.narrow, 256, 0, 0.0)
+    assert "out of range for uint8" in raises(OverflowError, mod.narrow, -1, 0, 0.0)
+    assert "out of range for int16" in raises(OverflowError, mod.narrow, 0, 40000, 0.0)
+
+
+def test_keywords_and_defaults(mod):
+    assert mod.scale(n=2, x=1.5) == 3.0
+    assert mod.point((1.0, 2.0)) == ((4.0, 2.0), True)
+    assert mod.point(p=(1.0, 2.0), k=1) == ((2.0, 1.0), False)
+    assert raises(TypeError, mod.scale, 1.0, 2, n=3) == "scale() got multiple values for argument 'n'"
+    assert raises(TypeError, mod.scale, 1.0, m=3) == "scale() got an unexpected keyword argument 'm'"
+    assert raises(TypeError, mod.scale, 1.0) == "scale() missing required argument 'n' (pos 2)"
+    assert "at most 2 arguments (3 given)" in raises(TypeError, mod.scale, 1.0, 2, 3)
+
+
+def test_tuple_arguments_are_checked(mod):
+    assert "must be (float, float)" in raises(TypeError, mod.point, (1.0,))
+    assert "must be (float, float)" in raises(TypeError, mod.point, [1.0, 2.0])
+    assert "must be (float, float)" in raises(TypeError, mod.point, (1.0, "x"))
+
+
+def test_overloads_dispatch_in_order_and_list_signatures(mod):
+    assert mod.both(1) == 2 and type(mod.both(1)) is int
+    assert mod.both(1.5) == 2.5
+    assert raises(TypeError, mod.both, "x") == \
+        "both() got (str), which matches no exported signature: both(int), both(float)"
+
+
+def test_none_result(mod):
+    assert mod.nothing() is None
+
+
+def test_signature_and_docstrings(mod):
+    assert str(inspect.signature(mod.scale)) == "(x, n)"
+    assert str(inspect.signature(mod.point)) == "(p, k=2)"
+    assert "both(int) -> int" in mod.both.__doc__ and "both(float) -> float" in mod.both.__doc__
+    assert mod.__doc__ == "A module for the ABI tests."
+
+
+def test_reference_counts_are_exact(mod):
+    arg = (1.5, 2.5)
+    before = sys.getrefcount(arg)
+    for _ in range(100_000):
+        mod.point(arg, 3)
+    assert sys.getrefcount(arg) == before
+    gc.collect()
+    big = 2**70
+    before = sys.getrefcount(big)
+    for _ in range(1000):
+        with pytest.raises(OverflowError):
+            mod.scale(1.0, big)
+    assert sys.getrefcount(big) == before
+
+
+def test_no_leak_over_many_calls(mod):
+    import tracemalloc
+    for _ in range(1000):
+        mod.point((1.0, 2.0))
+    tracemalloc.start()
+    snapshot = tracemalloc.take_snapshot()
+    for _ in range(200_000):
+        mod.point((1.0, 2.0))
+        mod.both(3.0)
+    grown = sum(s.size_diff for s in tracemalloc.take_snapshot().compare_to(snapshot, "filename"))
+    tracemalloc.stop()
+    assert grown < 64 * 1024, f"memory grew by {grown} bytes over 400k calls"
+
+
+def interpreters():
+    """Python 3.11, 3.12 and 3.13: on PATH as pythonX.Y, or under pyenv."""
+    found = {}
+    for version in ("3.11", "3.12", "3.13"):
+        candidates = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
+        exe = str(candidates[-1]) if candidates else shutil.which(f"python{version}")
+        if exe and "/shims/" in exe:  # a pyenv shim for a version that is not active fails
+            exe = None
+        found[version] = exe
+    return found
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.12", "3.13"])
+def test_abi3_module_imports_on_each_python(tmp_path, version):
+    exe = interpreters()[version]
+    assert exe, f"Python {version} not found (python{version} on PATH or under ~/.pyenv)"
+    src = tmp_path / "stable.py"
+    src.write_text("#export hyp(float, float)\ndef hyp(a, b):\n    return (a * a + b * b) ** 0.5\n")
+    so = build(src, tmp_path)
+    script = "import sys, stable; assert stable.hyp(3, 4) == 5.0; print(sys.version_info[:2])"
+    proc = subprocess.run([exe, "-c", script], cwd=so.parent, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(tuple(int(x) for x in version.split(".")))

@@ -1,0 +1,88 @@
+"""The command line: build outputs, check, --emit, -v, and error exits."""
+import subprocess
+import textwrap
+
+from conftest import pyaot_binary
+
+GOOD = "#export f(int)\ndef f(n):\n    return n * 2\n"
+BROKEN = textwrap.dedent("""\
+    #export f(int)
+    def f(n):
+        return n + missing
+""")
+
+
+def run(*args, cwd=None):
+    return subprocess.run([str(pyaot_binary()), *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def test_build_writes_abi3_module_next_to_source(tmp_path):
+    src = tmp_path / "good.py"
+    src.write_text(GOOD)
+    proc = run("build", src)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "good.abi3.so").exists()
+    check = subprocess.run(["python3", "-c", "import good; print(good.f(21))"], cwd=tmp_path, capture_output=True, text=True)
+    assert check.stdout.strip() == "42"
+
+
+def test_check_reports_rustc_style_errors_and_fails(tmp_path):
+    src = tmp_path / "broken.py"
+    src.write_text(BROKEN)
+    proc = run("check", src)
+    assert proc.returncode != 0
+    assert "error[E005]: unknown name `missing`" in proc.stderr
+    assert "broken.py:3:16" in proc.stderr
+    assert "hint:" in proc.stderr
+    assert not (tmp_path / "broken.abi3.so").exists()
+
+
+def test_build_fails_without_output_on_error(tmp_path):
+    src = tmp_path / "broken.py"
+    src.write_text(BROKEN)
+    proc = run("build", src)
+    assert proc.returncode != 0
+    assert not (tmp_path / "broken.abi3.so").exists()
+
+
+def test_emit_llvm_ir_has_debug_locations(tmp_path):
+    src = tmp_path / "good.py"
+    src.write_text(GOOD)
+    out = tmp_path / "good.ll"
+    proc = run("build", src, "--emit", "llvm-ir", "-o", out, "-O1")
+    assert proc.returncode == 0, proc.stderr
+    ir = out.read_text()
+    assert "define ptr @PyInit_good()" in ir
+    assert "!DILocation(line: 3" in ir
+
+
+def test_emit_asm_and_obj(tmp_path):
+    src = tmp_path / "good.py"
+    src.write_text(GOOD)
+    assert run("build", src, "--emit", "asm", "-o", tmp_path / "g.s").returncode == 0
+    assert "PyInit_good" in (tmp_path / "g.s").read_text()
+    assert run("build", src, "--emit", "obj", "--target-cpu", "generic", "-O0").returncode == 0
+    assert (tmp_path / "good.o").read_bytes()[:4] == b"\x7fELF"
+
+
+def test_verbose_prints_phase_times(tmp_path):
+    src = tmp_path / "good.py"
+    src.write_text(GOOD)
+    proc = run("build", src, "-v")
+    for phase in ("parse", "infer types", "codegen", "optimize", "link", "total"):
+        assert phase in proc.stderr
+
+
+def test_bad_module_name_and_missing_file(tmp_path):
+    src = tmp_path / "not-valid.py"
+    src.write_text(GOOD)
+    proc = run("build", src)
+    assert proc.returncode != 0 and "not a valid Python module name" in proc.stderr
+    proc = run("build", tmp_path / "absent.py")
+    assert proc.returncode != 0 and "cannot read" in proc.stderr
+
+
+def test_help_explains_flags():
+    proc = run("build", "--help")
+    for flag in ("--output", "-O", "--target-cpu", "--emit", "--verbose"):
+        assert flag in proc.stdout
