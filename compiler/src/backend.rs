@@ -16,7 +16,20 @@ pub struct BackendOptions {
     pub target_cpu: String,
 }
 
+/// LLVM options set once per process. `-force-ordered-reductions` lets the loop vectorizer
+/// vectorize the work feeding a float sum while keeping the additions in source order, so
+/// results stay bit-identical to CPython's left-to-right sum.
+fn set_llvm_options() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let args = [c"pyaot".as_ptr(), c"-force-ordered-reductions".as_ptr()];
+        // SAFETY: NUL-terminated static strings; LLVM copies what it keeps.
+        unsafe { llvm_sys::support::LLVMParseCommandLineOptions(args.len() as i32, args.as_ptr(), std::ptr::null()) };
+    });
+}
+
 pub fn target_machine(opts: &BackendOptions) -> Result<TargetMachine, String> {
+    set_llvm_options();
     Target::initialize_native(&InitializationConfig::default()).map_err(|e| format!("cannot initialize LLVM for this machine: {e}"))?;
     let triple = TargetMachine::get_default_triple();
     let target = Target::from_triple(&triple).map_err(|e| format!("no LLVM target for {triple}: {e}"))?;
