@@ -39,3 +39,15 @@ def power(x, n):
 #run: is_even(7)
 #run: power(1.5, 10)
 #run: power(2.0, 0)
+
+
+#export depth(int)
+def depth(n):
+    if n == 0:
+        return 0
+    return 1 + depth(n - 1)
+
+#run: depth(500)
+#run: depth(100000)
+#run: depth(100000)
+#run: depth(900)

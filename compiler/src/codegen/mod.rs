@@ -61,7 +61,14 @@ struct FnCx<'ctx> {
     loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
     unwind: Option<BasicBlock<'ctx>>,
     ret_ty: StructType<'ctx>,
+    /// Recursive instances count their depth, so runaway recursion raises RecursionError
+    /// instead of overflowing the C stack.
+    counts_depth: bool,
 }
+
+/// Deepest recursion of compiled functions before RecursionError (about 100 bytes of C stack a
+/// frame, well inside the 8 MiB main and thread stacks).
+const MAX_RECURSION_DEPTH: i64 = 20_000;
 
 /// Generates the whole LLVM module for a type-checked program.
 pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, source: &str, file_name: &str) -> Cg<Module<'ctx>> {
@@ -199,7 +206,16 @@ impl<'ctx> Codegen<'ctx, '_> {
             let v = self.convert(v, &inst.params[i], &inst.locals[i])?;
             self.b.build_store(locals[i], v)?;
         }
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret) };
+        let counts_depth = self.is_recursive(id);
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), counts_depth };
+        if counts_depth {
+            let depth = self.depth_counter();
+            let d = self.b.build_load(self.ctx.i64_type(), depth, "depth")?.into_int_value();
+            let d1 = self.b.build_int_add(d, self.i64(1), "")?;
+            self.b.build_store(depth, d1)?;
+            let ok = self.b.build_int_compare(IntPredicate::SLE, d1, self.i64(MAX_RECURSION_DEPTH), "")?;
+            self.guard(&mut cx, ok, "RecursionError", "maximum recursion depth exceeded in compiled code")?;
+        }
         self.block(&mut cx, &f.body)?;
         self.set_loc(scope, &f.span);
         if falls_through(&f.body) {
@@ -212,7 +228,43 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(())
     }
 
+    /// Whether an instance can reach itself through calls.
+    fn is_recursive(&self, id: InstanceId) -> bool {
+        let mut seen = vec![false; self.prog.instances.len()];
+        let mut stack: Vec<InstanceId> = self.prog.instances[id].calls.values().copied().collect();
+        while let Some(i) = stack.pop() {
+            if i == id {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[i], true) {
+                stack.extend(self.prog.instances[i].calls.values().copied());
+            }
+        }
+        false
+    }
+
+    /// The module's recursion depth counter. A plain global: compiled code runs with the GIL held.
+    fn depth_counter(&self) -> PointerValue<'ctx> {
+        if let Some(g) = self.module.get_global("pyaot.depth") {
+            return g.as_pointer_value();
+        }
+        let g = self.module.add_global(self.ctx.i64_type(), None, "pyaot.depth");
+        g.set_initializer(&self.i64(0));
+        g.set_linkage(Linkage::Internal);
+        g.as_pointer_value()
+    }
+
+    fn leave_depth(&self, cx: &FnCx<'ctx>) -> Cg<()> {
+        if cx.counts_depth {
+            let depth = self.depth_counter();
+            let d = self.b.build_load(self.ctx.i64_type(), depth, "")?.into_int_value();
+            self.b.build_store(depth, self.b.build_int_sub(d, self.i64(1), "")?)?;
+        }
+        Ok(())
+    }
+
     fn return_value(&self, cx: &FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<()> {
+        self.leave_depth(cx)?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, v, 0, "")?;
         let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_zero(), 1, "")?;
@@ -228,6 +280,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let here = self.b.get_insert_block();
         let bb = self.append(cx.func, "unwind");
         self.b.position_at_end(bb);
+        self.leave_depth(cx)?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_all_ones(), 1, "")?;
         self.b.build_return(Some(&agg.into_struct_value()))?;
