@@ -166,6 +166,15 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 yes(cg, i32_nonzero(cg, v)?)
             }
             SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => {
+                // The common case first: an exact float.
+                let tp = type_of(cg, obj)?;
+                let exact = cg.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(cg, "PyFloat_Type"), "")?;
+                let other = cg.append(f, "not_exact");
+                let yes_bb = cg.append(f, "exact");
+                cg.b.build_conditional_branch(exact, yes_bb, other)?;
+                cg.b.position_at_end(yes_bb);
+                yes(cg, cg.ctx.bool_type().const_all_ones())?;
+                cg.b.position_at_end(other);
                 let v = call_value(cg, "PyIndex_Check", &[obj.into()])?;
                 let index = i32_nonzero(cg, v)?;
                 let tp = type_of(cg, obj)?;
@@ -586,11 +595,27 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
 
     let out = cg.b.build_alloca(names_ty, "bound")?;
     let (args, nargs, kwnames) = (func.get_nth_param(1).unwrap(), func.get_nth_param(2).unwrap(), func.get_nth_param(3).unwrap());
+    let fail = cg.append(func, "fail");
+    let bound = cg.append(func, "bound");
+    // Fast path: every argument given by position, no keywords: no binding loop.
+    let fast = cg.append(func, "positional");
+    let slow = cg.append(func, "bind");
+    let no_kw = cg.b.build_is_null(kwnames.into_pointer_value(), "")?;
+    let all_given = cg.b.build_int_compare(IntPredicate::EQ, nargs.into_int_value(), cg.i64(n as i64), "")?;
+    let simple = cg.b.build_and(no_kw, all_given, "")?;
+    cg.b.build_conditional_branch(simple, fast, slow)?;
+    cg.b.position_at_end(fast);
+    for k in 0..n {
+        let src = unsafe { cg.b.build_in_bounds_gep(p, args.into_pointer_value(), &[cg.i64(k as i64)], "")? };
+        let v = cg.b.build_load(p, src, "")?;
+        let dst = unsafe { cg.b.build_in_bounds_gep(p, out, &[cg.i64(k as i64)], "")? };
+        cg.b.build_store(dst, v)?;
+    }
+    cg.b.build_unconditional_branch(bound)?;
+    cg.b.position_at_end(slow);
     let bind = bind_fn(cg)?;
     let r = cg.b.build_call(bind, &[args.into(), nargs.into(), kwnames.into(), names.as_pointer_value().into(), cg.i64(n as i64).into(), fname.into(), out.into()], "")?
         .try_as_basic_value().basic().unwrap().into_int_value();
-    let fail = cg.append(func, "fail");
-    let bound = cg.append(func, "bound");
     let bind_ok = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
     cg.b.build_conditional_branch(bind_ok, bound, fail)?;
     cg.b.position_at_end(fail);
