@@ -568,7 +568,7 @@ impl FnLowerer<'_> {
             let (default, default_text) = match &a.default {
                 None => (None, None),
                 Some(d) => match fold_const(d, self.globals) {
-                    Some(c) => (Some(c.clone()), Some(const_text(d, &c))),
+                    Some(c) => (Some(c.clone()), Some(const_text(&c))),
                     None => {
                         self.diags.push(Diagnostic::error(Code::Unsupported, span_of(d.range()), format!("the default of `{name}` is not a constant"))
                             .label("not a number, bool, None or tuple of them")
@@ -1109,8 +1109,8 @@ fn foreign(span: Span, what: &str) -> Diagnostic {
         .hint("pyaot compiles `math` and the builtins for now; numpy and other modules come in later versions")
 }
 
-fn const_text(e: &ast::Expr, c: &Const) -> String {
-    let _ = e;
+/// A constant as Python would print it, for the text signature in the docstring.
+fn const_text(c: &Const) -> String {
     fn show(c: &Const) -> String {
         match c {
             Const::Int(i) => i.to_string(),

@@ -338,10 +338,7 @@ impl Inferencer<'_> {
 
     fn assign_target(&mut self, w: &mut Walk, target: &Target, t: &Type, value_span: &Span) {
         match target {
-            Target::Local(l, span) => {
-                let _ = value_span;
-                self.assign_local(w, *l, t, span)
-            }
+            Target::Local(l, span) => self.assign_local(w, *l, t, span),
             Target::Tuple(items, span) => match t {
                 Type::Unknown => items.iter().for_each(|i| self.assign_target(w, i, &Type::Unknown, value_span)),
                 Type::Tuple(ts) if ts.len() == items.len() => {

@@ -1159,7 +1159,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             },
             Builtin::Float => as_float(self, 0)?.into(),
             Builtin::Bool => self.truthy(vals[0], &types[0])?.into(),
-            Builtin::Round => self.round(cx, vals, types, t)?,
+            Builtin::Round => self.round(cx, vals, types)?,
             Builtin::DivMod => {
                 let Type::Tuple(items) = t else { return Err(CgError("divmod type".into())) };
                 let (q, m): (BasicValueEnum, BasicValueEnum) = if items[0] == Type::Float {
@@ -1192,7 +1192,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         })
     }
 
-    fn round(&mut self, cx: &mut FnCx<'ctx>, vals: &[BasicValueEnum<'ctx>], types: &[Type], t: &Type) -> Cg<BasicValueEnum<'ctx>> {
+    fn round(&mut self, cx: &mut FnCx<'ctx>, vals: &[BasicValueEnum<'ctx>], types: &[Type]) -> Cg<BasicValueEnum<'ctx>> {
         let ndigits = if vals.len() == 2 { Some(self.convert(vals[1], &types[1], &Type::Int)?.into_int_value()) } else { None };
         match (&types[0], ndigits) {
             (Type::Float, None) => {
@@ -1227,7 +1227,6 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let back_mul = self.b.build_float_mul(z, p, "")?;
                 let back_div = self.b.build_float_div(z, p, "")?;
                 let back = self.b.build_select(neg, back_mul, back_div, "")?;
-                let _ = t;
                 // Scaling overflowed (huge n or x): CPython gives x back.
                 let ok = self.is_finite(y)?;
                 let ok = self.b.build_and(ok, self.is_finite(p)?, "")?;
