@@ -1,7 +1,9 @@
 """Differential tests: every `#run: <expr>` line of tests/cases/*.py is evaluated under CPython
 (the file imported as plain Python) and against the pyaot-compiled module, and must agree:
-same result type and value (NaN equals NaN, -0.0 differs from 0.0), or the same exception type.
-Arguments the call mutates will be compared too once arrays exist (issue 3)."""
+same result type and value (NaN equals NaN, -0.0 differs from 0.0), or the same exception type;
+when the line is a call, the arguments are compared after it too (arrays the call mutated).
+numpy scalars count as the Python scalars they hold: compiled code returns Python ints and floats."""
+import ast
 import math
 import re
 from pathlib import Path
@@ -38,7 +40,24 @@ def modules(tmp_path_factory):
     return get
 
 
+def plain(x):
+    """numpy scalars as Python scalars (compiled code returns Python ints, floats and bools)."""
+    import numpy as np
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, tuple):
+        return tuple(plain(i) for i in x)
+    return x
+
+
 def same(a, b) -> bool:
+    import numpy as np
+    a, b = plain(a), plain(b)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (type(a) is type(b) and a.dtype == b.dtype and a.shape == b.shape
+                and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, list):
+        return type(b) is list and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if type(a) is not type(b):
         return False
     if isinstance(a, tuple):
@@ -51,8 +70,16 @@ def same(a, b) -> bool:
 
 
 def outcome(module, expr):
+    """("value", (result, arguments after the call)) or ("raised", exception type)."""
+    namespace = vars(module)
+    tree = ast.parse(expr, mode="eval").body
     try:
-        return ("value", eval(expr, vars(module)))
+        if isinstance(tree, ast.Call) and not tree.keywords:
+            func = eval(compile(ast.Expression(tree.func), "<run>", "eval"), namespace)
+            args = [eval(compile(ast.Expression(a), "<run>", "eval"), namespace) for a in tree.args]
+            result = func(*args)
+            return ("value", (result, args))
+        return ("value", (eval(expr, namespace), []))
     except Exception as e:  # the exception type is part of the behaviour under test
         return ("raised", type(e))
 
@@ -71,5 +98,6 @@ def test_agrees_with_cpython(modules, case, expr):
     if expected[0] == "raised":
         assert got == expected, f"CPython raised {expected[1].__name__}, pyaot gave {got}"
     else:
-        assert got[0] == "value", f"CPython returned {expected[1]!r}, pyaot raised {got[1].__name__}"
-        assert same(expected[1], got[1]), f"CPython returned {expected[1]!r}, pyaot returned {got[1]!r}"
+        assert got[0] == "value", f"CPython returned {expected[1][0]!r}, pyaot raised {got[1].__name__}"
+        assert same(expected[1][0], got[1][0]), f"CPython returned {expected[1][0]!r}, pyaot returned {got[1][0]!r}"
+        assert same(expected[1][1], got[1][1]), f"arguments after the call differ: CPython {expected[1][1]!r}, pyaot {got[1][1]!r}"

@@ -8,7 +8,7 @@
 //! goes on, so one run reports every problem in the file.
 
 use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::export_spec::ExportEntry;
+use crate::export_spec::{ExportEntry, Scalar};
 use rustpython_parser::ast::{self, Constant, Ranged};
 use std::collections::HashMap;
 
@@ -70,6 +70,8 @@ pub struct Stmt {
 pub enum StmtKind {
     Assign { target: Target, value: Expr },
     AugAssign { target: LocalId, target_span: Span, op: BinOp, value: Expr },
+    /// `a[i] += v`: the index is evaluated once.
+    AugAssignItem { array: Expr, indices: Vec<Index>, target_span: Span, op: BinOp, value: Expr },
     Expr(Expr),
     If { cond: Expr, then: Vec<Stmt>, orelse: Vec<Stmt> },
     While { cond: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
@@ -85,6 +87,14 @@ pub enum StmtKind {
 pub enum Target {
     Local(LocalId, Span),
     Tuple(Vec<Target>, Span),
+    /// `a[i, j] = v`: an array element.
+    Item(Box<Expr>, Vec<Index>, Span),
+}
+
+/// One position inside `[...]`: an index or a slice `start:stop:step`.
+pub enum Index {
+    At(Expr),
+    Slice(Option<Box<Expr>>, Option<Box<Expr>>, Option<Box<Expr>>),
 }
 
 pub struct Expr {
@@ -106,8 +116,76 @@ pub enum ExprKind {
     /// A call of a module function, arguments bound to its parameters in order.
     Call(FuncId, Vec<Arg>),
     Builtin(Builtin, Vec<Expr>),
-    /// `t[k]` of a tuple with a constant index.
-    TupleIndex(Box<Expr>, i64),
+    /// `x[...]`: a tuple item (constant index) or an array element or view.
+    Subscript(Box<Expr>, Vec<Index>),
+    /// `a.shape`, `a.ndim`, `a.size`, `a.T` of an array.
+    Attr(Box<Expr>, ArrayAttr),
+    /// `a.copy()`.
+    Copy(Box<Expr>),
+    /// `np.empty(shape, dtype=...)` and friends; `dtype` as written, if given.
+    NpCreate(NpFn, Vec<Expr>, Option<Scalar>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArrayAttr {
+    Shape,
+    Ndim,
+    Size,
+    T,
+}
+
+/// numpy functions that create arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NpFn {
+    Empty,
+    Zeros,
+    Ones,
+    Full,
+    EmptyLike,
+    ZerosLike,
+    OnesLike,
+    FullLike,
+    Arange,
+}
+
+impl NpFn {
+    fn from_name(name: &str) -> Option<NpFn> {
+        Some(match name {
+            "empty" => NpFn::Empty,
+            "zeros" => NpFn::Zeros,
+            "ones" => NpFn::Ones,
+            "full" => NpFn::Full,
+            "empty_like" => NpFn::EmptyLike,
+            "zeros_like" => NpFn::ZerosLike,
+            "ones_like" => NpFn::OnesLike,
+            "full_like" => NpFn::FullLike,
+            "arange" => NpFn::Arange,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NpFn::Empty => "empty",
+            NpFn::Zeros => "zeros",
+            NpFn::Ones => "ones",
+            NpFn::Full => "full",
+            NpFn::EmptyLike => "empty_like",
+            NpFn::ZerosLike => "zeros_like",
+            NpFn::OnesLike => "ones_like",
+            NpFn::FullLike => "full_like",
+            NpFn::Arange => "arange",
+        }
+    }
+
+    /// The positional arguments before `dtype`: (required, at most).
+    pub fn arity(self) -> (usize, usize) {
+        match self {
+            NpFn::Empty | NpFn::Zeros | NpFn::Ones | NpFn::EmptyLike | NpFn::ZerosLike | NpFn::OnesLike => (1, 1),
+            NpFn::Full | NpFn::FullLike => (2, 2),
+            NpFn::Arange => (1, 3),
+        }
+    }
 }
 
 pub enum Arg {
@@ -267,6 +345,9 @@ enum Global {
     Const(Const),
     MathModule,
     MathMember(String),
+    NumpyModule,
+    /// `from numpy import empty` (a function) or `float64` (a dtype).
+    NumpyMember(String),
     /// A module or name pyaot does not compile yet (numpy, any other import).
     Foreign(String),
 }
@@ -299,7 +380,11 @@ pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry]) -> 
                 for alias in &imp.names {
                     let name = alias.name.as_str();
                     let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.split('.').next().unwrap_or(name).to_string());
-                    let g = if name == "math" { Global::MathModule } else { Global::Foreign(name.to_string()) };
+                    let g = match name {
+                        "math" => Global::MathModule,
+                        "numpy" => Global::NumpyModule,
+                        _ => Global::Foreign(name.to_string()),
+                    };
                     globals.insert(bound, g);
                 }
             }
@@ -313,6 +398,8 @@ pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry]) -> 
                             Some(v) => Global::Const(Const::Float(v)),
                             None => Global::MathMember(name),
                         }
+                    } else if module == "numpy" {
+                        Global::NumpyMember(name)
                     } else {
                         Global::Foreign(format!("{module}.{name}"))
                     };
@@ -663,6 +750,11 @@ impl FnLowerer<'_> {
                         let target = self.local(n.id.as_str(), span_of(n.range));
                         StmtKind::AugAssign { target, target_span: span_of(n.range), op, value }
                     }
+                    ast::Expr::Subscript(sub) => {
+                        let array = self.expr(&sub.value);
+                        let indices = self.indices(&sub.slice);
+                        StmtKind::AugAssignItem { array, indices, target_span: span_of(sub.range), op, value }
+                    }
                     other => {
                         let (what, hint) = expr_construct(other);
                         self.diags.push(unsupported(other.range(), &format!("augmented assignments to {what}"), hint));
@@ -795,6 +887,11 @@ impl FnLowerer<'_> {
                 let items: Option<Vec<_>> = l.elts.iter().map(|e| self.target(e)).collect();
                 Some(Target::Tuple(items?, span_of(l.range)))
             }
+            ast::Expr::Subscript(sub) => {
+                let array = self.expr(&sub.value);
+                let indices = self.indices(&sub.slice);
+                Some(Target::Item(Box::new(array), indices, span_of(sub.range)))
+            }
             other => {
                 let (what, hint) = expr_construct(other);
                 self.diags.push(unsupported(other.range(), &format!("assignments to {what}"), hint));
@@ -896,31 +993,35 @@ impl FnLowerer<'_> {
                                 self.diags.push(foreign(span.clone(), &format!("{module}.{}", a.attr)));
                                 return self.error_expr(span);
                             }
+                            Some(Global::NumpyModule) => {
+                                self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("`numpy.{}` is not supported here", a.attr))
+                                    .label("used as a value").hint("pyaot compiles numpy's empty, zeros, ones, full, their *_like forms and arange; dtypes go in `dtype=`"));
+                                return self.error_expr(span);
+                            }
                             _ => {}
                         }
                     }
                 }
-                let (what, hint) = expr_construct(e);
-                self.diags.push(unsupported(e.range(), what, hint));
-                return self.error_expr(span);
-            }
-            ast::Expr::Subscript(s) => {
-                let index = match &*s.slice {
-                    ast::Expr::Constant(c) => literal(&c.value),
-                    ast::Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::USub) => match &*u.operand {
-                        ast::Expr::Constant(c) => literal(&c.value).and_then(|v| if let Const::Int(i) = v { Some(Const::Int(-i)) } else { None }),
-                        _ => None,
-                    },
+                let attr = match a.attr.as_str() {
+                    "shape" => Some(ArrayAttr::Shape),
+                    "ndim" => Some(ArrayAttr::Ndim),
+                    "size" => Some(ArrayAttr::Size),
+                    "T" => Some(ArrayAttr::T),
                     _ => None,
                 };
-                match index {
-                    Some(Const::Int(i)) => ExprKind::TupleIndex(Box::new(self.expr(&s.value)), i),
-                    _ => {
-                        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "subscripts other than a tuple indexed by a constant are not supported yet")
-                            .label("here").hint("array indexing comes in a later version; index tuples with a literal: `t[0]`"));
+                match attr {
+                    Some(attr) => ExprKind::Attr(Box::new(self.expr(&a.value)), attr),
+                    None => {
+                        let (what, hint) = expr_construct(e);
+                        self.diags.push(unsupported(e.range(), what, hint));
                         return self.error_expr(span);
                     }
                 }
+            }
+            ast::Expr::Subscript(sub) => {
+                let value = self.expr(&sub.value);
+                let indices = self.indices(&sub.slice);
+                ExprKind::Subscript(Box::new(value), indices)
             }
             other => {
                 let (what, hint) = expr_construct(other);
@@ -944,7 +1045,7 @@ impl FnLowerer<'_> {
                 self.diags.push(foreign(span.clone(), what));
                 self.error_expr(span)
             }
-            Some(Global::Function(_) | Global::MathMember(_) | Global::MathModule) => {
+            Some(Global::Function(_) | Global::MathMember(_) | Global::MathModule | Global::NumpyModule | Global::NumpyMember(_)) => {
                 self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), format!("`{name}` is a function; functions are not values in pyaot"))
                     .label("used as a value").hint(format!("call it: `{name}(...)`")));
                 self.error_expr(span)
@@ -966,6 +1067,7 @@ impl FnLowerer<'_> {
         enum Callee {
             User(FuncId),
             Builtin(Builtin),
+            Numpy(NpFn),
         }
         let callee = match &*c.func {
             ast::Expr::Name(n) if !self.local_ids.contains_key(n.id.as_str()) => {
@@ -975,6 +1077,10 @@ impl FnLowerer<'_> {
                     Some(Global::MathMember(m)) => match MathFn::from_name(m) {
                         Some(f) => Callee::Builtin(Builtin::Math(f)),
                         None => return self.unknown_math(m, span),
+                    },
+                    Some(Global::NumpyMember(m)) => match NpFn::from_name(m) {
+                        Some(f) => Callee::Numpy(f),
+                        None => return self.unknown_numpy(m, span),
                     },
                     Some(Global::Foreign(what)) => {
                         let what = what.clone();
@@ -1004,18 +1110,21 @@ impl FnLowerer<'_> {
                         Some(f) => Callee::Builtin(Builtin::Math(f)),
                         None => return self.unknown_math(a.attr.as_str(), span),
                     },
+                    Some(Global::NumpyModule) => match NpFn::from_name(a.attr.as_str()) {
+                        Some(f) => Callee::Numpy(f),
+                        None => return self.unknown_numpy(a.attr.as_str(), span),
+                    },
                     Some(Global::Foreign(module)) => {
                         let what = format!("{module}.{}", a.attr);
                         self.diags.push(foreign(span.clone(), &what));
                         return self.error_expr(span);
                     }
-                    _ => {
-                        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "method calls are not supported yet")
-                            .label("here").hint("methods come with the object fallback; call functions instead"));
-                        return self.error_expr(span);
-                    }
+                    _ => return self.method(a, c, span),
                 },
                 _ => {
+                    if a.attr.as_str() == "copy" {
+                        return self.method(a, c, span);
+                    }
                     self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "method calls are not supported yet")
                         .label("here").hint("methods come with the object fallback; call functions instead"));
                     return self.error_expr(span);
@@ -1034,6 +1143,7 @@ impl FnLowerer<'_> {
             }
         }
         match callee {
+            Callee::Numpy(f) => self.numpy_call(f, c, span),
             Callee::Builtin(b) => {
                 if let Some(k) = c.keywords.first() {
                     self.diags.push(Diagnostic::error(Code::BadCall, span_of(k.range), "builtin and `math` functions take positional arguments only in pyaot")
@@ -1094,6 +1204,109 @@ impl FnLowerer<'_> {
                 self.expr_node(span, ExprKind::Call(fid, args))
             }
         }
+    }
+
+    fn indices(&mut self, slice: &ast::Expr) -> Vec<Index> {
+        let items: Vec<&ast::Expr> = match slice {
+            ast::Expr::Tuple(t) => t.elts.iter().collect(),
+            other => vec![other],
+        };
+        items
+            .into_iter()
+            .map(|item| match item {
+                ast::Expr::Slice(sl) => {
+                    let mut part = |e: &Option<Box<ast::Expr>>| e.as_ref().map(|x| Box::new(self.expr(x)));
+                    let (lo, hi, step) = (part(&sl.lower), part(&sl.upper), part(&sl.step));
+                    Index::Slice(lo, hi, step)
+                }
+                other => Index::At(self.expr(other)),
+            })
+            .collect()
+    }
+
+    /// `x.copy()`: the one array method compiled so far.
+    fn method(&mut self, a: &ast::ExprAttribute, c: &ast::ExprCall, span: Span) -> Expr {
+        if a.attr.as_str() == "copy" && c.args.is_empty() && c.keywords.is_empty() {
+            let value = self.expr(&a.value);
+            return self.expr_node(span, ExprKind::Copy(Box::new(value)));
+        }
+        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("the method `.{}()` is not supported yet", a.attr))
+            .label("here").hint("arrays support `.copy()`, `.shape`, `.ndim`, `.size` and `.T`; other methods come with the object fallback"));
+        self.error_expr(span)
+    }
+
+    /// A dtype as written: `np.float64`, `float64` imported from numpy, `'float32'`, `float`, `int`, `bool`.
+    fn dtype(&mut self, e: &ast::Expr) -> Option<Scalar> {
+        let name = match e {
+            ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. }) => s.clone(),
+            ast::Expr::Name(n) => match self.globals.get(n.id.as_str()) {
+                Some(Global::NumpyMember(m)) => m.clone(),
+                None if matches!(n.id.as_str(), "float" | "int" | "bool" | "complex") => n.id.to_string(),
+                _ => String::new(),
+            },
+            ast::Expr::Attribute(a) => match &*a.value {
+                ast::Expr::Name(m) if matches!(self.globals.get(m.id.as_str()), Some(Global::NumpyModule)) => a.attr.to_string(),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        let name = match name.as_str() {
+            "float_" | "double" => "float64",
+            "int_" | "intp" => "int64",
+            "bool_" => "bool",
+            "uint" => "uint64",
+            other => other,
+        };
+        match Scalar::from_name(name) {
+            Some(s) if !matches!(s, Scalar::Complex64 | Scalar::Complex128) => Some(s),
+            _ => {
+                self.diags.push(Diagnostic::error(Code::NotYet, span_of(e.range()), "unsupported dtype")
+                    .label("not a dtype pyaot knows")
+                    .hint("write a numpy dtype such as `np.float64`, `np.int32`, `'float32'`, `float`, `int` or `bool`"));
+                None
+            }
+        }
+    }
+
+    fn numpy_call(&mut self, f: NpFn, c: &ast::ExprCall, span: Span) -> Expr {
+        let (required, most) = f.arity();
+        let mut positional: Vec<&ast::Expr> = c.args.iter().collect();
+        let mut dtype_expr = None;
+        // numpy also takes the dtype positionally right after the other arguments (not for arange).
+        if f != NpFn::Arange && positional.len() == most + 1 {
+            dtype_expr = positional.pop();
+        }
+        for k in &c.keywords {
+            match k.arg.as_ref().map(|a| a.as_str()) {
+                Some("dtype") => dtype_expr = Some(&k.value),
+                other => {
+                    self.diags.push(Diagnostic::error(Code::BadCall, span_of(k.range), format!("`np.{}` keyword `{}` is not supported", f.name(), other.unwrap_or("**")))
+                        .label("here").hint("pass the shape (and fill value) by position and the type as `dtype=`"));
+                    return self.error_expr(span);
+                }
+            }
+        }
+        if positional.len() < required || positional.len() > most {
+            self.diags.push(Diagnostic::error(Code::BadCall, span.clone(), format!("`np.{}` takes {} positional argument(s) here, {} given", f.name(),
+                if required == most { required.to_string() } else { format!("{required} to {most}") }, positional.len()))
+                .label("this call").hint("write e.g. `np.zeros((n, m), dtype=np.float64)`"));
+            return self.error_expr(span);
+        }
+        let dtype = match dtype_expr {
+            Some(d) => match self.dtype(d) {
+                Some(s) => Some(s),
+                None => return self.error_expr(span),
+            },
+            None => None,
+        };
+        let args = positional.into_iter().map(|a| self.expr(a)).collect();
+        self.expr_node(span, ExprKind::NpCreate(f, args, dtype))
+    }
+
+    fn unknown_numpy(&mut self, name: &str, span: Span) -> Expr {
+        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("`numpy.{name}` is not supported yet"))
+            .label("here").hint("pyaot compiles numpy's empty, zeros, ones, full, empty_like, zeros_like, ones_like, full_like and arange; write other operations as loops"));
+        self.error_expr(span)
     }
 
     fn unknown_math(&mut self, name: &str, span: Span) -> Expr {

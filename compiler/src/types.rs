@@ -24,6 +24,27 @@ pub enum Type {
     Float,
     None,
     Tuple(Vec<Type>),
+    Array(ArrayType),
+}
+
+/// A strided array: its element type, number of dimensions, and whether it is known to be
+/// C-contiguous (`T[..., ::1]`, or created by pyaot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayType {
+    pub dtype: Scalar,
+    pub ndim: usize,
+    pub contiguous: bool,
+}
+
+impl ArrayType {
+    /// The type of one element once loaded: bool, int (every integer dtype) or float.
+    pub fn elem(self) -> Type {
+        match self.dtype {
+            Scalar::Bool => Type::Bool,
+            Scalar::Float32 | Scalar::Float64 => Type::Float,
+            _ => Type::Int,
+        }
+    }
 }
 
 impl fmt::Display for Type {
@@ -34,6 +55,10 @@ impl fmt::Display for Type {
             Type::Int => write!(f, "int"),
             Type::Float => write!(f, "float"),
             Type::None => write!(f, "None"),
+            Type::Array(a) => {
+                let dims: Vec<&str> = (0..a.ndim).map(|i| if a.contiguous && i + 1 == a.ndim { "::1" } else { ":" }).collect();
+                write!(f, "{}[{}]", if a.dtype == Scalar::Float64 { "float64" } else if a.dtype == Scalar::Int64 { "int64" } else { a.dtype.name() }, dims.join(", "))
+            }
             Type::Tuple(items) => {
                 write!(f, "(")?;
                 for (i, t) in items.iter().enumerate() {
@@ -69,6 +94,7 @@ pub fn join(a: &Type, b: &Type) -> Option<Type> {
         (Bool, Int) | (Int, Bool) => Int,
         (Float, Bool | Int) | (Bool | Int, Float) => Float,
         (Tuple(xs), Tuple(ys)) if xs.len() == ys.len() => Tuple(xs.iter().zip(ys).map(|(x, y)| join(x, y)).collect::<Option<_>>()?),
+        (Array(x), Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => Array(ArrayType { contiguous: x.contiguous && y.contiguous, ..*x }),
         _ => return Option::None,
     })
 }
@@ -108,7 +134,8 @@ pub fn spec_to_type(spec: &SpecType) -> Result<Type, String> {
         SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => Err("complex numbers are not supported yet".into()),
         SpecType::Scalar(_) => Ok(Type::Int),
         SpecType::Tuple(items) => items.iter().map(spec_to_type).collect::<Result<_, _>>().map(Type::Tuple),
-        SpecType::Array { .. } => Err(format!("array arguments (`{spec}`) are not supported yet")),
+        SpecType::Array { dtype: Scalar::Complex64 | Scalar::Complex128, .. } => Err("complex arrays are not supported yet".into()),
+        SpecType::Array { dtype, dims, contiguous } => Ok(Type::Array(ArrayType { dtype: *dtype, ndim: dims.len(), contiguous: *contiguous })),
         other => Err(format!("`{other}` arguments need the Python object fallback, which is not supported yet")),
     }
 }
@@ -152,7 +179,7 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
                         if !reported.contains(&span) {
                             inf.diags.push(Diagnostic::error(Code::NotYet, span.clone(), why)
                                 .label(format!("type of `{}`", func.params[i].name))
-                                .hint("this version compiles bool, int, int8…uint64, float, float32 and tuples of them"));
+                                .hint("this version compiles bool, int, int8…uint64, float, float32, arrays of them and tuples"));
                             reported.push(span);
                         }
                     }
@@ -339,6 +366,11 @@ impl Inferencer<'_> {
     fn assign_target(&mut self, w: &mut Walk, target: &Target, t: &Type, value_span: &Span) {
         match target {
             Target::Local(l, span) => self.assign_local(w, *l, t, span),
+            Target::Item(array, indices, span) => {
+                let at = self.expr(w, array);
+                let target_t = self.subscript(w, &at, indices, span);
+                self.check_store(w, &target_t, t, span);
+            }
             Target::Tuple(items, span) => match t {
                 Type::Unknown => items.iter().for_each(|i| self.assign_target(w, i, &Type::Unknown, value_span)),
                 Type::Tuple(ts) if ts.len() == items.len() => {
@@ -375,16 +407,23 @@ impl Inferencer<'_> {
                 let t = self.binary(w, *op, &current, &vt, value, &s.span);
                 self.assign_local(w, *target, &t, target_span);
             }
+            StmtKind::AugAssignItem { array, indices, target_span, op, value } => {
+                let at = self.expr(w, array);
+                let current = self.subscript(w, &at, indices, target_span);
+                let vt = self.expr(w, value);
+                let t = self.binary(w, *op, &current, &vt, value, &s.span);
+                self.check_store(w, &current, &t, target_span);
+            }
             StmtKind::Expr(e) => {
                 self.expr(w, e);
             }
             StmtKind::If { cond, then, orelse } => {
-                self.expr(w, cond);
+                self.condition(w, cond);
                 self.block(w, then);
                 self.block(w, orelse);
             }
             StmtKind::While { cond, body, orelse } => {
-                self.expr(w, cond);
+                self.condition(w, cond);
                 self.block(w, body);
                 self.block(w, orelse);
             }
@@ -429,7 +468,7 @@ impl Inferencer<'_> {
                 }
             }
             StmtKind::Assert { cond, .. } => {
-                self.expr(w, cond);
+                self.condition(w, cond);
             }
         }
     }
@@ -548,24 +587,178 @@ impl Inferencer<'_> {
                     Err((msg, hint)) => self.bad(w, e, msg, &hint),
                 };
             }
-            ExprKind::TupleIndex(value, index) => {
-                let t = self.expr(w, value);
-                match &t {
-                    Type::Unknown => Type::Unknown,
-                    Type::Tuple(items) => {
-                        let n = items.len() as i64;
-                        let k = if *index < 0 { index + n } else { *index };
-                        if (0..n).contains(&k) {
-                            items[k as usize].clone()
-                        } else {
-                            return self.bad(w, e, format!("tuple index {index} is out of range for a tuple of {n}"), "Python raises IndexError here");
-                        }
-                    }
-                    other => return self.bad(w, e, format!("{other} cannot be indexed"), "only tuples can be indexed in this version"),
+            ExprKind::Subscript(value, indices) => {
+                let vt = self.expr(w, value);
+                self.subscript(w, &vt, indices, &e.span)
+            }
+            ExprKind::Attr(value, attr) => {
+                let vt = self.expr(w, value);
+                match (&vt, attr) {
+                    (Type::Unknown, _) => Type::Unknown,
+                    (Type::Array(a), ArrayAttr::Shape) => Type::Tuple(vec![Type::Int; a.ndim]),
+                    (Type::Array(_), ArrayAttr::Ndim | ArrayAttr::Size) => Type::Int,
+                    (Type::Array(a), ArrayAttr::T) => Type::Array(ArrayType { contiguous: a.contiguous && a.ndim == 1, ..*a }),
+                    (other, _) => return self.bad(w, e, format!("{other} has no attribute `{}`", attr_name(*attr)), "`.shape`, `.ndim`, `.size` and `.T` are array attributes"),
+                }
+            }
+            ExprKind::Copy(value) => match self.expr(w, value) {
+                Type::Unknown => Type::Unknown,
+                Type::Array(a) => Type::Array(ArrayType { contiguous: true, ..a }),
+                other => return self.bad(w, e, format!("{other} has no `.copy()`"), "`.copy()` copies an array"),
+            },
+            ExprKind::NpCreate(f, args, dtype) => {
+                let types: Vec<Type> = args.iter().map(|a| self.expr(w, a)).collect();
+                match self.np_create(*f, &types, *dtype) {
+                    Ok(t) => t,
+                    Err((msg, hint)) => return self.bad(w, e, msg, &hint),
                 }
             }
         };
         self.set(w, e, t)
+    }
+
+    fn condition(&mut self, w: &mut Walk, cond: &Expr) {
+        if let Type::Array(_) = self.expr(w, cond) {
+            let d = Diagnostic::error(Code::BadOperation, cond.span.clone(), "the truth value of an array is ambiguous")
+                .label("an array used as a condition")
+                .hint("test its size (`a.size > 0`) or an element; numpy raises ValueError here");
+            self.error(w, d);
+        }
+    }
+
+    /// The type of `value[indices]`: a tuple item, an array element, or an array view.
+    fn subscript(&mut self, w: &mut Walk, vt: &Type, indices: &[Index], span: &Span) -> Type {
+        let bad = |this: &mut Self, w: &mut Walk, msg: String, hint: &str| {
+            let d = Diagnostic::error(Code::BadOperation, span.clone(), msg).label("here").hint(hint);
+            this.error(w, d);
+            Type::Unknown
+        };
+        // Type every index expression, whatever the base.
+        let mut index_types = Vec::new();
+        for ix in indices {
+            match ix {
+                Index::At(x) => index_types.push(Some(self.expr(w, x))),
+                Index::Slice(a, b, c) => {
+                    for part in [a, b, c].into_iter().flatten() {
+                        let t = self.expr(w, part);
+                        if !(t.is_integral() || t == Type::Unknown) {
+                            return bad(self, w, format!("slice bounds must be integers, not {t}"), "numpy raises TypeError here too");
+                        }
+                    }
+                    index_types.push(None);
+                }
+            }
+        }
+        match vt {
+            Type::Unknown => Type::Unknown,
+            Type::Tuple(items) => {
+                let k = match indices {
+                    [Index::At(Expr { kind: ExprKind::Const(Const::Int(k)), .. })] => *k,
+                    _ => return bad(self, w, "tuples can only be indexed by an integer literal".into(), "write `t[0]`, `t[-1]`; use an array to index by a variable"),
+                };
+                let n = items.len() as i64;
+                let j = if k < 0 { k + n } else { k };
+                if (0..n).contains(&j) {
+                    items[j as usize].clone()
+                } else {
+                    bad(self, w, format!("tuple index {k} is out of range for a tuple of {n}"), "Python raises IndexError here")
+                }
+            }
+            Type::Array(a) => {
+                if indices.len() > a.ndim {
+                    return bad(self, w, format!("too many indices: {} for an array of {} dimension(s)", indices.len(), a.ndim), "numpy raises IndexError here");
+                }
+                for t in index_types.iter().flatten() {
+                    if !(t.is_integral() || *t == Type::Unknown) {
+                        return bad(self, w, format!("array indices must be integers, not {t}"), "convert with `int(...)`; numpy raises IndexError here");
+                    }
+                }
+                let ats = index_types.iter().filter(|t| t.is_some()).count();
+                if ats == a.ndim {
+                    return a.elem();
+                }
+                // A view stays C-contiguous when whole leading indices are followed by at most
+                // one step-less slice: `a[i]`, `a[i, 2:5]`, `a[1:-1]`.
+                let first_slice = indices.iter().position(|ix| matches!(ix, Index::Slice(..))).unwrap_or(indices.len());
+                let tail_ok = match &indices[first_slice..] {
+                    [] => true,
+                    [Index::Slice(_, _, None)] => true,
+                    _ => false,
+                };
+                let leading_ats = indices[..first_slice].iter().all(|ix| matches!(ix, Index::At(_)));
+                Type::Array(ArrayType { ndim: a.ndim - ats, contiguous: a.contiguous && tail_ok && leading_ats, dtype: a.dtype })
+            }
+            other => bad(self, w, format!("{other} cannot be indexed"), "index tuples and arrays"),
+        }
+    }
+
+    /// `target = value` for an array element: numbers only (numpy casts them).
+    fn check_store(&mut self, w: &mut Walk, target: &Type, value: &Type, span: &Span) {
+        match (target, value) {
+            (Type::Unknown, _) | (_, Type::Unknown) => {}
+            (t, v) if t.is_numeric() && v.is_numeric() => {}
+            (Type::Array(_), _) => {
+                let d = Diagnostic::error(Code::NotYet, span.clone(), "assigning to a slice of an array is not supported yet")
+                    .label("a view, not one element").hint("assign element by element in a loop");
+                self.error(w, d);
+            }
+            (t, v) => {
+                let d = Diagnostic::error(Code::BadOperation, span.clone(), format!("cannot store {v} into {t}"))
+                    .label("here").hint("array elements hold numbers; tuples cannot be changed");
+                self.error(w, d);
+            }
+        }
+    }
+
+    fn np_create(&mut self, f: NpFn, args: &[Type], dtype: Option<Scalar>) -> Result<Type, (String, String)> {
+        if args.iter().any(|t| *t == Type::Unknown) {
+            return Ok(Type::Unknown);
+        }
+        let shape_ndim = |t: &Type| -> Result<usize, (String, String)> {
+            match t {
+                t if t.is_integral() => Ok(1),
+                Type::Tuple(items) if !items.is_empty() && items.iter().all(|i| i.is_integral()) => Ok(items.len()),
+                other => Err((format!("`np.{}` takes a shape (an int or a tuple of ints), not {other}", f.name()), "write `np.zeros(n)` or `np.zeros((n, m))`".into())),
+            }
+        };
+        let from_value = |t: &Type| match t {
+            Type::Bool => Scalar::Bool,
+            Type::Int => Scalar::Int64,
+            _ => Scalar::Float64,
+        };
+        let like = |t: &Type| -> Result<ArrayType, (String, String)> {
+            match t {
+                Type::Array(a) => Ok(*a),
+                other => Err((format!("`np.{}` takes an array, not {other}", f.name()), "pass the array whose shape to copy".into())),
+            }
+        };
+        let numeric = |t: &Type| -> Result<(), (String, String)> {
+            if t.is_numeric() { Ok(()) } else { Err((format!("`np.{}` fills with a number, not {t}", f.name()), "pass an int, float or bool".into())) }
+        };
+        let (dtype, ndim) = match f {
+            NpFn::Empty | NpFn::Zeros | NpFn::Ones => (dtype.unwrap_or(Scalar::Float64), shape_ndim(&args[0])?),
+            NpFn::Full => {
+                numeric(&args[1])?;
+                (dtype.unwrap_or(from_value(&args[1])), shape_ndim(&args[0])?)
+            }
+            NpFn::EmptyLike | NpFn::ZerosLike | NpFn::OnesLike => {
+                let a = like(&args[0])?;
+                (dtype.unwrap_or(a.dtype), a.ndim)
+            }
+            NpFn::FullLike => {
+                let a = like(&args[0])?;
+                numeric(&args[1])?;
+                (dtype.unwrap_or(a.dtype), a.ndim)
+            }
+            NpFn::Arange => {
+                for t in args {
+                    numeric(t)?;
+                }
+                let all_int = args.iter().all(|t| t.is_integral());
+                (dtype.unwrap_or(if all_int { Scalar::Int64 } else { Scalar::Float64 }), 1)
+            }
+        };
+        Ok(Type::Array(ArrayType { dtype, ndim, contiguous: true }))
     }
 
     fn binary(&mut self, w: &mut Walk, op: BinOp, l: &Type, r: &Type, right: &Expr, span: &Span) -> Type {
@@ -692,8 +885,8 @@ impl Inferencer<'_> {
             Builtin::Len => {
                 arity(1..=1)?;
                 match &args[0] {
-                    Tuple(_) => Int,
-                    other => return Err((format!("{other} has no `len`"), "`len` takes a tuple in this version".into())),
+                    Tuple(_) | Array(_) => Int,
+                    other => return Err((format!("{other} has no `len`"), "`len` takes a tuple or an array".into())),
                 }
             }
             Builtin::Math(m) => {
@@ -717,6 +910,15 @@ fn comparable_eq(a: &Type, b: &Type) -> bool {
     match (a, b) {
         (Type::Tuple(x), Type::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| comparable_eq(p, q)),
         (x, y) => x.is_numeric() && y.is_numeric(),
+    }
+}
+
+fn attr_name(a: ArrayAttr) -> &'static str {
+    match a {
+        ArrayAttr::Shape => "shape",
+        ArrayAttr::Ndim => "ndim",
+        ArrayAttr::Size => "size",
+        ArrayAttr::T => "T",
     }
 }
 

@@ -5,15 +5,27 @@
 //! Only stable-ABI (3.11) symbols are used, so one `.abi3.so` imports on 3.11 and later.
 //! Struct layouts and constants: see docs/ARCHITECTURE.md ("CPython ABI").
 
-use super::{Cg, CgError, Codegen};
+use super::arrays::{dtype_size, numpy_name, DATA, OWNER, SHAPE, STRIDES};
+use super::{Cg, CgError, Codegen, FnCx};
 use crate::export_spec::{Scalar, SpecType};
 use crate::hir::Const;
-use crate::types::{const_type, spec_to_type, ExportedFunction, Type};
+use crate::types::{const_type, spec_to_type, ArrayType, ExportedFunction, Type};
 use inkwell::module::Linkage;
 use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue, PointerValue};
 use inkwell::{AddressSpace, IntPredicate};
 
 const METH_FASTCALL_KEYWORDS: u64 = 0x80 | 0x02;
+/// PyBUF_RECORDS_RO (strides and format) and PyBUF_RECORDS (the same, writable).
+const PYBUF_RECORDS_RO: u64 = 0x1c;
+const PYBUF_RECORDS: u64 = 0x1d;
+/// sizeof(Py_buffer) and the offsets the generated code reads.
+const PY_BUFFER_SIZE: u32 = 80;
+const BUF_OBJ: u64 = 8;
+const BUF_ITEMSIZE: u64 = 24;
+const BUF_NDIM: u64 = 36;
+const BUF_FORMAT: u64 = 40;
+const BUF_SHAPE: u64 = 48;
+const BUF_STRIDES: u64 = 56;
 const PY_TPFLAGS_TUPLE_SUBCLASS: u64 = 1 << 26;
 /// `Py_nb_float` from typeslots.h: a type that converts to float has this slot.
 const PY_NB_FLOAT: u64 = 11;
@@ -44,7 +56,14 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyErr_Clear" => void.fn_type(&[], false),
         "PyErr_ExceptionMatches" | "PyIndex_Check" => i32t.fn_type(&[p.into()], false),
         "PyType_GetSlot" => p.fn_type(&[p.into(), i32t.into()], false),
-        "PyUnicode_CompareWithASCIIString" => i32t.fn_type(&[p.into(), p.into()], false),
+        "PyUnicode_CompareWithASCIIString" | "strcmp" => i32t.fn_type(&[p.into(), p.into()], false),
+        "PyObject_GetBuffer" => i32t.fn_type(&[p.into(), p.into(), i32t.into()], false),
+        "PyBuffer_Release" => void.fn_type(&[p.into()], false),
+        "PyList_New" => p.fn_type(&[i64t.into()], false),
+        "PyList_Append" => i32t.fn_type(&[p.into(), p.into()], false),
+        "PyImport_ImportModule" => p.fn_type(&[p.into()], false),
+        "PyObject_GetAttrString" => p.fn_type(&[p.into(), p.into()], false),
+        "PyObject_Call" => p.fn_type(&[p.into(), p.into(), p.into()], false),
         other => unreachable!("undeclared C-API function {other}"),
     };
     cg.module.add_function(name, ty, Some(Linkage::External))
@@ -208,8 +227,394 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 cg.b.position_at_end(no);
                 yes(cg, cg.ctx.bool_type().const_zero())
             }
+            SpecType::Array { .. } => {
+                let view = cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
+                let flags = cg.ctx.i32_type().const_int(PYBUF_RECORDS_RO, false);
+                let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), flags.into()])?.into_int_value();
+                let got = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
+                let have = cg.append(f, "have_buffer");
+                let none = cg.append(f, "no_buffer");
+                cg.b.build_conditional_branch(got, have, none)?;
+                cg.b.position_at_end(none);
+                call(cg, "PyErr_Clear", &[])?;
+                yes(cg, cg.ctx.bool_type().const_zero())?;
+                cg.b.position_at_end(have);
+                let fits = buffer_fits(cg, f, &spec, view)?;
+                call(cg, "PyBuffer_Release", &[view.into()])?;
+                yes(cg, fits)
+            }
             other => Err(CgError(format!("no argument check for {other}"))),
         }
+    })
+}
+
+fn load_at<'ctx>(cg: &Codegen<'ctx, '_>, base: PointerValue<'ctx>, offset: u64, ty: inkwell::types::BasicTypeEnum<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+    let at = unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), base, &[cg.i64(offset as i64)], "")? };
+    Ok(cg.b.build_load(ty, at, "")?)
+}
+
+/// The buffer formats (struct module syntax) that hold a dtype, with the byte-order prefixes
+/// that mean native order on this little-endian machine.
+fn accepted_formats(d: Scalar) -> Vec<String> {
+    let codes: &[&str] = match d {
+        Scalar::Bool => &["?"],
+        Scalar::Int8 => &["b"],
+        Scalar::UInt8 => &["B"],
+        Scalar::Int16 => &["h"],
+        Scalar::UInt16 => &["H"],
+        Scalar::Int32 => &["i"],
+        Scalar::UInt32 => &["I"],
+        Scalar::Int64 => &["l", "q"],
+        Scalar::UInt64 => &["L", "Q"],
+        Scalar::Float32 => &["f"],
+        Scalar::Float64 => &["d"],
+        Scalar::Complex64 => &["Zf"],
+        Scalar::Complex128 => &["Zd"],
+    };
+    let mut out = Vec::new();
+    for c in codes {
+        for prefix in ["", "@", "=", "<"] {
+            out.push(format!("{prefix}{c}"));
+        }
+        if dtype_size(d) == 1 {
+            out.push(format!(">{c}"));
+            out.push(format!("!{c}"));
+        }
+    }
+    out
+}
+
+/// Whether an acquired buffer has the spec's element format, itemsize, ndim, fixed sizes and
+/// (for `::1`) C-contiguous strides.
+fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &SpecType, view: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    let SpecType::Array { dtype, dims, contiguous } = spec else { return Err(CgError("buffer check of a non-array".into())) };
+    let p = cg.ptr_type();
+    let i64t = cg.ctx.i64_type();
+    let result = cg.b.build_alloca(cg.ctx.bool_type(), "fits")?;
+    cg.b.build_store(result, cg.ctx.bool_type().const_zero())?;
+    let done = cg.append(f, "fits.done");
+    let format = load_at(cg, view, BUF_FORMAT, p.into())?.into_pointer_value();
+    let mut format_ok = cg.ctx.bool_type().const_zero();
+    let has_format = cg.b.build_is_not_null(format, "")?;
+    let check_format = cg.append(f, "fits.format");
+    cg.b.build_conditional_branch(has_format, check_format, done)?;
+    cg.b.position_at_end(check_format);
+    for accepted in accepted_formats(*dtype) {
+        let text = cg.cstr(&accepted)?;
+        let cmp = call_value(cg, "strcmp", &[format.into(), text.into()])?.into_int_value();
+        let same = cg.b.build_int_compare(IntPredicate::EQ, cmp, cg.ctx.i32_type().const_zero(), "")?;
+        format_ok = cg.b.build_or(format_ok, same, "")?;
+    }
+    let itemsize = load_at(cg, view, BUF_ITEMSIZE, i64t.into())?.into_int_value();
+    let size_ok = cg.b.build_int_compare(IntPredicate::EQ, itemsize, cg.i64(dtype_size(*dtype) as i64), "")?;
+    let ndim = load_at(cg, view, BUF_NDIM, cg.ctx.i32_type().into())?.into_int_value();
+    let ndim_ok = cg.b.build_int_compare(IntPredicate::EQ, ndim, cg.ctx.i32_type().const_int(dims.len() as u64, false), "")?;
+    let basic = cg.b.build_and(cg.b.build_and(format_ok, size_ok, "")?, ndim_ok, "")?;
+    let shape_check = cg.append(f, "fits.shape");
+    cg.b.build_conditional_branch(basic, shape_check, done)?;
+    cg.b.position_at_end(shape_check);
+    let shape = load_at(cg, view, BUF_SHAPE, p.into())?.into_pointer_value();
+    let strides = load_at(cg, view, BUF_STRIDES, p.into())?.into_pointer_value();
+    let mut ok = cg.ctx.bool_type().const_all_ones();
+    let mut expected_stride = cg.i64(dtype_size(*dtype) as i64);
+    for (k, d) in dims.iter().enumerate().rev() {
+        let n = load_at(cg, shape, 8 * k as u64, i64t.into())?.into_int_value();
+        if let crate::export_spec::Dim::Fixed(size) = d {
+            let same = cg.b.build_int_compare(IntPredicate::EQ, n, cg.i64(*size as i64), "")?;
+            ok = cg.b.build_and(ok, same, "")?;
+        }
+        if *contiguous {
+            // C order: each stride is the product of the later sizes (any stride for size-1 axes).
+            let st = load_at(cg, strides, 8 * k as u64, i64t.into())?.into_int_value();
+            let same = cg.b.build_int_compare(IntPredicate::EQ, st, expected_stride, "")?;
+            let trivial = cg.b.build_int_compare(IntPredicate::SLE, n, cg.i64(1), "")?;
+            ok = cg.b.build_and(ok, cg.b.build_or(same, trivial, "")?, "")?;
+            expected_stride = cg.b.build_int_mul(expected_stride, n, "")?;
+        }
+    }
+    cg.b.build_store(result, ok)?;
+    cg.b.build_unconditional_branch(done)?;
+    cg.b.position_at_end(done);
+    Ok(cg.b.build_load(cg.ctx.bool_type(), result, "")?.into_int_value())
+}
+
+/// Acquires `obj`'s buffer into `view` (writable when it can be) and checks it against the spec;
+/// on failure sets a TypeError naming the function and argument, and branches to `fail`.
+#[allow(clippy::too_many_arguments)]
+fn unbox_array<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    f: FunctionValue<'ctx>,
+    spec: &SpecType,
+    at: &ArrayType,
+    obj: PointerValue<'ctx>,
+    fname: PointerValue<'ctx>,
+    argname: PointerValue<'ctx>,
+    view: PointerValue<'ctx>,
+    fail: inkwell::basic_block::BasicBlock<'ctx>,
+) -> Cg<inkwell::values::StructValue<'ctx>> {
+    let p = cg.ptr_type();
+    let i32t = cg.ctx.i32_type();
+    let expected = cg.cstr(&expected_text(spec))?;
+    let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
+    let writable = cg.b.build_alloca(cg.ctx.bool_type(), "writable")?;
+    cg.b.build_store(writable, cg.ctx.bool_type().const_all_ones())?;
+    let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), i32t.const_int(PYBUF_RECORDS, false).into()])?.into_int_value();
+    let got = cg.b.build_int_compare(IntPredicate::EQ, r, i32t.const_zero(), "")?;
+    let acquired = cg.append(f, "acquired");
+    let retry = cg.append(f, "retry_read_only");
+    let not_buffer = cg.append(f, "not_a_buffer");
+    cg.b.build_conditional_branch(got, acquired, retry)?;
+    // Not writable (numpy: ValueError, bytes: BufferError): take it read-only; writes will raise.
+    cg.b.position_at_end(retry);
+    let is_type_error = call_value(cg, "PyErr_ExceptionMatches", &[type_error.into()])?.into_int_value();
+    let is_type_error = cg.b.build_int_compare(IntPredicate::NE, is_type_error, i32t.const_zero(), "")?;
+    let read_only = cg.append(f, "read_only");
+    cg.b.build_conditional_branch(is_type_error, not_buffer, read_only)?;
+    cg.b.position_at_end(read_only);
+    call(cg, "PyErr_Clear", &[])?;
+    cg.b.build_store(writable, cg.ctx.bool_type().const_zero())?;
+    let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), i32t.const_int(PYBUF_RECORDS_RO, false).into()])?.into_int_value();
+    let got = cg.b.build_int_compare(IntPredicate::EQ, r, i32t.const_zero(), "")?;
+    let second_failure = cg.append(f, "no_buffer");
+    cg.b.build_conditional_branch(got, acquired, second_failure)?;
+    cg.b.position_at_end(second_failure);
+    let is_type_error = call_value(cg, "PyErr_ExceptionMatches", &[type_error.into()])?.into_int_value();
+    let is_type_error = cg.b.build_int_compare(IntPredicate::NE, is_type_error, i32t.const_zero(), "")?;
+    cg.b.build_conditional_branch(is_type_error, not_buffer, fail)?;
+    cg.b.position_at_end(not_buffer);
+    call(cg, "PyErr_Clear", &[])?;
+    let err = arg_type_error_fn(cg)?;
+    cg.b.build_call(err, &[fname.into(), argname.into(), expected.into(), obj.into()], "")?;
+    cg.b.build_unconditional_branch(fail)?;
+
+    cg.b.position_at_end(acquired);
+    let fits = buffer_fits(cg, f, spec, view)?;
+    let good = cg.append(f, "buffer_fits");
+    let wrong = cg.append(f, "buffer_wrong");
+    cg.b.build_conditional_branch(fits, good, wrong)?;
+    cg.b.position_at_end(wrong);
+    let format = load_at(cg, view, BUF_FORMAT, p.into())?;
+    let ndim = load_at(cg, view, BUF_NDIM, i32t.into())?;
+    let fmt = cg.cstr("%s() argument '%s' must be %s, not a buffer of format '%s' with %d dimension(s) (or a size or layout that differs)")?;
+    call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), argname.into(), expected.into(), format.into(), ndim.into()])?;
+    call(cg, "PyBuffer_Release", &[view.into()])?;
+    cg.b.build_unconditional_branch(fail)?;
+
+    cg.b.position_at_end(good);
+    let data = load_at(cg, view, 0, p.into())?.into_pointer_value();
+    let shape_p = load_at(cg, view, BUF_SHAPE, p.into())?.into_pointer_value();
+    let strides_p = load_at(cg, view, BUF_STRIDES, p.into())?.into_pointer_value();
+    let mut shape = Vec::new();
+    let mut strides = Vec::new();
+    for k in 0..at.ndim {
+        shape.push(load_at(cg, shape_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
+        strides.push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
+    }
+    let w = cg.b.build_load(cg.ctx.bool_type(), writable, "")?.into_int_value();
+    cg.make_array(data, &shape, &strides, obj, w)
+}
+
+/// `pyaot.index_error(index, axis, size)`: numpy's IndexError message.
+pub(super) fn index_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
+    if let Some(f) = cg.module.get_function("pyaot.index_error") {
+        return Ok(f);
+    }
+    let i64t = cg.ctx.i64_type();
+    let ty = cg.ctx.void_type().fn_type(&[i64t.into(), cg.ctx.i32_type().into(), i64t.into()], false);
+    let f = in_new_function(cg, "pyaot.index_error", ty, |cg, f| {
+        let exc = cg.b.build_load(cg.ptr_type(), exception_global(cg, "IndexError"), "")?;
+        let fmt = cg.cstr("index %lld is out of bounds for axis %d with size %lld")?;
+        let (i, axis, n) = (f.get_nth_param(0).unwrap(), f.get_nth_param(1).unwrap(), f.get_nth_param(2).unwrap());
+        call(cg, "PyErr_Format", &[exc.into(), fmt.into(), i.into(), axis.into(), n.into()])?;
+        cg.b.build_return(None)?;
+        Ok(())
+    })?;
+    cg.add_attr(f, "cold");
+    cg.add_attr(f, "noinline");
+    Ok(f)
+}
+
+pub(super) fn incref<'ctx>(cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> Cg<()> {
+    call(cg, "Py_IncRef", &[obj.into()])?;
+    Ok(())
+}
+
+pub(super) fn decref<'ctx>(cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> Cg<()> {
+    call(cg, "Py_DecRef", &[obj.into()])?;
+    Ok(())
+}
+
+/// Moves a new reference into the arena list at `slot` (creating the list); 0, or -1 on error.
+pub(super) fn arena_add<'ctx>(cg: &mut Codegen<'ctx, '_>, slot: PointerValue<'ctx>, obj: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    let f = match cg.module.get_function("pyaot.arena_add") {
+        Some(f) => f,
+        None => {
+            let p = cg.ptr_type();
+            let i32t = cg.ctx.i32_type();
+            let ty = i32t.fn_type(&[p.into(), p.into()], false);
+            in_new_function(cg, "pyaot.arena_add", ty, |cg, f| {
+                let slot = f.get_nth_param(0).unwrap().into_pointer_value();
+                let obj = f.get_nth_param(1).unwrap().into_pointer_value();
+                let list = cg.b.build_load(p, slot, "")?.into_pointer_value();
+                let make = cg.append(f, "make");
+                let append = cg.append(f, "append");
+                let oom = cg.append(f, "oom");
+                let missing = cg.b.build_is_null(list, "")?;
+                let entry = cg.b.get_insert_block().unwrap();
+                cg.b.build_conditional_branch(missing, make, append)?;
+                cg.b.position_at_end(make);
+                let fresh = call_value(cg, "PyList_New", &[cg.i64(0).into()])?.into_pointer_value();
+                cg.b.build_store(slot, fresh)?;
+                let failed = cg.b.build_is_null(fresh, "")?;
+                cg.b.build_conditional_branch(failed, oom, append)?;
+                cg.b.position_at_end(append);
+                let list_phi = cg.b.build_phi(p, "list")?;
+                list_phi.add_incoming(&[(&list, entry), (&fresh, make)]);
+                let r = call_value(cg, "PyList_Append", &[list_phi.as_basic_value().into(), obj.into()])?;
+                call(cg, "Py_DecRef", &[obj.into()])?;
+                cg.b.build_return(Some(&r))?;
+                cg.b.position_at_end(oom);
+                call(cg, "Py_DecRef", &[obj.into()])?;
+                cg.b.build_return(Some(&i32t.const_all_ones()))?;
+                Ok(())
+            })?
+        }
+    };
+    Ok(cg.b.build_call(f, &[slot.into(), obj.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value())
+}
+
+/// `pyaot.np_call(name, args)`: `numpy.<name>(*args)`, importing numpy on first use. Steals `args`.
+fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
+    if let Some(f) = cg.module.get_function("pyaot.np_call") {
+        return Ok(f);
+    }
+    let p = cg.ptr_type();
+    let ty = p.fn_type(&[p.into(), p.into()], false);
+    in_new_function(cg, "pyaot.np_call", ty, |cg, f| {
+        let name = f.get_nth_param(0).unwrap().into_pointer_value();
+        let args = f.get_nth_param(1).unwrap().into_pointer_value();
+        let g = cg.module.add_global(p, None, "pyaot.numpy");
+        g.set_initializer(&p.const_null());
+        g.set_linkage(Linkage::Internal);
+        let np = cg.b.build_load(p, g.as_pointer_value(), "")?.into_pointer_value();
+        let import = cg.append(f, "import");
+        let have = cg.append(f, "have_numpy");
+        let fail = cg.append(f, "fail");
+        let entry = cg.b.get_insert_block().unwrap();
+        let missing = cg.b.build_is_null(np, "")?;
+        cg.b.build_conditional_branch(missing, import, have)?;
+        cg.b.position_at_end(import);
+        let numpy_name = cg.cstr("numpy")?;
+        let imported = call_value(cg, "PyImport_ImportModule", &[numpy_name.into()])?.into_pointer_value();
+        cg.b.build_store(g.as_pointer_value(), imported)?;
+        let failed = cg.b.build_is_null(imported, "")?;
+        cg.b.build_conditional_branch(failed, fail, have)?;
+        cg.b.position_at_end(have);
+        let module = cg.b.build_phi(p, "numpy")?;
+        module.add_incoming(&[(&np, entry), (&imported, import)]);
+        let func = call_value(cg, "PyObject_GetAttrString", &[module.as_basic_value().into(), name.into()])?.into_pointer_value();
+        let got = cg.append(f, "got_function");
+        let no_func = cg.b.build_is_null(func, "")?;
+        cg.b.build_conditional_branch(no_func, fail, got)?;
+        cg.b.position_at_end(got);
+        let r = call_value(cg, "PyObject_Call", &[func.into(), args.into(), p.const_null().into()])?;
+        call(cg, "Py_DecRef", &[func.into()])?;
+        call(cg, "Py_DecRef", &[args.into()])?;
+        cg.b.build_return(Some(&r))?;
+        cg.b.position_at_end(fail);
+        call(cg, "Py_DecRef", &[args.into()])?;
+        cg.b.build_return(Some(&p.const_null()))?;
+        Ok(())
+    })
+}
+
+/// A new tuple of Python ints from native sizes.
+fn int_tuple<'ctx>(cg: &mut Codegen<'ctx, '_>, values: &[IntValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+    let t = call_value(cg, "PyTuple_New", &[cg.i64(values.len() as i64).into()])?.into_pointer_value();
+    for (k, v) in values.iter().enumerate() {
+        let item = call_value(cg, "PyLong_FromLongLong", &[(*v).into()])?;
+        call(cg, "PyTuple_SetItem", &[t.into(), cg.i64(k as i64).into(), item.into()])?;
+    }
+    Ok(t)
+}
+
+/// Calls `numpy.<function>(shape, *extra, dtype)` (no shape for arange) from native code and
+/// returns the new reference; leaves the function on failure.
+pub(super) fn numpy_call<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    cx: &mut FnCx<'ctx>,
+    function: &str,
+    shape: &[IntValue<'ctx>],
+    extra: &[(BasicValueEnum<'ctx>, Type)],
+    dtype: Scalar,
+) -> Cg<PointerValue<'ctx>> {
+    let with_shape = function != "arange";
+    let n = with_shape as usize + extra.len() + 1;
+    let args = call_value(cg, "PyTuple_New", &[cg.i64(n as i64).into()])?.into_pointer_value();
+    let mut k = 0;
+    if with_shape {
+        let t = int_tuple(cg, shape)?;
+        call(cg, "PyTuple_SetItem", &[args.into(), cg.i64(0).into(), t.into()])?;
+        k = 1;
+    }
+    for (v, t) in extra {
+        let boxer = box_fn(cg, t)?;
+        let obj = cg.b.build_call(boxer, &[(*v).into()], "")?.try_as_basic_value().basic().unwrap();
+        call(cg, "PyTuple_SetItem", &[args.into(), cg.i64(k as i64).into(), obj.into()])?;
+        k += 1;
+    }
+    let dtype_name = cg.cstr(numpy_name(dtype))?;
+    let d = call_value(cg, "PyUnicode_FromString", &[dtype_name.into()])?;
+    call(cg, "PyTuple_SetItem", &[args.into(), cg.i64(k as i64).into(), d.into()])?;
+    let name = cg.cstr(function)?;
+    let callee = np_call_fn(cg)?;
+    let obj = cg.b.build_call(callee, &[name.into(), args.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+    let unwind = cg.unwind_block(cx)?;
+    let ok = cg.append(cx.func, "numpy_ok");
+    let failed = cg.b.build_is_null(obj, "")?;
+    cg.b.build_conditional_branch(failed, unwind, ok)?;
+    cg.b.position_at_end(ok);
+    Ok(obj)
+}
+
+/// `pyaot.read_array.<n>(obj) -> {array, i1 failed}`: data, shape and strides of a new numpy array.
+pub(super) fn read_new_array_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, ndim: usize) -> Cg<FunctionValue<'ctx>> {
+    let name = format!("pyaot.read_array.{ndim}");
+    if let Some(f) = cg.module.get_function(&name) {
+        return Ok(f);
+    }
+    let p = cg.ptr_type();
+    let arr_ty = cg.array_struct(ndim);
+    let ret = cg.ctx.struct_type(&[arr_ty.into(), cg.ctx.bool_type().into()], false);
+    let ty = ret.fn_type(&[p.into()], false);
+    in_new_function(cg, &name, ty, move |cg, f| {
+        let obj = f.get_nth_param(0).unwrap().into_pointer_value();
+        let view = cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
+        let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), cg.ctx.i32_type().const_int(PYBUF_RECORDS, false).into()])?.into_int_value();
+        let ok = cg.append(f, "ok");
+        let fail = cg.append(f, "fail");
+        let got = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
+        cg.b.build_conditional_branch(got, ok, fail)?;
+        cg.b.position_at_end(ok);
+        let data = load_at(cg, view, 0, p.into())?.into_pointer_value();
+        let shape_p = load_at(cg, view, BUF_SHAPE, p.into())?.into_pointer_value();
+        let strides_p = load_at(cg, view, BUF_STRIDES, p.into())?.into_pointer_value();
+        let mut shape = Vec::new();
+        let mut strides = Vec::new();
+        for k in 0..ndim {
+            shape.push(load_at(cg, shape_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
+            strides.push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
+        }
+        let arr = cg.make_array(data, &shape, &strides, obj, cg.ctx.bool_type().const_all_ones())?;
+        // The arena keeps the array alive; numpy never moves an array's data.
+        call(cg, "PyBuffer_Release", &[view.into()])?;
+        let agg = cg.b.build_insert_value(ret.get_undef(), arr, 0, "")?;
+        let agg = cg.b.build_insert_value(agg, cg.ctx.bool_type().const_zero(), 1, "")?;
+        cg.b.build_return(Some(&agg.into_struct_value()))?;
+        cg.b.position_at_end(fail);
+        let agg = cg.b.build_insert_value(ret.get_undef(), cg.ctx.bool_type().const_all_ones(), 1, "")?;
+        cg.b.build_return(Some(&agg.into_struct_value()))?;
+        Ok(())
     })
 }
 
@@ -223,12 +628,13 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
     let t = spec_to_type(spec).map_err(CgError)?;
     let ret = cg.ret_type(&t);
     let p = cg.ptr_type();
-    let ty = ret.fn_type(&[p.into(), p.into(), p.into()], false);
+    let ty = ret.fn_type(&[p.into(), p.into(), p.into(), p.into()], false);
     let spec = spec.clone();
     in_new_function(cg, &name, ty, move |cg, f| {
         let obj = f.get_nth_param(0).unwrap().into_pointer_value();
         let fname = f.get_nth_param(1).unwrap().into_pointer_value();
         let argname = f.get_nth_param(2).unwrap().into_pointer_value();
+        let view = f.get_nth_param(3).unwrap().into_pointer_value();
         let ok = |cg: &Codegen<'ctx, '_>, v: BasicValueEnum<'ctx>| -> Cg<()> {
             let agg = cg.b.build_insert_value(ret.get_undef(), v, 0, "")?;
             let agg = cg.b.build_insert_value(agg, cg.ctx.bool_type().const_zero(), 1, "")?;
@@ -314,7 +720,7 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 for (i, item) in items.iter().enumerate() {
                     let inner = unbox_fn(cg, item)?;
                     let it = call_value(cg, "PyTuple_GetItem", &[obj.into(), cg.i64(i as i64).into()])?;
-                    let r = cg.b.build_call(inner, &[it.into(), fname.into(), argname.into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+                    let r = cg.b.build_call(inner, &[it.into(), fname.into(), argname.into(), p.const_null().into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
                     let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
                     let next = cg.append(f, "next");
                     cg.b.build_conditional_branch(failed, fail_block, next)?;
@@ -323,6 +729,11 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                     agg = cg.b.build_insert_value(agg, v, i as u32, "")?.into_struct_value();
                 }
                 ok(cg, agg.into())?;
+            }
+            SpecType::Array { .. } => {
+                let Type::Array(at) = t else { return Err(CgError("array spec without array type".into())) };
+                let arr = unbox_array(cg, f, &spec, &at, obj, fname, argname, view, fail_block)?;
+                ok(cg, arr.into())?;
             }
             other => return Err(CgError(format!("no unboxing for {other}"))),
         }
@@ -360,6 +771,71 @@ fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionValue<'ctx>>
                 let none = data_symbol(cg, "_Py_NoneStruct");
                 call(cg, "Py_IncRef", &[none.into()])?;
                 none.into()
+            }
+            Type::Array(at) => {
+                // `v` holds one reference to its owner. The whole owner goes back as it is (a
+                // function returning its argument returns that very object); a view becomes
+                // numpy.ndarray(shape, dtype, buffer=owner, offset, strides), which shares memory.
+                let arr = v.into_struct_value();
+                let owner = cg.field(arr, OWNER)?.into_pointer_value();
+                let data = cg.field(arr, DATA)?.into_pointer_value();
+                let view = cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
+                let r = call_value(cg, "PyObject_GetBuffer", &[owner.into(), view.into(), cg.ctx.i32_type().const_int(PYBUF_RECORDS_RO, false).into()])?.into_int_value();
+                let got = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
+                let compare = cg.append(f, "compare");
+                let fail = cg.append(f, "fail");
+                cg.b.build_conditional_branch(got, compare, fail)?;
+                cg.b.position_at_end(compare);
+                let base = load_at(cg, view, 0, p.into())?.into_pointer_value();
+                let mut same = cg.b.build_int_compare(IntPredicate::EQ, base, data, "")?;
+                let ndim = load_at(cg, view, BUF_NDIM, cg.ctx.i32_type().into())?.into_int_value();
+                same = cg.b.build_and(same, cg.b.build_int_compare(IntPredicate::EQ, ndim, cg.ctx.i32_type().const_int(at.ndim as u64, false), "")?, "")?;
+                let shape_p = load_at(cg, view, BUF_SHAPE, p.into())?.into_pointer_value();
+                let strides_p = load_at(cg, view, BUF_STRIDES, p.into())?.into_pointer_value();
+                let whole = cg.append(f, "whole");
+                let make_view = cg.append(f, "make_view");
+                let check_dims = cg.append(f, "check_dims");
+                cg.b.build_conditional_branch(same, check_dims, make_view)?;
+                cg.b.position_at_end(check_dims);
+                let mut dims_same = cg.ctx.bool_type().const_all_ones();
+                for k in 0..at.ndim {
+                    let n = load_at(cg, shape_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value();
+                    let st = load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value();
+                    let eq_n = cg.b.build_int_compare(IntPredicate::EQ, n, cg.dim(arr, SHAPE, k)?, "")?;
+                    let eq_s = cg.b.build_int_compare(IntPredicate::EQ, st, cg.dim(arr, STRIDES, k)?, "")?;
+                    dims_same = cg.b.build_and(dims_same, cg.b.build_and(eq_n, eq_s, "")?, "")?;
+                }
+                cg.b.build_conditional_branch(dims_same, whole, make_view)?;
+                cg.b.position_at_end(whole);
+                call(cg, "PyBuffer_Release", &[view.into()])?;
+                cg.b.build_return(Some(&owner))?;
+                cg.b.position_at_end(make_view);
+                let base_i = cg.b.build_ptr_to_int(base, cg.ctx.i64_type(), "")?;
+                let data_i = cg.b.build_ptr_to_int(data, cg.ctx.i64_type(), "")?;
+                let offset = cg.b.build_int_sub(data_i, base_i, "")?;
+                call(cg, "PyBuffer_Release", &[view.into()])?;
+                let shape: Vec<IntValue> = (0..at.ndim).map(|k| cg.dim(arr, SHAPE, k)).collect::<Cg<_>>()?;
+                let strides: Vec<IntValue> = (0..at.ndim).map(|k| cg.dim(arr, STRIDES, k)).collect::<Cg<_>>()?;
+                let args = call_value(cg, "PyTuple_New", &[cg.i64(5).into()])?.into_pointer_value();
+                let shape_t = int_tuple(cg, &shape)?;
+                let dtype_name = cg.cstr(numpy_name(at.dtype))?;
+                let dtype = call_value(cg, "PyUnicode_FromString", &[dtype_name.into()])?;
+                call(cg, "Py_IncRef", &[owner.into()])?;
+                let offset_obj = call_value(cg, "PyLong_FromLongLong", &[offset.into()])?;
+                let strides_t = int_tuple(cg, &strides)?;
+                for (k, item) in [shape_t.into(), dtype, owner.into(), offset_obj, strides_t.into()].into_iter().enumerate() {
+                    let item: BasicValueEnum = item;
+                    call(cg, "PyTuple_SetItem", &[args.into(), cg.i64(k as i64).into(), item.into()])?;
+                }
+                let name = cg.cstr("ndarray")?;
+                let callee = np_call_fn(cg)?;
+                let obj = cg.b.build_call(callee, &[name.into(), args.into()], "")?.try_as_basic_value().basic().unwrap();
+                call(cg, "Py_DecRef", &[owner.into()])?;
+                cg.b.build_return(Some(&obj))?;
+                cg.b.position_at_end(fail);
+                call(cg, "Py_DecRef", &[owner.into()])?;
+                cg.b.build_return(Some(&p.const_null()))?;
+                return Ok(());
             }
             Type::Tuple(items) => {
                 let tuple = call_value(cg, "PyTuple_New", &[cg.i64(items.len() as i64).into()])?.into_pointer_value();
@@ -555,6 +1031,14 @@ fn expected_text(spec: &SpecType) -> String {
         SpecType::Scalar(Scalar::Bool) => "bool".into(),
         SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => "float (or int)".into(),
         SpecType::Scalar(s) if s.is_integer() => if *s == Scalar::Int64 { "int".into() } else { format!("int ({})", s.name()) },
+        SpecType::Array { dtype, dims, contiguous } => {
+            let dims: Vec<String> = dims.iter().enumerate().map(|(i, d)| match d {
+                crate::export_spec::Dim::Fixed(n) => n.to_string(),
+                _ if *contiguous && i + 1 == dims.len() => "::1".into(),
+                _ => ":".into(),
+            }).collect();
+            format!("a {}[{}] array", numpy_name(*dtype), dims.join(", "))
+        }
         other => other.to_string(),
     }
 }
@@ -594,6 +1078,18 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
     names.set_linkage(Linkage::Private);
 
     let out = cg.b.build_alloca(names_ty, "bound")?;
+    // One Py_buffer per array parameter, held until the call returns (`obj` NULL when unused).
+    let buffer_ty = cg.ctx.i8_type().array_type(PY_BUFFER_SIZE);
+    let mut views = Vec::new();
+    for k in 0..n {
+        if ef.signatures.iter().any(|s| matches!(s.args[k], SpecType::Array { .. })) {
+            let slot = cg.b.build_alloca(buffer_ty, "view")?;
+            cg.b.build_store(slot, buffer_ty.const_zero())?;
+            views.push(Some(slot));
+        } else {
+            views.push(None);
+        }
+    }
     let (args, nargs, kwnames) = (func.get_nth_param(1).unwrap(), func.get_nth_param(2).unwrap(), func.get_nth_param(3).unwrap());
     let fail = cg.append(func, "fail");
     let bound = cg.append(func, "bound");
@@ -619,6 +1115,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
     let bind_ok = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
     cg.b.build_conditional_branch(bind_ok, bound, fail)?;
     cg.b.position_at_end(fail);
+    release_views(cg, func, &views)?;
     cg.b.build_return(Some(&p.const_null()))?;
     cg.b.position_at_end(bound);
     let mut objs = Vec::new();
@@ -652,7 +1149,8 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             let unboxer = unbox_fn(cg, spec)?;
             let argname = name_ptrs[k];
             let unbox_here = |cg: &mut Codegen<'ctx, '_>| -> Cg<BasicValueEnum<'ctx>> {
-                let r = cg.b.build_call(unboxer, &[objs[k].into(), fname.into(), argname.into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+                let view = views[k].unwrap_or(p.const_null());
+                let r = cg.b.build_call(unboxer, &[objs[k].into(), fname.into(), argname.into(), view.into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
                 let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
                 let ok = cg.append(func, "unboxed");
                 cg.b.build_conditional_branch(failed, fail, ok)?;
@@ -692,6 +1190,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
         let v = cg.b.build_extract_value(result, 0, "")?;
         let boxer = box_fn(cg, &ret_t)?;
         let obj = cg.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap();
+        release_views(cg, func, &views)?;
         cg.b.build_return(Some(&obj))?;
         cg.b.position_at_end(next);
     }
@@ -717,9 +1216,15 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             let wrong = cg.append(func, "explain_wrong");
             cg.b.build_conditional_branch(ok, pass, wrong)?;
             cg.b.position_at_end(wrong);
-            let expected = cg.cstr(&expected_text(spec))?;
-            let err = arg_type_error_fn(cg)?;
-            cg.b.build_call(err, &[fname.into(), name_ptrs[k].into(), expected.into(), objs[k].into()], "")?;
+            if let (SpecType::Array { .. }, Some(view)) = (spec, views[k]) {
+                // Unboxing says precisely what is wrong (format, dimensions, layout).
+                let unboxer = unbox_fn(cg, spec)?;
+                cg.b.build_call(unboxer, &[objs[k].into(), fname.into(), name_ptrs[k].into(), view.into()], "")?;
+            } else {
+                let expected = cg.cstr(&expected_text(spec))?;
+                let err = arg_type_error_fn(cg)?;
+                cg.b.build_call(err, &[fname.into(), name_ptrs[k].into(), expected.into(), objs[k].into()], "")?;
+            }
             cg.b.build_unconditional_branch(fail)?;
             cg.b.position_at_end(pass);
         }
@@ -769,6 +1274,22 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
     }
     cg.b.build_unconditional_branch(fail)?;
     Ok(func)
+}
+
+/// Releases the argument buffers a wrapper acquired (PyBuffer_Release clears `obj`).
+fn release_views<'ctx>(cg: &mut Codegen<'ctx, '_>, func: FunctionValue<'ctx>, views: &[Option<PointerValue<'ctx>>]) -> Cg<()> {
+    for view in views.iter().flatten() {
+        let obj = load_at(cg, *view, BUF_OBJ, cg.ptr_type().into())?.into_pointer_value();
+        let release = cg.append(func, "release");
+        let next = cg.append(func, "released");
+        let held = cg.b.build_is_not_null(obj, "")?;
+        cg.b.build_conditional_branch(held, release, next)?;
+        cg.b.position_at_end(release);
+        call(cg, "PyBuffer_Release", &[(*view).into()])?;
+        cg.b.build_unconditional_branch(next)?;
+        cg.b.position_at_end(next);
+    }
+    Ok(())
 }
 
 /// The docstring: a text signature (for `inspect.signature`) and the exported signatures.

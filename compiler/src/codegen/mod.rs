@@ -9,6 +9,7 @@
 //! A native function returns `{ value, i1 failed }`; on failure the Python error is already set
 //! (through `pyaot.raise`), and every caller passes the failure up until a wrapper returns NULL.
 
+mod arrays;
 mod cpython;
 
 use crate::diagnostics::Span;
@@ -61,6 +62,8 @@ struct FnCx<'ctx> {
     loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
     unwind: Option<BasicBlock<'ctx>>,
     ret_ty: StructType<'ctx>,
+    /// The arena (a Python list) owning the arrays this call created, once one exists.
+    arena: Option<PointerValue<'ctx>>,
     /// Recursive instances count their depth, so runaway recursion raises RecursionError
     /// instead of overflowing the C stack.
     counts_depth: bool,
@@ -112,6 +115,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let fields: Vec<_> = items.iter().map(|i| self.llvm_type(i)).collect();
                 self.ctx.struct_type(&fields, false).into()
             }
+            Type::Array(a) => self.array_struct(a.ndim).into(),
         }
     }
 
@@ -207,7 +211,13 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_store(locals[i], v)?;
         }
         let counts_depth = self.is_recursive(id);
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), counts_depth };
+        let uses_arena = self.creates_arrays(id);
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth };
+        if uses_arena {
+            let slot = self.b.build_alloca(self.ptr_type(), "arena")?;
+            self.b.build_store(slot, self.ptr_type().const_null())?;
+            cx.arena = Some(slot);
+        }
         if counts_depth {
             let depth = self.depth_counter();
             let d = self.b.build_load(self.ctx.i64_type(), depth, "depth")?.into_int_value();
@@ -226,6 +236,19 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_unreachable()?;
         }
         Ok(())
+    }
+
+    /// Whether an instance may own arrays: it creates them or receives them from calls.
+    fn creates_arrays(&self, id: InstanceId) -> bool {
+        fn has_array(t: &Type) -> bool {
+            match t {
+                Type::Array(_) => true,
+                Type::Tuple(items) => items.iter().any(has_array),
+                _ => false,
+            }
+        }
+        let inst = &self.prog.instances[id];
+        inst.exprs.iter().any(has_array) || inst.locals.iter().any(has_array) || has_array(&inst.ret)
     }
 
     /// Whether an instance can reach itself through calls.
@@ -264,6 +287,9 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     fn return_value(&self, cx: &FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<()> {
+        let ret = &self.prog.instances[cx.inst].ret;
+        self.retain_for_return(v, ret)?;
+        self.release_arena(cx)?;
         self.leave_depth(cx)?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, v, 0, "")?;
@@ -280,6 +306,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let here = self.b.get_insert_block();
         let bb = self.append(cx.func, "unwind");
         self.b.position_at_end(bb);
+        self.release_arena(cx)?;
         self.leave_depth(cx)?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_all_ones(), 1, "")?;
@@ -340,6 +367,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let v = self.convert(v, t, &lt)?;
                 self.b.build_store(cx.locals[*l], v)?;
             }
+            Target::Item(array, indices, span) => {
+                let (arr, at, ptr) = self.item_address(cx, array, indices)?;
+                self.set_loc(cx.scope, span);
+                self.store_element(cx, arr, ptr, at.dtype, v, t)?;
+            }
             Target::Tuple(items, _) => {
                 let Type::Tuple(ts) = t else { return Err(CgError("unpacking a non-tuple".into())) };
                 // Read every item first: `a, b = b, a` must see the old values.
@@ -373,6 +405,15 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let (r, rt) = self.binary(cx, *op, current, &lt, v, &vt, value)?;
                 let r = self.convert(r, &rt, &lt)?;
                 self.b.build_store(cx.locals[*target], r)?;
+            }
+            StmtKind::AugAssignItem { array, indices, target_span, op, value } => {
+                let (arr, at, ptr) = self.item_address(cx, array, indices)?;
+                let current = self.load_element(ptr, at.dtype)?;
+                let v = self.expr(cx, value)?;
+                let vt = self.ty(cx, value);
+                self.set_loc(cx.scope, target_span);
+                let (r, rt) = self.binary(cx, *op, current, &at.elem(), v, &vt, value)?;
+                self.store_element(cx, arr, ptr, at.dtype, r, &rt)?;
             }
             StmtKind::Expr(e) => {
                 self.expr(cx, e)?;
@@ -582,6 +623,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
                 agg.into()
             }
+            (Type::Array(a), Type::Array(b)) if a.ndim == b.ndim => v,
             (Type::Unknown, t) => self.llvm_type(t).const_zero(),
             _ => return Err(CgError(format!("cannot convert {from} to {to}"))),
         })
@@ -595,6 +637,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             Type::Float => self.b.build_float_compare(FloatPredicate::UNE, v.into_float_value(), self.f64(0.0), "")?,
             Type::None => self.ctx.bool_type().const_zero(),
             Type::Tuple(items) => self.ctx.bool_type().const_int(!items.is_empty() as u64, false),
+            Type::Array(_) => return Err(CgError("truth value of an array".into())),
         })
     }
 
@@ -701,6 +744,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let result = call.try_as_basic_value().basic().ok_or_else(|| CgError("native call returned void".into()))?.into_struct_value();
                 let v = self.check_failed(cx, result)?;
                 let rt = self.prog.instances[target].ret.clone();
+                self.adopt_returned(cx, v, &rt)?;
                 self.convert(v, &rt, &t)?
             }
             ExprKind::Builtin(b, args) => {
@@ -713,12 +757,19 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.set_loc(cx.scope, &e.span);
                 self.builtin(cx, *b, &vals, &types, args, &t)?
             }
-            ExprKind::TupleIndex(value, index) => {
-                let v = self.expr(cx, value)?;
-                let Type::Tuple(items) = self.ty(cx, value) else { return Err(CgError("indexing a non-tuple".into())) };
-                let k = if *index < 0 { *index + items.len() as i64 } else { *index };
-                let item = self.b.build_extract_value(v.into_struct_value(), k as u32, "")?;
-                self.convert(item, &items[k as usize], &t)?
+            ExprKind::Subscript(value, indices) => {
+                let v = self.subscript(cx, value, indices, &t)?;
+                self.set_loc(cx.scope, &e.span);
+                v
+            }
+            ExprKind::Attr(value, attr) => self.array_attr(cx, value, *attr, &t)?,
+            ExprKind::Copy(value) => {
+                self.set_loc(cx.scope, &e.span);
+                self.copy_array(cx, value, &t)?
+            }
+            ExprKind::NpCreate(f, args, _) => {
+                self.set_loc(cx.scope, &e.span);
+                self.np_create(cx, *f, args, &t)?
             }
         };
         Ok(v)
@@ -1184,10 +1235,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let (v, vt) = self.binary(cx, BinOp::Pow, vals[0], &types[0], vals[1], &types[1], &args[1])?;
                 self.convert(v, &vt, t)?
             }
-            Builtin::Len => {
-                let Type::Tuple(items) = &types[0] else { return Err(CgError("len of a non-tuple".into())) };
-                self.i64(items.len() as i64).into()
-            }
+            Builtin::Len => match &types[0] {
+                Type::Tuple(items) => self.i64(items.len() as i64).into(),
+                Type::Array(_) => self.dim(vals[0].into_struct_value(), arrays::SHAPE, 0)?.into(),
+                _ => return Err(CgError("len of a non-sequence".into())),
+            },
             Builtin::Math(m) => self.math(cx, m, vals, types)?,
         })
     }

@@ -1,0 +1,517 @@
+//! Arrays in native code: element access with numpy's wraparound and bounds checks (IndexError
+//! naming the index, the axis and the size), stores with numpy's casts, views (`a[i]`, slices,
+//! `.T`), attributes, and arrays created through numpy itself (`np.zeros`, `.copy()`, …).
+//!
+//! An array value is `{ ptr data, [n x i64] shape, [n x i64] strides (bytes), ptr owner, i1 writable }`.
+//! `owner` is the Python object whose buffer holds the data. Arrays a function creates are
+//! owned by its arena (a Python list released when the function leaves); a native function
+//! that returns an array hands its caller one reference to the owner, which the caller adopts.
+
+use super::{cpython, Cg, CgError, Codegen, FnCx};
+use crate::export_spec::Scalar;
+use crate::hir::{ArrayAttr, Expr, Index, NpFn};
+use crate::types::{ArrayType, Type};
+use inkwell::types::{BasicTypeEnum, StructType};
+use inkwell::values::{BasicValueEnum, IntValue, PointerValue, StructValue};
+use inkwell::IntPredicate;
+
+pub const DATA: u32 = 0;
+pub const SHAPE: u32 = 1;
+pub const STRIDES: u32 = 2;
+pub const OWNER: u32 = 3;
+pub const WRITABLE: u32 = 4;
+
+/// An evaluated index: one position, or a slice with its optional parts.
+pub enum IndexValue<'ctx> {
+    At(IntValue<'ctx>),
+    Slice(Option<IntValue<'ctx>>, Option<IntValue<'ctx>>, Option<IntValue<'ctx>>),
+}
+
+pub fn dtype_size(d: Scalar) -> u64 {
+    match d {
+        Scalar::Bool | Scalar::Int8 | Scalar::UInt8 => 1,
+        Scalar::Int16 | Scalar::UInt16 => 2,
+        Scalar::Int32 | Scalar::UInt32 | Scalar::Float32 => 4,
+        Scalar::Int64 | Scalar::UInt64 | Scalar::Float64 | Scalar::Complex64 => 8,
+        Scalar::Complex128 => 16,
+    }
+}
+
+/// numpy's name for a dtype (what `np.dtype(name)` accepts).
+pub fn numpy_name(d: Scalar) -> &'static str {
+    match d {
+        Scalar::Int64 => "int64",
+        Scalar::Float64 => "float64",
+        Scalar::Complex128 => "complex128",
+        other => other.name(),
+    }
+}
+
+impl<'ctx> Codegen<'ctx, '_> {
+    pub(super) fn array_struct(&self, ndim: usize) -> StructType<'ctx> {
+        let i64s = self.ctx.i64_type().array_type(ndim as u32);
+        self.ctx.struct_type(&[self.ptr_type().into(), i64s.into(), i64s.into(), self.ptr_type().into(), self.ctx.bool_type().into()], false)
+    }
+
+    fn dtype_type(&self, d: Scalar) -> BasicTypeEnum<'ctx> {
+        match d {
+            Scalar::Bool | Scalar::Int8 | Scalar::UInt8 => self.ctx.i8_type().into(),
+            Scalar::Int16 | Scalar::UInt16 => self.ctx.i16_type().into(),
+            Scalar::Int32 | Scalar::UInt32 => self.ctx.i32_type().into(),
+            Scalar::Float32 => self.ctx.f32_type().into(),
+            Scalar::Float64 => self.ctx.f64_type().into(),
+            _ => self.ctx.i64_type().into(),
+        }
+    }
+
+    pub(super) fn field(&self, arr: StructValue<'ctx>, field: u32) -> Cg<BasicValueEnum<'ctx>> {
+        Ok(self.b.build_extract_value(arr, field, "")?)
+    }
+
+    pub(super) fn dim(&self, arr: StructValue<'ctx>, field: u32, k: usize) -> Cg<IntValue<'ctx>> {
+        let dims = self.field(arr, field)?.into_array_value();
+        Ok(self.b.build_extract_value(dims, k as u32, "")?.into_int_value())
+    }
+
+    /// The stride of axis k: a constant for the last axis of a C-contiguous array, which lets
+    /// LLVM vectorize loops over it.
+    fn stride(&self, arr: StructValue<'ctx>, at: &ArrayType, k: usize) -> Cg<IntValue<'ctx>> {
+        if at.contiguous && k + 1 == at.ndim {
+            Ok(self.i64(dtype_size(at.dtype) as i64))
+        } else {
+            self.dim(arr, STRIDES, k)
+        }
+    }
+
+    /// Wraps a negative index and checks bounds, raising IndexError like numpy.
+    fn checked_index(&mut self, cx: &mut FnCx<'ctx>, i: IntValue<'ctx>, n: IntValue<'ctx>, axis: usize) -> Cg<IntValue<'ctx>> {
+        let zero = self.i64(0);
+        let neg = self.b.build_int_compare(IntPredicate::SLT, i, zero, "")?;
+        let wrapped = self.b.build_select(neg, self.b.build_int_add(i, n, "")?, i, "")?.into_int_value();
+        // One unsigned comparison covers both `< 0` and `>= n`.
+        let inside = self.b.build_int_compare(IntPredicate::ULT, wrapped, n, "")?;
+        let ok = self.append(cx.func, "in_bounds");
+        let fail = self.append(cx.func, "out_of_bounds");
+        self.b.build_conditional_branch(inside, ok, fail)?;
+        self.b.position_at_end(fail);
+        let raise = cpython::index_error_fn(self)?;
+        let axis_v = self.ctx.i32_type().const_int(axis as u64, false);
+        self.b.build_call(raise, &[i.into(), axis_v.into(), n.into()], "")?;
+        let unwind = self.unwind_block(cx)?;
+        self.b.build_unconditional_branch(unwind)?;
+        self.b.position_at_end(ok);
+        Ok(wrapped)
+    }
+
+    /// The address of `arr[idx...]` (one index per dimension).
+    pub(super) fn element_ptr(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, at: &ArrayType, idx: &[IntValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+        let mut offset = self.i64(0);
+        for (k, i) in idx.iter().enumerate() {
+            let n = self.dim(arr, SHAPE, k)?;
+            let i = self.checked_index(cx, *i, n, k)?;
+            let s = self.stride(arr, at, k)?;
+            offset = self.b.build_int_add(offset, self.b.build_int_mul(i, s, "")?, "")?;
+        }
+        let data = self.field(arr, DATA)?.into_pointer_value();
+        Ok(unsafe { self.b.build_gep(self.ctx.i8_type(), data, &[offset], "elem")? })
+    }
+
+    /// Loads an element and widens it to its native type (int64, float64 or bool).
+    pub(super) fn load_element(&self, ptr: PointerValue<'ctx>, d: Scalar) -> Cg<BasicValueEnum<'ctx>> {
+        let raw = self.b.build_load(self.dtype_type(d), ptr, "")?;
+        let i64t = self.ctx.i64_type();
+        Ok(match d {
+            Scalar::Bool => self.b.build_int_compare(IntPredicate::NE, raw.into_int_value(), self.ctx.i8_type().const_zero(), "")?.into(),
+            Scalar::Float32 => self.b.build_float_ext(raw.into_float_value(), self.ctx.f64_type(), "")?.into(),
+            Scalar::Float64 | Scalar::Int64 | Scalar::UInt64 => raw,
+            Scalar::UInt8 | Scalar::UInt16 | Scalar::UInt32 => self.b.build_int_z_extend(raw.into_int_value(), i64t, "")?.into(),
+            _ => self.b.build_int_s_extend(raw.into_int_value(), i64t, "")?.into(),
+        })
+    }
+
+    /// Stores a native value into an element with numpy's casts (truncation toward zero for
+    /// float to int, wrap-around for narrow ints).
+    pub(super) fn store_element(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, ptr: PointerValue<'ctx>, d: Scalar, v: BasicValueEnum<'ctx>, vt: &Type) -> Cg<()> {
+        let writable = self.field(arr, WRITABLE)?.into_int_value();
+        self.guard(cx, writable, "ValueError", "assignment destination is read-only")?;
+        let target = self.dtype_type(d);
+        let stored: BasicValueEnum = match (d, vt) {
+            (Scalar::Bool, _) => {
+                let t = self.truthy(v, vt)?;
+                self.b.build_int_z_extend(t, self.ctx.i8_type(), "")?.into()
+            }
+            (Scalar::Float32 | Scalar::Float64, _) => {
+                let f = self.convert(v, vt, &Type::Float)?.into_float_value();
+                if d == Scalar::Float32 { self.b.build_float_trunc(f, self.ctx.f32_type(), "")?.into() } else { f.into() }
+            }
+            (_, Type::Float) => {
+                // Saturating: NaN and out-of-range floats give a defined int (numpy's is
+                // platform-dependent there), never LLVM poison.
+                let sat = inkwell::intrinsics::Intrinsic::find("llvm.fptosi.sat").ok_or_else(|| CgError("no fptosi.sat".into()))?;
+                let f = sat.get_declaration(&self.module, &[self.ctx.i64_type().into(), self.ctx.f64_type().into()]).ok_or_else(|| CgError("fptosi.sat".into()))?;
+                let i = self.b.build_call(f, &[v.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+                self.b.build_int_truncate_or_bit_cast(i, target.into_int_type(), "")?.into()
+            }
+            _ => {
+                let i = self.convert(v, vt, &Type::Int)?.into_int_value();
+                self.b.build_int_truncate_or_bit_cast(i, target.into_int_type(), "")?.into()
+            }
+        };
+        self.b.build_store(ptr, stored)?;
+        Ok(())
+    }
+
+    pub(super) fn index_values(&mut self, cx: &mut FnCx<'ctx>, indices: &[Index]) -> Cg<Vec<IndexValue<'ctx>>> {
+        let mut out = Vec::new();
+        for ix in indices {
+            out.push(match ix {
+                Index::At(e) => IndexValue::At(self.int_expr(cx, e)?),
+                Index::Slice(a, b, c) => {
+                    let mut part = |this: &mut Self, e: &Option<Box<Expr>>| -> Cg<Option<IntValue<'ctx>>> {
+                        match e {
+                            Some(x) => Ok(Some(this.int_expr(cx, x)?)),
+                            None => Ok(None),
+                        }
+                    };
+                    let (lo, hi, st) = (part(self, a)?, part(self, b)?, part(self, c)?);
+                    IndexValue::Slice(lo, hi, st)
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    pub(super) fn int_expr(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<IntValue<'ctx>> {
+        let v = self.expr(cx, e)?;
+        let t = self.ty(cx, e);
+        Ok(self.convert(v, &t, &Type::Int)?.into_int_value())
+    }
+
+    /// `arr[indices]` as a view (when it has fewer positions than dimensions, or slices).
+    pub(super) fn view(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, at: &ArrayType, indices: &[IndexValue<'ctx>]) -> Cg<StructValue<'ctx>> {
+        let zero = self.i64(0);
+        let one = self.i64(1);
+        let mut offset = zero;
+        let mut shape = Vec::new();
+        let mut strides = Vec::new();
+        for k in 0..at.ndim {
+            let n = self.dim(arr, SHAPE, k)?;
+            let s = self.stride(arr, at, k)?;
+            match indices.get(k) {
+                Some(IndexValue::At(i)) => {
+                    let i = self.checked_index(cx, *i, n, k)?;
+                    offset = self.b.build_int_add(offset, self.b.build_int_mul(i, s, "")?, "")?;
+                }
+                None => {
+                    shape.push(n);
+                    strides.push(s);
+                }
+                Some(IndexValue::Slice(lo, hi, step)) => {
+                    let step = match step {
+                        Some(st) => {
+                            let nz = self.b.build_int_compare(IntPredicate::NE, *st, zero, "")?;
+                            self.guard(cx, nz, "ValueError", "slice step cannot be zero")?;
+                            *st
+                        }
+                        None => one,
+                    };
+                    let (start, len) = self.slice_bounds(n, *lo, *hi, step)?;
+                    offset = self.b.build_int_add(offset, self.b.build_int_mul(start, s, "")?, "")?;
+                    shape.push(len);
+                    strides.push(self.b.build_int_mul(s, step, "")?);
+                }
+            }
+        }
+        let data = self.field(arr, DATA)?.into_pointer_value();
+        let data = unsafe { self.b.build_gep(self.ctx.i8_type(), data, &[offset], "view")? };
+        self.make_array(data, &shape, &strides, self.field(arr, OWNER)?.into_pointer_value(), self.field(arr, WRITABLE)?.into_int_value())
+    }
+
+    /// Python's slice.indices(n) then the length: (start, len) for `lo:hi:step` on n items.
+    fn slice_bounds(&self, n: IntValue<'ctx>, lo: Option<IntValue<'ctx>>, hi: Option<IntValue<'ctx>>, step: IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+        let b = &self.b;
+        let zero = self.i64(0);
+        let minus_one = self.i64(-1);
+        let n1 = b.build_int_sub(n, self.i64(1), "")?;
+        let up = b.build_int_compare(IntPredicate::SGT, step, zero, "")?;
+        // Clamp a bound into [lower, upper] after adding n to negatives.
+        let clamp = |v: IntValue<'ctx>, lower: IntValue<'ctx>, upper: IntValue<'ctx>| -> Cg<IntValue<'ctx>> {
+            let neg = b.build_int_compare(IntPredicate::SLT, v, zero, "")?;
+            let v = b.build_select(neg, b.build_int_add(v, n, "")?, v, "")?.into_int_value();
+            let below = b.build_int_compare(IntPredicate::SLT, v, lower, "")?;
+            let v = b.build_select(below, lower, v, "")?.into_int_value();
+            let above = b.build_int_compare(IntPredicate::SGT, v, upper, "")?;
+            Ok(b.build_select(above, upper, v, "")?.into_int_value())
+        };
+        let lower = b.build_select(up, zero, minus_one, "")?.into_int_value();
+        let upper = b.build_select(up, n, n1, "")?.into_int_value();
+        let start = match lo {
+            Some(v) => clamp(v, lower, upper)?,
+            None => b.build_select(up, zero, n1, "")?.into_int_value(),
+        };
+        let stop = match hi {
+            Some(v) => clamp(v, lower, upper)?,
+            None => b.build_select(up, n, minus_one, "")?.into_int_value(),
+        };
+        // len = (stop - start - 1) / step + 1 when the range is non-empty in the step's direction.
+        let up_len = b.build_int_add(b.build_int_signed_div(b.build_int_sub(b.build_int_sub(stop, start, "")?, self.i64(1), "")?, step, "")?, self.i64(1), "")?;
+        let down_len = b.build_int_add(b.build_int_signed_div(b.build_int_sub(b.build_int_sub(start, stop, "")?, self.i64(1), "")?, b.build_int_sub(zero, step, "")?, "")?, self.i64(1), "")?;
+        let up_nonempty = b.build_int_compare(IntPredicate::SLT, start, stop, "")?;
+        let down_nonempty = b.build_int_compare(IntPredicate::SGT, start, stop, "")?;
+        let up_len = b.build_select(up_nonempty, up_len, zero, "")?.into_int_value();
+        let down_len = b.build_select(down_nonempty, down_len, zero, "")?.into_int_value();
+        let len = b.build_select(up, up_len, down_len, "")?.into_int_value();
+        Ok((start, len))
+    }
+
+    pub(super) fn make_array(&self, data: PointerValue<'ctx>, shape: &[IntValue<'ctx>], strides: &[IntValue<'ctx>], owner: PointerValue<'ctx>, writable: IntValue<'ctx>) -> Cg<StructValue<'ctx>> {
+        let ty = self.array_struct(shape.len());
+        let i64s = self.ctx.i64_type().array_type(shape.len() as u32);
+        let mut sh = i64s.get_undef();
+        let mut st = i64s.get_undef();
+        for (k, (n, s)) in shape.iter().zip(strides).enumerate() {
+            sh = self.b.build_insert_value(sh, *n, k as u32, "")?.into_array_value();
+            st = self.b.build_insert_value(st, *s, k as u32, "")?.into_array_value();
+        }
+        let mut v = ty.get_undef();
+        for (i, field) in [data.into(), sh.into(), st.into(), owner.into(), writable.into()].into_iter().enumerate() {
+            let field: BasicValueEnum = field;
+            v = self.b.build_insert_value(v, field, i as u32, "")?.into_struct_value();
+        }
+        Ok(v)
+    }
+
+    /// `x[...]` for tuples (constant index) and arrays (element or view).
+    pub(super) fn subscript(&mut self, cx: &mut FnCx<'ctx>, value: &Expr, indices: &[Index], result: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let v = self.expr(cx, value)?;
+        match self.ty(cx, value) {
+            Type::Tuple(items) => {
+                let Some(Index::At(Expr { kind: crate::hir::ExprKind::Const(crate::hir::Const::Int(k)), .. })) = indices.first() else {
+                    return Err(CgError("tuple index is not a constant".into()));
+                };
+                let j = if *k < 0 { *k + items.len() as i64 } else { *k };
+                let item = self.b.build_extract_value(v.into_struct_value(), j as u32, "")?;
+                self.convert(item, &items[j as usize], result)
+            }
+            Type::Array(at) => {
+                let idx = self.index_values(cx, indices)?;
+                let arr = v.into_struct_value();
+                if let Type::Array(_) = result {
+                    return Ok(self.view(cx, arr, &at, &idx)?.into());
+                }
+                let positions: Vec<IntValue> = idx.iter().map(|i| match i {
+                    IndexValue::At(v) => Ok(*v),
+                    IndexValue::Slice(..) => Err(CgError("slice in an element access".into())),
+                }).collect::<Cg<_>>()?;
+                let ptr = self.element_ptr(cx, arr, &at, &positions)?;
+                let elem = self.load_element(ptr, at.dtype)?;
+                self.convert(elem, &at.elem(), result)
+            }
+            other => Err(CgError(format!("subscript of {other}"))),
+        }
+    }
+
+    /// The address of the element `array[indices]` names, for stores.
+    pub(super) fn item_address(&mut self, cx: &mut FnCx<'ctx>, array: &Expr, indices: &[Index]) -> Cg<(StructValue<'ctx>, ArrayType, PointerValue<'ctx>)> {
+        let v = self.expr(cx, array)?.into_struct_value();
+        let Type::Array(at) = self.ty(cx, array) else { return Err(CgError("store into a non-array".into())) };
+        let idx = self.index_values(cx, indices)?;
+        let positions: Vec<IntValue> = idx.iter().map(|i| match i {
+            IndexValue::At(v) => Ok(*v),
+            IndexValue::Slice(..) => Err(CgError("slice in an element store".into())),
+        }).collect::<Cg<_>>()?;
+        let ptr = self.element_ptr(cx, v, &at, &positions)?;
+        Ok((v, at, ptr))
+    }
+
+    pub(super) fn array_attr(&mut self, cx: &mut FnCx<'ctx>, value: &Expr, attr: ArrayAttr, result: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let v = self.expr(cx, value)?.into_struct_value();
+        let Type::Array(at) = self.ty(cx, value) else { return Err(CgError("attribute of a non-array".into())) };
+        Ok(match attr {
+            ArrayAttr::Ndim => self.i64(at.ndim as i64).into(),
+            ArrayAttr::Size => {
+                let mut size = self.i64(1);
+                for k in 0..at.ndim {
+                    size = self.b.build_int_mul(size, self.dim(v, SHAPE, k)?, "")?;
+                }
+                size.into()
+            }
+            ArrayAttr::Shape => {
+                let mut agg = self.llvm_type(result).into_struct_type().get_undef();
+                for k in 0..at.ndim {
+                    agg = self.b.build_insert_value(agg, self.dim(v, SHAPE, k)?, k as u32, "")?.into_struct_value();
+                }
+                agg.into()
+            }
+            ArrayAttr::T => {
+                let mut shape = Vec::new();
+                let mut strides = Vec::new();
+                for k in (0..at.ndim).rev() {
+                    shape.push(self.dim(v, SHAPE, k)?);
+                    strides.push(self.stride(v, &at, k)?);
+                }
+                self.make_array(self.field(v, DATA)?.into_pointer_value(), &shape, &strides, self.field(v, OWNER)?.into_pointer_value(), self.field(v, WRITABLE)?.into_int_value())?.into()
+            }
+        })
+    }
+
+    /// Takes ownership of a new reference: the arena keeps `obj` alive until the function leaves.
+    pub(super) fn adopt(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>) -> Cg<()> {
+        let slot = cx.arena.ok_or_else(|| CgError("array created in a function without an arena".into()))?;
+        let list = cpython::arena_add(self, slot, obj)?;
+        let ok = self.b.build_int_compare(IntPredicate::EQ, list, self.ctx.i32_type().const_zero(), "")?;
+        let cont = self.append(cx.func, "adopted");
+        let unwind = self.unwind_block(cx)?;
+        self.b.build_conditional_branch(ok, cont, unwind)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// Adopts the array owners inside a value a native call returned (each carries a reference).
+    pub(super) fn adopt_returned(&mut self, cx: &mut FnCx<'ctx>, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+        match t {
+            Type::Array(_) => {
+                let owner = self.field(v.into_struct_value(), OWNER)?.into_pointer_value();
+                self.adopt(cx, owner)
+            }
+            Type::Tuple(items) => {
+                for (i, it) in items.iter().enumerate() {
+                    let item = self.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
+                    self.adopt_returned(cx, item, it)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Gives one reference to each array owner in a value that leaves the function.
+    pub(super) fn retain_for_return(&self, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+        match t {
+            Type::Array(_) => cpython::incref(self, self.field(v.into_struct_value(), OWNER)?.into_pointer_value()),
+            Type::Tuple(items) => {
+                for (i, it) in items.iter().enumerate() {
+                    let item = self.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
+                    self.retain_for_return(item, it)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Releases the arena (and every array the function created but did not return).
+    pub(super) fn release_arena(&self, cx: &FnCx<'ctx>) -> Cg<()> {
+        if let Some(slot) = cx.arena {
+            let list = self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value();
+            cpython::decref(self, list)?;
+        }
+        Ok(())
+    }
+
+    /// `np.empty/zeros/ones/full(...)`, the `*_like` forms and `np.arange`, through numpy itself.
+    pub(super) fn np_create(&mut self, cx: &mut FnCx<'ctx>, f: NpFn, args: &[Expr], result: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let Type::Array(at) = result else { return Err(CgError("np creation of a non-array".into())) };
+        let mut vals = Vec::new();
+        let mut types = Vec::new();
+        for a in args {
+            vals.push(self.expr(cx, a)?);
+            types.push(self.ty(cx, a));
+        }
+        let shape: Vec<IntValue<'ctx>> = match f {
+            NpFn::EmptyLike | NpFn::ZerosLike | NpFn::OnesLike | NpFn::FullLike => {
+                let like = vals[0].into_struct_value();
+                (0..at.ndim).map(|k| self.dim(like, SHAPE, k)).collect::<Cg<_>>()?
+            }
+            NpFn::Arange => vec![],
+            _ => match &types[0] {
+                Type::Tuple(items) => (0..items.len())
+                    .map(|k| {
+                        let item = self.b.build_extract_value(vals[0].into_struct_value(), k as u32, "")?;
+                        Ok(self.convert(item, &items[k], &Type::Int)?.into_int_value())
+                    })
+                    .collect::<Cg<_>>()?,
+                t => vec![self.convert(vals[0], t, &Type::Int)?.into_int_value()],
+            },
+        };
+        let function = match f {
+            NpFn::Empty | NpFn::EmptyLike => "empty",
+            NpFn::Zeros | NpFn::ZerosLike => "zeros",
+            NpFn::Ones | NpFn::OnesLike => "ones",
+            NpFn::Full | NpFn::FullLike => "full",
+            NpFn::Arange => "arange",
+        };
+        let mut call_args: Vec<(BasicValueEnum<'ctx>, Type)> = Vec::new();
+        match f {
+            NpFn::Arange => {
+                for (v, t) in vals.iter().zip(&types) {
+                    call_args.push((*v, t.clone()));
+                }
+            }
+            NpFn::Full | NpFn::FullLike => call_args.push((vals[1], types[1].clone())),
+            _ => {}
+        }
+        let obj = cpython::numpy_call(self, cx, function, &shape, &call_args, at.dtype)?;
+        self.adopt(cx, obj)?;
+        self.array_from_object(cx, obj, at)
+    }
+
+    /// Reads data, shape and strides of a freshly created numpy array (writable, right ndim).
+    fn array_from_object(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, at: &ArrayType) -> Cg<BasicValueEnum<'ctx>> {
+        let reader = cpython::read_new_array_fn(self, at.ndim)?;
+        let r = self.b.build_call(reader, &[obj.into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+        let v = self.check_failed(cx, r)?;
+        Ok(v)
+    }
+
+    /// `a.copy()`: a new C-ordered array with the same elements.
+    pub(super) fn copy_array(&mut self, cx: &mut FnCx<'ctx>, value: &Expr, result: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let src = self.expr(cx, value)?.into_struct_value();
+        let Type::Array(src_t) = self.ty(cx, value) else { return Err(CgError("copy of a non-array".into())) };
+        let Type::Array(dst_t) = result else { return Err(CgError("copy type".into())) };
+        let shape: Vec<IntValue> = (0..src_t.ndim).map(|k| self.dim(src, SHAPE, k)).collect::<Cg<_>>()?;
+        let obj = cpython::numpy_call(self, cx, "empty", &shape, &[], src_t.dtype)?;
+        self.adopt(cx, obj)?;
+        let dst = self.array_from_object(cx, obj, dst_t)?.into_struct_value();
+        // A loop nest over every index, copying element by element (raw bytes of the dtype).
+        let n = src_t.ndim;
+        let elem_ty = self.dtype_type(src_t.dtype);
+        let counters: Vec<PointerValue> = (0..n).map(|k| self.entry_alloca(cx, self.ctx.i64_type().into(), &format!("c{k}"))).collect::<Cg<_>>()?;
+        let heads: Vec<_> = (0..n).map(|_| self.append(cx.func, "copy.head")).collect();
+        let bodies: Vec<_> = (0..n).map(|_| self.append(cx.func, "copy.body")).collect();
+        let latches: Vec<_> = (0..n).map(|_| self.append(cx.func, "copy.next")).collect();
+        let exit = self.append(cx.func, "copy.done");
+        self.b.build_store(counters[0], self.i64(0))?;
+        self.b.build_unconditional_branch(heads[0])?;
+        for k in 0..n {
+            self.b.position_at_end(heads[k]);
+            let i = self.b.build_load(self.ctx.i64_type(), counters[k], "")?.into_int_value();
+            let more = self.b.build_int_compare(IntPredicate::SLT, i, shape[k], "")?;
+            self.b.build_conditional_branch(more, bodies[k], if k == 0 { exit } else { latches[k - 1] })?;
+            self.b.position_at_end(bodies[k]);
+            if k + 1 < n {
+                self.b.build_store(counters[k + 1], self.i64(0))?;
+                self.b.build_unconditional_branch(heads[k + 1])?;
+            } else {
+                let mut src_off = self.i64(0);
+                let mut dst_off = self.i64(0);
+                for (j, counter) in counters.iter().enumerate() {
+                    let i = self.b.build_load(self.ctx.i64_type(), *counter, "")?.into_int_value();
+                    src_off = self.b.build_int_add(src_off, self.b.build_int_mul(i, self.stride(src, &src_t, j)?, "")?, "")?;
+                    dst_off = self.b.build_int_add(dst_off, self.b.build_int_mul(i, self.stride(dst, dst_t, j)?, "")?, "")?;
+                }
+                let sp = unsafe { self.b.build_gep(self.ctx.i8_type(), self.field(src, DATA)?.into_pointer_value(), &[src_off], "")? };
+                let dp = unsafe { self.b.build_gep(self.ctx.i8_type(), self.field(dst, DATA)?.into_pointer_value(), &[dst_off], "")? };
+                let x = self.b.build_load(elem_ty, sp, "")?;
+                self.b.build_store(dp, x)?;
+                self.b.build_unconditional_branch(latches[k])?;
+            }
+            self.b.position_at_end(latches[k]);
+            let i = self.b.build_load(self.ctx.i64_type(), counters[k], "")?.into_int_value();
+            self.b.build_store(counters[k], self.b.build_int_add(i, self.i64(1), "")?)?;
+            self.b.build_unconditional_branch(heads[k])?;
+        }
+        self.b.position_at_end(exit);
+        Ok(dst.into())
+    }
+}
