@@ -433,9 +433,12 @@ pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry]) -> 
     }
 
     let mut functions = Vec::new();
+    let mut function_diags = Vec::new();
     for f in &defs {
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut diags, defs: &defs };
+        let mut own = Vec::new();
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs };
         functions.push(lowerer.lower_function(f));
+        function_diags.push(own);
     }
 
     let mut out_exports = Vec::new();
@@ -474,7 +477,107 @@ pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry]) -> 
                 })),
         }
     }
+    // Only functions the exports reach are compiled; problems elsewhere (test helpers, code for
+    // the Python side) are a warning, not a reason to refuse the module.
+    let reachable = reachable_functions(&functions, out_exports.iter().map(|e| e.func).chain(exports.iter().filter_map(|e| match globals.get(&e.name) {
+        Some(Global::Function(f)) => Some(*f),
+        _ => None,
+    })));
+    for (i, own) in function_diags.into_iter().enumerate() {
+        if reachable[i] {
+            diags.extend(own);
+        } else if own.iter().any(|d| d.is_error()) {
+            let f = &functions[i];
+            diags.push(Diagnostic::error(Code::Ignored, f.span.clone(), format!("`{}` is not compiled: no exported function calls it, and it uses what pyaot cannot compile", f.name))
+                .label("left to Python")
+                .hint(format!("export `{}` (or call it from an exported function) to see what pyaot cannot compile in it", f.name)));
+        }
+    }
     (Module { name: module_name.to_string(), doc, functions, exports: out_exports }, diags)
+}
+
+/// Which functions the roots reach through calls.
+fn reachable_functions(functions: &[Function], roots: impl Iterator<Item = FuncId>) -> Vec<bool> {
+    fn expr(e: &Expr, out: &mut Vec<FuncId>) {
+        match &e.kind {
+            ExprKind::Call(f, args) => {
+                out.push(*f);
+                for a in args {
+                    if let Arg::Given(x) = a {
+                        expr(x, out);
+                    }
+                }
+            }
+            ExprKind::Const(_) | ExprKind::Local(_) => {}
+            ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _) => items.iter().for_each(|x| expr(x, out)),
+            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) => expr(x, out),
+            ExprKind::Binary(_, a, b) => {
+                expr(a, out);
+                expr(b, out);
+            }
+            ExprKind::Compare(first, rest) => {
+                expr(first, out);
+                rest.iter().for_each(|(_, x)| expr(x, out));
+            }
+            ExprKind::IfExp(a, b, c) => [a, b, c].iter().for_each(|x| expr(x, out)),
+            ExprKind::Subscript(x, indices) => {
+                expr(x, out);
+                indices.iter().for_each(|i| index(i, out));
+            }
+        }
+    }
+    fn index(i: &Index, out: &mut Vec<FuncId>) {
+        match i {
+            Index::At(x) => expr(x, out),
+            Index::Slice(a, b, c) => [a, b, c].into_iter().flatten().for_each(|x| expr(x, out)),
+        }
+    }
+    fn target(t: &Target, out: &mut Vec<FuncId>) {
+        match t {
+            Target::Local(..) => {}
+            Target::Tuple(items, _) => items.iter().for_each(|x| target(x, out)),
+            Target::Item(x, indices, _) => {
+                expr(x, out);
+                indices.iter().for_each(|i| index(i, out));
+            }
+        }
+    }
+    fn block(stmts: &[Stmt], out: &mut Vec<FuncId>) {
+        for s in stmts {
+            match &s.kind {
+                StmtKind::Assign { target: t, value } => {
+                    target(t, out);
+                    expr(value, out);
+                }
+                StmtKind::AugAssign { value, .. } | StmtKind::Expr(value) => expr(value, out),
+                StmtKind::AugAssignItem { array, indices, value, .. } => {
+                    expr(array, out);
+                    indices.iter().for_each(|i| index(i, out));
+                    expr(value, out);
+                }
+                StmtKind::If { cond, then, orelse } | StmtKind::While { cond, body: then, orelse } => {
+                    expr(cond, out);
+                    block(then, out);
+                    block(orelse, out);
+                }
+                StmtKind::ForRange { start, stop, step, body, orelse, .. } => {
+                    [start.as_ref(), Some(stop), step.as_ref()].into_iter().flatten().for_each(|x| expr(x, out));
+                    block(body, out);
+                    block(orelse, out);
+                }
+                StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } => expr(x, out),
+                StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } => {}
+            }
+        }
+    }
+    let mut seen = vec![false; functions.len()];
+    let mut stack: Vec<FuncId> = roots.collect();
+    while let Some(f) = stack.pop() {
+        if f < seen.len() && !std::mem::replace(&mut seen[f], true) {
+            block(&functions[f].body, &mut stack);
+        }
+    }
+    seen
 }
 
 fn plural(n: usize) -> &'static str {
@@ -812,19 +915,16 @@ impl FnLowerer<'_> {
     }
 
     fn for_stmt(&mut self, f: &ast::StmtFor, span: Span, out: &mut Vec<Stmt>) {
+        let is_builtin = |this: &Self, c: &ast::ExprCall, name: &str| matches!(&*c.func, ast::Expr::Name(n) if n.id.as_str() == name && !this.local_ids.contains_key(name));
+        let range_call = match &*f.iter {
+            ast::Expr::Call(c) if is_builtin(self, c, "range") => c,
+            _ => return self.for_each(f, span, out),
+        };
         let (target, target_span) = match &*f.target {
             ast::Expr::Name(n) => (self.local(n.id.as_str(), span_of(n.range)), span_of(n.range)),
             other => {
                 self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "a `for` over `range` must bind one name")
                     .label("not a single name").hint("write `for i in range(...)`"));
-                return;
-            }
-        };
-        let range_call = match &*f.iter {
-            ast::Expr::Call(c) if matches!(&*c.func, ast::Expr::Name(n) if n.id.as_str() == "range" && !self.local_ids.contains_key("range")) => c,
-            other => {
-                self.diags.push(Diagnostic::error(Code::NotYet, span_of(other.range()), "pyaot compiles `for` loops over `range(...)` only, for now")
-                    .label("not a range").hint("loop over indices: `for i in range(len(...))`; loops over arrays and other iterables come in a later version"));
                 return;
             }
         };
@@ -849,6 +949,73 @@ impl FnLowerer<'_> {
         let body = self.block(&f.body);
         let orelse = self.block(&f.orelse);
         out.push(Stmt { span, kind: StmtKind::ForRange { target, target_span, start, stop, step, body, orelse } });
+    }
+
+    /// `for x in a`, `for i, x in enumerate(a)`, `for x, y in zip(a, b)` over arrays: each
+    /// iterable is evaluated once, then the loop runs over indices and binds the items.
+    fn for_each(&mut self, f: &ast::StmtFor, span: Span, out: &mut Vec<Stmt>) {
+        #[derive(PartialEq)]
+        enum Kind {
+            Plain,
+            Enumerate,
+            Zip,
+        }
+        let builtin_call = |this: &Self, name: &str| match &*f.iter {
+            ast::Expr::Call(c) if matches!(&*c.func, ast::Expr::Name(n) if n.id.as_str() == name && !this.local_ids.contains_key(name)) && c.keywords.is_empty() => Some(c),
+            _ => None,
+        };
+        let (kind, sources): (Kind, Vec<&ast::Expr>) = if let Some(c) = builtin_call(self, "enumerate") {
+            if c.args.len() != 1 {
+                self.diags.push(Diagnostic::error(Code::BadCall, span_of(c.range), "`enumerate` takes one array here").label("here").hint("write `for i, x in enumerate(a)`"));
+                return;
+            }
+            (Kind::Enumerate, c.args.iter().collect())
+        } else if let Some(c) = builtin_call(self, "zip") {
+            if c.args.len() < 2 {
+                self.diags.push(Diagnostic::error(Code::BadCall, span_of(c.range), "`zip` takes two or more arrays").label("here").hint("write `for x, y in zip(a, b)`"));
+                return;
+            }
+            (Kind::Zip, c.args.iter().collect())
+        } else {
+            (Kind::Plain, vec![&*f.iter])
+        };
+        let Some(target) = self.target(&f.target) else { return };
+        let iter_span = span_of(f.iter.range());
+        let mut holders = Vec::new();
+        for (k, src) in sources.iter().enumerate() {
+            let value = self.expr(src);
+            let holder = self.local(&format!("$iter{}.{k}", iter_span.start), value.span.clone());
+            out.push(Stmt { span: span.clone(), kind: StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value } });
+            holders.push(holder);
+        }
+        let idx = self.local(&format!("$index{}", iter_span.start), iter_span.clone());
+        let lens: Vec<Expr> = holders.iter().map(|h| {
+            let arr = self.expr_node(iter_span.clone(), ExprKind::Local(*h));
+            self.expr_node(iter_span.clone(), ExprKind::Builtin(Builtin::Len, vec![arr]))
+        }).collect();
+        let stop = if lens.len() == 1 {
+            lens.into_iter().next().unwrap()
+        } else {
+            self.expr_node(iter_span.clone(), ExprKind::Builtin(Builtin::Min, lens))
+        };
+        let mut items: Vec<Expr> = holders.iter().map(|h| {
+            let arr = self.expr_node(iter_span.clone(), ExprKind::Local(*h));
+            let at = self.expr_node(iter_span.clone(), ExprKind::Local(idx));
+            self.expr_node(iter_span.clone(), ExprKind::Subscript(Box::new(arr), vec![Index::At(at)]))
+        }).collect();
+        let value = match kind {
+            Kind::Plain => items.pop().unwrap(),
+            Kind::Enumerate => {
+                let at = self.expr_node(iter_span.clone(), ExprKind::Local(idx));
+                let item = items.pop().unwrap();
+                self.expr_node(iter_span.clone(), ExprKind::Tuple(vec![at, item]))
+            }
+            Kind::Zip => self.expr_node(iter_span.clone(), ExprKind::Tuple(items)),
+        };
+        let mut body = vec![Stmt { span: span_of(f.target.range()), kind: StmtKind::Assign { target, value } }];
+        body.extend(self.block(&f.body));
+        let orelse = self.block(&f.orelse);
+        out.push(Stmt { span, kind: StmtKind::ForRange { target: idx, target_span: iter_span, start: None, stop, step: None, body, orelse } });
     }
 
     fn exception(&mut self, exc: &ast::Expr) -> Option<(String, Option<String>)> {

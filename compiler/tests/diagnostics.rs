@@ -52,7 +52,22 @@ snapshot!(range_of_float, "#export f(float)\ndef f(x):\n    s = 0\n    for i in 
 
 snapshot!(unpack_mismatch, "#export f(int)\ndef f(n):\n    a, b = n\n    return a\n");
 
-snapshot!(array_not_yet, "#export total(float64[:])\ndef total(a):\n    return 0.0\n");
+snapshot!(complex_array_not_yet, "#export total(complex128[:])\ndef total(a):\n    return 0.0\n");
+
+snapshot!(array_as_condition, "#export f(float64[:])\ndef f(a):\n    if a:\n        return 1\n    return 0\n");
+
+snapshot!(too_many_indices, "#export f(float64[:])\ndef f(a):\n    return a[0, 1]\n");
+
+snapshot!(slice_assignment_not_yet, "#export f(float64[:])\ndef f(a):\n    a[1:] = 0.0\n");
+
+snapshot!(unknown_numpy_function, "import numpy as np\n\n#export f(float64[:])\ndef f(a):\n    return np.linalg(a)\n");
+
+snapshot!(bad_dtype, "import numpy as np\n\n#export f(int)\ndef f(n):\n    return np.zeros(n, dtype=np.float16)\n");
+
+snapshot!(
+    unreachable_helper_is_a_warning,
+    "def helper(a):\n    a.flags.writeable = False\n    return a\n\n#export f(int)\ndef f(n):\n    return n\n"
+);
 
 snapshot!(
     unsupported_constructs,

@@ -444,8 +444,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         let mut call_args: Vec<(BasicValueEnum<'ctx>, Type)> = Vec::new();
         match f {
             NpFn::Arange => {
-                for (v, t) in vals.iter().zip(&types) {
-                    call_args.push((*v, t.clone()));
+                // Always (start, stop, step) so that the dtype can follow positionally.
+                let given: Vec<(BasicValueEnum<'ctx>, Type)> = vals.iter().cloned().zip(types.iter().cloned()).collect();
+                let zero = (self.i64(0).into(), Type::Int);
+                let one = (self.i64(1).into(), Type::Int);
+                match given.len() {
+                    1 => call_args.extend([zero, given[0].clone(), one]),
+                    2 => call_args.extend([given[0].clone(), given[1].clone(), one]),
+                    _ => call_args.extend(given),
                 }
             }
             NpFn::Full | NpFn::FullLike => call_args.push((vals[1], types[1].clone())),
