@@ -496,85 +496,89 @@ pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry]) -> 
     (Module { name: module_name.to_string(), doc, functions, exports: out_exports }, diags)
 }
 
-/// Which functions the roots reach through calls.
-fn reachable_functions(functions: &[Function], roots: impl Iterator<Item = FuncId>) -> Vec<bool> {
-    fn expr(e: &Expr, out: &mut Vec<FuncId>) {
+/// Calls `f` on every expression of a body, nested ones included (parents first).
+pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
+    fn expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+        f(e);
         match &e.kind {
-            ExprKind::Call(f, args) => {
-                out.push(*f);
-                for a in args {
-                    if let Arg::Given(x) = a {
-                        expr(x, out);
-                    }
+            ExprKind::Call(_, args) => args.iter().for_each(|a| {
+                if let Arg::Given(x) = a {
+                    expr(x, f)
                 }
-            }
+            }),
             ExprKind::Const(_) | ExprKind::Local(_) => {}
-            ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _) => items.iter().for_each(|x| expr(x, out)),
-            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) => expr(x, out),
+            ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _) => items.iter().for_each(|x| expr(x, f)),
+            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) => expr(x, f),
             ExprKind::Binary(_, a, b) => {
-                expr(a, out);
-                expr(b, out);
+                expr(a, f);
+                expr(b, f);
             }
             ExprKind::Compare(first, rest) => {
-                expr(first, out);
-                rest.iter().for_each(|(_, x)| expr(x, out));
+                expr(first, f);
+                rest.iter().for_each(|(_, x)| expr(x, f));
             }
-            ExprKind::IfExp(a, b, c) => [a, b, c].iter().for_each(|x| expr(x, out)),
+            ExprKind::IfExp(a, b, c) => [a, b, c].iter().for_each(|x| expr(x, f)),
             ExprKind::Subscript(x, indices) => {
-                expr(x, out);
-                indices.iter().for_each(|i| index(i, out));
+                expr(x, f);
+                indices.iter().for_each(|i| index(i, f));
             }
         }
     }
-    fn index(i: &Index, out: &mut Vec<FuncId>) {
+    fn index(i: &Index, f: &mut dyn FnMut(&Expr)) {
         match i {
-            Index::At(x) => expr(x, out),
-            Index::Slice(a, b, c) => [a, b, c].into_iter().flatten().for_each(|x| expr(x, out)),
+            Index::At(x) => expr(x, f),
+            Index::Slice(a, b, c) => [a, b, c].into_iter().flatten().for_each(|x| expr(x, f)),
         }
     }
-    fn target(t: &Target, out: &mut Vec<FuncId>) {
+    fn target(t: &Target, f: &mut dyn FnMut(&Expr)) {
         match t {
             Target::Local(..) => {}
-            Target::Tuple(items, _) => items.iter().for_each(|x| target(x, out)),
+            Target::Tuple(items, _) => items.iter().for_each(|x| target(x, f)),
             Target::Item(x, indices, _) => {
-                expr(x, out);
-                indices.iter().for_each(|i| index(i, out));
+                expr(x, f);
+                indices.iter().for_each(|i| index(i, f));
             }
         }
     }
-    fn block(stmts: &[Stmt], out: &mut Vec<FuncId>) {
-        for s in stmts {
-            match &s.kind {
-                StmtKind::Assign { target: t, value } => {
-                    target(t, out);
-                    expr(value, out);
-                }
-                StmtKind::AugAssign { value, .. } | StmtKind::Expr(value) => expr(value, out),
-                StmtKind::AugAssignItem { array, indices, value, .. } => {
-                    expr(array, out);
-                    indices.iter().for_each(|i| index(i, out));
-                    expr(value, out);
-                }
-                StmtKind::If { cond, then, orelse } | StmtKind::While { cond, body: then, orelse } => {
-                    expr(cond, out);
-                    block(then, out);
-                    block(orelse, out);
-                }
-                StmtKind::ForRange { start, stop, step, body, orelse, .. } => {
-                    [start.as_ref(), Some(stop), step.as_ref()].into_iter().flatten().for_each(|x| expr(x, out));
-                    block(body, out);
-                    block(orelse, out);
-                }
-                StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } => expr(x, out),
-                StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } => {}
+    for s in stmts {
+        match &s.kind {
+            StmtKind::Assign { target: t, value } => {
+                target(t, f);
+                expr(value, f);
             }
+            StmtKind::AugAssign { value, .. } | StmtKind::Expr(value) => expr(value, f),
+            StmtKind::AugAssignItem { array, indices, value, .. } => {
+                expr(array, f);
+                indices.iter().for_each(|i| index(i, f));
+                expr(value, f);
+            }
+            StmtKind::If { cond, then, orelse } | StmtKind::While { cond, body: then, orelse } => {
+                expr(cond, f);
+                for_each_expr(then, f);
+                for_each_expr(orelse, f);
+            }
+            StmtKind::ForRange { start, stop, step, body, orelse, .. } => {
+                [start.as_ref(), Some(stop), step.as_ref()].into_iter().flatten().for_each(|x| expr(x, f));
+                for_each_expr(body, f);
+                for_each_expr(orelse, f);
+            }
+            StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } => expr(x, f),
+            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } => {}
         }
     }
+}
+
+/// Which functions the roots reach through calls.
+fn reachable_functions(functions: &[Function], roots: impl Iterator<Item = FuncId>) -> Vec<bool> {
     let mut seen = vec![false; functions.len()];
     let mut stack: Vec<FuncId> = roots.collect();
     while let Some(f) = stack.pop() {
         if f < seen.len() && !std::mem::replace(&mut seen[f], true) {
-            block(&functions[f].body, &mut stack);
+            for_each_expr(&functions[f].body, &mut |e| {
+                if let ExprKind::Call(callee, _) = e.kind {
+                    stack.push(callee);
+                }
+            });
         }
     }
     seen

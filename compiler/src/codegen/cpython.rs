@@ -64,6 +64,10 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyImport_ImportModule" => p.fn_type(&[p.into()], false),
         "PyObject_GetAttrString" => p.fn_type(&[p.into(), p.into()], false),
         "PyObject_Call" => p.fn_type(&[p.into(), p.into(), p.into()], false),
+        "PyEval_SaveThread" => p.fn_type(&[], false),
+        "PyEval_RestoreThread" => void.fn_type(&[p.into()], false),
+        "PyGILState_Ensure" => i32t.fn_type(&[], false),
+        "PyGILState_Release" => void.fn_type(&[i32t.into()], false),
         other => unreachable!("undeclared C-API function {other}"),
     };
     cg.module.add_function(name, ty, Some(Linkage::External))
@@ -120,16 +124,22 @@ pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ct
     let f = in_new_function(cg, "pyaot.raise", ty, |cg, f| {
         let slot = f.get_nth_param(0).unwrap().into_pointer_value();
         let msg = f.get_nth_param(1).unwrap().into_pointer_value();
+        // Compiled code may be running without the GIL: take it to set the error.
+        let gil = call_value(cg, "PyGILState_Ensure", &[])?;
         let exc = cg.b.build_load(p, slot, "exc")?;
         let with = cg.append(f, "with_message");
         let without = cg.append(f, "no_message");
+        let done = cg.append(f, "done");
         let is_null = cg.b.build_is_null(msg, "")?;
         cg.b.build_conditional_branch(is_null, without, with)?;
         cg.b.position_at_end(with);
         cg.b.build_call(api(cg, "PyErr_SetString"), &[exc.into(), msg.into()], "")?;
-        cg.b.build_return(None)?;
+        cg.b.build_unconditional_branch(done)?;
         cg.b.position_at_end(without);
         cg.b.build_call(api(cg, "PyErr_SetNone"), &[exc.into()], "")?;
+        cg.b.build_unconditional_branch(done)?;
+        cg.b.position_at_end(done);
+        call(cg, "PyGILState_Release", &[gil.into()])?;
         cg.b.build_return(None)?;
         Ok(())
     })?;
@@ -422,10 +432,12 @@ pub(super) fn index_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionVal
     let i64t = cg.ctx.i64_type();
     let ty = cg.ctx.void_type().fn_type(&[i64t.into(), cg.ctx.i32_type().into(), i64t.into()], false);
     let f = in_new_function(cg, "pyaot.index_error", ty, |cg, f| {
+        let gil = call_value(cg, "PyGILState_Ensure", &[])?;
         let exc = cg.b.build_load(cg.ptr_type(), exception_global(cg, "IndexError"), "")?;
         let fmt = cg.cstr("index %lld is out of bounds for axis %d with size %lld")?;
         let (i, axis, n) = (f.get_nth_param(0).unwrap(), f.get_nth_param(1).unwrap(), f.get_nth_param(2).unwrap());
         call(cg, "PyErr_Format", &[exc.into(), fmt.into(), i.into(), axis.into(), n.into()])?;
+        call(cg, "PyGILState_Release", &[gil.into()])?;
         cg.b.build_return(None)?;
         Ok(())
     })?;
@@ -1182,7 +1194,13 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             values.push(v.into());
         }
         let native = cg.natives[sig.instance];
+        // Kernels that touch no Python object run with the GIL released (other threads go on).
+        let nogil = cg.runs_without_gil(sig.instance);
+        let thread_state = if nogil { Some(call_value(cg, "PyEval_SaveThread", &[])?) } else { None };
         let result = cg.b.build_call(native, &values, "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+        if let Some(ts) = thread_state {
+            call(cg, "PyEval_RestoreThread", &[ts.into()])?;
+        }
         let failed = cg.b.build_extract_value(result, 1, "")?.into_int_value();
         let ok = cg.append(func, "returned");
         cg.b.build_conditional_branch(failed, fail, ok)?;

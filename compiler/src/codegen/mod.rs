@@ -238,7 +238,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(())
     }
 
-    /// Whether an instance may own arrays: it creates them or receives them from calls.
+    /// Whether an instance owns Python objects: it creates arrays, or gets arrays back from calls.
     fn creates_arrays(&self, id: InstanceId) -> bool {
         fn has_array(t: &Type) -> bool {
             match t {
@@ -248,7 +248,44 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
         }
         let inst = &self.prog.instances[id];
-        inst.exprs.iter().any(has_array) || inst.locals.iter().any(has_array) || has_array(&inst.ret)
+        let mut owns = false;
+        hir::for_each_expr(&self.hir.functions[inst.func].body, &mut |e| match &e.kind {
+            ExprKind::NpCreate(..) | ExprKind::Copy(_) => owns = true,
+            ExprKind::Call(..) => {
+                if let Some(callee) = inst.calls.get(&e.id) {
+                    owns |= has_array(&self.prog.instances[*callee].ret);
+                }
+            }
+            _ => {}
+        });
+        owns
+    }
+
+    /// Whether the wrapper releases the GIL around an instance: it and everything it calls
+    /// touch no Python object (raising takes the GIL back by itself), and it loops or recurses,
+    /// so the release (some 20 ns) buys other threads time instead of only costing.
+    pub(super) fn runs_without_gil(&self, id: InstanceId) -> bool {
+        fn has_loop(stmts: &[Stmt]) -> bool {
+            stmts.iter().any(|s| match &s.kind {
+                StmtKind::While { .. } | StmtKind::ForRange { .. } => true,
+                StmtKind::If { then, orelse, .. } => has_loop(then) || has_loop(orelse),
+                _ => false,
+            })
+        }
+        let mut seen = vec![false; self.prog.instances.len()];
+        let mut stack = vec![id];
+        let mut long_running = false;
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            if self.creates_arrays(i) {
+                return false;
+            }
+            long_running |= has_loop(&self.hir.functions[self.prog.instances[i].func].body) || self.is_recursive(i);
+            stack.extend(self.prog.instances[i].calls.values().copied());
+        }
+        long_running
     }
 
     /// Whether an instance can reach itself through calls.
@@ -266,7 +303,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         false
     }
 
-    /// The module's recursion depth counter. A plain global: compiled code runs with the GIL held.
+    /// The recursion depth counter: per thread, since compiled code may run without the GIL.
     fn depth_counter(&self) -> PointerValue<'ctx> {
         if let Some(g) = self.module.get_global("pyaot.depth") {
             return g.as_pointer_value();
@@ -274,6 +311,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let g = self.module.add_global(self.ctx.i64_type(), None, "pyaot.depth");
         g.set_initializer(&self.i64(0));
         g.set_linkage(Linkage::Internal);
+        g.set_thread_local(true);
         g.as_pointer_value()
     }
 
