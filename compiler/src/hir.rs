@@ -28,8 +28,34 @@ pub struct Export {
     pub entry: ExportEntry,
 }
 
+/// Safety checks of array indexing, set by directives and the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checks {
+    pub boundscheck: bool,
+    pub wraparound: bool,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks { boundscheck: true, wraparound: true }
+    }
+}
+
+impl Checks {
+    fn apply(mut self, d: &crate::syntax::Directive) -> Checks {
+        for (key, value) in &d.settings {
+            match key {
+                crate::syntax::DirectiveKey::BoundsCheck => self.boundscheck = *value,
+                crate::syntax::DirectiveKey::WrapAround => self.wraparound = *value,
+            }
+        }
+        self
+    }
+}
+
 pub struct Function {
     pub name: String,
+    pub checks: Checks,
     /// The span of the `def` line (name and parameters), used for the function's own messages.
     pub span: Span,
     pub params: Vec<Param>,
@@ -352,7 +378,17 @@ enum Global {
     Foreign(String),
 }
 
-pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry]) -> (Module, Vec<Diagnostic>) {
+pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry], directives: &[crate::syntax::Directive], defaults: Checks) -> (Module, Vec<Diagnostic>) {
+    // A directive on the line above a `def` is that function's; others before the first
+    // statement are the module's.
+    let def_starts: Vec<usize> = body.iter().filter_map(|s| match s {
+        ast::Stmt::FunctionDef(f) => Some(usize::from(f.range.start())),
+        _ => None,
+    }).collect();
+    let first_statement = body.first().map_or(usize::MAX, |s| usize::from(s.range().start()));
+    let module_checks = directives.iter()
+        .filter(|d| d.span.start < first_statement && !def_starts.contains(&d.next_line))
+        .fold(defaults, |c, d| c.apply(d));
     let mut diags = Vec::new();
     let mut globals: HashMap<String, Global> = HashMap::new();
     let mut defs = Vec::new();
@@ -437,7 +473,10 @@ pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry]) -> 
     for f in &defs {
         let mut own = Vec::new();
         let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs };
-        functions.push(lowerer.lower_function(f));
+        let mut function = lowerer.lower_function(f);
+        let start = usize::from(f.range.start());
+        function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
+        functions.push(function);
         function_diags.push(own);
     }
 
@@ -780,6 +819,7 @@ impl FnLowerer<'_> {
         let body = self.block(&f.body);
         Function {
             name: f.name.to_string(),
+            checks: Checks::default(),
             span,
             params,
             locals: std::mem::take(&mut self.locals),

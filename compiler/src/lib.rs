@@ -31,11 +31,13 @@ pub struct Options {
     pub opt_level: u8,
     pub target_cpu: String,
     pub emit: Emit,
+    /// Array index checks for the whole build; `# pyaot:` directives override them.
+    pub checks: hir::Checks,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { opt_level: 3, target_cpu: "native".into(), emit: Emit::Module }
+        Options { opt_level: 3, target_cpu: "native".into(), emit: Emit::Module, checks: hir::Checks::default() }
     }
 }
 
@@ -83,9 +85,9 @@ pub fn module_name_for(path: &Path) -> Result<String, String> {
 }
 
 /// Front end: parse, read the export comments, resolve, infer types. All diagnostics in one go.
-pub fn check(source: &str, file_name: &str, module_name: &str, timings: &mut Timings) -> Result<Checked, Vec<Diagnostic>> {
+pub fn check(source: &str, file_name: &str, module_name: &str, checks: hir::Checks, timings: &mut Timings) -> Result<Checked, Vec<Diagnostic>> {
     let parsed = timings.time("parse", || syntax::parse(source, file_name))?;
-    let (hir, mut diags) = timings.time("resolve", || hir::lower(module_name, &parsed.body, &parsed.exports));
+    let (hir, mut diags) = timings.time("resolve", || hir::lower(module_name, &parsed.body, &parsed.exports, &parsed.directives, checks));
     if parsed.exports.is_empty() {
         diags.push(Diagnostic::error(Code::ExportTarget, 0..0, "this module exports nothing")
             .label("no `#export` comment in this file")
@@ -104,7 +106,7 @@ pub fn check(source: &str, file_name: &str, module_name: &str, timings: &mut Tim
 
 /// The whole pipeline: source file in, `out` written (a module, or what `--emit` asks for).
 pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opts: &Options, timings: &mut Timings) -> Result<Vec<Diagnostic>, Failure> {
-    let checked = check(source, file_name, module_name, timings).map_err(Failure::Diagnostics)?;
+    let checked = check(source, file_name, module_name, opts.checks, timings).map_err(Failure::Diagnostics)?;
     let context = inkwell::context::Context::create();
     let module = timings
         .time("codegen", || codegen::generate(&context, &checked.hir, &checked.program, source, file_name))

@@ -33,6 +33,12 @@ enum Command {
         /// Write this instead of the extension module: optimized LLVM IR, assembly, or an object file.
         #[arg(long, value_enum)]
         emit: Option<EmitKind>,
+        /// Turn off array bounds checks for the whole build (out-of-range indexes are then undefined).
+        #[arg(long)]
+        no_boundscheck: bool,
+        /// Turn off negative-index wraparound for the whole build (a[-1] is then out of range).
+        #[arg(long)]
+        no_wraparound: bool,
         /// Print the time each compiler phase takes.
         #[arg(short, long)]
         verbose: bool,
@@ -60,7 +66,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal();
     match cli.command {
-        Command::Build { src, output, opt_level, target_cpu, emit, verbose } => {
+        Command::Build { src, output, opt_level, target_cpu, emit, no_boundscheck, no_wraparound, verbose } => {
             let emit = match emit {
                 None => Emit::Module,
                 Some(EmitKind::LlvmIr) => Emit::LlvmIr,
@@ -77,7 +83,8 @@ fn main() -> ExitCode {
                 };
                 src.with_file_name(format!("{name}.{ext}"))
             });
-            let opts = Options { opt_level, target_cpu, emit };
+            let checks = pyaot::hir::Checks { boundscheck: !no_boundscheck, wraparound: !no_wraparound };
+            let opts = Options { opt_level, target_cpu, emit, checks };
             let mut timings = Timings::default();
             let start = Instant::now();
             let file_name = src.display().to_string();
@@ -111,7 +118,7 @@ fn main() -> ExitCode {
             let file_name = src.display().to_string();
             let mut timings = Timings::default();
             let start = Instant::now();
-            let result = pyaot::check(&source, &file_name, &name, &mut timings);
+            let result = pyaot::check(&source, &file_name, &name, pyaot::hir::Checks::default(), &mut timings);
             if verbose {
                 print_timings(&timings, start);
             }

@@ -4,7 +4,7 @@
 //! (`#export f(int)` and `#pythran export f(int)`, parsed by [`crate::export_spec`]), or
 //! diagnostics: a syntax error, malformed export specs (all of them, not just the first).
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::export_spec::{parse_export, ExportEntry};
 use rustpython_parser::ast::Stmt;
 use rustpython_parser::{lexer, Mode, Tok};
@@ -12,6 +12,22 @@ use rustpython_parser::{lexer, Mode, Tok};
 pub struct ParsedModule {
     pub body: Vec<Stmt>,
     pub exports: Vec<ExportEntry>,
+    pub directives: Vec<Directive>,
+}
+
+/// A `# pyaot: boundscheck=False, wraparound=False` comment.
+pub struct Directive {
+    pub settings: Vec<(DirectiveKey, bool)>,
+    pub span: Span,
+    /// Where the first code line after the comment starts, when only comment lines come between
+    /// (a blank line detaches it): a `def` starting there is the function it applies to.
+    pub next_line: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirectiveKey {
+    BoundsCheck,
+    WrapAround,
 }
 
 pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnostic>> {
@@ -27,6 +43,7 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
         }
     };
     let mut exports = Vec::new();
+    let mut directives = Vec::new();
     let mut errors = Vec::new();
     for token in lexer::lex(source, Mode::Module) {
         let Ok((Tok::Comment(text), range)) = token else { continue };
@@ -36,13 +53,60 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
                 Ok(entries) => exports.extend(entries),
                 Err(d) => errors.push(d),
             }
+        } else if let Some(rest) = text.strip_prefix('#').map(str::trim_start).and_then(|t| t.strip_prefix("pyaot:")) {
+            let end = start + text.len();
+            let next_line = next_code_line(source, end);
+            match parse_directive(rest) {
+                Ok(settings) => directives.push(Directive { settings, span: start..end, next_line }),
+                Err(message) => errors.push(Diagnostic::error(Code::ExportSpec, start..end, message)
+                    .label("in this directive")
+                    .hint("write `# pyaot: boundscheck=False, wraparound=False` at the top of the file or on the line above a `def`")),
+            }
         }
     }
     if errors.is_empty() {
-        Ok(ParsedModule { body, exports })
+        Ok(ParsedModule { body, exports, directives })
     } else {
         Err(errors)
     }
+}
+
+fn next_code_line(source: &str, comment_end: usize) -> usize {
+    let mut at = source[comment_end..].find('\n').map_or(source.len(), |i| comment_end + i + 1);
+    while at < source.len() {
+        let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
+        let line = source[at..line_end].trim();
+        if line.is_empty() {
+            return usize::MAX;
+        }
+        if !line.starts_with('#') {
+            return at;
+        }
+        at = line_end + 1;
+    }
+    usize::MAX
+}
+
+fn parse_directive(text: &str) -> Result<Vec<(DirectiveKey, bool)>, String> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').ok_or_else(|| format!("expected `name=True` or `name=False`, found `{part}`"))?;
+        let key = match key.trim() {
+            "boundscheck" => DirectiveKey::BoundsCheck,
+            "wraparound" => DirectiveKey::WrapAround,
+            other => return Err(format!("unknown pyaot directive `{other}` (known: boundscheck, wraparound)")),
+        };
+        let value = match value.trim() {
+            "True" => true,
+            "False" => false,
+            other => return Err(format!("a directive is `True` or `False`, not `{other}`")),
+        };
+        out.push((key, value));
+    }
+    if out.is_empty() {
+        return Err("empty pyaot directive".into());
+    }
+    Ok(out)
 }
 
 /// If the comment is an export line, the byte offset in it where the exported entries start.
@@ -79,6 +143,20 @@ mod tests {
         let m = parse(src, "t.py").ok().unwrap();
         let names: Vec<_> = m.exports.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["f", "h"]);
+    }
+
+    #[test]
+    fn directives() {
+        let src = "# pyaot: boundscheck=False\n#export f(int)\n# pyaot: wraparound=False, boundscheck=True\ndef f(a):\n    return a\n";
+        let m = parse(src, "t.py").ok().unwrap();
+        assert_eq!(m.directives.len(), 2);
+        assert_eq!(m.directives[0].settings, [(DirectiveKey::BoundsCheck, false)]);
+        assert_eq!(m.directives[1].next_line, src.find("def").unwrap());
+        assert_eq!(m.directives[0].next_line, src.find("def").unwrap());
+        let detached = parse("# pyaot: wraparound=False\n\n#export f(int)\ndef f(a):\n    return a\n", "t.py").ok().unwrap();
+        assert_eq!(detached.directives[0].next_line, usize::MAX);
+        assert!(parse("# pyaot: speed=11\n", "t.py").is_err());
+        assert!(parse("# pyaot: boundscheck=no\n", "t.py").is_err());
     }
 
     #[test]

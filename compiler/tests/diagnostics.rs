@@ -5,7 +5,7 @@ use pyaot::Timings;
 
 fn diagnose(src: &str) -> String {
     let mut timings = Timings::default();
-    match pyaot::check(src, "example.py", "example", &mut timings) {
+    match pyaot::check(src, "example.py", "example", pyaot::hir::Checks::default(), &mut timings) {
         Ok(checked) => format!("(no errors)\n{}", render("example.py", src, &checked.warnings, false)),
         Err(d) => render("example.py", src, &d, false),
     }

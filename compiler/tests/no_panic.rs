@@ -60,7 +60,7 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
 
 fn compile_without_linking(src: &str) {
     let mut timings = pyaot::Timings::default();
-    if let Ok(checked) = pyaot::check(src, "fuzz.py", "fuzz", &mut timings) {
+    if let Ok(checked) = pyaot::check(src, "fuzz.py", "fuzz", pyaot::hir::Checks::default(), &mut timings) {
         let context = inkwell::context::Context::create();
         // An internal codegen error is a bug too: the front end accepted this program.
         let generated = pyaot::codegen::generate(&context, &checked.hir, &checked.program, src, "fuzz.py");

@@ -86,8 +86,16 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Wraps a negative index and checks bounds, raising IndexError like numpy.
     fn checked_index(&mut self, cx: &mut FnCx<'ctx>, i: IntValue<'ctx>, n: IntValue<'ctx>, axis: usize) -> Cg<IntValue<'ctx>> {
         let zero = self.i64(0);
-        let neg = self.b.build_int_compare(IntPredicate::SLT, i, zero, "")?;
-        let wrapped = self.b.build_select(neg, self.b.build_int_add(i, n, "")?, i, "")?.into_int_value();
+        let checks = self.hir.functions[self.prog.instances[cx.inst].func].checks;
+        let wrapped = if checks.wraparound {
+            let neg = self.b.build_int_compare(IntPredicate::SLT, i, zero, "")?;
+            self.b.build_select(neg, self.b.build_int_add(i, n, "")?, i, "")?.into_int_value()
+        } else {
+            i
+        };
+        if !checks.boundscheck {
+            return Ok(wrapped);
+        }
         // One unsigned comparison covers both `< 0` and `>= n`.
         let inside = self.b.build_int_compare(IntPredicate::ULT, wrapped, n, "")?;
         let ok = self.append(cx.func, "in_bounds");
