@@ -114,6 +114,10 @@ pub struct Instance {
 pub struct Signature {
     pub args: Vec<SpecType>,
     pub instance: InstanceId,
+    /// The same function compiled for C-contiguous arrays, where the signature's arrays may be
+    /// strided: the wrapper calls it when every array argument turns out contiguous, so inner
+    /// loops get constant strides (and vectorize). Numba specializes on layout the same way.
+    pub contiguous_instance: Option<InstanceId>,
 }
 
 pub struct ExportedFunction {
@@ -187,7 +191,17 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
             }
             if ok {
                 let instance = inf.instance(export.func, params);
-                signatures.push(Signature { args: sig.into_iter().map(|(s, _)| s).collect(), instance });
+                let strided = |t: &Type| matches!(t, Type::Array(a) if !a.contiguous);
+                let contiguous_instance = if inf.instances[instance].params.iter().any(strided) {
+                    let params = inf.instances[instance].params.iter().map(|t| match t {
+                        Type::Array(a) => Type::Array(ArrayType { contiguous: true, ..*a }),
+                        other => other.clone(),
+                    }).collect();
+                    Some(inf.instance(export.func, params))
+                } else {
+                    None
+                };
+                signatures.push(Signature { args: sig.into_iter().map(|(s, _)| s).collect(), instance, contiguous_instance });
             }
         }
         exports[slot].signatures.extend(signatures);

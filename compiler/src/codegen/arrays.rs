@@ -272,6 +272,21 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok((start, len))
     }
 
+    /// Whether an array's strides are C order (axes of size 0 or 1 may have any stride).
+    pub(super) fn is_c_contiguous(&self, arr: StructValue<'ctx>, at: &ArrayType) -> Cg<IntValue<'ctx>> {
+        let mut ok = self.ctx.bool_type().const_all_ones();
+        let mut expected = self.i64(dtype_size(at.dtype) as i64);
+        for k in (0..at.ndim).rev() {
+            let n = self.dim(arr, SHAPE, k)?;
+            let s = self.dim(arr, STRIDES, k)?;
+            let same = self.b.build_int_compare(IntPredicate::EQ, s, expected, "")?;
+            let trivial = self.b.build_int_compare(IntPredicate::SLE, n, self.i64(1), "")?;
+            ok = self.b.build_and(ok, self.b.build_or(same, trivial, "")?, "")?;
+            expected = self.b.build_int_mul(expected, n, "")?;
+        }
+        Ok(ok)
+    }
+
     pub(super) fn make_array(&self, data: PointerValue<'ctx>, shape: &[IntValue<'ctx>], strides: &[IntValue<'ctx>], owner: PointerValue<'ctx>, writable: IntValue<'ctx>) -> Cg<StructValue<'ctx>> {
         let ty = self.array_struct(shape.len());
         let i64s = self.ctx.i64_type().array_type(shape.len() as u32);

@@ -1194,10 +1194,26 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             values.push(v.into());
         }
         let native = cg.natives[sig.instance];
+        // Every array C-contiguous at run time: call the version compiled for that layout.
+        let callee = match sig.contiguous_instance {
+            Some(contiguous) => {
+                let mut all = cg.ctx.bool_type().const_all_ones();
+                for (v, t) in values.iter().zip(&param_types) {
+                    if let Type::Array(at) = t {
+                        let c = cg.is_c_contiguous(v.into_struct_value(), at)?;
+                        all = cg.b.build_and(all, c, "")?;
+                    }
+                }
+                let fast = cg.natives[contiguous].as_global_value().as_pointer_value();
+                let generic = native.as_global_value().as_pointer_value();
+                cg.b.build_select(all, fast, generic, "")?.into_pointer_value()
+            }
+            None => native.as_global_value().as_pointer_value(),
+        };
         // Kernels that touch no Python object run with the GIL released (other threads go on).
         let nogil = cg.runs_without_gil(sig.instance);
         let thread_state = if nogil { Some(call_value(cg, "PyEval_SaveThread", &[])?) } else { None };
-        let result = cg.b.build_call(native, &values, "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+        let result = cg.b.build_indirect_call(native.get_type(), callee, &values, "")?.try_as_basic_value().basic().unwrap().into_struct_value();
         if let Some(ts) = thread_state {
             call(cg, "PyEval_RestoreThread", &[ts.into()])?;
         }

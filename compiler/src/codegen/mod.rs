@@ -1197,14 +1197,22 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Float to int64 as Python's `int()` would, raising where Python would (or where the
     /// value does not fit in int64, where Python would give a big int).
     fn float_to_int(&mut self, cx: &mut FnCx<'ctx>, x: FloatValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        // One comparison pair on the hot path (false for NaN and infinities too); the cold path
+        // works out which error Python would raise.
+        let lo = self.b.build_float_compare(FloatPredicate::OGE, x, self.f64(-9223372036854775808.0), "")?;
+        let hi = self.b.build_float_compare(FloatPredicate::OLT, x, self.f64(9223372036854775808.0), "")?;
+        let fits = self.b.build_and(lo, hi, "")?;
+        let ok = self.append(cx.func, "to_int");
+        let bad = self.append(cx.func, "to_int.error");
+        self.b.build_conditional_branch(fits, ok, bad)?;
+        self.b.position_at_end(bad);
         let not_nan = self.b.build_float_compare(FloatPredicate::ORD, x, x, "")?;
         self.guard(cx, not_nan, "ValueError", "cannot convert float NaN to integer")?;
         let finite = self.is_finite(x)?;
         self.guard(cx, finite, "OverflowError", "cannot convert float infinity to integer")?;
-        let lo = self.b.build_float_compare(FloatPredicate::OGE, x, self.f64(-9223372036854775808.0), "")?;
-        let hi = self.b.build_float_compare(FloatPredicate::OLT, x, self.f64(9223372036854775808.0), "")?;
-        let fits = self.b.build_and(lo, hi, "")?;
-        self.guard(cx, fits, "OverflowError", "float too large for int64")?;
+        self.raise(cx, "OverflowError", Some("float too large for int64"))?;
+        self.b.build_unreachable()?;
+        self.b.position_at_end(ok);
         Ok(self.b.build_float_to_signed_int(x, self.ctx.i64_type(), "")?)
     }
 
