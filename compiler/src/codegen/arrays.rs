@@ -272,6 +272,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok((start, len))
     }
 
+    /// Tells LLVM that sizes are never negative (true of every array), which lets it prove
+    /// `i + 1 < n`-style bounds from loop conditions like `i < n - 1`.
+    pub(super) fn assume_valid_shape(&self, arr: StructValue<'ctx>, ndim: usize) -> Cg<()> {
+        let assume = inkwell::intrinsics::Intrinsic::find("llvm.assume").ok_or_else(|| CgError("no llvm.assume".into()))?;
+        let f = assume.get_declaration(&self.module, &[]).ok_or_else(|| CgError("llvm.assume".into()))?;
+        for k in 0..ndim {
+            let n = self.dim(arr, SHAPE, k)?;
+            let nonneg = self.b.build_int_compare(IntPredicate::SGE, n, self.i64(0), "")?;
+            self.b.build_call(f, &[nonneg.into()], "")?;
+        }
+        Ok(())
+    }
+
     /// Whether an array's strides are C order (axes of size 0 or 1 may have any stride).
     pub(super) fn is_c_contiguous(&self, arr: StructValue<'ctx>, at: &ArrayType) -> Cg<IntValue<'ctx>> {
         let mut ok = self.ctx.bool_type().const_all_ones();
@@ -482,7 +495,25 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         let obj = cpython::numpy_call(self, cx, function, &shape, &call_args, at.dtype)?;
         self.adopt(cx, obj)?;
-        self.array_from_object(cx, obj, at)
+        let arr = self.array_from_object(cx, obj, at)?;
+        if f == NpFn::Arange {
+            return Ok(arr);
+        }
+        Ok(self.with_known_layout(arr.into_struct_value(), at, &shape)?.into())
+    }
+
+    /// A new C-ordered array with the shape pyaot asked numpy for: states that shape and the
+    /// strides it implies in the IR, so LLVM can prove indexes in range and drop the checks.
+    fn with_known_layout(&self, arr: StructValue<'ctx>, at: &ArrayType, shape: &[IntValue<'ctx>]) -> Cg<StructValue<'ctx>> {
+        // numpy accepted these sizes, so none is negative.
+        self.assume_valid_shape(self.make_array(self.field(arr, DATA)?.into_pointer_value(), shape, shape, self.ptr_type().const_null(), self.ctx.bool_type().const_zero())?, at.ndim)?;
+        let mut strides = vec![self.i64(0); at.ndim];
+        let mut step = self.i64(dtype_size(at.dtype) as i64);
+        for k in (0..at.ndim).rev() {
+            strides[k] = step;
+            step = self.b.build_int_mul(step, shape[k], "")?;
+        }
+        self.make_array(self.field(arr, DATA)?.into_pointer_value(), shape, &strides, self.field(arr, OWNER)?.into_pointer_value(), self.ctx.bool_type().const_all_ones())
     }
 
     /// Reads data, shape and strides of a freshly created numpy array (writable, right ndim).
@@ -502,6 +533,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let obj = cpython::numpy_call(self, cx, "empty", &shape, &[], src_t.dtype)?;
         self.adopt(cx, obj)?;
         let dst = self.array_from_object(cx, obj, dst_t)?.into_struct_value();
+        let dst = self.with_known_layout(dst, dst_t, &shape)?;
         // A loop nest over every index, copying element by element (raw bytes of the dtype).
         let n = src_t.ndim;
         let elem_ty = self.dtype_type(src_t.dtype);

@@ -207,6 +207,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
+            if let Type::Array(at) = &inst.params[i] {
+                self.assume_valid_shape(v.into_struct_value(), at.ndim)?;
+            }
             let v = self.convert(v, &inst.params[i], &inst.locals[i])?;
             self.b.build_store(locals[i], v)?;
         }
@@ -595,8 +598,13 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.b.build_select(pos, up_count, dn, "")?.into_int_value()
             }
         };
+        // With step 1 (most loops) the counter is i itself, `i < stop`, `i += 1` without signed
+        // overflow (i < stop <= MAX): the textbook form from which LLVM derives index ranges and
+        // drops bounds checks. Other steps count k = 0..len(range) and compute start + k*step,
+        // which cannot overflow either for k < len.
+        let unit_step = step_const == Some(1);
         let counter = self.entry_alloca(cx, self.ctx.i64_type().into(), "k")?;
-        self.b.build_store(counter, zero)?;
+        self.b.build_store(counter, if unit_step { start_v } else { zero })?;
         let head = self.append(cx.func, "for");
         let body_bb = self.append(cx.func, "for.body");
         let latch = self.append(cx.func, "for.next");
@@ -605,11 +613,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(head)?;
         self.b.position_at_end(head);
         let k = self.b.build_load(self.ctx.i64_type(), counter, "k")?.into_int_value();
-        let more = self.b.build_int_compare(IntPredicate::ULT, k, count, "")?;
+        let more = if unit_step {
+            self.b.build_int_compare(IntPredicate::SLT, k, stop_v, "")?
+        } else {
+            self.b.build_int_compare(IntPredicate::ULT, k, count, "")?
+        };
         self.b.build_conditional_branch(more, body_bb, else_bb)?;
         self.b.position_at_end(body_bb);
-        let offset = self.b.build_int_mul(k, step_v, "")?;
-        let i = self.b.build_int_add(start_v, offset, "i")?;
+        let i = if unit_step {
+            k
+        } else {
+            let offset = self.b.build_int_nsw_mul(k, step_v, "")?;
+            self.b.build_int_nsw_add(start_v, offset, "i")?
+        };
         let lt = self.local_ty(cx, target);
         let iv = self.convert(i.into(), &Type::Int, &lt)?;
         self.b.build_store(cx.locals[target], iv)?;
@@ -620,7 +636,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(latch);
         self.set_loc(cx.scope, &s.span);
         let k = self.b.build_load(self.ctx.i64_type(), counter, "")?.into_int_value();
-        let k1 = self.b.build_int_add(k, one, "")?;
+        let k1 = if unit_step { self.b.build_int_nsw_add(k, one, "")? } else { self.b.build_int_add(k, one, "")? };
         self.b.build_store(counter, k1)?;
         self.b.build_unconditional_branch(head)?;
         self.b.position_at_end(else_bb);
