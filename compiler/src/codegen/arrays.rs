@@ -27,6 +27,14 @@ pub enum IndexValue<'ctx> {
     Slice(Option<IntValue<'ctx>>, Option<IntValue<'ctx>>, Option<IntValue<'ctx>>),
 }
 
+pub fn has_array(t: &Type) -> bool {
+    match t {
+        Type::Array(_) => true,
+        Type::Tuple(items) => items.iter().any(has_array),
+        _ => false,
+    }
+}
+
 pub fn dtype_size(d: Scalar) -> u64 {
     match d {
         Scalar::Bool | Scalar::Int8 | Scalar::UInt8 => 1,
@@ -423,12 +431,20 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Gives one reference to each array owner in a value that leaves the function.
     pub(super) fn retain_for_return(&self, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+        if has_array(t) {
+            cpython::with_gil(self, || self.retain_each(v, t))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn retain_each(&self, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
         match t {
             Type::Array(_) => cpython::incref(self, self.field(v.into_struct_value(), OWNER)?.into_pointer_value()),
             Type::Tuple(items) => {
                 for (i, it) in items.iter().enumerate() {
                     let item = self.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
-                    self.retain_for_return(item, it)?;
+                    self.retain_each(item, it)?;
                 }
                 Ok(())
             }
@@ -440,7 +456,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     pub(super) fn release_arena(&self, cx: &FnCx<'ctx>) -> Cg<()> {
         if let Some(slot) = cx.arena {
             let list = self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value();
-            cpython::decref(self, list)?;
+            cpython::with_gil(self, || cpython::decref(self, list))?;
         }
         Ok(())
     }

@@ -467,6 +467,7 @@ pub(super) fn arena_add<'ctx>(cg: &mut Codegen<'ctx, '_>, slot: PointerValue<'ct
             in_new_function(cg, "pyaot.arena_add", ty, |cg, f| {
                 let slot = f.get_nth_param(0).unwrap().into_pointer_value();
                 let obj = f.get_nth_param(1).unwrap().into_pointer_value();
+                let gil = call_value(cg, "PyGILState_Ensure", &[])?;
                 let list = cg.b.build_load(p, slot, "")?.into_pointer_value();
                 let make = cg.append(f, "make");
                 let append = cg.append(f, "append");
@@ -484,9 +485,11 @@ pub(super) fn arena_add<'ctx>(cg: &mut Codegen<'ctx, '_>, slot: PointerValue<'ct
                 list_phi.add_incoming(&[(&list, entry), (&fresh, make)]);
                 let r = call_value(cg, "PyList_Append", &[list_phi.as_basic_value().into(), obj.into()])?;
                 call(cg, "Py_DecRef", &[obj.into()])?;
+                call(cg, "PyGILState_Release", &[gil.into()])?;
                 cg.b.build_return(Some(&r))?;
                 cg.b.position_at_end(oom);
                 call(cg, "Py_DecRef", &[obj.into()])?;
+                call(cg, "PyGILState_Release", &[gil.into()])?;
                 cg.b.build_return(Some(&i32t.const_all_ones()))?;
                 Ok(())
             })?
@@ -560,6 +563,8 @@ pub(super) fn numpy_call<'ctx>(
     extra: &[(BasicValueEnum<'ctx>, Type)],
     dtype: Scalar,
 ) -> Cg<PointerValue<'ctx>> {
+    // Kernels may run without the GIL: hold it while talking to Python.
+    let gil = call_value(cg, "PyGILState_Ensure", &[])?;
     let with_shape = function != "arange";
     let n = with_shape as usize + extra.len() + 1;
     let args = call_value(cg, "PyTuple_New", &[cg.i64(n as i64).into()])?.into_pointer_value();
@@ -581,6 +586,7 @@ pub(super) fn numpy_call<'ctx>(
     let name = cg.cstr(function)?;
     let callee = np_call_fn(cg)?;
     let obj = cg.b.build_call(callee, &[name.into(), args.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+    call(cg, "PyGILState_Release", &[gil.into()])?;
     let unwind = cg.unwind_block(cx)?;
     let ok = cg.append(cx.func, "numpy_ok");
     let failed = cg.b.build_is_null(obj, "")?;
@@ -602,6 +608,7 @@ pub(super) fn read_new_array_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, ndim: usize) -
     in_new_function(cg, &name, ty, move |cg, f| {
         let obj = f.get_nth_param(0).unwrap().into_pointer_value();
         let view = cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
+        let gil = call_value(cg, "PyGILState_Ensure", &[])?;
         let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), cg.ctx.i32_type().const_int(PYBUF_RECORDS, false).into()])?.into_int_value();
         let ok = cg.append(f, "ok");
         let fail = cg.append(f, "fail");
@@ -620,14 +627,24 @@ pub(super) fn read_new_array_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, ndim: usize) -
         let arr = cg.make_array(data, &shape, &strides, obj, cg.ctx.bool_type().const_all_ones())?;
         // The arena keeps the array alive; numpy never moves an array's data.
         call(cg, "PyBuffer_Release", &[view.into()])?;
+        call(cg, "PyGILState_Release", &[gil.into()])?;
         let agg = cg.b.build_insert_value(ret.get_undef(), arr, 0, "")?;
         let agg = cg.b.build_insert_value(agg, cg.ctx.bool_type().const_zero(), 1, "")?;
         cg.b.build_return(Some(&agg.into_struct_value()))?;
         cg.b.position_at_end(fail);
+        call(cg, "PyGILState_Release", &[gil.into()])?;
         let agg = cg.b.build_insert_value(ret.get_undef(), cg.ctx.bool_type().const_all_ones(), 1, "")?;
         cg.b.build_return(Some(&agg.into_struct_value()))?;
         Ok(())
     })
+}
+
+/// Runs `body` holding the GIL (compiled code may be running without it).
+pub(super) fn with_gil<'ctx>(cg: &Codegen<'ctx, '_>, body: impl FnOnce() -> Cg<()>) -> Cg<()> {
+    let gil = call_value(cg, "PyGILState_Ensure", &[])?;
+    body()?;
+    call(cg, "PyGILState_Release", &[gil.into()])?;
+    Ok(())
 }
 
 /// `pyaot.unbox.<spec>(obj, fname, argname) -> {T, i1 failed}`; raises OverflowError naming the

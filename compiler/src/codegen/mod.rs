@@ -264,9 +264,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         owns
     }
 
-    /// Whether the wrapper releases the GIL around an instance: it and everything it calls
-    /// touch no Python object (raising takes the GIL back by itself), and it loops or recurses,
-    /// so the release (some 20 ns) buys other threads time instead of only costing.
+    /// Whether the wrapper releases the GIL around an instance: when it or something it calls
+    /// loops or recurses, so the release (some 20 ns) buys other threads time instead of only
+    /// costing. Compiled code takes the GIL back (PyGILState) for every Python call it makes:
+    /// raising, creating arrays through numpy, its arena.
     pub(super) fn runs_without_gil(&self, id: InstanceId) -> bool {
         fn has_loop(stmts: &[Stmt]) -> bool {
             stmts.iter().any(|s| match &s.kind {
@@ -281,9 +282,6 @@ impl<'ctx> Codegen<'ctx, '_> {
         while let Some(i) = stack.pop() {
             if std::mem::replace(&mut seen[i], true) {
                 continue;
-            }
-            if self.creates_arrays(i) {
-                return false;
             }
             long_running |= has_loop(&self.hir.functions[self.prog.instances[i].func].body) || self.is_recursive(i);
             stack.extend(self.prog.instances[i].calls.values().copied());
