@@ -297,7 +297,7 @@ fn accepted_formats(d: Scalar) -> Vec<String> {
 /// Whether an acquired buffer has the spec's element format, itemsize, ndim, fixed sizes and
 /// (for `::1`) C-contiguous strides.
 fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &SpecType, view: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
-    let SpecType::Array { dtype, dims, contiguous } = spec else { return Err(CgError("buffer check of a non-array".into())) };
+    let SpecType::Array { dtype, dims, .. } = spec else { return Err(CgError("buffer check of a non-array".into())) };
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
     let result = cg.b.build_alloca(cg.ctx.bool_type(), "fits")?;
@@ -309,12 +309,27 @@ fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &
     let check_format = cg.append(f, "fits.format");
     cg.b.build_conditional_branch(has_format, check_format, done)?;
     cg.b.position_at_end(check_format);
-    for accepted in accepted_formats(*dtype) {
-        let text = cg.cstr(&accepted)?;
-        let cmp = call_value(cg, "strcmp", &[format.into(), text.into()])?.into_int_value();
-        let same = cg.b.build_int_compare(IntPredicate::EQ, cmp, cg.ctx.i32_type().const_zero(), "")?;
-        format_ok = cg.b.build_or(format_ok, same, "")?;
+    // The format is one type code, after an optional native-order prefix (`@`, `=`, `<`;
+    // any prefix for 1-byte types): compare bytes instead of calling strcmp.
+    let byte = |cg: &Codegen<'ctx, '_>, at: IntValue<'ctx>| -> Cg<IntValue<'ctx>> {
+        let ptr = unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), format, &[at], "")? };
+        Ok(cg.b.build_load(cg.ctx.i8_type(), ptr, "")?.into_int_value())
+    };
+    let is = |cg: &Codegen<'ctx, '_>, b: IntValue<'ctx>, c: u8| cg.b.build_int_compare(IntPredicate::EQ, b, cg.ctx.i8_type().const_int(c as u64, false), "");
+    let first = byte(cg, cg.i64(0))?;
+    let prefixes: &[u8] = if dtype_size(*dtype) == 1 { b"@=<>!" } else { b"@=<" };
+    let mut prefixed = cg.ctx.bool_type().const_zero();
+    for c in prefixes {
+        prefixed = cg.b.build_or(prefixed, is(cg, first, *c)?, "")?;
     }
+    let start = cg.b.build_int_z_extend(prefixed, i64t, "")?;
+    let code = byte(cg, start)?;
+    let after = byte(cg, cg.b.build_int_add(start, cg.i64(1), "")?)?;
+    let mut code_ok = cg.ctx.bool_type().const_zero();
+    for accepted in accepted_formats(*dtype).iter().filter(|f| f.len() == 1) {
+        code_ok = cg.b.build_or(code_ok, is(cg, code, accepted.as_bytes()[0])?, "")?;
+    }
+    format_ok = cg.b.build_or(format_ok, cg.b.build_and(code_ok, is(cg, after, 0)?, "")?, "")?;
     let itemsize = load_at(cg, view, BUF_ITEMSIZE, i64t.into())?.into_int_value();
     let size_ok = cg.b.build_int_compare(IntPredicate::EQ, itemsize, cg.i64(dtype_size(*dtype) as i64), "")?;
     let ndim = load_at(cg, view, BUF_NDIM, cg.ctx.i32_type().into())?.into_int_value();
@@ -325,6 +340,17 @@ fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &
     cg.b.position_at_end(shape_check);
     let shape = load_at(cg, view, BUF_SHAPE, p.into())?.into_pointer_value();
     let strides = load_at(cg, view, BUF_STRIDES, p.into())?.into_pointer_value();
+    let ok = layout_fits(cg, spec, shape, strides)?;
+    cg.b.build_store(result, ok)?;
+    cg.b.build_unconditional_branch(done)?;
+    cg.b.position_at_end(done);
+    Ok(cg.b.build_load(cg.ctx.bool_type(), result, "")?.into_int_value())
+}
+
+/// Whether sizes and strides (arrays of i64) meet the spec's fixed sizes and `::1` contiguity.
+fn layout_fits<'ctx>(cg: &Codegen<'ctx, '_>, spec: &SpecType, shape: PointerValue<'ctx>, strides: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    let SpecType::Array { dtype, dims, contiguous } = spec else { return Err(CgError("layout of a non-array".into())) };
+    let i64t = cg.ctx.i64_type();
     let mut ok = cg.ctx.bool_type().const_all_ones();
     let mut expected_stride = cg.i64(dtype_size(*dtype) as i64);
     for (k, d) in dims.iter().enumerate().rev() {
@@ -342,10 +368,81 @@ fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &
             expected_stride = cg.b.build_int_mul(expected_stride, n, "")?;
         }
     }
-    cg.b.build_store(result, ok)?;
-    cg.b.build_unconditional_branch(done)?;
-    cg.b.position_at_end(done);
-    Ok(cg.b.build_load(cg.ctx.bool_type(), result, "")?.into_int_value())
+    Ok(ok)
+}
+
+/// numpy's PyArrayObject fields (the same in numpy 1.20+ and 2.x): data, nd, dimensions,
+/// strides, descr, flags; NPY_ARRAY_WRITEABLE.
+const NP_DATA: u64 = 16;
+const NP_ND: u64 = 24;
+const NP_DIMENSIONS: u64 = 32;
+const NP_STRIDES: u64 = 40;
+const NP_DESCR: u64 = 56;
+const NP_FLAGS: u64 = 64;
+const NPY_ARRAY_WRITEABLE: u64 = 0x0400;
+
+/// `pyaot.numpy_types() -> ptr`: the `numpy.ndarray` type, looked up once (NULL without numpy);
+/// also fills `pyaot.descr.<dtype>` with numpy's dtype objects for the fast argument path.
+fn numpy_types_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
+    if let Some(f) = cg.module.get_function("pyaot.numpy_types") {
+        return Ok(f);
+    }
+    let p = cg.ptr_type();
+    let ty = p.fn_type(&[], false);
+    let dtypes = [Scalar::Bool, Scalar::Int8, Scalar::Int16, Scalar::Int32, Scalar::Int64, Scalar::UInt8, Scalar::UInt16, Scalar::UInt32, Scalar::UInt64, Scalar::Float32, Scalar::Float64];
+    for d in dtypes {
+        let g = cg.module.add_global(p, None, &format!("pyaot.descr.{}", numpy_name(d)));
+        g.set_initializer(&p.const_null());
+        g.set_linkage(Linkage::Internal);
+    }
+    let cached = cg.module.add_global(p, None, "pyaot.ndarray");
+    cached.set_initializer(&p.const_null());
+    cached.set_linkage(Linkage::Internal);
+    let tried = cg.module.add_global(cg.ctx.bool_type(), None, "pyaot.ndarray_tried");
+    tried.set_initializer(&cg.ctx.bool_type().const_zero());
+    tried.set_linkage(Linkage::Internal);
+    in_new_function(cg, "pyaot.numpy_types", ty, move |cg, f| {
+        let done = cg.b.build_load(cg.ctx.bool_type(), tried.as_pointer_value(), "")?.into_int_value();
+        let ready = cg.append(f, "ready");
+        let init = cg.append(f, "init");
+        cg.b.build_conditional_branch(done, ready, init)?;
+        cg.b.position_at_end(init);
+        cg.b.build_store(tried.as_pointer_value(), cg.ctx.bool_type().const_all_ones())?;
+        let name = cg.cstr("numpy")?;
+        let np = call_value(cg, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
+        let have = cg.append(f, "have_numpy");
+        let none = cg.append(f, "no_numpy");
+        let missing = cg.b.build_is_null(np, "")?;
+        cg.b.build_conditional_branch(missing, none, have)?;
+        cg.b.position_at_end(none);
+        call(cg, "PyErr_Clear", &[])?;
+        cg.b.build_unconditional_branch(ready)?;
+        cg.b.position_at_end(have);
+        let attr = cg.cstr("ndarray")?;
+        let nd = call_value(cg, "PyObject_GetAttrString", &[np.into(), attr.into()])?;
+        cg.b.build_store(cached.as_pointer_value(), nd)?;
+        let dtype_attr = cg.cstr("dtype")?;
+        let dtype_fn = call_value(cg, "PyObject_GetAttrString", &[np.into(), dtype_attr.into()])?.into_pointer_value();
+        for d in dtypes {
+            // numpy.dtype(name): the builtin descriptor most arrays of that type share.
+            let args = call_value(cg, "PyTuple_New", &[cg.i64(1).into()])?;
+            let text = cg.cstr(numpy_name(d))?;
+            let s = call_value(cg, "PyUnicode_FromString", &[text.into()])?;
+            call(cg, "PyTuple_SetItem", &[args.into(), cg.i64(0).into(), s.into()])?;
+            let descr = call_value(cg, "PyObject_Call", &[dtype_fn.into(), args.into(), p.const_null().into()])?;
+            call(cg, "Py_DecRef", &[args.into()])?;
+            let g = cg.module.get_global(&format!("pyaot.descr.{}", numpy_name(d))).unwrap();
+            cg.b.build_store(g.as_pointer_value(), descr)?;
+        }
+        call(cg, "Py_DecRef", &[dtype_fn.into()])?;
+        call(cg, "Py_DecRef", &[np.into()])?;
+        call(cg, "PyErr_Clear", &[])?;
+        cg.b.build_unconditional_branch(ready)?;
+        cg.b.position_at_end(ready);
+        let v = cg.b.build_load(p, cached.as_pointer_value(), "")?;
+        cg.b.build_return(Some(&v))?;
+        Ok(())
+    })
 }
 
 /// Acquires `obj`'s buffer into `view` (writable when it can be) and checks it against the spec;
@@ -368,6 +465,49 @@ fn unbox_array<'ctx>(
     let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
     let writable = cg.b.build_alloca(cg.ctx.bool_type(), "writable")?;
     cg.b.build_store(writable, cg.ctx.bool_type().const_all_ones())?;
+
+    // Fast path: a numpy array of the builtin dtype is read from its fields, with no buffer to
+    // acquire and release (the caller's reference keeps it alive during the call).
+    let SpecType::Array { dtype, .. } = spec else { return Err(CgError("unbox_array of a non-array".into())) };
+    let types = numpy_types_fn(cg)?;
+    let ndarray = cg.b.build_call(types, &[], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+    let tp = type_of(cg, obj)?;
+    let is_ndarray = cg.b.build_int_compare(IntPredicate::EQ, tp, ndarray, "")?;
+    let not_null = cg.b.build_is_not_null(ndarray, "")?;
+    let fast_check = cg.append(f, "ndarray");
+    let slow = cg.append(f, "buffer");
+    cg.b.build_conditional_branch(cg.b.build_and(is_ndarray, not_null, "")?, fast_check, slow)?;
+    cg.b.position_at_end(fast_check);
+    let descr = load_at(cg, obj, NP_DESCR, p.into())?.into_pointer_value();
+    let expected_descr = cg.b.build_load(p, cg.module.get_global(&format!("pyaot.descr.{}", numpy_name(*dtype))).unwrap().as_pointer_value(), "")?.into_pointer_value();
+    let nd = load_at(cg, obj, NP_ND, i32t.into())?.into_int_value();
+    let same_descr = cg.b.build_int_compare(IntPredicate::EQ, descr, expected_descr, "")?;
+    let same_nd = cg.b.build_int_compare(IntPredicate::EQ, nd, i32t.const_int(at.ndim as u64, false), "")?;
+    let fast_layout = cg.append(f, "ndarray.layout");
+    cg.b.build_conditional_branch(cg.b.build_and(same_descr, same_nd, "")?, fast_layout, slow)?;
+    cg.b.position_at_end(fast_layout);
+    let dims_p = load_at(cg, obj, NP_DIMENSIONS, p.into())?.into_pointer_value();
+    let strides_p = load_at(cg, obj, NP_STRIDES, p.into())?.into_pointer_value();
+    let fits = layout_fits(cg, spec, dims_p, strides_p)?;
+    let fast = cg.append(f, "ndarray.ok");
+    cg.b.build_conditional_branch(fits, fast, slow)?;
+    cg.b.position_at_end(fast);
+    let data = load_at(cg, obj, NP_DATA, p.into())?.into_pointer_value();
+    let flags = load_at(cg, obj, NP_FLAGS, i32t.into())?.into_int_value();
+    let w = cg.b.build_and(flags, i32t.const_int(NPY_ARRAY_WRITEABLE, false), "")?;
+    let w = cg.b.build_int_compare(IntPredicate::NE, w, i32t.const_zero(), "")?;
+    let mut shape = Vec::new();
+    let mut strides = Vec::new();
+    for k in 0..at.ndim {
+        shape.push(load_at(cg, dims_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
+        strides.push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
+    }
+    let fast_arr = cg.make_array(data, &shape, &strides, obj, w)?;
+    let fast_end = cg.b.get_insert_block().unwrap();
+    let join = cg.append(f, "unboxed_array");
+    cg.b.build_unconditional_branch(join)?;
+
+    cg.b.position_at_end(slow);
     let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), i32t.const_int(PYBUF_RECORDS, false).into()])?.into_int_value();
     let got = cg.b.build_int_compare(IntPredicate::EQ, r, i32t.const_zero(), "")?;
     let acquired = cg.append(f, "acquired");
@@ -421,7 +561,13 @@ fn unbox_array<'ctx>(
         strides.push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
     }
     let w = cg.b.build_load(cg.ctx.bool_type(), writable, "")?.into_int_value();
-    cg.make_array(data, &shape, &strides, obj, w)
+    let slow_arr = cg.make_array(data, &shape, &strides, obj, w)?;
+    let slow_end = cg.b.get_insert_block().unwrap();
+    cg.b.build_unconditional_branch(join)?;
+    cg.b.position_at_end(join);
+    let phi = cg.b.build_phi(cg.array_struct(at.ndim), "array")?;
+    phi.add_incoming(&[(&fast_arr, fast_end), (&slow_arr, slow_end)]);
+    Ok(phi.as_basic_value().into_struct_value())
 }
 
 /// `pyaot.index_error(index, axis, size)`: numpy's IndexError message.
@@ -693,12 +839,15 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let matches = call_value(cg, "PyErr_ExceptionMatches", &[overflow.into()])?.into_int_value();
                 let is_overflow = cg.b.build_int_compare(IntPredicate::NE, matches, cg.ctx.i32_type().const_zero(), "")?;
                 let reword = cg.append(f, "reword");
-                cg.b.build_conditional_branch(is_overflow, reword, fail_block)?;
+                let other = cg.append(f, "other_error");
+                cg.b.build_conditional_branch(is_overflow, reword, other)?;
                 cg.b.position_at_end(reword);
                 call(cg, "PyErr_Clear", &[])?;
                 let fmt = cg.cstr("%s() argument '%s' does not fit in int64 (pyaot's int)")?;
                 call(cg, "PyErr_Format", &[overflow.into(), fmt.into(), fname.into(), argname.into()])?;
                 cg.b.build_unconditional_branch(fail_block)?;
+                cg.b.position_at_end(other);
+                reword_type_error(cg, f, &spec, obj, fname, argname, fail_block)?;
                 cg.b.position_at_end(fine);
                 if let (Some((lo, hi)), false) = (s.int_range(), *s == Scalar::Int64 || *s == Scalar::UInt64) {
                     let above = cg.b.build_int_compare(IntPredicate::SGE, v, cg.i64(lo as i64), "")?;
@@ -734,7 +883,10 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 cg.b.position_at_end(maybe);
                 let occurred = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
                 let is_err = cg.b.build_is_not_null(occurred, "")?;
-                cg.b.build_conditional_branch(is_err, fail_block, fine)?;
+                let error = cg.append(f, "error");
+                cg.b.build_conditional_branch(is_err, error, fine)?;
+                cg.b.position_at_end(error);
+                reword_type_error(cg, f, &spec, obj, fname, argname, fail_block)?;
                 cg.b.position_at_end(fine);
                 let v = if *s == Scalar::Float32 {
                     let narrow = cg.b.build_float_trunc(v, cg.ctx.f32_type(), "")?;
@@ -771,6 +923,31 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
         cg.b.build_return(Some(&agg.into_struct_value()))?;
         Ok(())
     })
+}
+
+/// With a TypeError pending from a C-API conversion, replaces it by pyaot's message naming the
+/// function, the argument, the type expected and the type given; then goes to `fail`.
+fn reword_type_error<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    f: FunctionValue<'ctx>,
+    spec: &SpecType,
+    obj: PointerValue<'ctx>,
+    fname: PointerValue<'ctx>,
+    argname: PointerValue<'ctx>,
+    fail: inkwell::basic_block::BasicBlock<'ctx>,
+) -> Cg<()> {
+    let type_error = cg.b.build_load(cg.ptr_type(), exception_global(cg, "TypeError"), "")?;
+    let is_type_error = call_value(cg, "PyErr_ExceptionMatches", &[type_error.into()])?.into_int_value();
+    let is_type_error = cg.b.build_int_compare(IntPredicate::NE, is_type_error, cg.ctx.i32_type().const_zero(), "")?;
+    let reword = cg.append(f, "reword_type");
+    cg.b.build_conditional_branch(is_type_error, reword, fail)?;
+    cg.b.position_at_end(reword);
+    call(cg, "PyErr_Clear", &[])?;
+    let expected = cg.cstr(&expected_text(spec))?;
+    let err = arg_type_error_fn(cg)?;
+    cg.b.build_call(err, &[fname.into(), argname.into(), expected.into(), obj.into()], "")?;
+    cg.b.build_unconditional_branch(fail)?;
+    Ok(())
 }
 
 fn overflow_ptr<'ctx>(cg: &Codegen<'ctx, '_>) -> Cg<BasicValueEnum<'ctx>> {
@@ -1154,9 +1331,32 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
     }
 
     // Try each signature in order: the first whose argument checks all pass is called.
+    // One signature of ints, floats and arrays: no separate checks, unboxing reports errors.
+    let unboxes_with_errors = |a: &SpecType| match a {
+        SpecType::Array { .. } => true,
+        SpecType::Scalar(s) => *s != Scalar::Bool,
+        _ => false,
+    };
+    let direct = ef.signatures.len() == 1 && ef.signatures[0].args.iter().all(unboxes_with_errors);
     for sig in &ef.signatures {
         let next = cg.append(func, "next_signature");
         for (k, spec) in sig.args.iter().enumerate() {
+            if direct {
+                if params[k].1.is_none() {
+                    let present = cg.b.build_is_not_null(objs[k], "")?;
+                    let missing = cg.append(func, "missing");
+                    let given = cg.append(func, "given");
+                    cg.b.build_conditional_branch(present, given, missing)?;
+                    cg.b.position_at_end(missing);
+                    let fmt = cg.cstr("%s() missing required argument '%s' (pos %d)")?;
+                    let pos = cg.ctx.i32_type().const_int(k as u64 + 1, false);
+                    let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
+                    call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), name_ptrs[k].into(), pos.into()])?;
+                    cg.b.build_unconditional_branch(fail)?;
+                    cg.b.position_at_end(given);
+                }
+                continue;
+            }
             let present = cg.b.build_is_not_null(objs[k], "")?;
             let check_bb = cg.append(func, "check");
             let pass = cg.append(func, "pass");
