@@ -1,6 +1,6 @@
 """Array benchmark: six kernels from examples/kernels/ built with pyaot (bounds checks on, and
 off), Numba (njit) and Pythran (-O3 -march=native) when they are installed, all timed in this one
-run (best of N after a warm-up) and checked against each other; plus the cost of a call with a
+run (engines take turns; best of 7 batches after a warm-up) and checked against each other; plus the cost of a call with a
 1-D array argument and the speed-up of two Python threads calling one kernel.
 
 Run: .bench-venv/bin/python examples/bench_arrays.py   (the venv needs numpy, numba, pythran)
@@ -35,15 +35,26 @@ CASES = {
 }
 
 
-def best_time(fn, args, repeat=5):
+def best_times(engines, args, rounds=7, batch_seconds=0.02):
+    """Best time per call of each engine. Engines take turns within each round, so the load
+    of this shared machine falls on all of them alike; a batch repeats the call until it lasts
+    about batch_seconds (each call on fresh copies of array arguments, made outside the clock)."""
     fresh = lambda: tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)  # noqa: E731
-    fn(*fresh())
-    best = math.inf
-    for _ in range(repeat):
-        call_args = fresh()
+    batch = {}
+    for name, fn in engines.items():
+        fn(*fresh())
         start = time.perf_counter()
-        fn(*call_args)
-        best = min(best, time.perf_counter() - start)
+        fn(*fresh())
+        once = max(time.perf_counter() - start, 1e-6)
+        batch[name] = max(1, min(200, int(batch_seconds / once)))
+    best = {name: math.inf for name in engines}
+    for _ in range(rounds):
+        for name, fn in engines.items():
+            inputs = [fresh() for _ in range(batch[name])]
+            start = time.perf_counter()
+            for call_args in inputs:
+                fn(*call_args)
+            best[name] = min(best[name], (time.perf_counter() - start) / batch[name])
     return best
 
 
@@ -103,12 +114,11 @@ def main():
         if pt is not None:
             engines["pythran"] = pt
         reference = result_of(on, args)
-        times = {}
         for engine, fn in engines.items():
             got = result_of(fn, args)
             if not np.allclose(got, reference):
                 print(f"!! {engine} disagrees with pyaot on {name}")
-            times[engine] = best_time(fn, args)
+        times = best_times(engines, args)
         peers = [t for e, t in times.items() if not e.startswith("pyaot")]
         ratio = times["pyaot"] / min(peers) if peers else float("nan")
         if peers:
@@ -139,27 +149,33 @@ def main():
     if pt is not None:
         overhead["pythran"] = pt
     print("\n| call with a 1-D array | ns per call |\n|---|---|")
+    overhead["(baseline: builtin len(a))"] = len
     for engine, fn in overhead.items():
         fn(a)
         ns = min(timeit.repeat(lambda: fn(a), number=200_000, repeat=5)) / 200_000 * 1e9
         print(f"| {engine} | {ns:.0f} |")
 
     # Two Python threads calling one kernel (it runs without the GIL).
+    spin_src = tmp / "spin.py"
+    spin_src.write_text("#export spin(int)\ndef spin(n):\n    s = 0\n    for i in range(n):\n        s = (s * 31 + i) % 1000003\n    return s\n")
+    spin = load("spin", build(spin_src, tmp)).spin
     mandel = compiled["mandelbrot"]
-    work = lambda: mandel(400, 300, 400)  # noqa: E731
-    work()
-    start = time.perf_counter()
-    work()
-    work()
-    serial = time.perf_counter() - start
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    parallel = time.perf_counter() - start
-    print(f"\ntwo threads calling mandelbrot: {serial / parallel:.2f}x the throughput of one (cores here: {os.cpu_count()})")
+    for label, work in [("spin (scalar loop)", lambda: spin(30_000_000)), ("mandelbrot (creates its array)", lambda: mandel(400, 300, 400))]:
+        work()
+        best = 0.0
+        for _ in range(3):
+            start = time.perf_counter()
+            work()
+            work()
+            serial = time.perf_counter() - start
+            threads = [threading.Thread(target=work) for _ in range(2)]
+            start = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            best = max(best, serial / (time.perf_counter() - start))
+        print(f"two threads calling {label}: {best:.2f}x the throughput of one (cores here: {os.cpu_count()})")
 
 
 if __name__ == "__main__":
