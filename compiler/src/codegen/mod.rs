@@ -1213,9 +1213,10 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn float_to_int(&mut self, cx: &mut FnCx<'ctx>, x: FloatValue<'ctx>) -> Cg<IntValue<'ctx>> {
         // One comparison pair on the hot path (false for NaN and infinities too); the cold path
         // works out which error Python would raise.
-        let lo = self.b.build_float_compare(FloatPredicate::OGE, x, self.f64(-9223372036854775808.0), "")?;
-        let hi = self.b.build_float_compare(FloatPredicate::OLT, x, self.f64(9223372036854775808.0), "")?;
-        let fits = self.b.build_and(lo, hi, "")?;
+        // |x| < 2**63 (false for NaN): a single comparison; -2**63 itself goes to the cold path,
+        // which converts it after all.
+        let magnitude = self.fcall("llvm.fabs", &[x])?;
+        let fits = self.b.build_float_compare(FloatPredicate::OLT, magnitude, self.f64(9223372036854775808.0), "")?;
         let ok = self.append(cx.func, "to_int");
         let bad = self.append(cx.func, "to_int.error");
         self.b.build_conditional_branch(fits, ok, bad)?;
@@ -1224,8 +1225,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.guard(cx, not_nan, "ValueError", "cannot convert float NaN to integer")?;
         let finite = self.is_finite(x)?;
         self.guard(cx, finite, "OverflowError", "cannot convert float infinity to integer")?;
-        self.raise(cx, "OverflowError", Some("float too large for int64"))?;
-        self.b.build_unreachable()?;
+        let is_min = self.b.build_float_compare(FloatPredicate::OEQ, x, self.f64(-9223372036854775808.0), "")?;
+        self.guard(cx, is_min, "OverflowError", "float too large for int64")?;
+        self.b.build_unconditional_branch(ok)?;
         self.b.position_at_end(ok);
         Ok(self.b.build_float_to_signed_int(x, self.ctx.i64_type(), "")?)
     }
@@ -1443,12 +1445,30 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             Ok(r.into())
         };
+        // sqrt and log fail exactly for arguments below (or at) zero: checking the argument
+        // is cheaper than checking the result, and LLVM can often prove it (x*x >= 0).
+        let domain = |this: &mut Self, cx: &mut FnCx<'ctx>, pred: FloatPredicate| -> Cg<()> {
+            let bad = this.b.build_float_compare(pred, x, this.f64(0.0), "")?;
+            let ok = this.b.build_not(bad, "")?;
+            this.guard(cx, ok, "ValueError", "math domain error")
+        };
         Ok(match m {
-            Sqrt => { let r = self.fcall("llvm.sqrt", &[x])?; checked(self, cx, r, false)? }
+            Sqrt => {
+                domain(self, cx, FloatPredicate::OLT)?;
+                self.fcall("llvm.sqrt", &[x])?.into()
+            }
+            Log if f.len() == 1 => {
+                domain(self, cx, FloatPredicate::OLE)?;
+                self.fcall("llvm.log", &[x])?.into()
+            }
+            Log10 | Log2 => {
+                domain(self, cx, FloatPredicate::OLE)?;
+                self.fcall(if m == Log10 { "llvm.log10" } else { "llvm.log2" }, &[x])?.into()
+            }
             Exp => { let r = self.fcall("llvm.exp", &[x])?; checked(self, cx, r, true)? }
             Exp2 => { let r = self.fcall("llvm.exp2", &[x])?; checked(self, cx, r, true)? }
             Expm1 => { let r = self.libm("expm1", &[x])?; checked(self, cx, r, true)? }
-            Log if f.len() == 2 => {
+            Log => {
                 let a = self.fcall("llvm.log", &[x])?;
                 checked(self, cx, a, false)?;
                 let base = f[1];
@@ -1462,9 +1482,6 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.guard(cx, nz, "ZeroDivisionError", "float division by zero")?;
                 self.b.build_float_div(a, lb, "")?.into()
             }
-            Log => { let r = self.fcall("llvm.log", &[x])?; checked(self, cx, r, false)? }
-            Log10 => { let r = self.fcall("llvm.log10", &[x])?; checked(self, cx, r, false)? }
-            Log2 => { let r = self.fcall("llvm.log2", &[x])?; checked(self, cx, r, false)? }
             Log1p => { let r = self.libm("log1p", &[x])?; checked(self, cx, r, false)? }
             Sin => { let r = self.fcall("llvm.sin", &[x])?; checked(self, cx, r, false)? }
             Cos => { let r = self.fcall("llvm.cos", &[x])?; checked(self, cx, r, false)? }
