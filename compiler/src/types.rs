@@ -234,7 +234,15 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
                 .hint("a value grows without bound (a tuple extended in a loop, or a recursion returning ever larger tuples); give it a fixed shape"));
         }
     }
-    (Program { instances: inf.instances, exports }, inf.diags)
+    // One function compiled several times (argument types, the contiguous-array version) finds
+    // the same problem in each instance: report it once.
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for d in inf.diags {
+        if !diags.iter().any(|e| e.code == d.code && e.span == d.span && e.message == d.message) {
+            diags.push(d);
+        }
+    }
+    (Program { instances: inf.instances, exports }, diags)
 }
 
 struct Inferencer<'m> {
