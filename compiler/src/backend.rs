@@ -22,7 +22,14 @@ pub struct BackendOptions {
 fn set_llvm_options() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let args = [c"pyaot".as_ptr(), c"-force-ordered-reductions".as_ptr()];
+        // The loop vectorizer's remarks (done, missed and why) feed the annotated report.
+        let args = [
+            c"pyaot".as_ptr(),
+            c"-force-ordered-reductions".as_ptr(),
+            c"-pass-remarks=loop-vectorize".as_ptr(),
+            c"-pass-remarks-missed=loop-vectorize".as_ptr(),
+            c"-pass-remarks-analysis=loop-vectorize".as_ptr(),
+        ];
         // SAFETY: NUL-terminated static strings; LLVM copies what it keeps.
         unsafe { llvm_sys::support::LLVMParseCommandLineOptions(args.len() as i32, args.as_ptr(), std::ptr::null()) };
     });
@@ -69,4 +76,43 @@ pub fn assembly(module: &Module, machine: &TargetMachine) -> Result<String, Stri
         .write_to_memory_buffer(module, FileType::Assembly)
         .map(|b| String::from_utf8_lossy(b.as_slice()).into_owned())
         .map_err(|e| format!("LLVM code generation failed: {e}"))
+}
+
+/// Optimization remarks LLVM reports while optimizing ("file:line:col: message").
+pub struct Remarks(Box<std::sync::Mutex<Vec<String>>>);
+
+impl Remarks {
+    /// Starts collecting the remarks of every module optimized in `context`.
+    pub fn capture(context: &inkwell::context::Context) -> Remarks {
+        let sink = Box::new(std::sync::Mutex::new(Vec::new()));
+        let ptr = &*sink as *const std::sync::Mutex<Vec<String>> as *mut std::ffi::c_void;
+        // SAFETY: the box outlives the context's use in this compilation (Remarks is kept until
+        // the module is optimized); the handler only appends to the vector.
+        unsafe { llvm_sys::core::LLVMContextSetDiagnosticHandler(context.raw(), Some(collect_remark), ptr) };
+        Remarks(sink)
+    }
+
+    pub fn take(&self) -> Vec<String> {
+        self.0.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default()
+    }
+}
+
+extern "C" fn collect_remark(info: llvm_sys::prelude::LLVMDiagnosticInfoRef, sink: *mut std::ffi::c_void) {
+    // SAFETY: LLVM passes the diagnostic and the pointer given to LLVMContextSetDiagnosticHandler.
+    unsafe {
+        if llvm_sys::core::LLVMGetDiagInfoSeverity(info) != llvm_sys::LLVMDiagnosticSeverity::LLVMDSRemark {
+            return;
+        }
+        let text = llvm_sys::core::LLVMGetDiagInfoDescription(info);
+        if text.is_null() {
+            return;
+        }
+        let message = std::ffi::CStr::from_ptr(text).to_string_lossy().into_owned();
+        llvm_sys::core::LLVMDisposeMessage(text);
+        if let Some(sink) = (sink as *const std::sync::Mutex<Vec<String>>).as_ref() {
+            if let Ok(mut v) = sink.lock() {
+                v.push(message);
+            }
+        }
+    }
 }

@@ -123,7 +123,14 @@ impl fmt::Display for SpecType {
                 write!(f, ")")
             }
             SpecType::Array { dtype, dims, contiguous } => {
-                write!(f, "{}[", dtype.name())?;
+                // numpy's names for arrays: float64[:], not float[:].
+                let name = match dtype {
+                    Scalar::Float64 => "float64",
+                    Scalar::Int64 => "int64",
+                    Scalar::Complex128 => "complex128",
+                    other => other.name(),
+                };
+                write!(f, "{name}[")?;
                 for (i, d) in dims.iter().enumerate() {
                     if i > 0 {
                         write!(f, ", ")?;
@@ -544,7 +551,7 @@ mod tests {
     #[test]
     fn arrays() {
         assert_eq!(types("f(float64[:], int[:,:], float[], float[][], uint8[::], float[:, ::1], float64[:,3])"),
-            ["float[:]", "int[:, :]", "float[:]", "float[:, :]", "uint8[:]", "float[:, ::1]", "float[:, 3]"]);
+            ["float64[:]", "int64[:, :]", "float64[:]", "float64[:, :]", "uint8[:]", "float64[:, ::1]", "float64[:, 3]"]);
         let e = parse_export("f(float32[::1])", 0).unwrap();
         assert_eq!(e[0].args[0].alternatives[0], SpecType::Array { dtype: Scalar::Float32, dims: vec![Dim::Any], contiguous: true });
     }

@@ -1,9 +1,11 @@
 //! pyaot: compiles annotated Python into CPython extension modules.
 //!
 //! [`compile`] is the pipeline, the one place that lists the passes in order:
-//! syntax → hir → types → codegen → backend → link. Each pass is a module with one entry point;
+//! syntax → hir → types → codegen → backend → link (and annotate, for the report). Each pass is
+//! a module with one entry point;
 //! the front end ([`check`]) reports every diagnostic of a file in one run.
 
+pub mod annotate;
 pub mod backend;
 pub mod codegen;
 pub mod diagnostics;
@@ -25,6 +27,8 @@ pub enum Emit {
     LlvmIr,
     Asm,
     Obj,
+    /// Only the annotated report (`pyaot annotate`).
+    Nothing,
 }
 
 pub struct Options {
@@ -33,11 +37,13 @@ pub struct Options {
     pub emit: Emit,
     /// Array index checks for the whole build; `# pyaot:` directives override them.
     pub checks: hir::Checks,
+    /// Where to write the annotated HTML report, if wanted.
+    pub annotate: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { opt_level: 3, target_cpu: "native".into(), emit: Emit::Module, checks: hir::Checks::default() }
+        Options { opt_level: 3, target_cpu: "native".into(), emit: Emit::Module, checks: hir::Checks::default(), annotate: None }
     }
 }
 
@@ -113,9 +119,20 @@ pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opt
         .map_err(|e| Failure::Backend(format!("internal compiler error in codegen: {}", e.0)))?;
     let backend_opts = backend::BackendOptions { opt_level: opts.opt_level, target_cpu: opts.target_cpu.clone() };
     let machine = backend::target_machine(&backend_opts).map_err(Failure::Backend)?;
+    let remarks = backend::Remarks::capture(&context);
     timings.time("optimize", || backend::optimize(&module, &machine, opts.opt_level)).map_err(Failure::Backend)?;
+    if let Some(path) = &opts.annotate {
+        let ir = module.print_to_string().to_string();
+        let remarks = remarks.take();
+        if std::env::var_os("PYAOT_DEBUG_REMARKS").is_some() {
+            remarks.iter().for_each(|r| eprintln!("remark: {r}"));
+        }
+        let html = timings.time("annotate", || annotate::report(source, file_name, &checked, &ir, &remarks));
+        std::fs::write(path, html).map_err(|e| Failure::Backend(format!("cannot write {}: {e}", path.display())))?;
+    }
     let write = |bytes: &[u8]| std::fs::write(out, bytes).map_err(|e| Failure::Backend(format!("cannot write {}: {e}", out.display())));
     match opts.emit {
+        Emit::Nothing => {}
         Emit::LlvmIr => write(module.print_to_string().to_string().as_bytes())?,
         Emit::Asm => write(backend::assembly(&module, &machine).map_err(Failure::Backend)?.as_bytes())?,
         Emit::Obj => write(&timings.time("machine code", || backend::object_code(&module, &machine)).map_err(Failure::Backend)?)?,

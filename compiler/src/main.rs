@@ -33,12 +33,28 @@ enum Command {
         /// Write this instead of the extension module: optimized LLVM IR, assembly, or an object file.
         #[arg(long, value_enum)]
         emit: Option<EmitKind>,
+        /// Also write the annotated HTML report (SRC.html next to the module).
+        #[arg(long)]
+        annotate: bool,
         /// Turn off array bounds checks for the whole build (out-of-range indexes are then undefined).
         #[arg(long)]
         no_boundscheck: bool,
         /// Turn off negative-index wraparound for the whole build (a[-1] is then out of range).
         #[arg(long)]
         no_wraparound: bool,
+        /// Print the time each compiler phase takes.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Write an HTML report of SRC: which lines run as machine code, which talk to Python, and why.
+    Annotate {
+        src: PathBuf,
+        /// Where to write the report (default: SRC.html next to SRC).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// CPU to optimize for, as for `build` (the report shows the code for this CPU).
+        #[arg(long, default_value = "native")]
+        target_cpu: String,
         /// Print the time each compiler phase takes.
         #[arg(short, long)]
         verbose: bool,
@@ -66,7 +82,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal();
     match cli.command {
-        Command::Build { src, output, opt_level, target_cpu, emit, no_boundscheck, no_wraparound, verbose } => {
+        Command::Build { src, output, opt_level, target_cpu, emit, annotate, no_boundscheck, no_wraparound, verbose } => {
             let emit = match emit {
                 None => Emit::Module,
                 Some(EmitKind::LlvmIr) => Emit::LlvmIr,
@@ -80,11 +96,13 @@ fn main() -> ExitCode {
                     Emit::LlvmIr => "ll",
                     Emit::Asm => "s",
                     Emit::Obj => "o",
+                    Emit::Nothing => "html",
                 };
                 src.with_file_name(format!("{name}.{ext}"))
             });
             let checks = pyaot::hir::Checks { boundscheck: !no_boundscheck, wraparound: !no_wraparound };
-            let opts = Options { opt_level, target_cpu, emit, checks };
+            let annotate = annotate.then(|| src.with_file_name(format!("{name}.html")));
+            let opts = Options { opt_level, target_cpu, emit, checks, annotate };
             let mut timings = Timings::default();
             let start = Instant::now();
             let file_name = src.display().to_string();
@@ -100,6 +118,36 @@ fn main() -> ExitCode {
                     if verbose {
                         eprintln!("wrote {}", out.display());
                     }
+                    ExitCode::SUCCESS
+                }
+                Err(Failure::Diagnostics(d)) => {
+                    eprint!("{}", render(&file_name, &source, &d, color));
+                    summary(&d);
+                    ExitCode::FAILURE
+                }
+                Err(Failure::Backend(msg)) => {
+                    eprintln!("error: {msg}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Annotate { src, output, target_cpu, verbose } => {
+            let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
+            let out = output.unwrap_or_else(|| src.with_file_name(format!("{name}.html")));
+            let opts = Options { target_cpu, emit: Emit::Nothing, annotate: Some(out.clone()), ..Options::default() };
+            let mut timings = Timings::default();
+            let start = Instant::now();
+            let file_name = src.display().to_string();
+            let result = pyaot::compile(&source, &file_name, &name, &out, &opts, &mut timings);
+            if verbose {
+                print_timings(&timings, start);
+            }
+            match result {
+                Ok(warnings) => {
+                    if !warnings.is_empty() {
+                        eprint!("{}", render(&file_name, &source, &warnings, color));
+                    }
+                    eprintln!("wrote {}", out.display());
                     ExitCode::SUCCESS
                 }
                 Err(Failure::Diagnostics(d)) => {

@@ -98,11 +98,13 @@ fn in_new_function<'ctx>(
     let func = cg.module.add_function(name, ty, Some(Linkage::Internal));
     let here = cg.b.get_insert_block();
     let loc = cg.b.get_current_debug_location();
-    let span = cg.hir.functions.first().map(|f| f.span.clone()).unwrap_or(0..0);
-    let scope = cg.subprogram(func, name, &span);
+    // pyaot's own glue has no source line: line 0 (the report attributes it to the user line it
+    // was inlined into, through the inlinedAt chain).
+    let scope = cg.glue_subprogram(func, name);
     let entry = cg.append(func, "entry");
     cg.b.position_at_end(entry);
-    cg.set_loc(scope, &span);
+    let glue_loc = cg.di.create_debug_location(cg.ctx, 0, 0, scope, None);
+    cg.b.set_current_debug_location(glue_loc);
     body(cg, func)?;
     if let Some(h) = here {
         cg.b.position_at_end(h);
@@ -114,16 +116,19 @@ fn in_new_function<'ctx>(
     Ok(func)
 }
 
-/// `pyaot.raise(ptr exc_slot, ptr msg)`: sets the Python error; cold, so LLVM keeps it off hot paths.
-pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
-    if let Some(f) = cg.module.get_function("pyaot.raise") {
+/// `pyaot.raise.<Exception>(ptr msg)`: sets the Python error; cold, so LLVM keeps it off hot
+/// paths. One function per exception type, so the report can tell from a call what it raises.
+pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, exception: &str) -> Cg<FunctionValue<'ctx>> {
+    let name = format!("pyaot.raise.{exception}");
+    if let Some(f) = cg.module.get_function(&name) {
         return Ok(f);
     }
     let p = cg.ptr_type();
-    let ty = cg.ctx.void_type().fn_type(&[p.into(), p.into()], false);
-    let f = in_new_function(cg, "pyaot.raise", ty, |cg, f| {
-        let slot = f.get_nth_param(0).unwrap().into_pointer_value();
-        let msg = f.get_nth_param(1).unwrap().into_pointer_value();
+    let ty = cg.ctx.void_type().fn_type(&[p.into()], false);
+    let exception = exception.to_string();
+    let f = in_new_function(cg, &name, ty, move |cg, f| {
+        let slot = exception_global(cg, &exception);
+        let msg = f.get_nth_param(0).unwrap().into_pointer_value();
         // Compiled code may be running without the GIL: take it to set the error.
         let gil = call_value(cg, "PyGILState_Ensure", &[])?;
         let exc = cg.b.build_load(p, slot, "exc")?;
@@ -1620,11 +1625,11 @@ pub(super) fn generate_entry(cg: &mut Codegen<'_, '_>) -> Cg<()> {
     def.set_linkage(Linkage::Private);
 
     let init = cg.module.add_function(&format!("PyInit_{module_name}"), p.fn_type(&[], false), Some(Linkage::External));
-    let span = 0..0;
-    let scope = cg.subprogram(init, &format!("PyInit_{module_name}"), &span);
+    let scope = cg.glue_subprogram(init, &format!("pyaot.PyInit_{module_name}"));
     let entry = cg.append(init, "entry");
     cg.b.position_at_end(entry);
-    cg.set_loc(scope, &span);
+    let loc = cg.di.create_debug_location(cg.ctx, 0, 0, scope, None);
+    cg.b.set_current_debug_location(loc);
     let m = call_value(cg, "PyModuleDef_Init", &[def.as_pointer_value().into()])?;
     cg.b.build_return(Some(&m))?;
     Ok(())

@@ -174,6 +174,15 @@ impl<'ctx> Codegen<'ctx, '_> {
         sp.as_debug_info_scope()
     }
 
+    /// A debug subprogram at line 0 for pyaot's generated helpers (names start with `pyaot.`).
+    fn glue_subprogram(&self, func: FunctionValue<'ctx>, name: &str) -> DIScope<'ctx> {
+        let file = self.cu.get_file();
+        let ty = self.di.create_subroutine_type(file, None, &[], DIFlags::PUBLIC);
+        let sp = self.di.create_function(self.cu.as_debug_info_scope(), name, None, file, 0, ty, true, true, 0, DIFlags::ARTIFICIAL, true);
+        func.set_subprogram(sp);
+        sp.as_debug_info_scope()
+    }
+
     fn add_attr(&self, func: FunctionValue<'ctx>, name: &str) {
         let kind = Attribute::get_named_enum_kind_id(name);
         func.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, 0));
@@ -359,13 +368,12 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Sets a Python exception and leaves the function with failure.
     fn raise(&mut self, cx: &mut FnCx<'ctx>, exception: &str, message: Option<&str>) -> Cg<()> {
-        let raise = cpython::raise_fn(self)?;
-        let exc = cpython::exception_global(self, exception);
+        let raise = cpython::raise_fn(self, exception)?;
         let msg = match message {
             Some(m) => self.cstr(m)?,
             None => self.ptr_type().const_null(),
         };
-        self.b.build_call(raise, &[exc.into(), msg.into()], "")?;
+        self.b.build_call(raise, &[msg.into()], "")?;
         let unwind = self.unwind_block(cx)?;
         self.b.build_unconditional_branch(unwind)?;
         self.open_dead_block(cx.func);
@@ -484,7 +492,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 cx.loops.push((head, after));
                 self.block(cx, body)?;
                 cx.loops.pop();
-                self.b.build_unconditional_branch(head)?;
+                self.set_loc(cx.scope, &s.span);
+                let back = self.b.build_unconditional_branch(head)?;
+                self.mark_loop(back);
                 self.b.position_at_end(else_bb);
                 self.block(cx, orelse)?;
                 self.b.build_unconditional_branch(after)?;
@@ -636,12 +646,35 @@ impl<'ctx> Codegen<'ctx, '_> {
         let k = self.b.build_load(self.ctx.i64_type(), counter, "")?.into_int_value();
         let k1 = if unit_step { self.b.build_int_nsw_add(k, one, "")? } else { self.b.build_int_add(k, one, "")? };
         self.b.build_store(counter, k1)?;
-        self.b.build_unconditional_branch(head)?;
+        let back = self.b.build_unconditional_branch(head)?;
+        self.mark_loop(back);
         self.b.position_at_end(else_bb);
         self.block(cx, orelse)?;
         self.b.build_unconditional_branch(after)?;
         self.b.position_at_end(after);
         Ok(())
+    }
+
+    /// Gives a loop's back edge `!llvm.loop` metadata holding the loop statement's location, so
+    /// LLVM's remarks about the loop name its line even after inlining moved it elsewhere.
+    fn mark_loop(&self, back_edge: inkwell::values::InstructionValue<'ctx>) {
+        use inkwell::values::AsValueRef;
+        // SAFETY: plain LLVM-C metadata calls on values of this context; the temporary node is
+        // replaced (and so freed) before the function returns.
+        unsafe {
+            let ctx = self.ctx.raw();
+            let inst = back_edge.as_value_ref();
+            let location = llvm_sys::debuginfo::LLVMInstructionGetDebugLoc(inst);
+            if location.is_null() {
+                return;
+            }
+            let placeholder = llvm_sys::debuginfo::LLVMTemporaryMDNode(ctx, std::ptr::null_mut(), 0);
+            let mut items = [placeholder, location];
+            let node = llvm_sys::core::LLVMMDNodeInContext2(ctx, items.as_mut_ptr(), items.len());
+            llvm_sys::debuginfo::LLVMMetadataReplaceAllUsesWith(placeholder, node);
+            let kind = llvm_sys::core::LLVMGetMDKindIDInContext(ctx, c"llvm.loop".as_ptr(), "llvm.loop".len() as u32);
+            llvm_sys::core::LLVMSetMetadata(inst, kind, llvm_sys::core::LLVMMetadataAsValue(ctx, node));
+        }
     }
 
     /// An alloca in the entry block (where mem2reg can promote it).
