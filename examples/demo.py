@@ -1,10 +1,13 @@
-"""The main job: compile examples/fast.py with pyaot, import it, and compare it with CPython
-running the very same file."""
+"""The main job: compile examples/fast.py with pyaot, import it, compare it with CPython running
+the very same file, and write the annotated report (examples/fast.html)."""
+import html
+import re
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from _build import build, load
+from _build import build, load, pyaot
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,6 +36,13 @@ def main():
         print(f"root_sum({n:,}) = {r_aot!r}, identical under both")
         print(f"  CPython {t_py * 1e3:8.1f} ms")
         print(f"  pyaot   {t_aot * 1e3:8.1f} ms   {t_py / t_aot:.0f}x faster")
+    report = HERE / "fast.html"
+    subprocess.run([str(pyaot()), "annotate", str(src), "-o", str(report)], check=True, capture_output=True)
+    text = report.read_text()
+    stats = re.search(r'<p class="stats">(.*?)</p>', text).group(1)
+    print(f"report: {report} (open it in a browser)\n  {stats}")
+    for line, why in re.findall(r'<details id="L(\d+)".*?<span class="why">(.+?)</span>', text):
+        print(f"  line {line}: {html.unescape(why)}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_packages=(llvm-19-dev libzstd-dev zlib1g-dev gcc)
+# chromium: the report test opens the HTML report in a real (headless) browser.
+apt_packages=(llvm-19-dev libzstd-dev zlib1g-dev gcc chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -511,7 +511,8 @@ h1 { font-size: 1.3em; }
 .info { margin: .2em 0 .6em 6.5em; font-family: system-ui, sans-serif; font-size: 12px; }
 .info p { margin: .2em 0; }
 .loop { color: #036; }
-.verdict { color: #036; font-family: system-ui, sans-serif; font-size: 12px; margin-left: 1em; }
+.verdict { color: #036; font-family: system-ui, sans-serif; font-size: 12px; margin-left: 1em; white-space: normal; }
+.line > summary code { flex: none; }
 .errors { color: #900; }
 pre.ir { background: #f6f6f6; border: 1px solid #ddd; padding: .5em; overflow-x: auto; font-size: 11px; max-height: 30em; }
 ";

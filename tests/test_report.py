@@ -1,0 +1,93 @@
+"""The annotated report from the user's side: pyaot annotate and build --annotate, what the
+report says about a kernel, escaping, determinism, and the page in headless Chromium."""
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, pyaot_binary
+
+KERNEL = ROOT / "examples" / "kernels" / "pairwise.py"
+
+
+def annotate(src: Path, out: Path, *flags):
+    proc = subprocess.run([str(pyaot_binary()), "annotate", str(src), "-o", str(out), *flags], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return out.read_text()
+
+
+def rows(report: str):
+    """{line: (score, reasons, verdict)} for every line with facts."""
+    out = {}
+    pattern = r'<details id="L(\d+)".*?<span class="score">(\d+)</span><code>.*?</code>(?:<span class="verdict">(.*?)</span>)?<span class="why">(.*?)</span>'
+    for m in re.finditer(pattern, report):
+        out[int(m.group(1))] = (int(m.group(2)), html.unescape(m.group(4)), html.unescape(m.group(3) or ""))
+    return out
+
+
+def line_no(text: str, needle: str) -> int:
+    return next(i + 1 for i, line in enumerate(text.splitlines()) if needle in line)
+
+
+def test_report_explains_the_kernel(tmp_path):
+    report = annotate(KERNEL, tmp_path / "pairwise.html", "--target-cpu", "generic")
+    src = KERNEL.read_text()
+    r = rows(report)
+    score, why, _ = r[line_no(src, "def pairwise")]
+    assert score > 0 and "unboxes `x` (float64[:, :])" in why
+    score, why, _ = r[line_no(src, "return out")]
+    assert score > 0 and "returns to Python: boxes" in why
+    assert "numpy.empty" in r[line_no(src, "np.empty")][1]
+    for needle in ("t = x[i, k] - x[j, k]", "s += t * t", "out[i, j] = math.sqrt(s)"):
+        assert r[line_no(src, needle)][0] == 0, needle
+    inner = line_no(src, "for k in range(d)")
+    inner_row = report[report.index(f'id="L{inner}"'):].split("</details>")[0]
+    assert re.search(r"loop: (vectorized \(width \d+|not vectorized)", inner_row), inner_row[:500]
+    assert "bounds check" in report
+    assert "pyaot report: <code>pairwise.py</code>" in report
+
+
+def test_escaping_and_determinism(tmp_path):
+    src = tmp_path / "evil.py"
+    src.write_text("#export f(int)\ndef f(n):\n    # </pre><script>alert('x')</script> & <b>\n    return n\n")
+    a = annotate(src, tmp_path / "a.html")
+    b = annotate(src, tmp_path / "b.html")
+    assert a == b
+    assert "<script>alert" not in a and "&lt;/pre&gt;&lt;script&gt;" in a
+    assert str(tmp_path) not in a
+
+
+def test_build_annotate_writes_report_next_to_module(tmp_path):
+    src = tmp_path / "mod.py"
+    src.write_text("#export f(float)\ndef f(x):\n    return x * 2.0\n")
+    proc = subprocess.run([str(pyaot_binary()), "build", "--annotate", str(src)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "mod.abi3.so").exists()
+    assert "returns to Python" in (tmp_path / "mod.html").read_text()
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("no Chromium found: scripts/setup.sh installs Debian's chromium")
+
+
+def test_opens_in_headless_chromium_and_expands_a_line(tmp_path):
+    report = tmp_path / "pairwise.html"
+    annotate(KERNEL, report, "--target-cpu", "generic")
+    line = line_no(KERNEL.read_text(), "np.empty")
+    proc = subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", f"file://{report}#L{line}"],
+        capture_output=True, text=True, timeout=120)
+    dom = proc.stdout
+    assert f'id="L{line}"' in dom, proc.stderr[-2000:]
+    opened = re.search(rf'<details id="L{line}" class="line"([^>]*)>', dom).group(1)
+    assert "open" in opened
+    assert all("open" not in m.group(2) for m in re.finditer(r'<details id="L(\d+)" class="line"([^>]*)>', dom) if int(m.group(1)) != line)
