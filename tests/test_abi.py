@@ -41,6 +41,10 @@ SOURCE = textwrap.dedent('''
     #export nothing()
     def nothing():
         return
+
+    #export rot(complex)
+    def rot(z):
+        return z * 1j
 ''')
 
 
@@ -103,6 +107,13 @@ def test_overloads_dispatch_in_order_and_list_signatures(mod):
     assert mod.both(1.5) == 2.5
     assert raises(TypeError, mod.both, "x") == \
         "both() got (str), which matches no exported signature: both(int), both(float)"
+
+
+def test_complex_arguments(mod):
+    assert mod.rot(1 + 2j) == (1 + 2j) * 1j
+    assert mod.rot(2) == 2j and mod.rot(1.5) == 1.5j
+    assert mod.rot(np.complex64(1 + 1j)) == (1 + 1j) * 1j
+    assert raises(TypeError, mod.rot, "x") == "rot() argument 'z' must be complex (or float, int), not str"
 
 
 def test_none_result(mod):

@@ -84,6 +84,8 @@ pub enum Const {
     Int(i64),
     Float(f64),
     Bool(bool),
+    /// `2+3j` folds to Complex(2.0, 3.0).
+    Complex(f64, f64),
     None,
     Tuple(Vec<Const>),
 }
@@ -158,6 +160,9 @@ pub enum ArrayAttr {
     Ndim,
     Size,
     T,
+    /// `.real` and `.imag` of numbers.
+    Real,
+    Imag,
 }
 
 /// numpy functions that create arrays.
@@ -292,6 +297,9 @@ pub enum Builtin {
     DivMod,
     Pow,
     Len,
+    Complex,
+    /// `z.conjugate()`.
+    Conjugate,
     Math(MathFn),
 }
 
@@ -713,6 +721,7 @@ fn fold_const(e: &ast::Expr, globals: &HashMap<String, Global>) -> Option<Const>
         ast::Expr::UnaryOp(u) => match (u.op, fold_const(&u.operand, globals)?) {
             (ast::UnaryOp::USub, Const::Int(i)) => i.checked_neg().map(Const::Int),
             (ast::UnaryOp::USub, Const::Float(f)) => Some(Const::Float(-f)),
+            (ast::UnaryOp::USub, Const::Complex(r, i)) => Some(Const::Complex(-r, -i)),
             (ast::UnaryOp::UAdd, c @ (Const::Int(_) | Const::Float(_))) => Some(c),
             _ => None,
         },
@@ -765,6 +774,7 @@ fn literal(c: &Constant) -> Option<Const> {
     match c {
         Constant::Int(i) => i.to_string().parse::<i64>().ok().map(Const::Int),
         Constant::Float(f) => Some(Const::Float(*f)),
+        Constant::Complex { real, imag } => Some(Const::Complex(*real, *imag)),
         Constant::Bool(b) => Some(Const::Bool(*b)),
         Constant::None => Some(Const::None),
         Constant::Tuple(items) => items.iter().map(literal).collect::<Option<Vec<_>>>().map(Const::Tuple),
@@ -1218,6 +1228,8 @@ impl FnLowerer<'_> {
                     "ndim" => Some(ArrayAttr::Ndim),
                     "size" => Some(ArrayAttr::Size),
                     "T" => Some(ArrayAttr::T),
+                    "real" => Some(ArrayAttr::Real),
+                    "imag" => Some(ArrayAttr::Imag),
                     _ => None,
                 };
                 match attr {
@@ -1333,7 +1345,7 @@ impl FnLowerer<'_> {
                     _ => return self.method(a, c, span),
                 },
                 _ => {
-                    if a.attr.as_str() == "copy" {
+                    if matches!(a.attr.as_str(), "copy" | "conjugate") {
                         return self.method(a, c, span);
                     }
                     self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "method calls are not supported yet")
@@ -1441,6 +1453,10 @@ impl FnLowerer<'_> {
             let value = self.expr(&a.value);
             return self.expr_node(span, ExprKind::Copy(Box::new(value)));
         }
+        if a.attr.as_str() == "conjugate" && c.args.is_empty() && c.keywords.is_empty() {
+            let value = self.expr(&a.value);
+            return self.expr_node(span, ExprKind::Builtin(Builtin::Conjugate, vec![value]));
+        }
         self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("the method `.{}()` is not supported yet", a.attr))
             .label("here").hint("arrays support `.copy()`, `.shape`, `.ndim`, `.size` and `.T`; other methods come with the object fallback"));
         self.error_expr(span)
@@ -1469,7 +1485,7 @@ impl FnLowerer<'_> {
             other => other,
         };
         match Scalar::from_name(name) {
-            Some(s) if !matches!(s, Scalar::Complex64 | Scalar::Complex128) => Some(s),
+            Some(s) => Some(s),
             _ => {
                 self.diags.push(Diagnostic::error(Code::NotYet, span_of(e.range()), "unsupported dtype")
                     .label("not a dtype pyaot knows")
@@ -1542,6 +1558,7 @@ fn const_text(c: &Const) -> String {
             Const::Float(f) if f.is_infinite() => if *f > 0.0 { "inf".into() } else { "-inf".into() },
             Const::Float(f) => format!("{f:?}"),
             Const::Bool(b) => if *b { "True".into() } else { "False".into() },
+            Const::Complex(r, i) => format!("({r:?}{i:+?}j)"),
             Const::None => "None".into(),
             Const::Tuple(items) => {
                 let inner: Vec<_> = items.iter().map(show).collect();
@@ -1581,6 +1598,7 @@ fn builtin(name: &str) -> Option<Builtin> {
         "divmod" => Builtin::DivMod,
         "pow" => Builtin::Pow,
         "len" => Builtin::Len,
+        "complex" => Builtin::Complex,
         _ => return None,
     })
 }

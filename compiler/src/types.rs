@@ -22,6 +22,8 @@ pub enum Type {
     Bool,
     Int,
     Float,
+    /// complex128.
+    Complex,
     None,
     Tuple(Vec<Type>),
     Array(ArrayType),
@@ -42,6 +44,7 @@ impl ArrayType {
         match self.dtype {
             Scalar::Bool => Type::Bool,
             Scalar::Float32 | Scalar::Float64 => Type::Float,
+            Scalar::Complex64 | Scalar::Complex128 => Type::Complex,
             _ => Type::Int,
         }
     }
@@ -54,6 +57,7 @@ impl fmt::Display for Type {
             Type::Bool => write!(f, "bool"),
             Type::Int => write!(f, "int"),
             Type::Float => write!(f, "float"),
+            Type::Complex => write!(f, "complex"),
             Type::None => write!(f, "None"),
             Type::Array(a) => {
                 let dims: Vec<&str> = (0..a.ndim).map(|i| if a.contiguous && i + 1 == a.ndim { "::1" } else { ":" }).collect();
@@ -77,8 +81,13 @@ impl fmt::Display for Type {
 }
 
 impl Type {
+    /// A real number (complex numbers are not ordered, nor valid in `range`, `math`, …).
     pub fn is_numeric(&self) -> bool {
         matches!(self, Type::Bool | Type::Int | Type::Float)
+    }
+    /// Any number, complex included.
+    pub fn is_number(&self) -> bool {
+        self.is_numeric() || *self == Type::Complex
     }
     fn is_integral(&self) -> bool {
         matches!(self, Type::Bool | Type::Int)
@@ -93,6 +102,7 @@ pub fn join(a: &Type, b: &Type) -> Option<Type> {
         (x, y) if x == y => x.clone(),
         (Bool, Int) | (Int, Bool) => Int,
         (Float, Bool | Int) | (Bool | Int, Float) => Float,
+        (Complex, Bool | Int | Float) | (Bool | Int | Float, Complex) => Complex,
         (Tuple(xs), Tuple(ys)) if xs.len() == ys.len() => Tuple(xs.iter().zip(ys).map(|(x, y)| join(x, y)).collect::<Option<_>>()?),
         (Array(x), Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => Array(ArrayType { contiguous: x.contiguous && y.contiguous, ..*x }),
         _ => return Option::None,
@@ -135,10 +145,9 @@ pub fn spec_to_type(spec: &SpecType) -> Result<Type, String> {
     match spec {
         SpecType::Scalar(Scalar::Bool) => Ok(Type::Bool),
         SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => Ok(Type::Float),
-        SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => Err("complex numbers are not supported yet".into()),
+        SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => Ok(Type::Complex),
         SpecType::Scalar(_) => Ok(Type::Int),
         SpecType::Tuple(items) => items.iter().map(spec_to_type).collect::<Result<_, _>>().map(Type::Tuple),
-        SpecType::Array { dtype: Scalar::Complex64 | Scalar::Complex128, .. } => Err("complex arrays are not supported yet".into()),
         SpecType::Array { dtype, dims, contiguous } => Ok(Type::Array(ArrayType { dtype: *dtype, ndim: dims.len(), contiguous: *contiguous })),
         other => Err(format!("`{other}` arguments need the Python object fallback, which is not supported yet")),
     }
@@ -149,6 +158,7 @@ pub fn const_type(c: &Const) -> Type {
         Const::Int(_) => Type::Int,
         Const::Float(_) => Type::Float,
         Const::Bool(_) => Type::Bool,
+        Const::Complex(..) => Type::Complex,
         Const::None => Type::None,
         Const::Tuple(items) => Type::Tuple(items.iter().map(const_type).collect()),
     }
@@ -524,6 +534,7 @@ impl Inferencer<'_> {
                     (UnaryOp::Not, _) => Type::Bool,
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Bool | Type::Int) => Type::Int,
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Float) => Type::Float,
+                    (UnaryOp::Neg | UnaryOp::Pos, Type::Complex) => Type::Complex,
                     (UnaryOp::Invert, Type::Bool | Type::Int) => Type::Int,
                     _ => {
                         let sym = match op { UnaryOp::Neg => "-", UnaryOp::Pos => "+", UnaryOp::Invert => "~", UnaryOp::Not => "not" };
@@ -620,6 +631,8 @@ impl Inferencer<'_> {
                     (Type::Array(a), ArrayAttr::Shape) => Type::Tuple(vec![Type::Int; a.ndim]),
                     (Type::Array(_), ArrayAttr::Ndim | ArrayAttr::Size) => Type::Int,
                     (Type::Array(a), ArrayAttr::T) => Type::Array(ArrayType { contiguous: a.contiguous && a.ndim == 1, ..*a }),
+                    (Type::Complex, ArrayAttr::Real | ArrayAttr::Imag) => Type::Float,
+                    (t, ArrayAttr::Real | ArrayAttr::Imag) if t.is_numeric() => if *t == Type::Bool { Type::Int } else { t.clone() },
                     (other, _) => return self.bad(w, e, format!("{other} has no attribute `{}`", attr_name(*attr)), "`.shape`, `.ndim`, `.size` and `.T` are array attributes"),
                 }
             }
@@ -719,6 +732,12 @@ impl Inferencer<'_> {
         match (target, value) {
             (Type::Unknown, _) | (_, Type::Unknown) => {}
             (t, v) if t.is_numeric() && v.is_numeric() => {}
+            (Type::Complex, v) if v.is_number() => {}
+            (t, Type::Complex) if t.is_numeric() => {
+                let d = Diagnostic::error(Code::BadOperation, span.clone(), format!("cannot store a complex number into an array of {t}"))
+                    .label("here").hint("take `.real` or `abs(...)` of it, or make the array complex; numpy raises TypeError here");
+                self.error(w, d);
+            }
             (Type::Array(_), _) => {
                 let d = Diagnostic::error(Code::NotYet, span.clone(), "assigning to a slice of an array is not supported yet")
                     .label("a view, not one element").hint("assign element by element in a loop");
@@ -746,6 +765,7 @@ impl Inferencer<'_> {
         let from_value = |t: &Type| match t {
             Type::Bool => Scalar::Bool,
             Type::Int => Scalar::Int64,
+            Type::Complex => Scalar::Complex128,
             _ => Scalar::Float64,
         };
         let like = |t: &Type| -> Result<ArrayType, (String, String)> {
@@ -755,7 +775,7 @@ impl Inferencer<'_> {
             }
         };
         let numeric = |t: &Type| -> Result<(), (String, String)> {
-            if t.is_numeric() { Ok(()) } else { Err((format!("`np.{}` fills with a number, not {t}", f.name()), "pass an int, float or bool".into())) }
+            if t.is_number() { Ok(()) } else { Err((format!("`np.{}` fills with a number, not {t}", f.name()), "pass an int, float, complex or bool".into())) }
         };
         let (dtype, ndim) = match f {
             NpFn::Empty | NpFn::Zeros | NpFn::Ones => (dtype.unwrap_or(Scalar::Float64), shape_ndim(&args[0])?),
@@ -788,6 +808,10 @@ impl Inferencer<'_> {
         let t = match (l, r) {
             (Unknown, _) | (_, Unknown) => Unknown,
             (Tuple(a), Tuple(b)) if op == BinOp::Add => Tuple(a.iter().chain(b).cloned().collect()),
+            (a, b) if (*a == Complex || *b == Complex) && a.is_number() && b.is_number() => match op {
+                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => Complex,
+                _ => Unknown,
+            },
             (a, b) if a.is_numeric() && b.is_numeric() => match op {
                 BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor if *a == Bool && *b == Bool => Bool,
                 BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::LShift | BinOp::RShift => {
@@ -809,7 +833,7 @@ impl Inferencer<'_> {
         if t == Unknown && *l != Unknown && *r != Unknown {
             let d = Diagnostic::error(Code::BadOperation, span.clone(), format!("unsupported operand types for `{}`: {l} and {r}", op.symbol()))
                 .label("here")
-                .hint(if l.is_numeric() && r.is_numeric() { "bitwise operators and shifts take integers; Python raises TypeError for floats" } else { "arithmetic takes numbers; tuples support only `+`" });
+                .hint(if l.is_number() && r.is_number() { "bitwise operators and shifts take integers, and complex numbers have no `//` or `%`; Python raises TypeError here too" } else { "arithmetic takes numbers; tuples support only `+`" });
             self.error(w, d);
         }
         t
@@ -839,8 +863,29 @@ impl Inferencer<'_> {
         Ok(match b {
             Builtin::Abs => {
                 arity(1..=1)?;
+                if args[0] == Complex {
+                    return Ok(Float);
+                }
                 numeric(0)?;
                 if args[0] == Float { Float } else { Int }
+            }
+            Builtin::Complex => {
+                arity(1..=2)?;
+                for (i, a) in args.iter().enumerate() {
+                    if !a.is_number() {
+                        return Err((format!("`complex` takes numbers, not {a}"), "write `complex(re, im)`".into()));
+                    }
+                    let _ = i;
+                }
+                Complex
+            }
+            Builtin::Conjugate => {
+                arity(1..=1)?;
+                match &args[0] {
+                    Complex => Complex,
+                    t if t.is_numeric() => if *t == Bool { Int } else { t.clone() },
+                    other => return Err((format!("{other} has no `.conjugate()`"), "conjugate a number".into())),
+                }
             }
             Builtin::Min | Builtin::Max => {
                 let items: Vec<Type> = match args {
@@ -889,6 +934,7 @@ impl Inferencer<'_> {
                 let t = if args[0] == Float || args[1] == Float { Float } else { Int };
                 Tuple(vec![t.clone(), t])
             }
+            Builtin::Pow if args.len() == 2 && args.iter().any(|a| *a == Complex) && args.iter().all(|a| a.is_number()) => Complex,
             Builtin::Pow => {
                 arity(2..=3)?;
                 numeric(0)?;
@@ -931,7 +977,7 @@ impl Inferencer<'_> {
 fn comparable_eq(a: &Type, b: &Type) -> bool {
     match (a, b) {
         (Type::Tuple(x), Type::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| comparable_eq(p, q)),
-        (x, y) => x.is_numeric() && y.is_numeric(),
+        (x, y) => x.is_number() && y.is_number(),
     }
 }
 
@@ -941,6 +987,8 @@ fn attr_name(a: ArrayAttr) -> &'static str {
         ArrayAttr::Ndim => "ndim",
         ArrayAttr::Size => "size",
         ArrayAttr::T => "T",
+        ArrayAttr::Real => "real",
+        ArrayAttr::Imag => "imag",
     }
 }
 
@@ -956,6 +1004,8 @@ pub fn builtin_name(b: Builtin) -> &'static str {
         Builtin::DivMod => "divmod",
         Builtin::Pow => "pow",
         Builtin::Len => "len",
+        Builtin::Complex => "complex",
+        Builtin::Conjugate => "conjugate",
         Builtin::Math(m) => m.name(),
     }
 }

@@ -52,7 +52,9 @@ snapshot!(range_of_float, "#export f(float)\ndef f(x):\n    s = 0\n    for i in 
 
 snapshot!(unpack_mismatch, "#export f(int)\ndef f(n):\n    a, b = n\n    return a\n");
 
-snapshot!(complex_array_not_yet, "#export total(complex128[:])\ndef total(a):\n    return 0.0\n");
+snapshot!(dict_argument_not_yet, "#export count(str:int dict)\ndef count(d):\n    return 0\n");
+
+snapshot!(complex_into_real_array, "#export f(float64[:])\ndef f(a):\n    a[0] = 1j\n");
 
 snapshot!(array_as_condition, "#export f(float64[:])\ndef f(a):\n    if a:\n        return 1\n    return 0\n");
 

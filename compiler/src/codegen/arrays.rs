@@ -68,6 +68,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             Scalar::Int32 | Scalar::UInt32 => self.ctx.i32_type().into(),
             Scalar::Float32 => self.ctx.f32_type().into(),
             Scalar::Float64 => self.ctx.f64_type().into(),
+            Scalar::Complex64 => self.ctx.struct_type(&[self.ctx.f32_type().into(), self.ctx.f32_type().into()], false).into(),
+            Scalar::Complex128 => self.complex_type().into(),
             _ => self.ctx.i64_type().into(),
         }
     }
@@ -139,7 +141,13 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(match d {
             Scalar::Bool => self.b.build_int_compare(IntPredicate::NE, raw.into_int_value(), self.ctx.i8_type().const_zero(), "")?.into(),
             Scalar::Float32 => self.b.build_float_ext(raw.into_float_value(), self.ctx.f64_type(), "")?.into(),
-            Scalar::Float64 | Scalar::Int64 | Scalar::UInt64 => raw,
+            Scalar::Complex64 => {
+                let re = self.b.build_extract_value(raw.into_struct_value(), 0, "")?.into_float_value();
+                let im = self.b.build_extract_value(raw.into_struct_value(), 1, "")?.into_float_value();
+                let f64t = self.ctx.f64_type();
+                self.make_complex(self.b.build_float_ext(re, f64t, "")?, self.b.build_float_ext(im, f64t, "")?)?.into()
+            }
+            Scalar::Float64 | Scalar::Int64 | Scalar::UInt64 | Scalar::Complex128 => raw,
             Scalar::UInt8 | Scalar::UInt16 | Scalar::UInt32 => self.b.build_int_z_extend(raw.into_int_value(), i64t, "")?.into(),
             _ => self.b.build_int_s_extend(raw.into_int_value(), i64t, "")?.into(),
         })
@@ -152,6 +160,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.guard(cx, writable, "ValueError", "assignment destination is read-only")?;
         let target = self.dtype_type(d);
         let stored: BasicValueEnum = match (d, vt) {
+            (Scalar::Complex128, _) => self.to_complex(v, vt)?.into(),
+            (Scalar::Complex64, _) => {
+                let (re, im) = self.parts(self.to_complex(v, vt)?)?;
+                let f32t = self.ctx.f32_type();
+                let narrow = target.into_struct_type().get_undef();
+                let narrow = self.b.build_insert_value(narrow, self.b.build_float_trunc(re, f32t, "")?, 0, "")?;
+                self.b.build_insert_value(narrow, self.b.build_float_trunc(im, f32t, "")?, 1, "")?.into_struct_value().into()
+            }
             (Scalar::Bool, _) => {
                 let t = self.truthy(v, vt)?;
                 self.b.build_int_z_extend(t, self.ctx.i8_type(), "")?.into()
@@ -387,6 +403,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
                 agg.into()
             }
+            ArrayAttr::Real | ArrayAttr::Imag => return Err(CgError("`.real`/`.imag` of an array".into())),
             ArrayAttr::T => {
                 let mut shape = Vec::new();
                 let mut strides = Vec::new();

@@ -47,6 +47,11 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyLong_FromLongLong" | "PyBool_FromLong" | "PyTuple_New" => p.fn_type(&[i64t.into()], false),
         "PyFloat_AsDouble" => f64t.fn_type(&[p.into()], false),
         "PyFloat_FromDouble" => p.fn_type(&[f64t.into()], false),
+        "PyComplex_FromDoubles" => p.fn_type(&[f64t.into(), f64t.into()], false),
+        "PyComplex_RealAsDouble" | "PyComplex_ImagAsDouble" => f64t.fn_type(&[p.into()], false),
+        "PyObject_IsInstance" => i32t.fn_type(&[p.into(), p.into()], false),
+        "PyObject_CallFunctionObjArgs" => p.fn_type(&[p.into()], true),
+        "PyObject_HasAttrString" => i32t.fn_type(&[p.into(), p.into()], false),
         "PyTuple_SetItem" => i32t.fn_type(&[p.into(), i64t.into(), p.into()], false),
         "PyTuple_GetItem" => p.fn_type(&[p.into(), i64t.into()], false),
         "PyErr_SetString" => void.fn_type(&[p.into(), p.into()], false),
@@ -199,6 +204,13 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let v = call_value(cg, "PyIndex_Check", &[obj.into()])?;
                 yes(cg, i32_nonzero(cg, v)?)
             }
+            SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => {
+                let is_complex = call_value(cg, "PyObject_IsInstance", &[obj.into(), data_symbol(cg, "PyComplex_Type").into()])?;
+                let is_complex = i32_nonzero(cg, is_complex)?;
+                let float_check = check_fn(cg, &SpecType::Scalar(Scalar::Float64))?;
+                let real = cg.b.build_call(float_check, &[obj.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+                yes(cg, cg.b.build_or(is_complex, real, "")?)
+            }
             SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => {
                 // The common case first: an exact float.
                 let tp = type_of(cg, obj)?;
@@ -328,13 +340,25 @@ fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &
         prefixed = cg.b.build_or(prefixed, is(cg, first, *c)?, "")?;
     }
     let start = cg.b.build_int_z_extend(prefixed, i64t, "")?;
-    let code = byte(cg, start)?;
-    let after = byte(cg, cg.b.build_int_add(start, cg.i64(1), "")?)?;
-    let mut code_ok = cg.ctx.bool_type().const_zero();
-    for accepted in accepted_formats(*dtype).iter().filter(|f| f.len() == 1) {
-        code_ok = cg.b.build_or(code_ok, is(cg, code, accepted.as_bytes()[0])?, "")?;
+    // Type codes are one character, or two for complex (`Zd`, `Zf`). Read three bytes, never
+    // past the terminating NUL: each position moves on only over a non-NUL byte.
+    let mut pos = start;
+    let mut bytes = Vec::new();
+    for _ in 0..3 {
+        let b = byte(cg, pos)?;
+        let more = cg.b.build_int_compare(IntPredicate::NE, b, cg.ctx.i8_type().const_zero(), "")?;
+        pos = cg.b.build_select(more, cg.b.build_int_add(pos, cg.i64(1), "")?, pos, "")?.into_int_value();
+        bytes.push(b);
     }
-    format_ok = cg.b.build_or(format_ok, cg.b.build_and(code_ok, is(cg, after, 0)?, "")?, "")?;
+    let mut code_ok = cg.ctx.bool_type().const_zero();
+    for accepted in accepted_formats(*dtype).iter().filter(|f| !f.starts_with(['@', '=', '<', '>', '!'])) {
+        let mut all = cg.ctx.bool_type().const_all_ones();
+        for (i, c) in accepted.bytes().chain(std::iter::once(0)).enumerate() {
+            all = cg.b.build_and(all, is(cg, bytes[i], c)?, "")?;
+        }
+        code_ok = cg.b.build_or(code_ok, all, "")?;
+    }
+    format_ok = cg.b.build_or(format_ok, code_ok, "")?;
     let itemsize = load_at(cg, view, BUF_ITEMSIZE, i64t.into())?.into_int_value();
     let size_ok = cg.b.build_int_compare(IntPredicate::EQ, itemsize, cg.i64(dtype_size(*dtype) as i64), "")?;
     let ndim = load_at(cg, view, BUF_NDIM, cg.ctx.i32_type().into())?.into_int_value();
@@ -394,7 +418,7 @@ fn numpy_types_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     }
     let p = cg.ptr_type();
     let ty = p.fn_type(&[], false);
-    let dtypes = [Scalar::Bool, Scalar::Int8, Scalar::Int16, Scalar::Int32, Scalar::Int64, Scalar::UInt8, Scalar::UInt16, Scalar::UInt32, Scalar::UInt64, Scalar::Float32, Scalar::Float64];
+    let dtypes = [Scalar::Bool, Scalar::Int8, Scalar::Int16, Scalar::Int32, Scalar::Int64, Scalar::UInt8, Scalar::UInt16, Scalar::UInt32, Scalar::UInt64, Scalar::Float32, Scalar::Float64, Scalar::Complex64, Scalar::Complex128];
     for d in dtypes {
         let g = cg.module.add_global(p, None, &format!("pyaot.descr.{}", numpy_name(d)));
         g.set_initializer(&p.const_null());
@@ -879,6 +903,73 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 }
                 ok(cg, v.into())?;
             }
+            SpecType::Scalar(s @ (Scalar::Complex64 | Scalar::Complex128)) => {
+                // Not a complex (numpy.complex64, a float, an int): convert with complex(obj),
+                // which honours __complex__ (3.11's PyComplex_RealAsDouble would use __float__).
+                let is_complex = call_value(cg, "PyObject_IsInstance", &[obj.into(), data_symbol(cg, "PyComplex_Type").into()])?.into_int_value();
+                let is_complex = cg.b.build_int_compare(IntPredicate::NE, is_complex, cg.ctx.i32_type().const_zero(), "")?;
+                let convert = cg.append(f, "to_complex");
+                let read = cg.append(f, "read_parts");
+                let entry_block = cg.b.get_insert_block().unwrap();
+                cg.b.build_conditional_branch(is_complex, read, convert)?;
+                cg.b.position_at_end(convert);
+                // Numbers only: complex("1+2j") would parse a string.
+                let float_check = check_fn(cg, &SpecType::Scalar(Scalar::Float64))?;
+                let real = cg.b.build_call(float_check, &[obj.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+                let dunder = cg.cstr("__complex__")?;
+                let has = call_value(cg, "PyObject_HasAttrString", &[obj.into(), dunder.into()])?.into_int_value();
+                let has = cg.b.build_int_compare(IntPredicate::NE, has, cg.ctx.i32_type().const_zero(), "")?;
+                let number = cg.b.build_or(real, has, "")?;
+                let call_complex = cg.append(f, "call_complex");
+                let not_number = cg.append(f, "not_a_number");
+                cg.b.build_conditional_branch(number, call_complex, not_number)?;
+                cg.b.position_at_end(not_number);
+                let expected = cg.cstr(&expected_text(&spec))?;
+                let err = arg_type_error_fn(cg)?;
+                cg.b.build_call(err, &[fname.into(), argname.into(), expected.into(), obj.into()], "")?;
+                cg.b.build_unconditional_branch(fail_block)?;
+                cg.b.position_at_end(call_complex);
+                let converted = call_value(cg, "PyObject_CallFunctionObjArgs", &[data_symbol(cg, "PyComplex_Type").into(), obj.into(), p.const_null().into()])?.into_pointer_value();
+                let failed = cg.b.build_is_null(converted, "")?;
+                let convert_failed = cg.append(f, "convert_failed");
+                cg.b.build_conditional_branch(failed, convert_failed, read)?;
+                cg.b.position_at_end(convert_failed);
+                reword_type_error(cg, f, &spec, obj, fname, argname, fail_block)?;
+                cg.b.position_at_end(read);
+                let source = cg.b.build_phi(p, "complex_obj")?;
+                source.add_incoming(&[(&obj, entry_block), (&converted, call_complex)]);
+                let source = source.as_basic_value().into_pointer_value();
+                let re = call_value(cg, "PyComplex_RealAsDouble", &[source.into()])?.into_float_value();
+                let im = call_value(cg, "PyComplex_ImagAsDouble", &[source.into()])?.into_float_value();
+                // Drop the converted object (Py_DecRef of the argument itself would be wrong).
+                let drop = cg.append(f, "drop_converted");
+                let parts_read = cg.append(f, "parts_read");
+                cg.b.build_conditional_branch(is_complex, parts_read, drop)?;
+                cg.b.position_at_end(drop);
+                call(cg, "Py_DecRef", &[source.into()])?;
+                cg.b.build_unconditional_branch(parts_read)?;
+                cg.b.position_at_end(parts_read);
+                let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, re, cg.f64(-1.0), "")?;
+                let maybe = cg.append(f, "maybe_error");
+                let fine = cg.append(f, "converted");
+                cg.b.build_conditional_branch(minus_one, maybe, fine)?;
+                cg.b.position_at_end(maybe);
+                let occurred = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
+                let is_err = cg.b.build_is_not_null(occurred, "")?;
+                let error = cg.append(f, "error");
+                cg.b.build_conditional_branch(is_err, error, fine)?;
+                cg.b.position_at_end(error);
+                reword_type_error(cg, f, &spec, obj, fname, argname, fail_block)?;
+                cg.b.position_at_end(fine);
+                let (re, im) = if *s == Scalar::Complex64 {
+                    let f32t = cg.ctx.f32_type();
+                    let f64t = cg.ctx.f64_type();
+                    (cg.b.build_float_ext(cg.b.build_float_trunc(re, f32t, "")?, f64t, "")?, cg.b.build_float_ext(cg.b.build_float_trunc(im, f32t, "")?, f64t, "")?)
+                } else {
+                    (re, im)
+                };
+                ok(cg, cg.make_complex(re, im)?.into())?;
+            }
             SpecType::Scalar(s @ (Scalar::Float32 | Scalar::Float64)) => {
                 let v = call_value(cg, "PyFloat_AsDouble", &[obj.into()])?.into_float_value();
                 let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, v, cg.f64(-1.0), "")?;
@@ -974,6 +1065,10 @@ fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionValue<'ctx>>
         let obj = match &t {
             Type::Int | Type::Unknown => call_value(cg, "PyLong_FromLongLong", &[v.into()])?,
             Type::Float => call_value(cg, "PyFloat_FromDouble", &[v.into()])?,
+            Type::Complex => {
+                let (re, im) = cg.parts(v.into_struct_value())?;
+                call_value(cg, "PyComplex_FromDoubles", &[re.into(), im.into()])?
+            }
             Type::Bool => {
                 let wide = cg.b.build_int_z_extend(v.into_int_value(), cg.ctx.i64_type(), "")?;
                 call_value(cg, "PyBool_FromLong", &[wide.into()])?
@@ -1241,6 +1336,7 @@ fn expected_text(spec: &SpecType) -> String {
     match spec {
         SpecType::Scalar(Scalar::Bool) => "bool".into(),
         SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => "float (or int)".into(),
+        SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => "complex (or float, int)".into(),
         SpecType::Scalar(s) if s.is_integer() => if *s == Scalar::Int64 { "int".into() } else { format!("int ({})", s.name()) },
         SpecType::Array { dtype, dims, contiguous } => {
             let dims: Vec<String> = dims.iter().enumerate().map(|(i, d)| match d {

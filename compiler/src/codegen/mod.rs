@@ -10,6 +10,7 @@
 //! (through `pyaot.raise`), and every caller passes the failure up until a wrapper returns NULL.
 
 mod arrays;
+mod complex;
 mod cpython;
 
 use crate::diagnostics::Span;
@@ -110,6 +111,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             Type::Bool => self.ctx.bool_type().into(),
             Type::Int | Type::Unknown => self.ctx.i64_type().into(),
             Type::Float => self.ctx.f64_type().into(),
+            Type::Complex => self.complex_type().into(),
             Type::None => self.ctx.struct_type(&[], false).into(),
             Type::Tuple(items) => {
                 let fields: Vec<_> = items.iter().map(|i| self.llvm_type(i)).collect();
@@ -709,6 +711,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 agg.into()
             }
             (Type::Array(a), Type::Array(b)) if a.ndim == b.ndim => v,
+            (Type::Bool | Type::Int | Type::Float, Type::Complex) => self.to_complex(v, from)?.into(),
             (Type::Unknown, t) => self.llvm_type(t).const_zero(),
             _ => return Err(CgError(format!("cannot convert {from} to {to}"))),
         })
@@ -720,6 +723,12 @@ impl<'ctx> Codegen<'ctx, '_> {
             Type::Bool => v.into_int_value(),
             Type::Int | Type::Unknown => self.b.build_int_compare(IntPredicate::NE, v.into_int_value(), self.i64(0), "")?,
             Type::Float => self.b.build_float_compare(FloatPredicate::UNE, v.into_float_value(), self.f64(0.0), "")?,
+            Type::Complex => {
+                let (re, im) = self.parts(v.into_struct_value())?;
+                let re = self.b.build_float_compare(FloatPredicate::UNE, re, self.f64(0.0), "")?;
+                let im = self.b.build_float_compare(FloatPredicate::UNE, im, self.f64(0.0), "")?;
+                self.b.build_or(re, im, "")?
+            }
             Type::None => self.ctx.bool_type().const_zero(),
             Type::Tuple(items) => self.ctx.bool_type().const_int(!items.is_empty() as u64, false),
             Type::Array(_) => return Err(CgError("truth value of an array".into())),
@@ -737,6 +746,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             Const::Int(i) => self.i64(*i).into(),
             Const::Float(f) => self.f64(*f).into(),
             Const::Bool(b) => self.ctx.bool_type().const_int(*b as u64, false).into(),
+            Const::Complex(r, i) => self.complex_type().const_named_struct(&[self.f64(*r).into(), self.f64(*i).into()]).into(),
             Const::None => self.ctx.struct_type(&[], false).const_zero().into(),
             Const::Tuple(items) => {
                 let ty = self.llvm_type(&const_type(c)).into_struct_type();
@@ -779,6 +789,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                     UnaryOp::Pos => self.convert(v, &ot, &t)?,
                     UnaryOp::Neg => match self.convert(v, &ot, &t)? {
                         BasicValueEnum::FloatValue(f) => self.b.build_float_neg(f, "")?.into(),
+                        BasicValueEnum::StructValue(z) => {
+                            let (re, im) = self.parts(z)?;
+                            self.make_complex(self.b.build_float_neg(re, "")?, self.b.build_float_neg(im, "")?)?.into()
+                        }
                         other => self.b.build_int_sub(self.i64(0), other.into_int_value(), "")?.into(),
                     },
                     UnaryOp::Invert => {
@@ -846,6 +860,18 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let v = self.subscript(cx, value, indices, &t)?;
                 self.set_loc(cx.scope, &e.span);
                 v
+            }
+            ExprKind::Attr(value, attr @ (hir::ArrayAttr::Real | hir::ArrayAttr::Imag)) => {
+                let v = self.expr(cx, value)?;
+                match self.ty(cx, value) {
+                    Type::Complex => {
+                        let (re, im) = self.parts(v.into_struct_value())?;
+                        (if *attr == hir::ArrayAttr::Real { re } else { im }).into()
+                    }
+                    // A real number is its own real part; its imaginary part is 0.
+                    vt if *attr == hir::ArrayAttr::Real => self.convert(v, &vt, &t)?,
+                    _ => self.llvm_type(&t).const_zero(),
+                }
             }
             ExprKind::Attr(value, attr) => self.array_attr(cx, value, *attr, &t)?,
             ExprKind::Copy(value) => {
@@ -926,6 +952,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                         all = self.b.build_and(all, eq, "")?;
                     }
                     return Ok(if op == CmpOp::Eq { all } else { self.b.build_not(all, "")? });
+                }
+                if *lt == Type::Complex || *rt == Type::Complex {
+                    let eq = self.complex_eq(self.to_complex(l, lt)?, self.to_complex(r, rt)?)?;
+                    return Ok(if op == CmpOp::Eq { eq } else { self.b.build_not(eq, "")? });
                 }
                 if *lt == Type::Float || *rt == Type::Float {
                     let x = self.convert(l, lt, &Type::Float)?.into_float_value();
@@ -1044,6 +1074,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             return Ok((agg.into(), t));
+        }
+        if *lt == Type::Complex || *rt == Type::Complex {
+            let a = self.to_complex(l, lt)?;
+            let b = self.to_complex(r, rt)?;
+            return Ok((self.complex_binary(cx, op, a, b)?.into(), Type::Complex));
         }
         let bools = *lt == Type::Bool && *rt == Type::Bool;
         if bools && matches!(op, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) {
@@ -1270,6 +1305,26 @@ impl<'ctx> Codegen<'ctx, '_> {
         let as_float = |this: &Self, i: usize| -> Cg<FloatValue<'ctx>> { Ok(this.convert(vals[i], &types[i], &Type::Float)?.into_float_value()) };
         let as_int = |this: &Self, i: usize| -> Cg<IntValue<'ctx>> { Ok(this.convert(vals[i], &types[i], &Type::Int)?.into_int_value()) };
         Ok(match b {
+            Builtin::Abs if types[0] == Type::Complex => self.complex_abs(cx, vals[0].into_struct_value())?.into(),
+            Builtin::Complex => {
+                // complex(a, b) = a + b*1j, for complex a and b too.
+                let a = self.to_complex(vals[0], &types[0])?;
+                if vals.len() == 1 {
+                    a.into()
+                } else {
+                    let b = self.to_complex(vals[1], &types[1])?;
+                    let (ar, ai) = self.parts(a)?;
+                    let (br, bi) = self.parts(b)?;
+                    self.make_complex(self.b.build_float_sub(ar, bi, "")?, self.b.build_float_add(ai, br, "")?)?.into()
+                }
+            }
+            Builtin::Conjugate => match &types[0] {
+                Type::Complex => {
+                    let (re, im) = self.parts(vals[0].into_struct_value())?;
+                    self.make_complex(re, self.b.build_float_neg(im, "")?)?.into()
+                }
+                other => self.convert(vals[0], other, t)?,
+            },
             Builtin::Abs => match t {
                 Type::Float => self.fcall("llvm.fabs", &[as_float(self, 0)?])?.into(),
                 _ => {
