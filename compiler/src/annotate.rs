@@ -60,6 +60,8 @@ struct LineFacts {
     /// Error-path work: what can be raised here (counted apart).
     errors: BTreeMap<String, u32>,
     numpy_calls: BTreeSet<String>,
+    /// Some of the line's code runs once per process (importing numpy): shown, not scored.
+    once: bool,
     notes: Vec<String>,
     types: BTreeMap<String, BTreeSet<String>>,
 }
@@ -78,6 +80,9 @@ struct Location {
     scope: u32,
     inlined_at: Option<u32>,
 }
+
+/// Blocks that run once per process (importing numpy, caching its types): not in the score.
+const ONCE_BLOCKS: &[&str] = &["init", "import"];
 
 /// Blocks that only run when something failed: their calls count as error-path work.
 const ERROR_BLOCKS: &[&str] = &[
@@ -188,6 +193,10 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
         }
         let Some(callee) = callee_of(line) else { continue };
         let Some((class, error)) = classify(callee) else { continue };
+        if ONCE_BLOCKS.iter().any(|p| block.starts_with(p)) {
+            facts.once = true;
+            continue;
+        }
         let error_block = ERROR_BLOCKS.iter().any(|p| block.starts_with(p));
         if error || error_block {
             let what = match callee {
@@ -461,6 +470,9 @@ fn render(source: &str, file_name: &str, hir: &hir::Module, program: &crate::typ
                 if !f.errors.is_empty() {
                     let errs: Vec<String> = f.errors.iter().map(|(what, n)| format!("{} ×{n}", escape(what))).collect();
                     let _ = writeln!(html, "<p class=\"errors\">error paths (not in the score): {}</p>", errs.join("; "));
+                }
+                if f.once {
+                    let _ = writeln!(html, "<p>also runs once per process (not in the score): imports numpy and looks up its types</p>");
                 }
                 if !f.hot.is_empty() {
                     let hot: Vec<String> = f.hot.iter().map(|(c, n)| format!("{} ×{n} (cost {} each)", c.words(), c.cost())).collect();

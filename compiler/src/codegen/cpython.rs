@@ -439,8 +439,9 @@ fn numpy_types_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         cg.b.build_store(tried.as_pointer_value(), cg.ctx.bool_type().const_all_ones())?;
         let name = cg.cstr("numpy")?;
         let np = call_value(cg, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
-        let have = cg.append(f, "have_numpy");
-        let none = cg.append(f, "no_numpy");
+        // Block names starting with `init` tell the report this runs once per process.
+        let have = cg.append(f, "init.have_numpy");
+        let none = cg.append(f, "init.no_numpy");
         let missing = cg.b.build_is_null(np, "")?;
         cg.b.build_conditional_branch(missing, none, have)?;
         cg.b.position_at_end(none);
