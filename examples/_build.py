@@ -1,5 +1,7 @@
 """Helpers for the example scripts: find or build the pyaot binary, compile a file, import both versions."""
 import importlib.util
+import math
+import time
 import os
 import subprocess
 import sys
@@ -27,3 +29,26 @@ def load(name: str, path: Path):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def best_times(engines, args, rounds=7, batch_seconds=0.02):
+    """Best time per call of each engine. Engines take turns within each round, so the load
+    of this shared machine falls on all of them alike; a batch repeats the call until it lasts
+    about batch_seconds (each call on fresh copies of array arguments, made outside the clock)."""
+    fresh = lambda: tuple(a.copy() if hasattr(a, "copy") and not isinstance(a, (int, float)) else a for a in args)  # noqa: E731
+    batch = {}
+    for name, fn in engines.items():
+        fn(*fresh())
+        start = time.perf_counter()
+        fn(*fresh())
+        once = max(time.perf_counter() - start, 1e-6)
+        batch[name] = max(1, min(200, int(batch_seconds / once)))
+    best = {name: math.inf for name in engines}
+    for _ in range(rounds):
+        for name, fn in engines.items():
+            inputs = [fresh() for _ in range(batch[name])]
+            start = time.perf_counter()
+            for call_args in inputs:
+                fn(*call_args)
+            best[name] = min(best[name], (time.perf_counter() - start) / batch[name])
+    return best

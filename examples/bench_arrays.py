@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _build import build, load
+from _build import best_times, build, load
 
 HERE = Path(__file__).resolve().parent
 KERNELS = HERE / "kernels"
@@ -33,29 +33,6 @@ CASES = {
     "bubble": lambda: (rng.random(2000),),
     "histogram": lambda: (rng.random(2_000_000), 100),
 }
-
-
-def best_times(engines, args, rounds=7, batch_seconds=0.02):
-    """Best time per call of each engine. Engines take turns within each round, so the load
-    of this shared machine falls on all of them alike; a batch repeats the call until it lasts
-    about batch_seconds (each call on fresh copies of array arguments, made outside the clock)."""
-    fresh = lambda: tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)  # noqa: E731
-    batch = {}
-    for name, fn in engines.items():
-        fn(*fresh())
-        start = time.perf_counter()
-        fn(*fresh())
-        once = max(time.perf_counter() - start, 1e-6)
-        batch[name] = max(1, min(200, int(batch_seconds / once)))
-    best = {name: math.inf for name in engines}
-    for _ in range(rounds):
-        for name, fn in engines.items():
-            inputs = [fresh() for _ in range(batch[name])]
-            start = time.perf_counter()
-            for call_args in inputs:
-                fn(*call_args)
-            best[name] = min(best[name], (time.perf_counter() - start) / batch[name])
-    return best
 
 
 def result_of(fn, args):

@@ -1530,6 +1530,9 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             None => native.as_global_value().as_pointer_value(),
         };
         // Kernels that touch no Python object run with the GIL released (other threads go on).
+        if cg.is_recursive(sig.instance) {
+            values.push(cg.i64(0).into());
+        }
         let nogil = cg.runs_without_gil(sig.instance);
         let thread_state = if nogil { Some(call_value(cg, "PyEval_SaveThread", &[])?) } else { None };
         let result = cg.b.build_indirect_call(native.get_type(), callee, &values, "")?.try_as_basic_value().basic().unwrap().into_struct_value();

@@ -65,8 +65,8 @@ struct FnCx<'ctx> {
     ret_ty: StructType<'ctx>,
     /// The arena (a Python list) owning the arrays this call created, once one exists.
     arena: Option<PointerValue<'ctx>>,
-    /// Recursive instances count their depth, so runaway recursion raises RecursionError
-    /// instead of overflowing the C stack.
+    /// Recursive instances count their depth (an extra argument), so runaway recursion raises
+    /// RecursionError instead of overflowing the C stack.
     counts_depth: bool,
 }
 
@@ -90,7 +90,11 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
     let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new() };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
-        let params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
+        let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
+        if cg.is_recursive(i) {
+            // Recursive instances take their call depth as a last argument (see MAX_RECURSION_DEPTH).
+            params.push(cg.ctx.i64_type().into());
+        }
         let ret = cg.ret_type(&inst.ret);
         let name = format!("{}.{}", f.name, i);
         let func = cg.module.add_function(&name, ret.fn_type(&params, false), Some(Linkage::Internal));
@@ -233,11 +237,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             cx.arena = Some(slot);
         }
         if counts_depth {
-            let depth = self.depth_counter();
-            let d = self.b.build_load(self.ctx.i64_type(), depth, "depth")?.into_int_value();
-            let d1 = self.b.build_int_add(d, self.i64(1), "")?;
-            self.b.build_store(depth, d1)?;
-            let ok = self.b.build_int_compare(IntPredicate::SLE, d1, self.i64(MAX_RECURSION_DEPTH), "")?;
+            let depth = self.depth_param(&cx)?;
+            let ok = self.b.build_int_compare(IntPredicate::SLE, depth, self.i64(MAX_RECURSION_DEPTH), "")?;
             self.guard(&mut cx, ok, "RecursionError", "maximum recursion depth exceeded in compiled code")?;
         }
         self.block(&mut cx, &f.body)?;
@@ -315,32 +316,25 @@ impl<'ctx> Codegen<'ctx, '_> {
         false
     }
 
-    /// The recursion depth counter: per thread, since compiled code may run without the GIL.
-    fn depth_counter(&self) -> PointerValue<'ctx> {
-        if let Some(g) = self.module.get_global("pyaot.depth") {
-            return g.as_pointer_value();
-        }
-        let g = self.module.add_global(self.ctx.i64_type(), None, "pyaot.depth");
-        g.set_initializer(&self.i64(0));
-        g.set_linkage(Linkage::Internal);
-        g.set_thread_local(true);
-        g.as_pointer_value()
+    /// The depth argument of a recursive instance (its last parameter): carried in registers,
+    /// so counting costs nothing like a memory (or thread-local) counter would.
+    fn depth_param(&self, cx: &FnCx<'ctx>) -> Cg<IntValue<'ctx>> {
+        let n = cx.func.count_params();
+        Ok(cx.func.get_nth_param(n - 1).ok_or_else(|| CgError("recursive instance without depth".into()))?.into_int_value())
     }
 
-    fn leave_depth(&self, cx: &FnCx<'ctx>) -> Cg<()> {
-        if cx.counts_depth {
-            let depth = self.depth_counter();
-            let d = self.b.build_load(self.ctx.i64_type(), depth, "")?.into_int_value();
-            self.b.build_store(depth, self.b.build_int_sub(d, self.i64(1), "")?)?;
+    /// The depth argument for a call of `callee`: one more than ours if we count, else 0.
+    fn depth_for_call(&self, cx: &FnCx<'ctx>, callee: InstanceId) -> Cg<Option<IntValue<'ctx>>> {
+        if !self.is_recursive(callee) {
+            return Ok(None);
         }
-        Ok(())
+        Ok(Some(if cx.counts_depth { self.b.build_int_nsw_add(self.depth_param(cx)?, self.i64(1), "")? } else { self.i64(0) }))
     }
 
     fn return_value(&self, cx: &FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<()> {
         let ret = &self.prog.instances[cx.inst].ret;
         self.retain_for_return(v, ret)?;
         self.release_arena(cx)?;
-        self.leave_depth(cx)?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, v, 0, "")?;
         let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_zero(), 1, "")?;
@@ -357,7 +351,6 @@ impl<'ctx> Codegen<'ctx, '_> {
         let bb = self.append(cx.func, "unwind");
         self.b.position_at_end(bb);
         self.release_arena(cx)?;
-        self.leave_depth(cx)?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_all_ones(), 1, "")?;
         self.b.build_return(Some(&agg.into_struct_value()))?;
@@ -839,6 +832,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                     });
                 }
                 self.set_loc(cx.scope, &e.span);
+                if let Some(depth) = self.depth_for_call(cx, target)? {
+                    vals.push(depth.into());
+                }
                 let call = self.b.build_call(self.natives[target], &vals, "")?;
                 let result = call.try_as_basic_value().basic().ok_or_else(|| CgError("native call returned void".into()))?.into_struct_value();
                 let v = self.check_failed(cx, result)?;
