@@ -110,26 +110,7 @@ fn main() -> ExitCode {
             if verbose {
                 print_timings(&timings, start);
             }
-            match result {
-                Ok(warnings) => {
-                    if !warnings.is_empty() {
-                        eprint!("{}", render(&file_name, &source, &warnings, color));
-                    }
-                    if verbose {
-                        eprintln!("wrote {}", out.display());
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(Failure::Diagnostics(d)) => {
-                    eprint!("{}", render(&file_name, &source, &d, color));
-                    summary(&d);
-                    ExitCode::FAILURE
-                }
-                Err(Failure::Backend(msg)) => {
-                    eprintln!("error: {msg}");
-                    ExitCode::FAILURE
-                }
-            }
+            finish(result, &file_name, &source, color, verbose.then_some(&out))
         }
         Command::Annotate { src, output, target_cpu, verbose } => {
             let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
@@ -142,24 +123,7 @@ fn main() -> ExitCode {
             if verbose {
                 print_timings(&timings, start);
             }
-            match result {
-                Ok(warnings) => {
-                    if !warnings.is_empty() {
-                        eprint!("{}", render(&file_name, &source, &warnings, color));
-                    }
-                    eprintln!("wrote {}", out.display());
-                    ExitCode::SUCCESS
-                }
-                Err(Failure::Diagnostics(d)) => {
-                    eprint!("{}", render(&file_name, &source, &d, color));
-                    summary(&d);
-                    ExitCode::FAILURE
-                }
-                Err(Failure::Backend(msg)) => {
-                    eprintln!("error: {msg}");
-                    ExitCode::FAILURE
-                }
-            }
+            finish(result, &file_name, &source, color, Some(&out))
         }
         Command::Check { src, verbose } => {
             let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
@@ -181,6 +145,30 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// Prints warnings or errors of a compilation and gives the exit status; `wrote` names the output.
+fn finish(result: Result<Vec<pyaot::diagnostics::Diagnostic>, Failure>, file_name: &str, source: &str, color: bool, wrote: Option<&PathBuf>) -> ExitCode {
+    match result {
+        Ok(warnings) => {
+            if !warnings.is_empty() {
+                eprint!("{}", render(file_name, source, &warnings, color));
+            }
+            if let Some(out) = wrote {
+                eprintln!("wrote {}", out.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Diagnostics(d)) => {
+            eprint!("{}", render(file_name, source, &d, color));
+            summary(&d);
+            ExitCode::FAILURE
+        }
+        Err(Failure::Backend(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -950,18 +950,7 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 call(cg, "Py_DecRef", &[source.into()])?;
                 cg.b.build_unconditional_branch(parts_read)?;
                 cg.b.position_at_end(parts_read);
-                let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, re, cg.f64(-1.0), "")?;
-                let maybe = cg.append(f, "maybe_error");
-                let fine = cg.append(f, "converted");
-                cg.b.build_conditional_branch(minus_one, maybe, fine)?;
-                cg.b.position_at_end(maybe);
-                let occurred = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
-                let is_err = cg.b.build_is_not_null(occurred, "")?;
-                let error = cg.append(f, "error");
-                cg.b.build_conditional_branch(is_err, error, fine)?;
-                cg.b.position_at_end(error);
-                reword_type_error(cg, f, &spec, obj, fname, argname, fail_block)?;
-                cg.b.position_at_end(fine);
+                fail_on_error_value(cg, f, re, &spec, obj, fname, argname, fail_block)?;
                 let (re, im) = if *s == Scalar::Complex64 {
                     let f32t = cg.ctx.f32_type();
                     let f64t = cg.ctx.f64_type();
@@ -973,18 +962,7 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             }
             SpecType::Scalar(s @ (Scalar::Float32 | Scalar::Float64)) => {
                 let v = call_value(cg, "PyFloat_AsDouble", &[obj.into()])?.into_float_value();
-                let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, v, cg.f64(-1.0), "")?;
-                let maybe = cg.append(f, "maybe_error");
-                let fine = cg.append(f, "converted");
-                cg.b.build_conditional_branch(minus_one, maybe, fine)?;
-                cg.b.position_at_end(maybe);
-                let occurred = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
-                let is_err = cg.b.build_is_not_null(occurred, "")?;
-                let error = cg.append(f, "error");
-                cg.b.build_conditional_branch(is_err, error, fine)?;
-                cg.b.position_at_end(error);
-                reword_type_error(cg, f, &spec, obj, fname, argname, fail_block)?;
-                cg.b.position_at_end(fine);
+                fail_on_error_value(cg, f, v, &spec, obj, fname, argname, fail_block)?;
                 let v = if *s == Scalar::Float32 {
                     let narrow = cg.b.build_float_trunc(v, cg.ctx.f32_type(), "")?;
                     cg.b.build_float_ext(narrow, cg.ctx.f64_type(), "")?
@@ -1020,6 +998,34 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
         cg.b.build_return(Some(&agg.into_struct_value()))?;
         Ok(())
     })
+}
+
+/// After a C-API conversion returning a double: -1.0 with an error set means it failed (reworded
+/// when it is a TypeError); continues in a fresh block when it did not.
+#[allow(clippy::too_many_arguments)]
+fn fail_on_error_value<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    f: FunctionValue<'ctx>,
+    value: inkwell::values::FloatValue<'ctx>,
+    spec: &SpecType,
+    obj: PointerValue<'ctx>,
+    fname: PointerValue<'ctx>,
+    argname: PointerValue<'ctx>,
+    fail: inkwell::basic_block::BasicBlock<'ctx>,
+) -> Cg<()> {
+    let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, value, cg.f64(-1.0), "")?;
+    let maybe = cg.append(f, "maybe_error");
+    let fine = cg.append(f, "converted");
+    cg.b.build_conditional_branch(minus_one, maybe, fine)?;
+    cg.b.position_at_end(maybe);
+    let occurred = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
+    let is_err = cg.b.build_is_not_null(occurred, "")?;
+    let error = cg.append(f, "error");
+    cg.b.build_conditional_branch(is_err, error, fine)?;
+    cg.b.position_at_end(error);
+    reword_type_error(cg, f, spec, obj, fname, argname, fail)?;
+    cg.b.position_at_end(fine);
+    Ok(())
 }
 
 /// With a TypeError pending from a C-API conversion, replaces it by pyaot's message naming the
