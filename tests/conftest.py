@@ -9,6 +9,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# `from pyaot import prange` in test cases: under CPython, prange is range.
+if "pyaot" not in sys.modules:
+    import types
+    shim = types.ModuleType("pyaot")
+    shim.prange = range
+    sys.modules["pyaot"] = shim
+
 
 def pyaot_binary() -> Path:
     """The compiler under test: $PYAOT, else the release build in target/."""

@@ -103,13 +103,28 @@ pub enum StmtKind {
     Expr(Expr),
     If { cond: Expr, then: Vec<Stmt>, orelse: Vec<Stmt> },
     While { cond: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
-    ForRange { target: LocalId, target_span: Span, start: Option<Expr>, stop: Expr, step: Option<Expr>, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    ForRange { target: LocalId, target_span: Span, start: Option<Expr>, stop: Expr, step: Option<Expr>, body: Vec<Stmt>, orelse: Vec<Stmt>, parallel: Option<Box<Parallel>> },
     Break,
     Continue,
     Return(Option<Expr>),
     /// `raise Name` or `raise Name("message")` of a builtin exception.
     Raise { exception: String, message: Option<String> },
     Assert { cond: Expr, message: Option<String> },
+}
+
+/// A `for` loop to run in parallel (`#omp parallel for` or `prange`).
+pub struct Parallel {
+    pub reductions: Vec<(crate::omp::ReductionOp, LocalId)>,
+    pub lastprivate: Vec<LocalId>,
+    pub schedule: crate::omp::Schedule,
+    pub chunk: Option<Expr>,
+    pub num_threads: Option<Expr>,
+    pub condition: Option<Expr>,
+    /// The pragma (or the `prange` call), for messages.
+    pub span: Span,
+    /// `prange`: the reductions were inferred from in-place updates, and are kept only for
+    /// variables that live outside the loop.
+    pub inferred: bool,
 }
 
 pub enum Target {
@@ -382,11 +397,20 @@ enum Global {
     NumpyModule,
     /// `from numpy import empty` (a function) or `float64` (a dtype).
     NumpyMember(String),
+    /// `prange` from numba, cython.parallel or pyaot: a parallel `range`.
+    Prange,
     /// A module or name pyaot does not compile yet (numpy, any other import).
     Foreign(String),
 }
 
-pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry], directives: &[crate::syntax::Directive], defaults: Checks) -> (Module, Vec<Diagnostic>) {
+pub fn lower(
+    module_name: &str,
+    body: &[ast::Stmt],
+    exports: &[ExportEntry],
+    directives: &[crate::syntax::Directive],
+    pragmas: &[crate::syntax::OmpPragma],
+    defaults: Checks,
+) -> (Module, Vec<Diagnostic>) {
     // A directive on the line above a `def` is that function's; others before the first
     // statement are the module's.
     let def_starts: Vec<usize> = body.iter().filter_map(|s| match s {
@@ -442,6 +466,8 @@ pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry], dir
                             Some(v) => Global::Const(Const::Float(v)),
                             None => Global::MathMember(name),
                         }
+                    } else if name == "prange" && matches!(module.as_str(), "numba" | "cython.parallel" | "pyaot") {
+                        Global::Prange
                     } else if module == "numpy" {
                         Global::NumpyMember(name)
                     } else {
@@ -480,7 +506,7 @@ pub fn lower(module_name: &str, body: &[ast::Stmt], exports: &[ExportEntry], dir
     let mut function_diags = Vec::new();
     for f in &defs {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas };
         let mut function = lowerer.lower_function(f);
         let start = usize::from(f.range.start());
         function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
@@ -789,6 +815,7 @@ struct FnLowerer<'a> {
     next_expr: ExprId,
     diags: &'a mut Vec<Diagnostic>,
     defs: &'a [&'a ast::StmtFunctionDef],
+    pragmas: &'a [crate::syntax::OmpPragma],
 }
 
 impl FnLowerer<'_> {
@@ -826,7 +853,8 @@ impl FnLowerer<'_> {
         collect_bound_names(&f.body, &mut |name, span| {
             self.local(name, span);
         });
-        let body = self.block(&f.body);
+        let mut body = self.block(&f.body);
+        self.check_parallel_loops(&mut body);
         Function {
             name: f.name.to_string(),
             checks: Checks::default(),
@@ -836,6 +864,77 @@ impl FnLowerer<'_> {
             body,
             num_exprs: self.next_expr,
         }
+    }
+
+    /// The rules of parallel loops: no `return` or `break` out of them, reduction variables
+    /// only updated in place, and no shared variable written by the iterations (a race).
+    /// Variables the body assigns that are not used outside it are private to each iteration.
+    fn check_parallel_loops(&mut self, body: &mut [Stmt]) {
+        let mut total = vec![0usize; self.locals.len()];
+        local_refs(body, &mut total);
+        let mut loops = Vec::new();
+        fn find<'s>(stmts: &'s mut [Stmt], out: &mut Vec<&'s mut Stmt>) {
+            for s in stmts {
+                let parallel = matches!(&s.kind, StmtKind::ForRange { parallel: Some(_), .. });
+                if parallel {
+                    out.push(s);
+                    continue;
+                }
+                match &mut s.kind {
+                    StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => {
+                        find(a, out);
+                        find(b, out);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        find(body, &mut loops);
+        let mut problems = Vec::new();
+        for lp in loops {
+            let StmtKind::ForRange { target, body, parallel: Some(p), .. } = &mut lp.kind else { continue };
+            let mut inside = vec![0usize; self.locals.len()];
+            local_refs(body, &mut inside);
+            inside[*target] += 1;
+            let outside = |l: LocalId| total[l] > inside[l];
+            if p.inferred {
+                p.reductions.retain(|(_, l)| outside(*l));
+            }
+            // prange: only outer variables are reductions.
+            let reductions: Vec<LocalId> = p.reductions.iter().map(|(_, l)| *l).collect();
+            jumps_out(body, true, &mut |span, what| problems.push(Diagnostic::error(Code::Unsupported, span, format!("`{what}` cannot leave a parallel loop"))
+                .label("here").also(p.span.clone(), "parallel loop").hint("compute a flag or a result array in the loop and act on it after")));
+            // `m = max(m, x)` (and min) is how Python spells a max reduction: allowed.
+            let minmax: Vec<LocalId> = p.reductions.iter().filter(|(op, _)| matches!(op, crate::omp::ReductionOp::Min | crate::omp::ReductionOp::Max)).map(|(_, l)| *l).collect();
+            let mut allowed = Vec::new();
+            minmax_updates(body, &minmax, &mut allowed);
+            let mut reads = Vec::new();
+            local_reads(body, &mut reads);
+            for (l, span) in reads {
+                if reductions.contains(&l) && !allowed.contains(&span) {
+                    problems.push(Diagnostic::error(Code::BadOperation, span, format!("`{}` is a reduction variable: inside the loop it holds only a partial result", self.locals[l].name))
+                        .label("read here").also(p.span.clone(), "reduction declared here").hint("only update it in place (`s += ...`); read it after the loop"));
+                }
+            }
+            let mut writes = Vec::new();
+            local_writes(body, &mut writes);
+            for (l, span, in_place) in writes {
+                if l == *target || p.lastprivate.contains(&l) {
+                    continue;
+                }
+                if reductions.contains(&l) {
+                    if !in_place && !allowed.contains(&span) {
+                        problems.push(Diagnostic::error(Code::BadOperation, span, format!("the reduction variable `{}` is assigned, not updated in place", self.locals[l].name))
+                            .label("assigned here").hint("write `s += value` (or the pragma's operator) inside a parallel loop"));
+                    }
+                } else if outside(l) {
+                    problems.push(Diagnostic::error(Code::BadOperation, span, format!("race: `{}` is shared, and every iteration of the parallel loop writes it", self.locals[l].name))
+                        .label("written here").also(p.span.clone(), "parallel loop")
+                        .hint(format!("declare it `reduction(+:{0})` (or another operator), or `lastprivate({0})`, or use a new name inside the loop", self.locals[l].name)));
+                }
+            }
+        }
+        self.diags.extend(problems);
     }
 
     fn local(&mut self, name: &str, span: Span) -> LocalId {
@@ -970,9 +1069,17 @@ impl FnLowerer<'_> {
 
     fn for_stmt(&mut self, f: &ast::StmtFor, span: Span, out: &mut Vec<Stmt>) {
         let is_builtin = |this: &Self, c: &ast::ExprCall, name: &str| matches!(&*c.func, ast::Expr::Name(n) if n.id.as_str() == name && !this.local_ids.contains_key(name));
-        let range_call = match &*f.iter {
-            ast::Expr::Call(c) if is_builtin(self, c, "range") => c,
-            _ => return self.for_each(f, span, out),
+        let is_prange = |this: &Self, c: &ast::ExprCall| matches!(&*c.func, ast::Expr::Name(n) if matches!(this.globals.get(n.id.as_str()), Some(Global::Prange)) && !this.local_ids.contains_key(n.id.as_str()));
+        let (range_call, prange) = match &*f.iter {
+            ast::Expr::Call(c) if is_builtin(self, c, "range") => (c, false),
+            ast::Expr::Call(c) if is_prange(self, c) => (c, true),
+            _ => {
+                if let Some(p) = self.pragmas.iter().find(|p| p.next_line == span.start) {
+                    self.diags.push(Diagnostic::error(Code::Unsupported, p.span.clone(), "`#omp parallel for` needs a `for` over `range(...)`")
+                        .label("this pragma").also(span_of(f.iter.range()), "not a range").hint("write `for i in range(n):` under the pragma"));
+                }
+                return self.for_each(f, span, out);
+            }
         };
         let (target, target_span) = match &*f.target {
             ast::Expr::Name(n) => (self.local(n.id.as_str(), span_of(n.range)), span_of(n.range)),
@@ -1002,7 +1109,116 @@ impl FnLowerer<'_> {
         };
         let body = self.block(&f.body);
         let orelse = self.block(&f.orelse);
-        out.push(Stmt { span, kind: StmtKind::ForRange { target, target_span, start, stop, step, body, orelse } });
+        let pragma = self.pragmas.iter().find(|p| p.next_line == span.start);
+        let parallel = match (pragma, prange) {
+            (Some(p), _) => self.parallel_from_pragma(p, &body),
+            (None, true) => Some(Box::new(self.parallel_from_prange(&body, span_of(range_call.range)))),
+            (None, false) => None,
+        };
+        if parallel.is_some() && !orelse.is_empty() {
+            self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), "a parallel loop cannot have an `else`")
+                .label("this loop").hint("move the `else` code after the loop"));
+        }
+        out.push(Stmt { span, kind: StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel } });
+    }
+
+    fn parallel_from_pragma(&mut self, pragma: &crate::syntax::OmpPragma, body: &[Stmt]) -> Option<Box<Parallel>> {
+        use crate::omp::{Clause, Schedule};
+        let mut p = Parallel { reductions: Vec::new(), lastprivate: Vec::new(), schedule: Schedule::Static, chunk: None, num_threads: None, condition: None, span: pragma.span.clone(), inferred: false };
+        let _ = body;
+        for clause in &pragma.clauses {
+            match clause {
+                Clause::Reduction(op, vars) => {
+                    for (name, span) in vars {
+                        if let Some(l) = self.pragma_local(name, span) {
+                            p.reductions.push((*op, l));
+                        }
+                    }
+                }
+                // Locals first assigned in the body are private anyway; the clause only documents it.
+                Clause::Private(vars) => {
+                    for (name, span) in vars {
+                        self.pragma_local(name, span);
+                    }
+                }
+                Clause::LastPrivate(vars) => {
+                    for (name, span) in vars {
+                        if let Some(l) = self.pragma_local(name, span) {
+                            p.lastprivate.push(l);
+                        }
+                    }
+                }
+                Clause::Schedule(kind, chunk) => {
+                    p.schedule = *kind;
+                    p.chunk = chunk.as_ref().and_then(|(text, at)| self.pragma_expr(text, *at));
+                }
+                Clause::NumThreads(text, at) => p.num_threads = self.pragma_expr(text, *at),
+                Clause::If(text, at) => p.condition = self.pragma_expr(text, *at),
+            }
+        }
+        Some(Box::new(p))
+    }
+
+    /// `prange`: reductions are the outer variables the body updates in place (`s += x`).
+    fn parallel_from_prange(&mut self, body: &[Stmt], span: Span) -> Parallel {
+        use crate::omp::{ReductionOp, Schedule};
+        let mut reductions: Vec<(ReductionOp, LocalId)> = Vec::new();
+        let mut inner = vec![0usize; self.locals.len()];
+        local_refs(body, &mut inner);
+        fn walk(stmts: &[Stmt], out: &mut Vec<(ReductionOp, LocalId)>) {
+            for s in stmts {
+                match &s.kind {
+                    StmtKind::AugAssign { target, op, .. } => {
+                        let op = match op {
+                            BinOp::Add | BinOp::Sub => Some(ReductionOp::Add),
+                            BinOp::Mul => Some(ReductionOp::Mul),
+                            BinOp::BitAnd => Some(ReductionOp::And),
+                            BinOp::BitOr => Some(ReductionOp::Or),
+                            BinOp::BitXor => Some(ReductionOp::Xor),
+                            _ => None,
+                        };
+                        if let Some(op) = op {
+                            if !out.iter().any(|(_, l)| l == target) {
+                                out.push((op, *target));
+                            }
+                        }
+                    }
+                    StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => {
+                        walk(a, out);
+                        walk(b, out);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        walk(body, &mut reductions);
+        // Only variables that live outside the loop accumulate; the rest are private. Which is
+        // which is settled in `check_parallel_loops`, once the whole function is lowered.
+        Parallel { reductions, lastprivate: Vec::new(), schedule: Schedule::Static, chunk: None, num_threads: None, condition: None, span, inferred: true }
+    }
+
+    fn pragma_local(&mut self, name: &str, span: &Span) -> Option<LocalId> {
+        match self.local_ids.get(name) {
+            Some(&l) => Some(l),
+            None => {
+                self.diags.push(Diagnostic::error(Code::UnknownName, span.clone(), format!("`{name}` is not a local variable of this function"))
+                    .label("named in the pragma").hint("name variables the function assigns"));
+                None
+            }
+        }
+    }
+
+    /// A Python expression inside a pragma clause (`num_threads(n)`, `if(n > 1000)`).
+    fn pragma_expr(&mut self, text: &str, at: usize) -> Option<Expr> {
+        let offset = rustpython_parser::text_size::TextSize::from(at as u32);
+        match rustpython_parser::parse_starts_at(text, rustpython_parser::Mode::Expression, "<pragma>", offset) {
+            Ok(ast::Mod::Expression(e)) => Some(self.expr(&e.body)),
+            _ => {
+                self.diags.push(Diagnostic::error(Code::Syntax, at..at + text.len().max(1), format!("`{text}` is not a Python expression"))
+                    .label("in this clause").hint("write an expression over the function's variables, e.g. `num_threads(n)`"));
+                None
+            }
+        }
     }
 
     /// `for x in a`, `for i, x in enumerate(a)`, `for x, y in zip(a, b)` over arrays: each
@@ -1069,7 +1285,7 @@ impl FnLowerer<'_> {
         let mut body = vec![Stmt { span: span_of(f.target.range()), kind: StmtKind::Assign { target, value } }];
         body.extend(self.block(&f.body));
         let orelse = self.block(&f.orelse);
-        out.push(Stmt { span, kind: StmtKind::ForRange { target: idx, target_span: iter_span, start: None, stop, step: None, body, orelse } });
+        out.push(Stmt { span, kind: StmtKind::ForRange { target: idx, target_span: iter_span, start: None, stop, step: None, body, orelse, parallel: None } });
     }
 
     fn exception(&mut self, exc: &ast::Expr) -> Option<(String, Option<String>)> {
@@ -1268,7 +1484,7 @@ impl FnLowerer<'_> {
                 self.diags.push(foreign(span.clone(), what));
                 self.error_expr(span)
             }
-            Some(Global::Function(_) | Global::MathMember(_) | Global::MathModule | Global::NumpyModule | Global::NumpyMember(_)) => {
+            Some(Global::Function(_) | Global::MathMember(_) | Global::MathModule | Global::NumpyModule | Global::NumpyMember(_) | Global::Prange) => {
                 self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), format!("`{name}` is a function; functions are not values in pyaot"))
                     .label("used as a value").hint(format!("call it: `{name}(...)`")));
                 self.error_expr(span)
@@ -1605,6 +1821,96 @@ fn builtin(name: &str) -> Option<Builtin> {
 
 fn is_builtin_name(name: &str) -> bool {
     builtin(name).is_some() || name == "range"
+}
+
+/// Counts every read and write of each local in a body.
+fn local_refs(stmts: &[Stmt], counts: &mut Vec<usize>) {
+    let mut reads = Vec::new();
+    local_reads(stmts, &mut reads);
+    let mut writes = Vec::new();
+    local_writes(stmts, &mut writes);
+    for l in reads.into_iter().map(|(l, _)| l).chain(writes.into_iter().map(|(l, _, _)| l)) {
+        if l < counts.len() {
+            counts[l] += 1;
+        }
+    }
+}
+
+fn local_reads(stmts: &[Stmt], out: &mut Vec<(LocalId, Span)>) {
+    for_each_expr(stmts, &mut |e| {
+        if let ExprKind::Local(l) = e.kind {
+            out.push((l, e.span.clone()));
+        }
+    });
+}
+
+/// Every local a body assigns: (local, where, whether in place like `s += x`).
+fn local_writes(stmts: &[Stmt], out: &mut Vec<(LocalId, Span, bool)>) {
+    fn target(t: &Target, out: &mut Vec<(LocalId, Span, bool)>) {
+        match t {
+            Target::Local(l, span) => out.push((*l, span.clone(), false)),
+            Target::Tuple(items, _) => items.iter().for_each(|i| target(i, out)),
+            Target::Item(..) => {}
+        }
+    }
+    for s in stmts {
+        match &s.kind {
+            StmtKind::Assign { target: t, .. } => target(t, out),
+            StmtKind::AugAssign { target: l, target_span, .. } => out.push((*l, target_span.clone(), true)),
+            StmtKind::ForRange { target: l, target_span, body, orelse, .. } => {
+                out.push((*l, target_span.clone(), false));
+                local_writes(body, out);
+                local_writes(orelse, out);
+            }
+            StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } => {
+                local_writes(a, out);
+                local_writes(b, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Spans of `m = max(m, ...)` / `m = min(m, ...)` updates of min/max reduction variables: the
+/// assigned name and its reads among the arguments.
+fn minmax_updates(stmts: &[Stmt], vars: &[LocalId], out: &mut Vec<Span>) {
+    for s in stmts {
+        match &s.kind {
+            StmtKind::Assign { target: Target::Local(l, tspan), value } if vars.contains(l) => {
+                if let ExprKind::Builtin(Builtin::Min | Builtin::Max, args) = &value.kind {
+                    let own: Vec<Span> = args.iter().filter(|a| matches!(a.kind, ExprKind::Local(x) if x == *l)).map(|a| a.span.clone()).collect();
+                    if !own.is_empty() {
+                        out.push(tspan.clone());
+                        out.extend(own);
+                    }
+                }
+            }
+            StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => {
+                minmax_updates(a, vars, out);
+                minmax_updates(b, vars, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Calls `found` for each `return` in a body, and each `break` of the loop itself (`top`).
+fn jumps_out(stmts: &[Stmt], top: bool, found: &mut dyn FnMut(Span, &'static str)) {
+    for s in stmts {
+        match &s.kind {
+            StmtKind::Return(_) => found(s.span.clone(), "return"),
+            StmtKind::Break if top => found(s.span.clone(), "break"),
+            StmtKind::If { then, orelse, .. } => {
+                jumps_out(then, top, found);
+                jumps_out(orelse, top, found);
+            }
+            StmtKind::While { body, orelse, .. } | StmtKind::ForRange { body, orelse, .. } => {
+                jumps_out(body, false, found);
+                jumps_out(orelse, top, found);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Calls `bind` for every name a body binds (assignment targets, `for` targets), in order.

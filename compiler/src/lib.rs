@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod export_spec;
 pub mod hir;
 pub mod link;
+pub mod omp;
 pub mod syntax;
 pub mod types;
 
@@ -93,7 +94,7 @@ pub fn module_name_for(path: &Path) -> Result<String, String> {
 /// Front end: parse, read the export comments, resolve, infer types. All diagnostics in one go.
 pub fn check(source: &str, file_name: &str, module_name: &str, checks: hir::Checks, timings: &mut Timings) -> Result<Checked, Vec<Diagnostic>> {
     let parsed = timings.time("parse", || syntax::parse(source, file_name))?;
-    let (hir, mut diags) = timings.time("resolve", || hir::lower(module_name, &parsed.body, &parsed.exports, &parsed.directives, checks));
+    let (hir, mut diags) = timings.time("resolve", || hir::lower(module_name, &parsed.body, &parsed.exports, &parsed.directives, &parsed.pragmas, checks));
     if parsed.exports.is_empty() {
         diags.push(Diagnostic::error(Code::ExportTarget, 0..0, "this module exports nothing")
             .label("no `#export` comment in this file")
@@ -138,7 +139,8 @@ pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opt
         Emit::Obj => write(&timings.time("machine code", || backend::object_code(&module, &machine)).map_err(Failure::Backend)?)?,
         Emit::Module => {
             let object = timings.time("machine code", || backend::object_code(&module, &machine)).map_err(Failure::Backend)?;
-            timings.time("link", || link::link_shared_object(&object, module_name, out)).map_err(Failure::Backend)?;
+            let with_runtime = module.get_function("pyaot_rt_parallel_for").is_some();
+            timings.time("link", || link::link_shared_object(&object, module_name, out, with_runtime)).map_err(Failure::Backend)?;
         }
     }
     Ok(checked.warnings)

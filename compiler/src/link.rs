@@ -1,13 +1,17 @@
 //! Link: turns an object file into an importable extension module.
 //!
 //! Takes the object bytes and the module name; writes the `.so` with `cc -shared` in a
-//! temporary folder, with a version script that exports only `PyInit_<name>`. No libpython is
-//! linked: the symbols resolve against the interpreter that imports the module.
+//! temporary folder, with a version script that exports only `PyInit_<name>`, adding the
+//! runtime archive for modules with parallel loops. No libpython is linked: the symbols
+//! resolve against the interpreter that imports the module.
 
 use std::path::Path;
 use std::process::Command;
 
-pub fn link_shared_object(object: &[u8], module_name: &str, out: &Path) -> Result<(), String> {
+/// The parallel-loop runtime (runtime/), built by build.rs and carried inside the binary.
+const RUNTIME_ARCHIVE: &[u8] = include_bytes!(env!("PYAOT_RUNTIME_ARCHIVE"));
+
+pub fn link_shared_object(object: &[u8], module_name: &str, out: &Path, with_runtime: bool) -> Result<(), String> {
     let dir = tempfile::Builder::new().prefix("pyaot-").tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
     let obj_path = dir.path().join(format!("{module_name}.o"));
     std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
@@ -15,12 +19,20 @@ pub fn link_shared_object(object: &[u8], module_name: &str, out: &Path) -> Resul
     std::fs::write(&map_path, format!("{{ global: PyInit_{module_name}; local: *; }};\n"))
         .map_err(|e| format!("cannot write {}: {e}", map_path.display()))?;
     let tmp_out = dir.path().join("module.so");
+    let mut extra = Vec::new();
+    if with_runtime {
+        let archive = dir.path().join("libpyaot_runtime.a");
+        std::fs::write(&archive, RUNTIME_ARCHIVE).map_err(|e| format!("cannot write {}: {e}", archive.display()))?;
+        extra.push(archive.into_os_string());
+        extra.push("-lpthread".into());
+    }
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
     let output = Command::new(&cc)
         .arg("-shared")
         .arg("-o")
         .arg(&tmp_out)
         .arg(&obj_path)
+        .args(&extra)
         .arg(format!("-Wl,--version-script={}", map_path.display()))
         .args(["-Wl,--exclude-libs,ALL", "-Wl,--gc-sections", "-Wl,-O1", "-Wl,--strip-debug", "-lm"])
         .output()

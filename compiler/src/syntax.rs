@@ -13,6 +13,14 @@ pub struct ParsedModule {
     pub body: Vec<Stmt>,
     pub exports: Vec<ExportEntry>,
     pub directives: Vec<Directive>,
+    pub pragmas: Vec<OmpPragma>,
+}
+
+/// `#omp parallel for [clauses]`: applies to the `for` starting at `next_line`.
+pub struct OmpPragma {
+    pub clauses: Vec<crate::omp::Clause>,
+    pub span: Span,
+    pub next_line: usize,
 }
 
 /// A `# pyaot: boundscheck=False, wraparound=False` comment.
@@ -44,6 +52,7 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
     };
     let mut exports = Vec::new();
     let mut directives = Vec::new();
+    let mut pragmas = Vec::new();
     let mut errors = Vec::new();
     for token in lexer::lex(source, Mode::Module) {
         let Ok((Tok::Comment(text), range)) = token else { continue };
@@ -51,6 +60,12 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
         if let Some(offset) = export_body_offset(&text) {
             match parse_export(&text[offset..], start + offset) {
                 Ok(entries) => exports.extend(entries),
+                Err(d) => errors.push(d),
+            }
+        } else if let Some(offset) = omp_body_offset(&text) {
+            let end = start + text.len();
+            match crate::omp::parse_clauses(&text[offset..], start + offset) {
+                Ok(clauses) => pragmas.push(OmpPragma { clauses, span: start..end, next_line: next_code_line(source, end) }),
                 Err(d) => errors.push(d),
             }
         } else if let Some(rest) = text.strip_prefix('#').map(str::trim_start).and_then(|t| t.strip_prefix("pyaot:")) {
@@ -65,22 +80,37 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
         }
     }
     if errors.is_empty() {
-        Ok(ParsedModule { body, exports, directives })
+        Ok(ParsedModule { body, exports, directives, pragmas })
     } else {
         Err(errors)
     }
+}
+
+/// If the comment is `#omp parallel for ...` (or `#pragma omp parallel for`), where its clauses start.
+fn omp_body_offset(comment: &str) -> Option<usize> {
+    let rest = comment.strip_prefix('#')?.trim_start();
+    let rest = rest.strip_prefix("pragma").map(str::trim_start).unwrap_or(rest);
+    let rest = rest.strip_prefix("omp")?.trim_start();
+    let rest = rest.strip_prefix("parallel")?.trim_start();
+    let rest = rest.strip_prefix("for")?;
+    if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    Some(comment.len() - rest.len())
 }
 
 fn next_code_line(source: &str, comment_end: usize) -> usize {
     let mut at = source[comment_end..].find('\n').map_or(source.len(), |i| comment_end + i + 1);
     while at < source.len() {
         let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
-        let line = source[at..line_end].trim();
+        let raw = &source[at..line_end];
+        let line = raw.trim();
         if line.is_empty() {
             return usize::MAX;
         }
         if !line.starts_with('#') {
-            return at;
+            // Where the statement starts: after the indentation.
+            return at + (raw.len() - raw.trim_start().len());
         }
         at = line_end + 1;
     }

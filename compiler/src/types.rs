@@ -274,6 +274,10 @@ struct Walk {
     calls: HashMap<ExprId, InstanceId>,
     changed: bool,
     report: bool,
+    /// Inside the body of a parallel loop: no Python objects may be created there.
+    in_parallel: bool,
+    /// Locals whose assignment was already reported as an error (no second error on reads).
+    poisoned: Vec<bool>,
 }
 
 impl Inferencer<'_> {
@@ -309,6 +313,8 @@ impl Inferencer<'_> {
             calls: HashMap::new(),
             changed: false,
             report: false,
+            in_parallel: false,
+            poisoned: vec![false; f.locals.len()],
         };
         for (i, t) in self.instances[id].params.iter().enumerate() {
             w.locals[i] = t.clone();
@@ -411,6 +417,14 @@ impl Inferencer<'_> {
                     }
                 }
                 other => {
+                    fn poison(t: &Target, w: &mut Walk) {
+                        match t {
+                            Target::Local(l, _) => w.poisoned[*l] = true,
+                            Target::Tuple(items, _) => items.iter().for_each(|i| poison(i, w)),
+                            Target::Item(..) => {}
+                        }
+                    }
+                    poison(target, w);
                     let d = Diagnostic::error(Code::TypeConflict, span.clone(), format!("cannot unpack {other} into {} names", items.len()))
                         .label(format!("{} names", items.len()))
                         .also(value_span.clone(), format!("this is {other}"))
@@ -436,6 +450,12 @@ impl Inferencer<'_> {
             StmtKind::AugAssign { target, target_span, op, value } => {
                 let vt = self.expr(w, value);
                 let current = w.locals[*target].clone();
+                if current == Type::Unknown && vt != Type::Unknown && w.report {
+                    let name = self.module.functions[w.func].locals[*target].name.clone();
+                    let d = Diagnostic::error(Code::UnknownName, target_span.clone(), format!("`{name}` is updated before anything is assigned to it"))
+                        .label("updated here").hint(format!("assign `{name}` a starting value first; Python raises UnboundLocalError here"));
+                    self.error(w, d);
+                }
                 let t = self.binary(w, *op, &current, &vt, value, &s.span);
                 self.assign_local(w, *target, &t, target_span);
             }
@@ -459,7 +479,14 @@ impl Inferencer<'_> {
                 self.block(w, body);
                 self.block(w, orelse);
             }
-            StmtKind::ForRange { target, target_span, start, stop, step, body, orelse } => {
+            StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel } => {
+                if let Some(p) = parallel {
+                    for e in p.chunk.iter().chain(p.num_threads.iter()).chain(p.condition.iter()) {
+                        self.expr(w, e);
+                    }
+                }
+                let inner = w.in_parallel || parallel.is_some();
+                let was_parallel = std::mem::replace(&mut w.in_parallel, inner);
                 for e in start.iter().chain(Some(stop)).chain(step.iter()) {
                     let t = self.expr(w, e);
                     if !(t.is_integral() || t == Type::Unknown) {
@@ -471,6 +498,7 @@ impl Inferencer<'_> {
                 }
                 self.assign_local(w, *target, &Type::Int, target_span);
                 self.block(w, body);
+                w.in_parallel = was_parallel;
                 self.block(w, orelse);
             }
             StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } => {}
@@ -521,6 +549,10 @@ impl Inferencer<'_> {
             ExprKind::Const(c) => const_type(c),
             ExprKind::Local(l) => {
                 let t = w.locals[*l].clone();
+                if t == Type::Unknown && w.report && !w.poisoned[*l] {
+                    let name = self.module.functions[w.func].locals[*l].name.clone();
+                    return self.bad(w, e, format!("`{name}` is read before anything is assigned to it"), "assign it first; Python raises UnboundLocalError here");
+                }
                 if t == Type::None {
                     return self.bad(w, e, "this local holds None".into(), "pyaot locals hold numbers and tuples");
                 }
@@ -610,7 +642,12 @@ impl Inferencer<'_> {
                 } else {
                     let inst = self.instance(*fid, types);
                     w.calls.insert(e.id, inst);
-                    self.instances[inst].ret.clone()
+                    let ret = self.instances[inst].ret.clone();
+                    if contains_array(&ret) {
+                        let name = self.module.functions[*fid].name.clone();
+                        self.no_objects_in_parallel(w, e, &format!("calls `{name}`, which returns an array (a Python object)"));
+                    }
+                    ret
                 }
             }
             ExprKind::Builtin(b, args) => {
@@ -636,12 +673,13 @@ impl Inferencer<'_> {
                     (other, _) => return self.bad(w, e, format!("{other} has no attribute `{}`", attr_name(*attr)), "`.shape`, `.ndim`, `.size` and `.T` are array attributes"),
                 }
             }
-            ExprKind::Copy(value) => match self.expr(w, value) {
+            ExprKind::Copy(value) => match { self.no_objects_in_parallel(w, e, "creates a numpy array (`.copy()`)"); self.expr(w, value) } {
                 Type::Unknown => Type::Unknown,
                 Type::Array(a) => Type::Array(ArrayType { contiguous: true, ..a }),
                 other => return self.bad(w, e, format!("{other} has no `.copy()`"), "`.copy()` copies an array"),
             },
             ExprKind::NpCreate(f, args, dtype) => {
+                self.no_objects_in_parallel(w, e, &format!("creates a numpy array (`np.{}`)", f.name()));
                 let types: Vec<Type> = args.iter().map(|a| self.expr(w, a)).collect();
                 match self.np_create(*f, &types, *dtype) {
                     Ok(t) => t,
@@ -650,6 +688,15 @@ impl Inferencer<'_> {
             }
         };
         self.set(w, e, t)
+    }
+
+    fn no_objects_in_parallel(&mut self, w: &mut Walk, e: &Expr, what: &str) {
+        if w.in_parallel {
+            let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("a parallel loop cannot create Python objects: this {what}"))
+                .label("inside a parallel loop")
+                .hint("create arrays before the loop and fill them inside it; threads of a parallel loop run without Python");
+            self.error(w, d);
+        }
     }
 
     fn condition(&mut self, w: &mut Walk, cond: &Expr) {
@@ -971,6 +1018,14 @@ impl Inferencer<'_> {
                 }
             }
         })
+    }
+}
+
+fn contains_array(t: &Type) -> bool {
+    match t {
+        Type::Array(_) => true,
+        Type::Tuple(items) => items.iter().any(contains_array),
+        _ => false,
     }
 }
 

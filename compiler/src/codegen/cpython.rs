@@ -134,6 +134,8 @@ pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, exception: &str) -> Cg<
     let f = in_new_function(cg, &name, ty, move |cg, f| {
         let slot = exception_global(cg, &exception);
         let msg = f.get_nth_param(0).unwrap().into_pointer_value();
+        let zero = cg.i64(0);
+        cg.record_if_in_region(f, slot, msg, [zero, zero, zero])?;
         // Compiled code may be running without the GIL: take it to set the error.
         let gil = call_value(cg, "PyGILState_Ensure", &[])?;
         let exc = cg.b.build_load(p, slot, "exc")?;
@@ -608,10 +610,12 @@ pub(super) fn index_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionVal
     let i64t = cg.ctx.i64_type();
     let ty = cg.ctx.void_type().fn_type(&[i64t.into(), cg.ctx.i32_type().into(), i64t.into()], false);
     let f = in_new_function(cg, "pyaot.index_error", ty, |cg, f| {
+        let (i, axis, n) = (f.get_nth_param(0).unwrap(), f.get_nth_param(1).unwrap(), f.get_nth_param(2).unwrap());
+        let axis64 = cg.b.build_int_z_extend(axis.into_int_value(), cg.ctx.i64_type(), "")?;
+        cg.record_if_in_region(f, exception_global(cg, "IndexError"), cg.ptr_type().const_null(), [i.into_int_value(), axis64, n.into_int_value()])?;
         let gil = call_value(cg, "PyGILState_Ensure", &[])?;
         let exc = cg.b.build_load(cg.ptr_type(), exception_global(cg, "IndexError"), "")?;
         let fmt = cg.cstr("index %lld is out of bounds for axis %d with size %lld")?;
-        let (i, axis, n) = (f.get_nth_param(0).unwrap(), f.get_nth_param(1).unwrap(), f.get_nth_param(2).unwrap());
         call(cg, "PyErr_Format", &[exc.into(), fmt.into(), i.into(), axis.into(), n.into()])?;
         call(cg, "PyGILState_Release", &[gil.into()])?;
         cg.b.build_return(None)?;
@@ -619,6 +623,53 @@ pub(super) fn index_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionVal
     })?;
     cg.add_attr(f, "cold");
     cg.add_attr(f, "noinline");
+    Ok(f)
+}
+
+/// `pyaot.raise_recorded(error)`: raises, on the calling thread, the error a parallel region
+/// recorded (exception global, message, or IndexError's index, axis and size).
+pub(super) fn raise_recorded_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
+    if let Some(f) = cg.module.get_function("pyaot.raise_recorded") {
+        return Ok(f);
+    }
+    let p = cg.ptr_type();
+    let ty = cg.ctx.void_type().fn_type(&[p.into()], false);
+    let f = in_new_function(cg, "pyaot.raise_recorded", ty, |cg, f| {
+        let error = f.get_nth_param(0).unwrap().into_pointer_value();
+        let i64t = cg.ctx.i64_type();
+        let exc_slot = load_at(cg, error, 0, p.into())?.into_pointer_value();
+        let msg = load_at(cg, error, 8, p.into())?.into_pointer_value();
+        let index = load_at(cg, error, 16, i64t.into())?;
+        let axis = load_at(cg, error, 24, i64t.into())?.into_int_value();
+        let size = load_at(cg, error, 32, i64t.into())?;
+        let gil = call_value(cg, "PyGILState_Ensure", &[])?;
+        let exc = cg.b.build_load(p, exc_slot, "")?;
+        let with_msg = cg.append(f, "with_message");
+        let no_msg = cg.append(f, "no_message");
+        let index_error = cg.append(f, "index_error");
+        let bare = cg.append(f, "bare");
+        let done = cg.append(f, "done");
+        cg.b.build_conditional_branch(cg.b.build_is_null(msg, "")?, no_msg, with_msg)?;
+        cg.b.position_at_end(with_msg);
+        call(cg, "PyErr_SetString", &[exc.into(), msg.into()])?;
+        cg.b.build_unconditional_branch(done)?;
+        cg.b.position_at_end(no_msg);
+        let is_index = cg.b.build_int_compare(IntPredicate::EQ, exc_slot, exception_global(cg, "IndexError"), "")?;
+        cg.b.build_conditional_branch(is_index, index_error, bare)?;
+        cg.b.position_at_end(index_error);
+        let fmt = cg.cstr("index %lld is out of bounds for axis %d with size %lld")?;
+        let axis32 = cg.b.build_int_truncate(axis, cg.ctx.i32_type(), "")?;
+        call(cg, "PyErr_Format", &[exc.into(), fmt.into(), index.into(), axis32.into(), size.into()])?;
+        cg.b.build_unconditional_branch(done)?;
+        cg.b.position_at_end(bare);
+        call(cg, "PyErr_SetNone", &[exc.into()])?;
+        cg.b.build_unconditional_branch(done)?;
+        cg.b.position_at_end(done);
+        call(cg, "PyGILState_Release", &[gil.into()])?;
+        cg.b.build_return(None)?;
+        Ok(())
+    })?;
+    cg.add_attr(f, "cold");
     Ok(f)
 }
 

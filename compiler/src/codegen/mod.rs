@@ -12,6 +12,7 @@
 mod arrays;
 mod complex;
 mod cpython;
+mod parallel;
 
 use crate::diagnostics::Span;
 use crate::hir::{self, Arg, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, MathFn, Stmt, StmtKind, Target, UnaryOp};
@@ -51,6 +52,8 @@ pub struct Codegen<'ctx, 'a> {
     line_starts: Vec<usize>,
     natives: Vec<FunctionValue<'ctx>>,
     strings: HashMap<String, PointerValue<'ctx>>,
+    /// The module has parallel loops: it links the runtime, and errors check for regions.
+    has_parallel_loops: bool,
 }
 
 /// The state of the function being generated.
@@ -68,6 +71,8 @@ struct FnCx<'ctx> {
     /// Recursive instances count their depth (an extra argument), so runaway recursion raises
     /// RecursionError instead of overflowing the C stack.
     counts_depth: bool,
+    /// The outlined body of a parallel loop: failing returns i32 1 to the runtime.
+    parallel_body: bool,
 }
 
 /// Deepest recursion of compiled functions before RecursionError (about 100 bytes of C stack a
@@ -87,7 +92,17 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
     module.add_basic_value_flag("Debug Info Version", FlagBehavior::Warning, ctx.i32_type().const_int(3, false));
     let mut line_starts = vec![0];
     line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new() };
+    let has_parallel_loops = prog.instances.iter().any(|inst| {
+        fn any_parallel(stmts: &[Stmt]) -> bool {
+            stmts.iter().any(|s| match &s.kind {
+                StmtKind::ForRange { parallel: Some(_), .. } => true,
+                StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => any_parallel(a) || any_parallel(b),
+                _ => false,
+            })
+        }
+        any_parallel(&hir.functions[inst.func].body)
+    });
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
@@ -230,7 +245,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         let counts_depth = self.is_recursive(id);
         let uses_arena = self.creates_arrays(id);
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth };
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false };
         if uses_arena {
             let slot = self.b.build_alloca(self.ptr_type(), "arena")?;
             self.b.build_store(slot, self.ptr_type().const_null())?;
@@ -350,6 +365,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         let here = self.b.get_insert_block();
         let bb = self.append(cx.func, "unwind");
         self.b.position_at_end(bb);
+        if cx.parallel_body {
+            self.b.build_return(Some(&self.ctx.i32_type().const_int(1, false)))?;
+            if let Some(h) = here {
+                self.b.position_at_end(h);
+            }
+            cx.unwind = Some(bb);
+            return Ok(bb);
+        }
         self.release_arena(cx)?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_all_ones(), 1, "")?;
@@ -495,8 +518,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.b.build_unconditional_branch(after)?;
                 self.b.position_at_end(after);
             }
-            StmtKind::ForRange { target, start, stop, step, body, orelse, .. } => {
-                self.for_range(cx, s, *target, start.as_ref(), stop, step.as_ref(), body, orelse)?;
+            StmtKind::ForRange { target, start, stop, step, body, orelse, parallel, .. } => {
+                self.for_range(cx, s, *target, start.as_ref(), stop, step.as_ref(), body, orelse, parallel.as_deref())?;
             }
             StmtKind::Break => {
                 let (_, brk) = *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
@@ -543,7 +566,18 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// target = start + k*step, the shape LLVM's loop passes understand best; no overflow
     /// even for ranges that end near the int64 limits.
     #[allow(clippy::too_many_arguments)]
-    fn for_range(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt, target: hir::LocalId, start: Option<&Expr>, stop: &Expr, step: Option<&Expr>, body: &[Stmt], orelse: &[Stmt]) -> Cg<()> {
+    fn for_range(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        s: &Stmt,
+        target: hir::LocalId,
+        start: Option<&Expr>,
+        stop: &Expr,
+        step: Option<&Expr>,
+        body: &[Stmt],
+        orelse: &[Stmt],
+        parallel: Option<&hir::Parallel>,
+    ) -> Cg<()> {
         let int = |this: &mut Self, cx: &mut FnCx<'ctx>, e: &Expr| -> Cg<IntValue<'ctx>> {
             let v = this.expr(cx, e)?;
             let t = this.ty(cx, e);
@@ -605,6 +639,27 @@ impl<'ctx> Codegen<'ctx, '_> {
         // overflow (i < stop <= MAX): the textbook form from which LLVM derives index ranges and
         // drops bounds checks. Other steps count k = 0..len(range) and compute start + k*step,
         // which cannot overflow either for k < len.
+        // A parallel loop runs through the runtime (or serially when its `if` clause is false).
+        let mut region_done = None;
+        if let Some(p) = parallel {
+            let region = self.append(cx.func, "parallel");
+            let serial = self.append(cx.func, "serial");
+            let done = self.append(cx.func, "parallel.done");
+            match &p.condition {
+                Some(c) => {
+                    let go = self.condition(cx, c)?;
+                    self.b.build_conditional_branch(go, region, serial)?;
+                }
+                None => {
+                    self.b.build_unconditional_branch(region)?;
+                }
+            }
+            self.b.position_at_end(region);
+            self.parallel_for(cx, s, target, start_v, step_v, count, body, p)?;
+            self.b.build_unconditional_branch(done)?;
+            self.b.position_at_end(serial);
+            region_done = Some(done);
+        }
         let unit_step = step_const == Some(1);
         let counter = self.entry_alloca(cx, self.ctx.i64_type().into(), "k")?;
         self.b.build_store(counter, if unit_step { start_v } else { zero })?;
@@ -647,6 +702,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.block(cx, orelse)?;
         self.b.build_unconditional_branch(after)?;
         self.b.position_at_end(after);
+        if let Some(done) = region_done {
+            self.b.build_unconditional_branch(done)?;
+            self.b.position_at_end(done);
+        }
         Ok(())
     }
 
