@@ -89,3 +89,30 @@ snapshot!(
 );
 
 snapshot!(wrong_call_arguments, "def g(a, b):\n    return a\n\n#export f(int)\ndef f(n):\n    return g(n, c=2)\n");
+
+snapshot!(
+    parallel_race,
+    "#export f(int)\ndef f(n):\n    last = 0\n    #omp parallel for\n    for i in range(n):\n        last = i\n    return last\n"
+);
+
+snapshot!(
+    parallel_reduction_read,
+    "#export f(int)\ndef f(n):\n    s = 0\n    #omp parallel for reduction(+:s)\n    for i in range(n):\n        s += i + s\n    return s\n"
+);
+
+snapshot!(
+    parallel_return_and_break,
+    "#export f(int)\ndef f(n):\n    #omp parallel for\n    for i in range(n):\n        if i > 5:\n            break\n        if i > 3:\n            return i\n    return 0\n"
+);
+
+snapshot!(
+    parallel_objects,
+    "import numpy as np\n\n#export f(int)\ndef f(n):\n    #omp parallel for\n    for i in range(n):\n        t = np.zeros(3)\n    return n\n"
+);
+
+snapshot!(parallel_unknown_clause, "#export f(int)\ndef f(n):\n    #omp parallel for nowait(1)\n    for i in range(n):\n        pass\n    return n\n");
+
+snapshot!(
+    parallel_not_range,
+    "#export f(float64[:])\ndef f(a):\n    s = 0.0\n    #omp parallel for\n    for x in a:\n        s = x\n    return s\n"
+);
