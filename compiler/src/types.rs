@@ -643,9 +643,9 @@ impl Inferencer<'_> {
                     let inst = self.instance(*fid, types);
                     w.calls.insert(e.id, inst);
                     let ret = self.instances[inst].ret.clone();
-                    if contains_array(&ret) {
+                    if w.in_parallel && w.report && (contains_array(&ret) || creates_objects(self.module, *fid)) {
                         let name = self.module.functions[*fid].name.clone();
-                        self.no_objects_in_parallel(w, e, &format!("calls `{name}`, which returns an array (a Python object)"));
+                        self.no_objects_in_parallel(w, e, &format!("calls `{name}`, which creates numpy arrays (Python objects)"));
                     }
                     ret
                 }
@@ -1019,6 +1019,27 @@ impl Inferencer<'_> {
             }
         })
     }
+}
+
+/// Whether a function, or one it calls, creates numpy arrays (through numpy, so with the GIL).
+fn creates_objects(module: &Module, func: FuncId) -> bool {
+    let mut seen = vec![false; module.functions.len()];
+    let mut stack = vec![func];
+    while let Some(f) = stack.pop() {
+        if std::mem::replace(&mut seen[f], true) {
+            continue;
+        }
+        let mut found = false;
+        for_each_expr(&module.functions[f].body, &mut |e| match &e.kind {
+            ExprKind::NpCreate(..) | ExprKind::Copy(_) => found = true,
+            ExprKind::Call(callee, _) => stack.push(*callee),
+            _ => {}
+        });
+        if found {
+            return true;
+        }
+    }
+    false
 }
 
 fn contains_array(t: &Type) -> bool {

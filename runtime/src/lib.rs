@@ -254,6 +254,11 @@ extern "C" fn worker(arg: *mut c_void) -> *mut c_void {
     loop {
         unsafe {
             let pool = &raw mut POOL;
+            let mut spins = 0;
+            while GENERATION.load(Ordering::Acquire) == seen && spins < SPINS {
+                core::hint::spin_loop();
+                spins += 1;
+            }
             pthread_mutex_lock(&raw mut (*pool).lock);
             while (*pool).generation == seen {
                 pthread_cond_wait(&raw mut (*pool).wake, &raw mut (*pool).lock);
@@ -268,6 +273,7 @@ extern "C" fn worker(arg: *mut c_void) -> *mut c_void {
             }
             pthread_mutex_lock(&raw mut (*pool).lock);
             (*pool).finished += 1;
+            FINISHED.fetch_add(1, Ordering::AcqRel);
             pthread_cond_broadcast(&raw mut (*pool).done);
             pthread_mutex_unlock(&raw mut (*pool).lock);
         }
@@ -286,6 +292,8 @@ extern "C" fn after_fork_in_child() {
         (*pool).generation = 0;
         (*pool).finished = 0;
     }
+    GENERATION.store(0, Ordering::Release);
+    FINISHED.store(0, Ordering::Release);
     for slot in IN_REGION.iter() {
         slot.store(0, Ordering::Release);
     }
@@ -328,6 +336,12 @@ fn ensure_pool(wanted: i64) -> i64 {
     have
 }
 
+/// Mirrors of the pool's generation and finished count, for spinning without the lock: a short
+/// spin before sleeping makes back-to-back regions cost microseconds, not futex round trips.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+static FINISHED: AtomicI64 = AtomicI64::new(0);
+const SPINS: u32 = 20_000;
+
 /// 1 while a new pool thread has not yet read the current generation.
 static STARTING: AtomicI64 = AtomicI64::new(0);
 
@@ -362,7 +376,9 @@ pub unsafe extern "C" fn pyaot_rt_parallel_for(body: Body, ctx: *mut c_void, cou
             pthread_mutex_lock(&raw mut (*pool).lock);
             (*pool).region = region;
             (*pool).finished = 0;
+            FINISHED.store(0, Ordering::Release);
             (*pool).generation += 1;
+            GENERATION.store((*pool).generation, Ordering::Release);
             pthread_cond_broadcast(&raw mut (*pool).wake);
             pthread_mutex_unlock(&raw mut (*pool).lock);
         }
@@ -370,6 +386,11 @@ pub unsafe extern "C" fn pyaot_rt_parallel_for(body: Body, ctx: *mut c_void, cou
         run_chunks(&region, 0);
         mark_in_region(false);
         if workers > 0 {
+            let mut spins = 0;
+            while FINISHED.load(Ordering::Acquire) < workers && spins < SPINS {
+                core::hint::spin_loop();
+                spins += 1;
+            }
             pthread_mutex_lock(&raw mut (*pool).lock);
             while (*pool).finished < workers {
                 pthread_cond_wait(&raw mut (*pool).done, &raw mut (*pool).lock);
