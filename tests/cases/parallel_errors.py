@@ -41,3 +41,23 @@ def checked(n):
 #run: divide(np.arange(10), 5)
 #run: checked(400)
 #run: checked(1000)
+
+
+def inner_sum(a, k):
+    s = 0.0
+    #omp parallel for reduction(+:s)
+    for j in range(len(a)):
+        s += float(a[j]) / (k - 3)
+    return s
+
+
+#export nested_failure(float64[:], int)
+def nested_failure(a, n):
+    s = 0.0
+    #omp parallel for reduction(+:s)
+    for k in range(n):
+        s += inner_sum(a, k)
+    return s
+
+#run~: nested_failure(np.arange(10.0), 3)
+#run: nested_failure(np.arange(10.0), 6)

@@ -637,6 +637,16 @@ pub(super) fn raise_recorded_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<Function
     let f = in_new_function(cg, "pyaot.raise_recorded", ty, |cg, f| {
         let error = f.get_nth_param(0).unwrap().into_pointer_value();
         let i64t = cg.ctx.i64_type();
+        // A region started inside another one ran serially, and its error is already recorded
+        // for the outer region: leave it there (this thread must not call Python).
+        let in_region = cg.b.build_call(cg.runtime_fn("pyaot_rt_in_region"), &[], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+        let nested = cg.b.build_int_compare(IntPredicate::NE, in_region, cg.ctx.i32_type().const_zero(), "")?;
+        let leave = cg.append(f, "nested");
+        let raise = cg.append(f, "raise");
+        cg.b.build_conditional_branch(nested, leave, raise)?;
+        cg.b.position_at_end(leave);
+        cg.b.build_return(None)?;
+        cg.b.position_at_end(raise);
         let exc_slot = load_at(cg, error, 0, p.into())?.into_pointer_value();
         let msg = load_at(cg, error, 8, p.into())?.into_pointer_value();
         let index = load_at(cg, error, 16, i64t.into())?;

@@ -68,7 +68,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         })
     }
 
-    fn runtime_fn(&self, name: &str) -> FunctionValue<'ctx> {
+    pub(super) fn runtime_fn(&self, name: &str) -> FunctionValue<'ctx> {
         if let Some(f) = self.module.get_function(name) {
             return f;
         }
@@ -156,6 +156,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         };
         let error_ty = self.ctx.struct_type(&[p_ty.into(), p_ty.into(), i64t.into(), i64t.into(), i64t.into()], false);
         let error = self.entry_alloca(cx, error_ty.into(), "region_error")?;
+        self.b.build_store(error, error_ty.const_zero())?;
         let rt = self.runtime_fn("pyaot_rt_parallel_for");
         let failed = self.b.build_call(rt, &[
             outlined.as_global_value().as_pointer_value().into(),
