@@ -91,3 +91,8 @@ def test_opens_in_headless_chromium_and_expands_a_line(tmp_path):
     opened = re.search(rf'<details id="L{line}" class="line"([^>]*)>', dom).group(1)
     assert "open" in opened
     assert all("open" not in m.group(2) for m in re.finditer(r'<details id="L(\d+)" class="line"([^>]*)>', dom) if int(m.group(1)) != line)
+
+
+def test_parallel_loops_are_described(tmp_path):
+    report = annotate(ROOT / "examples" / "kernels" / "reduction.py", tmp_path / "reduction.html", "--target-cpu", "generic")
+    assert "parallel: static schedule, reduction(+:s)" in html.unescape(report)

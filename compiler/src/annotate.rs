@@ -222,23 +222,62 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
 struct LoopSpan {
     first: u32,
     last: u32,
+    /// "parallel: dynamic schedule (chunk), reduction(+:s)" for parallel loops.
+    parallel: Option<String>,
 }
 
 fn line_of(line_starts: &[usize], offset: usize) -> u32 {
     line_starts.partition_point(|&s| s <= offset).max(1) as u32
 }
 
-fn collect_loops(stmts: &[Stmt], starts: &[usize], out: &mut Vec<LoopSpan>) {
+/// How the report describes a parallel loop.
+fn describe_parallel(p: &hir::Parallel, f: &hir::Function) -> String {
+    use crate::omp::{ReductionOp, Schedule};
+    let schedule = match p.schedule {
+        Schedule::Static => "static",
+        Schedule::Dynamic => "dynamic",
+        Schedule::Guided => "guided",
+    };
+    let mut parts = vec![format!("{schedule} schedule{}", if p.chunk.is_some() { " (with a chunk size)" } else { "" })];
+    for (op, l) in &p.reductions {
+        let op = match op {
+            ReductionOp::Add => "+",
+            ReductionOp::Mul => "*",
+            ReductionOp::Min => "min",
+            ReductionOp::Max => "max",
+            ReductionOp::And => "&",
+            ReductionOp::Or => "|",
+            ReductionOp::Xor => "^",
+        };
+        parts.push(format!("reduction({op}:{})", f.locals[*l].name));
+    }
+    if !p.lastprivate.is_empty() {
+        parts.push(format!("lastprivate({})", p.lastprivate.iter().map(|l| f.locals[*l].name.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+    if p.num_threads.is_some() {
+        parts.push("num_threads set".into());
+    }
+    if p.condition.is_some() {
+        parts.push("runs serially when its `if` is false".into());
+    }
+    format!("parallel: {} (the GIL is released; iterations never call Python)", parts.join(", "))
+}
+
+fn collect_loops(f: &hir::Function, stmts: &[Stmt], starts: &[usize], out: &mut Vec<LoopSpan>) {
     for s in stmts {
         match &s.kind {
             StmtKind::While { body, orelse, .. } | StmtKind::ForRange { body, orelse, .. } => {
-                out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)) });
-                collect_loops(body, starts, out);
-                collect_loops(orelse, starts, out);
+                let parallel = match &s.kind {
+                    StmtKind::ForRange { parallel: Some(p), .. } => Some(describe_parallel(p, f)),
+                    _ => None,
+                };
+                out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel });
+                collect_loops(f, body, starts, out);
+                collect_loops(f, orelse, starts, out);
             }
             StmtKind::If { then, orelse, .. } => {
-                collect_loops(then, starts, out);
-                collect_loops(orelse, starts, out);
+                collect_loops(f, then, starts, out);
+                collect_loops(f, orelse, starts, out);
             }
             _ => {}
         }
@@ -373,7 +412,7 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
     let mut loops = Vec::new();
     let reachable: BTreeSet<usize> = program.instances.iter().map(|i| i.func).collect();
     for f in reachable.iter().map(|i| &hir.functions[*i]) {
-        collect_loops(&f.body, &starts, &mut loops);
+        collect_loops(f, &f.body, &starts, &mut loops);
     }
     let mut verdicts: BTreeMap<u32, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     for r in remarks {
@@ -407,6 +446,9 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
             (true, false) => format!("not vectorized: {}", missed.join("; ")),
             (true, true) => "not vectorized (LLVM gave no reason: an outer loop, or nothing it could vectorize)".to_string(),
         };
+        if let Some(p) = &lp.parallel {
+            facts.notes.push(format!("loop: {p}"));
+        }
         facts.notes.push(format!("loop: {verdict}"));
         facts.notes.push(if checks == 0 { "loop: no bounds checks left after optimization".into() } else { format!("loop: {checks} bounds check(s) left after optimization") });
     }
@@ -456,7 +498,7 @@ fn render(source: &str, file_name: &str, hir: &hir::Module, program: &crate::typ
                 }
                 let why = if why.is_empty() && f.score() == 0 { String::new() } else { why.join("; ") };
                 let err = if f.error_count() > 0 { "<span class=\"err\" title=\"can raise\">!</span>" } else { "<span class=\"err\"></span>" };
-                let verdict: Vec<&str> = f.notes.iter().filter_map(|n| n.strip_prefix("loop: ")).filter(|n| n.contains("vectorized")).collect();
+                let verdict: Vec<&str> = f.notes.iter().filter_map(|n| n.strip_prefix("loop: ")).filter(|n| n.contains("vectorized") || n.starts_with("parallel:")).collect();
                 let verdict = if verdict.is_empty() { String::new() } else { format!("<span class=\"verdict\">{}</span>", escape(&verdict.join("; "))) };
                 let _ = write!(html, "<details id=\"L{n}\" class=\"line\"><summary style=\"background:{}\"><span class=\"no\">{n}</span>{err}<span class=\"score\">{}</span><code>{code}</code>{verdict}<span class=\"why\">{}</span></summary>\n<div class=\"info\">\n",
                     shade(f.score()), f.score(), escape(&why));
