@@ -1111,7 +1111,7 @@ impl FnLowerer<'_> {
         let orelse = self.block(&f.orelse);
         let pragma = self.pragmas.iter().find(|p| p.next_line == span.start);
         let parallel = match (pragma, prange) {
-            (Some(p), _) => self.parallel_from_pragma(p, &body),
+            (Some(p), _) => self.parallel_from_pragma(p),
             (None, true) => Some(Box::new(self.parallel_from_prange(&body, span_of(range_call.range)))),
             (None, false) => None,
         };
@@ -1122,10 +1122,9 @@ impl FnLowerer<'_> {
         out.push(Stmt { span, kind: StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel } });
     }
 
-    fn parallel_from_pragma(&mut self, pragma: &crate::syntax::OmpPragma, body: &[Stmt]) -> Option<Box<Parallel>> {
+    fn parallel_from_pragma(&mut self, pragma: &crate::syntax::OmpPragma) -> Option<Box<Parallel>> {
         use crate::omp::{Clause, Schedule};
         let mut p = Parallel { reductions: Vec::new(), lastprivate: Vec::new(), schedule: Schedule::Static, chunk: None, num_threads: None, condition: None, span: pragma.span.clone(), inferred: false };
-        let _ = body;
         for clause in &pragma.clauses {
             match clause {
                 Clause::Reduction(op, vars) => {
@@ -1824,7 +1823,7 @@ fn is_builtin_name(name: &str) -> bool {
 }
 
 /// Counts every read and write of each local in a body.
-fn local_refs(stmts: &[Stmt], counts: &mut Vec<usize>) {
+fn local_refs(stmts: &[Stmt], counts: &mut [usize]) {
     let mut reads = Vec::new();
     local_reads(stmts, &mut reads);
     let mut writes = Vec::new();

@@ -634,7 +634,7 @@ impl Inferencer<'_> {
                         Arg::Default(c) => const_type(c),
                     });
                 }
-                if types.iter().any(|t| *t == Type::Unknown) {
+                if types.contains(&Type::Unknown) {
                     Type::Unknown
                 } else if let Some(i) = types.iter().position(|t| *t == Type::None) {
                     let name = &self.module.functions[*fid].params[i].name;
@@ -673,7 +673,7 @@ impl Inferencer<'_> {
                     (other, _) => return self.bad(w, e, format!("{other} has no attribute `{}`", attr_name(*attr)), "`.shape`, `.ndim`, `.size` and `.T` are array attributes"),
                 }
             }
-            ExprKind::Copy(value) => match { self.no_objects_in_parallel(w, e, "creates a numpy array (`.copy()`)"); self.expr(w, value) } {
+            ExprKind::Copy(value) => match self.copy_type(w, e, value) {
                 Type::Unknown => Type::Unknown,
                 Type::Array(a) => Type::Array(ArrayType { contiguous: true, ..a }),
                 other => return self.bad(w, e, format!("{other} has no `.copy()`"), "`.copy()` copies an array"),
@@ -688,6 +688,11 @@ impl Inferencer<'_> {
             }
         };
         self.set(w, e, t)
+    }
+
+    fn copy_type(&mut self, w: &mut Walk, e: &Expr, value: &Expr) -> Type {
+        self.no_objects_in_parallel(w, e, "creates a numpy array (`.copy()`)");
+        self.expr(w, value)
     }
 
     fn no_objects_in_parallel(&mut self, w: &mut Walk, e: &Expr, what: &str) {
@@ -762,11 +767,7 @@ impl Inferencer<'_> {
                 // A view stays C-contiguous when whole leading indices are followed by at most
                 // one step-less slice: `a[i]`, `a[i, 2:5]`, `a[1:-1]`.
                 let first_slice = indices.iter().position(|ix| matches!(ix, Index::Slice(..))).unwrap_or(indices.len());
-                let tail_ok = match &indices[first_slice..] {
-                    [] => true,
-                    [Index::Slice(_, _, None)] => true,
-                    _ => false,
-                };
+                let tail_ok = matches!(&indices[first_slice..], [] | [Index::Slice(_, _, None)]);
                 let leading_ats = indices[..first_slice].iter().all(|ix| matches!(ix, Index::At(_)));
                 Type::Array(ArrayType { ndim: a.ndim - ats, contiguous: a.contiguous && tail_ok && leading_ats, dtype: a.dtype })
             }
@@ -799,7 +800,7 @@ impl Inferencer<'_> {
     }
 
     fn np_create(&mut self, f: NpFn, args: &[Type], dtype: Option<Scalar>) -> Result<Type, (String, String)> {
-        if args.iter().any(|t| *t == Type::Unknown) {
+        if args.contains(&Type::Unknown) {
             return Ok(Type::Unknown);
         }
         let shape_ndim = |t: &Type| -> Result<usize, (String, String)> {
@@ -888,7 +889,7 @@ impl Inferencer<'_> {
 
     fn builtin(&mut self, b: Builtin, args: &[Type]) -> Result<Type, (String, String)> {
         use Type::*;
-        if args.iter().any(|t| *t == Unknown) {
+        if args.contains(&Unknown) {
             return Ok(Unknown);
         }
         let name = builtin_name(b);
@@ -918,11 +919,8 @@ impl Inferencer<'_> {
             }
             Builtin::Complex => {
                 arity(1..=2)?;
-                for (i, a) in args.iter().enumerate() {
-                    if !a.is_number() {
-                        return Err((format!("`complex` takes numbers, not {a}"), "write `complex(re, im)`".into()));
-                    }
-                    let _ = i;
+                if let Some(a) = args.iter().find(|a| !a.is_number()) {
+                    return Err((format!("`complex` takes numbers, not {a}"), "write `complex(re, im)`".into()));
                 }
                 Complex
             }
@@ -981,7 +979,7 @@ impl Inferencer<'_> {
                 let t = if args[0] == Float || args[1] == Float { Float } else { Int };
                 Tuple(vec![t.clone(), t])
             }
-            Builtin::Pow if args.len() == 2 && args.iter().any(|a| *a == Complex) && args.iter().all(|a| a.is_number()) => Complex,
+            Builtin::Pow if args.len() == 2 && args.contains(&Complex) && args.iter().all(|a| a.is_number()) => Complex,
             Builtin::Pow => {
                 arity(2..=3)?;
                 numeric(0)?;
@@ -1093,7 +1091,8 @@ pub fn falls_through(stmts: &[Stmt]) -> bool {
         Some(s) => match &s.kind {
             StmtKind::Return(_) | StmtKind::Raise { .. } => false,
             StmtKind::If { then, orelse, .. } => falls_through(then) || falls_through(orelse),
-            StmtKind::While { cond, body, .. } => !(matches!(cond.kind, ExprKind::Const(Const::Bool(true))) && !has_break(body)),
+            // `while True` without a `break` never falls through.
+            StmtKind::While { cond, body, .. } => !matches!(cond.kind, ExprKind::Const(Const::Bool(true))) || has_break(body),
             _ => true,
         },
     }
