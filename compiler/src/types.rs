@@ -165,9 +165,19 @@ pub fn const_type(c: &Const) -> Type {
 }
 
 const MAX_ROUNDS: usize = 64;
+/// Types larger than this (counted in nodes) come from a value that contains itself, like a
+/// function returning a tuple of its own results: inference stops growing them.
+const MAX_TYPE_SIZE: usize = 64;
+
+fn type_size(t: &Type) -> usize {
+    match t {
+        Type::Tuple(items) => 1 + items.iter().map(type_size).sum::<usize>(),
+        _ => 1,
+    }
+}
 
 pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
-    let mut inf = Inferencer { module, instances: Vec::new(), index: HashMap::new(), diags: Vec::new() };
+    let mut inf = Inferencer { module, instances: Vec::new(), index: HashMap::new(), diags: Vec::new(), diverged: Default::default() };
     let mut exports: Vec<ExportedFunction> = Vec::new();
     let mut reported = Vec::new();
     for export in &module.exports {
@@ -260,6 +270,8 @@ struct Inferencer<'m> {
     instances: Vec<Instance>,
     index: HashMap<(FuncId, Vec<Type>), InstanceId>,
     diags: Vec<Diagnostic>,
+    /// Instances whose types grew without bound (their return type is pinned).
+    diverged: std::collections::HashSet<InstanceId>,
 }
 
 /// The state of one walk over a function body.
@@ -278,6 +290,8 @@ struct Walk {
     in_parallel: bool,
     /// Locals whose assignment was already reported as an error (no second error on reads).
     poisoned: Vec<bool>,
+    /// A type grew past MAX_TYPE_SIZE: the walk stops refining it.
+    diverged: bool,
 }
 
 impl Inferencer<'_> {
@@ -315,6 +329,7 @@ impl Inferencer<'_> {
             report: false,
             in_parallel: false,
             poisoned: vec![false; f.locals.len()],
+            diverged: false,
         };
         for (i, t) in self.instances[id].params.iter().enumerate() {
             w.locals[i] = t.clone();
@@ -361,7 +376,15 @@ impl Inferencer<'_> {
             self.diags.push(Diagnostic::error(Code::TypeConflict, f.span.clone(), format!("cannot infer what `{}` returns", f.name))
                 .label("every path of this function recurses").hint("add a base case that returns a value"));
         }
+        // A type that grew past MAX_TYPE_SIZE pins the instance's return type where it was, so
+        // the fixpoint settles and the report pass can point at the growing value.
+        if w.diverged {
+            self.diverged.insert(id);
+        }
         let inst = &mut self.instances[id];
+        if self.diverged.contains(&id) && inst.ret != Type::Unknown {
+            w.ret = inst.ret.clone();
+        }
         let changed = inst.ret != w.ret;
         inst.ret = w.ret;
         inst.locals = w.locals;
@@ -378,6 +401,16 @@ impl Inferencer<'_> {
 
     fn assign_local(&mut self, w: &mut Walk, local: LocalId, t: &Type, span: &Span) {
         match join(&w.locals[local], t) {
+            Some(j) if type_size(&j) > MAX_TYPE_SIZE => {
+                w.diverged = true;
+                if !w.poisoned[local] {
+                    w.poisoned[local] = true;
+                    let name = &self.module.functions[w.func].locals[local].name;
+                    let d = Diagnostic::error(Code::TypeConflict, span.clone(), format!("the type of `{name}` grows without bound"))
+                        .label("assigned here").hint("a tuple that contains itself, or grows in a loop, has no fixed type; give it a fixed shape");
+                    self.error(w, d);
+                }
+            }
             Some(j) => {
                 if j != w.locals[local] {
                     if w.locals[local] == Type::Unknown {
@@ -507,6 +540,14 @@ impl Inferencer<'_> {
                     Some(v) => self.expr(w, v),
                     None => Type::None,
                 };
+                if type_size(&t) > MAX_TYPE_SIZE {
+                    w.diverged = true;
+                    let name = self.module.functions[w.func].name.clone();
+                    let d = Diagnostic::error(Code::TypeConflict, s.span.clone(), format!("the return type of `{name}` grows without bound"))
+                        .label("returns a value containing its own result").hint("a function returning a tuple of its own results has no fixed type");
+                    self.error(w, d);
+                    return;
+                }
                 match join(&w.ret, &t) {
                     Some(j) => {
                         if w.ret_origin.is_none() && t != Type::Unknown {
@@ -563,6 +604,7 @@ impl Inferencer<'_> {
                 let t = self.expr(w, operand);
                 match (op, &t) {
                     (_, Type::Unknown) => Type::Unknown,
+                    (UnaryOp::Not, Type::Array(_)) => return self.array_truth(w, e),
                     (UnaryOp::Not, _) => Type::Bool,
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Bool | Type::Int) => Type::Int,
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Float) => Type::Float,
@@ -605,6 +647,9 @@ impl Inferencer<'_> {
                 let mut t = Type::Unknown;
                 for v in values {
                     let vt = self.expr(w, v);
+                    if let Type::Array(_) = vt {
+                        return self.array_truth(w, v);
+                    }
                     match join(&t, &vt) {
                         Some(j) => t = j,
                         None => {
@@ -617,7 +662,7 @@ impl Inferencer<'_> {
                 t
             }
             ExprKind::IfExp(cond, then, orelse) => {
-                self.expr(w, cond);
+                self.condition(w, cond);
                 let a = self.expr(w, then);
                 let b = self.expr(w, orelse);
                 match join(&a, &b) {
@@ -702,6 +747,10 @@ impl Inferencer<'_> {
                 .hint("create arrays before the loop and fill them inside it; threads of a parallel loop run without Python");
             self.error(w, d);
         }
+    }
+
+    fn array_truth(&mut self, w: &mut Walk, e: &Expr) -> Type {
+        self.bad(w, e, "the truth value of an array is ambiguous".into(), "test its size (`a.size > 0`) or an element; numpy raises ValueError here")
     }
 
     fn condition(&mut self, w: &mut Walk, cond: &Expr) {
@@ -959,6 +1008,9 @@ impl Inferencer<'_> {
             }
             Builtin::Bool => {
                 arity(1..=1)?;
+                if let Array(_) = args[0] {
+                    return Err(("the truth value of an array is ambiguous".into(), "test its size (`a.size > 0`) or an element; numpy raises ValueError here".into()));
+                }
                 Bool
             }
             Builtin::Round => {

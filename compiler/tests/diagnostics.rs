@@ -116,3 +116,10 @@ snapshot!(
     parallel_not_range,
     "#export f(float64[:])\ndef f(a):\n    s = 0.0\n    #omp parallel for\n    for x in a:\n        s = x\n    return s\n"
 );
+
+snapshot!(
+    self_containing_return_type,
+    "def grow(x):\n    return grow(x), x\n\n#export f(int)\ndef f(n):\n    return grow(n)\n"
+);
+
+snapshot!(array_truth_in_expression, "#export f(float64[:])\ndef f(a):\n    return 1 if not a else 2\n");

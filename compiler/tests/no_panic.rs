@@ -25,6 +25,7 @@ const TOKENS: &[&str] = &[
     "None", "x", "n", "(1, 2)", "math.sqrt(", "range(", "return ", "    ", "\n", "#export f(int)\n", "#export g(float[:])\n",
     "lambda: 0", "yield 1", "'s'", "def ", "for i in ", "while ", "if ", "else:", "break", "continue", "raise ValueError",
     "#export f(", "int or float", "?", "divmod(", "round(", "abs(", "min(", "9223372036854775808", "(())", "f(", "g(",
+    "#omp parallel for reduction(+:s)\n", "#omp parallel for\n", "prange(", "1j", "a[", "[::-1]", ".T", "np.zeros(", "# pyaot: boundscheck=False\n",
 ];
 
 fn mutate(src: &str, rng: &mut Rng) -> String {
@@ -71,8 +72,13 @@ fn compile_without_linking(src: &str) {
     }
 }
 
+/// Mangled versions per case file; `PYAOT_FUZZ_ROUNDS` raises it for a longer hunt.
+const FUZZ_ROUNDS_DEFAULT: usize = 25;
+
 #[test]
 fn mangled_cases_never_panic() {
+    #[allow(non_snake_case)]
+    let FUZZ_ROUNDS: usize = std::env::var("PYAOT_FUZZ_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(FUZZ_ROUNDS_DEFAULT);
     let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/cases");
     let mut sources: Vec<String> = std::fs::read_dir(&cases)
         .expect("tests/cases exists")
@@ -82,11 +88,11 @@ fn mangled_cases_never_panic() {
         .collect();
     sources.sort();
     assert!(sources.len() >= 40, "expected the differential cases as seeds");
-    let mut rng = Rng(0x9E3779B97F4A7C15);
+    let mut rng = Rng(std::env::var("PYAOT_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x9E3779B97F4A7C15));
     let mut failures = Vec::new();
     for src in &sources {
         compile_without_linking(src);
-        for _ in 0..25 {
+        for _ in 0..FUZZ_ROUNDS {
             let mangled = mutate(src, &mut rng);
             let result = panic::catch_unwind(|| compile_without_linking(&mangled));
             if result.is_err() {
