@@ -103,27 +103,13 @@ fn main() -> ExitCode {
             let checks = pyaot::hir::Checks { boundscheck: !no_boundscheck, wraparound: !no_wraparound };
             let annotate = annotate.then(|| src.with_file_name(format!("{name}.html")));
             let opts = Options { opt_level, target_cpu, emit, checks, annotate };
-            let mut timings = Timings::default();
-            let start = Instant::now();
-            let file_name = src.display().to_string();
-            let result = pyaot::compile(&source, &file_name, &name, &out, &opts, &mut timings);
-            if verbose {
-                print_timings(&timings, start);
-            }
-            finish(result, &file_name, &source, color, verbose.then_some(&out))
+            compile_and_report(&src, &source, &name, &out, &opts, verbose, color, verbose)
         }
         Command::Annotate { src, output, target_cpu, verbose } => {
             let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
             let out = output.unwrap_or_else(|| src.with_file_name(format!("{name}.html")));
             let opts = Options { target_cpu, emit: Emit::Nothing, annotate: Some(out.clone()), ..Options::default() };
-            let mut timings = Timings::default();
-            let start = Instant::now();
-            let file_name = src.display().to_string();
-            let result = pyaot::compile(&source, &file_name, &name, &out, &opts, &mut timings);
-            if verbose {
-                print_timings(&timings, start);
-            }
-            finish(result, &file_name, &source, color, Some(&out))
+            compile_and_report(&src, &source, &name, &out, &opts, verbose, color, true)
         }
         Command::Check { src, verbose } => {
             let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
@@ -147,6 +133,19 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Runs the pipeline, prints phase times (`verbose`), diagnostics and (`say_wrote`) the output.
+#[allow(clippy::too_many_arguments)]
+fn compile_and_report(src: &Path, source: &str, name: &str, out: &PathBuf, opts: &Options, verbose: bool, color: bool, say_wrote: bool) -> ExitCode {
+    let mut timings = Timings::default();
+    let start = Instant::now();
+    let file_name = src.display().to_string();
+    let result = pyaot::compile(source, &file_name, name, out, opts, &mut timings);
+    if verbose {
+        print_timings(&timings, start);
+    }
+    finish(result, &file_name, source, color, say_wrote.then_some(out))
 }
 
 /// Prints warnings or errors of a compilation and gives the exit status; `wrote` names the output.

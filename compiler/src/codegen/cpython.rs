@@ -93,13 +93,17 @@ pub(super) fn exception_global<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> Poin
     data_symbol(cg, &format!("PyExc_{name}"))
 }
 
-/// Runs `body` with the builder in a new internal function, then puts the builder back.
+/// A helper function of the module, generated once: the first call runs `body` with the
+/// builder in a new internal function (then puts the builder back); later calls find it.
 fn in_new_function<'ctx>(
     cg: &mut Codegen<'ctx, '_>,
     name: &str,
     ty: inkwell::types::FunctionType<'ctx>,
     body: impl FnOnce(&mut Codegen<'ctx, '_>, FunctionValue<'ctx>) -> Cg<()>,
 ) -> Cg<FunctionValue<'ctx>> {
+    if let Some(f) = cg.module.get_function(name) {
+        return Ok(f);
+    }
     let func = cg.module.add_function(name, ty, Some(Linkage::Internal));
     let here = cg.b.get_insert_block();
     let loc = cg.b.get_current_debug_location();
@@ -125,9 +129,6 @@ fn in_new_function<'ctx>(
 /// paths. One function per exception type, so the report can tell from a call what it raises.
 pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, exception: &str) -> Cg<FunctionValue<'ctx>> {
     let name = format!("pyaot.raise.{exception}");
-    if let Some(f) = cg.module.get_function(&name) {
-        return Ok(f);
-    }
     let p = cg.ptr_type();
     let ty = cg.ctx.void_type().fn_type(&[p.into()], false);
     let exception = exception.to_string();
@@ -181,9 +182,6 @@ fn spec_key(spec: &SpecType) -> String {
 /// `pyaot.check.<spec>(obj) -> i1`: whether `obj` converts to `spec`, without raising.
 fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionValue<'ctx>> {
     let name = format!("pyaot.check.{}", spec_key(spec));
-    if let Some(f) = cg.module.get_function(&name) {
-        return Ok(f);
-    }
     let p = cg.ptr_type();
     let ty = cg.ctx.bool_type().fn_type(&[p.into()], false);
     let spec = spec.clone();
@@ -604,9 +602,6 @@ fn unbox_array<'ctx>(
 
 /// `pyaot.index_error(index, axis, size)`: numpy's IndexError message.
 pub(super) fn index_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
-    if let Some(f) = cg.module.get_function("pyaot.index_error") {
-        return Ok(f);
-    }
     let i64t = cg.ctx.i64_type();
     let ty = cg.ctx.void_type().fn_type(&[i64t.into(), cg.ctx.i32_type().into(), i64t.into()], false);
     let f = in_new_function(cg, "pyaot.index_error", ty, |cg, f| {
@@ -629,9 +624,6 @@ pub(super) fn index_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionVal
 /// `pyaot.raise_recorded(error)`: raises, on the calling thread, the error a parallel region
 /// recorded (exception global, message, or IndexError's index, axis and size).
 pub(super) fn raise_recorded_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
-    if let Some(f) = cg.module.get_function("pyaot.raise_recorded") {
-        return Ok(f);
-    }
     let p = cg.ptr_type();
     let ty = cg.ctx.void_type().fn_type(&[p.into()], false);
     let f = in_new_function(cg, "pyaot.raise_recorded", ty, |cg, f| {
@@ -737,9 +729,6 @@ pub(super) fn arena_add<'ctx>(cg: &mut Codegen<'ctx, '_>, slot: PointerValue<'ct
 
 /// `pyaot.np_call(name, args)`: `numpy.<name>(*args)`, importing numpy on first use. Steals `args`.
 fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
-    if let Some(f) = cg.module.get_function("pyaot.np_call") {
-        return Ok(f);
-    }
     let p = cg.ptr_type();
     let ty = p.fn_type(&[p.into(), p.into()], false);
     in_new_function(cg, "pyaot.np_call", ty, |cg, f| {
@@ -835,9 +824,6 @@ pub(super) fn numpy_call<'ctx>(
 /// `pyaot.read_array.<n>(obj) -> {array, i1 failed}`: data, shape and strides of a new numpy array.
 pub(super) fn read_new_array_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, ndim: usize) -> Cg<FunctionValue<'ctx>> {
     let name = format!("pyaot.read_array.{ndim}");
-    if let Some(f) = cg.module.get_function(&name) {
-        return Ok(f);
-    }
     let p = cg.ptr_type();
     let arr_ty = cg.array_struct(ndim);
     let ret = cg.ctx.struct_type(&[arr_ty.into(), cg.ctx.bool_type().into()], false);
@@ -888,9 +874,6 @@ pub(super) fn with_gil<'ctx>(cg: &Codegen<'ctx, '_>, body: impl FnOnce() -> Cg<(
 /// function and argument when an int does not fit.
 fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionValue<'ctx>> {
     let name = format!("pyaot.unbox.{}", spec_key(spec));
-    if let Some(f) = cg.module.get_function(&name) {
-        return Ok(f);
-    }
     let t = spec_to_type(spec).map_err(CgError)?;
     let ret = cg.ret_type(&t);
     let p = cg.ptr_type();
@@ -1122,9 +1105,6 @@ fn overflow_ptr<'ctx>(cg: &Codegen<'ctx, '_>) -> Cg<BasicValueEnum<'ctx>> {
 /// `pyaot.box.<type>(v) -> PyObject*` (a new reference, or NULL with the error set).
 fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionValue<'ctx>> {
     let name = format!("pyaot.box.{}", t.to_string().replace([' ', '(', ')', ','], "_"));
-    if let Some(f) = cg.module.get_function(&name) {
-        return Ok(f);
-    }
     let p = cg.ptr_type();
     let ty = p.fn_type(&[cg.llvm_type(t).into()], false);
     let t = t.clone();
@@ -1247,9 +1227,6 @@ fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionValue<'ctx>>
 /// `pyaot.bind(args, nargs, kwnames, names, nparams, fname, out) -> i32`: puts each argument in
 /// `out[param]` (NULL where not given); 0, or -1 with a TypeError like CPython's.
 fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
-    if let Some(f) = cg.module.get_function("pyaot.bind") {
-        return Ok(f);
-    }
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
     let i32t = cg.ctx.i32_type();
@@ -1371,9 +1348,6 @@ fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
 
 /// `pyaot.arg_type_error(fname, argname, expected, obj)`: "f() argument 'x' must be int, not str".
 fn arg_type_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
-    if let Some(f) = cg.module.get_function("pyaot.arg_type_error") {
-        return Ok(f);
-    }
     let p = cg.ptr_type();
     let ty = cg.ctx.void_type().fn_type(&[p.into(), p.into(), p.into(), p.into()], false);
     let f = in_new_function(cg, "pyaot.arg_type_error", ty, |cg, f| {
