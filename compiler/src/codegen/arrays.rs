@@ -110,7 +110,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let inside = self.b.build_int_compare(IntPredicate::ULT, wrapped, n, "")?;
         let ok = self.append(cx.func, "in_bounds");
         let fail = self.append(cx.func, "out_of_bounds");
-        self.b.build_conditional_branch(inside, ok, fail)?;
+        let br = self.b.build_conditional_branch(inside, ok, fail)?;
+        self.expect_true(br);
         self.b.position_at_end(fail);
         let raise = cpython::index_error_fn(self)?;
         let axis_v = self.ctx.i32_type().const_int(axis as u64, false);

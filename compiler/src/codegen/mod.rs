@@ -402,7 +402,8 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn guard(&mut self, cx: &mut FnCx<'ctx>, ok: IntValue<'ctx>, exception: &str, message: &str) -> Cg<()> {
         let cont = self.append(cx.func, "ok");
         let fail = self.append(cx.func, "fail");
-        self.b.build_conditional_branch(ok, cont, fail)?;
+        let br = self.b.build_conditional_branch(ok, cont, fail)?;
+        self.expect_true(br);
         self.b.position_at_end(fail);
         self.raise(cx, exception, Some(message))?;
         self.b.build_unconditional_branch(cont)?;
@@ -709,6 +710,27 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(())
     }
 
+    /// Marks a branch whose condition is almost always true (the error path is the other one),
+    /// so LLVM lays the hot path out straight and keeps error code out of loops.
+    fn expect_true(&self, br: inkwell::values::InstructionValue<'ctx>) {
+        self.branch_weights(br, 2000, 1);
+    }
+
+    fn expect_false(&self, br: inkwell::values::InstructionValue<'ctx>) {
+        self.branch_weights(br, 1, 2000);
+    }
+
+    fn branch_weights(&self, br: inkwell::values::InstructionValue<'ctx>, taken: u64, not_taken: u64) {
+        let i32t = self.ctx.i32_type();
+        let node = self.ctx.metadata_node(&[
+            self.ctx.metadata_string("branch_weights").into(),
+            i32t.const_int(taken, false).into(),
+            i32t.const_int(not_taken, false).into(),
+        ]);
+        // Only fails for a value that is not an instruction, which `br` always is.
+        let _ = br.set_metadata(node, self.ctx.get_kind_id("prof"));
+    }
+
     /// Gives a loop's back edge `!llvm.loop` metadata holding the loop statement's location, so
     /// LLVM's remarks about the loop name its line even after inlining moved it elsewhere.
     fn mark_loop(&self, back_edge: inkwell::values::InstructionValue<'ctx>) {
@@ -946,7 +968,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let failed = self.b.build_extract_value(result, 1, "failed")?.into_int_value();
         let unwind = self.unwind_block(cx)?;
         let cont = self.append(cx.func, "call.ok");
-        self.b.build_conditional_branch(failed, unwind, cont)?;
+        let br = self.b.build_conditional_branch(failed, unwind, cont)?;
+        self.expect_false(br);
         self.b.position_at_end(cont);
         Ok(self.b.build_extract_value(result, 0, "")?)
     }
@@ -1342,7 +1365,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let fits = self.b.build_float_compare(FloatPredicate::OLT, magnitude, self.f64(9223372036854775808.0), "")?;
         let ok = self.append(cx.func, "to_int");
         let bad = self.append(cx.func, "to_int.error");
-        self.b.build_conditional_branch(fits, ok, bad)?;
+        let br = self.b.build_conditional_branch(fits, ok, bad)?;
+        self.expect_true(br);
         self.b.position_at_end(bad);
         let not_nan = self.b.build_float_compare(FloatPredicate::ORD, x, x, "")?;
         self.guard(cx, not_nan, "ValueError", "cannot convert float NaN to integer")?;
