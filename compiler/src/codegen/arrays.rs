@@ -159,6 +159,11 @@ impl<'ctx> Codegen<'ctx, '_> {
     pub(super) fn store_element(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, ptr: PointerValue<'ctx>, d: Scalar, v: BasicValueEnum<'ctx>, vt: &Type) -> Cg<()> {
         let writable = self.field(arr, WRITABLE)?.into_int_value();
         self.guard(cx, writable, "ValueError", "assignment destination is read-only")?;
+        self.store_element_unchecked(ptr, d, v, vt)
+    }
+
+    /// The store itself, once writability is settled.
+    pub(super) fn store_element_unchecked(&mut self, ptr: PointerValue<'ctx>, d: Scalar, v: BasicValueEnum<'ctx>, vt: &Type) -> Cg<()> {
         let target = self.dtype_type(d);
         let stored: BasicValueEnum = match (d, vt) {
             (Scalar::Complex128, _) => self.to_complex(v, vt)?.into(),
