@@ -54,6 +54,8 @@ pub struct Codegen<'ctx, 'a> {
     strings: HashMap<String, PointerValue<'ctx>>,
     /// The module has parallel loops: it links the runtime, and errors check for regions.
     has_parallel_loops: bool,
+    /// Where the original function of a directly recursive instance sends its own calls.
+    self_calls: HashMap<InstanceId, FunctionValue<'ctx>>,
 }
 
 /// The state of the function being generated.
@@ -73,11 +75,16 @@ struct FnCx<'ctx> {
     counts_depth: bool,
     /// The outlined body of a parallel loop: failing returns i32 1 to the runtime.
     parallel_body: bool,
+    /// Where this function's calls to its own instance go (the twin's go to the original).
+    self_call: Option<FunctionValue<'ctx>>,
 }
 
 /// Deepest recursion of compiled functions before RecursionError (about 100 bytes of C stack a
 /// frame, well inside the 8 MiB main and thread stacks).
 const MAX_RECURSION_DEPTH: i64 = 20_000;
+
+/// Copies of a directly recursive function, calling each other in a ring (see `generate`).
+const RECURSION_COPIES: usize = 3;
 
 /// Generates the whole LLVM module for a type-checked program.
 pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, source: &str, file_name: &str) -> Cg<Module<'ctx>> {
@@ -102,7 +109,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         any_parallel(&hir.functions[inst.func].body)
     });
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops };
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new() };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
@@ -116,7 +123,25 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         cg.natives.push(func);
     }
     for i in 0..prog.instances.len() {
-        cg.define_native(i)?;
+        // A directly recursive instance gets copies that call each other in a ring for their own
+        // recursion: LLVM, which never inlines a function into itself, inlines the copies and
+        // does several levels of recursion per call, as GCC's recursive inlining does.
+        if !cg.calls_itself(i) {
+            cg.define_native(i, None)?;
+            continue;
+        }
+        let original = cg.natives[i];
+        let name = original.get_name().to_str().unwrap_or("f").to_string();
+        let twins: Vec<FunctionValue> = (1..RECURSION_COPIES)
+            .map(|k| cg.module.add_function(&format!("{name}.copy{k}"), original.get_type(), Some(Linkage::Internal)))
+            .collect();
+        // original -> copy1 -> copy2 -> ... -> original
+        cg.self_calls.insert(i, twins[0]);
+        cg.define_native(i, None)?;
+        for (k, twin) in twins.iter().enumerate() {
+            let next = twins.get(k + 1).copied().unwrap_or(original);
+            cg.define_native(i, Some((*twin, next)))?;
+        }
     }
     cpython::generate_entry(&mut cg)?;
     cg.di.finalize();
@@ -219,10 +244,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(bb);
     }
 
-    fn define_native(&mut self, id: InstanceId) -> Cg<()> {
+    /// Generates an instance's body into its function, or (`twin`: (copy, next)) into a copy
+    /// whose own recursive calls go to `next`.
+    fn define_native(&mut self, id: InstanceId, twin: Option<(FunctionValue<'ctx>, FunctionValue<'ctx>)>) -> Cg<()> {
         let inst = &self.prog.instances[id];
         let f = &self.hir.functions[inst.func];
-        let func = self.natives[id];
+        let func = twin.map_or(self.natives[id], |(t, _)| t);
         let scope = self.subprogram(func, &f.name, &f.span);
         let entry = self.append(func, "entry");
         self.b.position_at_end(entry);
@@ -245,7 +272,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         let counts_depth = self.is_recursive(id);
         let uses_arena = self.creates_arrays(id);
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false };
+        let self_call = twin.map(|(_, original)| original);
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false, self_call };
         if uses_arena {
             let slot = self.b.build_alloca(self.ptr_type(), "arena")?;
             self.b.build_store(slot, self.ptr_type().const_null())?;
@@ -314,6 +342,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             stack.extend(self.prog.instances[i].calls.values().copied());
         }
         long_running
+    }
+
+    /// Whether an instance calls itself directly.
+    fn calls_itself(&self, id: InstanceId) -> bool {
+        self.prog.instances[id].calls.values().any(|&c| c == id)
     }
 
     /// Whether an instance can reach itself through calls.
@@ -960,7 +993,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 if let Some(depth) = self.depth_for_call(cx, target)? {
                     vals.push(depth.into());
                 }
-                let call = self.b.build_call(self.natives[target], &vals, "")?;
+                let callee = match (target == cx.inst, cx.self_call, self.self_calls.get(&target)) {
+                    (true, Some(original), _) => original,
+                    (true, None, Some(twin)) => *twin,
+                    _ => self.natives[target],
+                };
+                let call = self.b.build_call(callee, &vals, "")?;
                 let result = call.try_as_basic_value().basic().ok_or_else(|| CgError("native call returned void".into()))?.into_struct_value();
                 let v = self.check_failed(cx, result)?;
                 let rt = self.prog.instances[target].ret.clone();

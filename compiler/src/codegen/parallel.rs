@@ -251,6 +251,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             arena: None,
             counts_depth: false,
             parallel_body: true,
+            self_call: None,
         };
         let counter = self.b.build_alloca(i64t, "k")?;
         self.b.build_store(counter, lo)?;
