@@ -14,6 +14,16 @@ def in_range(r, n):
 def chain(a, b, c):
     return a < b < c, a == b == c, a < b > c, a != b != c
 
+#export lazy_tail(int, int)
+def lazy_tail(x, y):
+    # the last operand is only evaluated when the first comparison holds
+    return 0 < x < 10 // y
+
+
+#export four_ints(int, int, int, int)
+def four_ints(a, b, c, d):
+    return a <= b < c <= d, -5 < a <= 0 < d
+
 #run: cmp(1, 2.0)
 #run: cmp(2, 2.0)
 #run: cmp(3, 2.5)
@@ -25,3 +35,15 @@ def chain(a, b, c):
 #run: chain(1.0, 1.0, 1.0)
 #run: chain(1.0, 3.0, 2.0)
 #run: chain(float('nan'), 1.0, 2.0)
+#run: in_range(3, -1)
+#run: in_range(-1, -1)
+#run: in_range(-9223372036854775808, 9223372036854775807)
+#run: in_range(9223372036854775806, 9223372036854775807)
+#run: lazy_tail(0, 0)
+#run: lazy_tail(1, 0)
+#run: lazy_tail(1, 1)
+#run: lazy_tail(20, 1)
+#run: four_ints(1, 1, 2, 2)
+#run: four_ints(1, 2, 2, 3)
+#run: four_ints(-4, 0, 1, 1)
+#run: four_ints(0, 0, 1, -1)

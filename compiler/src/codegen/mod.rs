@@ -1066,6 +1066,22 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.set_loc(cx.scope, &e.span);
             return Ok(self.compare(*op, left, &lt, rv, &rt)?.into());
         }
+        // `0 <= k < n` with later operands that are plain names or constants: evaluating them
+        // early cannot be observed, and one `and` of the comparisons lets LLVM fold a range
+        // check into a single unsigned compare (the branchy form hides that from it).
+        if rest[1..].iter().all(|(_, x)| matches!(x.kind, ExprKind::Local(_) | ExprKind::Const(_))) {
+            let mut all = self.ctx.bool_type().const_all_ones();
+            for (op, right) in rest {
+                let rv = self.expr(cx, right)?;
+                let rt = self.ty(cx, right);
+                self.set_loc(cx.scope, &e.span);
+                let c = self.compare(*op, left, &lt, rv, &rt)?;
+                all = self.b.build_and(all, c, "")?;
+                left = rv;
+                lt = rt;
+            }
+            return Ok(all.into());
+        }
         // `a < b < c`: stop at the first false comparison; each operand evaluated once.
         let slot = self.entry_alloca(cx, self.ctx.bool_type().into(), "cmp")?;
         self.b.build_store(slot, self.ctx.bool_type().const_zero())?;
