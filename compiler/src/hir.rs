@@ -1530,8 +1530,11 @@ impl FnLowerer<'_> {
                         None => {
                             let (msg, hint) = match name {
                                 "range" => ("`range` can only be the iterable of a `for` loop".to_string(), "write `for i in range(...)`".to_string()),
-                                "print" | "len" | "str" | "repr" | "list" | "dict" | "set" | "isinstance" | "sum" | "sorted" | "enumerate" | "zip" =>
-                                    (format!("`{name}` is not supported yet"), "this builtin comes with arrays or the object fallback in a later version".to_string()),
+                                "print" => ("`print` is not supported yet".to_string(), "compiled functions work on numbers and arrays, not text: return the value and print it from Python".to_string()),
+                                "sum" => ("`sum` is not supported yet".to_string(), "write the sum as a loop: `s = 0.0` then `for x in a: s += x`".to_string()),
+                                "enumerate" | "zip" => (format!("`{name}` can only be the iterable of a `for` loop"), format!("write `for ... in {name}(...)`")),
+                                "str" | "repr" | "list" | "dict" | "set" | "isinstance" | "sorted" =>
+                                    (format!("`{name}` is not supported yet"), "it works on Python objects, which pyaot cannot hold yet (the object fallback will); keep this part in Python".to_string()),
                                 _ if EXCEPTIONS.contains(&name) => (format!("`{name}(...)` creates an exception object, which pyaot cannot hold"), format!("write `raise {name}(\"...\")`")),
                                 _ => (format!("unknown function `{name}`"), "call a function defined in this module, a builtin, or a `math` function".to_string()),
                             };

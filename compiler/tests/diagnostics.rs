@@ -78,6 +78,10 @@ snapshot!(
 
 snapshot!(print_not_yet, "#export f(int)\ndef f(n):\n    print(n)\n    return n\n");
 
+snapshot!(sum_not_yet, "#export f(float64[:])\ndef f(a):\n    return sum(a)\n");
+
+snapshot!(zip_outside_for, "#export f(float64[:], float64[:])\ndef f(a, b):\n    pairs = zip(a, b)\n    return 0\n");
+
 snapshot!(
     many_errors_in_one_run,
     "#export f(int)\n#export h(int)\ndef f(n):\n    return n + undefined\n\ndef h(m):\n    return m.attr\n"
