@@ -452,15 +452,6 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
     }
 
-    /// Gives one reference to each array owner in a value that leaves the function.
-    pub(super) fn retain_for_return(&self, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
-        if has_array(t) {
-            cpython::with_gil(self, || self.retain_each(v, t))
-        } else {
-            Ok(())
-        }
-    }
-
     fn retain_each(&self, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
         match t {
             Type::Array(_) => cpython::incref(self, self.field(v.into_struct_value(), OWNER)?.into_pointer_value()),
@@ -477,11 +468,26 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Releases the arena (and every array the function created but did not return).
     pub(super) fn release_arena(&self, cx: &FnCx<'ctx>) -> Cg<()> {
-        if let Some(slot) = cx.arena {
-            let list = self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value();
-            cpython::with_gil(self, || cpython::decref(self, list))?;
+        self.retain_and_release(cx, None)
+    }
+
+    /// Gives one reference to each array owner in `returned` (a value that leaves the function)
+    /// and then releases the arena, under one hold of the GIL: taking it is the costly part.
+    pub(super) fn retain_and_release(&self, cx: &FnCx<'ctx>, returned: Option<(BasicValueEnum<'ctx>, &Type)>) -> Cg<()> {
+        let returned = returned.filter(|(_, t)| has_array(t));
+        if returned.is_none() && cx.arena.is_none() {
+            return Ok(());
         }
-        Ok(())
+        cpython::with_gil(self, || {
+            if let Some((v, t)) = returned {
+                self.retain_each(v, t)?;
+            }
+            if let Some(slot) = cx.arena {
+                let list = self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value();
+                cpython::decref(self, list)?;
+            }
+            Ok(())
+        })
     }
 
     /// `np.empty/zeros/ones/full(...)`, the `*_like` forms and `np.arange`, through numpy itself.

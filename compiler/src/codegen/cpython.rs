@@ -899,17 +899,8 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             SpecType::Scalar(s) if s.is_integer() => {
                 let v = call_value(cg, "PyLong_AsLongLong", &[obj.into()])?.into_int_value();
                 let minus_one = cg.b.build_int_compare(IntPredicate::EQ, v, cg.i64(-1), "")?;
-                let maybe = cg.append(f, "maybe_error");
-                let fine = cg.append(f, "converted");
-                cg.b.build_conditional_branch(minus_one, maybe, fine)?;
-                cg.b.position_at_end(maybe);
-                let occurred = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
-                let is_err = cg.b.build_is_not_null(occurred, "")?;
-                let error = cg.append(f, "error");
-                cg.b.build_conditional_branch(is_err, error, fine)?;
-                cg.b.position_at_end(error);
-                let overflow = exception_global(cg, "OverflowError");
-                let overflow = cg.b.build_load(p, overflow, "")?;
+                let fine = branch_to_pending_error(cg, f, minus_one)?;
+                let overflow = overflow_ptr(cg)?;
                 let matches = call_value(cg, "PyErr_ExceptionMatches", &[overflow.into()])?.into_int_value();
                 let is_overflow = cg.b.build_int_compare(IntPredicate::NE, matches, cg.ctx.i32_type().const_zero(), "")?;
                 let reword = cg.append(f, "reword");
@@ -1058,18 +1049,26 @@ fn fail_on_error_value<'ctx>(
     fail: inkwell::basic_block::BasicBlock<'ctx>,
 ) -> Cg<()> {
     let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, value, cg.f64(-1.0), "")?;
+    let fine = branch_to_pending_error(cg, f, minus_one)?;
+    reword_type_error(cg, f, spec, obj, fname, argname, fail)?;
+    cg.b.position_at_end(fine);
+    Ok(())
+}
+
+/// C-API conversions return -1 both as a value and as their error sentinel: when `is_sentinel`
+/// holds, asks PyErr_Occurred. Leaves the builder in the block where an error is pending and
+/// returns the block where the conversion succeeded.
+fn branch_to_pending_error<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, is_sentinel: inkwell::values::IntValue<'ctx>) -> Cg<inkwell::basic_block::BasicBlock<'ctx>> {
     let maybe = cg.append(f, "maybe_error");
     let fine = cg.append(f, "converted");
-    cg.b.build_conditional_branch(minus_one, maybe, fine)?;
+    cg.b.build_conditional_branch(is_sentinel, maybe, fine)?;
     cg.b.position_at_end(maybe);
     let occurred = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
     let is_err = cg.b.build_is_not_null(occurred, "")?;
     let error = cg.append(f, "error");
     cg.b.build_conditional_branch(is_err, error, fine)?;
     cg.b.position_at_end(error);
-    reword_type_error(cg, f, spec, obj, fname, argname, fail)?;
-    cg.b.position_at_end(fine);
-    Ok(())
+    Ok(fine)
 }
 
 /// With a TypeError pending from a C-API conversion, replaces it by pyaot's message naming the

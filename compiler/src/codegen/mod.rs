@@ -381,8 +381,7 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     fn return_value(&self, cx: &FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<()> {
         let ret = &self.prog.instances[cx.inst].ret;
-        self.retain_for_return(v, ret)?;
-        self.release_arena(cx)?;
+        self.retain_and_release(cx, Some((v, ret)))?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, v, 0, "")?;
         let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_zero(), 1, "")?;
