@@ -3,10 +3,9 @@
 //! exponents and the polar formula otherwise, `abs` through libm's hypot.
 //! A complex value is `{ double re, double im }`.
 
-use super::{Cg, Codegen, FnCx};
+use super::{cpython, Cg, Codegen, FnCx};
 use crate::hir::BinOp;
 use crate::types::Type;
-use inkwell::module::Linkage;
 use inkwell::types::StructType;
 use inkwell::values::{BasicValueEnum, FloatValue, StructValue};
 use inkwell::{FloatPredicate, IntPredicate};
@@ -112,103 +111,89 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `pyaot.cpow(ar, ai, br, bi) -> {re, im}`.
     fn complex_pow_fn(&mut self) -> Cg<inkwell::values::FunctionValue<'ctx>> {
-        if let Some(f) = self.module.get_function("pyaot.cpow") {
-            return Ok(f);
-        }
         let f64t = self.ctx.f64_type();
         let ty = self.complex_type().fn_type(&[f64t.into(), f64t.into(), f64t.into(), f64t.into()], false);
-        let f = self.module.add_function("pyaot.cpow", ty, Some(Linkage::Internal));
-        let here = self.b.get_insert_block();
-        let loc = self.b.get_current_debug_location();
-        let scope = self.glue_subprogram(f, "pyaot.cpow");
-        let entry = self.append(f, "entry");
-        self.b.position_at_end(entry);
-        self.b.set_current_debug_location(self.di.create_debug_location(self.ctx, 0, 0, scope, None));
-        let p = |i: u32| f.get_nth_param(i).unwrap().into_float_value();
-        let (ar, ai, br, bi) = (p(0), p(1), p(2), p(3));
-        let zero = self.f64(0.0);
-        let one = self.f64(1.0);
-        let a = self.make_complex(ar, ai)?;
-        let powi = self.append(f, "powi");
-        let general = self.append(f, "general");
-        // Integral exponent with |n| <= 100 and no imaginary part: repeated squaring.
-        let fl = self.fcall("llvm.floor", &[br])?;
-        let integral = self.b.build_float_compare(FloatPredicate::OEQ, fl, br, "")?;
-        let small = self.b.build_float_compare(FloatPredicate::OLE, self.fcall("llvm.fabs", &[br])?, self.f64(100.0), "")?;
-        let real_exp = self.b.build_float_compare(FloatPredicate::OEQ, bi, zero, "")?;
-        let use_powi = self.b.build_and(self.b.build_and(integral, small, "")?, real_exp, "")?;
-        self.b.build_conditional_branch(use_powi, powi, general)?;
+        cpython::in_new_function(self, "pyaot.cpow", ty, |cg, f| {
+            let p = |i: u32| f.get_nth_param(i).unwrap().into_float_value();
+            let (ar, ai, br, bi) = (p(0), p(1), p(2), p(3));
+            let zero = cg.f64(0.0);
+            let one = cg.f64(1.0);
+            let a = cg.make_complex(ar, ai)?;
+            let powi = cg.append(f, "powi");
+            let general = cg.append(f, "general");
+            // Integral exponent with |n| <= 100 and no imaginary part: repeated squaring.
+            let fl = cg.fcall("llvm.floor", &[br])?;
+            let integral = cg.b.build_float_compare(FloatPredicate::OEQ, fl, br, "")?;
+            let small = cg.b.build_float_compare(FloatPredicate::OLE, cg.fcall("llvm.fabs", &[br])?, cg.f64(100.0), "")?;
+            let real_exp = cg.b.build_float_compare(FloatPredicate::OEQ, bi, zero, "")?;
+            let use_powi = cg.b.build_and(cg.b.build_and(integral, small, "")?, real_exp, "")?;
+            cg.b.build_conditional_branch(use_powi, powi, general)?;
 
-        self.b.position_at_end(powi);
-        let n = self.b.build_float_to_signed_int(br, self.ctx.i64_type(), "n")?;
-        let negative = self.b.build_int_compare(IntPredicate::SLT, n, self.i64(0), "")?;
-        let m = self.b.build_select(negative, self.b.build_int_sub(self.i64(0), n, "")?, n, "")?.into_int_value();
-        // c_powu: r = 1; p = a; for each bit of m (low to high): if set, r *= p; p *= p.
-        let head = self.append(f, "powu.head");
-        let body = self.append(f, "powu.body");
-        let done = self.append(f, "powu.done");
-        let r_slot = self.b.build_alloca(self.complex_type(), "r")?;
-        let p_slot = self.b.build_alloca(self.complex_type(), "p")?;
-        let mask_slot = self.b.build_alloca(self.ctx.i64_type(), "mask")?;
-        self.b.build_store(r_slot, self.make_complex(one, zero)?)?;
-        self.b.build_store(p_slot, a)?;
-        self.b.build_store(mask_slot, self.i64(1))?;
-        self.b.build_unconditional_branch(head)?;
-        self.b.position_at_end(head);
-        let mask = self.b.build_load(self.ctx.i64_type(), mask_slot, "")?.into_int_value();
-        let more = self.b.build_and(
-            self.b.build_int_compare(IntPredicate::SGT, mask, self.i64(0), "")?,
-            self.b.build_int_compare(IntPredicate::SGE, m, mask, "")?,
-            "",
-        )?;
-        self.b.build_conditional_branch(more, body, done)?;
-        self.b.position_at_end(body);
-        let r = self.b.build_load(self.complex_type(), r_slot, "")?.into_struct_value();
-        let pv = self.b.build_load(self.complex_type(), p_slot, "")?.into_struct_value();
-        let bit = self.b.build_int_compare(IntPredicate::NE, self.b.build_and(m, mask, "")?, self.i64(0), "")?;
-        let rp = self.complex_mul(r, pv)?;
-        let r2 = self.b.build_select(bit, rp, r, "")?;
-        self.b.build_store(r_slot, r2)?;
-        self.b.build_store(p_slot, self.complex_mul(pv, pv)?)?;
-        self.b.build_store(mask_slot, self.b.build_left_shift(mask, self.i64(1), "")?)?;
-        self.b.build_unconditional_branch(head)?;
-        self.b.position_at_end(done);
-        let r = self.b.build_load(self.complex_type(), r_slot, "")?.into_struct_value();
-        // A negative exponent: 1 / a**|n| (c_quot, as CPython).
-        let inverse = self.complex_div(self.make_complex(one, zero)?, r)?;
-        let result = self.b.build_select(negative, inverse, r, "")?;
-        self.b.build_return(Some(&result))?;
+            cg.b.position_at_end(powi);
+            let n = cg.b.build_float_to_signed_int(br, cg.ctx.i64_type(), "n")?;
+            let negative = cg.b.build_int_compare(IntPredicate::SLT, n, cg.i64(0), "")?;
+            let m = cg.b.build_select(negative, cg.b.build_int_sub(cg.i64(0), n, "")?, n, "")?.into_int_value();
+            // c_powu: r = 1; p = a; for each bit of m (low to high): if set, r *= p; p *= p.
+            let head = cg.append(f, "powu.head");
+            let body = cg.append(f, "powu.body");
+            let done = cg.append(f, "powu.done");
+            let r_slot = cg.b.build_alloca(cg.complex_type(), "r")?;
+            let p_slot = cg.b.build_alloca(cg.complex_type(), "p")?;
+            let mask_slot = cg.b.build_alloca(cg.ctx.i64_type(), "mask")?;
+            cg.b.build_store(r_slot, cg.make_complex(one, zero)?)?;
+            cg.b.build_store(p_slot, a)?;
+            cg.b.build_store(mask_slot, cg.i64(1))?;
+            cg.b.build_unconditional_branch(head)?;
+            cg.b.position_at_end(head);
+            let mask = cg.b.build_load(cg.ctx.i64_type(), mask_slot, "")?.into_int_value();
+            let more = cg.b.build_and(
+                cg.b.build_int_compare(IntPredicate::SGT, mask, cg.i64(0), "")?,
+                cg.b.build_int_compare(IntPredicate::SGE, m, mask, "")?,
+                "",
+            )?;
+            cg.b.build_conditional_branch(more, body, done)?;
+            cg.b.position_at_end(body);
+            let r = cg.b.build_load(cg.complex_type(), r_slot, "")?.into_struct_value();
+            let pv = cg.b.build_load(cg.complex_type(), p_slot, "")?.into_struct_value();
+            let bit = cg.b.build_int_compare(IntPredicate::NE, cg.b.build_and(m, mask, "")?, cg.i64(0), "")?;
+            let rp = cg.complex_mul(r, pv)?;
+            let r2 = cg.b.build_select(bit, rp, r, "")?;
+            cg.b.build_store(r_slot, r2)?;
+            cg.b.build_store(p_slot, cg.complex_mul(pv, pv)?)?;
+            cg.b.build_store(mask_slot, cg.b.build_left_shift(mask, cg.i64(1), "")?)?;
+            cg.b.build_unconditional_branch(head)?;
+            cg.b.position_at_end(done);
+            let r = cg.b.build_load(cg.complex_type(), r_slot, "")?.into_struct_value();
+            // A negative exponent: 1 / a**|n| (c_quot, as CPython).
+            let inverse = cg.complex_div(cg.make_complex(one, zero)?, r)?;
+            let result = cg.b.build_select(negative, inverse, r, "")?;
+            cg.b.build_return(Some(&result))?;
 
-        self.b.position_at_end(general);
-        let b_zero = self.b.build_and(real_exp, self.b.build_float_compare(FloatPredicate::OEQ, br, zero, "")?, "")?;
-        let vabs = self.libm("hypot", &[ar, ai])?;
-        let len = self.fcall("llvm.pow", &[vabs, br])?;
-        let at = self.libm("atan2", &[ai, ar])?;
-        let phase = self.b.build_float_mul(at, br, "")?;
-        let imag_exp = self.b.build_not(real_exp, "")?;
-        let len2 = self.b.build_float_div(len, self.fcall("llvm.exp", &[self.b.build_float_mul(at, bi, "")?])?, "")?;
-        let phase2 = self.b.build_float_add(phase, self.b.build_float_mul(bi, self.fcall("llvm.log", &[vabs])?, "")?, "")?;
-        let len = self.b.build_select(imag_exp, len2, len, "")?.into_float_value();
-        let phase = self.b.build_select(imag_exp, phase2, phase, "")?.into_float_value();
-        let re = self.b.build_float_mul(len, self.fcall("llvm.cos", &[phase])?, "")?;
-        let im = self.b.build_float_mul(len, self.fcall("llvm.sin", &[phase])?, "")?;
-        let polar = self.make_complex(re, im)?;
-        // b == 0: 1 (even for 0 ** 0); a == 0 (with b > 0 real): 0.
-        let a_zero = self.b.build_and(
-            self.b.build_float_compare(FloatPredicate::OEQ, ar, zero, "")?,
-            self.b.build_float_compare(FloatPredicate::OEQ, ai, zero, "")?,
-            "",
-        )?;
-        let result = self.b.build_select(a_zero, self.make_complex(zero, zero)?, polar, "")?;
-        let result = self.b.build_select(b_zero, self.make_complex(one, zero)?, result.into_struct_value(), "")?;
-        self.b.build_return(Some(&result))?;
-        if let Some(h) = here {
-            self.b.position_at_end(h);
-        }
-        if let Some(l) = loc {
-            self.b.set_current_debug_location(l);
-        }
-        Ok(f)
+            cg.b.position_at_end(general);
+            let b_zero = cg.b.build_and(real_exp, cg.b.build_float_compare(FloatPredicate::OEQ, br, zero, "")?, "")?;
+            let vabs = cg.libm("hypot", &[ar, ai])?;
+            let len = cg.fcall("llvm.pow", &[vabs, br])?;
+            let at = cg.libm("atan2", &[ai, ar])?;
+            let phase = cg.b.build_float_mul(at, br, "")?;
+            let imag_exp = cg.b.build_not(real_exp, "")?;
+            let len2 = cg.b.build_float_div(len, cg.fcall("llvm.exp", &[cg.b.build_float_mul(at, bi, "")?])?, "")?;
+            let phase2 = cg.b.build_float_add(phase, cg.b.build_float_mul(bi, cg.fcall("llvm.log", &[vabs])?, "")?, "")?;
+            let len = cg.b.build_select(imag_exp, len2, len, "")?.into_float_value();
+            let phase = cg.b.build_select(imag_exp, phase2, phase, "")?.into_float_value();
+            let re = cg.b.build_float_mul(len, cg.fcall("llvm.cos", &[phase])?, "")?;
+            let im = cg.b.build_float_mul(len, cg.fcall("llvm.sin", &[phase])?, "")?;
+            let polar = cg.make_complex(re, im)?;
+            // b == 0: 1 (even for 0 ** 0); a == 0 (with b > 0 real): 0.
+            let a_zero = cg.b.build_and(
+                cg.b.build_float_compare(FloatPredicate::OEQ, ar, zero, "")?,
+                cg.b.build_float_compare(FloatPredicate::OEQ, ai, zero, "")?,
+                "",
+            )?;
+            let result = cg.b.build_select(a_zero, cg.make_complex(zero, zero)?, polar, "")?;
+            let result = cg.b.build_select(b_zero, cg.make_complex(one, zero)?, result.into_struct_value(), "")?;
+            cg.b.build_return(Some(&result))?;
+            Ok(())
+        })
     }
 
     /// `abs(z)`: hypot of the parts, OverflowError when finite parts give an infinite result.

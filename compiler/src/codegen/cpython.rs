@@ -95,7 +95,7 @@ pub(super) fn exception_global<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> Poin
 
 /// A helper function of the module, generated once: the first call runs `body` with the
 /// builder in a new internal function (then puts the builder back); later calls find it.
-fn in_new_function<'ctx>(
+pub(super) fn in_new_function<'ctx>(
     cg: &mut Codegen<'ctx, '_>,
     name: &str,
     ty: inkwell::types::FunctionType<'ctx>,
@@ -631,8 +631,7 @@ pub(super) fn raise_recorded_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<Function
         let i64t = cg.ctx.i64_type();
         // A region started inside another one ran serially, and its error is already recorded
         // for the outer region: leave it there (this thread must not call Python).
-        let in_region = cg.b.build_call(cg.runtime_fn("pyaot_rt_in_region"), &[], "")?.try_as_basic_value().basic().unwrap().into_int_value();
-        let nested = cg.b.build_int_compare(IntPredicate::NE, in_region, cg.ctx.i32_type().const_zero(), "")?;
+        let nested = cg.in_parallel_region()?;
         let leave = cg.append(f, "nested");
         let raise = cg.append(f, "raise");
         cg.b.build_conditional_branch(nested, leave, raise)?;

@@ -1407,48 +1407,36 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `pyaot.ipow(base, exp)`: exponentiation by squaring, wrapping like the other int64 ops.
-    fn ipow_fn(&self) -> Cg<FunctionValue<'ctx>> {
-        if let Some(f) = self.module.get_function("pyaot.ipow") {
-            return Ok(f);
-        }
+    fn ipow_fn(&mut self) -> Cg<FunctionValue<'ctx>> {
         let i64t = self.ctx.i64_type();
-        let f = self.module.add_function("pyaot.ipow", i64t.fn_type(&[i64t.into(), i64t.into()], false), Some(Linkage::Internal));
-        let here = self.b.get_insert_block();
-        let loc = self.b.get_current_debug_location();
-        self.b.unset_current_debug_location();
-        let entry = self.append(f, "entry");
-        let head = self.append(f, "head");
-        let body = self.append(f, "body");
-        let exit = self.append(f, "exit");
-        self.b.position_at_end(entry);
-        let base0 = f.get_nth_param(0).unwrap().into_int_value();
-        let exp0 = f.get_nth_param(1).unwrap().into_int_value();
-        self.b.build_unconditional_branch(head)?;
-        self.b.position_at_end(head);
-        let acc = self.b.build_phi(i64t, "acc")?;
-        let base = self.b.build_phi(i64t, "base")?;
-        let exp = self.b.build_phi(i64t, "exp")?;
-        let more = self.b.build_int_compare(IntPredicate::NE, exp.as_basic_value().into_int_value(), self.i64(0), "")?;
-        self.b.build_conditional_branch(more, body, exit)?;
-        self.b.position_at_end(body);
-        let (a, bs, e) = (acc.as_basic_value().into_int_value(), base.as_basic_value().into_int_value(), exp.as_basic_value().into_int_value());
-        let odd = self.b.build_int_truncate(e, self.ctx.bool_type(), "")?;
-        let acc2 = self.b.build_select(odd, self.b.build_int_mul(a, bs, "")?, a, "")?.into_int_value();
-        let base2 = self.b.build_int_mul(bs, bs, "")?;
-        let exp2 = self.b.build_right_shift(e, self.i64(1), false, "")?;
-        self.b.build_unconditional_branch(head)?;
-        acc.add_incoming(&[(&self.i64(1), entry), (&acc2, body)]);
-        base.add_incoming(&[(&base0, entry), (&base2, body)]);
-        exp.add_incoming(&[(&exp0, entry), (&exp2, body)]);
-        self.b.position_at_end(exit);
-        self.b.build_return(Some(&acc.as_basic_value()))?;
-        if let Some(h) = here {
-            self.b.position_at_end(h);
-        }
-        if let Some(l) = loc {
-            self.b.set_current_debug_location(l);
-        }
-        Ok(f)
+        cpython::in_new_function(self, "pyaot.ipow", i64t.fn_type(&[i64t.into(), i64t.into()], false), |cg, f| {
+            let entry = f.get_first_basic_block().ok_or_else(|| CgError("glue function without entry".into()))?;
+            let head = cg.append(f, "head");
+            let body = cg.append(f, "body");
+            let exit = cg.append(f, "exit");
+            let base0 = f.get_nth_param(0).unwrap().into_int_value();
+            let exp0 = f.get_nth_param(1).unwrap().into_int_value();
+            cg.b.build_unconditional_branch(head)?;
+            cg.b.position_at_end(head);
+            let acc = cg.b.build_phi(i64t, "acc")?;
+            let base = cg.b.build_phi(i64t, "base")?;
+            let exp = cg.b.build_phi(i64t, "exp")?;
+            let more = cg.b.build_int_compare(IntPredicate::NE, exp.as_basic_value().into_int_value(), cg.i64(0), "")?;
+            cg.b.build_conditional_branch(more, body, exit)?;
+            cg.b.position_at_end(body);
+            let (a, bs, e) = (acc.as_basic_value().into_int_value(), base.as_basic_value().into_int_value(), exp.as_basic_value().into_int_value());
+            let odd = cg.b.build_int_truncate(e, cg.ctx.bool_type(), "")?;
+            let acc2 = cg.b.build_select(odd, cg.b.build_int_mul(a, bs, "")?, a, "")?.into_int_value();
+            let base2 = cg.b.build_int_mul(bs, bs, "")?;
+            let exp2 = cg.b.build_right_shift(e, cg.i64(1), false, "")?;
+            cg.b.build_unconditional_branch(head)?;
+            acc.add_incoming(&[(&cg.i64(1), entry), (&acc2, body)]);
+            base.add_incoming(&[(&base0, entry), (&base2, body)]);
+            exp.add_incoming(&[(&exp0, entry), (&exp2, body)]);
+            cg.b.position_at_end(exit);
+            cg.b.build_return(Some(&acc.as_basic_value()))?;
+            Ok(())
+        })
     }
 
     /// Float to int64 as Python's `int()` would, raising where Python would (or where the

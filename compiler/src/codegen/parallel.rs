@@ -84,14 +84,20 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.module.add_function(name, ty, Some(Linkage::External))
     }
 
+    /// True (i1) when this thread runs inside a parallel region and so must not call Python.
+    pub(super) fn in_parallel_region(&self) -> Cg<IntValue<'ctx>> {
+        let flag = self.b.build_call(self.runtime_fn("pyaot_rt_in_region"), &[], "")?.try_as_basic_value().basic();
+        let flag = flag.ok_or_else(|| CgError("pyaot_rt_in_region returns no value".into()))?.into_int_value();
+        Ok(self.b.build_int_compare(IntPredicate::NE, flag, self.ctx.i32_type().const_zero(), "")?)
+    }
+
     /// In a module with parallel loops, the raise helpers first check whether they run inside a
     /// region; there they record the error for the runtime instead of calling Python.
     pub(super) fn record_if_in_region(&self, f: FunctionValue<'ctx>, exception: PointerValue<'ctx>, message: PointerValue<'ctx>, index: [IntValue<'ctx>; 3]) -> Cg<()> {
         if !self.has_parallel_loops {
             return Ok(());
         }
-        let in_region = self.b.build_call(self.runtime_fn("pyaot_rt_in_region"), &[], "")?.try_as_basic_value().basic().unwrap().into_int_value();
-        let inside = self.b.build_int_compare(IntPredicate::NE, in_region, self.ctx.i32_type().const_zero(), "")?;
+        let inside = self.in_parallel_region()?;
         let record = self.append(f, "record");
         let python = self.append(f, "python");
         self.b.build_conditional_branch(inside, record, python)?;
