@@ -289,7 +289,7 @@ fn bound_names(stmts: &[Stmt], out: &mut Vec<(hir::LocalId, usize)>) {
         match t {
             Target::Local(l, span) => out.push((*l, span.start)),
             Target::Tuple(items, _) => items.iter().for_each(|i| target(i, out)),
-            Target::Item(..) => {}
+            Target::Item(..) | Target::Attr(..) => {}
         }
     }
     for s in stmts {

@@ -88,6 +88,32 @@ pub enum Const {
     Complex(f64, f64),
     None,
     Tuple(Vec<Const>),
+    /// A string literal: a Python object, created once when the module is imported.
+    Str(String),
+}
+
+/// A Python object outside the compiled code, looked up when the extension is imported:
+/// `module` imported, then each of `attrs` read in turn (`fractions.Fraction`, `builtins.print`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PyPath {
+    pub module: String,
+    pub attrs: Vec<String>,
+}
+
+impl PyPath {
+    pub fn builtin(name: &str) -> PyPath {
+        PyPath { module: "builtins".into(), attrs: vec![name.into()] }
+    }
+    pub fn dotted(&self) -> String {
+        std::iter::once(self.module.as_str()).chain(self.attrs.iter().map(|a| a.as_str())).collect::<Vec<_>>().join(".")
+    }
+}
+
+/// A piece of an f-string: literal text, or a value with its `!r`/`!s`/`!a` conversion and
+/// format spec.
+pub enum FPart {
+    Text(String),
+    Value(Box<Expr>, Option<char>, Option<Box<Expr>>),
 }
 
 pub struct Stmt {
@@ -103,12 +129,14 @@ pub enum StmtKind {
     Expr(Expr),
     If { cond: Expr, then: Vec<Stmt>, orelse: Vec<Stmt> },
     While { cond: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
-    ForRange { target: LocalId, target_span: Span, start: Option<Expr>, stop: Expr, step: Option<Expr>, body: Vec<Stmt>, orelse: Vec<Stmt>, parallel: Option<Box<Parallel>> },
+    ForRange { target: LocalId, target_span: Span, start: Option<Expr>, stop: Expr, step: Option<Expr>, body: Vec<Stmt>, orelse: Vec<Stmt>, parallel: Option<Box<Parallel>>, each: Option<Vec<LocalId>> },
     Break,
     Continue,
     Return(Option<Expr>),
     /// `raise Name` or `raise Name("message")` of a builtin exception.
     Raise { exception: String, message: Option<String> },
+    /// `raise <expression>`: an exception object or class computed at run time.
+    RaiseObject(Expr),
     Assert { cond: Expr, message: Option<String> },
 }
 
@@ -130,8 +158,10 @@ pub struct Parallel {
 pub enum Target {
     Local(LocalId, Span),
     Tuple(Vec<Target>, Span),
-    /// `a[i, j] = v`: an array element.
+    /// `a[i, j] = v`: an array element (or an item of a Python object).
     Item(Box<Expr>, Vec<Index>, Span),
+    /// `obj.name = v` on a Python object.
+    Attr(Box<Expr>, String, Span),
 }
 
 /// One position inside `[...]`: an index or a slice `start:stop:step`.
@@ -167,6 +197,22 @@ pub enum ExprKind {
     Copy(Box<Expr>),
     /// `np.empty(shape, dtype=...)` and friends; `dtype` as written, if given.
     NpCreate(NpFn, Vec<Expr>, Option<Scalar>),
+    /// A module-level import or a builtin: a Python object.
+    Global(PyPath),
+    List(Vec<Expr>),
+    Set(Vec<Expr>),
+    Dict(Vec<(Expr, Expr)>),
+    /// `obj.name` of anything but an array's own attributes.
+    GetAttr(Box<Expr>, String),
+    /// A call of a Python object: positional arguments, then keywords.
+    CallObject(Box<Expr>, Vec<Expr>, Vec<(String, Expr)>),
+    /// `obj.name(...)`.
+    CallMethod(Box<Expr>, String, Vec<Expr>, Vec<(String, Expr)>),
+    FString(Vec<FPart>),
+    /// The current item of a `for x in <holders>` loop (lowered to an index loop over
+    /// `holders`): `subscript` reads it for arrays; over Python objects codegen takes it from
+    /// the iterator instead.
+    EachItem(Vec<LocalId>, Box<Expr>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -292,6 +338,8 @@ pub enum CmpOp {
     GtE,
     In,
     NotIn,
+    Is,
+    IsNot,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -399,8 +447,8 @@ enum Global {
     NumpyMember(String),
     /// `prange` from numba, cython.parallel or pyaot: a parallel `range`.
     Prange,
-    /// A module or name pyaot does not compile yet (numpy, any other import).
-    Foreign(String),
+    /// Any other import: a Python object, looked up when the extension is imported.
+    Foreign(PyPath),
 }
 
 pub fn lower(
@@ -451,7 +499,9 @@ pub fn lower(
                     let g = match name {
                         "math" => Global::MathModule,
                         "numpy" => Global::NumpyModule,
-                        _ => Global::Foreign(name.to_string()),
+                        // `import a.b` binds `a`; `import a.b as c` binds the submodule.
+                        _ if alias.asname.is_none() => Global::Foreign(PyPath { module: bound.clone(), attrs: vec![] }),
+                        _ => Global::Foreign(PyPath { module: name.to_string(), attrs: vec![] }),
                     };
                     globals.insert(bound, g);
                 }
@@ -471,7 +521,7 @@ pub fn lower(
                     } else if module == "numpy" {
                         Global::NumpyMember(name)
                     } else {
-                        Global::Foreign(format!("{module}.{name}"))
+                        Global::Foreign(PyPath { module: module.clone(), attrs: vec![name.clone()] })
                     };
                     globals.insert(bound, g);
                 }
@@ -579,9 +629,27 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
                     expr(x, f)
                 }
             }),
-            ExprKind::Const(_) | ExprKind::Local(_) => {}
-            ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _) => items.iter().for_each(|x| expr(x, f)),
-            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) => expr(x, f),
+            ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) => {}
+            ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _)
+            | ExprKind::List(items) | ExprKind::Set(items) => items.iter().for_each(|x| expr(x, f)),
+            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) | ExprKind::GetAttr(x, _) | ExprKind::EachItem(_, x) => expr(x, f),
+            ExprKind::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
+                expr(k, f);
+                expr(v, f);
+            }),
+            ExprKind::CallObject(x, args, kwargs) | ExprKind::CallMethod(x, _, args, kwargs) => {
+                expr(x, f);
+                args.iter().for_each(|a| expr(a, f));
+                kwargs.iter().for_each(|(_, a)| expr(a, f));
+            }
+            ExprKind::FString(parts) => parts.iter().for_each(|p| {
+                if let FPart::Value(x, _, spec) = p {
+                    expr(x, f);
+                    if let Some(spec) = spec {
+                        expr(spec, f);
+                    }
+                }
+            }),
             ExprKind::Binary(_, a, b) => {
                 expr(a, f);
                 expr(b, f);
@@ -611,6 +679,7 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
                 expr(x, f);
                 indices.iter().for_each(|i| index(i, f));
             }
+            Target::Attr(x, _, _) => expr(x, f),
         }
     }
     for s in stmts {
@@ -635,7 +704,7 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
                 for_each_expr(body, f);
                 for_each_expr(orelse, f);
             }
-            StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } => expr(x, f),
+            StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } | StmtKind::RaiseObject(x) => expr(x, f),
             StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } => {}
         }
     }
@@ -717,10 +786,8 @@ fn expr_construct(e: &ast::Expr) -> (&'static str, &'static str) {
         ast::Expr::Await(_) => ("`await` expressions", "compile only synchronous code"),
         ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => ("generators (`yield`)", "return the results instead of yielding them"),
         ast::Expr::NamedExpr(_) => ("assignment expressions (`:=`)", "assign on a line of its own"),
-        ast::Expr::Dict(_) => ("dict literals", "pyaot compiles numbers and tuples; dicts come with the object fallback"),
-        ast::Expr::Set(_) => ("set literals", "pyaot compiles numbers and tuples; sets come with the object fallback"),
-        ast::Expr::List(_) => ("list literals", "use a tuple, or a numpy array once arrays are supported"),
-        ast::Expr::JoinedStr(_) | ast::Expr::FormattedValue(_) => ("f-strings", "strings are only allowed as messages of `raise` and `assert`"),
+        ast::Expr::Dict(_) => ("`**` unpacking in dict literals", "add the items one by one"),
+        ast::Expr::Set(_) | ast::Expr::List(_) => ("starred items in literals", "add the items one by one"),
         ast::Expr::Starred(_) => ("starred expressions", "pass the arguments one by one"),
         ast::Expr::Slice(_) => ("slices", "slicing comes with arrays"),
         ast::Expr::Attribute(_) => ("attribute accesses", "only `math.<name>` members are compiled"),
@@ -801,6 +868,7 @@ fn literal(c: &Constant) -> Option<Const> {
         Constant::Int(i) => i.to_string().parse::<i64>().ok().map(Const::Int),
         Constant::Float(f) => Some(Const::Float(*f)),
         Constant::Complex { real, imag } => Some(Const::Complex(*real, *imag)),
+        Constant::Str(text) => Some(Const::Str(text.clone())),
         Constant::Bool(b) => Some(Const::Bool(*b)),
         Constant::None => Some(Const::None),
         Constant::Tuple(items) => items.iter().map(literal).collect::<Option<Vec<_>>>().map(Const::Tuple),
@@ -1031,7 +1099,7 @@ impl FnLowerer<'_> {
                 }
                 match self.exception(exc) {
                     Some((exception, message)) => StmtKind::Raise { exception, message },
-                    None => return,
+                    None => StmtKind::RaiseObject(self.expr(exc)),
                 }
             }
             ast::Stmt::Assert(a) => {
@@ -1119,7 +1187,7 @@ impl FnLowerer<'_> {
             self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), "a parallel loop cannot have an `else`")
                 .label("this loop").hint("move the `else` code after the loop"));
         }
-        out.push(Stmt { span, kind: StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel } });
+        out.push(Stmt { span, kind: StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel, each: None } });
     }
 
     fn parallel_from_pragma(&mut self, pragma: &crate::syntax::OmpPragma) -> Option<Box<Parallel>> {
@@ -1270,7 +1338,8 @@ impl FnLowerer<'_> {
         let mut items: Vec<Expr> = holders.iter().map(|h| {
             let arr = self.expr_node(iter_span.clone(), ExprKind::Local(*h));
             let at = self.expr_node(iter_span.clone(), ExprKind::Local(idx));
-            self.expr_node(iter_span.clone(), ExprKind::Subscript(Box::new(arr), vec![Index::At(at)]))
+            let item = self.expr_node(iter_span.clone(), ExprKind::Subscript(Box::new(arr), vec![Index::At(at)]));
+            self.expr_node(iter_span.clone(), ExprKind::EachItem(holders.clone(), Box::new(item)))
         }).collect();
         let value = match kind {
             Kind::Plain => items.pop().unwrap(),
@@ -1284,30 +1353,25 @@ impl FnLowerer<'_> {
         let mut body = vec![Stmt { span: span_of(f.target.range()), kind: StmtKind::Assign { target, value } }];
         body.extend(self.block(&f.body));
         let orelse = self.block(&f.orelse);
-        out.push(Stmt { span, kind: StmtKind::ForRange { target: idx, target_span: iter_span, start: None, stop, step: None, body, orelse, parallel: None } });
+        out.push(Stmt { span, kind: StmtKind::ForRange { target: idx, target_span: iter_span, start: None, stop, step: None, body, orelse, parallel: None, each: Some(holders) } });
     }
 
+    /// `raise Name` or `raise Name("literal")` of a builtin exception (raised without Python
+    /// objects, so also inside parallel loops); None for anything else.
     fn exception(&mut self, exc: &ast::Expr) -> Option<(String, Option<String>)> {
         let (name_expr, args) = match exc {
-            ast::Expr::Call(c) => (&*c.func, c.args.as_slice()),
+            ast::Expr::Call(c) if c.keywords.is_empty() => (&*c.func, c.args.as_slice()),
+            ast::Expr::Call(_) => return None,
             other => (other, &[][..]),
         };
         let name = match name_expr {
-            ast::Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()) => n.id.to_string(),
-            other => {
-                self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "pyaot raises builtin exceptions only")
-                    .label("not a builtin exception").hint(format!("raise one of: {}", EXCEPTIONS.join(", "))));
-                return None;
-            }
+            ast::Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()) && !self.local_ids.contains_key(n.id.as_str()) && !self.globals.contains_key(n.id.as_str()) => n.id.to_string(),
+            _ => return None,
         };
         let message = match args {
             [] => None,
             [ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. })] => Some(s.clone()),
-            [other, ..] => {
-                self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "the exception message must be one string literal")
-                    .label("not a string literal").hint("write `raise ValueError(\"what went wrong\")`; formatted messages come with the object fallback"));
-                return None;
-            }
+            _ => return None,
         };
         Some((name, message))
     }
@@ -1327,6 +1391,10 @@ impl FnLowerer<'_> {
                 let array = self.expr(&sub.value);
                 let indices = self.indices(&sub.slice);
                 Some(Target::Item(Box::new(array), indices, span_of(sub.range)))
+            }
+            ast::Expr::Attribute(a) => {
+                let value = self.expr(&a.value);
+                Some(Target::Attr(Box::new(value), a.attr.to_string(), span_of(a.range)))
             }
             other => {
                 let (what, hint) = expr_construct(other);
@@ -1350,11 +1418,11 @@ impl FnLowerer<'_> {
                     let msg = match &c.value {
                         Constant::Int(_) => "this integer does not fit in 64 bits".to_string(),
                         Constant::Complex { .. } => "complex numbers are not supported yet".to_string(),
-                        _ => "string and bytes values are not supported by pyaot".to_string(),
+                        _ => "bytes values are not supported yet".to_string(),
                     };
                     let code = if matches!(c.value, Constant::Int(_) | Constant::Complex { .. }) { Code::NotYet } else { Code::Unsupported };
                     self.diags.push(Diagnostic::error(code, span.clone(), msg).label("here")
-                        .hint("pyaot compiles int64, float64 and bool values; strings are allowed only as messages of `raise` and `assert`"));
+                        .hint("pyaot compiles int64, float64, bool and str values; decode bytes to str in the Python caller"));
                     return self.error_expr(span);
                 }
             },
@@ -1401,11 +1469,8 @@ impl FnLowerer<'_> {
                         ast::CmpOp::GtE => CmpOp::GtE,
                         ast::CmpOp::In => CmpOp::In,
                         ast::CmpOp::NotIn => CmpOp::NotIn,
-                        ast::CmpOp::Is | ast::CmpOp::IsNot => {
-                            self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), "`is` comparisons are not supported by pyaot")
-                                .label("here").hint("compare numbers with `==`; pyaot values are never None"));
-                            return self.error_expr(span);
-                        }
+                        ast::CmpOp::Is => CmpOp::Is,
+                        ast::CmpOp::IsNot => CmpOp::IsNot,
                     };
                     rest.push((op, self.expr(right)));
                 }
@@ -1425,14 +1490,14 @@ impl FnLowerer<'_> {
                                     .label("here").hint("math constants are pi, e, tau, inf and nan; functions must be called"));
                                 return self.error_expr(span);
                             }
-                            Some(Global::Foreign(module)) => {
-                                self.diags.push(foreign(span.clone(), &format!("{module}.{}", a.attr)));
-                                return self.error_expr(span);
+                            Some(Global::Foreign(path)) => {
+                                let mut path = path.clone();
+                                path.attrs.push(a.attr.to_string());
+                                return self.expr_node(span, ExprKind::Global(path));
                             }
                             Some(Global::NumpyModule) => {
-                                self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("`numpy.{}` is not supported here", a.attr))
-                                    .label("used as a value").hint("pyaot compiles numpy's empty, zeros, ones, full, their *_like forms and arange; dtypes go in `dtype=`"));
-                                return self.error_expr(span);
+                                let path = PyPath { module: "numpy".into(), attrs: vec![a.attr.to_string()] };
+                                return self.expr_node(span, ExprKind::Global(path));
                             }
                             _ => {}
                         }
@@ -1449,11 +1514,7 @@ impl FnLowerer<'_> {
                 };
                 match attr {
                     Some(attr) => ExprKind::Attr(Box::new(self.expr(&a.value)), attr),
-                    None => {
-                        let (what, hint) = expr_construct(e);
-                        self.diags.push(unsupported(e.range(), what, hint));
-                        return self.error_expr(span);
-                    }
+                    None => ExprKind::GetAttr(Box::new(self.expr(&a.value)), a.attr.to_string()),
                 }
             }
             ast::Expr::Subscript(sub) => {
@@ -1461,6 +1522,13 @@ impl FnLowerer<'_> {
                 let indices = self.indices(&sub.slice);
                 ExprKind::Subscript(Box::new(value), indices)
             }
+            ast::Expr::List(l) if !l.elts.iter().any(|x| matches!(x, ast::Expr::Starred(_))) => ExprKind::List(l.elts.iter().map(|x| self.expr(x)).collect()),
+            ast::Expr::Set(l) if !l.elts.iter().any(|x| matches!(x, ast::Expr::Starred(_))) => ExprKind::Set(l.elts.iter().map(|x| self.expr(x)).collect()),
+            ast::Expr::Dict(d) if d.keys.iter().all(|k| k.is_some()) => {
+                ExprKind::Dict(d.keys.iter().zip(&d.values).map(|(k, v)| (self.expr(k.as_ref().unwrap()), self.expr(v))).collect())
+            }
+            ast::Expr::JoinedStr(j) => ExprKind::FString(self.fstring_parts(&j.values)),
+            ast::Expr::FormattedValue(_) => ExprKind::FString(self.fstring_parts(std::slice::from_ref(e))),
             other => {
                 let (what, hint) = expr_construct(other);
                 self.diags.push(unsupported(other.range(), what, hint));
@@ -1479,11 +1547,22 @@ impl FnLowerer<'_> {
                 let c = c.clone();
                 self.expr_node(span, ExprKind::Const(c))
             }
-            Some(Global::Foreign(what)) => {
-                self.diags.push(foreign(span.clone(), what));
-                self.error_expr(span)
+            Some(Global::Foreign(path)) => {
+                let path = path.clone();
+                self.expr_node(span, ExprKind::Global(path))
             }
-            Some(Global::Function(_) | Global::MathMember(_) | Global::MathModule | Global::NumpyModule | Global::NumpyMember(_) | Global::Prange) => {
+            Some(Global::MathModule) => self.expr_node(span, ExprKind::Global(PyPath { module: "math".into(), attrs: vec![] })),
+            Some(Global::NumpyModule) => self.expr_node(span, ExprKind::Global(PyPath { module: "numpy".into(), attrs: vec![] })),
+            Some(Global::MathMember(m)) => {
+                let path = PyPath { module: "math".into(), attrs: vec![m.clone()] };
+                self.expr_node(span, ExprKind::Global(path))
+            }
+            Some(Global::NumpyMember(m)) => {
+                let path = PyPath { module: "numpy".into(), attrs: vec![m.clone()] };
+                self.expr_node(span, ExprKind::Global(path))
+            }
+            None if PYTHON_BUILTINS.contains(&name) => self.expr_node(span, ExprKind::Global(PyPath::builtin(name))),
+            Some(Global::Function(_) | Global::Prange) => {
                 self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), format!("`{name}` is a function; functions are not values in pyaot"))
                     .label("used as a value").hint(format!("call it: `{name}(...)`")));
                 self.error_expr(span)
@@ -1491,8 +1570,7 @@ impl FnLowerer<'_> {
             None => {
                 let hint = match name {
                     "True" | "False" | "None" => "".to_string(),
-                    _ if is_builtin_name(name) => format!("`{name}` is a builtin function: call it"),
-                    _ => "assign it before use in this function, or define it at module level as a constant".to_string(),
+                    _ => "assign it before use in this function, define it at module level as a constant, or import it at module level".to_string(),
                 };
                 self.diags.push(Diagnostic::error(Code::UnknownName, span.clone(), format!("unknown name `{name}`"))
                     .label("not a local, module constant or function").hint(hint));
@@ -1506,40 +1584,35 @@ impl FnLowerer<'_> {
             User(FuncId),
             Builtin(Builtin),
             Numpy(NpFn),
+            Object(Expr),
         }
         let callee = match &*c.func {
             ast::Expr::Name(n) if !self.local_ids.contains_key(n.id.as_str()) => {
                 let name = n.id.as_str();
+                let nspan = span_of(n.range);
                 match self.globals.get(name) {
                     Some(Global::Function(f)) => Callee::User(*f),
                     Some(Global::MathMember(m)) => match MathFn::from_name(m) {
                         Some(f) => Callee::Builtin(Builtin::Math(f)),
-                        None => return self.unknown_math(m, span),
+                        None => Callee::Object(self.name(name, nspan)),
                     },
                     Some(Global::NumpyMember(m)) => match NpFn::from_name(m) {
                         Some(f) => Callee::Numpy(f),
-                        None => return self.unknown_numpy(m, span),
+                        None => Callee::Object(self.name(name, nspan)),
                     },
-                    Some(Global::Foreign(what)) => {
-                        let what = what.clone();
-                        self.diags.push(foreign(span.clone(), &what));
-                        return self.error_expr(span);
-                    }
+                    Some(Global::Foreign(_)) => Callee::Object(self.name(name, nspan)),
                     _ => match builtin(name) {
-                        Some(b) => Callee::Builtin(b),
-                        None => {
-                            let (msg, hint) = match name {
-                                "range" => ("`range` can only be the iterable of a `for` loop".to_string(), "write `for i in range(...)`".to_string()),
-                                "print" => ("`print` is not supported yet".to_string(), "compiled functions work on numbers and arrays, not text: return the value and print it from Python".to_string()),
-                                "sum" => ("`sum` is not supported yet".to_string(), "write the sum as a loop: `s = 0.0` then `for x in a: s += x`".to_string()),
-                                "enumerate" | "zip" => (format!("`{name}` can only be the iterable of a `for` loop"), format!("write `for ... in {name}(...)`")),
-                                "str" | "repr" | "list" | "dict" | "set" | "isinstance" | "sorted" =>
-                                    (format!("`{name}` is not supported yet"), "it works on Python objects, which pyaot cannot hold yet (the object fallback will); keep this part in Python".to_string()),
-                                _ if EXCEPTIONS.contains(&name) => (format!("`{name}(...)` creates an exception object, which pyaot cannot hold"), format!("write `raise {name}(\"...\")`")),
-                                _ => (format!("unknown function `{name}`"), "call a function defined in this module, a builtin, or a `math` function".to_string()),
+                        // Keywords (`max(a, key=f)`) go to Python's own builtin.
+                        Some(b) if c.keywords.is_empty() => Callee::Builtin(b),
+                        _ if PYTHON_BUILTINS.contains(&name) => Callee::Object(self.name(name, nspan)),
+                        _ => {
+                            let (msg, hint) = if EXCEPTIONS.contains(&name) {
+                                (format!("`{name}(...)` creates an exception object, which pyaot cannot hold"), format!("write `raise {name}(\"...\")`"))
+                            } else {
+                                (format!("unknown function `{name}`"), "call a function defined or imported in this module, or a builtin".to_string())
                             };
                             let code = if msg.starts_with("unknown") { Code::UnknownName } else { Code::NotYet };
-                            self.diags.push(Diagnostic::error(code, span_of(n.range), msg).label("called here").hint(hint));
+                            self.diags.push(Diagnostic::error(code, nspan, msg).label("called here").hint(hint));
                             return self.error_expr(span);
                         }
                     },
@@ -1549,33 +1622,18 @@ impl FnLowerer<'_> {
                 ast::Expr::Name(m) if !self.local_ids.contains_key(m.id.as_str()) => match self.globals.get(m.id.as_str()) {
                     Some(Global::MathModule) => match MathFn::from_name(a.attr.as_str()) {
                         Some(f) => Callee::Builtin(Builtin::Math(f)),
-                        None => return self.unknown_math(a.attr.as_str(), span),
+                        None => Callee::Object(self.expr(&c.func)),
                     },
                     Some(Global::NumpyModule) => match NpFn::from_name(a.attr.as_str()) {
                         Some(f) => Callee::Numpy(f),
-                        None => return self.unknown_numpy(a.attr.as_str(), span),
+                        None => Callee::Object(self.expr(&c.func)),
                     },
-                    Some(Global::Foreign(module)) => {
-                        let what = format!("{module}.{}", a.attr);
-                        self.diags.push(foreign(span.clone(), &what));
-                        return self.error_expr(span);
-                    }
+                    Some(Global::Foreign(_)) => Callee::Object(self.expr(&c.func)),
                     _ => return self.method(a, c, span),
                 },
-                _ => {
-                    if matches!(a.attr.as_str(), "copy" | "conjugate") {
-                        return self.method(a, c, span);
-                    }
-                    self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "method calls are not supported yet")
-                        .label("here").hint("methods come with the object fallback; call functions instead"));
-                    return self.error_expr(span);
-                }
+                _ => return self.method(a, c, span),
             },
-            other => {
-                self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "pyaot calls named functions only")
-                    .label("not a function name").hint("call a function of this module, a builtin or a `math` function by its name"));
-                return self.error_expr(span);
-            }
+            other => Callee::Object(self.expr(other)),
         };
         for a in &c.args {
             if let ast::Expr::Starred(s) = a {
@@ -1584,6 +1642,10 @@ impl FnLowerer<'_> {
             }
         }
         match callee {
+            Callee::Object(f) => {
+                let (args, kwargs) = self.object_args(c);
+                self.expr_node(span, ExprKind::CallObject(Box::new(f), args, kwargs))
+            }
             Callee::Numpy(f) => self.numpy_call(f, c, span),
             Callee::Builtin(b) => {
                 if let Some(k) = c.keywords.first() {
@@ -1665,7 +1727,8 @@ impl FnLowerer<'_> {
             .collect()
     }
 
-    /// `x.copy()`: the one array method compiled so far.
+    /// `x.name(...)`: `.copy()` and `.conjugate()` of arrays and numbers, any method of a
+    /// Python object.
     fn method(&mut self, a: &ast::ExprAttribute, c: &ast::ExprCall, span: Span) -> Expr {
         if a.attr.as_str() == "copy" && c.args.is_empty() && c.keywords.is_empty() {
             let value = self.expr(&a.value);
@@ -1675,9 +1738,43 @@ impl FnLowerer<'_> {
             let value = self.expr(&a.value);
             return self.expr_node(span, ExprKind::Builtin(Builtin::Conjugate, vec![value]));
         }
-        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("the method `.{}()` is not supported yet", a.attr))
-            .label("here").hint("arrays support `.copy()`, `.shape`, `.ndim`, `.size` and `.T`; other methods come with the object fallback"));
-        self.error_expr(span)
+        let value = self.expr(&a.value);
+        let (args, kwargs) = self.object_args(c);
+        self.expr_node(span, ExprKind::CallMethod(Box::new(value), a.attr.to_string(), args, kwargs))
+    }
+
+    /// The arguments of a call of a Python object: positional, then keywords by name.
+    fn object_args(&mut self, c: &ast::ExprCall) -> (Vec<Expr>, Vec<(String, Expr)>) {
+        let args = c.args.iter().map(|a| self.expr(a)).collect();
+        let mut kwargs = Vec::new();
+        for k in &c.keywords {
+            match &k.arg {
+                Some(name) => kwargs.push((name.to_string(), self.expr(&k.value))),
+                None => self.diags.push(unsupported(k.range, "`**` arguments", "pass the arguments by name one by one")),
+            }
+        }
+        (args, kwargs)
+    }
+
+    /// The pieces of an f-string.
+    fn fstring_parts(&mut self, values: &[ast::Expr]) -> Vec<FPart> {
+        let mut parts = Vec::new();
+        for v in values {
+            match v {
+                ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(text), .. }) => parts.push(FPart::Text(text.clone())),
+                ast::Expr::FormattedValue(f) => {
+                    let value = Box::new(self.expr(&f.value));
+                    let conversion = f.conversion.to_byte().map(|b| b as char);
+                    let spec = f.format_spec.as_ref().map(|s| Box::new(self.expr(s)));
+                    parts.push(FPart::Value(value, conversion, spec));
+                }
+                other => {
+                    let value = Box::new(self.expr(other));
+                    parts.push(FPart::Value(value, None, None));
+                }
+            }
+        }
+        parts
     }
 
     /// A dtype as written: `np.float64`, `float64` imported from numpy, `'float32'`, `float`, `int`, `bool`.
@@ -1778,6 +1875,7 @@ fn const_text(c: &Const) -> String {
             Const::Bool(b) => if *b { "True".into() } else { "False".into() },
             Const::Complex(r, i) => format!("({r:?}{i:+?}j)"),
             Const::None => "None".into(),
+            Const::Str(text) => format!("{text:?}"),
             Const::Tuple(items) => {
                 let inner: Vec<_> = items.iter().map(show).collect();
                 if items.len() == 1 { format!("({},)", inner[0]) } else { format!("({})", inner.join(", ")) }
@@ -1821,9 +1919,21 @@ fn builtin(name: &str) -> Option<Builtin> {
     })
 }
 
-fn is_builtin_name(name: &str) -> bool {
-    builtin(name).is_some() || name == "range"
-}
+/// Python's builtin names: those pyaot does not compile natively are Python objects.
+const PYTHON_BUILTINS: &[&str] = &[
+    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable", "chr",
+    "classmethod", "compile", "complex", "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "filter", "float",
+    "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance",
+    "issubclass", "iter", "len", "list", "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord",
+    "pow", "print", "property", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod",
+    "str", "sum", "super", "tuple", "type", "vars", "zip", "BaseException", "Exception", "ArithmeticError", "AssertionError",
+    "AttributeError", "BufferError", "EOFError", "FloatingPointError", "GeneratorExit", "ImportError", "IndexError",
+    "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotImplemented",
+    "NotImplementedError", "OSError", "OverflowError", "RecursionError", "ReferenceError", "RuntimeError", "StopIteration",
+    "SyntaxError", "SystemError", "SystemExit", "TypeError", "UnboundLocalError", "UnicodeError", "UnicodeDecodeError",
+    "UnicodeEncodeError", "ValueError", "ZeroDivisionError", "Warning", "UserWarning", "DeprecationWarning",
+    "RuntimeWarning", "Ellipsis", "FileNotFoundError", "PermissionError", "TimeoutError", "StopAsyncIteration",
+];
 
 /// Counts every read and write of each local in a body.
 fn local_refs(stmts: &[Stmt], counts: &mut [usize]) {
@@ -1852,7 +1962,7 @@ fn local_writes(stmts: &[Stmt], out: &mut Vec<(LocalId, Span, bool)>) {
         match t {
             Target::Local(l, span) => out.push((*l, span.clone(), false)),
             Target::Tuple(items, _) => items.iter().for_each(|i| target(i, out)),
-            Target::Item(..) => {}
+            Target::Item(..) | Target::Attr(..) => {}
         }
     }
     for s in stmts {

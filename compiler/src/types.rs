@@ -27,6 +27,9 @@ pub enum Type {
     None,
     Tuple(Vec<Type>),
     Array(ArrayType),
+    /// Any Python object (the top of the lattice): the object fallback handles it through the
+    /// C API, with the GIL held. Native values that meet it are boxed.
+    Object,
 }
 
 /// A strided array: its element type, number of dimensions, and whether it is known to be
@@ -59,6 +62,7 @@ impl fmt::Display for Type {
             Type::Float => write!(f, "float"),
             Type::Complex => write!(f, "complex"),
             Type::None => write!(f, "None"),
+            Type::Object => write!(f, "object"),
             Type::Array(a) => {
                 let dims: Vec<&str> = (0..a.ndim).map(|i| if a.contiguous && i + 1 == a.ndim { "::1" } else { ":" }).collect();
                 write!(f, "{}[{}]", if a.dtype == Scalar::Float64 { "float64" } else if a.dtype == Scalar::Int64 { "int64" } else { a.dtype.name() }, dims.join(", "))
@@ -103,8 +107,10 @@ pub fn join(a: &Type, b: &Type) -> Option<Type> {
         (Bool, Int) | (Int, Bool) => Int,
         (Float, Bool | Int) | (Bool | Int, Float) => Float,
         (Complex, Bool | Int | Float) | (Bool | Int | Float, Complex) => Complex,
-        (Tuple(xs), Tuple(ys)) if xs.len() == ys.len() => Tuple(xs.iter().zip(ys).map(|(x, y)| join(x, y)).collect::<Option<_>>()?),
+        (Tuple(xs), Tuple(ys)) if xs.len() == ys.len() => tuple_type(xs.iter().zip(ys).map(|(x, y)| join(x, y)).collect::<Option<_>>()?),
         (Array(x), Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => Array(ArrayType { contiguous: x.contiguous && y.contiguous, ..*x }),
+        // Native values meeting a Python object become objects (boxed).
+        (Object, _) | (_, Object) => Object,
         _ => return Option::None,
     })
 }
@@ -147,9 +153,10 @@ pub fn spec_to_type(spec: &SpecType) -> Result<Type, String> {
         SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => Ok(Type::Float),
         SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => Ok(Type::Complex),
         SpecType::Scalar(_) => Ok(Type::Int),
-        SpecType::Tuple(items) => items.iter().map(spec_to_type).collect::<Result<_, _>>().map(Type::Tuple),
+        SpecType::Tuple(items) => items.iter().map(spec_to_type).collect::<Result<_, _>>().map(tuple_type),
         SpecType::Array { dtype, dims, contiguous } => Ok(Type::Array(ArrayType { dtype: *dtype, ndim: dims.len(), contiguous: *contiguous })),
-        other => Err(format!("`{other}` arguments need the Python object fallback, which is not supported yet")),
+        SpecType::Str | SpecType::Object | SpecType::List(_) | SpecType::Set(_) | SpecType::Dict(..) => Ok(Type::Object),
+        SpecType::NoneType => Err("`None` arguments carry no value".to_string()),
     }
 }
 
@@ -160,8 +167,19 @@ pub fn const_type(c: &Const) -> Type {
         Const::Bool(_) => Type::Bool,
         Const::Complex(..) => Type::Complex,
         Const::None => Type::None,
-        Const::Tuple(items) => Type::Tuple(items.iter().map(const_type).collect()),
+        Const::Str(_) => Type::Object,
+        Const::Tuple(items) => tuple_type(items.iter().map(const_type).collect()),
     }
+}
+
+/// A tuple holding a Python object is a Python tuple (native tuples hold native values only).
+pub fn tuple_type(items: Vec<Type>) -> Type {
+    if items.contains(&Type::Object) { Type::Object } else { Type::Tuple(items) }
+}
+
+/// Whether a native value of this type can become a Python object.
+pub fn boxable(t: &Type) -> bool {
+    !matches!(t, Type::Unknown)
 }
 
 const MAX_ROUNDS: usize = 64;
@@ -442,8 +460,16 @@ impl Inferencer<'_> {
                 let target_t = self.subscript(w, &at, indices, span);
                 self.check_store(w, &target_t, t, span);
             }
+            Target::Attr(value, name, span) => {
+                let vt = self.expr(w, value);
+                if !matches!(vt, Type::Object | Type::Unknown) {
+                    let d = Diagnostic::error(Code::BadOperation, span.clone(), format!("cannot set the attribute `{name}` of {vt}"))
+                        .label("here").hint("only Python objects have attributes to set");
+                    self.error(w, d);
+                }
+            }
             Target::Tuple(items, span) => match t {
-                Type::Unknown => items.iter().for_each(|i| self.assign_target(w, i, &Type::Unknown, value_span)),
+                Type::Unknown | Type::Object => items.iter().for_each(|i| self.assign_target(w, i, t, value_span)),
                 Type::Tuple(ts) if ts.len() == items.len() => {
                     for (i, ti) in items.iter().zip(ts) {
                         self.assign_target(w, i, ti, value_span);
@@ -454,7 +480,7 @@ impl Inferencer<'_> {
                         match t {
                             Target::Local(l, _) => w.poisoned[*l] = true,
                             Target::Tuple(items, _) => items.iter().for_each(|i| poison(i, w)),
-                            Target::Item(..) => {}
+                            Target::Item(..) | Target::Attr(..) => {}
                         }
                     }
                     poison(target, w);
@@ -478,7 +504,25 @@ impl Inferencer<'_> {
         match &s.kind {
             StmtKind::Assign { target, value } => {
                 let t = self.expr(w, value);
-                self.assign_target(w, target, &t, &value.span);
+                // `a, b = x, y` assigns item by item: a tuple of an object and a number
+                // still gives the number's target a native type.
+                match (target, &value.kind) {
+                    (Target::Tuple(targets, _), ExprKind::Tuple(values)) if targets.len() == values.len() => {
+                        for (target, value) in targets.iter().zip(values) {
+                            let t = w.exprs[value.id].clone();
+                            self.assign_target(w, target, &t, &value.span);
+                        }
+                    }
+                    _ => self.assign_target(w, target, &t, &value.span),
+                }
+            }
+            StmtKind::RaiseObject(e) => {
+                let t = self.expr(w, e);
+                if !matches!(t, Type::Object | Type::Unknown) {
+                    let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("cannot raise {t}"))
+                        .label("not an exception").hint("raise an exception class or instance: `raise ValueError(f\"bad {x}\")`");
+                    self.error(w, d);
+                }
             }
             StmtKind::AugAssign { target, target_span, op, value } => {
                 let vt = self.expr(w, value);
@@ -512,7 +556,7 @@ impl Inferencer<'_> {
                 self.block(w, body);
                 self.block(w, orelse);
             }
-            StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel } => {
+            StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel, .. } => {
                 if let Some(p) = parallel {
                     for e in p.chunk.iter().chain(p.num_threads.iter()).chain(p.condition.iter()) {
                         self.expr(w, e);
@@ -522,7 +566,7 @@ impl Inferencer<'_> {
                 let was_parallel = std::mem::replace(&mut w.in_parallel, inner);
                 for e in start.iter().chain(Some(stop)).chain(step.iter()) {
                     let t = self.expr(w, e);
-                    if !(t.is_integral() || t == Type::Unknown) {
+                    if !(t.is_integral() || t == Type::Unknown || t == Type::Object) {
                         let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("`range` takes integers, not {t}"))
                             .label(format!("this is {t}"))
                             .hint("convert with `int(...)`; Python raises TypeError here too");
@@ -575,6 +619,12 @@ impl Inferencer<'_> {
     }
 
     fn set(&mut self, w: &mut Walk, e: &Expr, t: Type) -> Type {
+        if t == Type::Object && w.in_parallel && w.exprs[e.id] != Type::Object {
+            let d = Diagnostic::error(Code::BadOperation, e.span.clone(), "a parallel loop cannot use Python objects")
+                .label("a Python object, inside a parallel loop")
+                .hint("threads of a parallel loop run without Python: convert to numbers or arrays before the loop");
+            self.error(w, d);
+        }
         w.exprs[e.id] = t.clone();
         t
     }
@@ -599,11 +649,16 @@ impl Inferencer<'_> {
                 }
                 t
             }
-            ExprKind::Tuple(items) => Type::Tuple(items.iter().map(|i| self.expr(w, i)).collect()),
+            ExprKind::Tuple(items) => {
+                let ts = items.iter().map(|i| self.expr(w, i)).collect();
+                tuple_type(ts)
+            }
             ExprKind::Unary(op, operand) => {
                 let t = self.expr(w, operand);
                 match (op, &t) {
                     (_, Type::Unknown) => Type::Unknown,
+                    (UnaryOp::Not, Type::Object) => Type::Bool,
+                    (_, Type::Object) => Type::Object,
                     (UnaryOp::Not, Type::Array(_)) => return self.array_truth(w, e),
                     (UnaryOp::Not, _) => Type::Bool,
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Bool | Type::Int) => Type::Int,
@@ -623,10 +678,20 @@ impl Inferencer<'_> {
             }
             ExprKind::Compare(first, rest) => {
                 let mut left = self.expr(w, first);
+                let mut result = Type::Bool;
                 for (op, right) in rest {
                     let rt = self.expr(w, right);
                     let ok = match (op, &left, &rt) {
                         (_, Type::Unknown, _) | (_, _, Type::Unknown) => true,
+                        (CmpOp::Is | CmpOp::IsNot, _, _) => true,
+                        (CmpOp::In | CmpOp::NotIn, _, Type::Object) => true,
+                        (CmpOp::In | CmpOp::NotIn, Type::Object, Type::Tuple(_)) => true,
+                        (_, Type::Object, _) | (_, _, Type::Object) => {
+                            // Rich comparisons of objects give objects (numpy arrays compare
+                            // element-wise), so the chain's value is an object.
+                            result = Type::Object;
+                            true
+                        }
                         (CmpOp::In | CmpOp::NotIn, l, Type::Tuple(items)) => items.iter().all(|i| comparable_eq(l, i)),
                         (CmpOp::In | CmpOp::NotIn, _, _) => false,
                         (CmpOp::Eq | CmpOp::NotEq, l, r) => comparable_eq(l, r),
@@ -641,7 +706,7 @@ impl Inferencer<'_> {
                     }
                     left = rt;
                 }
-                Type::Bool
+                result
             }
             ExprKind::BoolOp(kind, values) => {
                 let mut t = Type::Unknown;
@@ -697,6 +762,22 @@ impl Inferencer<'_> {
             }
             ExprKind::Builtin(b, args) => {
                 let types: Vec<Type> = args.iter().map(|a| self.expr(w, a)).collect();
+                if types.contains(&Type::Object) && !types.contains(&Type::Unknown) {
+                    // Conversions and `math` keep their native result (the object is converted
+                    // first); the others are Python's own builtins.
+                    let t = match b {
+                        Builtin::Len | Builtin::Int => Type::Int,
+                        Builtin::Float => Type::Float,
+                        Builtin::Bool => Type::Bool,
+                        Builtin::Math(m) if m.arity().contains(&types.len()) => match m {
+                            MathFn::Floor | MathFn::Ceil | MathFn::Trunc => Type::Int,
+                            MathFn::IsNan | MathFn::IsInf | MathFn::IsFinite => Type::Bool,
+                            _ => Type::Float,
+                        },
+                        _ => Type::Object,
+                    };
+                    return self.set(w, e, t);
+                }
                 return match self.builtin(*b, &types) {
                     Ok(t) => self.set(w, e, t),
                     Err((msg, hint)) => self.bad(w, e, msg, &hint),
@@ -710,6 +791,7 @@ impl Inferencer<'_> {
                 let vt = self.expr(w, value);
                 match (&vt, attr) {
                     (Type::Unknown, _) => Type::Unknown,
+                    (Type::Object, _) => Type::Object,
                     (Type::Array(a), ArrayAttr::Shape) => Type::Tuple(vec![Type::Int; a.ndim]),
                     (Type::Array(_), ArrayAttr::Ndim | ArrayAttr::Size) => Type::Int,
                     (Type::Array(a), ArrayAttr::T) => Type::Array(ArrayType { contiguous: a.contiguous && a.ndim == 1, ..*a }),
@@ -720,6 +802,7 @@ impl Inferencer<'_> {
             }
             ExprKind::Copy(value) => match self.copy_type(w, e, value) {
                 Type::Unknown => Type::Unknown,
+                Type::Object => Type::Object,
                 Type::Array(a) => Type::Array(ArrayType { contiguous: true, ..a }),
                 other => return self.bad(w, e, format!("{other} has no `.copy()`"), "`.copy()` copies an array"),
             },
@@ -730,6 +813,53 @@ impl Inferencer<'_> {
                     Ok(t) => t,
                     Err((msg, hint)) => return self.bad(w, e, msg, &hint),
                 }
+            }
+            ExprKind::Global(_) => Type::Object,
+            ExprKind::List(items) | ExprKind::Set(items) => {
+                items.iter().for_each(|i| {
+                    self.expr(w, i);
+                });
+                Type::Object
+            }
+            ExprKind::Dict(pairs) => {
+                for (k, v) in pairs {
+                    self.expr(w, k);
+                    self.expr(w, v);
+                }
+                Type::Object
+            }
+            ExprKind::GetAttr(value, _) => {
+                self.expr(w, value);
+                Type::Object
+            }
+            ExprKind::CallObject(f, args, kwargs) => {
+                self.expr(w, f);
+                args.iter().chain(kwargs.iter().map(|(_, a)| a)).for_each(|a| {
+                    self.expr(w, a);
+                });
+                Type::Object
+            }
+            ExprKind::CallMethod(obj, _, args, kwargs) => {
+                self.expr(w, obj);
+                args.iter().chain(kwargs.iter().map(|(_, a)| a)).for_each(|a| {
+                    self.expr(w, a);
+                });
+                Type::Object
+            }
+            ExprKind::FString(parts) => {
+                for p in parts {
+                    if let FPart::Value(x, _, spec) = p {
+                        self.expr(w, x);
+                        if let Some(spec) = spec {
+                            self.expr(w, spec);
+                        }
+                    }
+                }
+                Type::Object
+            }
+            ExprKind::EachItem(holders, item) => {
+                let t = self.expr(w, item);
+                if holders.iter().any(|h| w.locals[*h] == Type::Object) { Type::Object } else { t }
             }
         };
         self.set(w, e, t)
@@ -777,7 +907,7 @@ impl Inferencer<'_> {
                 Index::Slice(a, b, c) => {
                     for part in [a, b, c].into_iter().flatten() {
                         let t = self.expr(w, part);
-                        if !(t.is_integral() || t == Type::Unknown) {
+                        if !(t.is_integral() || t == Type::Unknown || (t == Type::Object && *vt == Type::Object)) {
                             return bad(self, w, format!("slice bounds must be integers, not {t}"), "numpy raises TypeError here too");
                         }
                     }
@@ -787,6 +917,7 @@ impl Inferencer<'_> {
         }
         match vt {
             Type::Unknown => Type::Unknown,
+            Type::Object => Type::Object,
             Type::Tuple(items) => {
                 let k = match indices {
                     [Index::At(Expr { kind: ExprKind::Const(Const::Int(k)), .. })] => *k,
@@ -805,7 +936,7 @@ impl Inferencer<'_> {
                     return bad(self, w, format!("too many indices: {} for an array of {} dimension(s)", indices.len(), a.ndim), "numpy raises IndexError here");
                 }
                 for t in index_types.iter().flatten() {
-                    if !(t.is_integral() || *t == Type::Unknown) {
+                    if !(t.is_integral() || *t == Type::Unknown || *t == Type::Object) {
                         return bad(self, w, format!("array indices must be integers, not {t}"), "convert with `int(...)`; numpy raises IndexError here");
                     }
                 }
@@ -827,7 +958,8 @@ impl Inferencer<'_> {
     /// `target = value` for an array element: numbers only (numpy casts them).
     fn check_store(&mut self, w: &mut Walk, target: &Type, value: &Type, span: &Span) {
         match (target, value) {
-            (Type::Unknown, _) | (_, Type::Unknown) => {}
+            (Type::Unknown, _) | (_, Type::Unknown) | (Type::Object, _) => {}
+            (t, Type::Object) if t.is_number() => {}
             (t, v) if t.is_numeric() && v.is_numeric() => {}
             (Type::Complex, v) if v.is_number() => {}
             (t, Type::Complex) if t.is_numeric() => {
@@ -904,6 +1036,7 @@ impl Inferencer<'_> {
         use Type::*;
         let t = match (l, r) {
             (Unknown, _) | (_, Unknown) => Unknown,
+            (Object, _) | (_, Object) => Object,
             (Tuple(a), Tuple(b)) if op == BinOp::Add => Tuple(a.iter().chain(b).cloned().collect()),
             (a, b) if (*a == Complex || *b == Complex) && a.is_number() && b.is_number() => match op {
                 BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => Complex,

@@ -220,9 +220,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     pub(super) fn int_expr(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<IntValue<'ctx>> {
-        let v = self.expr(cx, e)?;
-        let t = self.ty(cx, e);
-        Ok(self.convert(v, &t, &Type::Int)?.into_int_value())
+        Ok(self.operand(cx, e, &Type::Int)?.into_int_value())
     }
 
     /// `arr[indices]` as a view (when it has fewer positions than dimensions, or slices).

@@ -27,6 +27,9 @@ const BUF_FORMAT: u64 = 40;
 const BUF_SHAPE: u64 = 48;
 const BUF_STRIDES: u64 = 56;
 const PY_TPFLAGS_TUPLE_SUBCLASS: u64 = 1 << 26;
+const PY_TPFLAGS_LIST_SUBCLASS: u64 = 1 << 25;
+const PY_TPFLAGS_UNICODE_SUBCLASS: u64 = 1 << 28;
+const PY_TPFLAGS_DICT_SUBCLASS: u64 = 1 << 29;
 /// `Py_nb_float` from typeslots.h: a type that converts to float has this slot.
 const PY_NB_FLOAT: u64 = 11;
 
@@ -73,13 +76,31 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyEval_RestoreThread" => void.fn_type(&[p.into()], false),
         "PyGILState_Ensure" => i32t.fn_type(&[], false),
         "PyGILState_Release" => void.fn_type(&[i32t.into()], false),
+        // The object fallback.
+        "PyNumber_Negative" | "PyNumber_Positive" | "PyNumber_Invert" | "PyObject_Repr" | "PyObject_Str" | "PyObject_ASCII"
+        | "PyObject_GetIter" | "PyIter_Next" | "PySequence_Tuple" | "PyNumber_Long" | "PyNumber_Float" | "PySet_New" => p.fn_type(&[p.into()], false),
+        "PyObject_IsTrue" | "PyObject_Not" => i32t.fn_type(&[p.into()], false),
+        "PyObject_Size" => i64t.fn_type(&[p.into()], false),
+        "PyDict_New" => p.fn_type(&[], false),
+        "PyObject_GetAttr" | "PyObject_GetItem" | "PyObject_Format" | "PyUnicode_Join" => p.fn_type(&[p.into(), p.into()], false),
+        "PyObject_SetAttr" | "PyObject_SetItem" | "PyDict_SetItem" => i32t.fn_type(&[p.into(), p.into(), p.into()], false),
+        "PySet_Add" | "PySequence_Contains" | "PyType_IsSubtype" => i32t.fn_type(&[p.into(), p.into()], false),
+        "PyList_SetItem" => i32t.fn_type(&[p.into(), i64t.into(), p.into()], false),
+        "PyObject_RichCompare" => p.fn_type(&[p.into(), p.into(), i32t.into()], false),
+        "PyObject_CallMethodObjArgs" => p.fn_type(&[p.into(), p.into()], true),
+        "PySlice_New" => p.fn_type(&[p.into(), p.into(), p.into()], false),
+        "PyUnicode_FromStringAndSize" => p.fn_type(&[p.into(), i64t.into()], false),
+        "PyUnicode_InternInPlace" => void.fn_type(&[p.into()], false),
+        "PyErr_SetObject" => void.fn_type(&[p.into(), p.into()], false),
+        "PyNumber_Power" | "PyNumber_InPlacePower" => p.fn_type(&[p.into(), p.into(), p.into()], false),
+        n if n.starts_with("PyNumber_") => p.fn_type(&[p.into(), p.into()], false),
         other => unreachable!("undeclared C-API function {other}"),
     };
     cg.module.add_function(name, ty, Some(Linkage::External))
 }
 
 /// The address of an external data symbol (`PyExc_ValueError`, `_Py_NoneStruct`, …).
-fn data_symbol<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> PointerValue<'ctx> {
+pub(super) fn data_symbol<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> PointerValue<'ctx> {
     if let Some(g) = cg.module.get_global(name) {
         return g.as_pointer_value();
     }
@@ -161,16 +182,16 @@ pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, exception: &str) -> Cg<
     Ok(f)
 }
 
-fn call<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<Option<BasicValueEnum<'ctx>>> {
+pub(super) fn call<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<Option<BasicValueEnum<'ctx>>> {
     Ok(cg.b.build_call(api(cg, name), args, "")?.try_as_basic_value().basic())
 }
 
-fn call_value<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
+pub(super) fn call_value<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
     call(cg, name, args)?.ok_or_else(|| CgError(format!("{name} returns void")))
 }
 
 /// `Py_TYPE(obj)`: the type pointer at offset 8 of every object.
-fn type_of<'ctx>(cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+pub(super) fn type_of<'ctx>(cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
     let slot = unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(8)], "")? };
     Ok(cg.b.build_load(cg.ptr_type(), slot, "type")?.into_pointer_value())
 }
@@ -269,6 +290,25 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let fits = buffer_fits(cg, f, &spec, view)?;
                 call(cg, "PyBuffer_Release", &[view.into()])?;
                 yes(cg, fits)
+            }
+            SpecType::Object => yes(cg, cg.ctx.bool_type().const_all_ones()),
+            SpecType::Str | SpecType::List(_) | SpecType::Dict(..) => {
+                let bit = match &spec {
+                    SpecType::Str => PY_TPFLAGS_UNICODE_SUBCLASS,
+                    SpecType::List(_) => PY_TPFLAGS_LIST_SUBCLASS,
+                    _ => PY_TPFLAGS_DICT_SUBCLASS,
+                };
+                let tp = type_of(cg, obj)?;
+                let flags = call_value(cg, "PyType_GetFlags", &[tp.into()])?.into_int_value();
+                let masked = cg.b.build_and(flags, cg.i64(bit as i64), "")?;
+                yes(cg, cg.b.build_int_compare(IntPredicate::NE, masked, cg.i64(0), "")?)
+            }
+            SpecType::Set(_) => {
+                let tp = type_of(cg, obj)?;
+                let set = call_value(cg, "PyType_IsSubtype", &[tp.into(), data_symbol(cg, "PySet_Type").into()])?;
+                let frozen = call_value(cg, "PyType_IsSubtype", &[tp.into(), data_symbol(cg, "PyFrozenSet_Type").into()])?;
+                let either = cg.b.build_or(set.into_int_value(), frozen.into_int_value(), "")?;
+                yes(cg, i32_nonzero(cg, either.into())?)
             }
             other => Err(CgError(format!("no argument check for {other}"))),
         }
@@ -891,6 +931,8 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
         };
         let fail_block = cg.append(f, "failed");
         match &spec {
+            // Objects are passed as they are (borrowed: the callee takes its own reference).
+            _ if t == Type::Object => ok(cg, obj.into())?,
             SpecType::Scalar(Scalar::Bool) => {
                 let v = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_TrueStruct"), "")?;
                 ok(cg, v.into())?;
@@ -1101,7 +1143,7 @@ fn overflow_ptr<'ctx>(cg: &Codegen<'ctx, '_>) -> Cg<BasicValueEnum<'ctx>> {
 }
 
 /// `pyaot.box.<type>(v) -> PyObject*` (a new reference, or NULL with the error set).
-fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionValue<'ctx>> {
+pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionValue<'ctx>> {
     let name = format!("pyaot.box.{}", t.to_string().replace([' ', '(', ')', ','], "_"));
     let p = cg.ptr_type();
     let ty = p.fn_type(&[cg.llvm_type(t).into()], false);
@@ -1109,6 +1151,8 @@ fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionValue<'ctx>>
     in_new_function(cg, &name, ty, move |cg, f| {
         let v = f.get_nth_param(0).unwrap();
         let obj = match &t {
+            // Already an object (a new reference): handed over as it is.
+            Type::Object => v,
             Type::Int | Type::Unknown => call_value(cg, "PyLong_FromLongLong", &[v.into()])?,
             Type::Float => call_value(cg, "PyFloat_FromDouble", &[v.into()])?,
             Type::Complex => {
@@ -1386,6 +1430,10 @@ fn expected_text(spec: &SpecType) -> String {
             }).collect();
             format!("a {}[{}] array", numpy_name(*dtype), dims.join(", "))
         }
+        SpecType::Str => "str".into(),
+        SpecType::List(_) => "list".into(),
+        SpecType::Dict(..) => "dict".into(),
+        SpecType::Set(_) => "set".into(),
         other => other.to_string(),
     }
 }
@@ -1541,8 +1589,12 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
                     cg.b.build_store(slot, v)?;
                     cg.b.build_unconditional_branch(join)?;
                     cg.b.position_at_end(defaulted);
-                    let dv = cg.const_value(default);
-                    let dv = cg.convert(dv, &const_type(default), t)?;
+                    let dv = if *t == Type::Object {
+                        cg.const_object(default)?.into()
+                    } else {
+                        let dv = cg.const_value(default);
+                        cg.convert(dv, &const_type(default), t)?
+                    };
                     cg.b.build_store(slot, dv)?;
                     cg.b.build_unconditional_branch(join)?;
                     cg.b.position_at_end(join);
@@ -1731,10 +1783,16 @@ pub(super) fn generate_entry(cg: &mut Codegen<'_, '_>) -> Cg<()> {
     methods_g.set_initializer(&method_ty.const_array(&methods));
     methods_g.set_linkage(Linkage::Private);
 
+    // Py_mod_exec (2) creates the module's objects: strings, constants, imports.
     let slot_ty = ctx.struct_type(&[i32t.into(), p.into()], false);
-    let slots_ty = slot_ty.array_type(1);
+    let mut slot_values = Vec::new();
+    if let Some(exec) = cg.generate_exec()? {
+        slot_values.push(slot_ty.const_named_struct(&[i32t.const_int(2, false).into(), exec.as_global_value().as_pointer_value().into()]));
+    }
+    slot_values.push(slot_ty.const_zero());
+    let slots_ty = slot_ty.array_type(slot_values.len() as u32);
     let slots = cg.module.add_global(slots_ty, None, "pyaot.slots");
-    slots.set_initializer(&slots_ty.const_zero());
+    slots.set_initializer(&slot_ty.const_array(&slot_values));
     slots.set_linkage(Linkage::Private);
 
     // PyModuleDef: { PyModuleDef_HEAD_INIT, name, doc, size, methods, slots, traverse, clear, free }.

@@ -12,6 +12,7 @@
 mod arrays;
 mod complex;
 mod cpython;
+mod objects;
 mod parallel;
 
 use crate::diagnostics::Span;
@@ -56,6 +57,8 @@ pub struct Codegen<'ctx, 'a> {
     has_parallel_loops: bool,
     /// Where the original function of a directly recursive instance sends its own calls.
     self_calls: HashMap<InstanceId, FunctionValue<'ctx>>,
+    /// Python objects created when the module is imported (strings, constants, imports).
+    module_objects: Vec<(objects::ModuleObject, inkwell::values::GlobalValue<'ctx>)>,
 }
 
 /// The state of the function being generated.
@@ -77,6 +80,11 @@ struct FnCx<'ctx> {
     parallel_body: bool,
     /// Where this function's calls to its own instance go (the twin's go to the original).
     self_call: Option<FunctionValue<'ctx>>,
+    /// Python objects evaluated and not yet consumed: released if the function fails (or
+    /// returns from inside a loop over objects, whose iterators are here).
+    temps: Vec<PointerValue<'ctx>>,
+    /// The items of the current loops over objects, until their loop's first statement reads them.
+    each_items: HashMap<hir::ExprId, PointerValue<'ctx>>,
 }
 
 /// Deepest recursion of compiled functions before RecursionError (about 100 bytes of C stack a
@@ -109,7 +117,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         any_parallel(&hir.functions[inst.func].body)
     });
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new() };
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), module_objects: Vec::new() };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
@@ -162,6 +170,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.ctx.struct_type(&fields, false).into()
             }
             Type::Array(a) => self.array_struct(a.ndim).into(),
+            Type::Object => self.ptr_type().into(),
         }
     }
 
@@ -258,22 +267,27 @@ impl<'ctx> Codegen<'ctx, '_> {
         for (i, l) in f.locals.iter().enumerate() {
             let ty = self.llvm_type(&inst.locals[i]);
             let slot = self.b.build_alloca(ty, &l.name)?;
-            // Zero-initialized: reading a local before any assignment gives 0 (see docs/language.md).
+            // Zero-initialized: reading a local before any assignment gives 0 (see docs/language.md);
+            // an object local is NULL until assigned (reading it raises UnboundLocalError).
             self.b.build_store(slot, ty.const_zero())?;
             locals.push(slot);
         }
+        let counts_depth = self.is_recursive(id);
+        let uses_arena = self.creates_arrays(id);
+        let self_call = twin.map(|(_, original)| original);
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new() };
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
                 self.assume_valid_shape(v.into_struct_value(), at.ndim)?;
             }
-            let v = self.convert(v, &inst.params[i], &inst.locals[i])?;
-            self.b.build_store(locals[i], v)?;
+            // Object arguments are borrowed: the local takes its own reference.
+            if inst.params[i] == Type::Object {
+                cpython::incref(self, v.into_pointer_value())?;
+            }
+            let v = self.coerce(&mut cx, v, &inst.params[i], &inst.locals[i])?;
+            self.b.build_store(cx.locals[i], v)?;
         }
-        let counts_depth = self.is_recursive(id);
-        let uses_arena = self.creates_arrays(id);
-        let self_call = twin.map(|(_, original)| original);
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false, self_call };
         if uses_arena {
             let slot = self.b.build_alloca(self.ptr_type(), "arena")?;
             self.b.build_store(slot, self.ptr_type().const_null())?;
@@ -324,6 +338,9 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// costing. Compiled code takes the GIL back (PyGILState) for every Python call it makes:
     /// raising, creating arrays through numpy, its arena.
     pub(super) fn runs_without_gil(&self, id: InstanceId) -> bool {
+        if self.uses_objects(id) {
+            return false;
+        }
         fn has_loop(stmts: &[Stmt]) -> bool {
             stmts.iter().any(|s| match &s.kind {
                 StmtKind::While { .. } | StmtKind::ForRange { .. } => true,
@@ -381,6 +398,7 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     fn return_value(&self, cx: &FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<()> {
         let ret = &self.prog.instances[cx.inst].ret;
+        self.release_objects(cx)?;
         self.retain_and_release(cx, Some((v, ret)))?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, v, 0, "")?;
@@ -389,8 +407,42 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(())
     }
 
+    /// Releases what a function leaving holds: the temporaries (iterators of loops over
+    /// objects) and the object locals.
+    fn release_objects(&self, cx: &FnCx<'ctx>) -> Cg<()> {
+        for t in &cx.temps {
+            cpython::decref(self, *t)?;
+        }
+        let inst = &self.prog.instances[cx.inst];
+        for (i, slot) in cx.locals.iter().enumerate() {
+            if inst.locals[i] == Type::Object && !cx.parallel_body {
+                let v = self.b.build_load(self.ptr_type(), *slot, "")?.into_pointer_value();
+                // Py_DecRef accepts NULL (a local never assigned).
+                cpython::decref(self, v)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The block that returns failure from the current function (the error is already set).
+    /// With temporaries alive, a block releasing them first.
     fn unwind_block(&mut self, cx: &mut FnCx<'ctx>) -> Cg<BasicBlock<'ctx>> {
+        if !cx.temps.is_empty() && !cx.parallel_body {
+            let temps = std::mem::take(&mut cx.temps);
+            let shared = self.unwind_block(cx)?;
+            cx.temps = temps;
+            let here = self.b.get_insert_block();
+            let bb = self.append(cx.func, "unwind.temps");
+            self.b.position_at_end(bb);
+            for t in &cx.temps {
+                cpython::decref(self, *t)?;
+            }
+            self.b.build_unconditional_branch(shared)?;
+            if let Some(h) = here {
+                self.b.position_at_end(h);
+            }
+            return Ok(bb);
+        }
         if let Some(bb) = cx.unwind {
             return Ok(bb);
         }
@@ -405,6 +457,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             cx.unwind = Some(bb);
             return Ok(bb);
         }
+        self.release_objects(cx)?;
         self.release_arena(cx)?;
         let agg = cx.ret_ty.get_undef();
         let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_all_ones(), 1, "")?;
@@ -462,13 +515,37 @@ impl<'ctx> Codegen<'ctx, '_> {
         match target {
             Target::Local(l, _) => {
                 let lt = self.local_ty(cx, *l);
-                let v = self.convert(v, t, &lt)?;
-                self.b.build_store(cx.locals[*l], v)?;
+                let v = self.coerce(cx, v, t, &lt)?;
+                self.store_local(cx, *l, v)?;
+            }
+            Target::Item(array, indices, span) if self.ty(cx, array) == Type::Object => {
+                self.set_loc(cx.scope, span);
+                self.set_item(cx, array, indices, v, t)?;
             }
             Target::Item(array, indices, span) => {
+                let (v, t) = match t {
+                    Type::Object => {
+                        let Type::Array(at) = self.ty(cx, array) else { return Err(CgError("item of a non-array".into())) };
+                        // Unbox first: the element address is computed after (nothing can fail between).
+                        (self.coerce(cx, v, t, &at.elem())?, at.elem())
+                    }
+                    _ => (v, t.clone()),
+                };
                 let (arr, at, ptr) = self.item_address(cx, array, indices)?;
                 self.set_loc(cx.scope, span);
-                self.store_element(cx, arr, ptr, at.dtype, v, t)?;
+                self.store_element(cx, arr, ptr, at.dtype, v, &t)?;
+            }
+            Target::Attr(value, name, span) => {
+                self.set_loc(cx.scope, span);
+                self.set_attr(cx, value, name, v, t)?;
+            }
+            Target::Tuple(items, _) if *t == Type::Object => {
+                let values = self.unpack(cx, v.into_pointer_value(), items.len())?;
+                cx.temps.extend(values.iter().copied());
+                for (item, value) in items.iter().zip(values) {
+                    cx.temps.retain(|x| *x != value);
+                    self.store_target(cx, item, value.into(), &Type::Object)?;
+                }
             }
             Target::Tuple(items, _) => {
                 let Type::Tuple(ts) = t else { return Err(CgError("unpacking a non-tuple".into())) };
@@ -485,14 +562,69 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(())
     }
 
+    /// Stores into a local; an object local releases the object it held.
+    fn store_local(&mut self, cx: &mut FnCx<'ctx>, l: hir::LocalId, v: BasicValueEnum<'ctx>) -> Cg<()> {
+        if self.local_ty(cx, l) == Type::Object {
+            let old = self.b.build_load(self.ptr_type(), cx.locals[l], "")?.into_pointer_value();
+            self.b.build_store(cx.locals[l], v)?;
+            cpython::decref(self, old)?;
+        } else {
+            self.b.build_store(cx.locals[l], v)?;
+        }
+        Ok(())
+    }
+
     fn stmt(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt) -> Cg<()> {
         self.set_loc(cx.scope, &s.span);
         match &s.kind {
+            // `a, b = x, y` holding objects: item by item (all read before any is stored).
+            StmtKind::Assign { target: Target::Tuple(targets, _), value: value @ Expr { kind: ExprKind::Tuple(items), .. } }
+                if targets.len() == items.len() && self.ty(cx, value) == Type::Object =>
+            {
+                let mut values = Vec::new();
+                for item in items {
+                    let v = self.expr(cx, item)?;
+                    let t = self.ty(cx, item);
+                    if t == Type::Object {
+                        cx.temps.push(v.into_pointer_value());
+                    }
+                    values.push((v, t));
+                }
+                self.set_loc(cx.scope, &s.span);
+                for (target, (v, t)) in targets.iter().zip(values) {
+                    if t == Type::Object {
+                        let p = v.into_pointer_value();
+                        cx.temps.retain(|x| *x != p);
+                    }
+                    self.store_target(cx, target, v, &t)?;
+                }
+            }
             StmtKind::Assign { target, value } => {
                 let v = self.expr(cx, value)?;
                 let t = self.ty(cx, value);
                 self.set_loc(cx.scope, &s.span);
                 self.store_target(cx, target, v, &t)?;
+            }
+            StmtKind::AugAssign { target, op, value, target_span } if self.local_ty(cx, *target) == Type::Object => {
+                let current = self.b.build_load(self.ptr_type(), cx.locals[*target], "")?.into_pointer_value();
+                cpython::incref(self, current)?;
+                cx.temps.push(current);
+                let v = self.expr(cx, value)?;
+                let vt = self.ty(cx, value);
+                cx.temps.pop();
+                self.set_loc(cx.scope, target_span);
+                let r = self.object_binary(cx, *op, current.into(), &Type::Object, v, &vt, true)?;
+                self.store_local(cx, *target, r.into())?;
+            }
+            StmtKind::AugAssignItem { array, indices, target_span, op, value } if self.ty(cx, array) == Type::Object => {
+                self.set_loc(cx.scope, target_span);
+                self.aug_assign_item(cx, array, indices, *op, value)?;
+            }
+            StmtKind::RaiseObject(e) => {
+                self.raise_object(cx, e)?;
+            }
+            StmtKind::ForRange { target, body, orelse, each: Some(holders), .. } if holders.iter().any(|h| self.local_ty(cx, *h) == Type::Object) => {
+                self.for_each_object(cx, *target, holders, body, orelse)?;
             }
             StmtKind::AugAssign { target, op, value, target_span } => {
                 let lt = self.local_ty(cx, *target);
@@ -511,6 +643,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let vt = self.ty(cx, value);
                 self.set_loc(cx.scope, target_span);
                 let (r, rt) = self.binary(cx, *op, current, &at.elem(), v, &vt, value)?;
+                let (r, rt) = if rt == Type::Object { (self.coerce(cx, r, &rt, &at.elem())?, at.elem()) } else { (r, rt) };
                 self.store_element(cx, arr, ptr, at.dtype, r, &rt)?;
             }
             StmtKind::Expr(e) => {
@@ -571,7 +704,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     Some(e) => {
                         let v = self.expr(cx, e)?;
                         let t = self.ty(cx, e);
-                        self.convert(v, &t, &ret)?
+                        self.coerce(cx, v, &t, &ret)?
                     }
                     None => self.ctx.struct_type(&[], false).const_zero().into(),
                 };
@@ -656,9 +789,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         parallel: Option<&hir::Parallel>,
     ) -> Cg<()> {
         let int = |this: &mut Self, cx: &mut FnCx<'ctx>, e: &Expr| -> Cg<IntValue<'ctx>> {
-            let v = this.expr(cx, e)?;
-            let t = this.ty(cx, e);
-            Ok(this.convert(v, &t, &Type::Int)?.into_int_value())
+            Ok(this.operand(cx, e, &Type::Int)?.into_int_value())
         };
         let start_v = match start {
             Some(e) => int(self, cx, e)?,
@@ -882,12 +1013,16 @@ impl<'ctx> Codegen<'ctx, '_> {
             Type::None => self.ctx.bool_type().const_zero(),
             Type::Tuple(items) => self.ctx.bool_type().const_int(!items.is_empty() as u64, false),
             Type::Array(_) => return Err(CgError("truth value of an array".into())),
+            Type::Object => return Err(CgError("truth value of an object without a function context".into())),
         })
     }
 
     fn condition(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<IntValue<'ctx>> {
         let v = self.expr(cx, e)?;
         let t = self.ty(cx, e);
+        if t == Type::Object {
+            return self.object_truth(cx, v);
+        }
         self.truthy(v, &t)
     }
 
@@ -898,6 +1033,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             Const::Bool(b) => self.ctx.bool_type().const_int(*b as u64, false).into(),
             Const::Complex(r, i) => self.complex_type().const_named_struct(&[self.f64(*r).into(), self.f64(*i).into()]).into(),
             Const::None => self.ctx.struct_type(&[], false).const_zero().into(),
+            // Strings are module objects (`objects::const_object`), never native values.
+            Const::Str(_) => self.ptr_type().const_null().into(),
             Const::Tuple(items) => {
                 let ty = self.llvm_type(&const_type(c)).into_struct_type();
                 let vals: Vec<_> = items.iter().map(|i| self.const_value(i)).collect();
@@ -908,6 +1045,10 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     fn expr(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<BasicValueEnum<'ctx>> {
         let t = self.ty(cx, e);
+        if self.is_object_expr(cx, e) {
+            self.set_loc(cx.scope, &e.span);
+            return if t == Type::Object { Ok(self.object_expr(cx, e)?.into()) } else { self.object_to_native_expr(cx, e) };
+        }
         let v = match &e.kind {
             ExprKind::Const(c) => {
                 let v = self.const_value(c);
@@ -972,7 +1113,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.b.position_at_end(bb);
                     let v = self.expr(cx, branch)?;
                     let bt = self.ty(cx, branch);
-                    let v = self.convert(v, &bt, &t)?;
+                    let v = self.coerce(cx, v, &bt, &t)?;
                     self.b.build_store(slot, v)?;
                     self.b.build_unconditional_branch(after)?;
                 }
@@ -982,11 +1123,28 @@ impl<'ctx> Codegen<'ctx, '_> {
             ExprKind::Call(_, args) => {
                 let target = *self.prog.instances[cx.inst].calls.get(&e.id).ok_or_else(|| CgError("call without an instance".into()))?;
                 let mut vals = Vec::new();
-                for a in args {
-                    vals.push(match a {
-                        Arg::Given(x) => self.expr(cx, x)?.into(),
-                        Arg::Default(c) => self.const_value(c).into(),
-                    });
+                let mut object_args = 0;
+                let param_types = self.prog.instances[target].params.clone();
+                for (a, pt) in args.iter().zip(&param_types) {
+                    let v: BasicValueEnum = match a {
+                        Arg::Given(x) => {
+                            let xt = self.ty(cx, x);
+                            let v = self.expr(cx, x)?;
+                            self.coerce(cx, v, &xt, pt)?
+                        }
+                        Arg::Default(c) if *pt == Type::Object => {
+                            let o = self.const_object(c)?;
+                            cpython::incref(self, o)?;
+                            o.into()
+                        }
+                        Arg::Default(c) => self.const_value(c),
+                    };
+                    // Object arguments are lent to the callee and released after the call.
+                    if *pt == Type::Object {
+                        cx.temps.push(v.into_pointer_value());
+                        object_args += 1;
+                    }
+                    vals.push(v.into());
                 }
                 self.set_loc(cx.scope, &e.span);
                 if let Some(depth) = self.depth_for_call(cx, target)? {
@@ -1000,9 +1158,13 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let call = self.b.build_call(callee, &vals, "")?;
                 let result = call.try_as_basic_value().basic().ok_or_else(|| CgError("native call returned void".into()))?.into_struct_value();
                 let v = self.check_failed(cx, result)?;
+                for _ in 0..object_args {
+                    let arg = cx.temps.pop().ok_or_else(|| CgError("temporary stack underflow".into()))?;
+                    cpython::decref(self, arg)?;
+                }
                 let rt = self.prog.instances[target].ret.clone();
                 self.adopt_returned(cx, v, &rt)?;
-                self.convert(v, &rt, &t)?
+                self.coerce(cx, v, &rt, &t)?
             }
             ExprKind::Builtin(b, args) => {
                 let mut vals = Vec::new();
@@ -1039,6 +1201,12 @@ impl<'ctx> Codegen<'ctx, '_> {
             ExprKind::NpCreate(f, args, _) => {
                 self.set_loc(cx.scope, &e.span);
                 self.np_create(cx, *f, args, &t)?
+            }
+            // An item of a loop over arrays: the element (or view) at the loop's index.
+            ExprKind::EachItem(_, item) => self.expr(cx, item)?,
+            ExprKind::Global(_) | ExprKind::List(_) | ExprKind::Set(_) | ExprKind::Dict(_) | ExprKind::GetAttr(..)
+            | ExprKind::CallObject(..) | ExprKind::CallMethod(..) | ExprKind::FString(_) => {
+                return Err(CgError("an object expression typed as a native value".into()));
             }
         };
         Ok(v)
@@ -1236,6 +1404,9 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     #[allow(clippy::too_many_arguments)]
     fn binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type, right: &Expr) -> Cg<(BasicValueEnum<'ctx>, Type)> {
+        if *lt == Type::Object || *rt == Type::Object {
+            return Ok((self.object_binary(cx, op, l, lt, r, rt, false)?.into(), Type::Object));
+        }
         if let (Type::Tuple(a), Type::Tuple(b)) = (lt, rt) {
             let all: Vec<Type> = a.iter().chain(b).cloned().collect();
             let t = Type::Tuple(all);

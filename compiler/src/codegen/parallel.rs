@@ -258,6 +258,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             counts_depth: false,
             parallel_body: true,
             self_call: None,
+            temps: Vec::new(),
+            each_items: std::collections::HashMap::new(),
         };
         let counter = self.b.build_alloca(i64t, "k")?;
         self.b.build_store(counter, lo)?;

@@ -1,0 +1,1084 @@
+//! The object fallback: Python objects in compiled code, through the C API.
+//!
+//! Takes expressions and statements the type pass typed `object` (and native ones that read
+//! objects: `len(d)`, `x in d`, `int(s)`); gives IR calling the stable C API with the GIL held
+//! (a function that uses objects never releases it). Native values meeting objects are boxed,
+//! objects flowing into native places are unboxed (a TypeError when they do not convert).
+//!
+//! Ownership: an object-typed expression evaluates to a new reference. A local of type object
+//! owns its reference (NULL until assigned; released on reassignment and when the function
+//! leaves, by return or by error). Values evaluated but not yet consumed are `cx.temps`: a
+//! failure on the way releases them (see `unwind_block`), so no path leaks. Constants, imports
+//! and attribute names are module globals created once when the extension is imported
+//! (`pyaot.exec`).
+
+use super::cpython::{self, call, call_value, data_symbol, type_of};
+use super::{Cg, CgError, Codegen, FnCx};
+use crate::hir::{self, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, FPart, Index, PyPath, Stmt, UnaryOp};
+use crate::types::{const_type, Type};
+use inkwell::module::Linkage;
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, GlobalValue, IntValue, PointerValue};
+use inkwell::IntPredicate;
+
+/// A Python object the module creates once, when it is imported.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModuleObject {
+    /// An interned str (string constants, attribute and keyword names).
+    Str(String),
+    /// A boxed constant (an int default of an object parameter, a tuple of numbers).
+    Const(Const),
+    /// An imported module or one of its attributes.
+    Import(PyPath),
+}
+
+/// Py_TPFLAGS_BASE_EXC_SUBCLASS and Py_TPFLAGS_TYPE_SUBCLASS.
+const TPFLAGS_BASE_EXC_SUBCLASS: i64 = 1 << 30;
+const TPFLAGS_TYPE_SUBCLASS: i64 = 1 << 31;
+
+/// Positional arguments passed through PyObject_CallFunctionObjArgs (no tuple); more go in one.
+const MAX_VARARGS: usize = 8;
+
+impl<'ctx> Codegen<'ctx, '_> {
+    /// The global slot holding a module object (created by `pyaot.exec`).
+    pub(super) fn module_object(&mut self, what: ModuleObject) -> GlobalValue<'ctx> {
+        if let Some((_, g)) = self.module_objects.iter().find(|(k, _)| *k == what) {
+            return *g;
+        }
+        let g = self.module.add_global(self.ptr_type(), None, &format!("pyaot.obj.{}", self.module_objects.len()));
+        g.set_initializer(&self.ptr_type().const_null());
+        g.set_linkage(Linkage::Private);
+        self.module_objects.push((what, g));
+        g
+    }
+
+    /// A borrowed reference to a module object.
+    fn load_module_object(&mut self, what: ModuleObject) -> Cg<PointerValue<'ctx>> {
+        let g = self.module_object(what);
+        Ok(self.b.build_load(self.ptr_type(), g.as_pointer_value(), "")?.into_pointer_value())
+    }
+
+    /// A new reference to a module object.
+    fn new_module_object(&mut self, what: ModuleObject) -> Cg<PointerValue<'ctx>> {
+        let v = self.load_module_object(what)?;
+        cpython::incref(self, v)?;
+        Ok(v)
+    }
+
+    /// A borrowed reference to a constant as a Python object (defaults of object parameters).
+    pub(super) fn const_object(&mut self, c: &Const) -> Cg<PointerValue<'ctx>> {
+        match c {
+            Const::Str(s) => self.load_module_object(ModuleObject::Str(s.clone())),
+            Const::None => Ok(data_symbol(self, "_Py_NoneStruct")),
+            other => self.load_module_object(ModuleObject::Const(other.clone())),
+        }
+    }
+
+    /// Leaves the function when `obj` is NULL (the C API set an error).
+    fn check_null(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+        let null = self.b.build_is_null(obj, "")?;
+        self.leave_if(cx, null)?;
+        Ok(obj)
+    }
+
+    /// Leaves the function when an int result is -1 (the C API's error value).
+    fn check_minus_one(&mut self, cx: &mut FnCx<'ctx>, r: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        let minus_one = r.get_type().const_all_ones();
+        let failed = self.b.build_int_compare(IntPredicate::EQ, r, minus_one, "")?;
+        self.leave_if(cx, failed)?;
+        Ok(r)
+    }
+
+    /// Leaves the function (the error is set) when `failed` holds.
+    pub(super) fn leave_if(&mut self, cx: &mut FnCx<'ctx>, failed: IntValue<'ctx>) -> Cg<()> {
+        let unwind = self.unwind_block(cx)?;
+        let cont = self.append(cx.func, "obj.ok");
+        let br = self.b.build_conditional_branch(failed, unwind, cont)?;
+        self.expect_false(br);
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// Evaluates `e` and gives it as type `want`, boxing or unboxing as needed.
+    pub(super) fn operand(&mut self, cx: &mut FnCx<'ctx>, e: &Expr, want: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let v = self.expr(cx, e)?;
+        let t = self.ty(cx, e);
+        self.coerce(cx, v, &t, want)
+    }
+
+    /// Evaluates `e` as a new reference to a Python object.
+    pub(super) fn object(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<PointerValue<'ctx>> {
+        Ok(self.operand(cx, e, &Type::Object)?.into_pointer_value())
+    }
+
+    /// Evaluates `e` as an object and keeps it among the temporaries until `release_temps`.
+    fn temp_object(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<PointerValue<'ctx>> {
+        let v = self.object(cx, e)?;
+        cx.temps.push(v);
+        Ok(v)
+    }
+
+    /// Releases the last `n` temporaries (their work is done).
+    fn release_temps(&mut self, cx: &mut FnCx<'ctx>, n: usize) -> Cg<()> {
+        for _ in 0..n {
+            let v = cx.temps.pop().ok_or_else(|| CgError("temporary stack underflow".into()))?;
+            cpython::decref(self, v)?;
+        }
+        Ok(())
+    }
+
+    /// Converts between types, including to and from Python objects (which can fail).
+    /// An object given is consumed; an object made is a new reference.
+    pub(super) fn coerce(&mut self, cx: &mut FnCx<'ctx>, v: BasicValueEnum<'ctx>, from: &Type, to: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        match (from, to) {
+            (Type::Object, Type::Object) => Ok(v),
+            (_, Type::Object) => Ok(self.box_value(cx, v, from)?.into()),
+            (Type::Object, _) => self.unbox_value(cx, v.into_pointer_value(), to),
+            _ => self.convert(v, from, to),
+        }
+    }
+
+    /// A native value as a new Python object.
+    fn box_value(&mut self, cx: &mut FnCx<'ctx>, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<PointerValue<'ctx>> {
+        if let Type::Tuple(items) = t {
+            if items.iter().any(|i| matches!(i, Type::Array(_) | Type::Tuple(_))) {
+                // Box item by item (arrays need their owner retained first).
+                let tuple = call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?.into_pointer_value();
+                self.check_null(cx, tuple)?;
+                cx.temps.push(tuple);
+                for (i, it) in items.iter().enumerate() {
+                    let item = self.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
+                    let obj = self.box_value(cx, item, it)?;
+                    call(self, "PyTuple_SetItem", &[tuple.into(), self.i64(i as i64).into(), obj.into()])?;
+                }
+                cx.temps.pop();
+                return Ok(tuple);
+            }
+        }
+        if let Type::Array(_) = t {
+            // Boxing consumes one reference to the array's owner.
+            let owner = self.field(v.into_struct_value(), super::arrays::OWNER)?.into_pointer_value();
+            cpython::incref(self, owner)?;
+        }
+        let boxer = cpython::box_fn(self, t)?;
+        let obj = self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().ok_or_else(|| CgError("box returned void".into()))?.into_pointer_value();
+        self.check_null(cx, obj)
+    }
+
+    /// A Python object (consumed) as a native value of type `to`.
+    fn unbox_value(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, to: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        cx.temps.push(obj);
+        let v: BasicValueEnum = match to {
+            Type::Int => {
+                let r = call_value(self, "PyLong_AsLongLong", &[obj.into()])?.into_int_value();
+                self.check_error_value(cx, r.into())?;
+                r.into()
+            }
+            Type::Float => {
+                let r = call_value(self, "PyFloat_AsDouble", &[obj.into()])?;
+                self.check_error_value(cx, r)?;
+                r
+            }
+            Type::Bool => self.truth_of(cx, obj)?.into(),
+            Type::Complex => {
+                let builtin = self.load_module_object(ModuleObject::Import(PyPath::builtin("complex")))?;
+                let z = self.call_positional(cx, builtin, &[obj])?;
+                cx.temps.push(z);
+                let re = call_value(self, "PyComplex_RealAsDouble", &[z.into()])?.into_float_value();
+                let im = call_value(self, "PyComplex_ImagAsDouble", &[z.into()])?.into_float_value();
+                self.release_temps(cx, 1)?;
+                self.make_complex(re, im)?.into()
+            }
+            other => return Err(CgError(format!("cannot unbox an object to {other}"))),
+        };
+        self.release_temps(cx, 1)?;
+        Ok(v)
+    }
+
+    /// After a conversion that returns -1 on error: leaves when it is -1 and an error is set.
+    fn check_error_value(&mut self, cx: &mut FnCx<'ctx>, r: BasicValueEnum<'ctx>) -> Cg<()> {
+        let is_minus_one = match r {
+            BasicValueEnum::FloatValue(f) => self.b.build_float_compare(inkwell::FloatPredicate::OEQ, f, self.f64(-1.0), "")?,
+            other => self.b.build_int_compare(IntPredicate::EQ, other.into_int_value(), self.i64(-1), "")?,
+        };
+        let check = self.append(cx.func, "maybe_error");
+        let cont = self.append(cx.func, "converted");
+        let br = self.b.build_conditional_branch(is_minus_one, check, cont)?;
+        self.expect_false(br);
+        self.b.position_at_end(check);
+        let err = call_value(self, "PyErr_Occurred", &[])?.into_pointer_value();
+        let failed = self.b.build_is_not_null(err, "")?;
+        self.leave_if(cx, failed)?;
+        self.b.build_unconditional_branch(cont)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// The truth of an object (borrowed), leaving the function if `__bool__` raised.
+    pub(super) fn truth_of(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        let r = call_value(self, "PyObject_IsTrue", &[obj.into()])?.into_int_value();
+        self.check_minus_one(cx, r)?;
+        Ok(self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?)
+    }
+
+    /// The truth of an object-typed value (consumed).
+    pub(super) fn object_truth(&mut self, cx: &mut FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<IntValue<'ctx>> {
+        let obj = v.into_pointer_value();
+        cx.temps.push(obj);
+        let t = self.truth_of(cx, obj)?;
+        self.release_temps(cx, 1)?;
+        Ok(t)
+    }
+
+    /// `f(*args)` with objects (borrowed): a new reference.
+    fn call_positional(&mut self, cx: &mut FnCx<'ctx>, f: PointerValue<'ctx>, args: &[PointerValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+        let r = if args.len() <= MAX_VARARGS {
+            let mut vals: Vec<BasicMetadataValueEnum> = vec![f.into()];
+            vals.extend(args.iter().map(|a| BasicMetadataValueEnum::from(*a)));
+            vals.push(self.ptr_type().const_null().into());
+            call_value(self, "PyObject_CallFunctionObjArgs", &vals)?.into_pointer_value()
+        } else {
+            let tuple = self.tuple_of(cx, args)?;
+            cx.temps.push(tuple);
+            let r = call_value(self, "PyObject_Call", &[f.into(), tuple.into(), self.ptr_type().const_null().into()])?.into_pointer_value();
+            self.release_temps(cx, 1)?;
+            r
+        };
+        self.check_null(cx, r)
+    }
+
+    /// A new tuple of borrowed objects.
+    fn tuple_of(&mut self, cx: &mut FnCx<'ctx>, items: &[PointerValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+        let tuple = call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?.into_pointer_value();
+        self.check_null(cx, tuple)?;
+        for (i, item) in items.iter().enumerate() {
+            cpython::incref(self, *item)?;
+            call(self, "PyTuple_SetItem", &[tuple.into(), self.i64(i as i64).into(), (*item).into()])?;
+        }
+        Ok(tuple)
+    }
+
+    /// `callee(args, **kwargs)`: `callee` a borrowed object, arguments evaluated here.
+    fn call_with(&mut self, cx: &mut FnCx<'ctx>, callee: PointerValue<'ctx>, args: &[Expr], kwargs: &[(String, Expr)]) -> Cg<PointerValue<'ctx>> {
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.temp_object(cx, a)?);
+        }
+        let r = if kwargs.is_empty() {
+            self.call_positional(cx, callee, &vals)?
+        } else {
+            let dict = call_value(self, "PyDict_New", &[])?.into_pointer_value();
+            self.check_null(cx, dict)?;
+            cx.temps.push(dict);
+            for (name, value) in kwargs {
+                let v = self.temp_object(cx, value)?;
+                let key = self.load_module_object(ModuleObject::Str(name.clone()))?;
+                let r = call_value(self, "PyDict_SetItem", &[dict.into(), key.into(), v.into()])?.into_int_value();
+                self.check_minus_one(cx, r)?;
+                self.release_temps(cx, 1)?;
+            }
+            let tuple = self.tuple_of(cx, &vals)?;
+            cx.temps.push(tuple);
+            let r = call_value(self, "PyObject_Call", &[callee.into(), tuple.into(), dict.into()])?.into_pointer_value();
+            self.release_temps(cx, 2)?;
+            self.check_null(cx, r)?
+        };
+        self.release_temps(cx, vals.len())?;
+        Ok(r)
+    }
+
+    /// Expressions whose value is a Python object: a new reference.
+    pub(super) fn object_expr(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<PointerValue<'ctx>> {
+        let p = self.ptr_type();
+        match &e.kind {
+            ExprKind::Const(Const::Str(s)) => self.new_module_object(ModuleObject::Str(s.clone())),
+            ExprKind::Global(path) => {
+                let v = self.new_module_object(ModuleObject::Import(path.clone()))?;
+                Ok(v)
+            }
+            ExprKind::Local(l) => {
+                let v = self.b.build_load(p, cx.locals[*l], "")?.into_pointer_value();
+                let unbound = self.b.build_is_null(v, "")?;
+                let fail = self.append(cx.func, "fail.unbound");
+                let ok = self.append(cx.func, "bound");
+                let br = self.b.build_conditional_branch(unbound, fail, ok)?;
+                self.expect_false(br);
+                self.b.position_at_end(fail);
+                let name = self.hir.functions[self.prog.instances[cx.inst].func].locals[*l].name.clone();
+                let msg = format!("cannot access local variable '{name}' where it is not associated with a value");
+                self.raise(cx, "UnboundLocalError", Some(&msg))?;
+                self.b.build_unconditional_branch(ok)?;
+                self.b.position_at_end(ok);
+                cpython::incref(self, v)?;
+                Ok(v)
+            }
+            ExprKind::Tuple(items) => self.collection(cx, "PyTuple_New", items),
+            ExprKind::List(items) => self.collection(cx, "PyList_New", items),
+            ExprKind::Set(items) => {
+                let set = call_value(self, "PySet_New", &[p.const_null().into()])?.into_pointer_value();
+                self.check_null(cx, set)?;
+                cx.temps.push(set);
+                for item in items {
+                    let v = self.temp_object(cx, item)?;
+                    let r = call_value(self, "PySet_Add", &[set.into(), v.into()])?.into_int_value();
+                    self.check_minus_one(cx, r)?;
+                    self.release_temps(cx, 1)?;
+                }
+                cx.temps.pop();
+                Ok(set)
+            }
+            ExprKind::Dict(pairs) => {
+                let dict = call_value(self, "PyDict_New", &[])?.into_pointer_value();
+                self.check_null(cx, dict)?;
+                cx.temps.push(dict);
+                for (k, v) in pairs {
+                    let key = self.temp_object(cx, k)?;
+                    let value = self.temp_object(cx, v)?;
+                    let r = call_value(self, "PyDict_SetItem", &[dict.into(), key.into(), value.into()])?.into_int_value();
+                    self.check_minus_one(cx, r)?;
+                    self.release_temps(cx, 2)?;
+                }
+                cx.temps.pop();
+                Ok(dict)
+            }
+            ExprKind::Unary(op, operand) => {
+                let v = self.temp_object(cx, operand)?;
+                let f = match op {
+                    UnaryOp::Neg => "PyNumber_Negative",
+                    UnaryOp::Pos => "PyNumber_Positive",
+                    UnaryOp::Invert => "PyNumber_Invert",
+                    UnaryOp::Not => return Err(CgError("`not` gives a bool".into())),
+                };
+                let r = call_value(self, f, &[v.into()])?.into_pointer_value();
+                self.release_temps(cx, 1)?;
+                self.check_null(cx, r)
+            }
+            ExprKind::Binary(op, l, r) => {
+                let a = self.temp_object(cx, l)?;
+                let b = self.temp_object(cx, r)?;
+                self.set_loc(cx.scope, &e.span);
+                let v = self.number_op(*op, a, b, false)?;
+                self.release_temps(cx, 2)?;
+                self.check_null(cx, v)
+            }
+            ExprKind::Compare(first, rest) => Ok(self.object_compare_chain(cx, first, rest, &Type::Object)?.into_pointer_value()),
+            ExprKind::BoolOp(kind, values) => self.object_bool_op(cx, *kind, values),
+            ExprKind::Builtin(b, args) => {
+                if *b == Builtin::Conjugate {
+                    let obj = self.temp_object(cx, &args[0])?;
+                    let name = self.load_module_object(ModuleObject::Str("conjugate".into()))?;
+                    let r = call_value(self, "PyObject_CallMethodObjArgs", &[obj.into(), name.into(), p.const_null().into()])?.into_pointer_value();
+                    self.release_temps(cx, 1)?;
+                    return self.check_null(cx, r);
+                }
+                let name = crate::types::builtin_name(*b);
+                let f = self.load_module_object(ModuleObject::Import(PyPath::builtin(name)))?;
+                self.call_with(cx, f, args, &[])
+            }
+            ExprKind::Subscript(value, indices) => {
+                let obj = self.temp_object(cx, value)?;
+                let key = self.key(cx, indices)?;
+                cx.temps.push(key);
+                let r = call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
+                self.release_temps(cx, 2)?;
+                self.check_null(cx, r)
+            }
+            ExprKind::Attr(value, attr) => {
+                let name = match attr {
+                    hir::ArrayAttr::Shape => "shape",
+                    hir::ArrayAttr::Ndim => "ndim",
+                    hir::ArrayAttr::Size => "size",
+                    hir::ArrayAttr::T => "T",
+                    hir::ArrayAttr::Real => "real",
+                    hir::ArrayAttr::Imag => "imag",
+                };
+                self.get_attr(cx, value, name)
+            }
+            ExprKind::GetAttr(value, name) => self.get_attr(cx, value, name),
+            ExprKind::Copy(value) => {
+                let obj = self.temp_object(cx, value)?;
+                let name = self.load_module_object(ModuleObject::Str("copy".into()))?;
+                let r = call_value(self, "PyObject_CallMethodObjArgs", &[obj.into(), name.into(), p.const_null().into()])?.into_pointer_value();
+                self.release_temps(cx, 1)?;
+                self.check_null(cx, r)
+            }
+            ExprKind::CallObject(f, args, kwargs) => {
+                let callee = self.temp_object(cx, f)?;
+                self.set_loc(cx.scope, &e.span);
+                let r = self.call_with(cx, callee, args, kwargs)?;
+                self.release_temps(cx, 1)?;
+                Ok(r)
+            }
+            ExprKind::CallMethod(obj, name, args, kwargs) => {
+                let o = self.temp_object(cx, obj)?;
+                let name_obj = self.load_module_object(ModuleObject::Str(name.clone()))?;
+                let r = if kwargs.is_empty() && args.len() <= MAX_VARARGS {
+                    let mut vals = Vec::new();
+                    for a in args {
+                        vals.push(self.temp_object(cx, a)?);
+                    }
+                    self.set_loc(cx.scope, &e.span);
+                    let mut call_args: Vec<BasicMetadataValueEnum> = vec![o.into(), name_obj.into()];
+                    call_args.extend(vals.iter().map(|v| BasicMetadataValueEnum::from(*v)));
+                    call_args.push(p.const_null().into());
+                    let r = call_value(self, "PyObject_CallMethodObjArgs", &call_args)?.into_pointer_value();
+                    self.release_temps(cx, vals.len())?;
+                    self.check_null(cx, r)?
+                } else {
+                    let method = call_value(self, "PyObject_GetAttr", &[o.into(), name_obj.into()])?.into_pointer_value();
+                    self.check_null(cx, method)?;
+                    cx.temps.push(method);
+                    let r = self.call_with(cx, method, args, kwargs)?;
+                    self.release_temps(cx, 1)?;
+                    r
+                };
+                self.release_temps(cx, 1)?;
+                Ok(r)
+            }
+            ExprKind::FString(parts) => self.fstring(cx, parts),
+            // The item the iterator gave (its reference moves to the reader, which is the
+            // loop's first statement: each item is read once).
+            ExprKind::EachItem(..) => cx.each_items.remove(&e.id).ok_or_else(|| CgError("loop item read twice".into())),
+            ExprKind::IfExp(..) | ExprKind::Call(..) => Err(CgError("object expression on the native path".into())),
+            other => Err(CgError(format!("no object code for {}", expr_kind_name(other)))),
+        }
+    }
+
+    /// A tuple or list of the items' objects.
+    fn collection(&mut self, cx: &mut FnCx<'ctx>, new: &str, items: &[Expr]) -> Cg<PointerValue<'ctx>> {
+        let mut vals = Vec::new();
+        for item in items {
+            vals.push(self.temp_object(cx, item)?);
+        }
+        let c = call_value(self, new, &[self.i64(items.len() as i64).into()])?.into_pointer_value();
+        self.check_null(cx, c)?;
+        let set_item = if new == "PyTuple_New" { "PyTuple_SetItem" } else { "PyList_SetItem" };
+        // SetItem steals each reference: the temporaries are handed over.
+        for (i, v) in vals.iter().enumerate() {
+            call(self, set_item, &[c.into(), self.i64(i as i64).into(), (*v).into()])?;
+        }
+        cx.temps.truncate(cx.temps.len() - vals.len());
+        Ok(c)
+    }
+
+    fn get_attr(&mut self, cx: &mut FnCx<'ctx>, value: &Expr, name: &str) -> Cg<PointerValue<'ctx>> {
+        let obj = self.temp_object(cx, value)?;
+        let name_obj = self.load_module_object(ModuleObject::Str(name.to_string()))?;
+        let r = call_value(self, "PyObject_GetAttr", &[obj.into(), name_obj.into()])?.into_pointer_value();
+        self.release_temps(cx, 1)?;
+        self.check_null(cx, r)
+    }
+
+    /// The key of `obj[indices]`: one index, a slice, or a tuple of them. A new reference.
+    fn key(&mut self, cx: &mut FnCx<'ctx>, indices: &[Index]) -> Cg<PointerValue<'ctx>> {
+        let mut keys = Vec::new();
+        for ix in indices {
+            let k = match ix {
+                Index::At(x) => self.object(cx, x)?,
+                Index::Slice(a, b, c) => {
+                    let mut parts = Vec::new();
+                    for part in [a, b, c] {
+                        match part {
+                            Some(x) => {
+                                let v = self.temp_object(cx, x)?;
+                                parts.push(v);
+                            }
+                            None => parts.push(self.ptr_type().const_null()),
+                        }
+                    }
+                    let s = call_value(self, "PySlice_New", &[parts[0].into(), parts[1].into(), parts[2].into()])?.into_pointer_value();
+                    let given = [a, b, c].iter().filter(|x| x.is_some()).count();
+                    // The given parts are the last `given` temporaries, in order.
+                    for _ in 0..given {
+                        let v = cx.temps.pop().unwrap();
+                        cpython::decref(self, v)?;
+                    }
+                    self.check_null(cx, s)?
+                }
+            };
+            cx.temps.push(k);
+            keys.push(k);
+        }
+        if keys.len() == 1 {
+            cx.temps.pop();
+            return Ok(keys[0]);
+        }
+        let n = keys.len();
+        let tuple = call_value(self, "PyTuple_New", &[self.i64(n as i64).into()])?.into_pointer_value();
+        self.check_null(cx, tuple)?;
+        for (i, k) in keys.iter().enumerate() {
+            call(self, "PyTuple_SetItem", &[tuple.into(), self.i64(i as i64).into(), (*k).into()])?;
+        }
+        cx.temps.truncate(cx.temps.len() - n);
+        Ok(tuple)
+    }
+
+    /// `a op b` on objects (borrowed): a new reference or NULL. `in_place` for `+=` and friends.
+    fn number_op(&mut self, op: BinOp, a: PointerValue<'ctx>, b: PointerValue<'ctx>, in_place: bool) -> Cg<PointerValue<'ctx>> {
+        let name = match op {
+            BinOp::Add => "Add",
+            BinOp::Sub => "Subtract",
+            BinOp::Mul => "Multiply",
+            BinOp::Div => "TrueDivide",
+            BinOp::FloorDiv => "FloorDivide",
+            BinOp::Mod => "Remainder",
+            BinOp::Pow => "Power",
+            BinOp::LShift => "Lshift",
+            BinOp::RShift => "Rshift",
+            BinOp::BitAnd => "And",
+            BinOp::BitOr => "Or",
+            BinOp::BitXor => "Xor",
+        };
+        let f = format!("PyNumber_{}{name}", if in_place { "InPlace" } else { "" });
+        let mut args: Vec<BasicMetadataValueEnum> = vec![a.into(), b.into()];
+        if op == BinOp::Pow {
+            args.push(data_symbol(self, "_Py_NoneStruct").into());
+        }
+        Ok(call_value(self, &f, &args)?.into_pointer_value())
+    }
+
+    /// `l op r` where one side is an object: a new reference (the operands are consumed).
+    pub(super) fn object_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type, in_place: bool) -> Cg<PointerValue<'ctx>> {
+        // Objects given are temporaries before boxing the other side can fail.
+        let base = cx.temps.len();
+        for (v, t) in [(l, lt), (r, rt)] {
+            if *t == Type::Object {
+                cx.temps.push(v.into_pointer_value());
+            }
+        }
+        let a = if *lt == Type::Object { l.into_pointer_value() } else { self.box_value(cx, l, lt)? };
+        if *lt != Type::Object {
+            cx.temps.push(a);
+        }
+        let b = if *rt == Type::Object { r.into_pointer_value() } else { self.box_value(cx, r, rt)? };
+        if *rt != Type::Object {
+            cx.temps.push(b);
+        }
+        let v = self.number_op(op, a, b, in_place)?;
+        self.release_temps(cx, cx.temps.len() - base)?;
+        self.check_null(cx, v)
+    }
+
+    /// A comparison chain where an operand is an object, or with `is`: gives a bool, or an
+    /// object when a rich comparison of objects is part of it (`result`).
+    pub(super) fn object_compare_chain(&mut self, cx: &mut FnCx<'ctx>, first: &Expr, rest: &[(CmpOp, Expr)], result: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let slot = self.entry_alloca(cx, self.llvm_type(result), "cmp")?;
+        let after = self.append(cx.func, "cmp.end");
+        let mut left = self.temp_object(cx, first)?;
+        for (i, (op, right)) in rest.iter().enumerate() {
+            let r = self.temp_object(cx, right)?;
+            let (value, truth): (BasicValueEnum, IntValue) = match op {
+                CmpOp::Is | CmpOp::IsNot => {
+                    let same = self.b.build_int_compare(IntPredicate::EQ, left, r, "")?;
+                    let t = if *op == CmpOp::Is { same } else { self.b.build_not(same, "")? };
+                    (t.into(), t)
+                }
+                CmpOp::In | CmpOp::NotIn => {
+                    let found = call_value(self, "PySequence_Contains", &[r.into(), left.into()])?.into_int_value();
+                    self.check_minus_one(cx, found)?;
+                    let found = self.b.build_int_compare(IntPredicate::NE, found, self.ctx.i32_type().const_zero(), "")?;
+                    let t = if *op == CmpOp::In { found } else { self.b.build_not(found, "")? };
+                    (t.into(), t)
+                }
+                _ => {
+                    let code = match op {
+                        CmpOp::Lt => 0,
+                        CmpOp::LtE => 1,
+                        CmpOp::Eq => 2,
+                        CmpOp::NotEq => 3,
+                        CmpOp::Gt => 4,
+                        _ => 5,
+                    };
+                    let c = call_value(self, "PyObject_RichCompare", &[left.into(), r.into(), self.ctx.i32_type().const_int(code, false).into()])?.into_pointer_value();
+                    self.check_null(cx, c)?;
+                    if *result == Type::Object {
+                        cx.temps.push(c);
+                        let t = self.truth_of(cx, c)?;
+                        cx.temps.pop();
+                        (c.into(), t)
+                    } else {
+                        cx.temps.push(c);
+                        let t = self.truth_of(cx, c)?;
+                        self.release_temps(cx, 1)?;
+                        (t.into(), t)
+                    }
+                }
+            };
+            let value = if *result == Type::Object && value.is_int_value() { self.box_value(cx, value, &Type::Bool)?.into() } else { value };
+            self.b.build_store(slot, value)?;
+            // The left operand is done with; the right one becomes the next left.
+            let left_temp = cx.temps.remove(cx.temps.len() - 2);
+            cpython::decref(self, left_temp)?;
+            if i + 1 == rest.len() {
+                self.release_temps(cx, 1)?;
+                self.b.build_unconditional_branch(after)?;
+            } else {
+                let next = self.append(cx.func, "cmp.next");
+                let stop = self.append(cx.func, "cmp.stop");
+                self.b.build_conditional_branch(truth, next, stop)?;
+                self.b.position_at_end(stop);
+                cpython::decref(self, r)?;
+                self.b.build_unconditional_branch(after)?;
+                self.b.position_at_end(next);
+                if *result == Type::Object {
+                    let v = self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value();
+                    cpython::decref(self, v)?;
+                }
+            }
+            left = r;
+        }
+        self.b.position_at_end(after);
+        Ok(self.b.build_load(self.llvm_type(result), slot, "")?)
+    }
+
+    /// `a or b` / `a and b` giving an object: the deciding operand itself.
+    fn object_bool_op(&mut self, cx: &mut FnCx<'ctx>, kind: BoolOpKind, values: &[Expr]) -> Cg<PointerValue<'ctx>> {
+        let slot = self.entry_alloca(cx, self.ptr_type().into(), "boolop")?;
+        let after = self.append(cx.func, "boolop.end");
+        for (i, v) in values.iter().enumerate() {
+            let x = self.object(cx, v)?;
+            self.b.build_store(slot, x)?;
+            if i + 1 == values.len() {
+                self.b.build_unconditional_branch(after)?;
+            } else {
+                cx.temps.push(x);
+                let truth = self.truth_of(cx, x)?;
+                cx.temps.pop();
+                let next = self.append(cx.func, "boolop.next");
+                match kind {
+                    BoolOpKind::Or => self.b.build_conditional_branch(truth, after, next)?,
+                    BoolOpKind::And => self.b.build_conditional_branch(truth, next, after)?,
+                };
+                self.b.position_at_end(next);
+                cpython::decref(self, x)?;
+            }
+        }
+        self.b.position_at_end(after);
+        Ok(self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value())
+    }
+
+    /// An f-string: each value formatted (`format(value, spec)`, after `!r`/`!s`/`!a`), joined.
+    fn fstring(&mut self, cx: &mut FnCx<'ctx>, parts: &[FPart]) -> Cg<PointerValue<'ctx>> {
+        let mut pieces = Vec::new();
+        for part in parts {
+            let piece = match part {
+                FPart::Text(t) => self.new_module_object(ModuleObject::Str(t.clone()))?,
+                FPart::Value(value, conversion, spec) => {
+                    let mut v = self.temp_object(cx, value)?;
+                    if let Some(c) = conversion {
+                        let f = match c {
+                            'r' => "PyObject_Repr",
+                            'a' => "PyObject_ASCII",
+                            _ => "PyObject_Str",
+                        };
+                        let converted = call_value(self, f, &[v.into()])?.into_pointer_value();
+                        self.release_temps(cx, 1)?;
+                        v = self.check_null(cx, converted)?;
+                        cx.temps.push(v);
+                    }
+                    let spec_obj = match spec {
+                        Some(s) => self.temp_object(cx, s)?,
+                        None => {
+                            let empty = self.new_module_object(ModuleObject::Str(String::new()))?;
+                            cx.temps.push(empty);
+                            empty
+                        }
+                    };
+                    let formatted = call_value(self, "PyObject_Format", &[v.into(), spec_obj.into()])?.into_pointer_value();
+                    self.release_temps(cx, 2)?;
+                    self.check_null(cx, formatted)?
+                }
+            };
+            cx.temps.push(piece);
+            pieces.push(piece);
+        }
+        if pieces.len() == 1 {
+            cx.temps.pop();
+            return Ok(pieces[0]);
+        }
+        let list = call_value(self, "PyList_New", &[self.i64(pieces.len() as i64).into()])?.into_pointer_value();
+        self.check_null(cx, list)?;
+        for (i, piece) in pieces.iter().enumerate() {
+            call(self, "PyList_SetItem", &[list.into(), self.i64(i as i64).into(), (*piece).into()])?;
+        }
+        cx.temps.truncate(cx.temps.len() - pieces.len());
+        cx.temps.push(list);
+        let empty = self.load_module_object(ModuleObject::Str(String::new()))?;
+        let joined = call_value(self, "PyUnicode_Join", &[empty.into(), list.into()])?.into_pointer_value();
+        self.release_temps(cx, 1)?;
+        self.check_null(cx, joined)
+    }
+
+    /// Builtins with a native result applied to objects: `len`, `int`, `float`, `bool`, `math`.
+    pub(super) fn object_builtin(&mut self, cx: &mut FnCx<'ctx>, b: Builtin, args: &[Expr], t: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        match b {
+            Builtin::Len => {
+                let obj = self.temp_object(cx, &args[0])?;
+                let n = call_value(self, "PyObject_Size", &[obj.into()])?.into_int_value();
+                self.check_minus_one(cx, n)?;
+                self.release_temps(cx, 1)?;
+                Ok(n.into())
+            }
+            Builtin::Int | Builtin::Float => {
+                let obj = self.temp_object(cx, &args[0])?;
+                let f = if b == Builtin::Int { "PyNumber_Long" } else { "PyNumber_Float" };
+                let r = call_value(self, f, &[obj.into()])?.into_pointer_value();
+                self.release_temps(cx, 1)?;
+                self.check_null(cx, r)?;
+                self.unbox_value(cx, r.into(), t)
+            }
+            Builtin::Bool => {
+                let v = self.object(cx, &args[0])?;
+                Ok(self.object_truth(cx, v.into())?.into())
+            }
+            Builtin::Math(_) => {
+                let mut vals = Vec::new();
+                let mut types = Vec::new();
+                for a in args {
+                    let at = self.ty(cx, a);
+                    let want = if at == Type::Object { Type::Float } else { at };
+                    vals.push(self.operand(cx, a, &want)?);
+                    types.push(want);
+                }
+                self.builtin(cx, b, &vals, &types, args, t)
+            }
+            other => Err(CgError(format!("builtin {} has no native result on objects", crate::types::builtin_name(other)))),
+        }
+    }
+
+    /// `raise <expression>`: an exception instance, or a class (instantiated by Python).
+    pub(super) fn raise_object(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<()> {
+        let obj = self.temp_object(cx, e)?;
+        let tp = type_of(self, obj)?;
+        let tp_flags = call_value(self, "PyType_GetFlags", &[tp.into()])?.into_int_value();
+        let is_instance = self.flag_set(tp_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
+        let instance_bb = self.append(cx.func, "raise.instance");
+        let other_bb = self.append(cx.func, "raise.other");
+        let class_bb = self.append(cx.func, "raise.class");
+        let bad_bb = self.append(cx.func, "raise.bad");
+        let raised = self.append(cx.func, "raise.set");
+        self.b.build_conditional_branch(is_instance, instance_bb, other_bb)?;
+        self.b.position_at_end(instance_bb);
+        call(self, "PyErr_SetObject", &[tp.into(), obj.into()])?;
+        self.b.build_unconditional_branch(raised)?;
+        self.b.position_at_end(other_bb);
+        let is_type = self.flag_set(tp_flags, TPFLAGS_TYPE_SUBCLASS)?;
+        let class_check = self.append(cx.func, "raise.class_check");
+        self.b.build_conditional_branch(is_type, class_check, bad_bb)?;
+        self.b.position_at_end(class_check);
+        let own_flags = call_value(self, "PyType_GetFlags", &[obj.into()])?.into_int_value();
+        let is_exc_class = self.flag_set(own_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
+        self.b.build_conditional_branch(is_exc_class, class_bb, bad_bb)?;
+        self.b.position_at_end(class_bb);
+        call(self, "PyErr_SetNone", &[obj.into()])?;
+        self.b.build_unconditional_branch(raised)?;
+        self.b.position_at_end(bad_bb);
+        let type_error = cpython::raise_fn(self, "TypeError")?;
+        let msg = self.cstr("exceptions must derive from BaseException")?;
+        self.b.build_call(type_error, &[msg.into()], "")?;
+        self.b.build_unconditional_branch(raised)?;
+        self.b.position_at_end(raised);
+        let unwind = self.unwind_block(cx)?;
+        self.b.build_unconditional_branch(unwind)?;
+        cx.temps.pop();
+        self.open_dead_block(cx.func);
+        Ok(())
+    }
+
+    fn flag_set(&self, flags: IntValue<'ctx>, bit: i64) -> Cg<IntValue<'ctx>> {
+        let masked = self.b.build_and(flags, self.i64(bit), "")?;
+        Ok(self.b.build_int_compare(IntPredicate::NE, masked, self.i64(0), "")?)
+    }
+
+    /// `obj.name = value`.
+    pub(super) fn set_attr(&mut self, cx: &mut FnCx<'ctx>, target: &Expr, name: &str, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+        let value = self.coerce(cx, v, t, &Type::Object)?.into_pointer_value();
+        cx.temps.push(value);
+        let obj = self.temp_object(cx, target)?;
+        let name_obj = self.load_module_object(ModuleObject::Str(name.to_string()))?;
+        let r = call_value(self, "PyObject_SetAttr", &[obj.into(), name_obj.into(), value.into()])?.into_int_value();
+        self.check_minus_one(cx, r)?;
+        self.release_temps(cx, 2)
+    }
+
+    /// `obj[indices] = value` on an object.
+    pub(super) fn set_item(&mut self, cx: &mut FnCx<'ctx>, target: &Expr, indices: &[Index], v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+        let value = self.coerce(cx, v, t, &Type::Object)?.into_pointer_value();
+        cx.temps.push(value);
+        let obj = self.temp_object(cx, target)?;
+        let key = self.key(cx, indices)?;
+        cx.temps.push(key);
+        let r = call_value(self, "PyObject_SetItem", &[obj.into(), key.into(), value.into()])?.into_int_value();
+        self.check_minus_one(cx, r)?;
+        self.release_temps(cx, 3)
+    }
+
+    /// `obj[indices] op= value` on an object: the key evaluated once.
+    pub(super) fn aug_assign_item(&mut self, cx: &mut FnCx<'ctx>, target: &Expr, indices: &[Index], op: BinOp, value: &Expr) -> Cg<()> {
+        let obj = self.temp_object(cx, target)?;
+        let key = self.key(cx, indices)?;
+        cx.temps.push(key);
+        let current = call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
+        self.check_null(cx, current)?;
+        cx.temps.push(current);
+        let v = self.temp_object(cx, value)?;
+        let r = self.number_op(op, current, v, true)?;
+        self.release_temps(cx, 2)?;
+        self.check_null(cx, r)?;
+        cx.temps.push(r);
+        let ok = call_value(self, "PyObject_SetItem", &[obj.into(), key.into(), r.into()])?.into_int_value();
+        self.check_minus_one(cx, ok)?;
+        self.release_temps(cx, 3)
+    }
+
+    /// Unpacks an object (consumed) into `n` new references, as `a, b = obj` does.
+    pub(super) fn unpack(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, n: usize) -> Cg<Vec<PointerValue<'ctx>>> {
+        cx.temps.push(obj);
+        let tuple = call_value(self, "PySequence_Tuple", &[obj.into()])?.into_pointer_value();
+        self.release_temps(cx, 1)?;
+        self.check_null(cx, tuple)?;
+        cx.temps.push(tuple);
+        let size = call_value(self, "PyTuple_Size", &[tuple.into()])?.into_int_value();
+        let right = self.b.build_int_compare(IntPredicate::EQ, size, self.i64(n as i64), "")?;
+        let wrong = self.append(cx.func, "fail.unpack");
+        let ok = self.append(cx.func, "unpacked");
+        self.b.build_conditional_branch(right, ok, wrong)?;
+        self.b.position_at_end(wrong);
+        let value_error = cpython::exception_global(self, "ValueError");
+        let exc = self.b.build_load(self.ptr_type(), value_error, "")?;
+        let fmt = self.cstr(&format!("wrong number of values to unpack (expected {n}, got %zd)"))?;
+        call(self, "PyErr_Format", &[exc.into(), fmt.into(), size.into()])?;
+        let unwind = self.unwind_block(cx)?;
+        self.b.build_unconditional_branch(unwind)?;
+        self.b.position_at_end(ok);
+        let mut items = Vec::new();
+        for i in 0..n {
+            let item = call_value(self, "PyTuple_GetItem", &[tuple.into(), self.i64(i as i64).into()])?.into_pointer_value();
+            cpython::incref(self, item)?;
+            items.push(item);
+        }
+        self.release_temps(cx, 1)?;
+        Ok(items)
+    }
+
+    /// `for x in <objects>`: the iterator protocol. `target` counts the items (for
+    /// `enumerate`); `holders` are the locals holding the iterables (several for `zip`).
+    pub(super) fn for_each_object(&mut self, cx: &mut FnCx<'ctx>, counter: hir::LocalId, holders: &[hir::LocalId], body: &[Stmt], orelse: &[Stmt]) -> Cg<()> {
+        let mut iters = Vec::new();
+        for h in holders {
+            let ht = self.local_ty(cx, *h);
+            let v = self.b.build_load(self.llvm_type(&ht), cx.locals[*h], "")?;
+            let obj = match ht {
+                Type::Object => {
+                    let o = v.into_pointer_value();
+                    cpython::incref(self, o)?;
+                    o
+                }
+                other => self.box_value(cx, v, &other)?,
+            };
+            cx.temps.push(obj);
+            let it = call_value(self, "PyObject_GetIter", &[obj.into()])?.into_pointer_value();
+            self.release_temps(cx, 1)?;
+            self.check_null(cx, it)?;
+            cx.temps.push(it);
+            iters.push(it);
+        }
+        let count = self.entry_alloca(cx, self.ctx.i64_type().into(), "count")?;
+        self.b.build_store(count, self.i64(0))?;
+        let head = self.append(cx.func, "for.next");
+        let latch = self.append(cx.func, "for.latch");
+        let body_bb = self.append(cx.func, "for.body");
+        let else_bb = self.append(cx.func, "for.else");
+        let after = self.append(cx.func, "for.end");
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let mut items = Vec::new();
+        for it in &iters {
+            let item = call_value(self, "PyIter_Next", &[(*it).into()])?.into_pointer_value();
+            let got = self.append(cx.func, "for.item");
+            let ended = self.append(cx.func, "for.ended");
+            let null = self.b.build_is_null(item, "")?;
+            self.b.build_conditional_branch(null, ended, got)?;
+            // NULL: the end, or an error from the iterator.
+            self.b.position_at_end(ended);
+            let err = call_value(self, "PyErr_Occurred", &[])?.into_pointer_value();
+            let failed = self.b.build_is_not_null(err, "")?;
+            let fail = self.unwind_block(cx)?;
+            let done = self.append(cx.func, "for.done");
+            self.b.build_conditional_branch(failed, fail, done)?;
+            self.b.position_at_end(done);
+            for earlier in &items {
+                cpython::decref(self, *earlier)?;
+            }
+            self.b.build_unconditional_branch(else_bb)?;
+            self.b.position_at_end(got);
+            cx.temps.push(item);
+            items.push(item);
+        }
+        cx.temps.truncate(cx.temps.len() - items.len());
+        let n = self.b.build_load(self.ctx.i64_type(), count, "")?.into_int_value();
+        self.b.build_store(cx.locals[counter], n)?;
+        // The body's first statement assigns the items (each read once, ownership moves).
+        let item_exprs = each_item_ids(body);
+        if item_exprs.len() != items.len() {
+            return Err(CgError("a for loop over objects without its items".into()));
+        }
+        for (id, item) in item_exprs.into_iter().zip(items) {
+            cx.each_items.insert(id, item);
+        }
+        self.b.build_unconditional_branch(body_bb)?;
+        self.b.position_at_end(body_bb);
+        cx.loops.push((latch, after));
+        self.block(cx, body)?;
+        cx.loops.pop();
+        self.b.build_unconditional_branch(latch)?;
+        self.b.position_at_end(latch);
+        let n = self.b.build_load(self.ctx.i64_type(), count, "")?.into_int_value();
+        let n1 = self.b.build_int_add(n, self.i64(1), "")?;
+        self.b.build_store(count, n1)?;
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(else_bb);
+        self.block(cx, orelse)?;
+        self.b.build_unconditional_branch(after)?;
+        self.b.position_at_end(after);
+        self.release_temps(cx, iters.len())?;
+        Ok(())
+    }
+
+    /// Creates the module objects (`pyaot.exec`, the module's Py_mod_exec slot): 0, or -1 with
+    /// the error set (a failing import makes importing the extension fail).
+    pub(super) fn generate_exec(&mut self) -> Cg<Option<inkwell::values::FunctionValue<'ctx>>> {
+        if self.module_objects.is_empty() {
+            return Ok(None);
+        }
+        let p = self.ptr_type();
+        let i32t = self.ctx.i32_type();
+        let func = self.module.add_function("pyaot.exec", i32t.fn_type(&[p.into()], false), Some(Linkage::Internal));
+        let scope = self.glue_subprogram(func, "pyaot.exec");
+        let entry = self.append(func, "init");
+        self.b.position_at_end(entry);
+        let loc = self.di.create_debug_location(self.ctx, 0, 0, scope, None);
+        self.b.set_current_debug_location(loc);
+        let fail = self.append(func, "init.fail");
+        // Boxing constants may add more objects (the strings of nothing): iterate by index.
+        let mut i = 0;
+        while i < self.module_objects.len() {
+            let (what, g) = self.module_objects[i].clone();
+            let obj = match &what {
+                ModuleObject::Str(s) => {
+                    let bytes = self.cstr(s)?;
+                    let o = call_value(self, "PyUnicode_FromStringAndSize", &[bytes.into(), self.i64(s.len() as i64).into()])?.into_pointer_value();
+                    let next = self.append(func, "init.intern");
+                    let null = self.b.build_is_null(o, "")?;
+                    self.b.build_conditional_branch(null, fail, next)?;
+                    self.b.position_at_end(next);
+                    self.b.build_store(g.as_pointer_value(), o)?;
+                    call(self, "PyUnicode_InternInPlace", &[g.as_pointer_value().into()])?;
+                    i += 1;
+                    continue;
+                }
+                ModuleObject::Const(c) => {
+                    let t = const_type(c);
+                    let v = self.const_value(c);
+                    let boxer = cpython::box_fn(self, &t)?;
+                    self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value()
+                }
+                ModuleObject::Import(path) => {
+                    let name = self.cstr(&path.module)?;
+                    let mut o = call_value(self, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
+                    for attr in &path.attrs {
+                        let next = self.append(func, "init.attr");
+                        let null = self.b.build_is_null(o, "")?;
+                        self.b.build_conditional_branch(null, fail, next)?;
+                        self.b.position_at_end(next);
+                        let attr_name = self.cstr(attr)?;
+                        let a = call_value(self, "PyObject_GetAttrString", &[o.into(), attr_name.into()])?.into_pointer_value();
+                        cpython::decref(self, o)?;
+                        o = a;
+                    }
+                    o
+                }
+            };
+            let next = self.append(func, "init.next");
+            let null = self.b.build_is_null(obj, "")?;
+            self.b.build_conditional_branch(null, fail, next)?;
+            self.b.position_at_end(next);
+            self.b.build_store(g.as_pointer_value(), obj)?;
+            i += 1;
+        }
+        self.b.build_return(Some(&i32t.const_zero()))?;
+        self.b.position_at_end(fail);
+        self.b.build_return(Some(&i32t.const_all_ones()))?;
+        Ok(Some(func))
+    }
+
+    /// Whether an instance, or one it calls, uses Python objects (then it holds the GIL).
+    pub(super) fn uses_objects(&self, id: crate::types::InstanceId) -> bool {
+        let mut seen = vec![false; self.prog.instances.len()];
+        let mut stack = vec![id];
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            let inst = &self.prog.instances[i];
+            if inst.exprs.iter().chain(&inst.locals).chain(&inst.params).chain(std::iter::once(&inst.ret)).any(|t| *t == Type::Object) {
+                return true;
+            }
+            stack.extend(inst.calls.values().copied());
+        }
+        false
+    }
+
+    /// Whether evaluating `e` goes through the object fallback (its type is object, or it
+    /// reads objects for a native result).
+    pub(super) fn is_object_expr(&self, cx: &FnCx<'ctx>, e: &Expr) -> bool {
+        if self.ty(cx, e) == Type::Object {
+            return !matches!(e.kind, ExprKind::IfExp(..) | ExprKind::Call(..));
+        }
+        match &e.kind {
+            ExprKind::Compare(first, rest) => {
+                rest.iter().any(|(op, _)| matches!(op, CmpOp::Is | CmpOp::IsNot))
+                    || std::iter::once(&**first).chain(rest.iter().map(|(_, x)| x)).any(|x| self.ty(cx, x) == Type::Object)
+            }
+            ExprKind::Builtin(_, args) => args.iter().any(|a| self.ty(cx, a) == Type::Object),
+            ExprKind::Unary(UnaryOp::Not, x) => self.ty(cx, x) == Type::Object,
+            _ => false,
+        }
+    }
+
+    /// Native-typed expressions that read objects (see `is_object_expr`).
+    pub(super) fn object_to_native_expr(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<BasicValueEnum<'ctx>> {
+        let t = self.ty(cx, e);
+        match &e.kind {
+            ExprKind::Compare(first, rest) => self.object_compare_chain(cx, first, rest, &t),
+            ExprKind::Builtin(b, args) => self.object_builtin(cx, *b, args, &t),
+            ExprKind::Unary(UnaryOp::Not, x) => {
+                let v = self.object(cx, x)?;
+                let truth = self.object_truth(cx, v.into())?;
+                Ok(self.b.build_not(truth, "")?.into())
+            }
+            _ => Err(CgError("no native value from this object expression".into())),
+        }
+    }
+}
+
+/// The ids of the loop-item expressions in the first statement of a for-each body.
+fn each_item_ids(body: &[Stmt]) -> Vec<hir::ExprId> {
+    let mut ids = Vec::new();
+    if let Some(first) = body.first() {
+        hir::for_each_expr(std::slice::from_ref(first), &mut |e| {
+            if let ExprKind::EachItem(..) = e.kind {
+                ids.push(e.id);
+            }
+        });
+    }
+    ids
+}
+
+fn expr_kind_name(k: &ExprKind) -> &'static str {
+    match k {
+        ExprKind::Const(_) => "a constant",
+        ExprKind::Local(_) => "a local",
+        ExprKind::NpCreate(..) => "a numpy call",
+        _ => "this expression",
+    }
+}
