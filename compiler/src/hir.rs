@@ -786,8 +786,8 @@ fn expr_construct(e: &ast::Expr) -> (&'static str, &'static str) {
         ast::Expr::Await(_) => ("`await` expressions", "compile only synchronous code"),
         ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => ("generators (`yield`)", "return the results instead of yielding them"),
         ast::Expr::NamedExpr(_) => ("assignment expressions (`:=`)", "assign on a line of its own"),
-        ast::Expr::Dict(_) => ("`**` unpacking in dict literals", "add the items one by one"),
-        ast::Expr::Set(_) | ast::Expr::List(_) => ("starred items in literals", "add the items one by one"),
+        ast::Expr::Dict(_) => ("dict literals with `**` unpacking", "add the items one by one"),
+        ast::Expr::Set(_) | ast::Expr::List(_) => ("literals with starred items", "add the items one by one"),
         ast::Expr::Starred(_) => ("starred expressions", "pass the arguments one by one"),
         ast::Expr::Slice(_) => ("slices", "slicing comes with arrays"),
         ast::Expr::Attribute(_) => ("attribute accesses", "only `math.<name>` members are compiled"),
@@ -1486,9 +1486,8 @@ impl FnLowerer<'_> {
                                 if let Some(v) = math_constant(a.attr.as_str()) {
                                     return self.expr_node(span, ExprKind::Const(Const::Float(v)));
                                 }
-                                self.diags.push(Diagnostic::error(Code::BadCall, span.clone(), format!("`math.{}` is not a constant pyaot knows", a.attr))
-                                    .label("here").hint("math constants are pi, e, tau, inf and nan; functions must be called"));
-                                return self.error_expr(span);
+                                let path = PyPath { module: "math".into(), attrs: vec![a.attr.to_string()] };
+                                return self.expr_node(span, ExprKind::Global(path));
                             }
                             Some(Global::Foreign(path)) => {
                                 let mut path = path.clone();

@@ -310,6 +310,8 @@ struct Walk {
     poisoned: Vec<bool>,
     /// A type grew past MAX_TYPE_SIZE: the walk stops refining it.
     diverged: bool,
+    /// Where objects inside parallel loops were reported.
+    parallel_objects: Vec<Span>,
 }
 
 impl Inferencer<'_> {
@@ -348,6 +350,7 @@ impl Inferencer<'_> {
             in_parallel: false,
             poisoned: vec![false; f.locals.len()],
             diverged: false,
+            parallel_objects: Vec::new(),
         };
         for (i, t) in self.instances[id].params.iter().enumerate() {
             w.locals[i] = t.clone();
@@ -562,8 +565,7 @@ impl Inferencer<'_> {
                         self.expr(w, e);
                     }
                 }
-                let inner = w.in_parallel || parallel.is_some();
-                let was_parallel = std::mem::replace(&mut w.in_parallel, inner);
+                // The bounds are evaluated once, before the loop's threads start.
                 for e in start.iter().chain(Some(stop)).chain(step.iter()) {
                     let t = self.expr(w, e);
                     if !(t.is_integral() || t == Type::Unknown || t == Type::Object) {
@@ -573,6 +575,8 @@ impl Inferencer<'_> {
                         self.error(w, d);
                     }
                 }
+                let inner = w.in_parallel || parallel.is_some();
+                let was_parallel = std::mem::replace(&mut w.in_parallel, inner);
                 self.assign_local(w, *target, &Type::Int, target_span);
                 self.block(w, body);
                 w.in_parallel = was_parallel;
@@ -619,7 +623,10 @@ impl Inferencer<'_> {
     }
 
     fn set(&mut self, w: &mut Walk, e: &Expr, t: Type) -> Type {
-        if t == Type::Object && w.in_parallel && w.exprs[e.id] != Type::Object {
+        // One error per place: the innermost object expression (children are typed first).
+        let reported = w.parallel_objects.iter().any(|r| r.start <= e.span.end && e.span.start <= r.end);
+        if t == Type::Object && w.in_parallel && !reported && w.report {
+            w.parallel_objects.push(e.span.clone());
             let d = Diagnostic::error(Code::BadOperation, e.span.clone(), "a parallel loop cannot use Python objects")
                 .label("a Python object, inside a parallel loop")
                 .hint("threads of a parallel loop run without Python: convert to numbers or arrays before the loop");

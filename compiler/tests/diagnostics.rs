@@ -52,7 +52,10 @@ snapshot!(range_of_float, "#export f(float)\ndef f(x):\n    s = 0\n    for i in 
 
 snapshot!(unpack_mismatch, "#export f(int)\ndef f(n):\n    a, b = n\n    return a\n");
 
-snapshot!(dict_argument_not_yet, "#export count(str:int dict)\ndef count(d):\n    return 0\n");
+snapshot!(
+    objects_in_parallel_loop,
+    "#export f(str list)\ndef f(words):\n    n = 0\n    #omp parallel for reduction(+:n)\n    for i in range(len(words)):\n        n += len(words[i])\n    return n\n"
+);
 
 snapshot!(complex_into_real_array, "#export f(float64[:])\ndef f(a):\n    a[0] = 1j\n");
 
@@ -62,13 +65,13 @@ snapshot!(too_many_indices, "#export f(float64[:])\ndef f(a):\n    return a[0, 1
 
 snapshot!(slice_assignment_not_yet, "#export f(float64[:])\ndef f(a):\n    a[1:] = 0.0\n");
 
-snapshot!(unknown_numpy_function, "import numpy as np\n\n#export f(float64[:])\ndef f(a):\n    return np.linalg(a)\n");
+snapshot!(raise_a_number, "#export f(int)\ndef f(n):\n    raise n\n");
 
 snapshot!(bad_dtype, "import numpy as np\n\n#export f(int)\ndef f(n):\n    return np.zeros(n, dtype=np.float16)\n");
 
 snapshot!(
     unreachable_helper_is_a_warning,
-    "def helper(a):\n    a.flags.writeable = False\n    return a\n\n#export f(int)\ndef f(n):\n    return n\n"
+    "def helper(a):\n    g = lambda x: x\n    return g(a)\n\n#export f(int)\ndef f(n):\n    return n\n"
 );
 
 snapshot!(
@@ -76,15 +79,14 @@ snapshot!(
     "#export f(int)\ndef f(n):\n    g = lambda x: x\n    try:\n        n += 1\n    except ValueError:\n        pass\n    return [i for i in range(n)]\n\nclass C:\n    pass\n"
 );
 
-snapshot!(print_not_yet, "#export f(int)\ndef f(n):\n    print(n)\n    return n\n");
+snapshot!(set_attribute_of_number, "#export f(int)\ndef f(n):\n    n.real = 1\n    return n\n");
 
-snapshot!(sum_not_yet, "#export f(float64[:])\ndef f(a):\n    return sum(a)\n");
+snapshot!(bytes_literal, "#export f(int)\ndef f(n):\n    return b\"abc\"\n");
 
-snapshot!(zip_outside_for, "#export f(float64[:], float64[:])\ndef f(a, b):\n    pairs = zip(a, b)\n    return 0\n");
 
 snapshot!(
     many_errors_in_one_run,
-    "#export f(int)\n#export h(int)\ndef f(n):\n    return n + undefined\n\ndef h(m):\n    return m.attr\n"
+    "#export f(int)\n#export h(int)\ndef f(n):\n    return n + undefined\n\ndef h(m):\n    return {**m}\n"
 );
 
 snapshot!(

@@ -203,6 +203,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         let mut out = Vec::new();
         for ix in indices {
             out.push(match ix {
+                Index::At(e) if self.ty(cx, e) == Type::Object => {
+                    let obj = self.expr(cx, e)?.into_pointer_value();
+                    IndexValue::At(self.unbox_index(cx, obj)?)
+                }
                 Index::At(e) => IndexValue::At(self.int_expr(cx, e)?),
                 Index::Slice(a, b, c) => {
                     let mut part = |this: &mut Self, e: &Option<Box<Expr>>| -> Cg<Option<IntValue<'ctx>>> {

@@ -526,8 +526,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let (v, t) = match t {
                     Type::Object => {
                         let Type::Array(at) = self.ty(cx, array) else { return Err(CgError("item of a non-array".into())) };
-                        // Unbox first: the element address is computed after (nothing can fail between).
-                        (self.coerce(cx, v, t, &at.elem())?, at.elem())
+                        // Convert first: the element address is computed after (nothing can fail between).
+                        (self.unbox_for_store(cx, v.into_pointer_value(), &at.elem())?, at.elem())
                     }
                     _ => (v, t.clone()),
                 };
@@ -643,7 +643,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let vt = self.ty(cx, value);
                 self.set_loc(cx.scope, target_span);
                 let (r, rt) = self.binary(cx, *op, current, &at.elem(), v, &vt, value)?;
-                let (r, rt) = if rt == Type::Object { (self.coerce(cx, r, &rt, &at.elem())?, at.elem()) } else { (r, rt) };
+                let (r, rt) = if rt == Type::Object { (self.unbox_for_store(cx, r.into_pointer_value(), &at.elem())?, at.elem()) } else { (r, rt) };
                 self.store_element(cx, arr, ptr, at.dtype, r, &rt)?;
             }
             StmtKind::Expr(e) => {

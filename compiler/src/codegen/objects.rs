@@ -194,6 +194,31 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(v)
     }
 
+    /// An object (consumed) stored into an array of `to` elements, converted as numpy does:
+    /// `float(x)` for floats (so "2.5" converts and "x" is a ValueError), `int(x)` for ints.
+    pub(super) fn unbox_for_store(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, to: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let convert = match to {
+            Type::Float => "PyNumber_Float",
+            Type::Int => "PyNumber_Long",
+            _ => return self.unbox_value(cx, obj, to),
+        };
+        cx.temps.push(obj);
+        let number = call_value(self, convert, &[obj.into()])?.into_pointer_value();
+        self.release_temps(cx, 1)?;
+        self.check_null(cx, number)?;
+        self.unbox_value(cx, number, to)
+    }
+
+    /// An object (consumed) as an array index: numpy's IndexError for what has no `__index__`.
+    pub(super) fn unbox_index(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        let is_index = call_value(self, "PyIndex_Check", &[obj.into()])?.into_int_value();
+        let ok = self.b.build_int_compare(IntPredicate::NE, is_index, self.ctx.i32_type().const_zero(), "")?;
+        cx.temps.push(obj);
+        self.guard(cx, ok, "IndexError", "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean arrays are valid indices")?;
+        cx.temps.pop();
+        Ok(self.unbox_value(cx, obj, &Type::Int)?.into_int_value())
+    }
+
     /// After a conversion that returns -1 on error: leaves when it is -1 and an error is set.
     fn check_error_value(&mut self, cx: &mut FnCx<'ctx>, r: BasicValueEnum<'ctx>) -> Cg<()> {
         let is_minus_one = match r {

@@ -1,0 +1,70 @@
+"""Strings through the object fallback: literals, methods, f-strings, joins, defaults."""
+
+
+#export word_counts(str)
+def word_counts(text):
+    counts = {}
+    for w in text.split():
+        counts[w] = counts.get(w, 0) + 1
+    return counts
+
+
+#export join_upper(str list, str)
+def join_upper(words, sep=", "):
+    out = ""
+    for i, w in enumerate(words):
+        if i > 0:
+            out += sep
+        out += w.upper()
+    return out
+
+
+#export shout(str, int)
+def shout(name, times):
+    return f"{name!r} x{times:03d} = {name * times}|{times / 3:.2f}|{'ok' if times else 'none'}"
+
+
+#export describe(str)
+def describe(s):
+    n = len(s)
+    first = s[0] if n > 0 else ""
+    return n, first, s[1:-1], s[::-1], "a" in s, s.startswith("ab"), s == "abc", s < "b"
+
+
+#export title_case(str)
+def title_case(s):
+    parts = []
+    for w in s.split(" "):
+        parts.append(w[:1].upper() + w[1:].lower())
+    return " ".join(parts)
+
+
+#export count_vowels(str)
+def count_vowels(s):
+    n = 0
+    for ch in s:
+        if ch in "aeiou":
+            n += 1
+    return n
+
+
+#export repeat_default(str, int?)
+def repeat_default(s, k=2):
+    return s * k
+
+
+#run: word_counts("the cat and the hat and the bat")
+#run: word_counts("")
+#run: join_upper(["ab", "cd", "e"], "-")
+#run: join_upper(["x"])
+#run: join_upper([])
+#run: join_upper(["a", 3], "+")
+#run: shout("bo", 2)
+#run: shout("", 0)
+#run: describe("abc")
+#run: describe("")
+#run: describe("zebra")
+#run: title_case("hello wORLD  again")
+#run: count_vowels("pyaot compiles python")
+#run: repeat_default("ab")
+#run: repeat_default("ab", 3)
