@@ -100,6 +100,12 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Evaluates `e` and gives it as type `want`, boxing or unboxing as needed.
     pub(super) fn operand(&mut self, cx: &mut FnCx<'ctx>, e: &Expr, want: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        // A constant needed as an object is boxed once, when the module is imported.
+        if let (ExprKind::Const(c @ (Const::Int(_) | Const::Float(_) | Const::Bool(_) | Const::None | Const::Tuple(_))), Type::Object) = (&e.kind, want) {
+            let o = self.const_object(c)?;
+            cpython::incref(self, o)?;
+            return Ok(o.into());
+        }
         let v = self.expr(cx, e)?;
         let t = self.ty(cx, e);
         self.coerce(cx, v, &t, want)
@@ -436,7 +442,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             ExprKind::CallMethod(obj, name, args, kwargs) => {
                 let o = self.temp_object(cx, obj)?;
                 let name_obj = self.load_module_object(ModuleObject::Str(name.clone()))?;
-                let r = if kwargs.is_empty() && args.len() <= MAX_VARARGS {
+                let r = if name == "append" && args.len() == 1 && kwargs.is_empty() {
+                    self.append_item(cx, o, name_obj, &args[0])?
+                } else if kwargs.is_empty() && args.len() <= MAX_VARARGS {
                     let mut vals = Vec::new();
                     for a in args {
                         vals.push(self.temp_object(cx, a)?);
@@ -466,6 +474,47 @@ impl<'ctx> Codegen<'ctx, '_> {
             ExprKind::IfExp(..) | ExprKind::Call(..) => Err(CgError("object expression on the native path".into())),
             other => Err(CgError(format!("no object code for {}", expr_kind_name(other)))),
         }
+    }
+
+    /// `xs.append(v)`: PyList_Append when `xs` is exactly a list (what `append` then does),
+    /// the method call otherwise. A new reference (None).
+    fn append_item(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, name: PointerValue<'ctx>, value: &Expr) -> Cg<PointerValue<'ctx>> {
+        let v = self.temp_object(cx, value)?;
+        let tp = type_of(self, obj)?;
+        let is_list = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
+        let list_bb = self.append(cx.func, "append.list");
+        let other_bb = self.append(cx.func, "append.call");
+        let done = self.append(cx.func, "append.done");
+        self.b.build_conditional_branch(is_list, list_bb, other_bb)?;
+        self.b.position_at_end(list_bb);
+        let r = call_value(self, "PyList_Append", &[obj.into(), v.into()])?.into_int_value();
+        let failed = self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
+        let none = data_symbol(self, "_Py_NoneStruct");
+        let from_list = self.b.build_select(failed, self.ptr_type().const_null(), none, "")?;
+        let list_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(other_bb);
+        let p = self.ptr_type();
+        let called = call_value(self, "PyObject_CallMethodObjArgs", &[obj.into(), name.into(), v.into(), p.const_null().into()])?;
+        let call_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(p, "")?;
+        phi.add_incoming(&[(&from_list, list_end), (&called, call_end)]);
+        let r = phi.as_basic_value().into_pointer_value();
+        self.release_temps(cx, 1)?;
+        self.check_null(cx, r)?;
+        // The list path gives a borrowed None: own it like the call's result.
+        let is_none = self.b.build_int_compare(IntPredicate::EQ, r, none, "")?;
+        let own = self.append(cx.func, "append.own");
+        let owned = self.append(cx.func, "append.owned");
+        let from_list = self.b.build_and(is_none, is_list, "")?;
+        self.b.build_conditional_branch(from_list, own, owned)?;
+        self.b.position_at_end(own);
+        cpython::incref(self, r)?;
+        self.b.build_unconditional_branch(owned)?;
+        self.b.position_at_end(owned);
+        Ok(r)
     }
 
     /// A tuple or list of the items' objects.
