@@ -23,6 +23,10 @@ enum Class {
     Gil,
     Numpy,
     Arena,
+    /// The object fallback: calls of Python functions and methods.
+    PyCall,
+    /// The object fallback: operators, items, attributes, iteration on Python objects.
+    PyObjectOp,
     CApi,
 }
 
@@ -33,7 +37,7 @@ impl Class {
             Class::Binding | Class::Gil | Class::Arena => 2,
             Class::Refcount => 1,
             Class::Numpy => 20,
-            Class::CApi => 5,
+            Class::CApi | Class::PyCall | Class::PyObjectOp => 5,
         }
     }
 
@@ -46,6 +50,8 @@ impl Class {
             Class::Gil => "releases or takes the GIL",
             Class::Numpy => "calls numpy",
             Class::Arena => "keeps the new array alive in the call's arena",
+            Class::PyCall => "calls Python functions or methods",
+            Class::PyObjectOp => "works on Python objects (operators, items, attributes, iteration)",
             Class::CApi => "calls the Python C API",
         }
     }
@@ -108,6 +114,11 @@ fn classify(callee: &str) -> Option<(Class, bool)> {
         c if c.starts_with("pyaot.read_array") => hot(Class::Numpy),
         c if c.starts_with("pyaot.unbox.") || c.starts_with("pyaot.check.") => hot(Class::Unboxing),
         c if c.starts_with("pyaot.box.") => hot(Class::Boxing),
+        "PyObject_CallFunctionObjArgs" | "PyObject_CallMethodObjArgs" | "PyList_Append" => hot(Class::PyCall),
+        "PyNumber_Long" | "PyNumber_Float" | "PyObject_IsTrue" | "PyUnicode_FromStringAndSize" => hot(Class::Unboxing),
+        "PyComplex_FromDoubles" | "PyList_SetItem" | "PyDict_New" | "PySet_New" | "PySet_Add" | "PyDict_SetItem" => hot(Class::Boxing),
+        c if c.starts_with("PyNumber_") || c.starts_with("PyObject_") || c.starts_with("PyIter_") || c.starts_with("PySequence_")
+            || c == "PyUnicode_Join" || c == "PySlice_New" => hot(Class::PyObjectOp),
         c if c.starts_with("Py") || c.starts_with("_Py") => hot(Class::CApi),
         _ => None,
     }
