@@ -1,4 +1,8 @@
-"""Strings through the object fallback: literals, methods, f-strings, joins, defaults."""
+"""Strings through the object fallback: literals, methods, f-strings, joins, defaults, module
+constants holding strings."""
+
+VOWELS = ("a", "e", "i", "o", "u")
+GREETING = "hello"
 
 
 #export word_counts(str)
@@ -43,9 +47,22 @@ def title_case(s):
 def count_vowels(s):
     n = 0
     for ch in s:
-        if ch in "aeiou":
+        if ch in VOWELS:
             n += 1
     return n
+
+
+#export greet(str)
+def greet(name):
+    return GREETING + ", " + name, VOWELS[1:], len(VOWELS)
+
+
+#export maybe_bound(bool)
+def maybe_bound(flag):
+    if flag:
+        s = "set"
+    s += "!"
+    return s
 
 
 #export repeat_default(str, int?)
@@ -67,4 +84,7 @@ def repeat_default(s, k=2):
 #run: title_case("hello wORLD  again")
 #run: count_vowels("pyaot compiles python")
 #run: repeat_default("ab")
+#run: greet("bo")
+#run: maybe_bound(True)
+#run: maybe_bound(False)
 #run: repeat_default("ab", 3)

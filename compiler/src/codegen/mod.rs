@@ -606,8 +606,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.store_target(cx, target, v, &t)?;
             }
             StmtKind::AugAssign { target, op, value, target_span } if self.local_ty(cx, *target) == Type::Object => {
-                let current = self.b.build_load(self.ptr_type(), cx.locals[*target], "")?.into_pointer_value();
-                cpython::incref(self, current)?;
+                let current = self.load_object_local(cx, *target)?;
                 cx.temps.push(current);
                 let v = self.expr(cx, value)?;
                 let vt = self.ty(cx, value);

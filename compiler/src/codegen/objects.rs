@@ -326,22 +326,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let v = self.new_module_object(ModuleObject::Import(path.clone()))?;
                 Ok(v)
             }
-            ExprKind::Local(l) => {
-                let v = self.b.build_load(p, cx.locals[*l], "")?.into_pointer_value();
-                let unbound = self.b.build_is_null(v, "")?;
-                let fail = self.append(cx.func, "fail.unbound");
-                let ok = self.append(cx.func, "bound");
-                let br = self.b.build_conditional_branch(unbound, fail, ok)?;
-                self.expect_false(br);
-                self.b.position_at_end(fail);
-                let name = self.hir.functions[self.prog.instances[cx.inst].func].locals[*l].name.clone();
-                let msg = format!("cannot access local variable '{name}' where it is not associated with a value");
-                self.raise(cx, "UnboundLocalError", Some(&msg))?;
-                self.b.build_unconditional_branch(ok)?;
-                self.b.position_at_end(ok);
-                cpython::incref(self, v)?;
-                Ok(v)
-            }
+            ExprKind::Const(c) => self.new_module_object(ModuleObject::Const(c.clone())),
+            ExprKind::Local(l) => self.load_object_local(cx, *l),
             ExprKind::Tuple(items) => self.collection(cx, "PyTuple_New", items),
             ExprKind::List(items) => self.collection(cx, "PyList_New", items),
             ExprKind::Set(items) => {
@@ -515,6 +501,24 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(owned)?;
         self.b.position_at_end(owned);
         Ok(r)
+    }
+
+    /// A new reference to an object local; UnboundLocalError while it is unassigned.
+    pub(super) fn load_object_local(&mut self, cx: &mut FnCx<'ctx>, l: hir::LocalId) -> Cg<PointerValue<'ctx>> {
+        let v = self.b.build_load(self.ptr_type(), cx.locals[l], "")?.into_pointer_value();
+        let unbound = self.b.build_is_null(v, "")?;
+        let fail = self.append(cx.func, "fail.unbound");
+        let ok = self.append(cx.func, "bound");
+        let br = self.b.build_conditional_branch(unbound, fail, ok)?;
+        self.expect_false(br);
+        self.b.position_at_end(fail);
+        let name = self.hir.functions[self.prog.instances[cx.inst].func].locals[l].name.clone();
+        let msg = format!("cannot access local variable '{name}' where it is not associated with a value");
+        self.raise(cx, "UnboundLocalError", Some(&msg))?;
+        self.b.build_unconditional_branch(ok)?;
+        self.b.position_at_end(ok);
+        cpython::incref(self, v)?;
+        Ok(v)
     }
 
     /// A tuple or list of the items' objects.
@@ -1050,12 +1054,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     i += 1;
                     continue;
                 }
-                ModuleObject::Const(c) => {
-                    let t = const_type(c);
-                    let v = self.const_value(c);
-                    let boxer = cpython::box_fn(self, &t)?;
-                    self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value()
-                }
+                ModuleObject::Const(c) => self.exec_const(func, c, fail)?,
                 ModuleObject::Import(path) => {
                     let name = self.cstr(&path.module)?;
                     let mut o = call_value(self, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
@@ -1083,6 +1082,40 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(fail);
         self.b.build_return(Some(&i32t.const_all_ones()))?;
         Ok(Some(func))
+    }
+
+    /// A constant as a new Python object, in `pyaot.exec` (NULL goes to `fail`): numbers boxed,
+    /// strings created, tuples item by item (a module constant like `("a", "b")`).
+    fn exec_const(&mut self, func: inkwell::values::FunctionValue<'ctx>, c: &Const, fail: inkwell::basic_block::BasicBlock<'ctx>) -> Cg<PointerValue<'ctx>> {
+        let obj = match c {
+            Const::Str(s) => {
+                let bytes = self.cstr(s)?;
+                call_value(self, "PyUnicode_FromStringAndSize", &[bytes.into(), self.i64(s.len() as i64).into()])?.into_pointer_value()
+            }
+            Const::Tuple(items) if const_type(c) == Type::Object => {
+                let tuple = call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?.into_pointer_value();
+                for (i, item) in items.iter().enumerate() {
+                    let next = self.append(func, "init.item");
+                    let null = self.b.build_is_null(tuple, "")?;
+                    self.b.build_conditional_branch(null, fail, next)?;
+                    self.b.position_at_end(next);
+                    let o = self.exec_const(func, item, fail)?;
+                    call(self, "PyTuple_SetItem", &[tuple.into(), self.i64(i as i64).into(), o.into()])?;
+                }
+                tuple
+            }
+            other => {
+                let t = const_type(other);
+                let v = self.const_value(other);
+                let boxer = cpython::box_fn(self, &t)?;
+                self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value()
+            }
+        };
+        let next = self.append(func, "init.const");
+        let null = self.b.build_is_null(obj, "")?;
+        self.b.build_conditional_branch(null, fail, next)?;
+        self.b.position_at_end(next);
+        Ok(obj)
     }
 
     /// Whether an instance, or one it calls, uses Python objects (then it holds the GIL).
