@@ -96,3 +96,17 @@ def test_opens_in_headless_chromium_and_expands_a_line(tmp_path):
 def test_parallel_loops_are_described(tmp_path):
     report = annotate(ROOT / "examples" / "kernels" / "reduction.py", tmp_path / "reduction.html", "--target-cpu", "generic")
     assert "parallel: static schedule, reduction(+:s)" in html.unescape(report)
+
+
+def test_object_lines_say_what_talks_to_python(tmp_path):
+    src = ROOT / "examples" / "objects_module.py"
+    report = annotate(src, tmp_path / "objects.html")
+    text = src.read_text()
+    r = rows(report)
+    score, why, _ = r[line_no(text, "counts[w] = counts.get(w, 0) + 1")]
+    assert score > 0 and "calls Python functions or methods" in why and "works on Python objects" in why and "reference counting" in why
+    _, why, _ = r[line_no(text, "out.append(w.upper())")]
+    assert "calls Python functions or methods" in why
+    # The callback loop: the call talks to Python, the loop and the float unboxing are listed too.
+    _, why, _ = r[line_no(text, "s += f(a[i])")]
+    assert "calls Python functions or methods" in why and "boxes values" in why

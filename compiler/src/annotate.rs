@@ -114,7 +114,7 @@ fn classify(callee: &str) -> Option<(Class, bool)> {
         c if c.starts_with("pyaot.read_array") => hot(Class::Numpy),
         c if c.starts_with("pyaot.unbox.") || c.starts_with("pyaot.check.") => hot(Class::Unboxing),
         c if c.starts_with("pyaot.box.") => hot(Class::Boxing),
-        "PyObject_CallFunctionObjArgs" | "PyObject_CallMethodObjArgs" | "PyList_Append" => hot(Class::PyCall),
+        "PyObject_CallFunctionObjArgs" | "PyObject_CallMethodObjArgs" => hot(Class::PyCall),
         "PyNumber_Long" | "PyNumber_Float" | "PyObject_IsTrue" | "PyUnicode_FromStringAndSize" => hot(Class::Unboxing),
         "PyComplex_FromDoubles" | "PyList_SetItem" | "PyDict_New" | "PySet_New" | "PySet_Add" | "PyDict_SetItem" => hot(Class::Boxing),
         c if c.starts_with("PyNumber_") || c.starts_with("PyObject_") || c.starts_with("PyIter_") || c.starts_with("PySequence_")
@@ -203,7 +203,12 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
             ir_lines.push(text.clone());
         }
         let Some(callee) = callee_of(line) else { continue };
-        let Some((class, error)) = classify(callee) else { continue };
+        let Some((mut class, error)) = classify(callee) else { continue };
+        // `PyList_Append` is the arena's inside pyaot.arena_add, and a user's `xs.append(v)` elsewhere.
+        let scope = locations.get(&dbg).and_then(|l| subprograms.get(&l.scope));
+        if callee == "PyList_Append" && scope.is_some_and(|s| s != "pyaot.arena_add") {
+            class = Class::PyCall;
+        }
         if ONCE_BLOCKS.iter().any(|p| block.starts_with(p)) {
             facts.once = true;
             continue;

@@ -1844,23 +1844,6 @@ impl FnLowerer<'_> {
         self.expr_node(span, ExprKind::NpCreate(f, args, dtype))
     }
 
-    fn unknown_numpy(&mut self, name: &str, span: Span) -> Expr {
-        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("`numpy.{name}` is not supported yet"))
-            .label("here").hint("pyaot compiles numpy's empty, zeros, ones, full, empty_like, zeros_like, ones_like, full_like and arange; write other operations as loops"));
-        self.error_expr(span)
-    }
-
-    fn unknown_math(&mut self, name: &str, span: Span) -> Expr {
-        self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("`math.{name}` is not supported yet"))
-            .label("here").hint("supported: sqrt exp exp2 expm1 log log10 log2 log1p sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh floor ceil trunc fabs copysign hypot pow fmod degrees radians isnan isinf isfinite"));
-        self.error_expr(span)
-    }
-}
-
-fn foreign(span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error(Code::NotYet, span, format!("`{what}` is not supported yet"))
-        .label("used here")
-        .hint("pyaot compiles `math` and the builtins for now; numpy and other modules come in later versions")
 }
 
 /// A constant as Python would print it, for the text signature in the docstring.
