@@ -75,6 +75,23 @@ def show(a, b):
     print(a, b, sep="|")
     print(f"{a!r:>6}")
 
+#export guarded(object, object)
+def guarded(d, k):
+    try:
+        v = d[k]
+    except KeyError as e:
+        v = e
+    finally:
+        d["seen"] = k
+    return v
+
+#export rethrow(object)
+def rethrow(d):
+    try:
+        return d["x"]
+    except KeyError:
+        raise
+
 #export spin(object, int)
 def spin(f, n):
     s = 0
@@ -127,6 +144,11 @@ def test_refcounts_exact_over_many_calls(mod):
             mod.unpack(xs)
         with pytest.raises(TypeError):
             mod.apply(lambda x: "s", arr)
+        mod.guarded(d, key)
+        mod.guarded(d, "missing")
+        with pytest.raises(KeyError):
+            mod.rethrow(d)
+    d.pop("seen")
     after = [sys.getrefcount(o) for o in (key, value, d, arr, f, pair, xs)]
     assert after == before
 

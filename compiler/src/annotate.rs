@@ -291,10 +291,7 @@ fn collect_loops(f: &hir::Function, stmts: &[Stmt], starts: &[usize], out: &mut 
                 collect_loops(f, body, starts, out);
                 collect_loops(f, orelse, starts, out);
             }
-            StmtKind::If { then, orelse, .. } => {
-                collect_loops(f, then, starts, out);
-                collect_loops(f, orelse, starts, out);
-            }
+            StmtKind::If { .. } | StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| collect_loops(f, b, starts, out)),
             _ => {}
         }
     }
@@ -317,10 +314,15 @@ fn bound_names(stmts: &[Stmt], out: &mut Vec<(hir::LocalId, usize)>) {
                 bound_names(body, out);
                 bound_names(orelse, out);
             }
-            StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } => {
-                bound_names(a, out);
-                bound_names(b, out);
+            StmtKind::Try { handlers, .. } => {
+                for h in handlers {
+                    if let Some(l) = h.name {
+                        out.push((l, h.span.start));
+                    }
+                }
+                s.kind.blocks().into_iter().for_each(|b| bound_names(b, out));
             }
+            StmtKind::If { .. } | StmtKind::While { .. } => s.kind.blocks().into_iter().for_each(|b| bound_names(b, out)),
             _ => {}
         }
     }
@@ -330,11 +332,7 @@ fn returns(stmts: &[Stmt], starts: &[usize], out: &mut Vec<u32>) {
     for s in stmts {
         match &s.kind {
             StmtKind::Return(_) => out.push(line_of(starts, s.span.start)),
-            StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => {
-                returns(a, starts, out);
-                returns(b, starts, out);
-            }
-            _ => {}
+            other => other.blocks().into_iter().for_each(|b| returns(b, starts, out)),
         }
     }
 }

@@ -137,7 +137,38 @@ pub enum StmtKind {
     Raise { exception: String, message: Option<String> },
     /// `raise <expression>`: an exception object or class computed at run time.
     RaiseObject(Expr),
+    /// `try`/`except`/`else`/`finally`.
+    Try { body: Vec<Stmt>, handlers: Vec<Handler>, orelse: Vec<Stmt>, finalbody: Vec<Stmt> },
+    /// A bare `raise` inside an `except` block: the exception being handled, again.
+    Reraise,
     Assert { cond: Expr, message: Option<String> },
+}
+
+/// One `except` clause.
+pub struct Handler {
+    /// The exception class (or tuple of classes) matched; None for a bare `except:`.
+    pub types: Option<Expr>,
+    /// `except E as name`.
+    pub name: Option<LocalId>,
+    pub body: Vec<Stmt>,
+    pub span: Span,
+}
+
+impl StmtKind {
+    /// The statement lists nested in this statement, in order.
+    pub fn blocks(&self) -> Vec<&[Stmt]> {
+        match self {
+            StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => vec![a, b],
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                let mut out: Vec<&[Stmt]> = vec![body];
+                out.extend(handlers.iter().map(|h| h.body.as_slice()));
+                out.push(orelse);
+                out.push(finalbody);
+                out
+            }
+            _ => vec![],
+        }
+    }
 }
 
 /// A `for` loop to run in parallel (`#omp parallel for` or `prange`).
@@ -556,7 +587,7 @@ pub fn lower(
     let mut function_diags = Vec::new();
     for f in &defs {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0 };
         let mut function = lowerer.lower_function(f);
         let start = usize::from(f.range.start());
         function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
@@ -705,7 +736,18 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
                 for_each_expr(orelse, f);
             }
             StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } | StmtKind::RaiseObject(x) => expr(x, f),
-            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } => {}
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                for_each_expr(body, f);
+                for h in handlers {
+                    if let Some(t) = &h.types {
+                        expr(t, f);
+                    }
+                    for_each_expr(&h.body, f);
+                }
+                for_each_expr(orelse, f);
+                for_each_expr(finalbody, f);
+            }
+            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } | StmtKind::Reraise => {}
         }
     }
 }
@@ -884,6 +926,8 @@ struct FnLowerer<'a> {
     diags: &'a mut Vec<Diagnostic>,
     defs: &'a [&'a ast::StmtFunctionDef],
     pragmas: &'a [crate::syntax::OmpPragma],
+    /// How many `except` blocks enclose the statement being lowered (a bare `raise` needs one).
+    handler_depth: usize,
 }
 
 impl FnLowerer<'_> {
@@ -952,6 +996,14 @@ impl FnLowerer<'_> {
                     StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => {
                         find(a, out);
                         find(b, out);
+                    }
+                    StmtKind::Try { body, handlers, orelse, finalbody } => {
+                        find(body, out);
+                        for h in handlers.iter_mut() {
+                            find(&mut h.body, out);
+                        }
+                        find(orelse, out);
+                        find(finalbody, out);
                     }
                     _ => {}
                 }
@@ -1087,11 +1139,44 @@ impl FnLowerer<'_> {
                 }
             }
             ast::Stmt::If(i) => StmtKind::If { cond: self.expr(&i.test), then: self.block(&i.body), orelse: self.block(&i.orelse) },
+            ast::Stmt::Try(t) => {
+                let body = self.block(&t.body);
+                let mut handlers = Vec::new();
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    let types = h.type_.as_ref().map(|x| self.expr(x));
+                    let name = h.name.as_ref().map(|n| self.local(n.as_str(), span_of(h.range)));
+                    self.handler_depth += 1;
+                    let hbody = self.block(&h.body);
+                    self.handler_depth -= 1;
+                    handlers.push(Handler { types, name, body: hbody, span: span_of(h.range) });
+                }
+                let orelse = self.block(&t.orelse);
+                let finalbody = self.block(&t.finalbody);
+                if !finalbody.is_empty() {
+                    let mut jumps = Vec::new();
+                    leaves_block(&body, true, &mut jumps);
+                    for h in &handlers {
+                        leaves_block(&h.body, true, &mut jumps);
+                    }
+                    leaves_block(&orelse, true, &mut jumps);
+                    for (at, what) in jumps {
+                        self.diags.push(Diagnostic::error(Code::NotYet, at, format!("`{what}` out of a `try` that has a `finally` is not supported yet"))
+                            .label("leaves the try here").hint("set a flag and leave after the `try` statement"));
+                    }
+                }
+                StmtKind::Try { body, handlers, orelse, finalbody }
+            }
             ast::Stmt::While(w) => StmtKind::While { cond: self.expr(&w.test), body: self.block(&w.body), orelse: self.block(&w.orelse) },
             ast::Stmt::For(f) => return self.for_stmt(f, span, out),
             ast::Stmt::Raise(r) => {
                 let Some(exc) = &r.exc else {
-                    self.diags.push(unsupported(r.range, "bare `raise` statements", "raise a named exception: `raise ValueError(\"...\")`"));
+                    if self.handler_depth > 0 {
+                        out.push(Stmt { span, kind: StmtKind::Reraise });
+                        return;
+                    }
+                    self.diags.push(Diagnostic::error(Code::Unsupported, span_of(r.range), "a bare `raise` outside an `except` block has no exception to raise")
+                        .label("here").hint("raise a named exception: `raise ValueError(\"...\")`"));
                     return;
                 };
                 if let Some(cause) = &r.cause {
@@ -1119,7 +1204,7 @@ impl FnLowerer<'_> {
             other => {
                 let what = stmt_construct(other);
                 let hint = match other {
-                    ast::Stmt::Try(_) | ast::Stmt::TryStar(_) => "let the exception propagate to the Python caller and catch it there",
+                    ast::Stmt::TryStar(_) => "catch exception groups in the Python caller",
                     ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => "pass the value as an argument and return the new value",
                     ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => "do the work with a context manager in the Python caller",
                     ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_) => "define it at module level",
@@ -1960,6 +2045,14 @@ fn local_writes(stmts: &[Stmt], out: &mut Vec<(LocalId, Span, bool)>) {
                 local_writes(a, out);
                 local_writes(b, out);
             }
+            StmtKind::Try { handlers, .. } => {
+                for h in handlers {
+                    if let Some(l) = h.name {
+                        out.push((l, h.span.clone(), false));
+                    }
+                }
+                s.kind.blocks().into_iter().for_each(|b| local_writes(b, out));
+            }
             _ => {}
         }
     }
@@ -1979,9 +2072,8 @@ fn minmax_updates(stmts: &[Stmt], vars: &[LocalId], out: &mut Vec<Span>) {
                     }
                 }
             }
-            StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => {
-                minmax_updates(a, vars, out);
-                minmax_updates(b, vars, out);
+            StmtKind::If { .. } | StmtKind::While { .. } | StmtKind::ForRange { .. } | StmtKind::Try { .. } => {
+                s.kind.blocks().into_iter().for_each(|b| minmax_updates(b, vars, out));
             }
             _ => {}
         }
@@ -2002,7 +2094,25 @@ fn jumps_out(stmts: &[Stmt], top: bool, found: &mut dyn FnMut(Span, &'static str
                 jumps_out(body, false, found);
                 jumps_out(orelse, top, found);
             }
+            StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| jumps_out(b, top, found)),
             _ => {}
+        }
+    }
+}
+
+/// Every `return`, and each `break`/`continue` that leaves the block (`top`: not one of a loop
+/// inside it).
+fn leaves_block(stmts: &[Stmt], top: bool, out: &mut Vec<(Span, &'static str)>) {
+    for s in stmts {
+        match &s.kind {
+            StmtKind::Return(_) => out.push((s.span.clone(), "return")),
+            StmtKind::Break if top => out.push((s.span.clone(), "break")),
+            StmtKind::Continue if top => out.push((s.span.clone(), "continue")),
+            StmtKind::While { body, orelse, .. } | StmtKind::ForRange { body, orelse, .. } => {
+                leaves_block(body, false, out);
+                leaves_block(orelse, top, out);
+            }
+            other => other.blocks().into_iter().for_each(|b| leaves_block(b, top, out)),
         }
     }
 }
@@ -2034,6 +2144,18 @@ fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
             ast::Stmt::If(i) => {
                 collect_bound_names(&i.body, bind);
                 collect_bound_names(&i.orelse, bind);
+            }
+            ast::Stmt::Try(t) => {
+                collect_bound_names(&t.body, bind);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(n) = &h.name {
+                        bind(n.as_str(), span_of(h.range));
+                    }
+                    collect_bound_names(&h.body, bind);
+                }
+                collect_bound_names(&t.orelse, bind);
+                collect_bound_names(&t.finalbody, bind);
             }
             _ => {}
         }

@@ -393,6 +393,10 @@ impl Inferencer<'_> {
                 }
             }
         }
+        // A function that always raises (no `return` anywhere) returns None, for its callers.
+        if w.ret == Type::Unknown && !has_return(&f.body) {
+            w.ret = Type::None;
+        }
         if report && clean && w.ret == Type::Unknown {
             self.diags.push(Diagnostic::error(Code::TypeConflict, f.span.clone(), format!("cannot infer what `{}` returns", f.name))
                 .label("every path of this function recurses").hint("add a base case that returns a value"));
@@ -519,6 +523,32 @@ impl Inferencer<'_> {
                     _ => self.assign_target(w, target, &t, &value.span),
                 }
             }
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                if w.in_parallel {
+                    let d = Diagnostic::error(Code::BadOperation, s.span.clone(), "a parallel loop cannot catch exceptions")
+                        .label("`try` inside a parallel loop")
+                        .hint("an error in an iteration stops the loop and is raised after it; catch it around the loop");
+                    self.error(w, d);
+                }
+                self.block(w, body);
+                for h in handlers {
+                    if let Some(t) = &h.types {
+                        let tt = self.expr(w, t);
+                        if !matches!(tt, Type::Object | Type::Unknown) {
+                            let d = Diagnostic::error(Code::BadOperation, t.span.clone(), format!("`except` takes exception classes, not {tt}"))
+                                .label("not an exception class").hint("write `except ValueError:` or `except (KeyError, IndexError) as e:`");
+                            self.error(w, d);
+                        }
+                    }
+                    if let Some(l) = h.name {
+                        self.assign_local(w, l, &Type::Object, &h.span);
+                    }
+                    self.block(w, &h.body);
+                }
+                self.block(w, orelse);
+                self.block(w, finalbody);
+            }
+            StmtKind::Reraise => {}
             StmtKind::RaiseObject(e) => {
                 let t = self.expr(w, e);
                 if !matches!(t, Type::Object | Type::Unknown) {
@@ -1281,7 +1311,10 @@ pub fn falls_through(stmts: &[Stmt]) -> bool {
     match stmts.last() {
         None => true,
         Some(s) => match &s.kind {
-            StmtKind::Return(_) | StmtKind::Raise { .. } => false,
+            StmtKind::Return(_) | StmtKind::Raise { .. } | StmtKind::RaiseObject(_) | StmtKind::Reraise => false,
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                falls_through(finalbody) && ((falls_through(body) && falls_through(orelse)) || handlers.iter().any(|h| falls_through(&h.body)))
+            }
             StmtKind::If { then, orelse, .. } => falls_through(then) || falls_through(orelse),
             // `while True` without a `break` never falls through.
             StmtKind::While { cond, body, .. } => !matches!(cond.kind, ExprKind::Const(Const::Bool(true))) || has_break(body),
@@ -1290,11 +1323,15 @@ pub fn falls_through(stmts: &[Stmt]) -> bool {
     }
 }
 
+fn has_return(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| matches!(s.kind, StmtKind::Return(_)) || s.kind.blocks().into_iter().any(has_return))
+}
+
 /// Whether a loop body has a `break` for this loop (not for a nested one).
 fn has_break(stmts: &[Stmt]) -> bool {
     stmts.iter().any(|s| match &s.kind {
         StmtKind::Break => true,
-        StmtKind::If { then, orelse, .. } => has_break(then) || has_break(orelse),
+        StmtKind::If { .. } | StmtKind::Try { .. } => s.kind.blocks().into_iter().any(has_break),
         _ => false,
     })
 }

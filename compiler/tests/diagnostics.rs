@@ -129,3 +129,15 @@ snapshot!(
 );
 
 snapshot!(array_truth_in_expression, "#export f(float64[:])\ndef f(a):\n    return 1 if not a else 2\n");
+
+snapshot!(
+    return_through_finally,
+    "#export f(object)\ndef f(d):\n    try:\n        return d[0]\n    finally:\n        d.clear()\n"
+);
+
+snapshot!(bare_raise_outside_except, "#export f(int)\ndef f(n):\n    if n < 0:\n        raise\n    return n\n");
+
+snapshot!(
+    try_in_parallel_loop,
+    "#export f(float64[:])\ndef f(a):\n    s = 0.0\n    #omp parallel for reduction(+:s)\n    for i in range(len(a)):\n        try:\n            s += a[i]\n        except:\n            pass\n    return s\n"
+);

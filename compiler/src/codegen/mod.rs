@@ -67,8 +67,10 @@ struct FnCx<'ctx> {
     func: FunctionValue<'ctx>,
     scope: DIScope<'ctx>,
     locals: Vec<PointerValue<'ctx>>,
-    /// (continue target, break target) of the enclosing loops, innermost last.
-    loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>)>,
+    /// (continue target, break target, temporaries alive at the loop's start) of the enclosing
+    /// loops, innermost last: `break` and `continue` release the temporaries above (an
+    /// exception being handled, when they leave an `except` block).
+    loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>, usize)>,
     unwind: Option<BasicBlock<'ctx>>,
     ret_ty: StructType<'ctx>,
     /// The arena (a Python list) owning the arrays this call created, once one exists.
@@ -85,6 +87,12 @@ struct FnCx<'ctx> {
     temps: Vec<PointerValue<'ctx>>,
     /// The items of the current loops over objects, until their loop's first statement reads them.
     each_items: HashMap<hir::ExprId, PointerValue<'ctx>>,
+    /// Where errors go inside `try` blocks (innermost last), with the temporaries alive when
+    /// the `try` began (the handler releases only those above).
+    handlers: Vec<(BasicBlock<'ctx>, usize)>,
+    /// The exceptions being handled by the enclosing `except` blocks (type, value, traceback),
+    /// for a bare `raise`.
+    handling: Vec<[PointerValue<'ctx>; 3]>,
 }
 
 /// Deepest recursion of compiled functions before RecursionError (about 100 bytes of C stack a
@@ -111,8 +119,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         fn any_parallel(stmts: &[Stmt]) -> bool {
             stmts.iter().any(|s| match &s.kind {
                 StmtKind::ForRange { parallel: Some(_), .. } => true,
-                StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => any_parallel(a) || any_parallel(b),
-                _ => false,
+                other => other.blocks().into_iter().any(any_parallel),
             })
         }
         any_parallel(&hir.functions[inst.func].body)
@@ -275,7 +282,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let counts_depth = self.is_recursive(id);
         let uses_arena = self.creates_arrays(id);
         let self_call = twin.map(|(_, original)| original);
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new() };
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new() };
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
@@ -344,8 +351,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         fn has_loop(stmts: &[Stmt]) -> bool {
             stmts.iter().any(|s| match &s.kind {
                 StmtKind::While { .. } | StmtKind::ForRange { .. } => true,
-                StmtKind::If { then, orelse, .. } => has_loop(then) || has_loop(orelse),
-                _ => false,
+                other => other.blocks().into_iter().any(has_loop),
             })
         }
         let mut seen = vec![false; self.prog.instances.len()];
@@ -427,6 +433,23 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// The block that returns failure from the current function (the error is already set).
     /// With temporaries alive, a block releasing them first.
     fn unwind_block(&mut self, cx: &mut FnCx<'ctx>) -> Cg<BasicBlock<'ctx>> {
+        // Inside a `try`: its handler, after releasing what was evaluated since it began.
+        if let Some(&(handler, depth)) = cx.handlers.last() {
+            if cx.temps.len() == depth {
+                return Ok(handler);
+            }
+            let here = self.b.get_insert_block();
+            let bb = self.append(cx.func, "unwind.temps");
+            self.b.position_at_end(bb);
+            for t in &cx.temps[depth..] {
+                cpython::decref(self, *t)?;
+            }
+            self.b.build_unconditional_branch(handler)?;
+            if let Some(h) = here {
+                self.b.position_at_end(h);
+            }
+            return Ok(bb);
+        }
         if !cx.temps.is_empty() && !cx.parallel_body {
             let temps = std::mem::take(&mut cx.temps);
             let shared = self.unwind_block(cx)?;
@@ -673,7 +696,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let c = self.condition(cx, cond)?;
                 self.b.build_conditional_branch(c, body_bb, else_bb)?;
                 self.b.position_at_end(body_bb);
-                cx.loops.push((head, after));
+                cx.loops.push((head, after, cx.temps.len()));
                 self.block(cx, body)?;
                 cx.loops.pop();
                 self.set_loc(cx.scope, &s.span);
@@ -687,14 +710,25 @@ impl<'ctx> Codegen<'ctx, '_> {
             StmtKind::ForRange { target, start, stop, step, body, orelse, parallel, .. } => {
                 self.for_range(cx, s, *target, start.as_ref(), stop, step.as_ref(), body, orelse, parallel.as_deref())?;
             }
-            StmtKind::Break => {
-                let (_, brk) = *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
-                self.b.build_unconditional_branch(brk)?;
+            StmtKind::Break | StmtKind::Continue => {
+                let (cont, brk, depth) = *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
+                for t in cx.temps[depth..].to_vec() {
+                    cpython::decref(self, t)?;
+                }
+                self.b.build_unconditional_branch(if matches!(s.kind, StmtKind::Break) { brk } else { cont })?;
                 self.open_dead_block(cx.func);
             }
-            StmtKind::Continue => {
-                let (cont, _) = *cx.loops.last().ok_or_else(|| CgError("`continue` outside a loop".into()))?;
-                self.b.build_unconditional_branch(cont)?;
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                self.try_stmt(cx, body, handlers, orelse, finalbody)?;
+            }
+            StmtKind::Reraise => {
+                let [tp, value, tb] = *cx.handling.last().ok_or_else(|| CgError("bare raise outside a handler".into()))?;
+                for o in [tp, value, tb] {
+                    cpython::incref(self, o)?;
+                }
+                cpython::call(self, "PyErr_Restore", &[tp.into(), value.into(), tb.into()])?;
+                let unwind = self.unwind_block(cx)?;
+                self.b.build_unconditional_branch(unwind)?;
                 self.open_dead_block(cx.func);
             }
             StmtKind::Return(value) => {
@@ -894,7 +928,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let lt = self.local_ty(cx, target);
         let iv = self.convert(i.into(), &Type::Int, &lt)?;
         self.b.build_store(cx.locals[target], iv)?;
-        cx.loops.push((latch, after));
+        cx.loops.push((latch, after, cx.temps.len()));
         self.block(cx, body)?;
         cx.loops.pop();
         self.b.build_unconditional_branch(latch)?;

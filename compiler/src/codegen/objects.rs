@@ -1005,7 +1005,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         self.b.build_unconditional_branch(body_bb)?;
         self.b.position_at_end(body_bb);
-        cx.loops.push((latch, after));
+        cx.loops.push((latch, after, cx.temps.len()));
         self.block(cx, body)?;
         cx.loops.pop();
         self.b.build_unconditional_branch(latch)?;
@@ -1020,6 +1020,109 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(after);
         self.release_temps(cx, iters.len())?;
         Ok(())
+    }
+
+    /// `try`/`except`/`else`/`finally`. Errors in the body go to the dispatch, which takes the
+    /// exception (normalized, its traceback attached) and tries each `except` in order; none
+    /// matching, the exception goes on. `finally` runs on the normal path and, with the
+    /// exception put aside, on the failing one. `return`, `break` and `continue` leaving a `try`
+    /// that has a `finally` are refused earlier (hir), so every exit is one of these.
+    pub(super) fn try_stmt(&mut self, cx: &mut FnCx<'ctx>, body: &[Stmt], handlers: &[hir::Handler], orelse: &[Stmt], finalbody: &[Stmt]) -> Cg<()> {
+        let depth = cx.temps.len();
+        let dispatch = self.append(cx.func, "except");
+        let after = self.append(cx.func, "try.end");
+        let finally_exc = if finalbody.is_empty() { None } else { Some(self.append(cx.func, "finally.exc")) };
+        let finally_normal = if finalbody.is_empty() { after } else { self.append(cx.func, "finally") };
+        cx.handlers.push((dispatch, depth));
+        self.block(cx, body)?;
+        cx.handlers.pop();
+        // `else` and the handlers run under the `finally`'s protection only.
+        if let Some(fe) = finally_exc {
+            cx.handlers.push((fe, depth));
+        }
+        self.block(cx, orelse)?;
+        self.b.build_unconditional_branch(finally_normal)?;
+
+        self.b.position_at_end(dispatch);
+        let [tp, value, tb] = self.fetch_exception()?;
+        cx.temps.extend([tp, value, tb]);
+        for h in handlers {
+            self.set_loc(cx.scope, &h.span);
+            let matched = match &h.types {
+                None => self.ctx.bool_type().const_all_ones(),
+                Some(t) => {
+                    let classes = self.temp_object(cx, t)?;
+                    let r = call_value(self, "PyErr_GivenExceptionMatches", &[tp.into(), classes.into()])?.into_int_value();
+                    self.release_temps(cx, 1)?;
+                    self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?
+                }
+            };
+            let run = self.append(cx.func, "except.match");
+            let next = self.append(cx.func, "except.next");
+            self.b.build_conditional_branch(matched, run, next)?;
+            self.b.position_at_end(run);
+            if let Some(l) = h.name {
+                cpython::incref(self, value)?;
+                self.store_local(cx, l, value.into())?;
+            }
+            cx.handling.push([tp, value, tb]);
+            self.block(cx, &h.body)?;
+            cx.handling.pop();
+            // Handled: the exception is dropped and the name unbound, as Python does.
+            if let Some(l) = h.name {
+                self.store_local(cx, l, self.ptr_type().const_null().into())?;
+            }
+            for o in [tp, value, tb] {
+                cpython::decref(self, o)?;
+            }
+            self.b.build_unconditional_branch(finally_normal)?;
+            self.b.position_at_end(next);
+        }
+        // No `except` matched: the exception goes on (PyErr_Restore takes the references).
+        call(self, "PyErr_Restore", &[tp.into(), value.into(), tb.into()])?;
+        cx.temps.truncate(cx.temps.len() - 3);
+        let outer = self.unwind_block(cx)?;
+        self.b.build_unconditional_branch(outer)?;
+        if let Some(fe) = finally_exc {
+            cx.handlers.pop();
+            self.b.position_at_end(finally_normal);
+            self.block(cx, finalbody)?;
+            self.b.build_unconditional_branch(after)?;
+            // The failing path: put the exception aside, run `finally`, raise it again.
+            self.b.position_at_end(fe);
+            let saved = self.fetch_exception()?;
+            cx.temps.extend(saved);
+            self.block(cx, finalbody)?;
+            call(self, "PyErr_Restore", &[saved[0].into(), saved[1].into(), saved[2].into()])?;
+            cx.temps.truncate(cx.temps.len() - 3);
+            let outer = self.unwind_block(cx)?;
+            self.b.build_unconditional_branch(outer)?;
+        }
+        self.b.position_at_end(after);
+        Ok(())
+    }
+
+    /// Takes the current exception: (type, value, traceback), new references, the value
+    /// normalized and carrying its traceback (NULL where there is none).
+    fn fetch_exception(&mut self) -> Cg<[PointerValue<'ctx>; 3]> {
+        let p = self.ptr_type();
+        let slots: Vec<PointerValue> = (0..3).map(|_| self.b.build_alloca(p, "exc")).collect::<Result<_, _>>()?;
+        call(self, "PyErr_Fetch", &[slots[0].into(), slots[1].into(), slots[2].into()])?;
+        call(self, "PyErr_NormalizeException", &[slots[0].into(), slots[1].into(), slots[2].into()])?;
+        let tp = self.b.build_load(p, slots[0], "")?.into_pointer_value();
+        let value = self.b.build_load(p, slots[1], "")?.into_pointer_value();
+        let tb = self.b.build_load(p, slots[2], "")?.into_pointer_value();
+        let has_tb = self.b.build_is_not_null(tb, "")?;
+        let value_ok = self.b.build_is_not_null(value, "")?;
+        let both = self.b.build_and(has_tb, value_ok, "")?;
+        let set = self.append(self.b.get_insert_block().unwrap().get_parent().unwrap(), "except.tb");
+        let done = self.append(self.b.get_insert_block().unwrap().get_parent().unwrap(), "except.fetched");
+        self.b.build_conditional_branch(both, set, done)?;
+        self.b.position_at_end(set);
+        call(self, "PyException_SetTraceback", &[value.into(), tb.into()])?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        Ok([tp, value, tb])
     }
 
     /// Creates the module objects (`pyaot.exec`, the module's Py_mod_exec slot): 0, or -1 with
@@ -1127,6 +1230,18 @@ impl<'ctx> Codegen<'ctx, '_> {
                 continue;
             }
             let inst = &self.prog.instances[i];
+            // Catching exceptions takes them from the interpreter: that needs the GIL too.
+            let mut catches = false;
+            fn find_try(stmts: &[Stmt], found: &mut bool) {
+                for s in stmts {
+                    *found |= matches!(s.kind, hir::StmtKind::Try { .. });
+                    s.kind.blocks().into_iter().for_each(|b| find_try(b, found));
+                }
+            }
+            find_try(&self.hir.functions[inst.func].body, &mut catches);
+            if catches {
+                return true;
+            }
             if inst.exprs.iter().chain(&inst.locals).chain(&inst.params).chain(std::iter::once(&inst.ret)).any(|t| *t == Type::Object) {
                 return true;
             }

@@ -260,6 +260,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             self_call: None,
             temps: Vec::new(),
             each_items: std::collections::HashMap::new(),
+            handlers: Vec::new(),
+            handling: Vec::new(),
         };
         let counter = self.b.build_alloca(i64t, "k")?;
         self.b.build_store(counter, lo)?;
@@ -276,7 +278,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i = self.b.build_int_nsw_add(start, self.b.build_int_nsw_mul(k, step, "")?, "i")?;
         let iv = self.convert(i.into(), &Type::Int, &local_types[target])?;
         self.b.build_store(locals[target], iv)?;
-        gx.loops.push((latch, done));
+        gx.loops.push((latch, done, 0));
         self.block(&mut gx, body)?;
         gx.loops.pop();
         self.b.build_unconditional_branch(latch)?;
