@@ -107,7 +107,7 @@ fn classify(callee: &str) -> Option<(Class, bool)> {
         "PyLong_AsLongLong" | "PyFloat_AsDouble" | "PyIndex_Check" | "PyType_GetSlot" | "PyType_GetFlags" | "PyObject_GetBuffer"
         | "PyBuffer_Release" | "pyaot.numpy_types" | "PyTuple_Size" | "PyTuple_GetItem" => hot(Class::Unboxing),
         "PyLong_FromLongLong" | "PyFloat_FromDouble" | "PyBool_FromLong" | "PyTuple_New" | "PyTuple_SetItem" => hot(Class::Boxing),
-        "Py_IncRef" | "Py_DecRef" => hot(Class::Refcount),
+        "Py_IncRef" | "Py_DecRef" | "_Py_Dealloc" => hot(Class::Refcount),
         "PyEval_SaveThread" | "PyEval_RestoreThread" | "PyGILState_Ensure" | "PyGILState_Release" => hot(Class::Gil),
         "pyaot.np_call" | "PyObject_Call" | "PyImport_ImportModule" | "PyObject_GetAttrString" | "PyUnicode_FromString" => hot(Class::Numpy),
         "pyaot.arena_add" | "PyList_New" | "PyList_Append" => hot(Class::Arena),

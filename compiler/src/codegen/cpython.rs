@@ -58,7 +58,7 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyTuple_SetItem" => i32t.fn_type(&[p.into(), i64t.into(), p.into()], false),
         "PyTuple_GetItem" => p.fn_type(&[p.into(), i64t.into()], false),
         "PyErr_SetString" => void.fn_type(&[p.into(), p.into()], false),
-        "PyErr_SetNone" | "Py_DecRef" | "Py_IncRef" => void.fn_type(&[p.into()], false),
+        "PyErr_SetNone" | "Py_DecRef" | "Py_IncRef" | "_Py_Dealloc" => void.fn_type(&[p.into()], false),
         "PyErr_Format" => p.fn_type(&[p.into(), p.into()], true),
         "PyErr_Occurred" => p.fn_type(&[], false),
         "PyErr_Clear" => void.fn_type(&[], false),

@@ -290,7 +290,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             // Object arguments are borrowed: the local takes its own reference.
             if inst.params[i] == Type::Object {
-                cpython::incref(self, v.into_pointer_value())?;
+                self.obj_incref(v.into_pointer_value())?;
             }
             let v = self.coerce(&mut cx, v, &inst.params[i], &inst.locals[i])?;
             self.b.build_store(cx.locals[i], v)?;
@@ -417,14 +417,14 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// objects) and the object locals.
     fn release_objects(&self, cx: &FnCx<'ctx>) -> Cg<()> {
         for t in &cx.temps {
-            cpython::decref(self, *t)?;
+            self.obj_decref(*t)?;
         }
         let inst = &self.prog.instances[cx.inst];
         for (i, slot) in cx.locals.iter().enumerate() {
             if inst.locals[i] == Type::Object && !cx.parallel_body {
                 let v = self.b.build_load(self.ptr_type(), *slot, "")?.into_pointer_value();
                 // Py_DecRef accepts NULL (a local never assigned).
-                cpython::decref(self, v)?;
+                self.obj_decref(v)?;
             }
         }
         Ok(())
@@ -442,7 +442,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             let bb = self.append(cx.func, "unwind.temps");
             self.b.position_at_end(bb);
             for t in &cx.temps[depth..] {
-                cpython::decref(self, *t)?;
+                self.obj_decref(*t)?;
             }
             self.b.build_unconditional_branch(handler)?;
             if let Some(h) = here {
@@ -458,7 +458,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             let bb = self.append(cx.func, "unwind.temps");
             self.b.position_at_end(bb);
             for t in &cx.temps {
-                cpython::decref(self, *t)?;
+                self.obj_decref(*t)?;
             }
             self.b.build_unconditional_branch(shared)?;
             if let Some(h) = here {
@@ -590,7 +590,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         if self.local_ty(cx, l) == Type::Object {
             let old = self.b.build_load(self.ptr_type(), cx.locals[l], "")?.into_pointer_value();
             self.b.build_store(cx.locals[l], v)?;
-            cpython::decref(self, old)?;
+            self.obj_decref(old)?;
         } else {
             self.b.build_store(cx.locals[l], v)?;
         }
@@ -713,7 +713,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             StmtKind::Break | StmtKind::Continue => {
                 let (cont, brk, depth) = *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
                 for t in cx.temps[depth..].to_vec() {
-                    cpython::decref(self, t)?;
+                    self.obj_decref(t)?;
                 }
                 self.b.build_unconditional_branch(if matches!(s.kind, StmtKind::Break) { brk } else { cont })?;
                 self.open_dead_block(cx.func);
@@ -724,7 +724,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             StmtKind::Reraise => {
                 let [tp, value, tb] = *cx.handling.last().ok_or_else(|| CgError("bare raise outside a handler".into()))?;
                 for o in [tp, value, tb] {
-                    cpython::incref(self, o)?;
+                    self.obj_incref(o)?;
                 }
                 cpython::call(self, "PyErr_Restore", &[tp.into(), value.into(), tb.into()])?;
                 let unwind = self.unwind_block(cx)?;
@@ -1167,7 +1167,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                         }
                         Arg::Default(c) if *pt == Type::Object => {
                             let o = self.const_object(c)?;
-                            cpython::incref(self, o)?;
+                            self.obj_incref(o)?;
                             o.into()
                         }
                         Arg::Default(c) => self.const_value(c),
@@ -1193,7 +1193,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let v = self.check_failed(cx, result)?;
                 for _ in 0..object_args {
                     let arg = cx.temps.pop().ok_or_else(|| CgError("temporary stack underflow".into()))?;
-                    cpython::decref(self, arg)?;
+                    self.obj_decref(arg)?;
                 }
                 let rt = self.prog.instances[target].ret.clone();
                 self.adopt_returned(cx, v, &rt)?;

@@ -39,6 +39,46 @@ const TPFLAGS_TYPE_SUBCLASS: i64 = 1 << 31;
 const MAX_VARARGS: usize = 8;
 
 impl<'ctx> Codegen<'ctx, '_> {
+    /// Py_INCREF as the 3.11 limited API inlines it (`ob_refcnt += 1`); PEP 683 keeps this valid
+    /// for the immortal objects of 3.12 and later. Accepts NULL (the exception triple of a
+    /// handler may hold one).
+    pub(super) fn obj_incref(&self, obj: PointerValue<'ctx>) -> Cg<()> {
+        self.refcount_update(obj, false)
+    }
+
+    /// Py_XDECREF, inlined: `_Py_Dealloc` when the count reaches zero. The report counts these
+    /// dealloc calls as the line's reference counting.
+    pub(super) fn obj_decref(&self, obj: PointerValue<'ctx>) -> Cg<()> {
+        self.refcount_update(obj, true)
+    }
+
+    fn refcount_update(&self, obj: PointerValue<'ctx>, dec: bool) -> Cg<()> {
+        let func = self.b.get_insert_block().and_then(|b| b.get_parent()).ok_or_else(|| CgError("refcount outside a function".into()))?;
+        let i64t = self.ctx.i64_type();
+        let update = self.append(func, if dec { "refcount.dec" } else { "refcount.inc" });
+        let done = self.append(func, "refcount.done");
+        let null = self.b.build_is_null(obj, "")?;
+        self.b.build_conditional_branch(null, done, update)?;
+        self.b.position_at_end(update);
+        let count = self.b.build_load(i64t, obj, "refcnt")?.into_int_value();
+        if dec {
+            let n = self.b.build_int_sub(count, self.i64(1), "")?;
+            self.b.build_store(obj, n)?;
+            let zero = self.b.build_int_compare(IntPredicate::EQ, n, self.i64(0), "")?;
+            let dealloc = self.append(func, "refcount.dealloc");
+            let br = self.b.build_conditional_branch(zero, dealloc, done)?;
+            self.expect_false(br);
+            self.b.position_at_end(dealloc);
+            call(self, "_Py_Dealloc", &[obj.into()])?;
+        } else {
+            let n = self.b.build_int_add(count, self.i64(1), "")?;
+            self.b.build_store(obj, n)?;
+        }
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        Ok(())
+    }
+
     /// The global slot holding a module object (created by `pyaot.exec`).
     pub(super) fn module_object(&mut self, what: ModuleObject) -> GlobalValue<'ctx> {
         if let Some((_, g)) = self.module_objects.iter().find(|(k, _)| *k == what) {
@@ -60,7 +100,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// A new reference to a module object.
     fn new_module_object(&mut self, what: ModuleObject) -> Cg<PointerValue<'ctx>> {
         let v = self.load_module_object(what)?;
-        cpython::incref(self, v)?;
+        self.obj_incref(v)?;
         Ok(v)
     }
 
@@ -103,7 +143,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         // A constant needed as an object is boxed once, when the module is imported.
         if let (ExprKind::Const(c @ (Const::Int(_) | Const::Float(_) | Const::Bool(_) | Const::None | Const::Tuple(_))), Type::Object) = (&e.kind, want) {
             let o = self.const_object(c)?;
-            cpython::incref(self, o)?;
+            self.obj_incref(o)?;
             return Ok(o.into());
         }
         let v = self.expr(cx, e)?;
@@ -127,7 +167,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn release_temps(&mut self, cx: &mut FnCx<'ctx>, n: usize) -> Cg<()> {
         for _ in 0..n {
             let v = cx.temps.pop().ok_or_else(|| CgError("temporary stack underflow".into()))?;
-            cpython::decref(self, v)?;
+            self.obj_decref(v)?;
         }
         Ok(())
     }
@@ -163,7 +203,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         if let Type::Array(_) = t {
             // Boxing consumes one reference to the array's owner.
             let owner = self.field(v.into_struct_value(), super::arrays::OWNER)?.into_pointer_value();
-            cpython::incref(self, owner)?;
+            self.obj_incref(owner)?;
         }
         let boxer = cpython::box_fn(self, t)?;
         let obj = self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().ok_or_else(|| CgError("box returned void".into()))?.into_pointer_value();
@@ -282,7 +322,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let tuple = call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?.into_pointer_value();
         self.check_null(cx, tuple)?;
         for (i, item) in items.iter().enumerate() {
-            cpython::incref(self, *item)?;
+            self.obj_incref(*item)?;
             call(self, "PyTuple_SetItem", &[tuple.into(), self.i64(i as i64).into(), (*item).into()])?;
         }
         Ok(tuple)
@@ -497,7 +537,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let from_list = self.b.build_and(is_none, is_list, "")?;
         self.b.build_conditional_branch(from_list, own, owned)?;
         self.b.position_at_end(own);
-        cpython::incref(self, r)?;
+        self.obj_incref(r)?;
         self.b.build_unconditional_branch(owned)?;
         self.b.position_at_end(owned);
         Ok(r)
@@ -517,7 +557,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.raise(cx, "UnboundLocalError", Some(&msg))?;
         self.b.build_unconditional_branch(ok)?;
         self.b.position_at_end(ok);
-        cpython::incref(self, v)?;
+        self.obj_incref(v)?;
         Ok(v)
     }
 
@@ -568,7 +608,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     // The given parts are the last `given` temporaries, in order.
                     for _ in 0..given {
                         let v = cx.temps.pop().unwrap();
-                        cpython::decref(self, v)?;
+                        self.obj_decref(v)?;
                     }
                     self.check_null(cx, s)?
                 }
@@ -685,7 +725,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_store(slot, value)?;
             // The left operand is done with; the right one becomes the next left.
             let left_temp = cx.temps.remove(cx.temps.len() - 2);
-            cpython::decref(self, left_temp)?;
+            self.obj_decref(left_temp)?;
             if i + 1 == rest.len() {
                 self.release_temps(cx, 1)?;
                 self.b.build_unconditional_branch(after)?;
@@ -694,12 +734,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let stop = self.append(cx.func, "cmp.stop");
                 self.b.build_conditional_branch(truth, next, stop)?;
                 self.b.position_at_end(stop);
-                cpython::decref(self, r)?;
+                self.obj_decref(r)?;
                 self.b.build_unconditional_branch(after)?;
                 self.b.position_at_end(next);
                 if *result == Type::Object {
                     let v = self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value();
-                    cpython::decref(self, v)?;
+                    self.obj_decref(v)?;
                 }
             }
             left = r;
@@ -727,7 +767,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     BoolOpKind::And => self.b.build_conditional_branch(truth, next, after)?,
                 };
                 self.b.position_at_end(next);
-                cpython::decref(self, x)?;
+                self.obj_decref(x)?;
             }
         }
         self.b.position_at_end(after);
@@ -931,7 +971,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let mut items = Vec::new();
         for i in 0..n {
             let item = call_value(self, "PyTuple_GetItem", &[tuple.into(), self.i64(i as i64).into()])?.into_pointer_value();
-            cpython::incref(self, item)?;
+            self.obj_incref(item)?;
             items.push(item);
         }
         self.release_temps(cx, 1)?;
@@ -948,7 +988,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             let obj = match ht {
                 Type::Object => {
                     let o = v.into_pointer_value();
-                    cpython::incref(self, o)?;
+                    self.obj_incref(o)?;
                     o
                 }
                 other => self.box_value(cx, v, &other)?,
@@ -985,7 +1025,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_conditional_branch(failed, fail, done)?;
             self.b.position_at_end(done);
             for earlier in &items {
-                cpython::decref(self, *earlier)?;
+                self.obj_decref(*earlier)?;
             }
             self.b.build_unconditional_branch(else_bb)?;
             self.b.position_at_end(got);
@@ -1062,7 +1102,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_conditional_branch(matched, run, next)?;
             self.b.position_at_end(run);
             if let Some(l) = h.name {
-                cpython::incref(self, value)?;
+                self.obj_incref(value)?;
                 self.store_local(cx, l, value.into())?;
             }
             cx.handling.push([tp, value, tb]);
@@ -1073,7 +1113,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.store_local(cx, l, self.ptr_type().const_null().into())?;
             }
             for o in [tp, value, tb] {
-                cpython::decref(self, o)?;
+                self.obj_decref(o)?;
             }
             self.b.build_unconditional_branch(finally_normal)?;
             self.b.position_at_end(next);
@@ -1168,7 +1208,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                         self.b.position_at_end(next);
                         let attr_name = self.cstr(attr)?;
                         let a = call_value(self, "PyObject_GetAttrString", &[o.into(), attr_name.into()])?.into_pointer_value();
-                        cpython::decref(self, o)?;
+                        self.obj_decref(o)?;
                         o = a;
                     }
                     o
