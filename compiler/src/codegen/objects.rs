@@ -163,6 +163,29 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(v)
     }
 
+    /// Evaluates `e` as an object for a use within the current expression: an object local is
+    /// borrowed (the local keeps it alive: nothing inside an expression can rebind a local),
+    /// anything else is a new reference kept among the temporaries. Give it back with `release`.
+    fn held(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<PointerValue<'ctx>> {
+        if let ExprKind::Local(l) = e.kind {
+            if self.local_ty(cx, l) == Type::Object {
+                return self.borrow_object_local(cx, l);
+            }
+        }
+        self.temp_object(cx, e)
+    }
+
+    /// Gives back values from `held`/`temp_object`: the temporaries among them are released.
+    fn release(&mut self, cx: &mut FnCx<'ctx>, values: &[PointerValue<'ctx>]) -> Cg<()> {
+        for v in values.iter().rev() {
+            if let Some(pos) = cx.temps.iter().rposition(|t| t == v) {
+                cx.temps.remove(pos);
+                self.obj_decref(*v)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Releases the last `n` temporaries (their work is done).
     fn release_temps(&mut self, cx: &mut FnCx<'ctx>, n: usize) -> Cg<()> {
         for _ in 0..n {
@@ -332,7 +355,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn call_with(&mut self, cx: &mut FnCx<'ctx>, callee: PointerValue<'ctx>, args: &[Expr], kwargs: &[(String, Expr)]) -> Cg<PointerValue<'ctx>> {
         let mut vals = Vec::new();
         for a in args {
-            vals.push(self.temp_object(cx, a)?);
+            vals.push(self.held(cx, a)?);
         }
         let r = if kwargs.is_empty() {
             self.call_positional(cx, callee, &vals)?
@@ -353,7 +376,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.release_temps(cx, 2)?;
             self.check_null(cx, r)?
         };
-        self.release_temps(cx, vals.len())?;
+        self.release(cx, &vals)?;
         Ok(r)
     }
 
@@ -410,11 +433,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.check_null(cx, r)
             }
             ExprKind::Binary(op, l, r) => {
-                let a = self.temp_object(cx, l)?;
-                let b = self.temp_object(cx, r)?;
+                let a = self.held(cx, l)?;
+                let b = self.held(cx, r)?;
                 self.set_loc(cx.scope, &e.span);
                 let v = self.number_op(*op, a, b, false)?;
-                self.release_temps(cx, 2)?;
+                self.release(cx, &[a, b])?;
                 self.check_null(cx, v)
             }
             ExprKind::Compare(first, rest) => Ok(self.object_compare_chain(cx, first, rest, &Type::Object)?.into_pointer_value()),
@@ -432,11 +455,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.call_with(cx, f, args, &[])
             }
             ExprKind::Subscript(value, indices) => {
-                let obj = self.temp_object(cx, value)?;
+                let obj = self.held(cx, value)?;
                 let key = self.key(cx, indices)?;
                 cx.temps.push(key);
                 let r = call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
-                self.release_temps(cx, 2)?;
+                self.release(cx, &[obj, key])?;
                 self.check_null(cx, r)
             }
             ExprKind::Attr(value, attr) => {
@@ -459,28 +482,28 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.check_null(cx, r)
             }
             ExprKind::CallObject(f, args, kwargs) => {
-                let callee = self.temp_object(cx, f)?;
+                let callee = self.held(cx, f)?;
                 self.set_loc(cx.scope, &e.span);
                 let r = self.call_with(cx, callee, args, kwargs)?;
-                self.release_temps(cx, 1)?;
+                self.release(cx, &[callee])?;
                 Ok(r)
             }
             ExprKind::CallMethod(obj, name, args, kwargs) => {
-                let o = self.temp_object(cx, obj)?;
+                let o = self.held(cx, obj)?;
                 let name_obj = self.load_module_object(ModuleObject::Str(name.clone()))?;
                 let r = if name == "append" && args.len() == 1 && kwargs.is_empty() {
                     self.append_item(cx, o, name_obj, &args[0])?
                 } else if kwargs.is_empty() && args.len() <= MAX_VARARGS {
                     let mut vals = Vec::new();
                     for a in args {
-                        vals.push(self.temp_object(cx, a)?);
+                        vals.push(self.held(cx, a)?);
                     }
                     self.set_loc(cx.scope, &e.span);
                     let mut call_args: Vec<BasicMetadataValueEnum> = vec![o.into(), name_obj.into()];
                     call_args.extend(vals.iter().map(|v| BasicMetadataValueEnum::from(*v)));
                     call_args.push(p.const_null().into());
                     let r = call_value(self, "PyObject_CallMethodObjArgs", &call_args)?.into_pointer_value();
-                    self.release_temps(cx, vals.len())?;
+                    self.release(cx, &vals)?;
                     self.check_null(cx, r)?
                 } else {
                     let method = call_value(self, "PyObject_GetAttr", &[o.into(), name_obj.into()])?.into_pointer_value();
@@ -490,7 +513,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.release_temps(cx, 1)?;
                     r
                 };
-                self.release_temps(cx, 1)?;
+                self.release(cx, &[o])?;
                 Ok(r)
             }
             ExprKind::FString(parts) => self.fstring(cx, parts),
@@ -505,7 +528,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// `xs.append(v)`: PyList_Append when `xs` is exactly a list (what `append` then does),
     /// the method call otherwise. A new reference (None).
     fn append_item(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, name: PointerValue<'ctx>, value: &Expr) -> Cg<PointerValue<'ctx>> {
-        let v = self.temp_object(cx, value)?;
+        let v = self.held(cx, value)?;
         let tp = type_of(self, obj)?;
         let is_list = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
         let list_bb = self.append(cx.func, "append.list");
@@ -528,7 +551,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let phi = self.b.build_phi(p, "")?;
         phi.add_incoming(&[(&from_list, list_end), (&called, call_end)]);
         let r = phi.as_basic_value().into_pointer_value();
-        self.release_temps(cx, 1)?;
+        self.release(cx, &[v])?;
         self.check_null(cx, r)?;
         // The list path gives a borrowed None: own it like the call's result.
         let is_none = self.b.build_int_compare(IntPredicate::EQ, r, none, "")?;
@@ -545,6 +568,13 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// A new reference to an object local; UnboundLocalError while it is unassigned.
     pub(super) fn load_object_local(&mut self, cx: &mut FnCx<'ctx>, l: hir::LocalId) -> Cg<PointerValue<'ctx>> {
+        let v = self.borrow_object_local(cx, l)?;
+        self.obj_incref(v)?;
+        Ok(v)
+    }
+
+    /// The object a local holds, borrowed; UnboundLocalError while it is unassigned.
+    fn borrow_object_local(&mut self, cx: &mut FnCx<'ctx>, l: hir::LocalId) -> Cg<PointerValue<'ctx>> {
         let v = self.b.build_load(self.ptr_type(), cx.locals[l], "")?.into_pointer_value();
         let unbound = self.b.build_is_null(v, "")?;
         let fail = self.append(cx.func, "fail.unbound");
@@ -557,7 +587,6 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.raise(cx, "UnboundLocalError", Some(&msg))?;
         self.b.build_unconditional_branch(ok)?;
         self.b.position_at_end(ok);
-        self.obj_incref(v)?;
         Ok(v)
     }
 
@@ -579,10 +608,10 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     fn get_attr(&mut self, cx: &mut FnCx<'ctx>, value: &Expr, name: &str) -> Cg<PointerValue<'ctx>> {
-        let obj = self.temp_object(cx, value)?;
+        let obj = self.held(cx, value)?;
         let name_obj = self.load_module_object(ModuleObject::Str(name.to_string()))?;
         let r = call_value(self, "PyObject_GetAttr", &[obj.into(), name_obj.into()])?.into_pointer_value();
-        self.release_temps(cx, 1)?;
+        self.release(cx, &[obj])?;
         self.check_null(cx, r)
     }
 
@@ -830,10 +859,10 @@ impl<'ctx> Codegen<'ctx, '_> {
     pub(super) fn object_builtin(&mut self, cx: &mut FnCx<'ctx>, b: Builtin, args: &[Expr], t: &Type) -> Cg<BasicValueEnum<'ctx>> {
         match b {
             Builtin::Len => {
-                let obj = self.temp_object(cx, &args[0])?;
+                let obj = self.held(cx, &args[0])?;
                 let n = call_value(self, "PyObject_Size", &[obj.into()])?.into_int_value();
                 self.check_minus_one(cx, n)?;
-                self.release_temps(cx, 1)?;
+                self.release(cx, &[obj])?;
                 Ok(n.into())
             }
             Builtin::Int | Builtin::Float => {
@@ -922,12 +951,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     pub(super) fn set_item(&mut self, cx: &mut FnCx<'ctx>, target: &Expr, indices: &[Index], v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
         let value = self.coerce(cx, v, t, &Type::Object)?.into_pointer_value();
         cx.temps.push(value);
-        let obj = self.temp_object(cx, target)?;
+        let obj = self.held(cx, target)?;
         let key = self.key(cx, indices)?;
         cx.temps.push(key);
         let r = call_value(self, "PyObject_SetItem", &[obj.into(), key.into(), value.into()])?.into_int_value();
         self.check_minus_one(cx, r)?;
-        self.release_temps(cx, 3)
+        self.release(cx, &[value, obj, key])
     }
 
     /// `obj[indices] op= value` on an object: the key evaluated once.
