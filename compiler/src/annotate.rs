@@ -118,7 +118,7 @@ fn classify(callee: &str) -> Option<(Class, bool)> {
         "PyNumber_Long" | "PyNumber_Float" | "PyObject_IsTrue" | "PyUnicode_FromStringAndSize" => hot(Class::Unboxing),
         "PyComplex_FromDoubles" | "PyList_SetItem" | "PyDict_New" | "PySet_New" | "PySet_Add" | "PyDict_SetItem" => hot(Class::Boxing),
         c if c.starts_with("PyNumber_") || c.starts_with("PyObject_") || c.starts_with("PyIter_") || c.starts_with("PySequence_")
-            || c == "PyUnicode_Join" || c == "PySlice_New" => hot(Class::PyObjectOp),
+            || c.starts_with("PyDict_") || c.starts_with("PyUnicode_") || c == "PySlice_New" => hot(Class::PyObjectOp),
         c if c.starts_with("Py") || c.starts_with("_Py") => hot(Class::CApi),
         _ => None,
     }

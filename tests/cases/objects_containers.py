@@ -1,4 +1,5 @@
 """Lists, dicts, sets and tuples of objects: literals, methods, items, iteration, mutation."""
+from collections import Counter
 
 
 #export squares(int)
@@ -83,6 +84,11 @@ def pop_all(xs):
     return s, xs
 
 
+#export get_or(object, object)
+def get_or(d, k):
+    return d.get(k), d.get(k, -1), f"{d.get(k, 0)}|{k!r}", str(k), repr(k)
+
+
 #export get_missing(str:int dict, str)
 def get_missing(d, k):
     return d[k]
@@ -101,5 +107,10 @@ def get_missing(d, k):
 #run: swap_ends([1, 2, 3])
 #run: swap_ends([])
 #run: pop_all([1, 2, 3])
+#run: get_or({"a": 1}, "a")
+#run: get_or({"a": 1}, "b")
+#run: get_or({"a": 1}, [1])
+#run: get_or(Counter("aab"), "a")
+#run: get_or([1], "a")
 #run: get_missing({"a": 1}, "a")
 #run: get_missing({"a": 1}, "b")

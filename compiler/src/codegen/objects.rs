@@ -481,6 +481,18 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.release_temps(cx, 1)?;
                 self.check_null(cx, r)
             }
+            // `str(x)`, `repr(x)`: what the type call does, without building the call.
+            ExprKind::CallObject(f, args, kwargs)
+                if kwargs.is_empty() && args.len() == 1 && matches!(&f.kind, ExprKind::Global(p) if p.module == "builtins" && matches!(p.attrs.as_slice(), [n] if n == "str" || n == "repr")) =>
+            {
+                let ExprKind::Global(path) = &f.kind else { unreachable!() };
+                let api = if path.attrs[0] == "str" { "PyObject_Str" } else { "PyObject_Repr" };
+                let v = self.held(cx, &args[0])?;
+                self.set_loc(cx.scope, &e.span);
+                let r = call_value(self, api, &[v.into()])?.into_pointer_value();
+                self.release(cx, &[v])?;
+                self.check_null(cx, r)
+            }
             ExprKind::CallObject(f, args, kwargs) => {
                 let callee = self.held(cx, f)?;
                 self.set_loc(cx.scope, &e.span);
@@ -493,6 +505,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let name_obj = self.load_module_object(ModuleObject::Str(name.clone()))?;
                 let r = if name == "append" && args.len() == 1 && kwargs.is_empty() {
                     self.append_item(cx, o, name_obj, &args[0])?
+                } else if name == "get" && (1..=2).contains(&args.len()) && kwargs.is_empty() {
+                    self.dict_get(cx, o, name_obj, args)?
                 } else if kwargs.is_empty() && args.len() <= MAX_VARARGS {
                     let mut vals = Vec::new();
                     for a in args {
@@ -588,6 +602,53 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(ok)?;
         self.b.position_at_end(ok);
         Ok(v)
+    }
+
+    /// `d.get(k[, default])`: a dict lookup when `d` is exactly a dict, the method call
+    /// otherwise. A new reference.
+    fn dict_get(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, name: PointerValue<'ctx>, args: &[Expr]) -> Cg<PointerValue<'ctx>> {
+        let p = self.ptr_type();
+        let key = self.held(cx, &args[0])?;
+        let default = match args.get(1) {
+            Some(d) => self.held(cx, d)?,
+            None => data_symbol(self, "_Py_NoneStruct"),
+        };
+        let tp = type_of(self, obj)?;
+        let is_dict = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyDict_Type"), "")?;
+        let dict_bb = self.append(cx.func, "get.dict");
+        let call_bb = self.append(cx.func, "get.call");
+        let done = self.append(cx.func, "get.done");
+        self.b.build_conditional_branch(is_dict, dict_bb, call_bb)?;
+        // A borrowed item (or the default); NULL with an error set when hashing failed.
+        self.b.position_at_end(dict_bb);
+        let found = call_value(self, "PyDict_GetItemWithError", &[obj.into(), key.into()])?.into_pointer_value();
+        let missing = self.b.build_is_null(found, "")?;
+        let err = call_value(self, "PyErr_Occurred", &[])?.into_pointer_value();
+        let failed = self.b.build_is_not_null(err, "")?;
+        let fallback = self.b.build_select(failed, p.const_null(), default, "")?.into_pointer_value();
+        let item = self.b.build_select(missing, fallback, found, "")?.into_pointer_value();
+        self.obj_incref(item)?;
+        let dict_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(call_bb);
+        let mut call_args: Vec<BasicMetadataValueEnum> = vec![obj.into(), name.into(), key.into()];
+        if args.len() == 2 {
+            call_args.push(default.into());
+        }
+        call_args.push(p.const_null().into());
+        let called = call_value(self, "PyObject_CallMethodObjArgs", &call_args)?;
+        let call_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(p, "")?;
+        phi.add_incoming(&[(&item, dict_end), (&called, call_end)]);
+        let r = phi.as_basic_value().into_pointer_value();
+        if args.len() == 2 {
+            self.release(cx, &[key, default])?;
+        } else {
+            self.release(cx, &[key])?;
+        }
+        self.check_null(cx, r)
     }
 
     /// A tuple or list of the items' objects.
@@ -809,6 +870,13 @@ impl<'ctx> Codegen<'ctx, '_> {
         for part in parts {
             let piece = match part {
                 FPart::Text(t) => self.new_module_object(ModuleObject::Str(t.clone()))?,
+                // A number with no spec: format(x, "") is str(x) for ints, floats and bools.
+                FPart::Value(value, None, None) if self.ty(cx, value).is_numeric() => {
+                    let v = self.temp_object(cx, value)?;
+                    let s = call_value(self, "PyObject_Str", &[v.into()])?.into_pointer_value();
+                    self.release_temps(cx, 1)?;
+                    self.check_null(cx, s)?
+                }
                 FPart::Value(value, conversion, spec) => {
                     let mut v = self.temp_object(cx, value)?;
                     if let Some(c) = conversion {
@@ -841,6 +909,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         if pieces.len() == 1 {
             cx.temps.pop();
             return Ok(pieces[0]);
+        }
+        if pieces.len() == 2 {
+            let joined = call_value(self, "PyUnicode_Concat", &[pieces[0].into(), pieces[1].into()])?.into_pointer_value();
+            self.release_temps(cx, 2)?;
+            return self.check_null(cx, joined);
         }
         let list = call_value(self, "PyList_New", &[self.i64(pieces.len() as i64).into()])?.into_pointer_value();
         self.check_null(cx, list)?;
