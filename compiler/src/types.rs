@@ -93,7 +93,7 @@ impl Type {
     pub fn is_number(&self) -> bool {
         self.is_numeric() || *self == Type::Complex
     }
-    fn is_integral(&self) -> bool {
+    pub fn is_integral(&self) -> bool {
         matches!(self, Type::Bool | Type::Int)
     }
 }

@@ -19,6 +19,11 @@ def lookup(d, k):
     return d[k] + 1
 
 
+#export nth(object, int)
+def nth(xs, i):
+    return xs[i], xs[i - 1]
+
+
 #export divide(object, object)
 def divide(a, b):
     return a / b
@@ -33,5 +38,16 @@ def divide(a, b):
 #run: lookup({"a": 1}, "b")
 #run: lookup([1, 2], 5)
 #run: lookup({"a": "s"}, "a")
+#run: lookup({"a": 1}, [1])
+#run: lookup([1, 2], -1)
+#run: lookup([1, 2], -3)
+#run: lookup((1, 2), 1)
+#run: lookup("ab", 0)
+#run: nth([1, 2, 3], 1)
+#run: nth([1, 2, 3], -1)
+#run: nth([1, 2, 3], 3)
+#run: nth([1, 2, 3], -4)
+#run: nth("abc", 2)
+#run: nth({0: "z", 1: "o"}, 1)
 #run: divide(1, 0)
 #run: divide(1.0, 4)

@@ -309,7 +309,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.set_loc(scope, &f.span);
         if falls_through(&f.body) {
             let none = self.ctx.struct_type(&[], false).const_zero();
-            let none = self.convert(none.into(), &Type::None, &inst.ret)?;
+            let ret = inst.ret.clone();
+            let none = self.coerce(&mut cx, none.into(), &Type::None, &ret)?;
             self.return_value(&cx, none)?;
         } else {
             self.b.build_unreachable()?;

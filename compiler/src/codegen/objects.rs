@@ -454,6 +454,24 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let f = self.load_module_object(ModuleObject::Import(PyPath::builtin(name)))?;
                 self.call_with(cx, f, args, &[])
             }
+            // `xs[i]` with a native int on what turns out to be a list: PyList_GetItem.
+            ExprKind::Subscript(value, indices) if matches!(indices.as_slice(), [Index::At(i)] if self.ty(cx, i).is_integral()) => {
+                let [Index::At(index)] = indices.as_slice() else { unreachable!() };
+                let obj = self.held(cx, value)?;
+                let i = self.operand(cx, index, &Type::Int)?.into_int_value();
+                self.set_loc(cx.scope, &e.span);
+                self.list_item(cx, obj, i)
+            }
+            // `d[k]` on what turns out to be exactly a dict: PyDict_GetItemWithError.
+            ExprKind::Subscript(value, indices) if matches!(indices.as_slice(), [Index::At(_)]) => {
+                let [Index::At(index)] = indices.as_slice() else { unreachable!() };
+                let obj = self.held(cx, value)?;
+                let key = self.held(cx, index)?;
+                self.set_loc(cx.scope, &e.span);
+                let r = self.dict_item(cx, obj, key)?;
+                self.release(cx, &[obj, key])?;
+                self.check_null(cx, r)
+            }
             ExprKind::Subscript(value, indices) => {
                 let obj = self.held(cx, value)?;
                 let key = self.key(cx, indices)?;
@@ -602,6 +620,77 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(ok)?;
         self.b.position_at_end(ok);
         Ok(v)
+    }
+
+    /// `xs[i]` for a native `i`: on an exact list the item itself (negative indices count from
+    /// the end; IndexError("list index out of range") otherwise), on anything else
+    /// `PyObject_GetItem` with `i` boxed. A new reference. `obj` is released here.
+    fn list_item(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, i: IntValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+        let p = self.ptr_type();
+        let tp = type_of(self, obj)?;
+        let is_list = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
+        let list_bb = self.append(cx.func, "item.list");
+        let other_bb = self.append(cx.func, "item.other");
+        let done = self.append(cx.func, "item.done");
+        self.b.build_conditional_branch(is_list, list_bb, other_bb)?;
+        self.b.position_at_end(list_bb);
+        let n = call_value(self, "PyList_Size", &[obj.into()])?.into_int_value();
+        let negative = self.b.build_int_compare(IntPredicate::SLT, i, self.i64(0), "")?;
+        let wrapped = self.b.build_int_add(i, n, "")?;
+        let at = self.b.build_select(negative, wrapped, i, "")?.into_int_value();
+        // PyList_GetItem checks the range (IndexError) and gives a borrowed item or NULL.
+        let item = call_value(self, "PyList_GetItem", &[obj.into(), at.into()])?.into_pointer_value();
+        self.obj_incref(item)?;
+        let list_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(other_bb);
+        let boxed = call_value(self, "PyLong_FromLongLong", &[i.into()])?.into_pointer_value();
+        let got = self.append(cx.func, "item.boxed");
+        let other_end_fail = self.b.get_insert_block().unwrap();
+        let null = self.b.build_is_null(boxed, "")?;
+        self.b.build_conditional_branch(null, done, got)?;
+        self.b.position_at_end(got);
+        let r = call_value(self, "PyObject_GetItem", &[obj.into(), boxed.into()])?.into_pointer_value();
+        self.obj_decref(boxed)?;
+        let other_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(p, "")?;
+        phi.add_incoming(&[(&item, list_end), (&p.const_null(), other_end_fail), (&r, other_end)]);
+        let r = phi.as_basic_value().into_pointer_value();
+        self.release(cx, &[obj])?;
+        self.check_null(cx, r)
+    }
+
+    /// `d[k]`: on an exact dict the item when present, else (missing keys, other types)
+    /// `PyObject_GetItem`, which raises KeyError as Python does. A new reference or NULL.
+    fn dict_item(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, key: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+        let p = self.ptr_type();
+        let tp = type_of(self, obj)?;
+        let is_dict = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyDict_Type"), "")?;
+        let dict_bb = self.append(cx.func, "item.dict");
+        let generic_bb = self.append(cx.func, "item.generic");
+        let found_bb = self.append(cx.func, "item.found");
+        let done = self.append(cx.func, "item.done");
+        self.b.build_conditional_branch(is_dict, dict_bb, generic_bb)?;
+        self.b.position_at_end(dict_bb);
+        let found = call_value(self, "PyDict_GetItemWithError", &[obj.into(), key.into()])?.into_pointer_value();
+        let missing = self.b.build_is_null(found, "")?;
+        self.b.build_conditional_branch(missing, generic_bb, found_bb)?;
+        self.b.position_at_end(found_bb);
+        self.obj_incref(found)?;
+        let found_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        // A missing key may have set an error (unhashable): PyObject_GetItem sets the same one.
+        self.b.position_at_end(generic_bb);
+        call(self, "PyErr_Clear", &[])?;
+        let r = call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
+        let generic_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(p, "")?;
+        phi.add_incoming(&[(&found, found_end), (&r, generic_end)]);
+        Ok(phi.as_basic_value().into_pointer_value())
     }
 
     /// `d.get(k[, default])`: a dict lookup when `d` is exactly a dict, the method call
