@@ -587,7 +587,7 @@ pub fn lower(
     let mut function_diags = Vec::new();
     for f in &defs {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0 };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0 };
         let mut function = lowerer.lower_function(f);
         let start = usize::from(f.range.start());
         function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
@@ -928,6 +928,8 @@ struct FnLowerer<'a> {
     pragmas: &'a [crate::syntax::OmpPragma],
     /// How many `except` blocks enclose the statement being lowered (a bare `raise` needs one).
     handler_depth: usize,
+    /// How many loop bodies enclose it (`break` and `continue` need one).
+    loop_depth: usize,
 }
 
 impl FnLowerer<'_> {
@@ -1073,6 +1075,13 @@ impl FnLowerer<'_> {
         Expr { id, span, kind }
     }
 
+    fn loop_body(&mut self, stmts: &[ast::Stmt]) -> Vec<Stmt> {
+        self.loop_depth += 1;
+        let body = self.block(stmts);
+        self.loop_depth -= 1;
+        body
+    }
+
     fn block(&mut self, stmts: &[ast::Stmt]) -> Vec<Stmt> {
         let mut out = Vec::new();
         for (i, s) in stmts.iter().enumerate() {
@@ -1093,6 +1102,12 @@ impl FnLowerer<'_> {
         let span = span_of(s.range());
         let kind = match s {
             ast::Stmt::Pass(_) => return,
+            ast::Stmt::Break(_) | ast::Stmt::Continue(_) if self.loop_depth == 0 => {
+                let word = if matches!(s, ast::Stmt::Break(_)) { "break" } else { "continue" };
+                self.diags.push(Diagnostic::error(Code::Syntax, span.clone(), format!("`{word}` outside a loop"))
+                    .label("not inside a `for` or `while`").hint("Python rejects this too (SyntaxError)"));
+                return;
+            }
             ast::Stmt::Break(_) => StmtKind::Break,
             ast::Stmt::Continue(_) => StmtKind::Continue,
             ast::Stmt::Return(r) => StmtKind::Return(r.value.as_ref().map(|v| self.expr(v))),
@@ -1167,7 +1182,7 @@ impl FnLowerer<'_> {
                 }
                 StmtKind::Try { body, handlers, orelse, finalbody }
             }
-            ast::Stmt::While(w) => StmtKind::While { cond: self.expr(&w.test), body: self.block(&w.body), orelse: self.block(&w.orelse) },
+            ast::Stmt::While(w) => StmtKind::While { cond: self.expr(&w.test), body: self.loop_body(&w.body), orelse: self.block(&w.orelse) },
             ast::Stmt::For(f) => return self.for_stmt(f, span, out),
             ast::Stmt::Raise(r) => {
                 let Some(exc) = &r.exc else {
@@ -1260,7 +1275,7 @@ impl FnLowerer<'_> {
                 (args.pop(), stop, step)
             }
         };
-        let body = self.block(&f.body);
+        let body = self.loop_body(&f.body);
         let orelse = self.block(&f.orelse);
         let pragma = self.pragmas.iter().find(|p| p.next_line == span.start);
         let parallel = match (pragma, prange) {
@@ -1436,7 +1451,7 @@ impl FnLowerer<'_> {
             Kind::Zip => self.expr_node(iter_span.clone(), ExprKind::Tuple(items)),
         };
         let mut body = vec![Stmt { span: span_of(f.target.range()), kind: StmtKind::Assign { target, value } }];
-        body.extend(self.block(&f.body));
+        body.extend(self.loop_body(&f.body));
         let orelse = self.block(&f.orelse);
         out.push(Stmt { span, kind: StmtKind::ForRange { target: idx, target_span: iter_span, start: None, stop, step: None, body, orelse, parallel: None, each: Some(holders) } });
     }

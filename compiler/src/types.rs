@@ -610,6 +610,21 @@ impl Inferencer<'_> {
                 self.assign_local(w, *target, &Type::Int, target_span);
                 self.block(w, body);
                 w.in_parallel = was_parallel;
+                if let Some(p) = parallel {
+                    use crate::omp::ReductionOp as R;
+                    for (op, l) in &p.reductions {
+                        let t = w.locals[*l].clone();
+                        let ok = matches!((&t, op), (Type::Unknown, _) | (Type::Int, _) | (Type::Float, R::Add | R::Mul | R::Min | R::Max) | (Type::Bool, R::And | R::Or | R::Xor));
+                        if !ok {
+                            let name = self.module.functions[w.func].locals[*l].name.clone();
+                            let sym = match op { R::Add => "+", R::Mul => "*", R::Min => "min", R::Max => "max", R::And => "&", R::Or => "|", R::Xor => "^" };
+                            let d = Diagnostic::error(Code::NotYet, p.span.clone(), format!("`reduction({sym}:{name})` over {t} is not supported"))
+                                .label("in this parallel loop")
+                                .hint("reductions combine ints, floats (+ * min max) or bools (& | ^); reduce the parts of a complex number separately");
+                            self.error(w, d);
+                        }
+                    }
+                }
                 self.block(w, orelse);
             }
             StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } => {}

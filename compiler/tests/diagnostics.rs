@@ -141,3 +141,10 @@ snapshot!(
     try_in_parallel_loop,
     "#export f(float64[:])\ndef f(a):\n    s = 0.0\n    #omp parallel for reduction(+:s)\n    for i in range(len(a)):\n        try:\n            s += a[i]\n        except:\n            pass\n    return s\n"
 );
+
+snapshot!(break_outside_loop, "#export f(int)\ndef f(n):\n    if n:\n        break\n    return n\n");
+
+snapshot!(
+    complex_reduction,
+    "#export f(complex128[:])\ndef f(a):\n    s = 0j\n    #omp parallel for reduction(+:s)\n    for i in range(len(a)):\n        s += a[i]\n    return s\n"
+);

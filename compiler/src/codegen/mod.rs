@@ -927,8 +927,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_int_nsw_add(start_v, offset, "i")?
         };
         let lt = self.local_ty(cx, target);
-        let iv = self.convert(i.into(), &Type::Int, &lt)?;
-        self.b.build_store(cx.locals[target], iv)?;
+        let iv = self.coerce(cx, i.into(), &Type::Int, &lt)?;
+        self.store_local(cx, target, iv)?;
         cx.loops.push((latch, after, cx.temps.len()));
         self.block(cx, body)?;
         cx.loops.pop();
