@@ -114,7 +114,7 @@ fn classify(callee: &str) -> Option<(Class, bool)> {
         c if c.starts_with("pyaot.read_array") => hot(Class::Numpy),
         c if c.starts_with("pyaot.unbox.") || c.starts_with("pyaot.check.") => hot(Class::Unboxing),
         c if c.starts_with("pyaot.box.") => hot(Class::Boxing),
-        "PyObject_CallFunctionObjArgs" | "PyObject_CallMethodObjArgs" => hot(Class::PyCall),
+        "PyObject_CallFunctionObjArgs" | "PyObject_CallMethodObjArgs" | "PyObject_Vectorcall" | "PyObject_VectorcallMethod" => hot(Class::PyCall),
         "PyNumber_Long" | "PyNumber_Float" | "PyObject_IsTrue" | "PyUnicode_FromStringAndSize" => hot(Class::Unboxing),
         "PyComplex_FromDoubles" | "PyList_SetItem" | "PyDict_New" | "PySet_New" | "PySet_Add" | "PyDict_SetItem" => hot(Class::Boxing),
         c if c.starts_with("PyNumber_") || c.starts_with("PyObject_") || c.starts_with("PyIter_") || c.starts_with("PySequence_")

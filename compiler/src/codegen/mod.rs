@@ -725,7 +725,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             StmtKind::Reraise => {
                 let [tp, value, tb] = *cx.handling.last().ok_or_else(|| CgError("bare raise outside a handler".into()))?;
                 for o in [tp, value, tb] {
-                    self.obj_incref(o)?;
+                    self.obj_xincref(o)?;
                 }
                 cpython::call(self, "PyErr_Restore", &[tp.into(), value.into(), tb.into()])?;
                 let unwind = self.unwind_block(cx)?;
@@ -998,12 +998,17 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn entry_alloca(&self, cx: &FnCx<'ctx>, ty: BasicTypeEnum<'ctx>, name: &str) -> Cg<PointerValue<'ctx>> {
         let here = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
         let entry = cx.func.get_first_basic_block().ok_or_else(|| CgError("no entry block".into()))?;
+        // Positioning before an instruction takes its debug location: keep ours.
+        let loc = self.b.get_current_debug_location();
         match entry.get_first_instruction() {
             Some(first) => self.b.position_before(&first),
             None => self.b.position_at_end(entry),
         }
         let slot = self.b.build_alloca(ty, name)?;
         self.b.position_at_end(here);
+        if let Some(l) = loc {
+            self.b.set_current_debug_location(l);
+        }
         Ok(slot)
     }
 

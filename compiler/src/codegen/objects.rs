@@ -35,14 +35,24 @@ pub enum ModuleObject {
 const TPFLAGS_BASE_EXC_SUBCLASS: i64 = 1 << 30;
 const TPFLAGS_TYPE_SUBCLASS: i64 = 1 << 31;
 
-/// Positional arguments passed through PyObject_CallFunctionObjArgs (no tuple); more go in one.
+/// Positional arguments passed by vectorcall (no tuple); more go in one.
 const MAX_VARARGS: usize = 8;
+
+/// PY_VECTORCALL_ARGUMENTS_OFFSET: the callee may use the slot before the arguments.
+const VECTORCALL_ARGUMENTS_OFFSET: u64 = 1 << 63;
 
 impl<'ctx> Codegen<'ctx, '_> {
     /// Py_INCREF as the 3.11 limited API inlines it (`ob_refcnt += 1`); PEP 683 keeps this valid
-    /// for the immortal objects of 3.12 and later. Accepts NULL (the exception triple of a
-    /// handler may hold one).
+    /// for the immortal objects of 3.12 and later.
     pub(super) fn obj_incref(&self, obj: PointerValue<'ctx>) -> Cg<()> {
+        let count = self.b.build_load(self.ctx.i64_type(), obj, "refcnt")?.into_int_value();
+        let n = self.b.build_int_add(count, self.i64(1), "")?;
+        self.b.build_store(obj, n)?;
+        Ok(())
+    }
+
+    /// Py_XINCREF: for values that may be NULL (a lookup that failed, a missing traceback).
+    pub(super) fn obj_xincref(&self, obj: PointerValue<'ctx>) -> Cg<()> {
         self.refcount_update(obj, false)
     }
 
@@ -326,10 +336,13 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// `f(*args)` with objects (borrowed): a new reference.
     fn call_positional(&mut self, cx: &mut FnCx<'ctx>, f: PointerValue<'ctx>, args: &[PointerValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
         let r = if args.len() <= MAX_VARARGS {
-            let mut vals: Vec<BasicMetadataValueEnum> = vec![f.into()];
-            vals.extend(args.iter().map(|a| BasicMetadataValueEnum::from(*a)));
-            vals.push(self.ptr_type().const_null().into());
-            call_value(self, "PyObject_CallFunctionObjArgs", &vals)?.into_pointer_value()
+            // The arguments after a free slot: PY_VECTORCALL_ARGUMENTS_OFFSET lets a bound
+            // method put `self` there instead of copying the arguments.
+            let slots = self.arg_array(cx, None, args)?;
+            let one = self.i64(1);
+            let args_ptr = unsafe { self.b.build_in_bounds_gep(self.ptr_type(), slots, &[one], "")? };
+            let nargsf = self.i64((args.len() as u64 | VECTORCALL_ARGUMENTS_OFFSET) as i64);
+            call_value(self, "PyObject_Vectorcall", &[f.into(), args_ptr.into(), nargsf.into(), self.ptr_type().const_null().into()])?.into_pointer_value()
         } else {
             let tuple = self.tuple_of(cx, args)?;
             cx.temps.push(tuple);
@@ -338,6 +351,26 @@ impl<'ctx> Codegen<'ctx, '_> {
             r
         };
         self.check_null(cx, r)
+    }
+
+    /// An array of object pointers for a vectorcall: `first` (or a free slot), then `args`.
+    fn arg_array(&mut self, cx: &mut FnCx<'ctx>, first: Option<PointerValue<'ctx>>, args: &[PointerValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+        let p = self.ptr_type();
+        let arr = self.entry_alloca(cx, p.array_type(args.len() as u32 + 1).into(), "args")?;
+        for (i, v) in first.iter().chain(args.iter()).enumerate() {
+            let k = if first.is_some() { i } else { i + 1 };
+            let at = unsafe { self.b.build_in_bounds_gep(p, arr, &[self.i64(k as i64)], "")? };
+            self.b.build_store(at, *v)?;
+        }
+        Ok(arr)
+    }
+
+    /// `obj.name(*args)`: PyObject_VectorcallMethod, which finds the method without making a
+    /// bound method. A new reference or NULL.
+    fn call_method(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, name: PointerValue<'ctx>, args: &[PointerValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+        let arr = self.arg_array(cx, Some(obj), args)?;
+        let nargsf = self.i64(args.len() as i64 + 1);
+        Ok(call_value(self, "PyObject_VectorcallMethod", &[name.into(), arr.into(), nargsf.into(), self.ptr_type().const_null().into()])?.into_pointer_value())
     }
 
     /// A new tuple of borrowed objects.
@@ -531,10 +564,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                         vals.push(self.held(cx, a)?);
                     }
                     self.set_loc(cx.scope, &e.span);
-                    let mut call_args: Vec<BasicMetadataValueEnum> = vec![o.into(), name_obj.into()];
-                    call_args.extend(vals.iter().map(|v| BasicMetadataValueEnum::from(*v)));
-                    call_args.push(p.const_null().into());
-                    let r = call_value(self, "PyObject_CallMethodObjArgs", &call_args)?.into_pointer_value();
+                    let r = self.call_method(cx, o, name_obj, &vals)?;
                     self.release(cx, &vals)?;
                     self.check_null(cx, r)?
                 } else {
@@ -576,7 +606,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(other_bb);
         let p = self.ptr_type();
-        let called = call_value(self, "PyObject_CallMethodObjArgs", &[obj.into(), name.into(), v.into(), p.const_null().into()])?;
+        let called = self.call_method(cx, obj, name, &[v])?;
         let call_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
@@ -640,7 +670,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let at = self.b.build_select(negative, wrapped, i, "")?.into_int_value();
         // PyList_GetItem checks the range (IndexError) and gives a borrowed item or NULL.
         let item = call_value(self, "PyList_GetItem", &[obj.into(), at.into()])?.into_pointer_value();
-        self.obj_incref(item)?;
+        self.obj_xincref(item)?;
         let list_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(other_bb);
@@ -716,16 +746,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         let failed = self.b.build_is_not_null(err, "")?;
         let fallback = self.b.build_select(failed, p.const_null(), default, "")?.into_pointer_value();
         let item = self.b.build_select(missing, fallback, found, "")?.into_pointer_value();
-        self.obj_incref(item)?;
+        self.obj_xincref(item)?;
         let dict_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(call_bb);
-        let mut call_args: Vec<BasicMetadataValueEnum> = vec![obj.into(), name.into(), key.into()];
-        if args.len() == 2 {
-            call_args.push(default.into());
-        }
-        call_args.push(p.const_null().into());
-        let called = call_value(self, "PyObject_CallMethodObjArgs", &call_args)?;
+        let method_args = if args.len() == 2 { vec![key, default] } else { vec![key] };
+        let called = self.call_method(cx, obj, name, &method_args)?;
         let call_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
@@ -1293,7 +1319,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_conditional_branch(matched, run, next)?;
             self.b.position_at_end(run);
             if let Some(l) = h.name {
-                self.obj_incref(value)?;
+                self.obj_xincref(value)?;
                 self.store_local(cx, l, value.into())?;
             }
             cx.handling.push([tp, value, tb]);
