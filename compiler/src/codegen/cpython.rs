@@ -84,6 +84,7 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyDict_New" => p.fn_type(&[], false),
         "PyDict_GetItemWithError" | "PyUnicode_Concat" => p.fn_type(&[p.into(), p.into()], false),
         "PyList_Size" => i64t.fn_type(&[p.into()], false),
+        "PyLong_AsLongLongAndOverflow" => i64t.fn_type(&[p.into(), p.into()], false),
         "PyObject_Vectorcall" | "PyObject_VectorcallMethod" => p.fn_type(&[p.into(), p.into(), i64t.into(), p.into()], false),
         "PyList_GetItem" => p.fn_type(&[p.into(), i64t.into()], false),
         "PyObject_GetAttr" | "PyObject_GetItem" | "PyObject_Format" | "PyUnicode_Join" => p.fn_type(&[p.into(), p.into()], false),

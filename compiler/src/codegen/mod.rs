@@ -1394,7 +1394,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(self.b.build_load(self.llvm_type(t), slot, "")?)
     }
 
-    fn intrinsic(&self, name: &str, args: &[BasicValueEnum<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn intrinsic(&self, name: &str, args: &[BasicValueEnum<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
         let intr = Intrinsic::find(name).ok_or_else(|| CgError(format!("no intrinsic {name}")))?;
         let ty = args[0].get_type();
         let f = intr.get_declaration(&self.module, &[ty]).ok_or_else(|| CgError(format!("cannot declare {name}")))?;
@@ -1599,7 +1599,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Python's int floor division and modulo; `MIN // -1` wraps instead of trapping.
-    fn int_divmod(&self, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+    pub(super) fn int_divmod(&self, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
         let b = &self.b;
         let zero = self.i64(0);
         let minus_one = b.build_int_compare(IntPredicate::EQ, y, self.i64(-1), "")?;

@@ -319,9 +319,24 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// The truth of an object (borrowed), leaving the function if `__bool__` raised.
     pub(super) fn truth_of(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        // True and False (what comparisons give) answer without a call.
+        let is_true = self.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(self, "_Py_TrueStruct"), "")?;
+        let is_false = self.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(self, "_Py_FalseStruct"), "")?;
+        let known = self.b.build_or(is_true, is_false, "")?;
+        let ask = self.append(cx.func, "truth.call");
+        let done = self.append(cx.func, "truth.done");
+        let here = self.b.get_insert_block().unwrap();
+        self.b.build_conditional_branch(known, done, ask)?;
+        self.b.position_at_end(ask);
         let r = call_value(self, "PyObject_IsTrue", &[obj.into()])?.into_int_value();
         self.check_minus_one(cx, r)?;
-        Ok(self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?)
+        let asked = self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
+        let ask_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(self.ctx.bool_type(), "truth")?;
+        phi.add_incoming(&[(&is_true, here), (&asked, ask_end)]);
+        Ok(phi.as_basic_value().into_int_value())
     }
 
     /// The truth of an object-typed value (consumed).
@@ -464,6 +479,23 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let r = call_value(self, f, &[v.into()])?.into_pointer_value();
                 self.release_temps(cx, 1)?;
                 self.check_null(cx, r)
+            }
+            // An object and a native int: exact Python ints are computed natively.
+            ExprKind::Binary(op, l, r) if int_fast_op(*op) && (self.ty(cx, l) == Type::Object) != (self.ty(cx, r) == Type::Object)
+                && (self.ty(cx, l).is_integral() || self.ty(cx, r).is_integral()) =>
+            {
+                let object_left = self.ty(cx, l) == Type::Object;
+                let (obj, native) = if object_left {
+                    let o = self.held(cx, l)?;
+                    (o, self.operand(cx, r, &Type::Int)?.into_int_value())
+                } else {
+                    let n = self.operand(cx, l, &Type::Int)?.into_int_value();
+                    (self.held(cx, r)?, n)
+                };
+                self.set_loc(cx.scope, &e.span);
+                let v = self.int_or_object_op(cx, *op, obj, object_left, native, false)?;
+                self.release(cx, &[obj])?;
+                self.check_null(cx, v)
             }
             ExprKind::Binary(op, l, r) => {
                 let a = self.held(cx, l)?;
@@ -861,6 +893,15 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `l op r` where one side is an object: a new reference (the operands are consumed).
     pub(super) fn object_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type, in_place: bool) -> Cg<PointerValue<'ctx>> {
+        if int_fast_op(op) && (*lt == Type::Object) != (*rt == Type::Object) && (lt.is_integral() || rt.is_integral()) {
+            let object_left = *lt == Type::Object;
+            let (obj, native, nt) = if object_left { (l.into_pointer_value(), r, rt) } else { (r.into_pointer_value(), l, lt) };
+            cx.temps.push(obj);
+            let native = self.convert(native, nt, &Type::Int)?.into_int_value();
+            let v = self.int_or_object_op(cx, op, obj, object_left, native, in_place)?;
+            self.release_temps(cx, 1)?;
+            return self.check_null(cx, v);
+        }
         // Objects given are temporaries before boxing the other side can fail.
         let base = cx.temps.len();
         for (v, t) in [(l, lt), (r, rt)] {
@@ -879,6 +920,69 @@ impl<'ctx> Codegen<'ctx, '_> {
         let v = self.number_op(op, a, b, in_place)?;
         self.release_temps(cx, cx.temps.len() - base)?;
         self.check_null(cx, v)
+    }
+
+    /// `obj op n` (or `n op obj`) for a native int `n`: when `obj` is exactly a Python int that
+    /// fits in 64 bits and the result does too, computed natively and boxed; otherwise (other
+    /// types, big ints, overflow, division by zero) the generic C-API operation. A new
+    /// reference or NULL.
+    fn int_or_object_op(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, obj: PointerValue<'ctx>, object_left: bool, n: IntValue<'ctx>, in_place: bool) -> Cg<PointerValue<'ctx>> {
+        let p = self.ptr_type();
+        let tp = type_of(self, obj)?;
+        let is_int = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyLong_Type"), "")?;
+        let fast = self.append(cx.func, "int.fast");
+        let native_ok = self.append(cx.func, "int.native");
+        let generic = self.append(cx.func, "int.generic");
+        let done = self.append(cx.func, "int.done");
+        self.b.build_conditional_branch(is_int, fast, generic)?;
+        self.b.position_at_end(fast);
+        let overflow_slot = self.entry_alloca(cx, self.ctx.i32_type().into(), "overflow")?;
+        let x = call_value(self, "PyLong_AsLongLongAndOverflow", &[obj.into(), overflow_slot.into()])?.into_int_value();
+        let big = self.b.build_load(self.ctx.i32_type(), overflow_slot, "")?.into_int_value();
+        let big = self.b.build_int_compare(IntPredicate::NE, big, self.ctx.i32_type().const_zero(), "")?;
+        let (a, b) = if object_left { (x, n) } else { (n, x) };
+        let (value, bad) = match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                let name = match op { BinOp::Add => "llvm.sadd.with.overflow", BinOp::Sub => "llvm.ssub.with.overflow", _ => "llvm.smul.with.overflow" };
+                let r = self.intrinsic(name, &[a.into(), b.into()])?.into_struct_value();
+                let v = self.b.build_extract_value(r, 0, "")?.into_int_value();
+                let o = self.b.build_extract_value(r, 1, "")?.into_int_value();
+                (v, o)
+            }
+            _ => {
+                // Python's floor division and modulo; 0 and MIN // -1 go the generic way.
+                let zero = self.b.build_int_compare(IntPredicate::EQ, b, self.i64(0), "")?;
+                let min = self.b.build_int_compare(IntPredicate::EQ, a, self.i64(i64::MIN), "")?;
+                let minus_one = self.b.build_int_compare(IntPredicate::EQ, b, self.i64(-1), "")?;
+                let wraps = self.b.build_and(min, minus_one, "")?;
+                let bad = self.b.build_or(zero, wraps, "")?;
+                let safe_b = self.b.build_select(zero, self.i64(1), b, "")?.into_int_value();
+                let (q, r) = self.int_divmod(a, safe_b)?;
+                (if op == BinOp::FloorDiv { q } else { r }, bad)
+            }
+        };
+        let bad = self.b.build_or(big, bad, "")?;
+        self.b.build_conditional_branch(bad, generic, native_ok)?;
+        self.b.position_at_end(native_ok);
+        let boxed = call_value(self, "PyLong_FromLongLong", &[value.into()])?;
+        let native_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(generic);
+        let n_obj = call_value(self, "PyLong_FromLongLong", &[n.into()])?.into_pointer_value();
+        let have = self.append(cx.func, "int.boxed");
+        let box_failed_end = self.b.get_insert_block().unwrap();
+        let null = self.b.build_is_null(n_obj, "")?;
+        self.b.build_conditional_branch(null, done, have)?;
+        self.b.position_at_end(have);
+        let (ga, gb) = if object_left { (obj, n_obj) } else { (n_obj, obj) };
+        let r = self.number_op(op, ga, gb, in_place)?;
+        self.obj_decref(n_obj)?;
+        let generic_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(p, "")?;
+        phi.add_incoming(&[(&boxed, native_end), (&p.const_null(), box_failed_end), (&r, generic_end)]);
+        Ok(phi.as_basic_value().into_pointer_value())
     }
 
     /// A comparison chain where an operand is an object, or with `is`: gives a bool, or an
@@ -1538,6 +1642,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             _ => Err(CgError("no native value from this object expression".into())),
         }
     }
+}
+
+/// Operators with a native fast path for exact Python ints.
+fn int_fast_op(op: BinOp) -> bool {
+    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod)
 }
 
 /// The ids of the loop-item expressions in the first statement of a for-each body.
