@@ -774,10 +774,20 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(dict_bb);
         let found = call_value(self, "PyDict_GetItemWithError", &[obj.into(), key.into()])?.into_pointer_value();
         let missing = self.b.build_is_null(found, "")?;
+        let miss_bb = self.append(cx.func, "get.miss");
+        let pick_bb = self.append(cx.func, "get.pick");
+        let found_end = self.b.get_insert_block().unwrap();
+        self.b.build_conditional_branch(missing, miss_bb, pick_bb)?;
+        // Missing: the default, unless the lookup failed (an unhashable key).
+        self.b.position_at_end(miss_bb);
         let err = call_value(self, "PyErr_Occurred", &[])?.into_pointer_value();
         let failed = self.b.build_is_not_null(err, "")?;
         let fallback = self.b.build_select(failed, p.const_null(), default, "")?.into_pointer_value();
-        let item = self.b.build_select(missing, fallback, found, "")?.into_pointer_value();
+        self.b.build_unconditional_branch(pick_bb)?;
+        self.b.position_at_end(pick_bb);
+        let picked = self.b.build_phi(p, "")?;
+        picked.add_incoming(&[(&found, found_end), (&fallback, miss_bb)]);
+        let item = picked.as_basic_value().into_pointer_value();
         self.obj_xincref(item)?;
         let dict_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
@@ -1246,8 +1256,23 @@ impl<'ctx> Codegen<'ctx, '_> {
         let obj = self.held(cx, target)?;
         let key = self.key(cx, indices)?;
         cx.temps.push(key);
-        let r = call_value(self, "PyObject_SetItem", &[obj.into(), key.into(), value.into()])?.into_int_value();
-        self.check_minus_one(cx, r)?;
+        // An exact dict stores directly; anything else through its mapping protocol.
+        let tp = type_of(self, obj)?;
+        let is_dict = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyDict_Type"), "")?;
+        let dict_bb = self.append(cx.func, "setitem.dict");
+        let other_bb = self.append(cx.func, "setitem.other");
+        let done = self.append(cx.func, "setitem.done");
+        self.b.build_conditional_branch(is_dict, dict_bb, other_bb)?;
+        self.b.position_at_end(dict_bb);
+        let a = call_value(self, "PyDict_SetItem", &[obj.into(), key.into(), value.into()])?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(other_bb);
+        let b = call_value(self, "PyObject_SetItem", &[obj.into(), key.into(), value.into()])?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(self.ctx.i32_type(), "")?;
+        phi.add_incoming(&[(&a, dict_bb), (&b, other_bb)]);
+        self.check_minus_one(cx, phi.as_basic_value().into_int_value())?;
         self.release(cx, &[value, obj, key])
     }
 
