@@ -41,3 +41,17 @@ def accumulate(xs, k):
 #run: accumulate([1, 2, 3], 10)
 #run: accumulate([1, 2 ** 62, 2 ** 62], 4)
 #run: accumulate([1, 2.5], 2)
+
+
+#export compare(object, int)
+def compare(x, n):
+    return x < n, x <= n, x == n, x != n, x > n, x >= n, n < x, n == x
+
+
+#run: compare(3, 3)
+#run: compare(-5, 3)
+#run: compare(2 ** 70, 3)
+#run: compare(-(2 ** 70), 3)
+#run: compare(2.5, 2)
+#run: compare(True, 1)
+#run: compare("a", 1)

@@ -505,6 +505,26 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.release(cx, &[a, b])?;
                 self.check_null(cx, v)
             }
+            // `obj < n` with a native int: exact Python ints compare natively.
+            ExprKind::Compare(first, rest)
+                if rest.len() == 1 && !matches!(rest[0].0, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot)
+                    && (self.ty(cx, first) == Type::Object) != (self.ty(cx, &rest[0].1) == Type::Object)
+                    && (self.ty(cx, first).is_integral() || self.ty(cx, &rest[0].1).is_integral()) =>
+            {
+                let (op, right) = &rest[0];
+                let object_left = self.ty(cx, first) == Type::Object;
+                let (obj, native) = if object_left {
+                    let o = self.held(cx, first)?;
+                    (o, self.operand(cx, right, &Type::Int)?.into_int_value())
+                } else {
+                    let n = self.operand(cx, first, &Type::Int)?.into_int_value();
+                    (self.held(cx, right)?, n)
+                };
+                self.set_loc(cx.scope, &e.span);
+                let r = self.int_or_object_compare(cx, *op, obj, object_left, native)?;
+                self.release(cx, &[obj])?;
+                self.check_null(cx, r)
+            }
             ExprKind::Compare(first, rest) => Ok(self.object_compare_chain(cx, first, rest, &Type::Object)?.into_pointer_value()),
             ExprKind::BoolOp(kind, values) => self.object_bool_op(cx, *kind, values),
             ExprKind::Builtin(b, args) => {
@@ -992,6 +1012,64 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(done);
         let phi = self.b.build_phi(p, "")?;
         phi.add_incoming(&[(&boxed, native_end), (&p.const_null(), box_failed_end), (&r, generic_end)]);
+        Ok(phi.as_basic_value().into_pointer_value())
+    }
+
+    /// `obj op n` (or `n op obj`) compared: natively when `obj` is exactly a Python int that
+    /// fits in 64 bits (giving True or False), else PyObject_RichCompare. A new reference or NULL.
+    fn int_or_object_compare(&mut self, cx: &mut FnCx<'ctx>, op: CmpOp, obj: PointerValue<'ctx>, object_left: bool, n: IntValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+        let p = self.ptr_type();
+        let tp = type_of(self, obj)?;
+        let is_int = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyLong_Type"), "")?;
+        let fast = self.append(cx.func, "cmp.int");
+        let native_ok = self.append(cx.func, "cmp.native");
+        let generic = self.append(cx.func, "cmp.generic");
+        let done = self.append(cx.func, "cmp.done");
+        self.b.build_conditional_branch(is_int, fast, generic)?;
+        self.b.position_at_end(fast);
+        let overflow_slot = self.entry_alloca(cx, self.ctx.i32_type().into(), "overflow")?;
+        let x = call_value(self, "PyLong_AsLongLongAndOverflow", &[obj.into(), overflow_slot.into()])?.into_int_value();
+        let big = self.b.build_load(self.ctx.i32_type(), overflow_slot, "")?.into_int_value();
+        let big = self.b.build_int_compare(IntPredicate::NE, big, self.ctx.i32_type().const_zero(), "")?;
+        self.b.build_conditional_branch(big, generic, native_ok)?;
+        self.b.position_at_end(native_ok);
+        let (a, b) = if object_left { (x, n) } else { (n, x) };
+        let pred = match op {
+            CmpOp::Eq => IntPredicate::EQ,
+            CmpOp::NotEq => IntPredicate::NE,
+            CmpOp::Lt => IntPredicate::SLT,
+            CmpOp::LtE => IntPredicate::SLE,
+            CmpOp::Gt => IntPredicate::SGT,
+            _ => IntPredicate::SGE,
+        };
+        let c = self.b.build_int_compare(pred, a, b, "")?;
+        let answer = self.b.build_select(c, data_symbol(self, "_Py_TrueStruct"), data_symbol(self, "_Py_FalseStruct"), "")?.into_pointer_value();
+        self.obj_incref(answer)?;
+        let native_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(generic);
+        let n_obj = call_value(self, "PyLong_FromLongLong", &[n.into()])?.into_pointer_value();
+        let have = self.append(cx.func, "cmp.boxed");
+        let box_failed_end = self.b.get_insert_block().unwrap();
+        let null = self.b.build_is_null(n_obj, "")?;
+        self.b.build_conditional_branch(null, done, have)?;
+        self.b.position_at_end(have);
+        let (ga, gb) = if object_left { (obj, n_obj) } else { (n_obj, obj) };
+        let code = match op {
+            CmpOp::Lt => 0,
+            CmpOp::LtE => 1,
+            CmpOp::Eq => 2,
+            CmpOp::NotEq => 3,
+            CmpOp::Gt => 4,
+            _ => 5,
+        };
+        let r = call_value(self, "PyObject_RichCompare", &[ga.into(), gb.into(), self.ctx.i32_type().const_int(code, false).into()])?;
+        self.obj_decref(n_obj)?;
+        let generic_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(p, "")?;
+        phi.add_incoming(&[(&answer, native_end), (&p.const_null(), box_failed_end), (&r, generic_end)]);
         Ok(phi.as_basic_value().into_pointer_value())
     }
 
