@@ -204,3 +204,40 @@ def test_functions_using_objects_hold_the_gil(mod):
     assert mod.spin(lambda i: i % 7, 200000) == sum(i % 7 for i in range(200000))
     t.join()
     assert results == [sum(range(200000))]
+
+
+PORTABLE = '''
+import fractions
+
+#export run(object, str)
+def run(f, text):
+    counts = {}
+    for w in text.split():
+        counts[w] = counts.get(w, 0) + 1
+    out = []
+    for k in sorted(counts):
+        out.append(f"{k}={counts[k]}")
+    try:
+        f(None)
+    except TypeError as e:
+        out.append(type(e).__name__)
+    total = fractions.Fraction(0)
+    for i in range(1, 4):
+        total += fractions.Fraction(1, i)
+    return ",".join(out), f(2), str(total), max(out, key=len)
+'''
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.12", "3.13"])
+def test_object_module_runs_on_each_python(tmp_path, version):
+    # The object fallback calls by vectorcall: stable ABI from 3.12, exported by 3.11 too.
+    from test_abi import interpreters
+    exe = interpreters()[version]
+    assert exe, f"Python {version} not found"
+    src = tmp_path / "portable.py"
+    src.write_text(PORTABLE)
+    so = build(src, tmp_path)
+    script = "import portable; print(portable.run(lambda x: x * 10, 'b a b'))"
+    proc = subprocess.run([exe, "-c", script], cwd=so.parent, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "('a=1,b=2,TypeError', 20, '11/6', 'TypeError')"
