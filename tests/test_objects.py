@@ -92,6 +92,10 @@ def rethrow(d):
     except KeyError:
         raise
 
+#export comp(object, object)
+def comp(xs, d):
+    return [d[x] for x in xs if x != 0], {x: d.get(x) for x in xs}
+
 #export spin(object, int)
 def spin(f, n):
     s = 0
@@ -148,6 +152,9 @@ def test_refcounts_exact_over_many_calls(mod):
         mod.guarded(d, "missing")
         with pytest.raises(KeyError):
             mod.rethrow(d)
+        mod.comp(xs[:1], d)
+        with pytest.raises(KeyError):
+            mod.comp([key, "missing"], d)
     d.pop("seen")
     after = [sys.getrefcount(o) for o in (key, value, d, arr, f, pair, xs)]
     assert after == before

@@ -109,6 +109,13 @@ impl PyPath {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompKind {
+    List,
+    Set,
+    Dict,
+}
+
 /// A piece of an f-string: literal text, or a value with its `!r`/`!s`/`!a` conversion and
 /// format spec.
 pub enum FPart {
@@ -240,6 +247,10 @@ pub enum ExprKind {
     /// `obj.name(...)`.
     CallMethod(Box<Expr>, String, Vec<Expr>, Vec<(String, Expr)>),
     FString(Vec<FPart>),
+    /// `[elt for x in xs if c]` (and the set and dict forms): `result` starts empty, `body` (the
+    /// loops, lowered like statements, with the comprehension's own hidden locals) fills it,
+    /// and the expression's value is `result`.
+    Comprehension(CompKind, LocalId, Vec<Stmt>),
     /// The current item of a `for x in <holders>` loop (lowered to an index loop over
     /// `holders`): `subscript` reads it for arrays; over Python objects codegen takes it from
     /// the iterator instead.
@@ -673,6 +684,7 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
                 args.iter().for_each(|a| expr(a, f));
                 kwargs.iter().for_each(|(_, a)| expr(a, f));
             }
+            ExprKind::Comprehension(_, _, body) => for_each_expr(body, f),
             ExprKind::FString(parts) => parts.iter().for_each(|p| {
                 if let FPart::Value(x, _, spec) = p {
                     expr(x, f);
@@ -1627,6 +1639,9 @@ impl FnLowerer<'_> {
                 ExprKind::Dict(d.keys.iter().zip(&d.values).map(|(k, v)| (self.expr(k.as_ref().unwrap()), self.expr(v))).collect())
             }
             ast::Expr::JoinedStr(j) => ExprKind::FString(self.fstring_parts(&j.values)),
+            ast::Expr::ListComp(c) => return self.comprehension(CompKind::List, c.range, &c.generators, &c.elt, None),
+            ast::Expr::SetComp(c) => return self.comprehension(CompKind::Set, c.range, &c.generators, &c.elt, None),
+            ast::Expr::DictComp(c) => return self.comprehension(CompKind::Dict, c.range, &c.generators, &c.key, Some(&c.value)),
             ast::Expr::FormattedValue(_) => ExprKind::FString(self.fstring_parts(std::slice::from_ref(e))),
             other => {
                 let (what, hint) = expr_construct(other);
@@ -1853,6 +1868,65 @@ impl FnLowerer<'_> {
             }
         }
         (args, kwargs)
+    }
+
+    /// A comprehension, lowered as the loops it stands for: the first iterable is evaluated
+    /// outside (in the function's scope), the loop variables are hidden locals of their own
+    /// (they do not leak, as in Python 3), and each item is appended to the result.
+    fn comprehension(&mut self, kind: CompKind, range: rustpython_parser::text_size::TextRange, generators: &[ast::Comprehension], elt: &ast::Expr, value: Option<&ast::Expr>) -> Expr {
+        let span = span_of(range);
+        if generators.iter().any(|g| g.is_async) {
+            self.diags.push(unsupported(range, "async comprehensions", "write the loop out with `for`"));
+            return self.error_expr(span);
+        }
+        let base = format!("$comp{}", span.start);
+        let result = self.local(&base, span.clone());
+        let first_iter_name = format!("{base}.iter");
+        let first_iter_local = self.local(&first_iter_name, span.clone());
+        let first_iter = self.expr(&generators[0].iter);
+        // The loop variables: hidden locals, visible under their names inside only.
+        let mut shadowed = Vec::new();
+        for g in generators {
+            let mut names = Vec::new();
+            collect_target_names(&g.target, &mut names);
+            for name in names {
+                let hidden = self.local(&format!("{base}.{name}"), span.clone());
+                shadowed.push((name.clone(), self.local_ids.insert(name, hidden)));
+            }
+        }
+        let name = |id: &str| ast::Expr::Name(ast::ExprName { range, id: ast::Identifier::new(id), ctx: ast::ExprContext::Load });
+        let method = |m: &str, args: Vec<ast::Expr>| ast::Stmt::Expr(ast::StmtExpr { range, value: Box::new(ast::Expr::Call(ast::ExprCall {
+            range,
+            func: Box::new(ast::Expr::Attribute(ast::ExprAttribute { range, value: Box::new(name(&base)), attr: ast::Identifier::new(m), ctx: ast::ExprContext::Load })),
+            args,
+            keywords: vec![],
+        })) });
+        let mut body = vec![match (kind, value) {
+            (CompKind::Dict, Some(v)) => ast::Stmt::Assign(ast::StmtAssign {
+                range,
+                targets: vec![ast::Expr::Subscript(ast::ExprSubscript { range, value: Box::new(name(&base)), slice: Box::new(elt.clone()), ctx: ast::ExprContext::Store })],
+                value: Box::new(v.clone()),
+                type_comment: None,
+            }),
+            (CompKind::Set, _) => method("add", vec![elt.clone()]),
+            _ => method("append", vec![elt.clone()]),
+        }];
+        for (i, g) in generators.iter().enumerate().rev() {
+            for cond in g.ifs.iter().rev() {
+                body = vec![ast::Stmt::If(ast::StmtIf { range, test: Box::new(cond.clone()), body, orelse: vec![] })];
+            }
+            let iter = if i == 0 { name(&first_iter_name) } else { g.iter.clone() };
+            body = vec![ast::Stmt::For(ast::StmtFor { range, target: Box::new(g.target.clone()), iter: Box::new(iter), body, orelse: vec![], type_comment: None })];
+        }
+        let mut stmts = vec![Stmt { span: span.clone(), kind: StmtKind::Assign { target: Target::Local(first_iter_local, span.clone()), value: first_iter } }];
+        stmts.extend(self.block(&body));
+        for (name, previous) in shadowed.into_iter().rev() {
+            match previous {
+                Some(id) => self.local_ids.insert(name, id),
+                None => self.local_ids.remove(&name),
+            };
+        }
+        self.expr_node(span, ExprKind::Comprehension(kind, result, stmts))
     }
 
     /// The pieces of an f-string.
@@ -2129,6 +2203,16 @@ fn leaves_block(stmts: &[Stmt], top: bool, out: &mut Vec<(Span, &'static str)>) 
             }
             other => other.blocks().into_iter().for_each(|b| leaves_block(b, top, out)),
         }
+    }
+}
+
+/// The names a `for` target binds.
+fn collect_target_names(e: &ast::Expr, out: &mut Vec<String>) {
+    match e {
+        ast::Expr::Name(n) => out.push(n.id.to_string()),
+        ast::Expr::Tuple(t) => t.elts.iter().for_each(|x| collect_target_names(x, out)),
+        ast::Expr::List(t) => t.elts.iter().for_each(|x| collect_target_names(x, out)),
+        _ => {}
     }
 }
 

@@ -909,6 +909,11 @@ impl Inferencer<'_> {
                 }
                 Type::Object
             }
+            ExprKind::Comprehension(_, result, body) => {
+                self.assign_local(w, *result, &Type::Object, &e.span);
+                self.block(w, body);
+                Type::Object
+            }
             ExprKind::EachItem(holders, item) => {
                 let t = self.expr(w, item);
                 if holders.iter().any(|h| w.locals[*h] == Type::Object) { Type::Object } else { t }

@@ -631,6 +631,21 @@ impl<'ctx> Codegen<'ctx, '_> {
                 Ok(r)
             }
             ExprKind::FString(parts) => self.fstring(cx, parts),
+            ExprKind::Comprehension(kind, result, body) => {
+                let c = match kind {
+                    hir::CompKind::List => call_value(self, "PyList_New", &[self.i64(0).into()])?,
+                    hir::CompKind::Set => call_value(self, "PySet_New", &[self.ptr_type().const_null().into()])?,
+                    hir::CompKind::Dict => call_value(self, "PyDict_New", &[])?,
+                }
+                .into_pointer_value();
+                self.check_null(cx, c)?;
+                self.store_local(cx, *result, c.into())?;
+                self.block(cx, body)?;
+                // The result moves out of its hidden local into the expression.
+                let v = self.b.build_load(self.ptr_type(), cx.locals[*result], "")?.into_pointer_value();
+                self.b.build_store(cx.locals[*result], self.ptr_type().const_null())?;
+                Ok(v)
+            }
             // The item the iterator gave (its reference moves to the reader, which is the
             // loop's first statement: each item is read once).
             ExprKind::EachItem(..) => cx.each_items.remove(&e.id).ok_or_else(|| CgError("loop item read twice".into())),
