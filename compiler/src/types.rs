@@ -212,8 +212,21 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
         for sig in export.entry.signatures() {
             let mut params = Vec::new();
             let mut ok = true;
-            for (i, (spec, _optional)) in sig.iter().enumerate() {
+            for (i, (spec, optional)) in sig.iter().enumerate() {
                 match spec_to_type(spec) {
+                    // A default stands in for the argument: it must have the exported type.
+                    Ok(t) if *optional && func.params[i].default.as_ref().is_some_and(|d| join(&const_type(d), &t) != Some(t.clone())) => {
+                        ok = false;
+                        let span = export.entry.args[i].span.clone();
+                        if !reported.contains(&span) {
+                            let d = func.params[i].default.as_ref().map(const_type).unwrap_or(Type::None);
+                            inf.diags.push(Diagnostic::error(Code::ExportTarget, span.clone(), format!("the default of `{}` is {d}, which is not {t}", func.params[i].name))
+                                .label("this export type")
+                                .also(func.params[i].span.clone(), "the parameter with the default")
+                                .hint("give a default of the exported type, or export the argument as `object`"));
+                            reported.push(span);
+                        }
+                    }
                     Ok(t) => params.push(t),
                     Err(why) => {
                         ok = false;
@@ -591,7 +604,15 @@ impl Inferencer<'_> {
             }
             StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel, .. } => {
                 if let Some(p) = parallel {
-                    for e in p.chunk.iter().chain(p.num_threads.iter()).chain(p.condition.iter()) {
+                    for e in p.chunk.iter().chain(p.num_threads.iter()) {
+                        let t = self.expr(w, e);
+                        if !(t.is_integral() || t == Type::Unknown) {
+                            let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("a chunk size or thread count must be an int, not {t}"))
+                                .label("here").hint("write an integer: `schedule(dynamic, 64)`, `num_threads(4)`");
+                            self.error(w, d);
+                        }
+                    }
+                    for e in p.condition.iter() {
                         self.expr(w, e);
                     }
                 }

@@ -148,3 +148,10 @@ snapshot!(
     complex_reduction,
     "#export f(complex128[:])\ndef f(a):\n    s = 0j\n    #omp parallel for reduction(+:s)\n    for i in range(len(a)):\n        s += a[i]\n    return s\n"
 );
+
+snapshot!(default_of_another_type, "#export f(float, float?)\ndef f(x, a=2j):\n    return a * x\n");
+
+snapshot!(
+    float_chunk_size,
+    "#export f(float64[:])\ndef f(a):\n    #omp parallel for schedule(dynamic, 1.5)\n    for i in range(len(a)):\n        a[i] = 0.0\n"
+);
