@@ -248,3 +248,17 @@ def test_object_module_runs_on_each_python(tmp_path, version):
     proc = subprocess.run([exe, "-c", script], cwd=so.parent, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "('a=1,b=2,TypeError', 20, '11/6', 'TypeError')"
+
+
+def test_module_values_are_computed_at_import(tmp_path):
+    src = tmp_path / "modvals.py"
+    src.write_text("import collections\nSEEN = collections.Counter()\nLIMIT = 1 // 0\n\n#export f(int)\ndef f(n):\n    return SEEN, LIMIT\n")
+    build(src, tmp_path)
+    proc = subprocess.run([sys.executable, "-c", "import modvals"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode != 0 and "ZeroDivisionError" in proc.stderr
+    src.write_text("import collections\nSEEN = collections.Counter()\n\n#export see(str)\ndef see(w):\n    SEEN[w] += 1\n    return SEEN[w]\n")
+    build(src, tmp_path)
+    proc = subprocess.run([sys.executable, "-c", "import modvals; modvals.see('a'); print(modvals.see('a'), modvals.SEEN)"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "2 Counter({'a': 2})"

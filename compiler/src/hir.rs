@@ -21,6 +21,11 @@ pub struct Module {
     pub doc: Option<String>,
     pub functions: Vec<Function>,
     pub exports: Vec<Export>,
+    /// The module-level assignments that are not constants (`WORDS = {"a", "the"}`), as a
+    /// function (`<module>`) run when the extension is imported: it returns the values of
+    /// `module_globals`, in order, as one tuple.
+    pub init: Option<FuncId>,
+    pub module_globals: Vec<String>,
 }
 
 pub struct Export {
@@ -491,6 +496,9 @@ enum Global {
     Prange,
     /// Any other import: a Python object, looked up when the extension is imported.
     Foreign(PyPath),
+    /// A module-level name assigned a value that is not a constant: computed when the extension
+    /// is imported (the `<module>` function), read by functions as a Python object.
+    ModuleValue,
 }
 
 pub fn lower(
@@ -516,6 +524,8 @@ pub fn lower(
     let mut defs = Vec::new();
     let mut doc = None;
     let mut const_assignments: HashMap<String, usize> = HashMap::new();
+    let mut init_stmts: Vec<ast::Stmt> = Vec::new();
+    let mut module_globals: Vec<String> = Vec::new();
     for stmt in body {
         if let ast::Stmt::Assign(a) = stmt {
             for t in &a.targets {
@@ -573,12 +583,19 @@ pub fn lower(
                     [ast::Expr::Name(n)] if const_assignments.get(n.id.as_str()) == Some(&1) => Some(n.id.to_string()),
                     _ => None,
                 };
-                match single_name.and_then(|n| fold_const(&a.value, &globals).map(|c| (n, c))) {
-                    Some((name, c)) => {
-                        globals.insert(name, Global::Const(c));
-                    }
-                    None => diags.push(ignored(stmt.range(), "this module-level assignment is not a numeric constant, so the compiled module does not run it",
-                        "module-level names must be assigned once, to a number, bool or tuple of them, to be used in compiled functions")),
+                match single_name {
+                    Some(name) => match fold_const(&a.value, &globals) {
+                        Some(c) => {
+                            globals.insert(name, Global::Const(c));
+                        }
+                        None => {
+                            globals.insert(name.clone(), Global::ModuleValue);
+                            init_stmts.push(stmt.clone());
+                            module_globals.push(name);
+                        }
+                    },
+                    None => diags.push(ignored(stmt.range(), "this module-level assignment is not run by the compiled module",
+                        "module-level names must be assigned once, by `name = value`, to be used in compiled functions")),
                 }
             }
             ast::Stmt::Expr(e) if i == 0 && matches!(&*e.value, ast::Expr::Constant(c) if matches!(c.value, Constant::Str(_))) => {
@@ -605,6 +622,36 @@ pub fn lower(
         functions.push(function);
         function_diags.push(own);
     }
+    // The module-level values: one function, run at import, returning them all.
+    let init = if init_stmts.is_empty() {
+        None
+    } else {
+        let mut own = Vec::new();
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0 };
+        let span = span_of(init_stmts[0].range());
+        for name in &module_globals {
+            lowerer.local(name, span.clone());
+        }
+        let mut body = lowerer.block(&init_stmts);
+        let items: Vec<Expr> = module_globals.iter().map(|name| {
+            let id = lowerer.local_ids[name.as_str()];
+            lowerer.expr_node(span.clone(), ExprKind::Local(id))
+        }).collect();
+        let tuple = lowerer.expr_node(span.clone(), ExprKind::Tuple(items));
+        body.push(Stmt { span: span.clone(), kind: StmtKind::Return(Some(tuple)) });
+        let function = Function {
+            name: "<module>".into(),
+            checks: module_checks,
+            span,
+            params: Vec::new(),
+            locals: std::mem::take(&mut lowerer.locals),
+            body,
+            num_exprs: lowerer.next_expr,
+        };
+        functions.push(function);
+        function_diags.push(own);
+        Some(functions.len() - 1)
+    };
 
     let mut out_exports = Vec::new();
     for entry in exports {
@@ -644,7 +691,7 @@ pub fn lower(
     }
     // Only functions the exports reach are compiled; problems elsewhere (test helpers, code for
     // the Python side) are a warning, not a reason to refuse the module.
-    let reachable = reachable_functions(&functions, out_exports.iter().map(|e| e.func).chain(exports.iter().filter_map(|e| match globals.get(&e.name) {
+    let reachable = reachable_functions(&functions, out_exports.iter().map(|e| e.func).chain(init).chain(exports.iter().filter_map(|e| match globals.get(&e.name) {
         Some(Global::Function(f)) => Some(*f),
         _ => None,
     })));
@@ -658,7 +705,7 @@ pub fn lower(
                 .hint(format!("export `{}` (or call it from an exported function) to see what pyaot cannot compile in it", f.name)));
         }
     }
-    (Module { name: module_name.to_string(), doc, functions, exports: out_exports }, diags)
+    (Module { name: module_name.to_string(), doc, functions, exports: out_exports, init, module_globals }, diags)
 }
 
 /// Calls `f` on every expression of a body, nested ones included (parents first).
@@ -1665,6 +1712,8 @@ impl FnLowerer<'_> {
                 let path = path.clone();
                 self.expr_node(span, ExprKind::Global(path))
             }
+            // This module's own value: an empty module path names it.
+            Some(Global::ModuleValue) => self.expr_node(span, ExprKind::Global(PyPath { module: String::new(), attrs: vec![name.to_string()] })),
             Some(Global::MathModule) => self.expr_node(span, ExprKind::Global(PyPath { module: "math".into(), attrs: vec![] })),
             Some(Global::NumpyModule) => self.expr_node(span, ExprKind::Global(PyPath { module: "numpy".into(), attrs: vec![] })),
             Some(Global::MathMember(m)) => {
@@ -1714,7 +1763,7 @@ impl FnLowerer<'_> {
                         Some(f) => Callee::Numpy(f),
                         None => Callee::Object(self.name(name, nspan)),
                     },
-                    Some(Global::Foreign(_)) => Callee::Object(self.name(name, nspan)),
+                    Some(Global::Foreign(_) | Global::ModuleValue) => Callee::Object(self.name(name, nspan)),
                     _ => match builtin(name) {
                         // Keywords (`max(a, key=f)`) go to Python's own builtin.
                         Some(b) if c.keywords.is_empty() => Callee::Builtin(b),

@@ -144,6 +144,8 @@ pub struct ExportedFunction {
 pub struct Program {
     pub instances: Vec<Instance>,
     pub exports: Vec<ExportedFunction>,
+    /// The `<module>` function computing module-level values, run at import.
+    pub init: Option<InstanceId>,
 }
 
 /// The native type a Python argument of this spec becomes, or a reason it cannot yet.
@@ -257,6 +259,7 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
         }
         exports[slot].signatures.extend(signatures);
     }
+    let init = module.init.map(|f| inf.instance(f, Vec::new()));
     // Return types: iterate every instance until none changes (new instances join the loop).
     let mut settled = false;
     for _ in 0..MAX_ROUNDS {
@@ -293,7 +296,7 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
             diags.push(d);
         }
     }
-    (Program { instances: inf.instances, exports }, diags)
+    (Program { instances: inf.instances, exports, init }, diags)
 }
 
 struct Inferencer<'m> {

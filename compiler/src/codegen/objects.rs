@@ -433,6 +433,23 @@ impl<'ctx> Codegen<'ctx, '_> {
         let p = self.ptr_type();
         match &e.kind {
             ExprKind::Const(Const::Str(s)) => self.new_module_object(ModuleObject::Str(s.clone())),
+            // This module's own value: NULL until `<module>` assigned it (a function it calls
+            // reading a later one): NameError, as Python raises.
+            ExprKind::Global(path) if path.module.is_empty() => {
+                let v = self.load_module_object(ModuleObject::Import(path.clone()))?;
+                let unset = self.b.build_is_null(v, "")?;
+                let fail = self.append(cx.func, "fail.unset");
+                let ok = self.append(cx.func, "set");
+                let br = self.b.build_conditional_branch(unset, fail, ok)?;
+                self.expect_false(br);
+                self.b.position_at_end(fail);
+                let msg = format!("name '{}' is not defined", path.attrs.join("."));
+                self.raise(cx, "NameError", Some(&msg))?;
+                self.b.build_unconditional_branch(ok)?;
+                self.b.position_at_end(ok);
+                self.obj_incref(v)?;
+                Ok(v)
+            }
             ExprKind::Global(path) => {
                 let v = self.new_module_object(ModuleObject::Import(path.clone()))?;
                 Ok(v)
@@ -1607,7 +1624,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Creates the module objects (`pyaot.exec`, the module's Py_mod_exec slot): 0, or -1 with
     /// the error set (a failing import makes importing the extension fail).
     pub(super) fn generate_exec(&mut self) -> Cg<Option<inkwell::values::FunctionValue<'ctx>>> {
-        if self.module_objects.is_empty() {
+        if self.module_objects.is_empty() && self.prog.init.is_none() {
             return Ok(None);
         }
         let p = self.ptr_type();
@@ -1624,6 +1641,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         while i < self.module_objects.len() {
             let (what, g) = self.module_objects[i].clone();
             let obj = match &what {
+                // This module's own values come from `<module>`, below.
+                ModuleObject::Import(path) if path.module.is_empty() => {
+                    i += 1;
+                    continue;
+                }
                 ModuleObject::Str(s) => {
                     let bytes = self.cstr(s)?;
                     let o = call_value(self, "PyUnicode_FromStringAndSize", &[bytes.into(), self.i64(s.len() as i64).into()])?.into_pointer_value();
@@ -1660,10 +1682,46 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_store(g.as_pointer_value(), obj)?;
             i += 1;
         }
+        if let Some(init) = self.prog.init {
+            self.run_module_init(func, init, fail)?;
+        }
         self.b.build_return(Some(&i32t.const_zero()))?;
         self.b.position_at_end(fail);
         self.b.build_return(Some(&i32t.const_all_ones()))?;
         Ok(Some(func))
+    }
+
+    /// In `pyaot.exec`: runs `<module>`, then stores each module-level value where compiled
+    /// functions read it, and as an attribute of the module (Python code sees it too).
+    fn run_module_init(&mut self, exec: inkwell::values::FunctionValue<'ctx>, init: crate::types::InstanceId, fail: inkwell::basic_block::BasicBlock<'ctx>) -> Cg<()> {
+        let module = exec.get_nth_param(0).ok_or_else(|| CgError("exec without its module".into()))?.into_pointer_value();
+        let ret_t = self.prog.instances[init].ret.clone();
+        let result = self.b.build_call(self.natives[init], &[], "")?.try_as_basic_value().basic().ok_or_else(|| CgError("init returned void".into()))?.into_struct_value();
+        let failed = self.b.build_extract_value(result, 1, "")?.into_int_value();
+        let ran = self.append(exec, "init.ran");
+        self.b.build_conditional_branch(failed, fail, ran)?;
+        self.b.position_at_end(ran);
+        let v = self.b.build_extract_value(result, 0, "")?;
+        let boxer = cpython::box_fn(self, &ret_t)?;
+        let tuple = self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+        let boxed = self.append(exec, "init.boxed");
+        let null = self.b.build_is_null(tuple, "")?;
+        self.b.build_conditional_branch(null, fail, boxed)?;
+        self.b.position_at_end(boxed);
+        for (i, name) in self.hir.module_globals.clone().iter().enumerate() {
+            let item = call_value(self, "PyTuple_GetItem", &[tuple.into(), self.i64(i as i64).into()])?.into_pointer_value();
+            self.obj_incref(item)?;
+            let slot = self.module_object(ModuleObject::Import(PyPath { module: String::new(), attrs: vec![name.clone()] }));
+            self.b.build_store(slot.as_pointer_value(), item)?;
+            let attr = self.cstr(name)?;
+            let r = call_value(self, "PyObject_SetAttrString", &[module.into(), attr.into(), item.into()])?.into_int_value();
+            let next = self.append(exec, "init.set");
+            let bad = self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
+            self.b.build_conditional_branch(bad, fail, next)?;
+            self.b.position_at_end(next);
+        }
+        self.obj_decref(tuple)?;
+        Ok(())
     }
 
     /// A constant as a new Python object, in `pyaot.exec` (NULL goes to `fail`): numbers boxed,
