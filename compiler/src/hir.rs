@@ -615,7 +615,7 @@ pub fn lower(
     let mut function_diags = Vec::new();
     for f in &defs {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0 };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false };
         let mut function = lowerer.lower_function(f);
         let start = usize::from(f.range.start());
         function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
@@ -627,7 +627,7 @@ pub fn lower(
         None
     } else {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0 };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false };
         let span = span_of(init_stmts[0].range());
         for name in &module_globals {
             lowerer.local(name, span.clone());
@@ -883,7 +883,7 @@ fn expr_construct(e: &ast::Expr) -> (&'static str, &'static str) {
     match e {
         ast::Expr::Lambda(_) => ("lambda expressions", "define a function with `def` and call it"),
         ast::Expr::ListComp(_) | ast::Expr::SetComp(_) | ast::Expr::DictComp(_) => ("comprehensions", "write the loop out with `for`"),
-        ast::Expr::GeneratorExp(_) => ("generator expressions", "write the loop out with `for`"),
+        ast::Expr::GeneratorExp(_) => ("generator expressions", "pass a list comprehension `[...]`, or write the loop out with `for`; `sum`, `min`, `max`, `sorted`, `list`, `set`, `tuple` and `str.join` take one directly"),
         ast::Expr::Await(_) => ("`await` expressions", "compile only synchronous code"),
         ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => ("generators (`yield`)", "return the results instead of yielding them"),
         ast::Expr::NamedExpr(_) => ("assignment expressions (`:=`)", "assign on a line of its own"),
@@ -989,6 +989,9 @@ struct FnLowerer<'a> {
     handler_depth: usize,
     /// How many loop bodies enclose it (`break` and `continue` need one).
     loop_depth: usize,
+    /// The generator expression about to be lowered is the one argument of a call that
+    /// consumes it whole (`sum`, `sorted`, `"".join`, …): it may be built as a list.
+    genexp_ok: bool,
 }
 
 impl FnLowerer<'_> {
@@ -1687,6 +1690,9 @@ impl FnLowerer<'_> {
             }
             ast::Expr::JoinedStr(j) => ExprKind::FString(self.fstring_parts(&j.values)),
             ast::Expr::ListComp(c) => return self.comprehension(CompKind::List, c.range, &c.generators, &c.elt, None),
+            ast::Expr::GeneratorExp(g) if std::mem::replace(&mut self.genexp_ok, false) => {
+                return self.comprehension(CompKind::List, g.range, &g.generators, &g.elt, None);
+            }
             ast::Expr::SetComp(c) => return self.comprehension(CompKind::Set, c.range, &c.generators, &c.elt, None),
             ast::Expr::DictComp(c) => return self.comprehension(CompKind::Dict, c.range, &c.generators, &c.key, Some(&c.value)),
             ast::Expr::FormattedValue(_) => ExprKind::FString(self.fstring_parts(std::slice::from_ref(e))),
@@ -1816,7 +1822,9 @@ impl FnLowerer<'_> {
                         .label("keyword argument").hint("pass the argument by position"));
                     return self.error_expr(span);
                 }
+                self.genexp_ok = consumes_generator(c, self);
                 let args = c.args.iter().map(|a| self.expr(a)).collect();
+                self.genexp_ok = false;
                 self.expr_node(span, ExprKind::Builtin(b, args))
             }
             Callee::User(fid) => {
@@ -1908,7 +1916,9 @@ impl FnLowerer<'_> {
 
     /// The arguments of a call of a Python object: positional, then keywords by name.
     fn object_args(&mut self, c: &ast::ExprCall) -> (Vec<Expr>, Vec<(String, Expr)>) {
+        self.genexp_ok = consumes_generator(c, self);
         let args = c.args.iter().map(|a| self.expr(a)).collect();
+        self.genexp_ok = false;
         let mut kwargs = Vec::new();
         for k in &c.keywords {
             match &k.arg {
@@ -2252,6 +2262,23 @@ fn leaves_block(stmts: &[Stmt], top: bool, out: &mut Vec<(Span, &'static str)>) 
             }
             other => other.blocks().into_iter().for_each(|b| leaves_block(b, top, out)),
         }
+    }
+}
+
+/// Whether a call's one argument is a generator expression that the callee consumes whole, so
+/// building it as a list first cannot be told apart (`any`/`all` stop early: not these).
+fn consumes_generator(c: &ast::ExprCall, lowerer: &FnLowerer) -> bool {
+    if c.args.len() != 1 || !c.keywords.iter().all(|k| k.arg.as_deref() == Some("key") || k.arg.as_deref() == Some("reverse")) || !matches!(c.args[0], ast::Expr::GeneratorExp(_)) {
+        return false;
+    }
+    match &*c.func {
+        ast::Expr::Name(n) => {
+            let name = n.id.as_str();
+            matches!(name, "sum" | "min" | "max" | "sorted" | "list" | "set" | "frozenset" | "tuple")
+                && !lowerer.local_ids.contains_key(name) && !lowerer.globals.contains_key(name)
+        }
+        ast::Expr::Attribute(a) => a.attr.as_str() == "join",
+        _ => false,
     }
 }
 

@@ -155,3 +155,5 @@ snapshot!(
     float_chunk_size,
     "#export f(float64[:])\ndef f(a):\n    #omp parallel for schedule(dynamic, 1.5)\n    for i in range(len(a)):\n        a[i] = 0.0\n"
 );
+
+snapshot!(generator_in_any, "#export f(int list)\ndef f(xs):\n    return any(x > 0 for x in xs)\n");

@@ -39,6 +39,12 @@ def nested(n):
     return [[i * j for j in range(n)] for i in range(n)]
 
 
+#export consumed(str list, float64[:])
+def consumed(words, a):
+    return (sum(len(w) for w in words), max(len(w) for w in words), "-".join(w.upper() for w in words if w),
+            sorted((w for w in words), key=len, reverse=True), sum(x * x for x in a), tuple(i for i in range(3)))
+
+
 #export failing(object)
 def failing(xs):
     return [1 // x for x in xs]
@@ -52,5 +58,7 @@ def failing(xs):
 #run: shadow([3, 1, 2])
 #run: from_array(np.array([0.25, 0.75, 1.0]))
 #run: nested(3)
+#run: consumed(["ab", "", "cde"], np.arange(4.0))
+#run: consumed([], np.arange(0.0))
 #run: failing([1, 2])
 #run: failing([1, 0])
