@@ -78,12 +78,12 @@ def show(a, b):
 #export guarded(object, object)
 def guarded(d, k):
     try:
-        v = d[k]
+        for x in [k]:
+            return d[x]
     except KeyError as e:
-        v = e
+        return e
     finally:
         d["seen"] = k
-    return v
 
 #export rethrow(object)
 def rethrow(d):

@@ -1237,7 +1237,7 @@ impl FnLowerer<'_> {
                         leaves_block(&h.body, true, &mut jumps);
                     }
                     leaves_block(&orelse, true, &mut jumps);
-                    for (at, what) in jumps {
+                    for (at, what) in jumps.into_iter().filter(|(_, w)| *w != "return") {
                         self.diags.push(Diagnostic::error(Code::NotYet, at, format!("`{what}` out of a `try` that has a `finally` is not supported yet"))
                             .label("leaves the try here").hint("set a flag and leave after the `try` statement"));
                     }

@@ -131,6 +131,43 @@ def unbound_after_handler(x):
     return e
 
 
+#export return_in_finally_try(object, object)
+def return_in_finally_try(log, d):
+    try:
+        for k in d:
+            if k == "stop":
+                return "stopped " + str(len(log))
+            log.append(k)
+        return "done"
+    except TypeError:
+        log.append("type error")
+        return "caught"
+    finally:
+        log.append("finally")
+
+
+#export nested_finally(object, int)
+def nested_finally(log, n):
+    try:
+        try:
+            if n > 0:
+                return n * 2
+            log.append("inner body")
+        finally:
+            log.append("inner")
+        return -1
+    finally:
+        log.append("outer")
+
+
+#export finally_overrides(object)
+def finally_overrides(log):
+    try:
+        return log[0]
+    finally:
+        log.append("ran")
+
+
 #export while_true_break(object)
 def while_true_break(xs):
     i = 0
@@ -167,3 +204,10 @@ def while_true_break(xs):
 #run: bare_except(None)
 #run: unbound_after_handler(1)
 #run: while_true_break([5, 6, 7])
+#run: return_in_finally_try([], ["a", "stop", "b"])
+#run: return_in_finally_try([], ["a", "b"])
+#run: return_in_finally_try([], 5)
+#run: nested_finally([], 3)
+#run: nested_finally([], 0)
+#run: finally_overrides([])
+#run: finally_overrides([1])

@@ -93,6 +93,11 @@ struct FnCx<'ctx> {
     /// The exceptions being handled by the enclosing `except` blocks (type, value, traceback),
     /// for a bare `raise`.
     handling: Vec<[PointerValue<'ctx>; 3]>,
+    /// The `finally` blocks a `return` must run first, innermost last.
+    finally_stack: Vec<objects::FinallyTarget<'ctx>>,
+    /// Where a `return` through `finally` keeps its value meanwhile (an object slot is
+    /// released if the function fails instead).
+    ret_slot: Option<PointerValue<'ctx>>,
 }
 
 /// Deepest recursion of compiled functions before RecursionError (about 100 bytes of C stack a
@@ -282,7 +287,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let counts_depth = self.is_recursive(id);
         let uses_arena = self.creates_arrays(id);
         let self_call = twin.map(|(_, original)| original);
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new() };
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), finally_stack: Vec::new(), ret_slot: None };
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
@@ -421,6 +426,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.obj_decref(*t)?;
         }
         let inst = &self.prog.instances[cx.inst];
+        if let (Some(slot), Type::Object) = (cx.ret_slot, &inst.ret) {
+            // A return value waiting for a `finally` that failed.
+            let v = self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value();
+            self.obj_decref(v)?;
+        }
         for (i, slot) in cx.locals.iter().enumerate() {
             if inst.locals[i] == Type::Object && !cx.parallel_body {
                 let v = self.b.build_load(self.ptr_type(), *slot, "")?.into_pointer_value();
@@ -740,10 +750,17 @@ impl<'ctx> Codegen<'ctx, '_> {
                         let t = self.ty(cx, e);
                         self.coerce(cx, v, &t, &ret)?
                     }
-                    None => self.ctx.struct_type(&[], false).const_zero().into(),
+                    None => {
+                        let none = self.ctx.struct_type(&[], false).const_zero().into();
+                        self.coerce(cx, none, &Type::None, &ret)?
+                    }
                 };
                 self.set_loc(cx.scope, &s.span);
-                self.return_value(cx, v)?;
+                if cx.finally_stack.is_empty() {
+                    self.return_value(cx, v)?;
+                } else {
+                    self.return_through_finally(cx, v)?;
+                }
                 self.open_dead_block(cx.func);
             }
             StmtKind::Raise { exception, message } => {

@@ -17,8 +17,19 @@ use super::{Cg, CgError, Codegen, FnCx};
 use crate::hir::{self, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, FPart, Index, PyPath, Stmt, UnaryOp};
 use crate::types::{const_type, Type};
 use inkwell::module::Linkage;
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, GlobalValue, IntValue, PointerValue};
+use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, GlobalValue, IntValue, PointerValue};
 use inkwell::IntPredicate;
+
+/// A `finally` that a `return` inside its `try` must run first.
+#[derive(Clone, Copy)]
+pub struct FinallyTarget<'ctx> {
+    /// The `finally` code of the normal path.
+    block: inkwell::basic_block::BasicBlock<'ctx>,
+    /// Set to 1 by a `return` that passes through (the value waits in `FnCx::ret_slot`).
+    returning: PointerValue<'ctx>,
+    /// Temporaries alive when the `try` began.
+    depth: usize,
+}
 
 /// A Python object the module creates once, when it is imported.
 #[derive(Clone, Debug, PartialEq)]
@@ -1529,6 +1540,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         let after = self.append(cx.func, "try.end");
         let finally_exc = if finalbody.is_empty() { None } else { Some(self.append(cx.func, "finally.exc")) };
         let finally_normal = if finalbody.is_empty() { after } else { self.append(cx.func, "finally") };
+        // A `return` in the body, handlers or `else` runs the `finally` on its way out.
+        if !finalbody.is_empty() {
+            let returning = self.entry_alloca(cx, self.ctx.bool_type().into(), "returning")?;
+            self.b.build_store(returning, self.ctx.bool_type().const_zero())?;
+            cx.finally_stack.push(FinallyTarget { block: finally_normal, returning, depth });
+        }
         cx.handlers.push((dispatch, depth));
         self.block(cx, body)?;
         cx.handlers.pop();
@@ -1581,9 +1598,15 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(outer)?;
         if let Some(fe) = finally_exc {
             cx.handlers.pop();
+            let target = cx.finally_stack.pop().ok_or_else(|| CgError("finally stack underflow".into()))?;
             self.b.position_at_end(finally_normal);
             self.block(cx, finalbody)?;
-            self.b.build_unconditional_branch(after)?;
+            // Leaving normally, or going on with a `return` that came through.
+            let returning = self.b.build_load(self.ctx.bool_type(), target.returning, "")?.into_int_value();
+            let go_on = self.append(cx.func, "finally.return");
+            self.b.build_conditional_branch(returning, go_on, after)?;
+            self.b.position_at_end(go_on);
+            self.continue_return(cx)?;
             // The failing path: put the exception aside, run `finally`, raise it again.
             self.b.position_at_end(fe);
             let saved = self.fetch_exception()?;
@@ -1595,6 +1618,65 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_unconditional_branch(outer)?;
         }
         self.b.position_at_end(after);
+        Ok(())
+    }
+
+    /// `return v` inside a `try` that has a `finally`: the value waits in the return slot and
+    /// the innermost `finally` runs; what the `try` holds since it began is released.
+    pub(super) fn return_through_finally(&mut self, cx: &mut FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<()> {
+        let ret_t = self.prog.instances[cx.inst].ret.clone();
+        let slot = self.ret_slot(cx)?;
+        if ret_t == Type::Object {
+            let old = self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value();
+            self.obj_decref(old)?;
+        }
+        self.b.build_store(slot, v)?;
+        let target = *cx.finally_stack.last().ok_or_else(|| CgError("return through a missing finally".into()))?;
+        for t in cx.temps[target.depth..].to_vec() {
+            self.obj_decref(t)?;
+        }
+        self.b.build_store(target.returning, self.ctx.bool_type().const_all_ones())?;
+        self.b.build_unconditional_branch(target.block)?;
+        Ok(())
+    }
+
+    /// The slot where a return value waits for `finally` blocks: made once, in the entry
+    /// block, NULL (or zero) from the start, so the failure path can release it.
+    fn ret_slot(&mut self, cx: &mut FnCx<'ctx>) -> Cg<PointerValue<'ctx>> {
+        if let Some(s) = cx.ret_slot {
+            return Ok(s);
+        }
+        let ty = self.llvm_type(&self.prog.instances[cx.inst].ret.clone());
+        let s = self.entry_alloca(cx, ty, "returned")?;
+        let here = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let loc = self.b.get_current_debug_location();
+        match s.as_instruction_value().and_then(|i| i.get_next_instruction()) {
+            Some(next) => self.b.position_before(&next),
+            None => return Err(CgError("entry alloca without a successor".into())),
+        }
+        self.b.build_store(s, ty.const_zero())?;
+        self.b.position_at_end(here);
+        if let Some(l) = loc {
+            self.b.set_current_debug_location(l);
+        }
+        cx.ret_slot = Some(s);
+        Ok(s)
+    }
+
+    /// After a `finally` that a `return` came through: the next enclosing `finally`, or the
+    /// return itself.
+    fn continue_return(&mut self, cx: &mut FnCx<'ctx>) -> Cg<()> {
+        let slot = self.ret_slot(cx)?;
+        let ret_t = self.prog.instances[cx.inst].ret.clone();
+        let v = self.b.build_load(self.llvm_type(&ret_t), slot, "")?;
+        if ret_t == Type::Object {
+            self.b.build_store(slot, self.ptr_type().const_null())?;
+        }
+        if cx.finally_stack.is_empty() {
+            self.return_value(cx, v)?;
+        } else {
+            self.return_through_finally(cx, v)?;
+        }
         Ok(())
     }
 

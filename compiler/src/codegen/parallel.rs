@@ -262,6 +262,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             each_items: std::collections::HashMap::new(),
             handlers: Vec::new(),
             handling: Vec::new(),
+            finally_stack: Vec::new(),
+            ret_slot: None,
         };
         let counter = self.b.build_alloca(i64t, "k")?;
         self.b.build_store(counter, lo)?;
