@@ -748,8 +748,8 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `xs[i]` for a native `i`: on an exact list the item itself (negative indices count from
-    /// the end; IndexError("list index out of range") otherwise), on anything else
-    /// `PyObject_GetItem` with `i` boxed. A new reference. `obj` is released here.
+    /// the end; IndexError("list index out of range") otherwise), on anything else `d[k]` with
+    /// `i` boxed. A new reference. `obj` is released here.
     fn list_item(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, i: IntValue<'ctx>) -> Cg<PointerValue<'ctx>> {
         let p = self.ptr_type();
         let tp = type_of(self, obj)?;
@@ -775,7 +775,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let null = self.b.build_is_null(boxed, "")?;
         self.b.build_conditional_branch(null, done, got)?;
         self.b.position_at_end(got);
-        let r = call_value(self, "PyObject_GetItem", &[obj.into(), boxed.into()])?.into_pointer_value();
+        // Not a list: a dict keyed by ints (dict fast path), or anything else.
+        let r = self.dict_item(cx, obj, boxed)?;
         self.obj_decref(boxed)?;
         let other_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
