@@ -84,6 +84,18 @@ def pop_all(xs):
     return s, xs
 
 
+#export grow(object)
+def grow(xs):
+    seen = []
+    for x in xs:
+        seen.append(x)
+        if len(xs) < 6:
+            xs.append(x * 10)
+        elif len(xs) < 8:
+            xs.pop(0)
+    return seen
+
+
 #export get_or(object, object)
 def get_or(d, k):
     return d.get(k), d.get(k, -1), f"{d.get(k, 0)}|{k!r}", str(k), repr(k)
@@ -107,6 +119,10 @@ def get_missing(d, k):
 #run: swap_ends([1, 2, 3])
 #run: swap_ends([])
 #run: pop_all([1, 2, 3])
+#run: grow([1, 2])
+#run: grow([])
+#run: grow((1, 2))
+#run: grow("ab")
 #run: get_or({"a": 1}, "a")
 #run: get_or({"a": 1}, "b")
 #run: get_or({"a": 1}, [1])

@@ -1449,6 +1449,19 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// `for x in <objects>`: the iterator protocol. `target` counts the items (for
     /// `enumerate`); `holders` are the locals holding the iterables (several for `zip`).
     pub(super) fn for_each_object(&mut self, cx: &mut FnCx<'ctx>, counter: hir::LocalId, holders: &[hir::LocalId], body: &[Stmt], orelse: &[Stmt]) -> Cg<()> {
+        // One iterable: when it is exactly a list (and lists have the layout the module checked
+        // at import), items are read straight from it by index, as the list iterator does.
+        let list = match holders {
+            [h] if self.local_ty(cx, *h) == Type::Object => {
+                let obj = self.b.build_load(self.ptr_type(), cx.locals[*h], "")?.into_pointer_value();
+                let tp = type_of(self, obj)?;
+                let exact = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
+                let ok_flag = self.list_layout_flag();
+                let ok = self.b.build_load(self.ctx.bool_type(), ok_flag.as_pointer_value(), "")?.into_int_value();
+                Some((obj, self.b.build_and(exact, ok, "")?))
+            }
+            _ => None,
+        };
         let mut iters = Vec::new();
         for h in holders {
             let ht = self.local_ty(cx, *h);
@@ -1478,7 +1491,45 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(head)?;
         self.b.position_at_end(head);
         let mut items = Vec::new();
-        for it in &iters {
+        if let (Some((obj, is_list)), [it]) = (list, iters.as_slice()) {
+            let by_index = self.append(cx.func, "for.list");
+            let in_range = self.append(cx.func, "for.list_item");
+            let by_iter = self.append(cx.func, "for.iter");
+            let got = self.append(cx.func, "for.item");
+            let ended = self.append(cx.func, "for.ended");
+            self.b.build_conditional_branch(is_list, by_index, by_iter)?;
+            // ob_size at 16 and ob_item at 24 (checked at import); the size is read every
+            // time, as the list may change in the loop.
+            self.b.position_at_end(by_index);
+            let i = self.b.build_load(self.ctx.i64_type(), count, "")?.into_int_value();
+            let size = self.load_field(obj, 16, self.ctx.i64_type().into())?.into_int_value();
+            let more = self.b.build_int_compare(IntPredicate::SLT, i, size, "")?;
+            self.b.build_conditional_branch(more, in_range, else_bb)?;
+            self.b.position_at_end(in_range);
+            let item_array = self.load_field(obj, 24, self.ptr_type().into())?.into_pointer_value();
+            let at = unsafe { self.b.build_in_bounds_gep(self.ptr_type(), item_array, &[i], "")? };
+            let from_list = self.b.build_load(self.ptr_type(), at, "")?.into_pointer_value();
+            self.obj_incref(from_list)?;
+            let list_end = self.b.get_insert_block().unwrap();
+            self.b.build_unconditional_branch(got)?;
+            self.b.position_at_end(by_iter);
+            let from_iter = call_value(self, "PyIter_Next", &[(*it).into()])?.into_pointer_value();
+            let null = self.b.build_is_null(from_iter, "")?;
+            let iter_end = self.b.get_insert_block().unwrap();
+            self.b.build_conditional_branch(null, ended, got)?;
+            self.b.position_at_end(ended);
+            let err = call_value(self, "PyErr_Occurred", &[])?.into_pointer_value();
+            let failed = self.b.build_is_not_null(err, "")?;
+            let fail = self.unwind_block(cx)?;
+            self.b.build_conditional_branch(failed, fail, else_bb)?;
+            self.b.position_at_end(got);
+            let phi = self.b.build_phi(self.ptr_type(), "item")?;
+            phi.add_incoming(&[(&from_list, list_end), (&from_iter, iter_end)]);
+            let item = phi.as_basic_value().into_pointer_value();
+            cx.temps.push(item);
+            items.push(item);
+        }
+        for it in if items.is_empty() { iters.as_slice() } else { &[] } {
             let item = call_value(self, "PyIter_Next", &[(*it).into()])?.into_pointer_value();
             let got = self.append(cx.func, "for.item");
             let ended = self.append(cx.func, "for.ended");
@@ -1704,10 +1755,56 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok([tp, value, tb])
     }
 
+    /// The module's flag saying lists have the layout loops read directly (set at import).
+    fn list_layout_flag(&mut self) -> GlobalValue<'ctx> {
+        if let Some(g) = self.list_layout_ok {
+            return g;
+        }
+        let g = self.module.add_global(self.ctx.bool_type(), None, "pyaot.list_layout_ok");
+        g.set_initializer(&self.ctx.bool_type().const_zero());
+        g.set_linkage(Linkage::Private);
+        self.list_layout_ok = Some(g);
+        g
+    }
+
+    /// A field of an object at a byte offset.
+    fn load_field(&self, obj: PointerValue<'ctx>, offset: u64, ty: inkwell::types::BasicTypeEnum<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+        let at = unsafe { self.b.build_in_bounds_gep(self.ctx.i8_type(), obj, &[self.i64(offset as i64)], "")? };
+        Ok(self.b.build_load(ty, at, "")?)
+    }
+
+    /// In `pyaot.exec`: builds `[None]` and checks that its size is at offset 16 and its item
+    /// array at 24 (PyListObject in every CPython so far); sets the flag when they are.
+    fn probe_list_layout(&mut self, flag: GlobalValue<'ctx>) -> Cg<()> {
+        let func = self.b.get_insert_block().and_then(|b| b.get_parent()).ok_or_else(|| CgError("probe outside a function".into()))?;
+        let list = call_value(self, "PyList_New", &[self.i64(1).into()])?.into_pointer_value();
+        let check = self.append(func, "init.probe");
+        let done = self.append(func, "init.probed");
+        let null = self.b.build_is_null(list, "")?;
+        // No list (out of memory): the flag stays off and loops use the iterator.
+        call(self, "PyErr_Clear", &[])?;
+        self.b.build_conditional_branch(null, done, check)?;
+        self.b.position_at_end(check);
+        let none = data_symbol(self, "_Py_NoneStruct");
+        self.obj_incref(none)?;
+        call(self, "PyList_SetItem", &[list.into(), self.i64(0).into(), none.into()])?;
+        let size = self.load_field(list, 16, self.ctx.i64_type().into())?.into_int_value();
+        let items = self.load_field(list, 24, self.ptr_type().into())?.into_pointer_value();
+        let first = self.b.build_load(self.ptr_type(), items, "")?.into_pointer_value();
+        let size_ok = self.b.build_int_compare(IntPredicate::EQ, size, self.i64(1), "")?;
+        let item_ok = self.b.build_int_compare(IntPredicate::EQ, first, none, "")?;
+        let ok = self.b.build_and(size_ok, item_ok, "")?;
+        self.b.build_store(flag.as_pointer_value(), ok)?;
+        self.obj_decref(list)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        Ok(())
+    }
+
     /// Creates the module objects (`pyaot.exec`, the module's Py_mod_exec slot): 0, or -1 with
     /// the error set (a failing import makes importing the extension fail).
     pub(super) fn generate_exec(&mut self) -> Cg<Option<inkwell::values::FunctionValue<'ctx>>> {
-        if self.module_objects.is_empty() && self.prog.init.is_none() {
+        if self.module_objects.is_empty() && self.prog.init.is_none() && self.list_layout_ok.is_none() {
             return Ok(None);
         }
         let p = self.ptr_type();
@@ -1764,6 +1861,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.position_at_end(next);
             self.b.build_store(g.as_pointer_value(), obj)?;
             i += 1;
+        }
+        if let Some(flag) = self.list_layout_ok {
+            self.probe_list_layout(flag)?;
         }
         if let Some(init) = self.prog.init {
             self.run_module_init(func, init, fail)?;
