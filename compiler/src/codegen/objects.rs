@@ -693,9 +693,30 @@ impl<'ctx> Codegen<'ctx, '_> {
         let done = self.append(cx.func, "append.done");
         self.b.build_conditional_branch(is_list, list_bb, other_bb)?;
         self.b.position_at_end(list_bb);
+        // Room left in the item array (and the layout checked at import): store in place, as
+        // CPython's own list append does; PyList_Append (which may grow it) otherwise.
+        let ok_flag = self.list_layout_flag();
+        let layout_ok = self.b.build_load(self.ctx.bool_type(), ok_flag.as_pointer_value(), "")?.into_int_value();
+        let size = self.load_field(obj, 16, self.ctx.i64_type().into())?.into_int_value();
+        let allocated = self.load_field(obj, 32, self.ctx.i64_type().into())?.into_int_value();
+        let room = self.b.build_int_compare(IntPredicate::SLT, size, allocated, "")?;
+        let inline = self.b.build_and(layout_ok, room, "")?;
+        let store_bb = self.append(cx.func, "append.store");
+        let grow_bb = self.append(cx.func, "append.grow");
+        let none = data_symbol(self, "_Py_NoneStruct");
+        self.b.build_conditional_branch(inline, store_bb, grow_bb)?;
+        self.b.position_at_end(store_bb);
+        self.obj_incref(v)?;
+        let item_array = self.load_field(obj, 24, self.ptr_type().into())?.into_pointer_value();
+        let at = unsafe { self.b.build_in_bounds_gep(self.ptr_type(), item_array, &[size], "")? };
+        self.b.build_store(at, v)?;
+        let size_at = unsafe { self.b.build_in_bounds_gep(self.ctx.i8_type(), obj, &[self.i64(16)], "")? };
+        self.b.build_store(size_at, self.b.build_int_add(size, self.i64(1), "")?)?;
+        let store_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(grow_bb);
         let r = call_value(self, "PyList_Append", &[obj.into(), v.into()])?.into_int_value();
         let failed = self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
-        let none = data_symbol(self, "_Py_NoneStruct");
         let from_list = self.b.build_select(failed, self.ptr_type().const_null(), none, "")?;
         let list_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
@@ -706,7 +727,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(p, "")?;
-        phi.add_incoming(&[(&from_list, list_end), (&called, call_end)]);
+        phi.add_incoming(&[(&none, store_end), (&from_list, list_end), (&called, call_end)]);
         let r = phi.as_basic_value().into_pointer_value();
         self.release(cx, &[v])?;
         self.check_null(cx, r)?;
@@ -1791,9 +1812,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         let size = self.load_field(list, 16, self.ctx.i64_type().into())?.into_int_value();
         let items = self.load_field(list, 24, self.ptr_type().into())?.into_pointer_value();
         let first = self.b.build_load(self.ptr_type(), items, "")?.into_pointer_value();
+        let allocated = self.load_field(list, 32, self.ctx.i64_type().into())?.into_int_value();
         let size_ok = self.b.build_int_compare(IntPredicate::EQ, size, self.i64(1), "")?;
         let item_ok = self.b.build_int_compare(IntPredicate::EQ, first, none, "")?;
-        let ok = self.b.build_and(size_ok, item_ok, "")?;
+        let allocated_ok = self.b.build_int_compare(IntPredicate::EQ, allocated, self.i64(1), "")?;
+        let ok = self.b.build_and(self.b.build_and(size_ok, item_ok, "")?, allocated_ok, "")?;
         self.b.build_store(flag.as_pointer_value(), ok)?;
         self.obj_decref(list)?;
         self.b.build_unconditional_branch(done)?;
