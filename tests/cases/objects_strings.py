@@ -65,6 +65,16 @@ def maybe_bound(flag):
     return s
 
 
+#export fmt_ints(int, bool)
+def fmt_ints(n, b):
+    return f"n={n};", f"{n}{n}", f"é{-n}ü", f"{b}/{not b}", f"{n * 0}", f"{n:05d}", f"{n!r}"
+
+
+#export fmt_plain(int)
+def fmt_plain(n):
+    return f"[{n}]", f"{n}"
+
+
 #export repeat_default(str, int?)
 def repeat_default(s, k=2):
     return s * k
@@ -85,6 +95,12 @@ def repeat_default(s, k=2):
 #run: count_vowels("pyaot compiles python")
 #run: repeat_default("ab")
 #run: greet("bo")
+#run: fmt_ints(0, True)
+#run: fmt_ints(-5, False)
+#run: fmt_ints(1234567890123, True)
+#run: fmt_ints(2 ** 63 - 1, False)
+#run: fmt_plain(-(2 ** 63))
+#run: fmt_plain(-1)
 #run: maybe_bound(True)
 #run: maybe_bound(False)
 #run: repeat_default("ab", 3)

@@ -1238,6 +1238,15 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// An f-string: each value formatted (`format(value, spec)`, after `!r`/`!s`/`!a`), joined.
     fn fstring(&mut self, cx: &mut FnCx<'ctx>, parts: &[FPart]) -> Cg<PointerValue<'ctx>> {
+        // Text and plain native ints only: written into one buffer, one str made from it.
+        let simple = |this: &Self, p: &FPart| match p {
+            FPart::Text(_) => true,
+            FPart::Value(v, None, None) => matches!(this.ty(cx, v), Type::Int | Type::Bool),
+            _ => false,
+        };
+        if parts.iter().all(|p| simple(self, p)) && parts.iter().any(|p| matches!(p, FPart::Value(..))) {
+            return self.fstring_in_buffer(cx, parts);
+        }
         let mut pieces = Vec::new();
         for part in parts {
             let piece = match part {
@@ -1298,6 +1307,106 @@ impl<'ctx> Codegen<'ctx, '_> {
         let joined = call_value(self, "PyUnicode_Join", &[empty.into(), list.into()])?.into_pointer_value();
         self.release_temps(cx, 1)?;
         self.check_null(cx, joined)
+    }
+
+    /// An f-string of text and native ints: the UTF-8 bytes written into a stack buffer (ints in
+    /// decimal by `pyaot.itoa`, bools as True/False), then one PyUnicode_FromStringAndSize.
+    fn fstring_in_buffer(&mut self, cx: &mut FnCx<'ctx>, parts: &[FPart]) -> Cg<PointerValue<'ctx>> {
+        let i8t = self.ctx.i8_type();
+        let capacity: usize = parts.iter().map(|p| match p {
+            FPart::Text(t) => t.len(),
+            FPart::Value(..) => 20,
+        }).sum();
+        let buffer = self.entry_alloca(cx, i8t.array_type(capacity as u32 + 1).into(), "fstring")?;
+        let mut len = self.i64(0);
+        for part in parts {
+            match part {
+                FPart::Text(t) => {
+                    let bytes = self.cstr(t)?;
+                    let at = unsafe { self.b.build_in_bounds_gep(i8t, buffer, &[len], "")? };
+                    self.b.build_memcpy(at, 1, bytes, 1, self.i64(t.len() as i64))?;
+                    len = self.b.build_int_add(len, self.i64(t.len() as i64), "")?;
+                }
+                FPart::Value(value, _, _) => {
+                    let t = self.ty(cx, value);
+                    let v = self.expr(cx, value)?;
+                    let at = unsafe { self.b.build_in_bounds_gep(i8t, buffer, &[len], "")? };
+                    let written = if t == Type::Bool {
+                        let yes = self.cstr("True")?;
+                        let no = self.cstr("False")?;
+                        let text = self.b.build_select(v.into_int_value(), yes, no, "")?.into_pointer_value();
+                        let n = self.b.build_select(v.into_int_value(), self.i64(4), self.i64(5), "")?.into_int_value();
+                        self.b.build_memcpy(at, 1, text, 1, n)?;
+                        n
+                    } else {
+                        let itoa = self.itoa_fn()?;
+                        self.b.build_call(itoa, &[v.into(), at.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value()
+                    };
+                    len = self.b.build_int_add(len, written, "")?;
+                }
+            }
+        }
+        let s = call_value(self, "PyUnicode_FromStringAndSize", &[buffer.into(), len.into()])?.into_pointer_value();
+        self.check_null(cx, s)
+    }
+
+    /// `pyaot.itoa(i64 v, ptr out) -> i64`: writes `v` in decimal (at most 20 bytes), returns
+    /// the length.
+    fn itoa_fn(&mut self) -> Cg<inkwell::values::FunctionValue<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        let i8t = self.ctx.i8_type();
+        let ty = i64t.fn_type(&[i64t.into(), self.ptr_type().into()], false);
+        cpython::in_new_function(self, "pyaot.itoa", ty, |cg, f| {
+            let v = f.get_nth_param(0).unwrap().into_int_value();
+            let out = f.get_nth_param(1).unwrap().into_pointer_value();
+            // Digits of |v| backwards into a scratch buffer (as u64, so i64::MIN works).
+            let scratch = cg.b.build_alloca(i8t.array_type(20), "digits")?;
+            let negative = cg.b.build_int_compare(IntPredicate::SLT, v, cg.i64(0), "")?;
+            let magnitude = cg.b.build_select(negative, cg.b.build_int_sub(cg.i64(0), v, "")?, v, "")?.into_int_value();
+            let entry = cg.b.get_insert_block().unwrap();
+            let digit_bb = cg.append(f, "digit");
+            let copy_bb = cg.append(f, "copy");
+            cg.b.build_unconditional_branch(digit_bb)?;
+            cg.b.position_at_end(digit_bb);
+            let n = cg.b.build_phi(i64t, "n")?;
+            let count = cg.b.build_phi(i64t, "count")?;
+            let nv = n.as_basic_value().into_int_value();
+            let cv = count.as_basic_value().into_int_value();
+            let ten = cg.i64(10);
+            let q = cg.b.build_int_unsigned_div(nv, ten, "")?;
+            let r = cg.b.build_int_unsigned_rem(nv, ten, "")?;
+            let ch = cg.b.build_int_add(cg.b.build_int_truncate(r, i8t, "")?, i8t.const_int(b'0' as u64, false), "")?;
+            let at = unsafe { cg.b.build_in_bounds_gep(i8t, scratch, &[cv], "")? };
+            cg.b.build_store(at, ch)?;
+            let next_count = cg.b.build_int_add(cv, cg.i64(1), "")?;
+            let more = cg.b.build_int_compare(IntPredicate::NE, q, cg.i64(0), "")?;
+            n.add_incoming(&[(&magnitude, entry), (&q, digit_bb)]);
+            count.add_incoming(&[(&cg.i64(0), entry), (&next_count, digit_bb)]);
+            cg.b.build_conditional_branch(more, digit_bb, copy_bb)?;
+            // The sign, then the digits in order.
+            cg.b.position_at_end(copy_bb);
+            let sign = cg.b.build_int_z_extend(negative, i64t, "")?;
+            cg.b.build_store(out, i8t.const_int(b'-' as u64, false))?;
+            let loop_bb = cg.append(f, "reverse");
+            let done_bb = cg.append(f, "done");
+            cg.b.build_unconditional_branch(loop_bb)?;
+            cg.b.position_at_end(loop_bb);
+            let k = cg.b.build_phi(i64t, "k")?;
+            let kv = k.as_basic_value().into_int_value();
+            let src_index = cg.b.build_int_sub(cg.b.build_int_sub(next_count, kv, "")?, cg.i64(1), "")?;
+            let src = unsafe { cg.b.build_in_bounds_gep(i8t, scratch, &[src_index], "")? };
+            let byte = cg.b.build_load(i8t, src, "")?;
+            let dst = unsafe { cg.b.build_in_bounds_gep(i8t, out, &[cg.b.build_int_add(kv, sign, "")?], "")? };
+            cg.b.build_store(dst, byte)?;
+            let k1 = cg.b.build_int_add(kv, cg.i64(1), "")?;
+            k.add_incoming(&[(&cg.i64(0), copy_bb), (&k1, loop_bb)]);
+            let again = cg.b.build_int_compare(IntPredicate::ULT, k1, next_count, "")?;
+            cg.b.build_conditional_branch(again, loop_bb, done_bb)?;
+            cg.b.position_at_end(done_bb);
+            let total = cg.b.build_int_add(next_count, sign, "")?;
+            cg.b.build_return(Some(&total))?;
+            Ok(())
+        })
     }
 
     /// Builtins with a native result applied to objects: `len`, `int`, `float`, `bool`, `math`.
