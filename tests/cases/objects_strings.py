@@ -72,7 +72,7 @@ def fmt_ints(n, b):
 
 #export fmt_plain(int)
 def fmt_plain(n):
-    return f"[{n}]", f"{n}"
+    return f"[{n}]", f"{n}", str(n), str(n > 0), str(n + 0.5)
 
 
 #export repeat_default(str, int?)

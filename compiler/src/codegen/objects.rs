@@ -617,6 +617,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 if kwargs.is_empty() && args.len() == 1 && matches!(&f.kind, ExprKind::Global(p) if p.module == "builtins" && matches!(p.attrs.as_slice(), [n] if n == "str" || n == "repr")) =>
             {
                 let ExprKind::Global(path) = &f.kind else { unreachable!() };
+                // `str(n)` of a native int or bool: its text straight into a str.
+                if path.attrs[0] == "str" && matches!(self.ty(cx, &args[0]), Type::Int | Type::Bool) {
+                    self.set_loc(cx.scope, &e.span);
+                    return self.fstring_in_buffer(cx, &[Piece::Value(&args[0])]);
+                }
                 let api = if path.attrs[0] == "str" { "PyObject_Str" } else { "PyObject_Repr" };
                 let v = self.held(cx, &args[0])?;
                 self.set_loc(cx.scope, &e.span);
@@ -1245,7 +1250,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             _ => false,
         };
         if parts.iter().all(|p| simple(self, p)) && parts.iter().any(|p| matches!(p, FPart::Value(..))) {
-            return self.fstring_in_buffer(cx, parts);
+            let pieces: Vec<Piece> = parts.iter().map(|p| match p {
+                FPart::Text(t) => Piece::Text(t),
+                FPart::Value(v, _, _) => Piece::Value(v),
+            }).collect();
+            return self.fstring_in_buffer(cx, &pieces);
         }
         let mut pieces = Vec::new();
         for part in parts {
@@ -1311,23 +1320,23 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// An f-string of text and native ints: the UTF-8 bytes written into a stack buffer (ints in
     /// decimal by `pyaot.itoa`, bools as True/False), then one PyUnicode_FromStringAndSize.
-    fn fstring_in_buffer(&mut self, cx: &mut FnCx<'ctx>, parts: &[FPart]) -> Cg<PointerValue<'ctx>> {
+    fn fstring_in_buffer(&mut self, cx: &mut FnCx<'ctx>, parts: &[Piece]) -> Cg<PointerValue<'ctx>> {
         let i8t = self.ctx.i8_type();
         let capacity: usize = parts.iter().map(|p| match p {
-            FPart::Text(t) => t.len(),
-            FPart::Value(..) => 20,
+            Piece::Text(t) => t.len(),
+            Piece::Value(..) => 20,
         }).sum();
         let buffer = self.entry_alloca(cx, i8t.array_type(capacity as u32 + 1).into(), "fstring")?;
         let mut len = self.i64(0);
         for part in parts {
             match part {
-                FPart::Text(t) => {
+                Piece::Text(t) => {
                     let bytes = self.cstr(t)?;
                     let at = unsafe { self.b.build_in_bounds_gep(i8t, buffer, &[len], "")? };
                     self.b.build_memcpy(at, 1, bytes, 1, self.i64(t.len() as i64))?;
                     len = self.b.build_int_add(len, self.i64(t.len() as i64), "")?;
                 }
-                FPart::Value(value, _, _) => {
+                Piece::Value(value) => {
                     let t = self.ty(cx, value);
                     let v = self.expr(cx, value)?;
                     let at = unsafe { self.b.build_in_bounds_gep(i8t, buffer, &[len], "")? };
@@ -2133,6 +2142,12 @@ impl<'ctx> Codegen<'ctx, '_> {
             _ => Err(CgError("no native value from this object expression".into())),
         }
     }
+}
+
+/// A piece of a string built in a buffer: literal text, or a native int or bool.
+enum Piece<'e> {
+    Text(&'e str),
+    Value(&'e Expr),
 }
 
 /// Operators with a native fast path for exact Python ints.
