@@ -256,6 +256,9 @@ pub enum ExprKind {
     /// loops, lowered like statements, with the comprehension's own hidden locals) fills it,
     /// and the expression's value is `result`.
     Comprehension(CompKind, LocalId, Vec<Stmt>),
+    /// `lambda x: ...` (reading no local of the enclosing function): its body is the function
+    /// `FuncId`, made a Python callable once, when the extension is imported.
+    Lambda(FuncId),
     /// The current item of a `for x in <holders>` loop (lowered to an index loop over
     /// `holders`): `subscript` reads it for arrays; over Python objects codegen takes it from
     /// the iterator instead.
@@ -613,9 +616,12 @@ pub fn lower(
 
     let mut functions = Vec::new();
     let mut function_diags = Vec::new();
+    // Functions are numbered: the `def`s, then `<module>` (if any), then lambdas as met.
+    let lambdas = std::cell::RefCell::new(Vec::new());
+    let first_lambda = defs.len() + usize::from(!init_stmts.is_empty());
     for f in &defs {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new() };
         let mut function = lowerer.lower_function(f);
         let start = usize::from(f.range.start());
         function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
@@ -627,7 +633,7 @@ pub fn lower(
         None
     } else {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new() };
         let span = span_of(init_stmts[0].range());
         for name in &module_globals {
             lowerer.local(name, span.clone());
@@ -652,6 +658,18 @@ pub fn lower(
         function_diags.push(own);
         Some(functions.len() - 1)
     };
+    // Lambdas, in the order they were met (a lambda inside one joins the queue).
+    let mut k = 0;
+    while k < lambdas.borrow().len() {
+        let (def, enclosing) = lambdas.borrow()[k].clone();
+        let mut own = Vec::new();
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing };
+        let mut function = lowerer.lower_function(&def);
+        function.checks = module_checks;
+        functions.push(function);
+        function_diags.push(own);
+        k += 1;
+    }
 
     let mut out_exports = Vec::new();
     for entry in exports {
@@ -718,7 +736,7 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
                     expr(x, f)
                 }
             }),
-            ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) => {}
+            ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) | ExprKind::Lambda(_) => {}
             ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _)
             | ExprKind::List(items) | ExprKind::Set(items) => items.iter().for_each(|x| expr(x, f)),
             ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) | ExprKind::GetAttr(x, _) | ExprKind::EachItem(_, x) => expr(x, f),
@@ -818,7 +836,7 @@ fn reachable_functions(functions: &[Function], roots: impl Iterator<Item = FuncI
     while let Some(f) = stack.pop() {
         if f < seen.len() && !std::mem::replace(&mut seen[f], true) {
             for_each_expr(&functions[f].body, &mut |e| {
-                if let ExprKind::Call(callee, _) = e.kind {
+                if let ExprKind::Call(callee, _) | ExprKind::Lambda(callee) = e.kind {
                     stack.push(callee);
                 }
             });
@@ -992,6 +1010,12 @@ struct FnLowerer<'a> {
     /// The generator expression about to be lowered is the one argument of a call that
     /// consumes it whole (`sum`, `sorted`, `"".join`, …): it may be built as a list.
     genexp_ok: bool,
+    /// Lambdas met so far (as functions to lower after the module's own), and the id the
+    /// first one gets.
+    lambdas: &'a std::cell::RefCell<Vec<(ast::StmtFunctionDef, Vec<String>)>>,
+    first_lambda: FuncId,
+    /// In a lambda: the locals of the function it is written in (it cannot read them).
+    enclosing: Vec<String>,
 }
 
 impl FnLowerer<'_> {
@@ -1689,6 +1713,7 @@ impl FnLowerer<'_> {
                 ExprKind::Dict(d.keys.iter().zip(&d.values).map(|(k, v)| (self.expr(k.as_ref().unwrap()), self.expr(v))).collect())
             }
             ast::Expr::JoinedStr(j) => ExprKind::FString(self.fstring_parts(&j.values)),
+            ast::Expr::Lambda(l) => return self.lambda(l, span),
             ast::Expr::ListComp(c) => return self.comprehension(CompKind::List, c.range, &c.generators, &c.elt, None),
             ast::Expr::GeneratorExp(g) if std::mem::replace(&mut self.genexp_ok, false) => {
                 return self.comprehension(CompKind::List, g.range, &g.generators, &g.elt, None);
@@ -1734,6 +1759,11 @@ impl FnLowerer<'_> {
             Some(Global::Function(_) | Global::Prange) => {
                 self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), format!("`{name}` is a function; functions are not values in pyaot"))
                     .label("used as a value").hint(format!("call it: `{name}(...)`")));
+                self.error_expr(span)
+            }
+            None if self.enclosing.iter().any(|n| n == name) => {
+                self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), format!("this lambda reads `{name}`, a local variable of the function it is written in"))
+                    .label("would need a closure").hint(format!("pass `{name}` as an argument of a module-level `def`, or make it a module-level value")));
                 self.error_expr(span)
             }
             None => {
@@ -1986,6 +2016,34 @@ impl FnLowerer<'_> {
             };
         }
         self.expr_node(span, ExprKind::Comprehension(kind, result, stmts))
+    }
+
+    /// `lambda params: body` as a function of its own (lowered later). It may read its
+    /// parameters, module values, imports and builtins; reading a local of the enclosing
+    /// function would need a closure, which is refused with a hint.
+    fn lambda(&mut self, l: &ast::ExprLambda, span: Span) -> Expr {
+        let args = &l.args;
+        if args.vararg.is_some() || args.kwarg.is_some() || args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).any(|a| a.default.is_some()) {
+            self.diags.push(unsupported(l.range, "lambdas with defaults or `*args`", "write a module-level `def` and pass it"));
+            return self.error_expr(span);
+        }
+        let enclosing: Vec<String> = self.local_ids.keys().filter(|n| !n.starts_with('$')).cloned().collect();
+        let def = ast::StmtFunctionDef {
+            range: l.range,
+            name: ast::Identifier::new("<lambda>"),
+            args: l.args.clone(),
+            body: vec![ast::Stmt::Return(ast::StmtReturn { range: l.range, value: Some(l.body.clone()) })],
+            decorator_list: vec![],
+            returns: None,
+            type_comment: None,
+            type_params: vec![],
+        };
+        let id = {
+            let mut lambdas = self.lambdas.borrow_mut();
+            lambdas.push((def, enclosing));
+            self.first_lambda + lambdas.len() - 1
+        };
+        self.expr_node(span, ExprKind::Lambda(id))
     }
 
     /// The pieces of an f-string.

@@ -933,6 +933,12 @@ impl Inferencer<'_> {
                 }
                 Type::Object
             }
+            ExprKind::Lambda(fid) => {
+                let n = self.module.functions[*fid].params.len();
+                let inst = self.instance(*fid, vec![Type::Object; n]);
+                w.calls.insert(e.id, inst);
+                Type::Object
+            }
             ExprKind::Comprehension(_, result, body) => {
                 self.assign_local(w, *result, &Type::Object, &e.span);
                 self.block(w, body);

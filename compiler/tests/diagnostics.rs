@@ -157,3 +157,5 @@ snapshot!(
 );
 
 snapshot!(generator_in_any, "#export f(int list)\ndef f(xs):\n    return any(x > 0 for x in xs)\n");
+
+snapshot!(lambda_closure, "#export f(object, int)\ndef f(d, n):\n    return sorted(d, key=lambda k: d[k] * n)\n");

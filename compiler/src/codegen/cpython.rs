@@ -56,6 +56,7 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyObject_CallFunctionObjArgs" => p.fn_type(&[p.into()], true),
         "PyObject_HasAttrString" => i32t.fn_type(&[p.into(), p.into()], false),
         "PyObject_SetAttrString" => i32t.fn_type(&[p.into(), p.into(), p.into()], false),
+        "PyCFunction_NewEx" => p.fn_type(&[p.into(), p.into(), p.into()], false),
         "PyTuple_SetItem" => i32t.fn_type(&[p.into(), i64t.into(), p.into()], false),
         "PyTuple_GetItem" => p.fn_type(&[p.into(), i64t.into()], false),
         "PyErr_SetString" => void.fn_type(&[p.into(), p.into()], false),

@@ -40,6 +40,8 @@ pub enum ModuleObject {
     Const(Const),
     /// An imported module or one of its attributes.
     Import(PyPath),
+    /// A compiled lambda (an instance of its function) as a Python callable.
+    Function(crate::types::InstanceId),
 }
 
 /// Py_TPFLAGS_BASE_EXC_SUBCLASS and Py_TPFLAGS_TYPE_SUBCLASS.
@@ -664,6 +666,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 Ok(r)
             }
             ExprKind::FString(parts) => self.fstring(cx, parts),
+            ExprKind::Lambda(_) => {
+                let inst = *self.prog.instances[cx.inst].calls.get(&e.id).ok_or_else(|| CgError("lambda without an instance".into()))?;
+                self.new_module_object(ModuleObject::Function(inst))
+            }
             ExprKind::Comprehension(kind, result, body) => {
                 let c = match kind {
                     hir::CompKind::List => call_value(self, "PyList_New", &[self.i64(0).into()])?,
@@ -1980,6 +1986,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                     continue;
                 }
                 ModuleObject::Const(c) => self.exec_const(func, c, fail)?,
+                ModuleObject::Function(inst) => {
+                    let def = self.lambda_method_def(*inst)?;
+                    let null = self.ptr_type().const_null();
+                    call_value(self, "PyCFunction_NewEx", &[def.into(), null.into(), null.into()])?.into_pointer_value()
+                }
                 ModuleObject::Import(path) => {
                     let name = self.cstr(&path.module)?;
                     let mut o = call_value(self, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
@@ -2080,6 +2091,65 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_conditional_branch(null, fail, next)?;
         self.b.position_at_end(next);
         Ok(obj)
+    }
+
+    /// A static PyMethodDef (METH_FASTCALL) for a compiled lambda: its wrapper checks the
+    /// number of arguments, passes them (borrowed) to the native instance and boxes the result.
+    fn lambda_method_def(&mut self, inst: crate::types::InstanceId) -> Cg<PointerValue<'ctx>> {
+        let p = self.ptr_type();
+        let i64t = self.ctx.i64_type();
+        let i32t = self.ctx.i32_type();
+        let n = self.prog.instances[inst].params.len();
+        let ret_t = self.prog.instances[inst].ret.clone();
+        let native = self.natives[inst];
+        let ty = p.fn_type(&[p.into(), p.into(), i64t.into()], false);
+        let name = format!("pyaot.lambda.{inst}");
+        let wrapper = cpython::in_new_function(self, &name, ty, move |cg, f| {
+            let args = f.get_nth_param(1).unwrap().into_pointer_value();
+            let nargs = f.get_nth_param(2).unwrap().into_int_value();
+            let right = cg.b.build_int_compare(IntPredicate::EQ, nargs, cg.i64(n as i64), "")?;
+            let call_bb = cg.append(f, "call");
+            let wrong = cg.append(f, "fail.arity");
+            cg.b.build_conditional_branch(right, call_bb, wrong)?;
+            cg.b.position_at_end(wrong);
+            let type_error = cg.b.build_load(p, cpython::exception_global(cg, "TypeError"), "")?;
+            let fmt = cg.cstr(&format!("<lambda>() takes {n} positional argument{} but %zd were given", if n == 1 { "" } else { "s" }))?;
+            call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), nargs.into()])?;
+            cg.b.build_return(Some(&p.const_null()))?;
+            cg.b.position_at_end(call_bb);
+            let mut vals: Vec<BasicMetadataValueEnum> = Vec::new();
+            for k in 0..n {
+                let at = unsafe { cg.b.build_in_bounds_gep(p, args, &[cg.i64(k as i64)], "")? };
+                vals.push(cg.b.build_load(p, at, "")?.into());
+            }
+            if cg.is_recursive(inst) {
+                vals.push(cg.i64(0).into());
+            }
+            let r = cg.b.build_call(native, &vals, "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+            let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
+            let ok = cg.append(f, "returned");
+            let fail = cg.append(f, "fail");
+            cg.b.build_conditional_branch(failed, fail, ok)?;
+            cg.b.position_at_end(fail);
+            cg.b.build_return(Some(&p.const_null()))?;
+            cg.b.position_at_end(ok);
+            let v = cg.b.build_extract_value(r, 0, "")?;
+            let boxer = cpython::box_fn(cg, &ret_t)?;
+            let obj = cg.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap();
+            cg.b.build_return(Some(&obj))?;
+            Ok(())
+        })?;
+        let method_ty = self.ctx.struct_type(&[p.into(), p.into(), i32t.into(), p.into()], false);
+        let lambda_name = self.cstr("<lambda>")?;
+        let def = self.module.add_global(method_ty, None, &format!("pyaot.lambdadef.{inst}"));
+        def.set_initializer(&method_ty.const_named_struct(&[
+            lambda_name.into(),
+            wrapper.as_global_value().as_pointer_value().into(),
+            i32t.const_int(0x80, false).into(),
+            p.const_null().into(),
+        ]));
+        def.set_linkage(Linkage::Private);
+        Ok(def.as_pointer_value())
     }
 
     /// Whether an instance, or one it calls, uses Python objects (then it holds the GIL).
