@@ -256,9 +256,11 @@ pub enum ExprKind {
     /// loops, lowered like statements, with the comprehension's own hidden locals) fills it,
     /// and the expression's value is `result`.
     Comprehension(CompKind, LocalId, Vec<Stmt>),
-    /// `lambda x: ...` (reading no local of the enclosing function): its body is the function
-    /// `FuncId`, made a Python callable once, when the extension is imported.
-    Lambda(FuncId),
+    /// `lambda x: ...`: its body is the function `FuncId`, whose first parameters take the
+    /// values of the enclosing locals it reads (`captures`, evaluated when the lambda is made;
+    /// only locals bound once, before it, so the value cannot change). Without captures the
+    /// callable is made once, when the extension is imported.
+    Lambda(FuncId, Vec<Expr>),
     /// The current item of a `for x in <holders>` loop (lowered to an index loop over
     /// `holders`): `subscript` reads it for arrays; over Python objects codegen takes it from
     /// the iterator instead.
@@ -621,7 +623,7 @@ pub fn lower(
     let first_lambda = defs.len() + usize::from(!init_stmts.is_empty());
     for f in &defs {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new() };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new(), bindings: HashMap::new() };
         let mut function = lowerer.lower_function(f);
         let start = usize::from(f.range.start());
         function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
@@ -633,7 +635,7 @@ pub fn lower(
         None
     } else {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new() };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new(), bindings: HashMap::new() };
         let span = span_of(init_stmts[0].range());
         for name in &module_globals {
             lowerer.local(name, span.clone());
@@ -663,7 +665,7 @@ pub fn lower(
     while k < lambdas.borrow().len() {
         let (def, enclosing) = lambdas.borrow()[k].clone();
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing, bindings: HashMap::new() };
         let mut function = lowerer.lower_function(&def);
         function.checks = module_checks;
         functions.push(function);
@@ -736,7 +738,8 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
                     expr(x, f)
                 }
             }),
-            ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) | ExprKind::Lambda(_) => {}
+            ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) => {}
+            ExprKind::Lambda(_, captures) => captures.iter().for_each(|x| expr(x, f)),
             ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _)
             | ExprKind::List(items) | ExprKind::Set(items) => items.iter().for_each(|x| expr(x, f)),
             ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) | ExprKind::GetAttr(x, _) | ExprKind::EachItem(_, x) => expr(x, f),
@@ -836,7 +839,7 @@ fn reachable_functions(functions: &[Function], roots: impl Iterator<Item = FuncI
     while let Some(f) = stack.pop() {
         if f < seen.len() && !std::mem::replace(&mut seen[f], true) {
             for_each_expr(&functions[f].body, &mut |e| {
-                if let ExprKind::Call(callee, _) | ExprKind::Lambda(callee) = e.kind {
+                if let ExprKind::Call(callee, _) | ExprKind::Lambda(callee, _) = e.kind {
                     stack.push(callee);
                 }
             });
@@ -1016,6 +1019,9 @@ struct FnLowerer<'a> {
     first_lambda: FuncId,
     /// In a lambda: the locals of the function it is written in (it cannot read them).
     enclosing: Vec<String>,
+    /// Where each name of the function is bound: (offset, inside a loop). A lambda may
+    /// capture a local bound exactly once, before it, outside loops.
+    bindings: HashMap<String, Vec<(usize, bool)>>,
 }
 
 impl FnLowerer<'_> {
@@ -1053,6 +1059,14 @@ impl FnLowerer<'_> {
         collect_bound_names(&f.body, &mut |name, span| {
             self.local(name, span);
         });
+        for a in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
+            self.bindings.entry(a.def.arg.to_string()).or_default().push((usize::from(a.def.range.start()), false));
+        }
+        let mut sites = Vec::new();
+        binding_sites(&f.body, false, &mut sites);
+        for (name, at, in_loop) in sites {
+            self.bindings.entry(name).or_default().push((at, in_loop));
+        }
         let mut body = self.block(&f.body);
         self.check_parallel_loops(&mut body);
         Function {
@@ -2027,11 +2041,40 @@ impl FnLowerer<'_> {
             self.diags.push(unsupported(l.range, "lambdas with defaults or `*args`", "write a module-level `def` and pass it"));
             return self.error_expr(span);
         }
+        // The enclosing locals the body reads become leading parameters, passed by value.
+        let params: Vec<String> = args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).map(|a| a.def.arg.to_string()).collect();
+        let mut names = NameUses::default();
+        rustpython_ast::Visitor::visit_expr(&mut names, (*l.body).clone());
+        let mut captured: Vec<String> = Vec::new();
+        for (name, at) in &names.loads {
+            if params.contains(name) || names.stores.contains(name) || !self.local_ids.contains_key(name.as_str()) || captured.contains(name) {
+                continue;
+            }
+            let sites = self.bindings.get(name).cloned().unwrap_or_default();
+            if !(sites.len() == 1 && !sites[0].1 && sites[0].0 < span.start) {
+                self.diags.push(Diagnostic::error(Code::NotYet, at.clone(), format!("this lambda reads `{name}`, which is assigned more than once, in a loop, or after the lambda"))
+                    .label("a closure over a changing variable")
+                    .hint(format!("assign `{name}` once before the lambda, or pass it as an argument")));
+                return self.error_expr(span);
+            }
+            captured.push(name.clone());
+        }
+        let captures: Vec<Expr> = captured.iter().map(|n| {
+            let id = self.local_ids[n.as_str()];
+            self.expr_node(span.clone(), ExprKind::Local(id))
+        }).collect();
+        let mut lambda_args = (*l.args).clone();
+        let capture_params: Vec<ast::ArgWithDefault> = captured.iter().map(|n| ast::ArgWithDefault {
+            range: l.range.into(),
+            def: ast::Arg { range: l.range, arg: ast::Identifier::new(n.clone()), annotation: None, type_comment: None },
+            default: None,
+        }).collect();
+        lambda_args.args = capture_params.into_iter().chain(lambda_args.args).collect();
         let enclosing: Vec<String> = self.local_ids.keys().filter(|n| !n.starts_with('$')).cloned().collect();
         let def = ast::StmtFunctionDef {
             range: l.range,
             name: ast::Identifier::new("<lambda>"),
-            args: l.args.clone(),
+            args: Box::new(lambda_args),
             body: vec![ast::Stmt::Return(ast::StmtReturn { range: l.range, value: Some(l.body.clone()) })],
             decorator_list: vec![],
             returns: None,
@@ -2043,7 +2086,7 @@ impl FnLowerer<'_> {
             lambdas.push((def, enclosing));
             self.first_lambda + lambdas.len() - 1
         };
-        self.expr_node(span, ExprKind::Lambda(id))
+        self.expr_node(span, ExprKind::Lambda(id, captures))
     }
 
     /// The pieces of an f-string.
@@ -2337,6 +2380,63 @@ fn consumes_generator(c: &ast::ExprCall, lowerer: &FnLowerer) -> bool {
         }
         ast::Expr::Attribute(a) => a.attr.as_str() == "join",
         _ => false,
+    }
+}
+
+/// The names an expression reads (with where) and binds (comprehension targets).
+#[derive(Default)]
+struct NameUses {
+    loads: Vec<(String, Span)>,
+    stores: Vec<String>,
+}
+
+impl rustpython_ast::Visitor for NameUses {
+    fn visit_expr_name(&mut self, node: ast::ExprName) {
+        match node.ctx {
+            ast::ExprContext::Load => self.loads.push((node.id.to_string(), span_of(node.range))),
+            _ => self.stores.push(node.id.to_string()),
+        }
+    }
+}
+
+/// Where a body binds each name: (name, offset, inside a loop).
+fn binding_sites(stmts: &[ast::Stmt], in_loop: bool, out: &mut Vec<(String, usize, bool)>) {
+    let bind = |name: &str, span: Span, out: &mut Vec<(String, usize, bool)>, looped: bool| out.push((name.to_string(), span.start, looped));
+    for s in stmts {
+        match s {
+            ast::Stmt::For(f) => {
+                let mut names = Vec::new();
+                collect_target_names(&f.target, &mut names);
+                names.into_iter().for_each(|n| bind(&n, span_of(f.range), out, true));
+                binding_sites(&f.body, true, out);
+                binding_sites(&f.orelse, in_loop, out);
+            }
+            ast::Stmt::While(w) => {
+                binding_sites(&w.body, true, out);
+                binding_sites(&w.orelse, in_loop, out);
+            }
+            ast::Stmt::If(i) => {
+                binding_sites(&i.body, in_loop, out);
+                binding_sites(&i.orelse, in_loop, out);
+            }
+            ast::Stmt::Try(t) => {
+                binding_sites(&t.body, in_loop, out);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(n) = &h.name {
+                        bind(n.as_str(), span_of(h.range), out, in_loop);
+                    }
+                    binding_sites(&h.body, in_loop, out);
+                }
+                binding_sites(&t.orelse, in_loop, out);
+                binding_sites(&t.finalbody, in_loop, out);
+            }
+            other => {
+                let mut local = Vec::new();
+                collect_bound_names(std::slice::from_ref(other), &mut |n, span| local.push((n.to_string(), span)));
+                local.into_iter().for_each(|(n, span)| bind(&n, span, out, in_loop));
+            }
+        }
     }
 }
 

@@ -933,7 +933,10 @@ impl Inferencer<'_> {
                 }
                 Type::Object
             }
-            ExprKind::Lambda(fid) => {
+            ExprKind::Lambda(fid, captures) => {
+                for c in captures {
+                    self.expr(w, c);
+                }
                 let n = self.module.functions[*fid].params.len();
                 let inst = self.instance(*fid, vec![Type::Object; n]);
                 w.calls.insert(e.id, inst);

@@ -158,4 +158,7 @@ snapshot!(
 
 snapshot!(generator_in_any, "#export f(int list)\ndef f(xs):\n    return any(x > 0 for x in xs)\n");
 
-snapshot!(lambda_closure, "#export f(object, int)\ndef f(d, n):\n    return sorted(d, key=lambda k: d[k] * n)\n");
+snapshot!(
+    lambda_closure_over_loop_variable,
+    "#export f(object)\ndef f(d):\n    keys = []\n    for n in range(3):\n        keys.append(lambda k: d[k] * n)\n    return keys\n"
+);

@@ -26,6 +26,21 @@ def nested():
     return f(5), (lambda: math.pi)()
 
 
+#export by_value(str:int dict, int)
+def by_value(d, bonus):
+    extra = {"b": bonus}
+    return sorted(d, key=lambda k: d[k] + extra.get(k, 0)), max(d, key=lambda k: -d[k])
+
+
+#export adders(int)
+def adders(n):
+    base = n * 10
+    return [(lambda x: x + base + SCALE)(i) for i in range(3)]
+
+
+#run: by_value({"a": 3, "b": 1, "c": 2}, 5)
+#run: by_value({}, 0)
+#run: adders(2)
 #run: by_length(["ccc", "a", "bb", "ab"])
 #run: by_length([])
 #run: mapped([1, 2, 3, 4])

@@ -1264,7 +1264,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             // An item of a loop over arrays: the element (or view) at the loop's index.
             ExprKind::EachItem(_, item) => self.expr(cx, item)?,
             ExprKind::Global(_) | ExprKind::List(_) | ExprKind::Set(_) | ExprKind::Dict(_) | ExprKind::GetAttr(..)
-            | ExprKind::CallObject(..) | ExprKind::CallMethod(..) | ExprKind::FString(_) | ExprKind::Comprehension(..) | ExprKind::Lambda(_) => {
+            | ExprKind::CallObject(..) | ExprKind::CallMethod(..) | ExprKind::FString(_) | ExprKind::Comprehension(..) | ExprKind::Lambda(..) => {
                 return Err(CgError("an object expression typed as a native value".into()));
             }
         };

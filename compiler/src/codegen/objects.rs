@@ -40,8 +40,9 @@ pub enum ModuleObject {
     Const(Const),
     /// An imported module or one of its attributes.
     Import(PyPath),
-    /// A compiled lambda (an instance of its function) as a Python callable.
-    Function(crate::types::InstanceId),
+    /// A compiled lambda (an instance of its function, how many leading parameters are
+    /// captured values) as a Python callable.
+    Function(crate::types::InstanceId, usize),
 }
 
 /// Py_TPFLAGS_BASE_EXC_SUBCLASS and Py_TPFLAGS_TYPE_SUBCLASS.
@@ -666,9 +667,19 @@ impl<'ctx> Codegen<'ctx, '_> {
                 Ok(r)
             }
             ExprKind::FString(parts) => self.fstring(cx, parts),
-            ExprKind::Lambda(_) => {
+            ExprKind::Lambda(_, captures) if captures.is_empty() => {
                 let inst = *self.prog.instances[cx.inst].calls.get(&e.id).ok_or_else(|| CgError("lambda without an instance".into()))?;
-                self.new_module_object(ModuleObject::Function(inst))
+                self.new_module_object(ModuleObject::Function(inst, 0))
+            }
+            // A lambda reading enclosing locals: made here, its `self` the tuple of their values.
+            ExprKind::Lambda(_, captures) => {
+                let inst = *self.prog.instances[cx.inst].calls.get(&e.id).ok_or_else(|| CgError("lambda without an instance".into()))?;
+                let values = self.collection(cx, "PyTuple_New", captures)?;
+                cx.temps.push(values);
+                let def = self.lambda_method_def(inst, captures.len())?;
+                let f = call_value(self, "PyCFunction_NewEx", &[def.into(), values.into(), self.ptr_type().const_null().into()])?.into_pointer_value();
+                self.release_temps(cx, 1)?;
+                self.check_null(cx, f)
             }
             ExprKind::Comprehension(kind, result, body) => {
                 let c = match kind {
@@ -1986,8 +1997,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                     continue;
                 }
                 ModuleObject::Const(c) => self.exec_const(func, c, fail)?,
-                ModuleObject::Function(inst) => {
-                    let def = self.lambda_method_def(*inst)?;
+                ModuleObject::Function(inst, captured) => {
+                    let def = self.lambda_method_def(*inst, *captured)?;
                     let null = self.ptr_type().const_null();
                     call_value(self, "PyCFunction_NewEx", &[def.into(), null.into(), null.into()])?.into_pointer_value()
                 }
@@ -2095,16 +2106,21 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// A static PyMethodDef (METH_FASTCALL) for a compiled lambda: its wrapper checks the
     /// number of arguments, passes them (borrowed) to the native instance and boxes the result.
-    fn lambda_method_def(&mut self, inst: crate::types::InstanceId) -> Cg<PointerValue<'ctx>> {
+    fn lambda_method_def(&mut self, inst: crate::types::InstanceId, captured: usize) -> Cg<PointerValue<'ctx>> {
+        let name = format!("pyaot.lambdadef.{inst}");
+        if let Some(g) = self.module.get_global(&name) {
+            return Ok(g.as_pointer_value());
+        }
         let p = self.ptr_type();
         let i64t = self.ctx.i64_type();
         let i32t = self.ctx.i32_type();
-        let n = self.prog.instances[inst].params.len();
+        let n = self.prog.instances[inst].params.len() - captured;
         let ret_t = self.prog.instances[inst].ret.clone();
         let native = self.natives[inst];
         let ty = p.fn_type(&[p.into(), p.into(), i64t.into()], false);
-        let name = format!("pyaot.lambda.{inst}");
-        let wrapper = cpython::in_new_function(self, &name, ty, move |cg, f| {
+        let wrapper_name = format!("pyaot.lambda.{inst}");
+        let wrapper = cpython::in_new_function(self, &wrapper_name, ty, move |cg, f| {
+            let captures = f.get_nth_param(0).unwrap().into_pointer_value();
             let args = f.get_nth_param(1).unwrap().into_pointer_value();
             let nargs = f.get_nth_param(2).unwrap().into_int_value();
             let right = cg.b.build_int_compare(IntPredicate::EQ, nargs, cg.i64(n as i64), "")?;
@@ -2118,6 +2134,10 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.build_return(Some(&p.const_null()))?;
             cg.b.position_at_end(call_bb);
             let mut vals: Vec<BasicMetadataValueEnum> = Vec::new();
+            // The captured values first (borrowed from the `self` tuple), then the arguments.
+            for k in 0..captured {
+                vals.push(call_value(cg, "PyTuple_GetItem", &[captures.into(), cg.i64(k as i64).into()])?.into());
+            }
             for k in 0..n {
                 let at = unsafe { cg.b.build_in_bounds_gep(p, args, &[cg.i64(k as i64)], "")? };
                 vals.push(cg.b.build_load(p, at, "")?.into());
@@ -2141,7 +2161,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         })?;
         let method_ty = self.ctx.struct_type(&[p.into(), p.into(), i32t.into(), p.into()], false);
         let lambda_name = self.cstr("<lambda>")?;
-        let def = self.module.add_global(method_ty, None, &format!("pyaot.lambdadef.{inst}"));
+        let def = self.module.add_global(method_ty, None, &name);
         def.set_initializer(&method_ty.const_named_struct(&[
             lambda_name.into(),
             wrapper.as_global_value().as_pointer_value().into(),
