@@ -302,7 +302,7 @@ fn bound_names(stmts: &[Stmt], out: &mut Vec<(hir::LocalId, usize)>) {
         match t {
             Target::Local(l, span) => out.push((*l, span.start)),
             Target::Tuple(items, _) => items.iter().for_each(|i| target(i, out)),
-            Target::Item(..) | Target::Attr(..) => {}
+            Target::Item(..) | Target::Attr(..) | Target::Global(..) => {}
         }
     }
     for s in stmts {

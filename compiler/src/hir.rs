@@ -205,6 +205,8 @@ pub enum Target {
     Item(Box<Expr>, Vec<Index>, Span),
     /// `obj.name = v` on a Python object.
     Attr(Box<Expr>, String, Span),
+    /// A module value rebound by a function that declared it `global`.
+    Global(String, Span),
 }
 
 /// One position inside `[...]`: an index or a slice `start:stop:step`.
@@ -531,6 +533,17 @@ pub fn lower(
     let mut const_assignments: HashMap<String, usize> = HashMap::new();
     let mut init_stmts: Vec<ast::Stmt> = Vec::new();
     let mut module_globals: Vec<String> = Vec::new();
+    // Names some function declares `global` are module values (never folded constants), so
+    // that functions can rebind them.
+    let mut declared_global = Vec::new();
+    for stmt in body {
+        if let ast::Stmt::FunctionDef(f) = stmt {
+            global_declarations(&f.body, &mut declared_global);
+        }
+    }
+    for name in &declared_global {
+        globals.insert(name.clone(), Global::ModuleValue);
+    }
     for stmt in body {
         if let ast::Stmt::Assign(a) = stmt {
             for t in &a.targets {
@@ -589,7 +602,7 @@ pub fn lower(
                     _ => None,
                 };
                 match single_name {
-                    Some(name) => match fold_const(&a.value, &globals) {
+                    Some(name) => match fold_const(&a.value, &globals).filter(|_| !declared_global.contains(&name)) {
                         Some(c) => {
                             globals.insert(name, Global::Const(c));
                         }
@@ -623,7 +636,7 @@ pub fn lower(
     let first_lambda = defs.len() + usize::from(!init_stmts.is_empty());
     for f in &defs {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new(), bindings: HashMap::new() };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new(), bindings: HashMap::new(), global_names: Vec::new() };
         let mut function = lowerer.lower_function(f);
         let start = usize::from(f.range.start());
         function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
@@ -635,7 +648,7 @@ pub fn lower(
         None
     } else {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new(), bindings: HashMap::new() };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new(), bindings: HashMap::new(), global_names: Vec::new() };
         let span = span_of(init_stmts[0].range());
         for name in &module_globals {
             lowerer.local(name, span.clone());
@@ -665,7 +678,7 @@ pub fn lower(
     while k < lambdas.borrow().len() {
         let (def, enclosing) = lambdas.borrow()[k].clone();
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing, bindings: HashMap::new() };
+        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing, bindings: HashMap::new(), global_names: Vec::new() };
         let mut function = lowerer.lower_function(&def);
         function.checks = module_checks;
         functions.push(function);
@@ -791,6 +804,7 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
                 indices.iter().for_each(|i| index(i, f));
             }
             Target::Attr(x, _, _) => expr(x, f),
+            Target::Global(..) => {}
         }
     }
     for s in stmts {
@@ -1022,6 +1036,8 @@ struct FnLowerer<'a> {
     /// Where each name of the function is bound: (offset, inside a loop). A lambda may
     /// capture a local bound exactly once, before it, outside loops.
     bindings: HashMap<String, Vec<(usize, bool)>>,
+    /// Names the function declares `global`: module values it may rebind.
+    global_names: Vec<String>,
 }
 
 impl FnLowerer<'_> {
@@ -1055,9 +1071,16 @@ impl FnLowerer<'_> {
             };
             params.push(Param { name, default, default_text, span: pspan });
         }
+        // `global x`: `x` is the module's, not a local.
+        let mut declared = Vec::new();
+        global_declarations(&f.body, &mut declared);
+        self.global_names = declared;
         // Python's scoping rule: a name bound anywhere in the body is local to the whole body.
+        let globals_here = self.global_names.clone();
         collect_bound_names(&f.body, &mut |name, span| {
-            self.local(name, span);
+            if !globals_here.iter().any(|g| g == name) {
+                self.local(name, span);
+            }
         });
         for a in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
             self.bindings.entry(a.def.arg.to_string()).or_default().push((usize::from(a.def.range.start()), false));
@@ -1201,7 +1224,7 @@ impl FnLowerer<'_> {
     fn stmt(&mut self, s: &ast::Stmt, out: &mut Vec<Stmt>) {
         let span = span_of(s.range());
         let kind = match s {
-            ast::Stmt::Pass(_) => return,
+            ast::Stmt::Pass(_) | ast::Stmt::Global(_) => return,
             ast::Stmt::Break(_) | ast::Stmt::Continue(_) if self.loop_depth == 0 => {
                 let word = if matches!(s, ast::Stmt::Break(_)) { "break" } else { "continue" };
                 self.diags.push(Diagnostic::error(Code::Syntax, span.clone(), format!("`{word}` outside a loop"))
@@ -1237,6 +1260,12 @@ impl FnLowerer<'_> {
                 let value = self.expr(&a.value);
                 let op = binop(&a.op);
                 match &*a.target {
+                    // `x += v` of a module value: x = x + v (read, compute, rebind).
+                    ast::Expr::Name(n) if self.global_names.iter().any(|g| g == n.id.as_str()) => {
+                        let current = self.name(n.id.as_str(), span_of(n.range));
+                        let sum = self.expr_node(span.clone(), ExprKind::Binary(op, Box::new(current), Box::new(value)));
+                        StmtKind::Assign { target: Target::Global(n.id.to_string(), span_of(n.range)), value: sum }
+                    }
                     ast::Expr::Name(n) => {
                         let target = self.local(n.id.as_str(), span_of(n.range));
                         StmtKind::AugAssign { target, target_span: span_of(n.range), op, value }
@@ -1578,6 +1607,7 @@ impl FnLowerer<'_> {
 
     fn target(&mut self, t: &ast::Expr) -> Option<Target> {
         match t {
+            ast::Expr::Name(n) if self.global_names.iter().any(|g| g == n.id.as_str()) => Some(Target::Global(n.id.to_string(), span_of(n.range))),
             ast::Expr::Name(n) => Some(Target::Local(self.local(n.id.as_str(), span_of(n.range)), span_of(n.range))),
             ast::Expr::Tuple(tu) => {
                 let items: Option<Vec<_>> = tu.elts.iter().map(|e| self.target(e)).collect();
@@ -2278,7 +2308,7 @@ fn local_writes(stmts: &[Stmt], out: &mut Vec<(LocalId, Span, bool)>) {
         match t {
             Target::Local(l, span) => out.push((*l, span.clone(), false)),
             Target::Tuple(items, _) => items.iter().for_each(|i| target(i, out)),
-            Target::Item(..) | Target::Attr(..) => {}
+            Target::Item(..) | Target::Attr(..) | Target::Global(..) => {}
         }
     }
     for s in stmts {
@@ -2436,6 +2466,37 @@ fn binding_sites(stmts: &[ast::Stmt], in_loop: bool, out: &mut Vec<(String, usiz
                 collect_bound_names(std::slice::from_ref(other), &mut |n, span| local.push((n.to_string(), span)));
                 local.into_iter().for_each(|(n, span)| bind(&n, span, out, in_loop));
             }
+        }
+    }
+}
+
+/// The names `global` statements of a body declare.
+fn global_declarations(stmts: &[ast::Stmt], out: &mut Vec<String>) {
+    for s in stmts {
+        match s {
+            ast::Stmt::Global(g) => out.extend(g.names.iter().map(|n| n.to_string())),
+            ast::Stmt::For(f) => {
+                global_declarations(&f.body, out);
+                global_declarations(&f.orelse, out);
+            }
+            ast::Stmt::While(w) => {
+                global_declarations(&w.body, out);
+                global_declarations(&w.orelse, out);
+            }
+            ast::Stmt::If(i) => {
+                global_declarations(&i.body, out);
+                global_declarations(&i.orelse, out);
+            }
+            ast::Stmt::Try(t) => {
+                global_declarations(&t.body, out);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    global_declarations(&h.body, out);
+                }
+                global_declarations(&t.orelse, out);
+                global_declarations(&t.finalbody, out);
+            }
+            _ => {}
         }
     }
 }

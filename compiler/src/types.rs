@@ -483,6 +483,8 @@ impl Inferencer<'_> {
                 let target_t = self.subscript(w, &at, indices, span);
                 self.check_store(w, &target_t, t, span);
             }
+            // A module value: any value, boxed.
+            Target::Global(..) => {}
             Target::Attr(value, name, span) => {
                 let vt = self.expr(w, value);
                 if !matches!(vt, Type::Object | Type::Unknown) {
@@ -503,7 +505,7 @@ impl Inferencer<'_> {
                         match t {
                             Target::Local(l, _) => w.poisoned[*l] = true,
                             Target::Tuple(items, _) => items.iter().for_each(|i| poison(i, w)),
-                            Target::Item(..) | Target::Attr(..) => {}
+                            Target::Item(..) | Target::Attr(..) | Target::Global(..) => {}
                         }
                     }
                     poison(target, w);

@@ -576,6 +576,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.set_loc(cx.scope, span);
                 self.set_attr(cx, value, name, v, t)?;
             }
+            Target::Global(name, span) => {
+                self.set_loc(cx.scope, span);
+                self.set_module_value(cx, name, v, t)?;
+            }
             Target::Tuple(items, _) if *t == Type::Object => {
                 let values = self.unpack(cx, v.into_pointer_value(), items.len())?;
                 cx.temps.extend(values.iter().copied());

@@ -1516,6 +1516,34 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(self.b.build_int_compare(IntPredicate::NE, masked, self.i64(0), "")?)
     }
 
+    /// `name = value` for a module value a function declared `global`: the slot compiled code
+    /// reads, and the module's attribute (Python code sees it too).
+    pub(super) fn set_module_value(&mut self, cx: &mut FnCx<'ctx>, name: &str, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+        let value = self.coerce(cx, v, t, &Type::Object)?.into_pointer_value();
+        let slot = self.module_object(ModuleObject::Import(PyPath { module: String::new(), attrs: vec![name.to_string()] }));
+        let old = self.b.build_load(self.ptr_type(), slot.as_pointer_value(), "")?.into_pointer_value();
+        self.b.build_store(slot.as_pointer_value(), value)?;
+        self.obj_decref(old)?;
+        let module = self.module_self();
+        let module = self.b.build_load(self.ptr_type(), module.as_pointer_value(), "")?.into_pointer_value();
+        let attr = self.cstr(name)?;
+        let r = call_value(self, "PyObject_SetAttrString", &[module.into(), attr.into(), value.into()])?.into_int_value();
+        self.check_minus_one(cx, r)?;
+        Ok(())
+    }
+
+    /// The global holding this extension's module object (set by `pyaot.exec`; borrowed: the
+    /// module lives as long as its functions).
+    fn module_self(&mut self) -> GlobalValue<'ctx> {
+        if let Some(g) = self.module.get_global("pyaot.module") {
+            return g;
+        }
+        let g = self.module.add_global(self.ptr_type(), None, "pyaot.module");
+        g.set_initializer(&self.ptr_type().const_null());
+        g.set_linkage(Linkage::Private);
+        g
+    }
+
     /// `obj.name = value`.
     pub(super) fn set_attr(&mut self, cx: &mut FnCx<'ctx>, target: &Expr, name: &str, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
         let value = self.coerce(cx, v, t, &Type::Object)?.into_pointer_value();
@@ -1962,7 +1990,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Creates the module objects (`pyaot.exec`, the module's Py_mod_exec slot): 0, or -1 with
     /// the error set (a failing import makes importing the extension fail).
     pub(super) fn generate_exec(&mut self) -> Cg<Option<inkwell::values::FunctionValue<'ctx>>> {
-        if self.module_objects.is_empty() && self.prog.init.is_none() && self.list_layout_ok.is_none() {
+        if self.module_objects.is_empty() && self.prog.init.is_none() && self.list_layout_ok.is_none() && self.module.get_global("pyaot.module").is_none() {
             return Ok(None);
         }
         let p = self.ptr_type();
@@ -2027,6 +2055,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         if let Some(flag) = self.list_layout_ok {
             self.probe_list_layout(flag)?;
+        }
+        if let Some(g) = self.module.get_global("pyaot.module") {
+            let module = func.get_nth_param(0).ok_or_else(|| CgError("exec without its module".into()))?;
+            self.b.build_store(g.as_pointer_value(), module)?;
         }
         if let Some(init) = self.prog.init {
             self.run_module_init(func, init, fail)?;
