@@ -916,8 +916,8 @@ fn stmt_construct(s: &ast::Stmt) -> &'static str {
 
 fn expr_construct(e: &ast::Expr) -> (&'static str, &'static str) {
     match e {
-        ast::Expr::Lambda(_) => ("lambda expressions", "define a function with `def` and call it"),
-        ast::Expr::ListComp(_) | ast::Expr::SetComp(_) | ast::Expr::DictComp(_) => ("comprehensions", "write the loop out with `for`"),
+        ast::Expr::Lambda(_) => ("lambda expressions", "assign to a name"),
+        ast::Expr::ListComp(_) | ast::Expr::SetComp(_) | ast::Expr::DictComp(_) => ("comprehensions", "assign to a name"),
         ast::Expr::GeneratorExp(_) => ("generator expressions", "pass a list comprehension `[...]`, or write the loop out with `for`; `sum`, `min`, `max`, `sorted`, `list`, `set`, `tuple` and `str.join` take one directly"),
         ast::Expr::Await(_) => ("`await` expressions", "compile only synchronous code"),
         ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => ("generators (`yield`)", "return the results instead of yielding them"),
@@ -925,11 +925,11 @@ fn expr_construct(e: &ast::Expr) -> (&'static str, &'static str) {
         ast::Expr::Dict(_) => ("dict literals with `**` unpacking", "add the items one by one"),
         ast::Expr::Set(_) | ast::Expr::List(_) => ("literals with starred items", "add the items one by one"),
         ast::Expr::Starred(_) => ("starred expressions", "pass the arguments one by one"),
-        ast::Expr::Slice(_) => ("slices", "slicing comes with arrays"),
-        ast::Expr::Attribute(_) => ("attribute accesses", "only `math.<name>` members are compiled"),
-        ast::Expr::Subscript(_) => ("subscripts", "only tuples indexed by a constant are compiled"),
-        ast::Expr::Constant(_) => ("string and bytes values", "strings are only allowed as messages of `raise` and `assert`"),
-        _ => ("this expression", "rewrite it with numbers and tuples"),
+        ast::Expr::Slice(_) => ("slices", "slices go inside `[...]`"),
+        ast::Expr::Attribute(_) => ("attributes of computed objects", "put the object in a local first: `o = f(); o.x += 1`"),
+        ast::Expr::Subscript(_) => ("subscripts", "index a local, an array or an object"),
+        ast::Expr::Constant(_) => ("literals", "assign to a name"),
+        _ => ("this expression", "rewrite it with names, calls and operators"),
     }
 }
 
@@ -1274,6 +1274,14 @@ impl FnLowerer<'_> {
                         let array = self.expr(&sub.value);
                         let indices = self.indices(&sub.slice);
                         StmtKind::AugAssignItem { array, indices, target_span: span_of(sub.range), op, value }
+                    }
+                    // `o.x += v` with `o` a name: o.x = o.x + v (`o` read twice: a name cannot change).
+                    ast::Expr::Attribute(a) if matches!(&*a.value, ast::Expr::Name(_)) => {
+                        let current_obj = self.expr(&a.value);
+                        let current = self.expr_node(span_of(a.range), ExprKind::GetAttr(Box::new(current_obj), a.attr.to_string()));
+                        let sum = self.expr_node(span.clone(), ExprKind::Binary(op, Box::new(current), Box::new(value)));
+                        let target_obj = self.expr(&a.value);
+                        StmtKind::Assign { target: Target::Attr(Box::new(target_obj), a.attr.to_string(), span_of(a.range)), value: sum }
                     }
                     other => {
                         let (what, hint) = expr_construct(other);

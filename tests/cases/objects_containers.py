@@ -1,5 +1,6 @@
 """Lists, dicts, sets and tuples of objects: literals, methods, items, iteration, mutation."""
 from collections import Counter
+from types import SimpleNamespace
 
 
 #export squares(int)
@@ -96,6 +97,13 @@ def grow(xs):
     return seen
 
 
+#export bump_attr(object, int)
+def bump_attr(o, n):
+    o.x += n
+    o.seen = [o.x]
+    return o.x, o.seen
+
+
 #export get_or(object, object)
 def get_or(d, k):
     return d.get(k), d.get(k, -1), f"{d.get(k, 0)}|{k!r}", str(k), repr(k)
@@ -119,6 +127,9 @@ def get_missing(d, k):
 #run: swap_ends([1, 2, 3])
 #run: swap_ends([])
 #run: pop_all([1, 2, 3])
+#run: bump_attr(SimpleNamespace(x=1), 2)
+#run: bump_attr(SimpleNamespace(x="a"), 2)
+#run: bump_attr(3, 2)
 #run: grow([1, 2])
 #run: grow([])
 #run: grow((1, 2))
