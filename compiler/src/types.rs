@@ -179,11 +179,6 @@ pub fn tuple_type(items: Vec<Type>) -> Type {
     if items.contains(&Type::Object) { Type::Object } else { Type::Tuple(items) }
 }
 
-/// Whether a native value of this type can become a Python object.
-pub fn boxable(t: &Type) -> bool {
-    !matches!(t, Type::Unknown)
-}
-
 const MAX_ROUNDS: usize = 64;
 /// Types larger than this (counted in nodes) come from a value that contains itself, like a
 /// function returning a tuple of its own results: inference stops growing them.
