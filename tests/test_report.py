@@ -110,3 +110,8 @@ def test_object_lines_say_what_talks_to_python(tmp_path):
     # The callback loop: the call talks to Python, the loop and the float unboxing are listed too.
     _, why, _ = r[line_no(text, "s += f(a[i])")]
     assert "calls Python functions or methods" in why and "boxes values" in why
+    # A list literal is a new object, not the arena's; a loop over objects says so plainly.
+    _, why, _ = r[line_no(text, "groups[n] = [w]")]
+    assert "arena" not in why and "boxes values" in why
+    _, _, verdict = r[line_no(text, "for w in text.split():")]
+    assert verdict == "not vectorized: it works on Python objects"

@@ -209,6 +209,10 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
         if callee == "PyList_Append" && scope.is_some_and(|s| s != "pyaot.arena_add") {
             class = Class::PyCall;
         }
+        // `PyList_New` likewise: the arena's list, or a list the user's code makes.
+        if callee == "PyList_New" && scope.is_some_and(|s| s != "pyaot.arena_add") {
+            class = Class::Boxing;
+        }
         if ONCE_BLOCKS.iter().any(|p| block.starts_with(p)) {
             facts.once = true;
             continue;
@@ -450,10 +454,13 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
             .filter_map(|l| lines.get(&l))
             .map(|f| f.errors.iter().filter(|(k, _)| k.starts_with("IndexError")).map(|(_, n)| n).sum::<u32>())
             .sum();
+        // A loop working on Python objects runs as a plain loop: LLVM's reasons would be noise.
+        let on_objects = (lp.first..=lp.last).filter_map(|l| lines.get(&l)).any(|f| f.hot.contains_key(&Class::PyCall) || f.hot.contains_key(&Class::PyObjectOp));
         let facts = lines.entry(lp.first).or_default();
         let (done, missed) = verdicts.remove(&lp.first).unwrap_or_default();
         let missed: Vec<String> = missed.into_iter().collect();
         let verdict = match (done.is_empty(), missed.is_empty()) {
+            (true, _) if on_objects => "not vectorized: it works on Python objects".to_string(),
             (false, true) => done.into_iter().collect::<Vec<_>>().join("; "),
             // Several versions of the loop (argument types, contiguous arrays) may differ.
             (false, false) => format!("{}; another version not vectorized: {}", done.into_iter().collect::<Vec<_>>().join("; "), missed.join("; ")),
