@@ -262,3 +262,29 @@ def test_module_values_are_computed_at_import(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "2 Counter({'a': 2})"
+
+
+def test_exception_in_a_handler_chains_the_handled_one(tmp_path):
+    src = tmp_path / "chained.py"
+    src.write_text(
+        "#export f(object)\n"
+        "def f(d):\n"
+        "    try:\n"
+        "        return d['k']\n"
+        "    except KeyError:\n"
+        "        raise ValueError('no k')\n"
+        "\n"
+        "#export g(object)\n"
+        "def g(d):\n"
+        "    try:\n"
+        "        return d['k']\n"
+        "    except KeyError:\n"
+        "        raise\n"
+    )
+    mod = load_module("chained", build(src, tmp_path))
+    with pytest.raises(ValueError) as info:
+        mod.f({})
+    assert isinstance(info.value.__context__, KeyError)
+    with pytest.raises(KeyError) as info:
+        mod.g({})
+    assert info.value.__context__ is None

@@ -1815,8 +1815,19 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.store_local(cx, l, value.into())?;
             }
             cx.handling.push([tp, value, tb]);
+            // An exception escaping the handler gets the one being handled as its __context__
+            // ("During handling of the above exception, another exception occurred").
+            let chain = self.append(cx.func, "except.chain");
+            cx.handlers.push((chain, cx.temps.len()));
             self.block(cx, &h.body)?;
+            cx.handlers.pop();
             cx.handling.pop();
+            let resume = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+            self.b.position_at_end(chain);
+            self.chain_context(value)?;
+            let outer = self.unwind_block(cx)?;
+            self.b.build_unconditional_branch(outer)?;
+            self.b.position_at_end(resume);
             // Handled: the exception is dropped and the name unbound, as Python does.
             if let Some(l) = h.name {
                 self.store_local(cx, l, self.ptr_type().const_null().into())?;
@@ -1913,6 +1924,26 @@ impl<'ctx> Codegen<'ctx, '_> {
         } else {
             self.return_through_finally(cx, v)?;
         }
+        Ok(())
+    }
+
+    /// Sets the handled exception `context` as the `__context__` of the exception now being
+    /// raised (unless it is the same one, re-raised).
+    fn chain_context(&mut self, context: PointerValue<'ctx>) -> Cg<()> {
+        let func = self.b.get_insert_block().and_then(|b| b.get_parent()).ok_or_else(|| CgError("chain outside a function".into()))?;
+        let [tp, value, tb] = self.fetch_exception()?;
+        let differ = self.b.build_int_compare(IntPredicate::NE, value, context, "")?;
+        let both = self.b.build_and(differ, self.b.build_and(self.b.build_is_not_null(value, "")?, self.b.build_is_not_null(context, "")?, "")?, "")?;
+        let set = self.append(func, "except.set_context");
+        let done = self.append(func, "except.chained");
+        self.b.build_conditional_branch(both, set, done)?;
+        self.b.position_at_end(set);
+        // PyException_SetContext takes the reference it is given.
+        self.obj_incref(context)?;
+        call(self, "PyException_SetContext", &[value.into(), context.into()])?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        call(self, "PyErr_Restore", &[tp.into(), value.into(), tb.into()])?;
         Ok(())
     }
 
