@@ -281,7 +281,20 @@ def test_exception_in_a_handler_chains_the_handled_one(tmp_path):
         "    except KeyError:\n"
         "        raise\n"
     )
+    src.write_text(src.read_text() +
+        "\n#export h(object, object)\n"
+        "def h(d, cause):\n"
+        "    try:\n"
+        "        return d['k']\n"
+        "    except KeyError:\n"
+        "        raise ValueError('no k') from cause\n")
     mod = load_module("chained", build(src, tmp_path))
+    with pytest.raises(ValueError) as info:
+        mod.h({}, None)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    with pytest.raises(ValueError) as info:
+        mod.h({}, IndexError)
+    assert isinstance(info.value.__cause__, IndexError) and isinstance(info.value.__context__, KeyError)
     with pytest.raises(ValueError) as info:
         mod.f({})
     assert isinstance(info.value.__context__, KeyError)

@@ -147,8 +147,8 @@ pub enum StmtKind {
     Return(Option<Expr>),
     /// `raise Name` or `raise Name("message")` of a builtin exception.
     Raise { exception: String, message: Option<String> },
-    /// `raise <expression>`: an exception object or class computed at run time.
-    RaiseObject(Expr),
+    /// `raise <expression> [from <cause>]`: an exception object or class computed at run time.
+    RaiseObject(Expr, Option<Expr>),
     /// `try`/`except`/`else`/`finally`.
     Try { body: Vec<Stmt>, handlers: Vec<Handler>, orelse: Vec<Stmt>, finalbody: Vec<Stmt> },
     /// A bare `raise` inside an `except` block: the exception being handled, again.
@@ -829,7 +829,11 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
                 for_each_expr(body, f);
                 for_each_expr(orelse, f);
             }
-            StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } | StmtKind::RaiseObject(x) => expr(x, f),
+            StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } | StmtKind::RaiseObject(x, None) => expr(x, f),
+            StmtKind::RaiseObject(x, Some(cause)) => {
+                expr(x, f);
+                expr(cause, f);
+            }
             StmtKind::Try { body, handlers, orelse, finalbody } => {
                 for_each_expr(body, f);
                 for h in handlers {
@@ -1331,12 +1335,12 @@ impl FnLowerer<'_> {
                         .label("here").hint("raise a named exception: `raise ValueError(\"...\")`"));
                     return;
                 };
-                if let Some(cause) = &r.cause {
-                    self.diags.push(unsupported(cause.range(), "exception causes (`raise ... from ...`)", "raise the exception without `from`"));
-                }
-                match self.exception(exc) {
-                    Some((exception, message)) => StmtKind::Raise { exception, message },
-                    None => StmtKind::RaiseObject(self.expr(exc)),
+                match (&r.cause, self.exception(exc)) {
+                    (None, Some((exception, message))) => StmtKind::Raise { exception, message },
+                    (cause, _) => {
+                        let value = self.expr(exc);
+                        StmtKind::RaiseObject(value, cause.as_ref().map(|c| self.expr(c)))
+                    }
                 }
             }
             ast::Stmt::Assert(a) => {

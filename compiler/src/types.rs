@@ -562,7 +562,10 @@ impl Inferencer<'_> {
                 self.block(w, finalbody);
             }
             StmtKind::Reraise => {}
-            StmtKind::RaiseObject(e) => {
+            StmtKind::RaiseObject(e, cause) => {
+                if let Some(c) = cause {
+                    self.expr(w, c);
+                }
                 let t = self.expr(w, e);
                 if !matches!(t, Type::Object | Type::Unknown) {
                     let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("cannot raise {t}"))
@@ -1361,7 +1364,7 @@ pub fn falls_through(stmts: &[Stmt]) -> bool {
     match stmts.last() {
         None => true,
         Some(s) => match &s.kind {
-            StmtKind::Return(_) | StmtKind::Raise { .. } | StmtKind::RaiseObject(_) | StmtKind::Reraise => false,
+            StmtKind::Return(_) | StmtKind::Raise { .. } | StmtKind::RaiseObject(..) | StmtKind::Reraise => false,
             StmtKind::Try { body, handlers, orelse, finalbody } => {
                 falls_through(finalbody) && ((falls_through(body) && falls_through(orelse)) || handlers.iter().any(|h| falls_through(&h.body)))
             }

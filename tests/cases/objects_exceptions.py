@@ -168,6 +168,14 @@ def finally_overrides(log):
         log.append("ran")
 
 
+#export convert(object, object)
+def convert(d, cause):
+    try:
+        return d["k"]
+    except KeyError:
+        raise ValueError("missing k") from cause
+
+
 #export while_true_break(object)
 def while_true_break(xs):
     i = 0
@@ -204,6 +212,11 @@ def while_true_break(xs):
 #run: bare_except(None)
 #run: unbound_after_handler(1)
 #run: while_true_break([5, 6, 7])
+#run: convert({"k": 1}, None)
+#run: convert({}, None)
+#run: convert({}, KeyError("inner"))
+#run: convert({}, IndexError)
+#run: convert({}, 3)
 #run: return_in_finally_try([], ["a", "stop", "b"])
 #run: return_in_finally_try([], ["a", "b"])
 #run: return_in_finally_try([], 5)

@@ -98,7 +98,7 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PySlice_New" => p.fn_type(&[p.into(), p.into(), p.into()], false),
         "PyUnicode_FromStringAndSize" => p.fn_type(&[p.into(), i64t.into()], false),
         "PyUnicode_InternInPlace" => void.fn_type(&[p.into()], false),
-        "PyErr_SetObject" | "PyException_SetContext" => void.fn_type(&[p.into(), p.into()], false),
+        "PyErr_SetObject" | "PyException_SetContext" | "PyException_SetCause" => void.fn_type(&[p.into(), p.into()], false),
         "PyErr_Fetch" | "PyErr_NormalizeException" | "PyErr_Restore" => void.fn_type(&[p.into(), p.into(), p.into()], false),
         "PyException_SetTraceback" | "PyErr_GivenExceptionMatches" => i32t.fn_type(&[p.into(), p.into()], false),
         "PyNumber_Power" | "PyNumber_InPlacePower" => p.fn_type(&[p.into(), p.into(), p.into()], false),

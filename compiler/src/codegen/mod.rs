@@ -660,8 +660,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.set_loc(cx.scope, target_span);
                 self.aug_assign_item(cx, array, indices, *op, value)?;
             }
-            StmtKind::RaiseObject(e) => {
-                self.raise_object(cx, e)?;
+            StmtKind::RaiseObject(e, cause) => {
+                self.raise_object(cx, e, cause.as_ref())?;
             }
             StmtKind::ForRange { target, body, orelse, each: Some(holders), .. } if holders.iter().any(|h| self.local_ty(cx, *h) == Type::Object) => {
                 self.for_each_object(cx, *target, holders, body, orelse)?;

@@ -1473,8 +1473,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `raise <expression>`: an exception instance, or a class (instantiated by Python).
-    pub(super) fn raise_object(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<()> {
+    pub(super) fn raise_object(&mut self, cx: &mut FnCx<'ctx>, e: &Expr, cause: Option<&Expr>) -> Cg<()> {
         let obj = self.temp_object(cx, e)?;
+        let cause = match cause {
+            Some(c) => Some(self.temp_object(cx, c)?),
+            None => None,
+        };
         let tp = type_of(self, obj)?;
         let tp_flags = call_value(self, "PyType_GetFlags", &[tp.into()])?.into_int_value();
         let is_instance = self.flag_set(tp_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
@@ -1504,10 +1508,78 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_call(type_error, &[msg.into()], "")?;
         self.b.build_unconditional_branch(raised)?;
         self.b.position_at_end(raised);
+        if let Some(c) = cause {
+            self.set_cause(c)?;
+        }
         let unwind = self.unwind_block(cx)?;
         self.b.build_unconditional_branch(unwind)?;
-        cx.temps.pop();
+        cx.temps.truncate(cx.temps.len() - 1 - usize::from(cause.is_some()));
         self.open_dead_block(cx.func);
+        Ok(())
+    }
+
+    /// `raise ... from cause`, the exception already set: `from None` hides the context, an
+    /// exception instance becomes `__cause__`, a class is instantiated first; anything else is
+    /// a TypeError, as in Python.
+    fn set_cause(&mut self, cause: PointerValue<'ctx>) -> Cg<()> {
+        let func = self.b.get_insert_block().and_then(|b| b.get_parent()).ok_or_else(|| CgError("raise outside a function".into()))?;
+        let p = self.ptr_type();
+        let [tp, value, tb] = self.fetch_exception()?;
+        let done = self.append(func, "cause.done");
+        let none_bb = self.append(func, "cause.none");
+        let other_bb = self.append(func, "cause.other");
+        let is_none = self.b.build_int_compare(IntPredicate::EQ, cause, data_symbol(self, "_Py_NoneStruct"), "")?;
+        self.b.build_conditional_branch(is_none, none_bb, other_bb)?;
+        self.b.position_at_end(none_bb);
+        call(self, "PyException_SetCause", &[value.into(), p.const_null().into()])?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(other_bb);
+        let cause_type = type_of(self, cause)?;
+        let flags = call_value(self, "PyType_GetFlags", &[cause_type.into()])?.into_int_value();
+        let instance = self.flag_set(flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
+        let instance_bb = self.append(func, "cause.instance");
+        let class_check = self.append(func, "cause.class_check");
+        self.b.build_conditional_branch(instance, instance_bb, class_check)?;
+        self.b.position_at_end(instance_bb);
+        self.obj_incref(cause)?;
+        call(self, "PyException_SetCause", &[value.into(), cause.into()])?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(class_check);
+        let is_type = self.flag_set(flags, TPFLAGS_TYPE_SUBCLASS)?;
+        let class_bb = self.append(func, "cause.class");
+        let own_check = self.append(func, "cause.own_check");
+        let bad_bb = self.append(func, "cause.bad");
+        self.b.build_conditional_branch(is_type, own_check, bad_bb)?;
+        self.b.position_at_end(own_check);
+        let own_flags = call_value(self, "PyType_GetFlags", &[cause.into()])?.into_int_value();
+        let exc_class = self.flag_set(own_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
+        self.b.build_conditional_branch(exc_class, class_bb, bad_bb)?;
+        // A class: its instance (if making it fails, that error replaces ours).
+        self.b.position_at_end(class_bb);
+        let made = call_value(self, "PyObject_Vectorcall", &[cause.into(), p.const_null().into(), self.i64(0).into(), p.const_null().into()])?.into_pointer_value();
+        let made_ok = self.append(func, "cause.made");
+        let replaced = self.append(func, "cause.replaced");
+        let failed = self.b.build_is_null(made, "")?;
+        self.b.build_conditional_branch(failed, replaced, made_ok)?;
+        self.b.position_at_end(made_ok);
+        call(self, "PyException_SetCause", &[value.into(), made.into()])?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(bad_bb);
+        let type_error = cpython::raise_fn(self, "TypeError")?;
+        let msg = self.cstr("exception causes must derive from BaseException")?;
+        self.b.build_call(type_error, &[msg.into()], "")?;
+        self.b.build_unconditional_branch(replaced)?;
+        // Our exception is dropped for the new error.
+        self.b.position_at_end(replaced);
+        for o in [tp, value, tb] {
+            self.obj_decref(o)?;
+        }
+        let after = self.append(func, "cause.end");
+        self.b.build_unconditional_branch(after)?;
+        self.b.position_at_end(done);
+        call(self, "PyErr_Restore", &[tp.into(), value.into(), tb.into()])?;
+        self.b.build_unconditional_branch(after)?;
+        self.b.position_at_end(after);
         Ok(())
     }
 
