@@ -1542,12 +1542,14 @@ impl FnLowerer<'_> {
             ast::Expr::Call(c) if matches!(&*c.func, ast::Expr::Name(n) if n.id.as_str() == name && !this.local_ids.contains_key(name)) && c.keywords.is_empty() => Some(c),
             _ => None,
         };
+        let mut enumerate_start = None;
         let (kind, sources): (Kind, Vec<&ast::Expr>) = if let Some(c) = builtin_call(self, "enumerate") {
-            if c.args.len() != 1 {
-                self.diags.push(Diagnostic::error(Code::BadCall, span_of(c.range), "`enumerate` takes one array here").label("here").hint("write `for i, x in enumerate(a)`"));
+            if !(1..=2).contains(&c.args.len()) {
+                self.diags.push(Diagnostic::error(Code::BadCall, span_of(c.range), "`enumerate` takes an iterable and a start").label("here").hint("write `for i, x in enumerate(a)` or `enumerate(a, 1)`"));
                 return;
             }
-            (Kind::Enumerate, c.args.iter().collect())
+            enumerate_start = c.args.get(1);
+            (Kind::Enumerate, vec![&c.args[0]])
         } else if let Some(c) = builtin_call(self, "zip") {
             if c.args.len() < 2 {
                 self.diags.push(Diagnostic::error(Code::BadCall, span_of(c.range), "`zip` takes two or more arrays").label("here").hint("write `for x, y in zip(a, b)`"));
@@ -1566,6 +1568,13 @@ impl FnLowerer<'_> {
             out.push(Stmt { span: span.clone(), kind: StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value } });
             holders.push(holder);
         }
+        // `enumerate(a, start)`: the start is evaluated once, before the loop.
+        let start_holder = enumerate_start.map(|e| {
+            let value = self.expr(e);
+            let holder = self.local(&format!("$start{}", iter_span.start), value.span.clone());
+            out.push(Stmt { span: span.clone(), kind: StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value } });
+            holder
+        });
         let idx = self.local(&format!("$index{}", iter_span.start), iter_span.clone());
         let lens: Vec<Expr> = holders.iter().map(|h| {
             let arr = self.expr_node(iter_span.clone(), ExprKind::Local(*h));
@@ -1585,7 +1594,11 @@ impl FnLowerer<'_> {
         let value = match kind {
             Kind::Plain => items.pop().unwrap(),
             Kind::Enumerate => {
-                let at = self.expr_node(iter_span.clone(), ExprKind::Local(idx));
+                let mut at = self.expr_node(iter_span.clone(), ExprKind::Local(idx));
+                if let Some(h) = start_holder {
+                    let start = self.expr_node(iter_span.clone(), ExprKind::Local(h));
+                    at = self.expr_node(iter_span.clone(), ExprKind::Binary(BinOp::Add, Box::new(at), Box::new(start)));
+                }
                 let item = items.pop().unwrap();
                 self.expr_node(iter_span.clone(), ExprKind::Tuple(vec![at, item]))
             }
@@ -2411,7 +2424,7 @@ fn leaves_block(stmts: &[Stmt], top: bool, out: &mut Vec<(Span, &'static str)>) 
 /// Whether a call's one argument is a generator expression that the callee consumes whole, so
 /// building it as a list first cannot be told apart (`any`/`all` stop early: not these).
 fn consumes_generator(c: &ast::ExprCall, lowerer: &FnLowerer) -> bool {
-    if c.args.len() != 1 || !c.keywords.iter().all(|k| k.arg.as_deref() == Some("key") || k.arg.as_deref() == Some("reverse")) || !matches!(c.args[0], ast::Expr::GeneratorExp(_)) {
+    if c.args.len() != 1 || !c.keywords.iter().all(|k| matches!(k.arg.as_deref(), Some("key" | "reverse" | "default" | "start"))) || !matches!(c.args[0], ast::Expr::GeneratorExp(_)) {
         return false;
     }
     match &*c.func {

@@ -53,3 +53,15 @@ def first_negative(a):
 #run: row_max(np.arange(12.0).reshape(4, 3))
 #run: first_negative(np.array([3, 1, -2, 5]))
 #run: first_negative(np.array([3, 1]))
+
+
+#export weighted_from(float64[:], int)
+def weighted_from(a, start):
+    s = 0.0
+    for i, x in enumerate(a, start):
+        s += i * x
+    return s
+
+#run: weighted_from(np.arange(4.0), 1)
+#run: weighted_from(np.arange(4.0), -2)
+#run: weighted_from(np.arange(0.0), 5)
