@@ -556,9 +556,6 @@ pub fn lower(
     for (i, stmt) in body.iter().enumerate() {
         match stmt {
             ast::Stmt::FunctionDef(f) => {
-                if !f.decorator_list.is_empty() {
-                    diags.push(unsupported(f.decorator_list[0].range(), "decorators", "remove the decorator; pyaot compiles plain functions (`@njit` is not needed)"));
-                }
                 globals.insert(f.name.to_string(), Global::Function(defs.len()));
                 defs.push(f);
             }
@@ -638,6 +635,10 @@ pub fn lower(
         let mut own = Vec::new();
         let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new(), bindings: HashMap::new(), global_names: Vec::new() };
         let mut function = lowerer.lower_function(f);
+        // A decorated function is an error only if compiled code needs it (else a warning).
+        if let Some(d) = f.decorator_list.first() {
+            own.push(unsupported(d.range(), "decorators", "remove the decorator; pyaot compiles plain functions (`@njit` is not needed)"));
+        }
         let start = usize::from(f.range.start());
         function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
         functions.push(function);
@@ -1317,11 +1318,17 @@ impl FnLowerer<'_> {
                     }
                     leaves_block(&orelse, true, &mut jumps);
                     for (at, what) in jumps.into_iter().filter(|(_, w)| *w != "return") {
-                        self.diags.push(Diagnostic::error(Code::NotYet, at, format!("`{what}` out of a `try` that has a `finally` is not supported yet"))
+                        self.diags.push(Diagnostic::error(Code::NotYet, at, format!("`{what}` out of a `try` that has a `finally` (or out of a `with` block) is not supported yet"))
                             .label("leaves the try here").hint("set a flag and leave after the `try` statement"));
                     }
                 }
                 StmtKind::Try { body, handlers, orelse, finalbody }
+            }
+            ast::Stmt::With(w) => {
+                for s in with_as_try(w) {
+                    self.stmt(&s, out);
+                }
+                return;
             }
             ast::Stmt::While(w) => StmtKind::While { cond: self.expr(&w.test), body: self.loop_body(&w.body), orelse: self.block(&w.orelse) },
             ast::Stmt::For(f) => return self.for_stmt(f, span, out),
@@ -1362,7 +1369,7 @@ impl FnLowerer<'_> {
                 let hint = match other {
                     ast::Stmt::TryStar(_) => "catch exception groups in the Python caller",
                     ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => "pass the value as an argument and return the new value",
-                    ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => "do the work with a context manager in the Python caller",
+                    ast::Stmt::AsyncWith(_) => "do the work with a context manager in the Python caller",
                     ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_) => "define it at module level",
                     ast::Stmt::AnnAssign(_) => "drop the annotation: types are inferred",
                     ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => "import at module level",
@@ -2474,6 +2481,16 @@ fn binding_sites(stmts: &[ast::Stmt], in_loop: bool, out: &mut Vec<(String, usiz
                 binding_sites(&i.body, in_loop, out);
                 binding_sites(&i.orelse, in_loop, out);
             }
+            ast::Stmt::With(w) => {
+                for item in &w.items {
+                    if let Some(v) = &item.optional_vars {
+                        let mut names = Vec::new();
+                        collect_target_names(v, &mut names);
+                        names.into_iter().for_each(|n| bind(&n, span_of(w.range), out, in_loop));
+                    }
+                }
+                binding_sites(&w.body, in_loop, out);
+            }
             ast::Stmt::Try(t) => {
                 binding_sites(&t.body, in_loop, out);
                 for h in &t.handlers {
@@ -2495,6 +2512,68 @@ fn binding_sites(stmts: &[ast::Stmt], in_loop: bool, out: &mut Vec<(String, usiz
     }
 }
 
+/// `with m as v: body` as the statements Python runs for it (PEP 343), in terms pyaot already
+/// compiles:
+///
+/// ```text
+/// $mgr = m;  $exit = $mgr.__exit__;  v = $mgr.__enter__();  $ok = True
+/// try: body
+/// except BaseException as $exc:
+///     $ok = False
+///     if not $exit(type($exc), $exc, $exc.__traceback__): raise
+/// finally:
+///     if $ok: $exit(None, None, None)
+/// ```
+/// Several items nest, the first outermost. `$` names cannot clash with the user's.
+fn with_as_try(w: &ast::StmtWith) -> Vec<ast::Stmt> {
+    let range = w.range;
+    let tag = usize::from(range.start());
+    let name = |id: &str, ctx: ast::ExprContext| ast::Expr::Name(ast::ExprName { range, id: ast::Identifier::new(id), ctx });
+    let load = |id: &str| name(id, ast::ExprContext::Load);
+    let constant = |value: Constant| ast::Expr::Constant(ast::ExprConstant { range, value, kind: None });
+    let attr = |value: ast::Expr, attr: &str| ast::Expr::Attribute(ast::ExprAttribute { range, value: Box::new(value), attr: ast::Identifier::new(attr), ctx: ast::ExprContext::Load });
+    let call = |func: ast::Expr, args: Vec<ast::Expr>| ast::Expr::Call(ast::ExprCall { range, func: Box::new(func), args, keywords: vec![] });
+    let assign = |target: ast::Expr, value: ast::Expr| ast::Stmt::Assign(ast::StmtAssign { range, targets: vec![target], value: Box::new(value), type_comment: None });
+    let mut body = w.body.clone();
+    for (k, item) in w.items.iter().enumerate().rev() {
+        let (mgr, exit, ok, exc) = (format!("$with{tag}.{k}.mgr"), format!("$with{tag}.{k}.exit"), format!("$with{tag}.{k}.ok"), format!("$with{tag}.{k}.exc"));
+        let enter = call(attr(load(&mgr), "__enter__"), vec![]);
+        let mut stmts = vec![
+            assign(name(&mgr, ast::ExprContext::Store), item.context_expr.clone()),
+            assign(name(&exit, ast::ExprContext::Store), attr(load(&mgr), "__exit__")),
+            match &item.optional_vars {
+                Some(target) => assign((**target).clone(), enter),
+                None => ast::Stmt::Expr(ast::StmtExpr { range, value: Box::new(enter) }),
+            },
+            assign(name(&ok, ast::ExprContext::Store), constant(Constant::Bool(true))),
+        ];
+        let suppressed = call(load(&exit), vec![call(load("type"), vec![load(&exc)]), load(&exc), attr(load(&exc), "__traceback__")]);
+        let handler = ast::ExceptHandler::ExceptHandler(ast::ExceptHandlerExceptHandler {
+            range,
+            type_: Some(Box::new(load("BaseException"))),
+            name: Some(ast::Identifier::new(exc.clone())),
+            body: vec![
+                assign(name(&ok, ast::ExprContext::Store), constant(Constant::Bool(false))),
+                ast::Stmt::If(ast::StmtIf {
+                    range,
+                    test: Box::new(ast::Expr::UnaryOp(ast::ExprUnaryOp { range, op: ast::UnaryOp::Not, operand: Box::new(suppressed) })),
+                    body: vec![ast::Stmt::Raise(ast::StmtRaise { range, exc: None, cause: None })],
+                    orelse: vec![],
+                }),
+            ],
+        });
+        let finally = ast::Stmt::If(ast::StmtIf {
+            range,
+            test: Box::new(load(&ok)),
+            body: vec![ast::Stmt::Expr(ast::StmtExpr { range, value: Box::new(call(load(&exit), vec![constant(Constant::None), constant(Constant::None), constant(Constant::None)])) })],
+            orelse: vec![],
+        });
+        stmts.push(ast::Stmt::Try(ast::StmtTry { range, body, handlers: vec![handler], orelse: vec![], finalbody: vec![finally] }));
+        body = stmts;
+    }
+    body
+}
+
 /// The names `global` statements of a body declare.
 fn global_declarations(stmts: &[ast::Stmt], out: &mut Vec<String>) {
     for s in stmts {
@@ -2512,6 +2591,7 @@ fn global_declarations(stmts: &[ast::Stmt], out: &mut Vec<String>) {
                 global_declarations(&i.body, out);
                 global_declarations(&i.orelse, out);
             }
+            ast::Stmt::With(w) => global_declarations(&w.body, out),
             ast::Stmt::Try(t) => {
                 global_declarations(&t.body, out);
                 for h in &t.handlers {
@@ -2563,6 +2643,14 @@ fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
             ast::Stmt::If(i) => {
                 collect_bound_names(&i.body, bind);
                 collect_bound_names(&i.orelse, bind);
+            }
+            ast::Stmt::With(w) => {
+                for item in &w.items {
+                    if let Some(v) = &item.optional_vars {
+                        target(v, bind);
+                    }
+                }
+                collect_bound_names(&w.body, bind);
             }
             ast::Stmt::Try(t) => {
                 collect_bound_names(&t.body, bind);
