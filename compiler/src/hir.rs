@@ -1310,18 +1310,6 @@ impl FnLowerer<'_> {
                 }
                 let orelse = self.block(&t.orelse);
                 let finalbody = self.block(&t.finalbody);
-                if !finalbody.is_empty() {
-                    let mut jumps = Vec::new();
-                    leaves_block(&body, true, &mut jumps);
-                    for h in &handlers {
-                        leaves_block(&h.body, true, &mut jumps);
-                    }
-                    leaves_block(&orelse, true, &mut jumps);
-                    for (at, what) in jumps.into_iter().filter(|(_, w)| *w != "return") {
-                        self.diags.push(Diagnostic::error(Code::NotYet, at, format!("`{what}` out of a `try` that has a `finally` (or out of a `with` block) is not supported yet"))
-                            .label("leaves the try here").hint("set a flag and leave after the `try` statement"));
-                    }
-                }
                 StmtKind::Try { body, handlers, orelse, finalbody }
             }
             ast::Stmt::With(w) => {
@@ -2407,23 +2395,6 @@ fn jumps_out(stmts: &[Stmt], top: bool, found: &mut dyn FnMut(Span, &'static str
             }
             StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| jumps_out(b, top, found)),
             _ => {}
-        }
-    }
-}
-
-/// Every `return`, and each `break`/`continue` that leaves the block (`top`: not one of a loop
-/// inside it).
-fn leaves_block(stmts: &[Stmt], top: bool, out: &mut Vec<(Span, &'static str)>) {
-    for s in stmts {
-        match &s.kind {
-            StmtKind::Return(_) => out.push((s.span.clone(), "return")),
-            StmtKind::Break if top => out.push((s.span.clone(), "break")),
-            StmtKind::Continue if top => out.push((s.span.clone(), "continue")),
-            StmtKind::While { body, orelse, .. } | StmtKind::ForRange { body, orelse, .. } => {
-                leaves_block(body, false, out);
-                leaves_block(orelse, top, out);
-            }
-            other => other.blocks().into_iter().for_each(|b| leaves_block(b, top, out)),
         }
     }
 }

@@ -130,10 +130,7 @@ snapshot!(
 
 snapshot!(array_truth_in_expression, "#export f(float64[:])\ndef f(a):\n    return 1 if not a else 2\n");
 
-snapshot!(
-    break_through_finally,
-    "#export f(object)\ndef f(d):\n    for x in d:\n        try:\n            break\n        finally:\n            d.clear()\n"
-);
+
 
 snapshot!(bare_raise_outside_except, "#export f(int)\ndef f(n):\n    if n < 0:\n        raise\n    return n\n");
 

@@ -104,6 +104,13 @@ def bump_attr(o, n):
     return o.x, o.seen
 
 
+#export drop_last(object)
+def drop_last(xs):
+    xs.pop()
+    str(len(xs)) + "!"
+    return xs
+
+
 #export get_or(object, object)
 def get_or(d, k):
     return d.get(k), d.get(k, -1), f"{d.get(k, 0)}|{k!r}", str(k), repr(k)
@@ -130,6 +137,8 @@ def get_missing(d, k):
 #run: bump_attr(SimpleNamespace(x=1), 2)
 #run: bump_attr(SimpleNamespace(x="a"), 2)
 #run: bump_attr(3, 2)
+#run: drop_last([1, [2, 3]])
+#run: drop_last([])
 #run: grow([1, 2])
 #run: grow([])
 #run: grow((1, 2))

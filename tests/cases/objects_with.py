@@ -46,7 +46,40 @@ def locked(n):
     return total, lock.locked()
 
 
+#export first_big(object, object, int)
+def first_big(log, tag, limit):
+    found = -1
+    for i in range(10):
+        with tag(log, str(i)):
+            if i % 2 == 1:
+                continue
+            if i > limit:
+                found = i
+                break
+    return found, log
+
+
+#export nested_finally_loop(object)
+def nested_finally_loop(log):
+    for i in range(3):
+        try:
+            try:
+                if i == 1:
+                    continue
+                if i == 2:
+                    break
+                log.append(i)
+            finally:
+                log.append("inner")
+        finally:
+            log.append("outer")
+    return log
+
+
 #run: use([], False, tag)
+#run: first_big([], tag, 3)
+#run: first_big([], tag, 100)
+#run: nested_finally_loop([])
 #run: use([], True, tag)
 #run: early([], tag)
 #run: swallow({})

@@ -73,7 +73,7 @@ struct FnCx<'ctx> {
     /// (continue target, break target, temporaries alive at the loop's start) of the enclosing
     /// loops, innermost last: `break` and `continue` release the temporaries above (an
     /// exception being handled, when they leave an `except` block).
-    loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>, usize)>,
+    loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>, usize, usize)>,
     unwind: Option<BasicBlock<'ctx>>,
     ret_ty: StructType<'ctx>,
     /// The arena (a Python list) owning the arrays this call created, once one exists.
@@ -687,7 +687,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.store_element(cx, arr, ptr, at.dtype, r, &rt)?;
             }
             StmtKind::Expr(e) => {
-                self.expr(cx, e)?;
+                let v = self.expr(cx, e)?;
+                // The value is not kept: an object result is released.
+                if self.ty(cx, e) == Type::Object {
+                    self.obj_decref(v.into_pointer_value())?;
+                }
             }
             StmtKind::If { cond, then, orelse } if orelse.is_empty() && self.conditional_update(cx, cond, then)? => {}
             StmtKind::If { cond, then, orelse } => {
@@ -714,7 +718,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let c = self.condition(cx, cond)?;
                 self.b.build_conditional_branch(c, body_bb, else_bb)?;
                 self.b.position_at_end(body_bb);
-                cx.loops.push((head, after, cx.temps.len()));
+                cx.loops.push((head, after, cx.temps.len(), cx.finally_stack.len()));
                 self.block(cx, body)?;
                 cx.loops.pop();
                 self.set_loc(cx.scope, &s.span);
@@ -729,11 +733,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.for_range(cx, s, *target, start.as_ref(), stop, step.as_ref(), body, orelse, parallel.as_deref())?;
             }
             StmtKind::Break | StmtKind::Continue => {
-                let (cont, brk, depth) = *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
-                for t in cx.temps[depth..].to_vec() {
-                    self.obj_decref(t)?;
-                }
-                self.b.build_unconditional_branch(if matches!(s.kind, StmtKind::Break) { brk } else { cont })?;
+                self.leave_loop_body(cx, matches!(s.kind, StmtKind::Break))?;
                 self.open_dead_block(cx.func);
             }
             StmtKind::Try { body, handlers, orelse, finalbody } => {
@@ -953,7 +953,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let lt = self.local_ty(cx, target);
         let iv = self.coerce(cx, i.into(), &Type::Int, &lt)?;
         self.store_local(cx, target, iv)?;
-        cx.loops.push((latch, after, cx.temps.len()));
+        cx.loops.push((latch, after, cx.temps.len(), cx.finally_stack.len()));
         self.block(cx, body)?;
         cx.loops.pop();
         self.b.build_unconditional_branch(latch)?;

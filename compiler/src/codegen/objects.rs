@@ -25,8 +25,9 @@ use inkwell::IntPredicate;
 pub struct FinallyTarget<'ctx> {
     /// The `finally` code of the normal path.
     block: inkwell::basic_block::BasicBlock<'ctx>,
-    /// Set to 1 by a `return` that passes through (the value waits in `FnCx::ret_slot`).
-    returning: PointerValue<'ctx>,
+    /// Why the `finally` runs (an i8): 0 falling through, 1 a `return` passing through (the
+    /// value waits in `FnCx::ret_slot`), 2 a `break`, 3 a `continue`.
+    why: PointerValue<'ctx>,
     /// Temporaries alive when the `try` began.
     depth: usize,
 }
@@ -1820,7 +1821,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         self.b.build_unconditional_branch(body_bb)?;
         self.b.position_at_end(body_bb);
-        cx.loops.push((latch, after, cx.temps.len()));
+        cx.loops.push((latch, after, cx.temps.len(), cx.finally_stack.len()));
         self.block(cx, body)?;
         cx.loops.pop();
         self.b.build_unconditional_branch(latch)?;
@@ -1850,9 +1851,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         let finally_normal = if finalbody.is_empty() { after } else { self.append(cx.func, "finally") };
         // A `return` in the body, handlers or `else` runs the `finally` on its way out.
         if !finalbody.is_empty() {
-            let returning = self.entry_alloca(cx, self.ctx.bool_type().into(), "returning")?;
-            self.b.build_store(returning, self.ctx.bool_type().const_zero())?;
-            cx.finally_stack.push(FinallyTarget { block: finally_normal, returning, depth });
+            let why = self.entry_alloca(cx, self.ctx.i8_type().into(), "finally.why")?;
+            self.b.build_store(why, self.ctx.i8_type().const_zero())?;
+            cx.finally_stack.push(FinallyTarget { block: finally_normal, why, depth });
         }
         cx.handlers.push((dispatch, depth));
         self.block(cx, body)?;
@@ -1920,12 +1921,25 @@ impl<'ctx> Codegen<'ctx, '_> {
             let target = cx.finally_stack.pop().ok_or_else(|| CgError("finally stack underflow".into()))?;
             self.b.position_at_end(finally_normal);
             self.block(cx, finalbody)?;
-            // Leaving normally, or going on with a `return` that came through.
-            let returning = self.b.build_load(self.ctx.bool_type(), target.returning, "")?.into_int_value();
-            let go_on = self.append(cx.func, "finally.return");
-            self.b.build_conditional_branch(returning, go_on, after)?;
-            self.b.position_at_end(go_on);
+            // Leaving normally, or going on with the `return`, `break` or `continue` that came
+            // through (reset first: the try may run again, in a loop).
+            let why = self.b.build_load(self.ctx.i8_type(), target.why, "")?.into_int_value();
+            self.b.build_store(target.why, self.ctx.i8_type().const_zero())?;
+            let go_return = self.append(cx.func, "finally.return");
+            let go_break = self.append(cx.func, "finally.break");
+            let go_continue = self.append(cx.func, "finally.continue");
+            let i8t = self.ctx.i8_type();
+            self.b.build_switch(why, after, &[(i8t.const_int(1, false), go_return), (i8t.const_int(2, false), go_break), (i8t.const_int(3, false), go_continue)])?;
+            self.b.position_at_end(go_return);
             self.continue_return(cx)?;
+            for (bb, is_break) in [(go_break, true), (go_continue, false)] {
+                self.b.position_at_end(bb);
+                if cx.loops.is_empty() {
+                    self.b.build_unreachable()?;
+                } else {
+                    self.leave_loop_body(cx, is_break)?;
+                }
+            }
             // The failing path: put the exception aside, run `finally`, raise it again.
             self.b.position_at_end(fe);
             let saved = self.fetch_exception()?;
@@ -1954,8 +1968,29 @@ impl<'ctx> Codegen<'ctx, '_> {
         for t in cx.temps[target.depth..].to_vec() {
             self.obj_decref(t)?;
         }
-        self.b.build_store(target.returning, self.ctx.bool_type().const_all_ones())?;
+        self.b.build_store(target.why, self.ctx.i8_type().const_int(1, false))?;
         self.b.build_unconditional_branch(target.block)?;
+        Ok(())
+    }
+
+    /// `break` (or `continue`): straight to the loop's block, or, with a `finally` between the
+    /// statement and its loop, through that `finally` first. What was evaluated since the loop
+    /// (or the `try`) began is released on the way.
+    pub(super) fn leave_loop_body(&mut self, cx: &mut FnCx<'ctx>, is_break: bool) -> Cg<()> {
+        let (cont, brk, depth, finally_depth) = *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
+        if cx.finally_stack.len() > finally_depth {
+            let target = *cx.finally_stack.last().unwrap();
+            for t in cx.temps[target.depth..].to_vec() {
+                self.obj_decref(t)?;
+            }
+            self.b.build_store(target.why, self.ctx.i8_type().const_int(if is_break { 2 } else { 3 }, false))?;
+            self.b.build_unconditional_branch(target.block)?;
+            return Ok(());
+        }
+        for t in cx.temps[depth..].to_vec() {
+            self.obj_decref(t)?;
+        }
+        self.b.build_unconditional_branch(if is_break { brk } else { cont })?;
         Ok(())
     }
 

@@ -280,7 +280,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i = self.b.build_int_nsw_add(start, self.b.build_int_nsw_mul(k, step, "")?, "i")?;
         let iv = self.convert(i.into(), &Type::Int, &local_types[target])?;
         self.b.build_store(locals[target], iv)?;
-        gx.loops.push((latch, done, 0));
+        gx.loops.push((latch, done, 0, 0));
         self.block(&mut gx, body)?;
         gx.loops.pop();
         self.b.build_unconditional_branch(latch)?;
