@@ -1045,119 +1045,116 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// types, big ints, overflow, division by zero) the generic C-API operation. A new
     /// reference or NULL.
     fn int_or_object_op(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, obj: PointerValue<'ctx>, object_left: bool, n: IntValue<'ctx>, in_place: bool) -> Cg<PointerValue<'ctx>> {
-        let p = self.ptr_type();
-        let tp = type_of(self, obj)?;
-        let is_int = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyLong_Type"), "")?;
-        let fast = self.append(cx.func, "int.fast");
-        let native_ok = self.append(cx.func, "int.native");
-        let generic = self.append(cx.func, "int.generic");
-        let done = self.append(cx.func, "int.done");
-        self.b.build_conditional_branch(is_int, fast, generic)?;
-        self.b.position_at_end(fast);
-        let overflow_slot = self.entry_alloca(cx, self.ctx.i32_type().into(), "overflow")?;
-        let x = call_value(self, "PyLong_AsLongLongAndOverflow", &[obj.into(), overflow_slot.into()])?.into_int_value();
-        let big = self.b.build_load(self.ctx.i32_type(), overflow_slot, "")?.into_int_value();
-        let big = self.b.build_int_compare(IntPredicate::NE, big, self.ctx.i32_type().const_zero(), "")?;
-        let (a, b) = if object_left { (x, n) } else { (n, x) };
-        let (value, bad) = match op {
-            BinOp::Add | BinOp::Sub | BinOp::Mul => {
-                let name = match op { BinOp::Add => "llvm.sadd.with.overflow", BinOp::Sub => "llvm.ssub.with.overflow", _ => "llvm.smul.with.overflow" };
-                let r = self.intrinsic(name, &[a.into(), b.into()])?.into_struct_value();
-                let v = self.b.build_extract_value(r, 0, "")?.into_int_value();
-                let o = self.b.build_extract_value(r, 1, "")?.into_int_value();
-                (v, o)
-            }
-            _ => {
-                // Python's floor division and modulo; 0 and MIN // -1 go the generic way.
-                let zero = self.b.build_int_compare(IntPredicate::EQ, b, self.i64(0), "")?;
-                let min = self.b.build_int_compare(IntPredicate::EQ, a, self.i64(i64::MIN), "")?;
-                let minus_one = self.b.build_int_compare(IntPredicate::EQ, b, self.i64(-1), "")?;
-                let wraps = self.b.build_and(min, minus_one, "")?;
-                let bad = self.b.build_or(zero, wraps, "")?;
-                let safe_b = self.b.build_select(zero, self.i64(1), b, "")?.into_int_value();
-                let (q, r) = self.int_divmod(a, safe_b)?;
-                (if op == BinOp::FloorDiv { q } else { r }, bad)
-            }
+        let compute = move |cg: &mut Self, a: IntValue<'ctx>, b: IntValue<'ctx>| -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+            Ok(match op {
+                BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                    let name = match op { BinOp::Add => "llvm.sadd.with.overflow", BinOp::Sub => "llvm.ssub.with.overflow", _ => "llvm.smul.with.overflow" };
+                    let r = cg.intrinsic(name, &[a.into(), b.into()])?.into_struct_value();
+                    let overflow = cg.b.build_extract_value(r, 1, "")?.into_int_value();
+                    (overflow, cg.b.build_extract_value(r, 0, "")?.into_int_value())
+                }
+                _ => {
+                    // Python's floor division and modulo; 0 and MIN // -1 go the generic way.
+                    let zero = cg.b.build_int_compare(IntPredicate::EQ, b, cg.i64(0), "")?;
+                    let min = cg.b.build_int_compare(IntPredicate::EQ, a, cg.i64(i64::MIN), "")?;
+                    let minus_one = cg.b.build_int_compare(IntPredicate::EQ, b, cg.i64(-1), "")?;
+                    let bad = cg.b.build_or(zero, cg.b.build_and(min, minus_one, "")?, "")?;
+                    let safe_b = cg.b.build_select(zero, cg.i64(1), b, "")?.into_int_value();
+                    let (q, r) = cg.int_divmod(a, safe_b)?;
+                    (bad, if op == BinOp::FloorDiv { q } else { r })
+                }
+            })
         };
-        let bad = self.b.build_or(big, bad, "")?;
-        self.b.build_conditional_branch(bad, generic, native_ok)?;
-        self.b.position_at_end(native_ok);
-        let boxed = call_value(self, "PyLong_FromLongLong", &[value.into()])?;
-        let native_end = self.b.get_insert_block().unwrap();
-        self.b.build_unconditional_branch(done)?;
-        self.b.position_at_end(generic);
-        let n_obj = call_value(self, "PyLong_FromLongLong", &[n.into()])?.into_pointer_value();
-        let have = self.append(cx.func, "int.boxed");
-        let box_failed_end = self.b.get_insert_block().unwrap();
-        let null = self.b.build_is_null(n_obj, "")?;
-        self.b.build_conditional_branch(null, done, have)?;
-        self.b.position_at_end(have);
-        let (ga, gb) = if object_left { (obj, n_obj) } else { (n_obj, obj) };
-        let r = self.number_op(op, ga, gb, in_place)?;
-        self.obj_decref(n_obj)?;
-        let generic_end = self.b.get_insert_block().unwrap();
-        self.b.build_unconditional_branch(done)?;
-        self.b.position_at_end(done);
-        let phi = self.b.build_phi(p, "")?;
-        phi.add_incoming(&[(&boxed, native_end), (&p.const_null(), box_failed_end), (&r, generic_end)]);
-        Ok(phi.as_basic_value().into_pointer_value())
+        let finish = |cg: &mut Self, value: IntValue<'ctx>| call_value(cg, "PyLong_FromLongLong", &[value.into()]);
+        let generic = move |cg: &mut Self, a: PointerValue<'ctx>, b: PointerValue<'ctx>| Ok(cg.number_op(op, a, b, in_place)?.into());
+        self.exact_int_or_generic(cx, "int", obj, object_left, n, compute, finish, generic)
     }
 
     /// `obj op n` (or `n op obj`) compared: natively when `obj` is exactly a Python int that
     /// fits in 64 bits (giving True or False), else PyObject_RichCompare. A new reference or NULL.
     fn int_or_object_compare(&mut self, cx: &mut FnCx<'ctx>, op: CmpOp, obj: PointerValue<'ctx>, object_left: bool, n: IntValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+        let compute = move |cg: &mut Self, a: IntValue<'ctx>, b: IntValue<'ctx>| -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+            let pred = match op {
+                CmpOp::Eq => IntPredicate::EQ,
+                CmpOp::NotEq => IntPredicate::NE,
+                CmpOp::Lt => IntPredicate::SLT,
+                CmpOp::LtE => IntPredicate::SLE,
+                CmpOp::Gt => IntPredicate::SGT,
+                _ => IntPredicate::SGE,
+            };
+            Ok((cg.ctx.bool_type().const_zero(), cg.b.build_int_compare(pred, a, b, "")?))
+        };
+        let finish = |cg: &mut Self, c: IntValue<'ctx>| -> Cg<BasicValueEnum<'ctx>> {
+            let answer = cg.b.build_select(c, data_symbol(cg, "_Py_TrueStruct"), data_symbol(cg, "_Py_FalseStruct"), "")?;
+            cg.obj_incref(answer.into_pointer_value())?;
+            Ok(answer)
+        };
+        let generic = move |cg: &mut Self, a: PointerValue<'ctx>, b: PointerValue<'ctx>| {
+            let code = match op {
+                CmpOp::Lt => 0,
+                CmpOp::LtE => 1,
+                CmpOp::Eq => 2,
+                CmpOp::NotEq => 3,
+                CmpOp::Gt => 4,
+                _ => 5,
+            };
+            call_value(cg, "PyObject_RichCompare", &[a.into(), b.into(), cg.ctx.i32_type().const_int(code, false).into()])
+        };
+        self.exact_int_or_generic(cx, "cmp", obj, object_left, n, compute, finish, generic)
+    }
+
+    /// The shape both fast paths share: when `obj` is exactly a Python int that fits in 64
+    /// bits, `compute(a, b)` (the operands in source order) gives (give up?, value) and
+    /// `finish(value)` the result object; otherwise, or on giving up, `generic(a, b)` with `n`
+    /// boxed. A new reference, or NULL with the error set.
+    #[allow(clippy::too_many_arguments)]
+    fn exact_int_or_generic(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        tag: &str,
+        obj: PointerValue<'ctx>,
+        object_left: bool,
+        n: IntValue<'ctx>,
+        compute: impl FnOnce(&mut Self, IntValue<'ctx>, IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)>,
+        finish: impl FnOnce(&mut Self, IntValue<'ctx>) -> Cg<BasicValueEnum<'ctx>>,
+        generic: impl FnOnce(&mut Self, PointerValue<'ctx>, PointerValue<'ctx>) -> Cg<BasicValueEnum<'ctx>>,
+    ) -> Cg<PointerValue<'ctx>> {
         let p = self.ptr_type();
         let tp = type_of(self, obj)?;
         let is_int = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyLong_Type"), "")?;
-        let fast = self.append(cx.func, "cmp.int");
-        let native_ok = self.append(cx.func, "cmp.native");
-        let generic = self.append(cx.func, "cmp.generic");
-        let done = self.append(cx.func, "cmp.done");
-        self.b.build_conditional_branch(is_int, fast, generic)?;
+        let fast = self.append(cx.func, &format!("{tag}.fast"));
+        let native_ok = self.append(cx.func, &format!("{tag}.native"));
+        let generic_bb = self.append(cx.func, &format!("{tag}.generic"));
+        let done = self.append(cx.func, &format!("{tag}.done"));
+        self.b.build_conditional_branch(is_int, fast, generic_bb)?;
         self.b.position_at_end(fast);
         let overflow_slot = self.entry_alloca(cx, self.ctx.i32_type().into(), "overflow")?;
         let x = call_value(self, "PyLong_AsLongLongAndOverflow", &[obj.into(), overflow_slot.into()])?.into_int_value();
         let big = self.b.build_load(self.ctx.i32_type(), overflow_slot, "")?.into_int_value();
         let big = self.b.build_int_compare(IntPredicate::NE, big, self.ctx.i32_type().const_zero(), "")?;
-        self.b.build_conditional_branch(big, generic, native_ok)?;
-        self.b.position_at_end(native_ok);
         let (a, b) = if object_left { (x, n) } else { (n, x) };
-        let pred = match op {
-            CmpOp::Eq => IntPredicate::EQ,
-            CmpOp::NotEq => IntPredicate::NE,
-            CmpOp::Lt => IntPredicate::SLT,
-            CmpOp::LtE => IntPredicate::SLE,
-            CmpOp::Gt => IntPredicate::SGT,
-            _ => IntPredicate::SGE,
-        };
-        let c = self.b.build_int_compare(pred, a, b, "")?;
-        let answer = self.b.build_select(c, data_symbol(self, "_Py_TrueStruct"), data_symbol(self, "_Py_FalseStruct"), "")?.into_pointer_value();
-        self.obj_incref(answer)?;
+        let (give_up, value) = compute(self, a, b)?;
+        let give_up = self.b.build_or(big, give_up, "")?;
+        self.b.build_conditional_branch(give_up, generic_bb, native_ok)?;
+        self.b.position_at_end(native_ok);
+        let native = finish(self, value)?;
         let native_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
-        self.b.position_at_end(generic);
+        self.b.position_at_end(generic_bb);
         let n_obj = call_value(self, "PyLong_FromLongLong", &[n.into()])?.into_pointer_value();
-        let have = self.append(cx.func, "cmp.boxed");
+        let have = self.append(cx.func, &format!("{tag}.boxed"));
         let box_failed_end = self.b.get_insert_block().unwrap();
         let null = self.b.build_is_null(n_obj, "")?;
         self.b.build_conditional_branch(null, done, have)?;
         self.b.position_at_end(have);
         let (ga, gb) = if object_left { (obj, n_obj) } else { (n_obj, obj) };
-        let code = match op {
-            CmpOp::Lt => 0,
-            CmpOp::LtE => 1,
-            CmpOp::Eq => 2,
-            CmpOp::NotEq => 3,
-            CmpOp::Gt => 4,
-            _ => 5,
-        };
-        let r = call_value(self, "PyObject_RichCompare", &[ga.into(), gb.into(), self.ctx.i32_type().const_int(code, false).into()])?;
+        let r = generic(self, ga, gb)?;
         self.obj_decref(n_obj)?;
         let generic_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(p, "")?;
-        phi.add_incoming(&[(&answer, native_end), (&p.const_null(), box_failed_end), (&r, generic_end)]);
+        phi.add_incoming(&[(&native, native_end), (&p.const_null(), box_failed_end), (&r, generic_end)]);
         Ok(phi.as_basic_value().into_pointer_value())
     }
 
