@@ -1477,26 +1477,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             Some(c) => Some(self.temp_object(cx, c)?),
             None => None,
         };
-        let tp = type_of(self, obj)?;
-        let tp_flags = call_value(self, "PyType_GetFlags", &[tp.into()])?.into_int_value();
-        let is_instance = self.flag_set(tp_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
-        let instance_bb = self.append(cx.func, "raise.instance");
-        let other_bb = self.append(cx.func, "raise.other");
-        let class_bb = self.append(cx.func, "raise.class");
-        let bad_bb = self.append(cx.func, "raise.bad");
+        let (tp, instance_bb, class_bb, bad_bb) = self.exception_kind(cx.func, obj, "raise")?;
         let raised = self.append(cx.func, "raise.set");
-        self.b.build_conditional_branch(is_instance, instance_bb, other_bb)?;
         self.b.position_at_end(instance_bb);
         call(self, "PyErr_SetObject", &[tp.into(), obj.into()])?;
         self.b.build_unconditional_branch(raised)?;
-        self.b.position_at_end(other_bb);
-        let is_type = self.flag_set(tp_flags, TPFLAGS_TYPE_SUBCLASS)?;
-        let class_check = self.append(cx.func, "raise.class_check");
-        self.b.build_conditional_branch(is_type, class_check, bad_bb)?;
-        self.b.position_at_end(class_check);
-        let own_flags = call_value(self, "PyType_GetFlags", &[obj.into()])?.into_int_value();
-        let is_exc_class = self.flag_set(own_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
-        self.b.build_conditional_branch(is_exc_class, class_bb, bad_bb)?;
         self.b.position_at_end(class_bb);
         call(self, "PyErr_SetNone", &[obj.into()])?;
         self.b.build_unconditional_branch(raised)?;
@@ -1532,26 +1517,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         call(self, "PyException_SetCause", &[value.into(), p.const_null().into()])?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(other_bb);
-        let cause_type = type_of(self, cause)?;
-        let flags = call_value(self, "PyType_GetFlags", &[cause_type.into()])?.into_int_value();
-        let instance = self.flag_set(flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
-        let instance_bb = self.append(func, "cause.instance");
-        let class_check = self.append(func, "cause.class_check");
-        self.b.build_conditional_branch(instance, instance_bb, class_check)?;
+        let (_, instance_bb, class_bb, bad_bb) = self.exception_kind(func, cause, "cause")?;
         self.b.position_at_end(instance_bb);
         self.obj_incref(cause)?;
         call(self, "PyException_SetCause", &[value.into(), cause.into()])?;
         self.b.build_unconditional_branch(done)?;
-        self.b.position_at_end(class_check);
-        let is_type = self.flag_set(flags, TPFLAGS_TYPE_SUBCLASS)?;
-        let class_bb = self.append(func, "cause.class");
-        let own_check = self.append(func, "cause.own_check");
-        let bad_bb = self.append(func, "cause.bad");
-        self.b.build_conditional_branch(is_type, own_check, bad_bb)?;
-        self.b.position_at_end(own_check);
-        let own_flags = call_value(self, "PyType_GetFlags", &[cause.into()])?.into_int_value();
-        let exc_class = self.flag_set(own_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
-        self.b.build_conditional_branch(exc_class, class_bb, bad_bb)?;
         // A class: its instance (if making it fails, that error replaces ours).
         self.b.position_at_end(class_bb);
         let made = call_value(self, "PyObject_Vectorcall", &[cause.into(), p.const_null().into(), self.i64(0).into(), p.const_null().into()])?.into_pointer_value();
@@ -1579,6 +1549,31 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(after)?;
         self.b.position_at_end(after);
         Ok(())
+    }
+
+    /// Branches on what `obj` is for `raise`: an exception instance, an exception class, or
+    /// neither. Gives its type and the three (empty) blocks; the builder is left in none.
+    #[allow(clippy::type_complexity)]
+    fn exception_kind(&mut self, func: inkwell::values::FunctionValue<'ctx>, obj: PointerValue<'ctx>, tag: &str)
+        -> Cg<(PointerValue<'ctx>, inkwell::basic_block::BasicBlock<'ctx>, inkwell::basic_block::BasicBlock<'ctx>, inkwell::basic_block::BasicBlock<'ctx>)> {
+        let tp = type_of(self, obj)?;
+        let tp_flags = call_value(self, "PyType_GetFlags", &[tp.into()])?.into_int_value();
+        let is_instance = self.flag_set(tp_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
+        let instance_bb = self.append(func, &format!("{tag}.instance"));
+        let other_bb = self.append(func, &format!("{tag}.other_kind"));
+        let class_check = self.append(func, &format!("{tag}.class_check"));
+        let class_bb = self.append(func, &format!("{tag}.class"));
+        let bad_bb = self.append(func, &format!("{tag}.bad"));
+        self.b.build_conditional_branch(is_instance, instance_bb, other_bb)?;
+        self.b.position_at_end(other_bb);
+        let is_type = self.flag_set(tp_flags, TPFLAGS_TYPE_SUBCLASS)?;
+        self.b.build_conditional_branch(is_type, class_check, bad_bb)?;
+        // A type: an exception class when its own flags say so.
+        self.b.position_at_end(class_check);
+        let own_flags = call_value(self, "PyType_GetFlags", &[obj.into()])?.into_int_value();
+        let is_exc_class = self.flag_set(own_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
+        self.b.build_conditional_branch(is_exc_class, class_bb, bad_bb)?;
+        Ok((tp, instance_bb, class_bb, bad_bb))
     }
 
     fn flag_set(&self, flags: IntValue<'ctx>, bit: i64) -> Cg<IntValue<'ctx>> {
