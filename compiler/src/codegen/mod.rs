@@ -59,9 +59,6 @@ pub struct Codegen<'ctx, 'a> {
     self_calls: HashMap<InstanceId, FunctionValue<'ctx>>,
     /// Python objects created when the module is imported (strings, constants, imports).
     module_objects: Vec<(objects::ModuleObject, inkwell::values::GlobalValue<'ctx>)>,
-    /// Set (in `pyaot.exec`) when a list built there has the layout loops over lists read
-    /// directly; those loops go through the iterator protocol otherwise.
-    list_layout_ok: Option<inkwell::values::GlobalValue<'ctx>>,
 }
 
 /// The state of the function being generated.
@@ -132,7 +129,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         any_parallel(&hir.functions[inst.func].body)
     });
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), module_objects: Vec::new(), list_layout_ok: None };
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), module_objects: Vec::new() };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();

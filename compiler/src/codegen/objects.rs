@@ -53,6 +53,9 @@ const TPFLAGS_TYPE_SUBCLASS: i64 = 1 << 31;
 /// Positional arguments passed by vectorcall (no tuple); more go in one.
 const MAX_VARARGS: usize = 8;
 
+/// The global that says lists have the layout this module reads directly.
+const LIST_LAYOUT_FLAG: &str = "pyaot.list_layout_ok";
+
 /// PY_VECTORCALL_ARGUMENTS_OFFSET: the callee may use the slot before the arguments.
 const VECTORCALL_ARGUMENTS_OFFSET: u64 = 1 << 63;
 
@@ -2069,15 +2072,16 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok([tp, value, tb])
     }
 
-    /// The module's flag saying lists have the layout loops read directly (set at import).
+    /// The module's flag saying lists have the layout loops read directly: set by the probe
+    /// in `pyaot.exec` (present when some code reads it); loops over lists use the iterator
+    /// protocol while it is off.
     fn list_layout_flag(&mut self) -> GlobalValue<'ctx> {
-        if let Some(g) = self.list_layout_ok {
+        if let Some(g) = self.module.get_global(LIST_LAYOUT_FLAG) {
             return g;
         }
-        let g = self.module.add_global(self.ctx.bool_type(), None, "pyaot.list_layout_ok");
+        let g = self.module.add_global(self.ctx.bool_type(), None, LIST_LAYOUT_FLAG);
         g.set_initializer(&self.ctx.bool_type().const_zero());
         g.set_linkage(Linkage::Private);
-        self.list_layout_ok = Some(g);
         g
     }
 
@@ -2120,7 +2124,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Creates the module objects (`pyaot.exec`, the module's Py_mod_exec slot): 0, or -1 with
     /// the error set (a failing import makes importing the extension fail).
     pub(super) fn generate_exec(&mut self) -> Cg<Option<inkwell::values::FunctionValue<'ctx>>> {
-        if self.module_objects.is_empty() && self.prog.init.is_none() && self.list_layout_ok.is_none() && self.module.get_global("pyaot.module").is_none() {
+        if self.module_objects.is_empty() && self.prog.init.is_none() && self.module.get_global(LIST_LAYOUT_FLAG).is_none() && self.module.get_global("pyaot.module").is_none() {
             return Ok(None);
         }
         let p = self.ptr_type();
@@ -2183,7 +2187,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_store(g.as_pointer_value(), obj)?;
             i += 1;
         }
-        if let Some(flag) = self.list_layout_ok {
+        if let Some(flag) = self.module.get_global(LIST_LAYOUT_FLAG) {
             self.probe_list_layout(flag)?;
         }
         if let Some(g) = self.module.get_global("pyaot.module") {
