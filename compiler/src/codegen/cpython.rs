@@ -1633,17 +1633,18 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
         if cg.is_recursive(sig.instance) {
             values.push(cg.i64(0).into());
         }
+        let flag = cg.failed_flag()?;
+        values.push(flag.into());
         let nogil = cg.runs_without_gil(sig.instance);
         let thread_state = if nogil { Some(call_value(cg, "PyEval_SaveThread", &[])?) } else { None };
-        let result = cg.b.build_indirect_call(native.get_type(), callee, &values, "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+        let v = cg.b.build_indirect_call(native.get_type(), callee, &values, "")?.try_as_basic_value().basic().unwrap();
         if let Some(ts) = thread_state {
             call(cg, "PyEval_RestoreThread", &[ts.into()])?;
         }
-        let failed = cg.b.build_extract_value(result, 1, "")?.into_int_value();
+        let failed = cg.b.build_load(cg.ctx.bool_type(), flag, "failed")?.into_int_value();
         let ok = cg.append(func, "returned");
         cg.b.build_conditional_branch(failed, fail, ok)?;
         cg.b.position_at_end(ok);
-        let v = cg.b.build_extract_value(result, 0, "")?;
         let boxer = box_fn(cg, &ret_t)?;
         let obj = cg.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap();
         release_views(cg, func, &views)?;

@@ -6,8 +6,13 @@
 //! float-to-int overflow, `math` domain errors) and left to LLVM to optimize away where it can
 //! prove them. Every instruction carries a debug location (file:line:col) for the report.
 //!
-//! A native function returns `{ value, i1 failed }`; on failure the Python error is already set
-//! (through `pyaot.raise`), and every caller passes the failure up until a wrapper returns NULL.
+//! A native function returns its value and takes, as its last argument, a pointer to a `failed`
+//! flag owned by the wrapper that entered compiled code. On failure the Python error is already
+//! set (through `pyaot.raise`), the function stores 1 there and returns poison; every caller
+//! checks the flag after a call and passes the failure up until a wrapper returns NULL. (A flag
+//! in memory rather than a `{value, failed}` return lets LLVM see `return f(a) + f(b)` as plain
+//! arithmetic on the callee's result, so tail-recursion elimination applies.) The flag is 0
+//! whenever compiled code is entered; an `except` or `finally` that catches a failure clears it.
 
 mod arrays;
 mod complex;
@@ -25,7 +30,7 @@ use inkwell::context::Context;
 use inkwell::debug_info::{AsDIScope, DICompileUnit, DIFlags, DIFlagsConstants, DIScope, DWARFEmissionKind, DWARFSourceLanguage, DebugInfoBuilder};
 use inkwell::intrinsics::Intrinsic;
 use inkwell::module::{FlagBehavior, Linkage, Module};
-use inkwell::types::{BasicTypeEnum, StructType};
+use inkwell::types::{BasicType, BasicTypeEnum, StructType};
 use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue, StructValue};
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 use std::collections::HashMap;
@@ -72,7 +77,11 @@ struct FnCx<'ctx> {
     /// exception being handled, when they leave an `except` block).
     loops: Vec<(BasicBlock<'ctx>, BasicBlock<'ctx>, usize, usize)>,
     unwind: Option<BasicBlock<'ctx>>,
-    ret_ty: StructType<'ctx>,
+    /// Where a failed call goes when nothing needs handling: like `unwind`, without storing the
+    /// flag (the callee did), so LLVM sees `f2 ? poison : a + b` and folds it to `a + b`.
+    propagate: Option<BasicBlock<'ctx>>,
+    /// The `failed` flag this function reports through (see the module doc).
+    failed: PointerValue<'ctx>,
     /// The arena (a Python list) owning the arrays this call created, once one exists.
     arena: Option<PointerValue<'ctx>>,
     /// Recursive instances count their depth (an extra argument), so runaway recursion raises
@@ -107,6 +116,19 @@ const MAX_RECURSION_DEPTH: i64 = 20_000;
 /// Copies of a directly recursive function, calling each other in a ring (see `generate`).
 const RECURSION_COPIES: usize = 3;
 
+/// An undefined value of `ty`: what a failing native function returns (no one reads it).
+fn poison(ty: BasicTypeEnum<'_>) -> BasicValueEnum<'_> {
+    match ty {
+        BasicTypeEnum::IntType(t) => t.get_poison().into(),
+        BasicTypeEnum::FloatType(t) => t.get_poison().into(),
+        BasicTypeEnum::PointerType(t) => t.get_poison().into(),
+        BasicTypeEnum::StructType(t) => t.get_poison().into(),
+        BasicTypeEnum::ArrayType(t) => t.get_poison().into(),
+        BasicTypeEnum::VectorType(t) => t.get_poison().into(),
+        BasicTypeEnum::ScalableVectorType(t) => t.get_poison().into(),
+    }
+}
+
 /// Generates the whole LLVM module for a type-checked program.
 pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, source: &str, file_name: &str) -> Cg<Module<'ctx>> {
     let module = ctx.create_module(&hir.name);
@@ -134,12 +156,18 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
         if cg.is_recursive(i) {
-            // Recursive instances take their call depth as a last argument (see MAX_RECURSION_DEPTH).
+            // Recursive instances take their call depth (see MAX_RECURSION_DEPTH).
             params.push(cg.ctx.i64_type().into());
         }
-        let ret = cg.ret_type(&inst.ret);
+        params.push(cg.ptr_type().into());
         let name = format!("{}.{}", f.name, i);
-        let func = cg.module.add_function(&name, ret.fn_type(&params, false), Some(Linkage::Internal));
+        let func = cg.module.add_function(&name, cg.llvm_type(&inst.ret).fn_type(&params, false), Some(Linkage::Internal));
+        // Nothing else points at the flag (it lives in the wrapper's frame).
+        let flag = params.len() as u32 - 1;
+        for attr in ["noalias", "nocapture", "nonnull", "noundef"] {
+            let kind = Attribute::get_named_enum_kind_id(attr);
+            func.add_attribute(AttributeLoc::Param(flag), cg.ctx.create_enum_attribute(kind, 0));
+        }
         cg.natives.push(func);
     }
     for i in 0..prog.instances.len() {
@@ -287,7 +315,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let counts_depth = self.is_recursive(id);
         let uses_arena = self.creates_arrays(id);
         let self_call = twin.map(|(_, original)| original);
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, ret_ty: self.ret_type(&inst.ret), arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), finally_stack: Vec::new(), ret_slot: None };
+        let failed = func.get_last_param().ok_or_else(|| CgError("native without its failed flag".into()))?.into_pointer_value();
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), finally_stack: Vec::new(), ret_slot: None };
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
@@ -305,7 +334,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_store(slot, self.ptr_type().const_null())?;
             cx.arena = Some(slot);
         }
-        if counts_depth {
+        // The copies of a directly recursive function leave the check to the original, which
+        // every cycle of the ring passes through (a few levels of slack, fewer branches).
+        // The copies of a directly recursive function leave the check to the original, which
+        // every cycle of the ring passes through (a few levels of slack, fewer branches).
+        if counts_depth && twin.is_none() {
             let depth = self.depth_param(&cx)?;
             let ok = self.b.build_int_compare(IntPredicate::SLE, depth, self.i64(MAX_RECURSION_DEPTH), "")?;
             self.guard(&mut cx, ok, "RecursionError", "maximum recursion depth exceeded in compiled code")?;
@@ -393,11 +426,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         false
     }
 
-    /// The depth argument of a recursive instance (its last parameter): carried in registers,
+    /// The depth argument of a recursive instance (before the flag): carried in registers,
     /// so counting costs nothing like a memory (or thread-local) counter would.
     fn depth_param(&self, cx: &FnCx<'ctx>) -> Cg<IntValue<'ctx>> {
         let n = cx.func.count_params();
-        Ok(cx.func.get_nth_param(n - 1).ok_or_else(|| CgError("recursive instance without depth".into()))?.into_int_value())
+        Ok(cx.func.get_nth_param(n - 2).ok_or_else(|| CgError("recursive instance without depth".into()))?.into_int_value())
     }
 
     /// The depth argument for a call of `callee`: one more than ours if we count, else 0.
@@ -412,10 +445,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let ret = &self.prog.instances[cx.inst].ret;
         self.release_objects(cx)?;
         self.retain_and_release(cx, Some((v, ret)))?;
-        let agg = cx.ret_ty.get_undef();
-        let agg = self.b.build_insert_value(agg, v, 0, "")?;
-        let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_zero(), 1, "")?;
-        self.b.build_return(Some(&agg.into_struct_value()))?;
+        self.b.build_return(Some(&v))?;
         Ok(())
     }
 
@@ -491,16 +521,47 @@ impl<'ctx> Codegen<'ctx, '_> {
             cx.unwind = Some(bb);
             return Ok(bb);
         }
-        self.release_objects(cx)?;
-        self.release_arena(cx)?;
-        let agg = cx.ret_ty.get_undef();
-        let agg = self.b.build_insert_value(agg, self.ctx.bool_type().const_all_ones(), 1, "")?;
-        self.b.build_return(Some(&agg.into_struct_value()))?;
+        self.b.build_store(cx.failed, self.ctx.bool_type().const_all_ones())?;
+        let propagate = self.propagate_block(cx)?;
+        self.b.position_at_end(bb);
+        self.b.build_unconditional_branch(propagate)?;
         if let Some(h) = here {
             self.b.position_at_end(h);
         }
         cx.unwind = Some(bb);
         Ok(bb)
+    }
+
+    /// The block that leaves the function after a failed call when nothing needs handling: the
+    /// callee set the flag; releases what the function holds and returns poison.
+    fn propagate_block(&mut self, cx: &mut FnCx<'ctx>) -> Cg<BasicBlock<'ctx>> {
+        if let Some(bb) = cx.propagate {
+            return Ok(bb);
+        }
+        let here = self.b.get_insert_block();
+        let bb = self.append(cx.func, "unwind.propagate");
+        self.b.position_at_end(bb);
+        self.release_objects(cx)?;
+        self.release_arena(cx)?;
+        let ret = self.llvm_type(&self.prog.instances[cx.inst].ret);
+        self.b.build_return(Some(&poison(ret)))?;
+        if let Some(h) = here {
+            self.b.position_at_end(h);
+        }
+        cx.propagate = Some(bb);
+        Ok(bb)
+    }
+
+    /// After a call of a native function: leaves (or goes to the handler) if it failed.
+    fn check_native_call(&mut self, cx: &mut FnCx<'ctx>) -> Cg<()> {
+        let failed = self.b.build_load(self.ctx.bool_type(), cx.failed, "failed")?.into_int_value();
+        let direct = cx.handlers.is_empty() && cx.temps.is_empty() && !cx.parallel_body;
+        let target = if direct { self.propagate_block(cx)? } else { self.unwind_block(cx)? };
+        let cont = self.append(cx.func, "call.ok");
+        let br = self.b.build_conditional_branch(failed, target, cont)?;
+        self.expect_false(br);
+        self.b.position_at_end(cont);
+        Ok(())
     }
 
     /// Sets a Python exception and leaves the function with failure.
@@ -1016,6 +1077,26 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// An alloca in the entry block (where mem2reg can promote it).
+    /// A fresh `failed` flag for calls into compiled code from here (a wrapper, a parallel
+    /// body): a slot in the current function's entry block, cleared where the builder is.
+    fn failed_flag(&self) -> Cg<PointerValue<'ctx>> {
+        let here = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let func = here.get_parent().ok_or_else(|| CgError("block without a function".into()))?;
+        let entry = func.get_first_basic_block().ok_or_else(|| CgError("no entry block".into()))?;
+        let loc = self.b.get_current_debug_location();
+        match entry.get_first_instruction() {
+            Some(first) => self.b.position_before(&first),
+            None => self.b.position_at_end(entry),
+        }
+        let slot = self.b.build_alloca(self.ctx.bool_type(), "failed.flag")?;
+        self.b.position_at_end(here);
+        if let Some(l) = loc {
+            self.b.set_current_debug_location(l);
+        }
+        self.b.build_store(slot, self.ctx.bool_type().const_zero())?;
+        Ok(slot)
+    }
+
     fn entry_alloca(&self, cx: &FnCx<'ctx>, ty: BasicTypeEnum<'ctx>, name: &str) -> Cg<PointerValue<'ctx>> {
         let here = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
         let entry = cx.func.get_first_basic_block().ok_or_else(|| CgError("no entry block".into()))?;
@@ -1210,14 +1291,15 @@ impl<'ctx> Codegen<'ctx, '_> {
                 if let Some(depth) = self.depth_for_call(cx, target)? {
                     vals.push(depth.into());
                 }
+                vals.push(cx.failed.into());
                 let callee = match (target == cx.inst, cx.self_call, self.self_calls.get(&target)) {
                     (true, Some(original), _) => original,
                     (true, None, Some(twin)) => *twin,
                     _ => self.natives[target],
                 };
                 let call = self.b.build_call(callee, &vals, "")?;
-                let result = call.try_as_basic_value().basic().ok_or_else(|| CgError("native call returned void".into()))?.into_struct_value();
-                let v = self.check_failed(cx, result)?;
+                let v = call.try_as_basic_value().basic().ok_or_else(|| CgError("native call returned void".into()))?;
+                self.check_native_call(cx)?;
                 for _ in 0..object_args {
                     let arg = cx.temps.pop().ok_or_else(|| CgError("temporary stack underflow".into()))?;
                     self.obj_decref(arg)?;

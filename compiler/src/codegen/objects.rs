@@ -1861,6 +1861,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(finally_normal)?;
 
         self.b.position_at_end(dispatch);
+        // Caught here: a failed call's flag is cleared (calls in the handler check it again).
+        self.b.build_store(cx.failed, self.ctx.bool_type().const_zero())?;
         let [tp, value, tb] = self.fetch_exception()?;
         cx.temps.extend([tp, value, tb]);
         for h in handlers {
@@ -1937,6 +1939,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             // The failing path: put the exception aside, run `finally`, raise it again.
             self.b.position_at_end(fe);
+            self.b.build_store(cx.failed, self.ctx.bool_type().const_zero())?;
             let saved = self.fetch_exception()?;
             cx.temps.extend(saved);
             self.block(cx, finalbody)?;
@@ -2208,12 +2211,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn run_module_init(&mut self, exec: inkwell::values::FunctionValue<'ctx>, init: crate::types::InstanceId, fail: inkwell::basic_block::BasicBlock<'ctx>) -> Cg<()> {
         let module = exec.get_nth_param(0).ok_or_else(|| CgError("exec without its module".into()))?.into_pointer_value();
         let ret_t = self.prog.instances[init].ret.clone();
-        let result = self.b.build_call(self.natives[init], &[], "")?.try_as_basic_value().basic().ok_or_else(|| CgError("init returned void".into()))?.into_struct_value();
-        let failed = self.b.build_extract_value(result, 1, "")?.into_int_value();
+        let flag = self.failed_flag()?;
+        let v = self.b.build_call(self.natives[init], &[flag.into()], "")?.try_as_basic_value().basic().ok_or_else(|| CgError("init returned void".into()))?;
+        let failed = self.b.build_load(self.ctx.bool_type(), flag, "failed")?.into_int_value();
         let ran = self.append(exec, "init.ran");
         self.b.build_conditional_branch(failed, fail, ran)?;
         self.b.position_at_end(ran);
-        let v = self.b.build_extract_value(result, 0, "")?;
         let boxer = cpython::box_fn(self, &ret_t)?;
         let tuple = self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
         let boxed = self.append(exec, "init.boxed");
@@ -2311,15 +2314,16 @@ impl<'ctx> Codegen<'ctx, '_> {
             if cg.is_recursive(inst) {
                 vals.push(cg.i64(0).into());
             }
-            let r = cg.b.build_call(native, &vals, "")?.try_as_basic_value().basic().unwrap().into_struct_value();
-            let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
+            let flag = cg.failed_flag()?;
+            vals.push(flag.into());
+            let v = cg.b.build_call(native, &vals, "")?.try_as_basic_value().basic().unwrap();
+            let failed = cg.b.build_load(cg.ctx.bool_type(), flag, "failed")?.into_int_value();
             let ok = cg.append(f, "returned");
             let fail = cg.append(f, "fail");
             cg.b.build_conditional_branch(failed, fail, ok)?;
             cg.b.position_at_end(fail);
             cg.b.build_return(Some(&p.const_null()))?;
             cg.b.position_at_end(ok);
-            let v = cg.b.build_extract_value(r, 0, "")?;
             let boxer = cpython::box_fn(cg, &ret_t)?;
             let obj = cg.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap();
             cg.b.build_return(Some(&obj))?;

@@ -253,7 +253,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             locals: locals.clone(),
             loops: Vec::new(),
             unwind: None,
-            ret_ty: cx.ret_ty,
+            propagate: None,
+            // The body's own flag: its failures go back to the runtime as a status.
+            failed: self.failed_flag()?,
             arena: None,
             counts_depth: false,
             parallel_body: true,
