@@ -95,23 +95,41 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Wraps a negative index and checks bounds, raising IndexError like numpy.
     fn checked_index(&mut self, cx: &mut FnCx<'ctx>, i: IntValue<'ctx>, n: IntValue<'ctx>, axis: usize) -> Cg<IntValue<'ctx>> {
-        let zero = self.i64(0);
         let checks = self.hir.functions[self.prog.instances[cx.inst].func].checks;
-        let wrapped = if checks.wraparound {
-            let neg = self.b.build_int_compare(IntPredicate::SLT, i, zero, "")?;
-            self.b.build_select(neg, self.b.build_int_add(i, n, "")?, i, "")?.into_int_value()
-        } else {
-            i
-        };
         if !checks.boundscheck {
-            return Ok(wrapped);
+            if !checks.wraparound {
+                return Ok(i);
+            }
+            let neg = self.b.build_int_compare(IntPredicate::SLT, i, self.i64(0), "")?;
+            return Ok(self.b.build_select(neg, self.b.build_int_add(i, n, "")?, i, "")?.into_int_value());
         }
-        // One unsigned comparison covers both `< 0` and `>= n`.
-        let inside = self.b.build_int_compare(IntPredicate::ULT, wrapped, n, "")?;
+        // One unsigned comparison covers both `< 0` and `>= n`: the common case (an index in
+        // range) costs a compare and a branch predicted taken.
+        let inside = self.b.build_int_compare(IntPredicate::ULT, i, n, "")?;
         let ok = self.append(cx.func, "in_bounds");
         let fail = self.append(cx.func, "out_of_bounds");
-        let br = self.b.build_conditional_branch(inside, ok, fail)?;
-        self.expect_true(br);
+        let from = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let index = if checks.wraparound {
+            // Negative indexes count from the end; only reached when the index is not already in
+            // range, so wrapping costs nothing on the common path. `i + n` is in range exactly
+            // when -n <= i < 0 (for i >= n it stays >= n or wraps around to a huge unsigned value).
+            let negative = self.append(cx.func, "negative_index");
+            let br = self.b.build_conditional_branch(inside, ok, negative)?;
+            self.expect_true(br);
+            self.b.position_at_end(negative);
+            let wrapped = self.b.build_int_add(i, n, "wrapped")?;
+            let inside_wrapped = self.b.build_int_compare(IntPredicate::ULT, wrapped, n, "")?;
+            let br = self.b.build_conditional_branch(inside_wrapped, ok, fail)?;
+            self.expect_true(br);
+            self.b.position_at_end(ok);
+            let phi = self.b.build_phi(self.ctx.i64_type(), "index")?;
+            phi.add_incoming(&[(&i, from), (&wrapped, negative)]);
+            phi.as_basic_value().into_int_value()
+        } else {
+            let br = self.b.build_conditional_branch(inside, ok, fail)?;
+            self.expect_true(br);
+            i
+        };
         self.b.position_at_end(fail);
         let raise = cpython::index_error_fn(self)?;
         let axis_v = self.ctx.i32_type().const_int(axis as u64, false);
@@ -119,7 +137,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let unwind = self.unwind_block(cx)?;
         self.b.build_unconditional_branch(unwind)?;
         self.b.position_at_end(ok);
-        Ok(wrapped)
+        Ok(index)
     }
 
     /// The address of `arr[idx...]` (one index per dimension).
