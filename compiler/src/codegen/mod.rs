@@ -17,6 +17,7 @@
 mod arrays;
 mod complex;
 mod cpython;
+mod escape;
 mod objects;
 mod parallel;
 
@@ -62,6 +63,9 @@ pub struct Codegen<'ctx, 'a> {
     has_parallel_loops: bool,
     /// Where the original function of a directly recursive instance sends its own calls.
     self_calls: HashMap<InstanceId, FunctionValue<'ctx>>,
+    /// Recursive instances that fail by jumping back to their entry (see [`escape`]): their
+    /// bodies, here; `natives` holds their entries.
+    escape_bodies: HashMap<InstanceId, FunctionValue<'ctx>>,
     /// Python objects created when the module is imported (strings, constants, imports).
     module_objects: Vec<(objects::ModuleObject, inkwell::values::GlobalValue<'ctx>)>,
 }
@@ -80,8 +84,11 @@ struct FnCx<'ctx> {
     /// Where a failed call goes when nothing needs handling: like `unwind`, without storing the
     /// flag (the callee did), so LLVM sees `f2 ? poison : a + b` and folds it to `a + b`.
     propagate: Option<BasicBlock<'ctx>>,
-    /// The `failed` flag this function reports through (see the module doc).
+    /// The `failed` flag this function reports through (see the module doc); in a function
+    /// that fails by escape, its own flag for the calls it makes.
     failed: PointerValue<'ctx>,
+    /// In a function that fails by escape (see [`escape`]): the jump buffer of its entry.
+    escape: Option<PointerValue<'ctx>>,
     /// The arena (a Python list) owning the arrays this call created, once one exists.
     arena: Option<PointerValue<'ctx>>,
     /// Recursive instances count their depth (an extra argument), so runaway recursion raises
@@ -151,7 +158,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         any_parallel(&hir.functions[inst.func].body)
     });
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), module_objects: Vec::new() };
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new() };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
@@ -169,6 +176,10 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
             func.add_attribute(AttributeLoc::Param(flag), cg.ctx.create_enum_attribute(kind, 0));
         }
         cg.natives.push(func);
+        if cg.fails_by_escape(i) {
+            let body = escape::declare_body(&cg, &name, &inst.ret, &params);
+            cg.escape_bodies.insert(i, body);
+        }
     }
     for i in 0..prog.instances.len() {
         // A directly recursive instance gets copies that call each other in a ring for their own
@@ -178,7 +189,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
             cg.define_native(i, None)?;
             continue;
         }
-        let original = cg.natives[i];
+        let original = cg.body_fn(i);
         let name = original.get_name().to_str().unwrap_or("f").to_string();
         let twins: Vec<FunctionValue> = (1..RECURSION_COPIES)
             .map(|k| cg.module.add_function(&format!("{name}.copy{k}"), original.get_type(), Some(Linkage::Internal)))
@@ -190,6 +201,10 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
             let next = twins.get(k + 1).copied().unwrap_or(original);
             cg.define_native(i, Some((*twin, next)))?;
         }
+    }
+    for (&i, &body) in &cg.escape_bodies.clone() {
+        let entry = cg.natives[i];
+        escape::define_entry(&mut cg, entry, body)?;
     }
     cpython::generate_entry(&mut cg)?;
     cg.di.finalize();
@@ -298,7 +313,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn define_native(&mut self, id: InstanceId, twin: Option<(FunctionValue<'ctx>, FunctionValue<'ctx>)>) -> Cg<()> {
         let inst = &self.prog.instances[id];
         let f = &self.hir.functions[inst.func];
-        let func = twin.map_or(self.natives[id], |(t, _)| t);
+        let func = twin.map_or(self.body_fn(id), |(t, _)| t);
         let scope = self.subprogram(func, &f.name, &f.span);
         let entry = self.append(func, "entry");
         self.b.position_at_end(entry);
@@ -315,8 +330,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         let counts_depth = self.is_recursive(id);
         let uses_arena = self.creates_arrays(id);
         let self_call = twin.map(|(_, original)| original);
-        let failed = func.get_last_param().ok_or_else(|| CgError("native without its failed flag".into()))?.into_pointer_value();
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), finally_stack: Vec::new(), ret_slot: None };
+        let last = func.get_last_param().ok_or_else(|| CgError("native without its failed flag".into()))?.into_pointer_value();
+        let (failed, escape) = if self.escape_bodies.contains_key(&id) { (self.failed_flag()?, Some(last)) } else { (last, None) };
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), finally_stack: Vec::new(), ret_slot: None };
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
@@ -341,7 +357,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         if counts_depth && twin.is_none() {
             let depth = self.depth_param(&cx)?;
             let ok = self.b.build_int_compare(IntPredicate::SLE, depth, self.i64(MAX_RECURSION_DEPTH), "")?;
-            self.guard(&mut cx, ok, "RecursionError", "maximum recursion depth exceeded in compiled code")?;
+            match cx.escape {
+                // No Python error set here (that would be a side effect, and LLVM could no
+                // longer merge equal calls): the entry raises RecursionError.
+                Some(jump_buffer) => escape::guard_depth(self, &cx, ok, jump_buffer)?,
+                None => self.guard(&mut cx, ok, "RecursionError", "maximum recursion depth exceeded in compiled code")?,
+            }
         }
         self.block(&mut cx, &f.body)?;
         self.set_loc(scope, &f.span);
@@ -433,12 +454,23 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(cx.func.get_nth_param(n - 2).ok_or_else(|| CgError("recursive instance without depth".into()))?.into_int_value())
     }
 
-    /// The depth argument for a call of `callee`: one more than ours if we count, else 0.
+    /// The depth argument for a call of `callee`: one more than ours if we count, else 0. In a
+    /// ring of copies (see `generate`) the original adds the ring's length and the copies pass
+    /// their depth on, so every call leaving a body with its copies inlined gets the same depth
+    /// and LLVM can merge equal calls of a function that has no side effects.
     fn depth_for_call(&self, cx: &FnCx<'ctx>, callee: InstanceId) -> Cg<Option<IntValue<'ctx>>> {
         if !self.is_recursive(callee) {
             return Ok(None);
         }
-        Ok(Some(if cx.counts_depth { self.b.build_int_nsw_add(self.depth_param(cx)?, self.i64(1), "")? } else { self.i64(0) }))
+        if !cx.counts_depth {
+            return Ok(Some(self.i64(0)));
+        }
+        let step = match (cx.self_call, self.self_calls.contains_key(&cx.inst)) {
+            (Some(_), _) => 0,
+            (None, true) => RECURSION_COPIES as i64,
+            (None, false) => 1,
+        };
+        Ok(Some(self.b.build_int_nsw_add(self.depth_param(cx)?, self.i64(step), "")?))
     }
 
     fn return_value(&self, cx: &FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<()> {
@@ -513,6 +545,15 @@ impl<'ctx> Codegen<'ctx, '_> {
         let here = self.b.get_insert_block();
         let bb = self.append(cx.func, "unwind");
         self.b.position_at_end(bb);
+        if let Some(jump_buffer) = cx.escape {
+            // Holds nothing to release (see `fails_by_escape`): straight back to the entry.
+            escape::escape(self, jump_buffer, escape::ERROR_SET)?;
+            if let Some(h) = here {
+                self.b.position_at_end(h);
+            }
+            cx.unwind = Some(bb);
+            return Ok(bb);
+        }
         if cx.parallel_body {
             self.b.build_return(Some(&self.ctx.i32_type().const_int(1, false)))?;
             if let Some(h) = here {
@@ -535,6 +576,9 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// The block that leaves the function after a failed call when nothing needs handling: the
     /// callee set the flag; releases what the function holds and returns poison.
     fn propagate_block(&mut self, cx: &mut FnCx<'ctx>) -> Cg<BasicBlock<'ctx>> {
+        if cx.escape.is_some() {
+            return self.unwind_block(cx);
+        }
         if let Some(bb) = cx.propagate {
             return Ok(bb);
         }
@@ -1291,15 +1335,25 @@ impl<'ctx> Codegen<'ctx, '_> {
                 if let Some(depth) = self.depth_for_call(cx, target)? {
                     vals.push(depth.into());
                 }
-                vals.push(cx.failed.into());
-                let callee = match (target == cx.inst, cx.self_call, self.self_calls.get(&target)) {
-                    (true, Some(original), _) => original,
-                    (true, None, Some(twin)) => *twin,
+                // From one function that fails by escape to another: straight to its body, with
+                // the jump buffer; a failure never comes back here. Otherwise through the
+                // callee's entry, with the flag, checked after the call.
+                let escape_to = match (cx.escape, self.escape_bodies.get(&target)) {
+                    (Some(jump_buffer), Some(body)) => Some((jump_buffer, *body)),
+                    _ => None,
+                };
+                vals.push(escape_to.map_or(cx.failed, |(jump_buffer, _)| jump_buffer).into());
+                let callee = match (target == cx.inst, cx.self_call, self.self_calls.get(&target), escape_to) {
+                    (true, Some(original), _, _) => original,
+                    (true, None, Some(twin), _) => *twin,
+                    (_, _, _, Some((_, body))) => body,
                     _ => self.natives[target],
                 };
                 let call = self.b.build_call(callee, &vals, "")?;
                 let v = call.try_as_basic_value().basic().ok_or_else(|| CgError("native call returned void".into()))?;
-                self.check_native_call(cx)?;
+                if escape_to.is_none() {
+                    self.check_native_call(cx)?;
+                }
                 for _ in 0..object_args {
                     let arg = cx.temps.pop().ok_or_else(|| CgError("temporary stack underflow".into()))?;
                     self.obj_decref(arg)?;

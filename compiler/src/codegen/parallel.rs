@@ -256,6 +256,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             propagate: None,
             // The body's own flag: its failures go back to the runtime as a status.
             failed: self.failed_flag()?,
+            escape: None,
             arena: None,
             counts_depth: false,
             parallel_body: true,
