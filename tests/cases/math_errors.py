@@ -32,6 +32,11 @@ def sin(x):
     return math.sin(x)
 
 
+#export cos_exp2(float)
+def cos_exp2(x):
+    return math.cos(x) + math.exp2(x)
+
+
 #export pw(float, float)
 def pw(x, y):
     return math.pow(x, y)
@@ -53,6 +58,19 @@ def fm(x, y):
 #run: floor(float('nan'))
 #run: floor(float('inf'))
 #run: sin(float('inf'))
+#run: sin(float('-inf'))
+#run: sin(float('nan'))
+#run: sin(1e300)
+#run: exp(float('nan'))
+#run: exp(float('-inf'))
+#run: exp(709.78)
+#run: exp(709.79)
+#run: cos_exp2(float('inf'))
+#run: cos_exp2(float('-inf'))
+#run: cos_exp2(float('nan'))
+#run: cos_exp2(1023.9)
+#run: cos_exp2(1024.0)
+#run: cos_exp2(-1100.0)
 #run: pw(-8.0, 1.0 / 3.0)
 #run: pw(0.0, -1.0)
 #run: pw(10.0, 400.0)

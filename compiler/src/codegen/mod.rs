@@ -2084,8 +2084,15 @@ impl<'ctx> Codegen<'ctx, '_> {
                 domain(self, cx, FloatPredicate::OLE)?;
                 self.fcall(if m == Log10 { "llvm.log10" } else { "llvm.log2" }, &[x])?.into()
             }
-            Exp => { let r = self.fcall("llvm.exp", &[x])?; checked(self, cx, r, true)? }
-            Exp2 => { let r = self.fcall("llvm.exp2", &[x])?; checked(self, cx, r, true)? }
+            // exp and exp2 give NaN only for NaN: the one error is overflow (an infinity from a
+            // finite argument).
+            Exp | Exp2 => {
+                let r = self.fcall(if m == Exp { "llvm.exp" } else { "llvm.exp2" }, &[x])?;
+                let inf_from_finite = self.b.build_and(self.is_inf(r)?, self.is_finite(x)?, "")?;
+                let ok = self.b.build_not(inf_from_finite, "")?;
+                self.guard(cx, ok, "OverflowError", "math range error")?;
+                r.into()
+            }
             Expm1 => { let r = self.libm("expm1", &[x])?; checked(self, cx, r, true)? }
             Log => {
                 let a = self.fcall("llvm.log", &[x])?;
@@ -2102,8 +2109,13 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.b.build_float_div(a, lb, "")?.into()
             }
             Log1p => { let r = self.libm("log1p", &[x])?; checked(self, cx, r, false)? }
-            Sin => { let r = self.fcall("llvm.sin", &[x])?; checked(self, cx, r, false)? }
-            Cos => { let r = self.fcall("llvm.cos", &[x])?; checked(self, cx, r, false)? }
+            // sin and cos fail exactly for infinite arguments (NaN from a number) and never give
+            // an infinity: one check of the argument, which does not wait for the result.
+            Sin | Cos => {
+                let ok = self.b.build_not(self.is_inf(x)?, "")?;
+                self.guard(cx, ok, "ValueError", "math domain error")?;
+                self.fcall(if m == Sin { "llvm.sin" } else { "llvm.cos" }, &[x])?.into()
+            }
             Tan | Asin | Acos | Atan | Asinh | Acosh | Atanh => {
                 let r = self.libm(m.name(), &[x])?;
                 checked(self, cx, r, false)?
