@@ -1023,7 +1023,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             self.b.position_at_end(region);
-            self.parallel_for(cx, s, target, start_v, step_v, count, body, p)?;
+            // With a positive constant step, the body may restate where its indexes lie.
+            let range = if step_const.is_some_and(|k| k > 0) { Some((start, stop)) } else { None };
+            self.parallel_for(cx, s, target, start_v, step_v, count, body, p, range)?;
             self.b.build_unconditional_branch(done)?;
             self.b.position_at_end(serial);
             region_done = Some(done);

@@ -11,7 +11,7 @@
 //! never calls Python from a worker) and raised by the caller after the region.
 
 use super::{Cg, CgError, Codegen, FnCx};
-use crate::hir::{Parallel, Stmt};
+use crate::hir::{Builtin, Const, Expr, ExprKind, Index, Parallel, Stmt};
 use crate::omp::{ReductionOp, Schedule};
 use crate::types::Type;
 use inkwell::module::Linkage;
@@ -110,7 +110,7 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Emits the region for one parallel loop (the caller has computed the range).
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn parallel_for(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt, target: usize, start: IntValue<'ctx>, step: IntValue<'ctx>, count: IntValue<'ctx>, body: &[Stmt], p: &Parallel) -> Cg<()> {
+    pub(super) fn parallel_for(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt, target: usize, start: IntValue<'ctx>, step: IntValue<'ctx>, count: IntValue<'ctx>, body: &[Stmt], p: &Parallel, range: Option<(Option<&Expr>, &Expr)>) -> Cg<()> {
         let inst = &self.prog.instances[cx.inst];
         let local_types: Vec<Type> = inst.locals.clone();
         let llvm_locals: Vec<BasicTypeEnum<'ctx>> = local_types.iter().map(|t| self.llvm_type(t)).collect();
@@ -144,7 +144,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             partials.push((slots, arr_ty));
         }
 
-        let outlined = self.outline(cx, s, target, body, p, ctx_ty, &local_types)?;
+        let outlined = self.outline(cx, s, target, body, p, ctx_ty, &local_types, range)?;
 
         let chunk = match &p.chunk {
             Some(e) => self.int_expr(cx, e)?,
@@ -211,7 +211,7 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// The outlined body: `i32 (ptr ctx, i64 lo, i64 hi, i64 thread)`; 0, or 1 on an error.
     #[allow(clippy::too_many_arguments)]
-    fn outline(&mut self, cx: &FnCx<'ctx>, s: &Stmt, target: usize, body: &[Stmt], p: &Parallel, ctx_ty: inkwell::types::StructType<'ctx>, local_types: &[Type]) -> Cg<FunctionValue<'ctx>> {
+    fn outline(&mut self, cx: &FnCx<'ctx>, s: &Stmt, target: usize, body: &[Stmt], p: &Parallel, ctx_ty: inkwell::types::StructType<'ctx>, local_types: &[Type], range: Option<(Option<&Expr>, &Expr)>) -> Cg<FunctionValue<'ctx>> {
         let i64t = self.ctx.i64_type();
         let i32t = self.ctx.i32_type();
         let ty = i32t.fn_type(&[self.ptr_type().into(), i64t.into(), i64t.into(), i64t.into()], false);
@@ -268,6 +268,20 @@ impl<'ctx> Codegen<'ctx, '_> {
             finally_stack: Vec::new(),
             ret_slot: None,
         };
+        // The chunk bounds come from the runtime, so LLVM cannot tell that `x[i]` in
+        // `for i in prange(len(x))` is in range. Where the range's ends only read locals and
+        // array sizes, they are evaluated again here, from this call's copies of the locals (the
+        // values they had when the region started), and the loop states that i lies between them.
+        let bounds = match range {
+            Some((start_e, stop_e)) if start_e.map_or(true, |e| restatable(e, &|l| local_types[l].clone())) && restatable(stop_e, &|l| local_types[l].clone()) => {
+                let lower = match start_e {
+                    Some(e) => self.operand(&mut gx, e, &Type::Int)?.into_int_value(),
+                    None => self.i64(0),
+                };
+                Some((lower, self.operand(&mut gx, stop_e, &Type::Int)?.into_int_value()))
+            }
+            _ => None,
+        };
         let counter = self.b.build_alloca(i64t, "k")?;
         self.b.build_store(counter, lo)?;
         let head = self.append(g, "chunk");
@@ -281,6 +295,20 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_conditional_branch(more, body_bb, done)?;
         self.b.position_at_end(body_bb);
         let i = self.b.build_int_nsw_add(start, self.b.build_int_nsw_mul(k, step, "")?, "i")?;
+        if let Some((lower, upper)) = bounds {
+            let assume = inkwell::intrinsics::Intrinsic::find("llvm.assume").ok_or_else(|| CgError("no llvm.assume".into()))?;
+            let assume = assume.get_declaration(&self.module, &[]).ok_or_else(|| CgError("llvm.assume".into()))?;
+            let mut facts = vec![(IntPredicate::SGE, lower), (IntPredicate::SLT, upper)];
+            // From a start known not negative, i is also below the end unsigned: the form of the
+            // bounds check (LLVM does not combine the two signed facts into it).
+            if lower.get_sign_extended_constant().is_some_and(|c| c >= 0) {
+                facts.push((IntPredicate::ULT, upper));
+            }
+            for (pred, bound) in facts {
+                let holds = self.b.build_int_compare(pred, i, bound, "")?;
+                self.b.build_call(assume, &[holds.into()], "")?;
+            }
+        }
         let iv = self.convert(i.into(), &Type::Int, &local_types[target])?;
         self.b.build_store(locals[target], iv)?;
         gx.loops.push((latch, done, 0, 0));
@@ -328,5 +356,23 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.set_current_debug_location(l);
         }
         Ok(g)
+    }
+}
+
+/// An end of a parallel range that reads only int locals, int constants and the sizes of array
+/// locals, so the outlined body can evaluate it again (it cannot fail, has no effect and never
+/// calls Python). `local_type` gives a local's type.
+fn restatable(e: &Expr, local_type: &dyn Fn(crate::hir::LocalId) -> Type) -> bool {
+    let array = |x: &Expr| matches!(x.kind, ExprKind::Local(l) if matches!(local_type(l), Type::Array(_)));
+    match &e.kind {
+        ExprKind::Const(Const::Int(_)) => true,
+        ExprKind::Local(l) => local_type(*l) == Type::Int,
+        ExprKind::Builtin(Builtin::Len, args) => args.len() == 1 && array(&args[0]),
+        // `a.shape[k]`
+        ExprKind::Subscript(value, indices) => {
+            matches!(&value.kind, ExprKind::Attr(a, crate::hir::ArrayAttr::Shape) if array(a))
+                && matches!(indices.as_slice(), [Index::At(Expr { kind: ExprKind::Const(Const::Int(_)), .. })])
+        }
+        _ => false,
     }
 }
