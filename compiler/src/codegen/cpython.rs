@@ -72,6 +72,14 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyList_New" => p.fn_type(&[i64t.into()], false),
         "PyList_Append" => i32t.fn_type(&[p.into(), p.into()], false),
         "PyImport_ImportModule" => p.fn_type(&[p.into()], false),
+        "PyCapsule_New" => p.fn_type(&[p.into(), p.into(), p.into()], false),
+        "PyCapsule_GetPointer" => p.fn_type(&[p.into(), p.into()], false),
+        // The C library, for numpy's allocator of aligned arrays (codegen/aligned.rs).
+        "malloc" => p.fn_type(&[i64t.into()], false),
+        "calloc" => p.fn_type(&[i64t.into(), i64t.into()], false),
+        "realloc" => p.fn_type(&[p.into(), i64t.into()], false),
+        "free" => void.fn_type(&[p.into()], false),
+        "memmove" => p.fn_type(&[p.into(), p.into(), i64t.into()], false),
         "PyObject_GetAttrString" => p.fn_type(&[p.into(), p.into()], false),
         "PyObject_Call" => p.fn_type(&[p.into(), p.into(), p.into()], false),
         "PyEval_SaveThread" => p.fn_type(&[], false),
@@ -775,13 +783,15 @@ pub(super) fn arena_add<'ctx>(cg: &mut Codegen<'ctx, '_>, slot: PointerValue<'ct
     Ok(cg.b.build_call(f, &[slot.into(), obj.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value())
 }
 
-/// `pyaot.np_call(name, args)`: `numpy.<name>(*args)`, importing numpy on first use. Steals `args`.
+/// `pyaot.np_call(name, args, aligned)`: `numpy.<name>(*args)`, importing numpy on first use,
+/// with the aligned allocator when `aligned` (see aligned.rs). Steals `args`.
 fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let p = cg.ptr_type();
-    let ty = p.fn_type(&[p.into(), p.into()], false);
+    let ty = p.fn_type(&[p.into(), p.into(), cg.ctx.bool_type().into()], false);
     in_new_function(cg, "pyaot.np_call", ty, |cg, f| {
         let name = f.get_nth_param(0).unwrap().into_pointer_value();
         let args = f.get_nth_param(1).unwrap().into_pointer_value();
+        let aligned = f.get_nth_param(2).unwrap().into_int_value();
         let g = cg.module.add_global(p, None, "pyaot.numpy");
         g.set_initializer(&p.const_null());
         g.set_linkage(Linkage::Internal);
@@ -806,9 +816,58 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         let no_func = cg.b.build_is_null(func, "")?;
         cg.b.build_conditional_branch(no_func, fail, got)?;
         cg.b.position_at_end(got);
-        let r = call_value(cg, "PyObject_Call", &[func.into(), args.into(), p.const_null().into()])?;
+        // Large arrays come from the aligned allocator (see aligned.rs), set around this call only.
+        let want = cg.append(f, "aligned");
+        let call_bb = cg.append(f, "call");
+        let from = cg.b.get_insert_block().unwrap();
+        cg.b.build_conditional_branch(aligned, want, call_bb)?;
+        cg.b.position_at_end(want);
+        let handler_fn = super::aligned::handler_fn(cg)?;
+        let handler = cg.b.build_call(handler_fn, &[], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+        let install = cg.append(f, "aligned.install");
+        let want_end = cg.b.get_insert_block().unwrap();
+        cg.b.build_conditional_branch(cg.b.build_is_null(handler, "")?, call_bb, install)?;
+        cg.b.position_at_end(install);
+        let previous = super::aligned::set_handler(cg, handler)?;
+        call(cg, "Py_DecRef", &[handler.into()])?;
+        // Could not set it: go on with numpy's own allocator.
+        let installed = cg.b.build_is_not_null(previous, "")?;
+        let cleared = cg.append(f, "aligned.failed");
+        let install_end = cg.b.get_insert_block().unwrap();
+        cg.b.build_conditional_branch(installed, call_bb, cleared)?;
+        cg.b.position_at_end(cleared);
+        call(cg, "PyErr_Clear", &[])?;
+        cg.b.build_unconditional_branch(call_bb)?;
+        cg.b.position_at_end(call_bb);
+        let restore = cg.b.build_phi(p, "previous")?;
+        restore.add_incoming(&[(&p.const_null(), from), (&p.const_null(), want_end), (&previous, install_end), (&p.const_null(), cleared)]);
+        let restore = restore.as_basic_value().into_pointer_value();
+        let r = call_value(cg, "PyObject_Call", &[func.into(), args.into(), p.const_null().into()])?.into_pointer_value();
         call(cg, "Py_DecRef", &[func.into()])?;
         call(cg, "Py_DecRef", &[args.into()])?;
+        let put_back = cg.append(f, "aligned.restore");
+        let done = cg.append(f, "done");
+        cg.b.build_conditional_branch(cg.b.build_is_null(restore, "")?, done, put_back)?;
+        cg.b.position_at_end(put_back);
+        // numpy's error (if the call failed) waits while the handler goes back.
+        let exc: Vec<PointerValue> = (0..3).map(|_| cg.b.build_alloca(p, "exc")).collect::<Result<_, _>>()?;
+        call(cg, "PyErr_Fetch", &[exc[0].into(), exc[1].into(), exc[2].into()])?;
+        let ours = super::aligned::set_handler(cg, restore)?;
+        call(cg, "Py_DecRef", &[restore.into()])?;
+        let had = cg.append(f, "aligned.release");
+        let gone = cg.append(f, "aligned.put_back");
+        cg.b.build_conditional_branch(cg.b.build_is_null(ours, "")?, gone, had)?;
+        cg.b.position_at_end(had);
+        call(cg, "Py_DecRef", &[ours.into()])?;
+        cg.b.build_unconditional_branch(gone)?;
+        cg.b.position_at_end(gone);
+        call(cg, "PyErr_Clear", &[])?;
+        let tp = cg.b.build_load(p, exc[0], "")?;
+        let value = cg.b.build_load(p, exc[1], "")?;
+        let tb = cg.b.build_load(p, exc[2], "")?;
+        call(cg, "PyErr_Restore", &[tp.into(), value.into(), tb.into()])?;
+        cg.b.build_unconditional_branch(done)?;
+        cg.b.position_at_end(done);
         cg.b.build_return(Some(&r))?;
         cg.b.position_at_end(fail);
         call(cg, "Py_DecRef", &[args.into()])?;
@@ -829,6 +888,9 @@ fn int_tuple<'ctx>(cg: &mut Codegen<'ctx, '_>, values: &[IntValue<'ctx>]) -> Cg<
 
 /// Calls `numpy.<function>(shape, *extra, dtype)` (no shape for arange) from native code and
 /// returns the new reference; leaves the function on failure.
+/// Arrays created with at least this many bytes come from the aligned allocator.
+const ALIGNED_FROM: i64 = 16 * 1024;
+
 pub(super) fn numpy_call<'ctx>(
     cg: &mut Codegen<'ctx, '_>,
     cx: &mut FnCx<'ctx>,
@@ -859,7 +921,18 @@ pub(super) fn numpy_call<'ctx>(
     call(cg, "PyTuple_SetItem", &[args.into(), cg.i64(k as i64).into(), d.into()])?;
     let name = cg.cstr(function)?;
     let callee = np_call_fn(cg)?;
-    let obj = cg.b.build_call(callee, &[name.into(), args.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+    // Arrays of ALIGNED_FROM bytes or more start on a cache line (codegen/aligned.rs); smaller
+    // ones are not worth the two context-variable switches.
+    let aligned = if with_shape {
+        let mut bytes = cg.i64(dtype_size(dtype) as i64);
+        for n in shape {
+            bytes = cg.b.build_int_mul(bytes, *n, "")?;
+        }
+        cg.b.build_int_compare(IntPredicate::SGE, bytes, cg.i64(ALIGNED_FROM), "")?
+    } else {
+        cg.ctx.bool_type().const_zero()
+    };
+    let obj = cg.b.build_call(callee, &[name.into(), args.into(), aligned.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
     call(cg, "PyGILState_Release", &[gil.into()])?;
     let unwind = cg.unwind_block(cx)?;
     let ok = cg.append(cx.func, "numpy_ok");
@@ -1234,7 +1307,9 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 }
                 let name = cg.cstr("ndarray")?;
                 let callee = np_call_fn(cg)?;
-                let obj = cg.b.build_call(callee, &[name.into(), args.into()], "")?.try_as_basic_value().basic().unwrap();
+                // A view of existing memory: nothing to allocate.
+                let no_allocation = cg.ctx.bool_type().const_zero();
+                let obj = cg.b.build_call(callee, &[name.into(), args.into(), no_allocation.into()], "")?.try_as_basic_value().basic().unwrap();
                 call(cg, "Py_DecRef", &[owner.into()])?;
                 cg.b.build_return(Some(&obj))?;
                 cg.b.position_at_end(fail);

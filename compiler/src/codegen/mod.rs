@@ -14,6 +14,7 @@
 //! arithmetic on the callee's result, so tail-recursion elimination applies.) The flag is 0
 //! whenever compiled code is entered; an `except` or `finally` that catches a failure clears it.
 
+mod aligned;
 mod arrays;
 mod complex;
 mod cpython;
