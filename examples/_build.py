@@ -32,9 +32,10 @@ def load(name: str, path: Path):
 
 
 def best_times(engines, args, rounds=7, batch_seconds=0.02):
-    """Best time per call of each engine. Engines take turns within each round, so the load
-    of this shared machine falls on all of them alike; a batch repeats the call until it lasts
-    about batch_seconds (each call on fresh copies of array arguments, made outside the clock)."""
+    """Best time per call of each engine. Engines take turns within each round (starting with
+    a different one each round), so the load of this shared machine falls on all of them alike;
+    a batch repeats the call until it lasts about batch_seconds (each call on fresh copies of
+    array arguments, made outside the clock)."""
     fresh = lambda: tuple(a.copy() if hasattr(a, "copy") and not isinstance(a, (int, float)) else a for a in args)  # noqa: E731
     batch = {}
     for name, fn in engines.items():
@@ -44,8 +45,11 @@ def best_times(engines, args, rounds=7, batch_seconds=0.02):
         once = max(time.perf_counter() - start, 1e-6)
         batch[name] = max(1, min(200, int(batch_seconds / once)))
     best = {name: math.inf for name in engines}
-    for _ in range(rounds):
-        for name, fn in engines.items():
+    order = list(engines.items())
+    for r in range(rounds):
+        # Each round starts with another engine: the first engine of a round found the heap as
+        # the previous round left it (trimmed) and ran up to 2x slower on kernels that allocate.
+        for name, fn in order[r % len(order):] + order[:r % len(order)]:
             inputs = [fresh() for _ in range(batch[name])]
             start = time.perf_counter()
             for call_args in inputs:

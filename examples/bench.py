@@ -42,6 +42,9 @@ def ensure_venv():
 
 
 ensure_venv()
+# numpy's OpenBLAS starts a thread per core that spins between BLAS calls; on this 2-core
+# machine it took a fifth of the samples in profiles of the kernels. No kernel here calls BLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 

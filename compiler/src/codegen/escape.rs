@@ -59,9 +59,8 @@ impl<'ctx> Codegen<'ctx, '_> {
 }
 
 /// Declares the body of an instance that fails by escape, named as the instance; its native
-/// (declared with `params`, the flag last) becomes the entry `pyaot.enter.<name>`.
-pub(super) fn declare_body<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, ret: &Type, params: &[BasicMetadataTypeEnum<'ctx>]) -> FunctionValue<'ctx> {
-    let entry = *cg.natives.last().expect("the native was just declared");
+/// `entry` (declared with `params`, the flag last) is renamed `pyaot.enter.<name>`.
+pub(super) fn declare_body<'ctx>(cg: &Codegen<'ctx, '_>, entry: FunctionValue<'ctx>, name: &str, ret: &Type, params: &[BasicMetadataTypeEnum<'ctx>]) -> FunctionValue<'ctx> {
     entry.as_global_value().set_name(&format!("pyaot.enter.{name}"));
     // Same parameters: the last one is the jump buffer instead of the flag.
     cg.module.add_function(name, cg.llvm_type(ret).fn_type(params, false), Some(Linkage::Internal))

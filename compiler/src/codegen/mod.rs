@@ -178,7 +178,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         cg.natives.push(func);
         if cg.fails_by_escape(i) {
-            let body = escape::declare_body(&cg, &name, &inst.ret, &params);
+            let body = escape::declare_body(&cg, func, &name, &inst.ret, &params);
             cg.escape_bodies.insert(i, body);
         }
     }
@@ -230,6 +230,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
     }
 
+    /// `{ T, i1 failed }`: what the unboxing helpers return (native functions use the flag).
     fn ret_type(&self, t: &Type) -> StructType<'ctx> {
         self.ctx.struct_type(&[self.llvm_type(t), self.ctx.bool_type().into()], false)
     }
@@ -351,8 +352,6 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_store(slot, self.ptr_type().const_null())?;
             cx.arena = Some(slot);
         }
-        // The copies of a directly recursive function leave the check to the original, which
-        // every cycle of the ring passes through (a few levels of slack, fewer branches).
         // The copies of a directly recursive function leave the check to the original, which
         // every cycle of the ring passes through (a few levels of slack, fewer branches).
         if counts_depth && twin.is_none() {
@@ -1123,7 +1122,6 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
     }
 
-    /// An alloca in the entry block (where mem2reg can promote it).
     /// A fresh `failed` flag for calls into compiled code from here (a wrapper, a parallel
     /// body): a slot in the current function's entry block, cleared where the builder is.
     fn failed_flag(&self) -> Cg<PointerValue<'ctx>> {
@@ -1144,6 +1142,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(slot)
     }
 
+    /// An alloca in the entry block (where mem2reg can promote it).
     fn entry_alloca(&self, cx: &FnCx<'ctx>, ty: BasicTypeEnum<'ctx>, name: &str) -> Cg<PointerValue<'ctx>> {
         let here = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
         let entry = cx.func.get_first_basic_block().ok_or_else(|| CgError("no entry block".into()))?;
