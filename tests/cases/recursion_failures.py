@@ -69,6 +69,30 @@ def fib(n):
     return fib(n - 1) + fib(n - 2)
 
 
+#export quicksort(float64[:], int, int)
+def quicksort(a, lo, hi):
+    # In place: the writes made before a failure deep down stay, as in Python.
+    if lo >= hi:
+        return 0
+    pivot = a[(lo + hi) // 2]
+    i = lo
+    j = hi
+    while i <= j:
+        while a[i] < pivot:
+            i += 1
+        while a[j] > pivot:
+            j -= 1
+        if i <= j:
+            a[i], a[j] = a[j], a[i]
+            i += 1
+            j -= 1
+    return quicksort(a, lo, j) + quicksort(a, i, hi) + 1
+
+
+#run: quicksort(np.array([5.0, 1.0, 4.0, 2.0, 8.0, 0.5, 3.0]), 0, 6)
+#run: quicksort(np.random.default_rng(3).random(500), 0, 499)
+#run: quicksort(np.array([3.0, 1.0, 2.0]), 0, 3)
+#run: quicksort(np.array([3.0, 1.0, 2.0, 7.0, 5.0]), -2, 4)
 #run: tree_sum(np.arange(8.0), 0, 8)
 #run: tree_sum(np.arange(8.0), 0, 9)
 #run: tree_sum(np.arange(5.0), 0, 5)
