@@ -24,7 +24,9 @@ use inkwell::IntPredicate;
 const ALIGN: u64 = 64;
 /// Room for the worst misalignment plus the saved pointer.
 const EXTRA: u64 = ALIGN + 8;
-/// numpy's C-API table slots: `PyArray_GetNDArrayCFeatureVersion`, `PyDataMem_SetHandler`.
+/// numpy's C-API table slots: `PyArray_GetNDArrayCVersion` (the ABI: 0x01000009 for numpy
+/// 1.x, 0x02000000 for 2.x), `PyArray_GetNDArrayCFeatureVersion`, `PyDataMem_SetHandler`.
+const ABI_VERSION_SLOT: u64 = 0;
 const FEATURE_VERSION_SLOT: u64 = 211;
 const SET_HANDLER_SLOT: u64 = 304;
 /// `NPY_1_22_API_VERSION`, where memory handlers appeared.
@@ -58,10 +60,22 @@ pub(super) fn handler_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'
         cg.b.position_at_end(first);
         cg.b.build_store(tried, cg.ctx.bool_type().const_all_ones())?;
         let api = api_table(cg, f, none)?;
-        // The table must be from numpy 1.22 or later to have slot 304.
+        // The table must be numpy 1.x or 2.x (whose slots are fixed) and 1.22 or later (slot 304).
+        let i32t = cg.ctx.i32_type();
+        let abi_fn = load_slot(cg, api, ABI_VERSION_SLOT)?;
+        let abi = cg.b.build_indirect_call(i32t.fn_type(&[], false), abi_fn, &[], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+        let major = cg.b.build_right_shift(abi, i32t.const_int(24, false), false, "")?;
+        let known = cg.b.build_and(
+            cg.b.build_int_compare(IntPredicate::UGE, major, i32t.const_int(1, false), "")?,
+            cg.b.build_int_compare(IntPredicate::ULE, major, i32t.const_int(2, false), "")?,
+            "",
+        )?;
+        let known_abi = cg.append(f, "init.abi");
+        cg.b.build_conditional_branch(known, known_abi, none)?;
+        cg.b.position_at_end(known_abi);
         let version_fn = load_slot(cg, api, FEATURE_VERSION_SLOT)?;
-        let version = cg.b.build_indirect_call(cg.ctx.i32_type().fn_type(&[], false), version_fn, &[], "")?.try_as_basic_value().basic().unwrap().into_int_value();
-        let recent = cg.b.build_int_compare(IntPredicate::UGE, version, cg.ctx.i32_type().const_int(HANDLER_API_VERSION, false), "")?;
+        let version = cg.b.build_indirect_call(i32t.fn_type(&[], false), version_fn, &[], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+        let recent = cg.b.build_int_compare(IntPredicate::UGE, version, i32t.const_int(HANDLER_API_VERSION, false), "")?;
         let ok = cg.append(f, "init.recent");
         cg.b.build_conditional_branch(recent, ok, none)?;
         cg.b.position_at_end(ok);
