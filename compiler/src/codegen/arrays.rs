@@ -85,7 +85,7 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// The stride of axis k: a constant for the last axis of a C-contiguous array, which lets
     /// LLVM vectorize loops over it.
-    fn stride(&self, arr: StructValue<'ctx>, at: &ArrayType, k: usize) -> Cg<IntValue<'ctx>> {
+    pub(super) fn stride(&self, arr: StructValue<'ctx>, at: &ArrayType, k: usize) -> Cg<IntValue<'ctx>> {
         if at.contiguous && k + 1 == at.ndim {
             Ok(self.i64(dtype_size(at.dtype) as i64))
         } else {

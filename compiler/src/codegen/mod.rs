@@ -19,6 +19,7 @@ mod arrays;
 mod complex;
 mod cpython;
 mod escape;
+mod ifconvert;
 mod objects;
 mod parallel;
 
@@ -796,6 +797,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             StmtKind::If { cond, then, orelse } if orelse.is_empty() && self.conditional_update(cx, cond, then)? => {}
+            StmtKind::If { cond, then, orelse } if self.select_branches(cx, cond, then, orelse)? => {}
             StmtKind::If { cond, then, orelse } => {
                 let c = self.condition(cx, cond)?;
                 let then_bb = self.append(cx.func, "then");
@@ -887,49 +889,6 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
         }
         Ok(())
-    }
-
-    /// `if <cond reading a[idx]>: a[idx] = value` as a select and an unconditional store of
-    /// the old or new value, which vectorizes as a blend instead of masked stores (floyd,
-    /// running minima). Only when nothing can tell the difference: the element is read by the
-    /// condition (so its index is valid and it is loaded anyway), the value cannot raise or
-    /// call anything and reads only elements the condition reads, and the module has no
-    /// parallel loops (another thread could write the element meanwhile). A read-only array
-    /// still raises only when the condition holds. Returns false when the pattern does not apply.
-    fn conditional_update(&mut self, cx: &mut FnCx<'ctx>, cond: &Expr, then: &[Stmt]) -> Cg<bool> {
-        if self.has_parallel_loops || cx.parallel_body {
-            return Ok(false);
-        }
-        let [Stmt { kind: StmtKind::Assign { target: Target::Item(array, indices, span), value }, .. }] = then else { return Ok(false) };
-        let ExprKind::Local(arr) = array.kind else { return Ok(false) };
-        let Type::Array(array_t) = self.ty(cx, array) else { return Ok(false) };
-        // The value must widen to the element type (no numpy cast, like float into an int array).
-        if crate::types::join(&self.ty(cx, value), &array_t.elem()) != Some(array_t.elem()) {
-            return Ok(false);
-        }
-        let mut cond_reads = Vec::new();
-        collect_subscripts(cond, &mut cond_reads);
-        let target_key = subscript_key(arr, indices);
-        if target_key.is_none() || !cond_reads.contains(&target_key) {
-            return Ok(false);
-        }
-        if !pure_value(value, &cond_reads) || !indices.iter().all(|i| matches!(i, hir::Index::At(e) if pure_value(e, &[]))) {
-            return Ok(false);
-        }
-        let c = self.condition(cx, cond)?;
-        let v = self.expr(cx, value)?;
-        let vt = self.ty(cx, value);
-        self.set_loc(cx.scope, span);
-        let (arr_v, at, ptr) = self.item_address(cx, array, indices)?;
-        // Raise for a read-only array only when the condition holds, as Python would.
-        let writable = self.field(arr_v, arrays::WRITABLE)?.into_int_value();
-        let ok = self.b.build_or(writable, self.b.build_not(c, "")?, "")?;
-        self.guard(cx, ok, "ValueError", "assignment destination is read-only")?;
-        let old = self.load_element(ptr, at.dtype)?;
-        let new = self.convert(v, &vt, &at.elem())?;
-        let chosen = self.b.build_select(c, new, old, "")?;
-        self.store_element_unchecked(ptr, at.dtype, chosen, &at.elem())?;
-        Ok(true)
     }
 
     /// `for target in range(start, stop, step)`: counts k = 0..len(range) and sets
@@ -2173,64 +2132,5 @@ impl<'ctx> Codegen<'ctx, '_> {
             IsInf => self.is_inf(x)?.into(),
             IsFinite => self.is_finite(x)?.into(),
         })
-    }
-}
-
-/// A key identifying `a[i, j]` with index expressions made of locals and constants.
-fn subscript_key(array: hir::LocalId, indices: &[hir::Index]) -> Option<String> {
-    fn expr_key(e: &Expr) -> Option<String> {
-        Some(match &e.kind {
-            ExprKind::Local(l) => format!("l{l}"),
-            ExprKind::Const(Const::Int(k)) => format!("c{k}"),
-            ExprKind::Binary(op, a, b) => format!("({}{}{})", expr_key(a)?, op.symbol(), expr_key(b)?),
-            ExprKind::Unary(UnaryOp::Neg, a) => format!("(-{})", expr_key(a)?),
-            _ => return None,
-        })
-    }
-    let mut key = format!("a{array}[");
-    for i in indices {
-        match i {
-            hir::Index::At(e) => key.push_str(&expr_key(e)?),
-            hir::Index::Slice(..) => return None,
-        }
-        key.push(',');
-    }
-    Some(key)
-}
-
-/// The element reads `a[...]` (of locals, with simple indices) inside an expression.
-fn collect_subscripts(e: &Expr, out: &mut Vec<Option<String>>) {
-    if let ExprKind::Subscript(array, indices) = &e.kind {
-        if let ExprKind::Local(l) = array.kind {
-            out.push(subscript_key(l, indices));
-        }
-    }
-    match &e.kind {
-        ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) => items.iter().for_each(|x| collect_subscripts(x, out)),
-        ExprKind::Unary(_, x) => collect_subscripts(x, out),
-        ExprKind::Binary(_, a, b) => {
-            collect_subscripts(a, out);
-            collect_subscripts(b, out);
-        }
-        ExprKind::Compare(first, rest) => {
-            collect_subscripts(first, out);
-            rest.iter().for_each(|(_, x)| collect_subscripts(x, out));
-        }
-        ExprKind::IfExp(a, b, c) => [a, b, c].iter().for_each(|x| collect_subscripts(x, out)),
-        _ => {}
-    }
-}
-
-/// Whether evaluating `e` can neither raise nor call anything, reading only elements in `allowed`.
-fn pure_value(e: &Expr, allowed: &[Option<String>]) -> bool {
-    match &e.kind {
-        ExprKind::Const(_) | ExprKind::Local(_) => true,
-        ExprKind::Unary(op, x) => *op != UnaryOp::Invert && pure_value(x, allowed),
-        ExprKind::Binary(op, a, b) => matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) && pure_value(a, allowed) && pure_value(b, allowed),
-        ExprKind::Subscript(array, indices) => match array.kind {
-            ExprKind::Local(l) => subscript_key(l, indices).is_some() && allowed.contains(&subscript_key(l, indices)),
-            _ => false,
-        },
-        _ => false,
     }
 }
