@@ -5,13 +5,13 @@
 //! Takes an `If` statement and its typed HIR; gives either nothing (the pattern does not apply:
 //! codegen compiles the `if` as branches) or the branch-free code. Two shapes:
 //! * [`Codegen::conditional_update`]: `if <cond reading a[i]>: a[i] = v` (running minima, floyd).
-//! * [`Codegen::select_branches`]: `if c: <local updates> else: <local updates>` with one
-//!   `a[i] += v` in one branch (run lengths, counting): both branches are evaluated, locals
-//!   take the chosen values, the element is stored back with its old or new value. Only when
-//!   nothing can tell: the values cannot raise or call anything, the element's address is
-//!   checked first (an index out of range or a read-only array takes the ordinary branches, so
-//!   errors are raised exactly as before), and the module has no parallel loops (another thread
-//!   could write the element meanwhile).
+//! * [`Codegen::select_branches`]: `if c: <local updates> else: <local updates>`, both branches
+//!   present, with one `a[i] += v` in one of them (run lengths, counting): both branches are
+//!   evaluated, locals take the chosen values, the element is stored back with its old or new
+//!   value. Only when nothing can tell: the values cannot raise or call anything, the element's
+//!   address is checked first (an index out of range or a read-only array takes the ordinary
+//!   branches, so errors are raised exactly as before), and the module has no parallel loops
+//!   (another thread could write the element meanwhile).
 
 use super::{arrays, Cg, CgError, Codegen, FnCx};
 use crate::hir::{self, BinOp, Builtin, Const, Expr, ExprKind, Stmt, StmtKind, Target, UnaryOp};

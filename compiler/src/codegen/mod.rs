@@ -797,7 +797,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             StmtKind::If { cond, then, orelse } if orelse.is_empty() && self.conditional_update(cx, cond, then)? => {}
-            StmtKind::If { cond, then, orelse } if self.select_branches(cx, cond, then, orelse)? => {}
+            // Both branches doing something says both are common: worth running both without a
+            // branch to mispredict (an `if` alone may guard something rare; LLVM decides there).
+            StmtKind::If { cond, then, orelse } if !orelse.is_empty() && self.select_branches(cx, cond, then, orelse)? => {}
             StmtKind::If { cond, then, orelse } => {
                 let c = self.condition(cx, cond)?;
                 let then_bb = self.append(cx.func, "then");

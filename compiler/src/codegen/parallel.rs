@@ -273,7 +273,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         // array sizes, they are evaluated again here, from this call's copies of the locals (the
         // values they had when the region started), and the loop states that i lies between them.
         let bounds = match range {
-            Some((start_e, stop_e)) if start_e.map_or(true, |e| restatable(e, &|l| local_types[l].clone())) && restatable(stop_e, &|l| local_types[l].clone()) => {
+            Some((start_e, stop_e)) if start_e.is_none_or(|e| restatable(e, &|l| local_types[l].clone())) && restatable(stop_e, &|l| local_types[l].clone()) => {
                 let lower = match start_e {
                     Some(e) => self.operand(&mut gx, e, &Type::Int)?.into_int_value(),
                     None => self.i64(0),
