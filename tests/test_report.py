@@ -115,3 +115,13 @@ def test_object_lines_say_what_talks_to_python(tmp_path):
     assert "arena" not in why and "boxes values" in why
     _, _, verdict = r[line_no(text, "for w in text.split():")]
     assert verdict == "not vectorized: it works on Python objects"
+
+
+def test_every_line_that_can_raise_is_marked(tmp_path):
+    # Two equal IndexError paths on different lines: LLVM would merge them into one call at
+    # line 0 (and the report lose both) unless raising calls are kept apart (`nomerge`).
+    report = annotate(ROOT / "examples" / "kernels" / "homopolymer.py", tmp_path / "h.html", "--target-cpu", "generic")
+    src = (ROOT / "examples" / "kernels" / "homopolymer.py").read_text()
+    marked = {int(m) for m in re.findall(r'<details id="L(\d+)" class="line"><summary[^>]*><span class="no">\d+</span><span class="err" title="can raise">!</span>', report)}
+    lines = [i + 1 for i, line in enumerate(src.splitlines()) if "counts[min(run, longest)] += 1" in line]
+    assert len(lines) == 2 and set(lines) <= marked

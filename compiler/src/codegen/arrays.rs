@@ -133,7 +133,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(fail);
         let raise = cpython::index_error_fn(self)?;
         let axis_v = self.ctx.i32_type().const_int(axis as u64, false);
-        self.b.build_call(raise, &[i.into(), axis_v.into(), n.into()], "")?;
+        let call = self.b.build_call(raise, &[i.into(), axis_v.into(), n.into()], "")?;
+        self.keep_apart(call);
         let unwind = self.unwind_block(cx)?;
         self.b.build_unconditional_branch(unwind)?;
         self.b.position_at_end(ok);

@@ -616,11 +616,20 @@ impl<'ctx> Codegen<'ctx, '_> {
             Some(m) => self.cstr(m)?,
             None => self.ptr_type().const_null(),
         };
-        self.b.build_call(raise, &[msg.into()], "")?;
+        let call = self.b.build_call(raise, &[msg.into()], "")?;
+        self.keep_apart(call);
         let unwind = self.unwind_block(cx)?;
         self.b.build_unconditional_branch(unwind)?;
         self.open_dead_block(cx.func);
         Ok(())
+    }
+
+    /// Marks a raising call `nomerge`: LLVM would otherwise merge equal error calls of different
+    /// lines into one at line 0, and the report would lose which lines can raise. Error paths
+    /// are cold, so the copies cost only size.
+    fn keep_apart(&self, call: inkwell::values::CallSiteValue<'ctx>) {
+        let kind = Attribute::get_named_enum_kind_id("nomerge");
+        call.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, 0));
     }
 
     /// Continues when `ok` holds, else raises `exception(message)`.
