@@ -1730,6 +1730,14 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Python's int floor division and modulo; `MIN // -1` wraps instead of trapping.
     pub(super) fn int_divmod(&self, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
         let b = &self.b;
+        // By a power of two, floor division is an arithmetic shift and the (non-negative)
+        // remainder a mask, for either sign of x: what `m % 2 == 0` and `m // 2` should cost.
+        // LLVM does not fold the general form below back into these.
+        if let Some(k) = y.get_sign_extended_constant().filter(|k| *k > 0 && k & (k - 1) == 0) {
+            let q = b.build_right_shift(x, self.i64(k.trailing_zeros() as i64), true, "")?;
+            let r = b.build_and(x, self.i64(k - 1), "")?;
+            return Ok((q, r));
+        }
         let zero = self.i64(0);
         let minus_one = b.build_int_compare(IntPredicate::EQ, y, self.i64(-1), "")?;
         let safe = b.build_select(minus_one, self.i64(1), y, "")?.into_int_value();
