@@ -13,7 +13,7 @@
 //! for Pythran. A body escapes with the Python error already set (`ERROR_SET`: an IndexError, a
 //! failed call of a function that reports by flag) or with none (`TOO_DEEP`).
 
-use super::{cpython, Cg, Codegen, FnCx};
+use super::{cpython, has_array, Cg, Codegen, FnCx};
 use crate::types::{InstanceId, Type};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::module::Linkage;
@@ -32,13 +32,6 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// A recursive instance that holds nothing a failure would have to release (no Python
     /// objects, no arrays it created or returns, no `try`, no parallel loop): it fails by escape.
     pub(super) fn fails_by_escape(&self, id: InstanceId) -> bool {
-        fn has_array(t: &Type) -> bool {
-            match t {
-                Type::Array(_) => true,
-                Type::Tuple(items) => items.iter().any(has_array),
-                _ => false,
-            }
-        }
         let inst = &self.prog.instances[id];
         let holds_objects = inst.exprs.iter().chain(&inst.locals).chain(&inst.params).chain(std::iter::once(&inst.ret)).any(|t| *t == Type::Object);
         let mut catches_or_forks = false;

@@ -109,15 +109,7 @@ impl<'ctx> Codegen<'ctx, '_> {
 
         // Anything unusual: the branches as written (they raise the IndexError or ValueError).
         self.b.position_at_end(slow);
-        let then_bb = self.append(cx.func, "then");
-        let else_bb = self.append(cx.func, "else");
-        self.b.build_conditional_branch(c, then_bb, else_bb)?;
-        self.b.position_at_end(then_bb);
-        self.block(cx, then)?;
-        self.b.build_unconditional_branch(after)?;
-        self.b.position_at_end(else_bb);
-        self.block(cx, orelse)?;
-        self.b.build_unconditional_branch(after)?;
+        self.branches(cx, c, then, orelse, after)?;
 
         // Both branches' values, all computed from the values before the `if`.
         self.b.position_at_end(fast);

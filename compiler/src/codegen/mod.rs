@@ -138,6 +138,15 @@ fn poison(ty: BasicTypeEnum<'_>) -> BasicValueEnum<'_> {
     }
 }
 
+/// Whether a value of this type holds an array (itself, or inside a tuple).
+fn has_array(t: &Type) -> bool {
+    match t {
+        Type::Array(_) => true,
+        Type::Tuple(items) => items.iter().any(has_array),
+        _ => false,
+    }
+}
+
 /// Generates the whole LLVM module for a type-checked program.
 pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, source: &str, file_name: &str) -> Cg<Module<'ctx>> {
     let module = ctx.create_module(&hir.name);
@@ -380,13 +389,6 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Whether an instance owns Python objects: it creates arrays, or gets arrays back from calls.
     fn creates_arrays(&self, id: InstanceId) -> bool {
-        fn has_array(t: &Type) -> bool {
-            match t {
-                Type::Array(_) => true,
-                Type::Tuple(items) => items.iter().any(has_array),
-                _ => false,
-            }
-        }
         let inst = &self.prog.instances[id];
         let mut owns = false;
         hir::for_each_expr(&self.hir.functions[inst.func].body, &mut |e| match &e.kind {
@@ -645,6 +647,21 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(())
     }
 
+    /// `then` where `c` holds, else `orelse`; both go on to `after` (the builder is left in a
+    /// finished block: position it where the caller continues).
+    fn branches(&mut self, cx: &mut FnCx<'ctx>, c: IntValue<'ctx>, then: &[Stmt], orelse: &[Stmt], after: BasicBlock<'ctx>) -> Cg<()> {
+        let then_bb = self.append(cx.func, "then");
+        let else_bb = self.append(cx.func, "else");
+        self.b.build_conditional_branch(c, then_bb, else_bb)?;
+        self.b.position_at_end(then_bb);
+        self.block(cx, then)?;
+        self.b.build_unconditional_branch(after)?;
+        self.b.position_at_end(else_bb);
+        self.block(cx, orelse)?;
+        self.b.build_unconditional_branch(after)?;
+        Ok(())
+    }
+
     fn block(&mut self, cx: &mut FnCx<'ctx>, stmts: &[Stmt]) -> Cg<()> {
         for s in stmts {
             self.stmt(cx, s)?;
@@ -811,16 +828,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             StmtKind::If { cond, then, orelse } if !orelse.is_empty() && self.select_branches(cx, cond, then, orelse)? => {}
             StmtKind::If { cond, then, orelse } => {
                 let c = self.condition(cx, cond)?;
-                let then_bb = self.append(cx.func, "then");
-                let else_bb = self.append(cx.func, "else");
                 let after = self.append(cx.func, "endif");
-                self.b.build_conditional_branch(c, then_bb, else_bb)?;
-                self.b.position_at_end(then_bb);
-                self.block(cx, then)?;
-                self.b.build_unconditional_branch(after)?;
-                self.b.position_at_end(else_bb);
-                self.block(cx, orelse)?;
-                self.b.build_unconditional_branch(after)?;
+                self.branches(cx, c, then, orelse, after)?;
                 self.b.position_at_end(after);
             }
             StmtKind::While { cond, body, orelse } => {
