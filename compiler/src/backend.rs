@@ -18,7 +18,11 @@ pub struct BackendOptions {
 
 /// LLVM options set once per process. `-force-ordered-reductions` lets the loop vectorizer
 /// vectorize the work feeding a float sum while keeping the additions in source order, so
-/// results stay bit-identical to CPython's left-to-right sum.
+/// results stay bit-identical to CPython's left-to-right sum. `-epilogue-vectorization-minimum-VF=4`
+/// lets a loop vectorized 4 wide (doubles on AVX2) finish its last iterations 4 at a time before
+/// the scalar remainder (LLVM's default asks for 16 wide): a 120-wide row left 8 scalar
+/// iterations per matmul row; matmul 0.249 → 0.230 ms, scale2d and stencil gain too, nothing
+/// lost (interleaved runs of both compilers).
 fn set_llvm_options() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -26,6 +30,7 @@ fn set_llvm_options() {
         let args = [
             c"pyaot".as_ptr(),
             c"-force-ordered-reductions".as_ptr(),
+            c"-epilogue-vectorization-minimum-VF=4".as_ptr(),
             c"-pass-remarks=loop-vectorize".as_ptr(),
             c"-pass-remarks-missed=loop-vectorize".as_ptr(),
             c"-pass-remarks-analysis=loop-vectorize".as_ptr(),
