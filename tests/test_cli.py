@@ -86,3 +86,25 @@ def test_help_explains_flags():
     proc = run("build", "--help")
     for flag in ("--output", "-O", "--target-cpu", "--emit", "--verbose"):
         assert flag in proc.stdout
+
+
+def test_kernels_build_in_two_units_that_agree(tmp_path):
+    """A module with big kernels is optimized in two units at once (units.rs); either version of
+    the kernel (any strides, or C-contiguous) may be the one moved, so both must still agree."""
+    import os
+    import numpy as np
+    from conftest import ROOT, load_module
+    src = ROOT / "examples" / "kernels" / "nbody.py"
+    out = tmp_path / "nbody.abi3.so"
+    proc = run("build", src, "-o", out, "-v")
+    assert proc.returncode == 0, proc.stderr
+    if (os.cpu_count() or 1) > 1:
+        assert "unit 2 (alongside)" in proc.stderr
+    compiled = load_module("nbody", out).nbody
+    plain = load_module("nbody_plain", src).nbody
+    rng = np.random.default_rng(5)
+    pos, vel = rng.random((10, 6)), rng.random((10, 6))
+    for view in (lambda a: a[:, :3].copy(), lambda a: a[:, ::2]):  # contiguous, then strided
+        p1, v1, p2, v2 = view(pos.copy()), view(vel.copy()), view(pos.copy()), view(vel.copy())
+        assert compiled(p1, v1, np.full(10, 0.1), 2, 0.01) == plain(p2, v2, np.full(10, 0.1), 2, 0.01)
+        assert np.array_equal(p1, p2) and np.array_equal(v1, v2)

@@ -9,6 +9,7 @@ use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine};
 use inkwell::OptimizationLevel;
 
+#[derive(Clone)]
 pub struct BackendOptions {
     /// 0 to 3, like `-O`.
     pub opt_level: u8,
@@ -42,7 +43,10 @@ fn set_llvm_options() {
 
 pub fn target_machine(opts: &BackendOptions) -> Result<TargetMachine, String> {
     set_llvm_options();
-    Target::initialize_native(&InitializationConfig::default()).map_err(|e| format!("cannot initialize LLVM for this machine: {e}"))?;
+    // Once per process: a second codegen unit's thread (units.rs) makes its own machine while
+    // this one optimizes, and registering the target again would write LLVM's registry then.
+    static NATIVE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    NATIVE.get_or_init(|| Target::initialize_native(&InitializationConfig::default()).map_err(|e| format!("cannot initialize LLVM for this machine: {e}"))).clone()?;
     let triple = TargetMachine::get_default_triple();
     let target = Target::from_triple(&triple).map_err(|e| format!("no LLVM target for {triple}: {e}"))?;
     let (cpu, features) = match opts.target_cpu.as_str() {

@@ -1,9 +1,9 @@
 //! pyaot: compiles annotated Python into CPython extension modules.
 //!
 //! [`compile`] is the pipeline, the one place that lists the passes in order:
-//! syntax → hir → types → codegen → backend → link (and annotate, for the report). Each pass is
-//! a module with one entry point;
-//! the front end ([`check`]) reports every diagnostic of a file in one run.
+//! syntax → hir → types → codegen → units → backend → link (and annotate, for the report).
+//! Each pass is a module with one entry point; the front end ([`check`]) reports every
+//! diagnostic of a file in one run.
 
 pub mod annotate;
 pub mod backend;
@@ -15,6 +15,7 @@ pub mod link;
 pub mod omp;
 pub mod syntax;
 pub mod types;
+pub mod units;
 
 use diagnostics::{Code, Diagnostic};
 use std::path::Path;
@@ -121,6 +122,17 @@ pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opt
     let backend_opts = backend::BackendOptions { opt_level: opts.opt_level, target_cpu: opts.target_cpu.clone() };
     let machine = backend::target_machine(&backend_opts).map_err(Failure::Backend)?;
     let remarks = backend::Remarks::capture(&context);
+    let with_runtime = module.get_function("pyaot_rt_parallel_for").is_some();
+    // A module (not a report, nor one file of LLVM's output) is built in two units at once
+    // when there are two cores and enough to move (units.rs).
+    let parallel = opts.emit == Emit::Module && opts.annotate.is_none() && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let second_unit = match parallel.then(|| timings.time("split", || units::split(&module, &machine))).flatten() {
+        Some(bitcode) => {
+            let backend_opts = backend_opts.clone();
+            Some(std::thread::spawn(move || units::compile_unit(&bitcode, &backend_opts)))
+        }
+        None => None,
+    };
     timings.time("optimize", || backend::optimize(&module, &machine, opts.opt_level)).map_err(Failure::Backend)?;
     if let Some(path) = &opts.annotate {
         let ir = module.print_to_string().to_string();
@@ -139,8 +151,14 @@ pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opt
         Emit::Obj => write(&timings.time("machine code", || backend::object_code(&module, &machine)).map_err(Failure::Backend)?)?,
         Emit::Module => {
             let object = timings.time("machine code", || backend::object_code(&module, &machine)).map_err(Failure::Backend)?;
-            let with_runtime = module.get_function("pyaot_rt_parallel_for").is_some();
-            timings.time("link", || link::link_shared_object(&object, module_name, out, with_runtime)).map_err(Failure::Backend)?;
+            let mut objects = vec![object];
+            if let Some(thread) = second_unit {
+                let joined = timings.time("wait for unit 2", || thread.join());
+                let (object, took) = joined.map_err(|_| Failure::Backend("internal compiler error: the second codegen unit panicked".into()))?.map_err(Failure::Backend)?;
+                timings.0.push(("unit 2 (alongside)", took));
+                objects.push(object);
+            }
+            timings.time("link", || link::link_shared_object(&objects, module_name, out, with_runtime)).map_err(Failure::Backend)?;
         }
     }
     Ok(checked.warnings)

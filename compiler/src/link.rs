@@ -11,10 +11,14 @@ use std::process::Command;
 /// The parallel-loop runtime (runtime/), built by build.rs and carried inside the binary.
 const RUNTIME_ARCHIVE: &[u8] = include_bytes!(env!("PYAOT_RUNTIME_ARCHIVE"));
 
-pub fn link_shared_object(object: &[u8], module_name: &str, out: &Path, with_runtime: bool) -> Result<(), String> {
+pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, with_runtime: bool) -> Result<(), String> {
     let dir = tempfile::Builder::new().prefix("pyaot-").tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
-    let obj_path = dir.path().join(format!("{module_name}.o"));
-    std::fs::write(&obj_path, object).map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
+    let mut obj_paths = Vec::new();
+    for (k, object) in objects.iter().enumerate() {
+        let path = dir.path().join(format!("{module_name}.{k}.o"));
+        std::fs::write(&path, object).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        obj_paths.push(path);
+    }
     let map_path = dir.path().join("exports.map");
     std::fs::write(&map_path, format!("{{ global: PyInit_{module_name}; local: *; }};\n"))
         .map_err(|e| format!("cannot write {}: {e}", map_path.display()))?;
@@ -31,7 +35,7 @@ pub fn link_shared_object(object: &[u8], module_name: &str, out: &Path, with_run
         .arg("-shared")
         .arg("-o")
         .arg(&tmp_out)
-        .arg(&obj_path)
+        .args(&obj_paths)
         .args(&extra)
         .arg(format!("-Wl,--version-script={}", map_path.display()))
         .args(["-Wl,--exclude-libs,ALL", "-Wl,--gc-sections", "-Wl,-O1", "-Wl,--strip-debug", "-lm"])

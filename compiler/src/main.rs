@@ -196,7 +196,7 @@ fn summary(d: &[pyaot::diagnostics::Diagnostic]) {
 
 fn print_timings(t: &Timings, start: Instant) {
     for (phase, d) in &t.0 {
-        eprintln!("{:>14}: {:8.2} ms", phase, d.as_secs_f64() * 1e3);
+        eprintln!("{:>18}: {:8.2} ms", phase, d.as_secs_f64() * 1e3);
     }
-    eprintln!("{:>14}: {:8.2} ms", "total", start.elapsed().as_secs_f64() * 1e3);
+    eprintln!("{:>18}: {:8.2} ms", "total", start.elapsed().as_secs_f64() * 1e3);
 }
