@@ -179,3 +179,15 @@ def test_abi3_module_imports_on_each_python(tmp_path, version):
     proc = subprocess.run([exe, "-c", script], cwd=so.parent, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str(tuple(int(x) for x in version.split(".")))
+
+
+def test_int_of_floats_at_the_ends_of_int64(tmp_path):
+    """int(x) inside compiled code: -2**63 converts; anything past int64 raises (CPython would
+    give a big int; language.md lists the difference) instead of wrapping to garbage."""
+    src = tmp_path / "toint.py"
+    src.write_text("#export to_int(float)\ndef to_int(x):\n    return int(x)\n")
+    mod = load_module("toint", build(src, tmp_path))
+    assert mod.to_int(-2.0**63) == -2**63
+    assert mod.to_int(2.0**63 - 1024) == 2**63 - 1024
+    for big in (2.0**63, -2.0**63 - 2048, 1e300):
+        assert "too large for int64" in raises(OverflowError, mod.to_int, big)
