@@ -98,6 +98,17 @@ impl Type {
     }
 }
 
+/// The one type of a tuple's items (Unknown ones aside), for indexing it by a variable; or, for
+/// mixed items, the type to go on checking with (their join, else Unknown).
+fn one_item_type(items: &[Type]) -> Result<Type, Type> {
+    let known: Vec<&Type> = items.iter().filter(|t| **t != Type::Unknown).collect();
+    match known.first() {
+        None => Ok(Type::Unknown),
+        Some(first) if known.iter().all(|t| t == first) => Ok((*first).clone()),
+        Some(_) => Err(known.iter().try_fold(Type::Unknown, |acc, t| join(&acc, t)).unwrap_or(Type::Unknown)),
+    }
+}
+
 /// The least type holding both, or None when there is none (int and a tuple, say).
 pub fn join(a: &Type, b: &Type) -> Option<Type> {
     use Type::*;
@@ -948,6 +959,18 @@ impl Inferencer<'_> {
                 Type::Object
             }
             ExprKind::EachItem(holders, item) => {
+                // A loop over a tuple of mixed items: say so in the loop's words.
+                for h in holders {
+                    if let Type::Tuple(items) = &w.locals[*h] {
+                        if let Err(recovered) = one_item_type(items) {
+                            let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("a `for` loop over a tuple needs items of one type; this one is {}", w.locals[*h]))
+                                .label("the tuple")
+                                .hint("make the items one type (`float(n)` for a number), or write the loop body once per item");
+                            self.error(w, d);
+                            return self.set(w, e, recovered);
+                        }
+                    }
+                }
                 let t = self.expr(w, item);
                 if holders.iter().any(|h| w.locals[*h] == Type::Object) { Type::Object } else { t }
             }
@@ -1011,7 +1034,27 @@ impl Inferencer<'_> {
             Type::Tuple(items) => {
                 let k = match indices {
                     [Index::At(Expr { kind: ExprKind::Const(Const::Int(k)), .. })] => *k,
-                    _ => return bad(self, w, "tuples can only be indexed by an integer literal".into(), "write `t[0]`, `t[-1]`; use an array to index by a variable"),
+                    // By a variable (`for k in (10, n, 20)` comes here too): the items must
+                    // share one type, which is the result's.
+                    [Index::At(_)] => {
+                        let index = index_types[0].clone().unwrap_or(Type::Unknown);
+                        if !(index.is_integral() || index == Type::Unknown) {
+                            return bad(self, w, format!("tuple indices must be integers, not {index}"), "Python raises TypeError here");
+                        }
+                        return match one_item_type(items) {
+                            _ if items.is_empty() => bad(self, w, "an empty tuple has no items to index".into(), "Python raises IndexError here"),
+                            Ok(Type::Object) => bad(self, w, "a tuple of Python objects can only be indexed by an integer literal".into(), "write `t[0]`, `t[-1]`"),
+                            Ok(t) => t,
+                            Err(recovered) => {
+                                let d = Diagnostic::error(Code::BadOperation, span.clone(), format!("a tuple indexed by a variable must hold items of one type; this one is {vt}"))
+                                    .label("here")
+                                    .hint("make the items one type (`float(n)` for a number), or index with a literal: `t[0]`");
+                                self.error(w, d);
+                                recovered
+                            }
+                        };
+                    }
+                    _ => return bad(self, w, "a tuple takes one index".into(), "write `t[i]`; slices of tuples are not supported"),
                 };
                 let n = items.len() as i64;
                 let j = if k < 0 { k + n } else { k };

@@ -159,3 +159,9 @@ snapshot!(
     lambda_closure_over_loop_variable,
     "#export f(object)\ndef f(d):\n    keys = []\n    for n in range(3):\n        keys.append(lambda k: d[k] * n)\n    return keys\n"
 );
+
+snapshot!(for_over_tuple_of_mixed_types, "#export f(int, float)\ndef f(i, x):\n    for v in (1, x):\n        i += v\n    return i\n");
+
+snapshot!(tuple_of_mixed_types_indexed_by_variable, "#export f(int, float)\ndef f(i, x):\n    t = (1, x)\n    return t[i] * 2\n");
+
+snapshot!(tuple_index_not_an_integer, "#export f(float)\ndef f(x):\n    t = (1, 2)\n    return t[x]\n");

@@ -368,17 +368,42 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(v)
     }
 
-    /// `x[...]` for tuples (constant index) and arrays (element or view).
+    /// `t[i]` for a tuple whose items share one type: Python's wraparound and IndexError, then
+    /// a chain of selects (small tuples; folded away once a loop over the tuple is unrolled).
+    fn tuple_item(&mut self, cx: &mut FnCx<'ctx>, tuple: StructValue<'ctx>, items: &[Type], i: IntValue<'ctx>, result: &Type) -> Cg<BasicValueEnum<'ctx>> {
+        let n = self.i64(items.len() as i64);
+        let negative = self.b.build_int_compare(IntPredicate::SLT, i, self.i64(0), "")?;
+        let j = self.b.build_select(negative, self.b.build_int_add(i, n, "")?, i, "")?.into_int_value();
+        let inside = self.b.build_int_compare(IntPredicate::ULT, j, n, "")?;
+        self.guard(cx, inside, "IndexError", "tuple index out of range")?;
+        let last = items.len() - 1;
+        let mut item = self.b.build_extract_value(tuple, last as u32, "")?;
+        for k in (0..last).rev() {
+            let is_k = self.b.build_int_compare(IntPredicate::EQ, j, self.i64(k as i64), "")?;
+            let candidate = self.b.build_extract_value(tuple, k as u32, "")?;
+            item = self.b.build_select(is_k, candidate, item, "")?;
+        }
+        self.convert(item, &items[0], result)
+    }
+
+    /// `x[...]` for tuples (constant index, or a variable over items of one type) and arrays
+    /// (element or view).
     pub(super) fn subscript(&mut self, cx: &mut FnCx<'ctx>, value: &Expr, indices: &[Index], result: &Type) -> Cg<BasicValueEnum<'ctx>> {
         let v = self.expr(cx, value)?;
         match self.ty(cx, value) {
             Type::Tuple(items) => {
-                let Some(Index::At(Expr { kind: crate::hir::ExprKind::Const(crate::hir::Const::Int(k)), .. })) = indices.first() else {
-                    return Err(CgError("tuple index is not a constant".into()));
+                let at = match indices.first() {
+                    Some(Index::At(Expr { kind: crate::hir::ExprKind::Const(crate::hir::Const::Int(k)), .. })) => {
+                        let j = if *k < 0 { *k + items.len() as i64 } else { *k };
+                        let item = self.b.build_extract_value(v.into_struct_value(), j as u32, "")?;
+                        return self.convert(item, &items[j as usize], result);
+                    }
+                    Some(Index::At(at)) => at,
+                    _ => return Err(CgError("tuple index is not one value".into())),
                 };
-                let j = if *k < 0 { *k + items.len() as i64 } else { *k };
-                let item = self.b.build_extract_value(v.into_struct_value(), j as u32, "")?;
-                self.convert(item, &items[j as usize], result)
+                let i = self.expr(cx, at)?;
+                let i = self.convert(i, &self.ty(cx, at), &Type::Int)?.into_int_value();
+                self.tuple_item(cx, v.into_struct_value(), &items, i, result)
             }
             Type::Array(at) => {
                 let idx = self.index_values(cx, indices)?;
