@@ -108,3 +108,24 @@ def test_kernels_build_in_two_units_that_agree(tmp_path):
         p1, v1, p2, v2 = view(pos.copy()), view(vel.copy()), view(pos.copy()), view(vel.copy())
         assert compiled(p1, v1, np.full(10, 0.1), 2, 0.01) == plain(p2, v2, np.full(10, 0.1), 2, 0.01)
         assert np.array_equal(p1, p2) and np.array_equal(v1, v2)
+
+
+def test_speculative_loops_case_exercises_speculation(tmp_path):
+    """tests/cases/speculative_loops.py means to test loops run speculatively first
+    (codegen/speculate.rs): each function but the strided one must have the rerun path, or its
+    differential cases would pass without testing it."""
+    import re
+    from conftest import ROOT
+    out = tmp_path / "spec.ll"
+    proc = run("build", ROOT / "tests" / "cases" / "speculative_loops.py", "--emit", "llvm-ir", "-O0", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    speculated, function = set(), None
+    for line in out.read_text().splitlines():
+        m = re.match(r"define .*@\"?([a-z_]+)\.\d+\"?\(", line)
+        if m:
+            function = m.group(1)
+        elif line.startswith("spec.rerun"):
+            speculated.add(function)
+    expected = {"ratio_sum", "sqrt_ratio", "root_of_each", "past_the_end", "neighbours", "gathered",
+                "signed_zero_sums", "last_seen", "caught", "floor_parts", "int_counts"}
+    assert speculated == expected

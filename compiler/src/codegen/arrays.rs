@@ -141,6 +141,17 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(index)
     }
 
+    /// The address of `arr[idx...]` for indexes known to be in bounds.
+    pub(super) fn unchecked_element_ptr(&mut self, arr: StructValue<'ctx>, at: &ArrayType, idx: &[IntValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+        let mut offset = self.i64(0);
+        for (k, i) in idx.iter().enumerate() {
+            let s = self.stride(arr, at, k)?;
+            offset = self.b.build_int_add(offset, self.b.build_int_mul(*i, s, "")?, "")?;
+        }
+        let data = self.field(arr, DATA)?.into_pointer_value();
+        Ok(unsafe { self.b.build_gep(self.ctx.i8_type(), data, &[offset], "elem")? })
+    }
+
     /// The address of `arr[idx...]` (one index per dimension).
     pub(super) fn element_ptr(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, at: &ArrayType, idx: &[IntValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
         let mut offset = self.i64(0);
@@ -415,6 +426,15 @@ impl<'ctx> Codegen<'ctx, '_> {
                     IndexValue::At(v) => Ok(*v),
                     IndexValue::Slice(..) => Err(CgError("slice in an element access".into())),
                 }).collect::<Cg<_>>()?;
+                if let Some(spec) = &cx.spec {
+                    let elem = if spec.checked_ahead(value, indices) {
+                        let ptr = self.unchecked_element_ptr(arr, &at, &positions)?;
+                        self.load_element(ptr, at.dtype)?
+                    } else {
+                        self.speculative_element(cx, arr, &at, &positions)?
+                    };
+                    return self.convert(elem, &at.elem(), result);
+                }
                 let ptr = self.element_ptr(cx, arr, &at, &positions)?;
                 let elem = self.load_element(ptr, at.dtype)?;
                 self.convert(elem, &at.elem(), result)

@@ -22,6 +22,7 @@ mod escape;
 mod ifconvert;
 mod objects;
 mod parallel;
+mod speculate;
 
 use crate::diagnostics::Span;
 use crate::hir::{self, Arg, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, MathFn, Stmt, StmtKind, Target, UnaryOp};
@@ -72,6 +73,18 @@ pub struct Codegen<'ctx, 'a> {
     module_objects: Vec<(objects::ModuleObject, inkwell::values::GlobalValue<'ctx>)>,
 }
 
+/// A `for` loop over a range, its bounds evaluated (see [`Codegen::counted_loop`]).
+struct CountedLoop<'ctx, 'h> {
+    s: &'h Stmt,
+    target: hir::LocalId,
+    start: IntValue<'ctx>,
+    stop: IntValue<'ctx>,
+    step: IntValue<'ctx>,
+    /// The trip count, for steps other than 1.
+    count: IntValue<'ctx>,
+    unit_step: bool,
+}
+
 /// The state of the function being generated.
 struct FnCx<'ctx> {
     inst: InstanceId,
@@ -111,6 +124,8 @@ struct FnCx<'ctx> {
     /// The exceptions being handled by the enclosing `except` blocks (type, value, traceback),
     /// for a bare `raise`.
     handling: Vec<[PointerValue<'ctx>; 3]>,
+    /// Inside a speculative loop (see [`speculate`]).
+    spec: Option<speculate::Speculation<'ctx>>,
     /// The `finally` blocks a `return` must run first, innermost last.
     finally_stack: Vec<objects::FinallyTarget<'ctx>>,
     /// Where a `return` through `finally` keeps its value meanwhile (an object slot is
@@ -344,7 +359,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let self_call = twin.map(|(_, original)| original);
         let last = func.get_last_param().ok_or_else(|| CgError("native without its failed flag".into()))?.into_pointer_value();
         let (failed, escape) = if self.escape_bodies.contains_key(&id) { (self.failed_flag()?, Some(last)) } else { (last, None) };
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), finally_stack: Vec::new(), ret_slot: None };
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), spec: None, finally_stack: Vec::new(), ret_slot: None };
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
@@ -636,6 +651,9 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Continues when `ok` holds, else raises `exception(message)`.
     fn guard(&mut self, cx: &mut FnCx<'ctx>, ok: IntValue<'ctx>, exception: &str, message: &str) -> Cg<()> {
+        if cx.spec.is_some() {
+            return self.collect_check(cx, ok);
+        }
         let cont = self.append(cx.func, "ok");
         let fail = self.append(cx.func, "fail");
         let br = self.b.build_conditional_branch(ok, cont, fail)?;
@@ -745,6 +763,9 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     fn stmt(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt) -> Cg<()> {
+        if cx.spec.is_some() {
+            return self.speculative_stmt(cx, s);
+        }
         self.set_loc(cx.scope, &s.span);
         match &s.kind {
             // `a, b = x, y` holding objects: item by item (all read before any is stored).
@@ -1010,44 +1031,44 @@ impl<'ctx> Codegen<'ctx, '_> {
             region_done = Some(done);
         }
         let unit_step = step_const == Some(1);
-        let counter = self.entry_alloca(cx, self.ctx.i64_type().into(), "k")?;
-        self.b.build_store(counter, if unit_step { start_v } else { zero })?;
-        let head = self.append(cx.func, "for");
-        let body_bb = self.append(cx.func, "for.body");
-        let latch = self.append(cx.func, "for.next");
-        let else_bb = self.append(cx.func, "for.else");
         let after = self.append(cx.func, "endfor");
-        self.b.build_unconditional_branch(head)?;
-        self.b.position_at_end(head);
-        let k = self.b.build_load(self.ctx.i64_type(), counter, "k")?.into_int_value();
-        let more = if unit_step {
-            self.b.build_int_compare(IntPredicate::SLT, k, stop_v, "")?
+        let lp = CountedLoop { s, target, start: start_v, stop: stop_v, step: step_v, count, unit_step };
+        if parallel.is_none() && self.speculable_loop(cx, target, body) {
+            // First with the checks collected; again as written if one failed (speculate.rs).
+            let saved: Vec<(hir::LocalId, BasicValueEnum<'ctx>)> = self
+                .locals_to_restore(cx, target, body)
+                .iter()
+                .map(|l| Ok((*l, self.b.build_load(self.llvm_type(&self.local_ty(cx, *l)), cx.locals[*l], "")?)))
+                .collect::<Cg<_>>()?;
+            let flag = self.entry_alloca(cx, self.ctx.bool_type().into(), "spec.ok")?;
+            self.b.build_store(flag, self.ctx.bool_type().const_int(1, false))?;
+            let spec = self.speculation(cx, flag, &lp, body)?;
+            // Reads that stay in bounds for the whole loop were checked above; when one does
+            // not, the loop runs as written straight away.
+            let checked_ahead = self.check_reads_ahead(cx, &spec, &lp, body)?;
+            let speculate_bb = self.append(cx.func, "spec");
+            let rerun = self.append(cx.func, "spec.rerun");
+            let br = self.b.build_conditional_branch(checked_ahead, speculate_bb, rerun)?;
+            self.expect_true(br);
+            self.b.position_at_end(speculate_bb);
+            cx.spec = Some(spec);
+            let looped = self.counted_loop(cx, &lp, body, after);
+            cx.spec = None;
+            looped?;
+            let ok = self.b.build_load(self.ctx.bool_type(), flag, "")?.into_int_value();
+            let done = self.append(cx.func, "spec.done");
+            let br = self.b.build_conditional_branch(ok, done, rerun)?;
+            self.expect_true(br);
+            self.b.position_at_end(rerun);
+            for (l, v) in saved {
+                self.b.build_store(cx.locals[l], v)?;
+            }
+            self.counted_loop(cx, &lp, body, after)?;
+            self.b.build_unconditional_branch(done)?;
+            self.b.position_at_end(done);
         } else {
-            self.b.build_int_compare(IntPredicate::ULT, k, count, "")?
-        };
-        self.b.build_conditional_branch(more, body_bb, else_bb)?;
-        self.b.position_at_end(body_bb);
-        let i = if unit_step {
-            k
-        } else {
-            let offset = self.b.build_int_nsw_mul(k, step_v, "")?;
-            self.b.build_int_nsw_add(start_v, offset, "i")?
-        };
-        let lt = self.local_ty(cx, target);
-        let iv = self.coerce(cx, i.into(), &Type::Int, &lt)?;
-        self.store_local(cx, target, iv)?;
-        cx.loops.push((latch, after, cx.temps.len(), cx.finally_stack.len()));
-        self.block(cx, body)?;
-        cx.loops.pop();
-        self.b.build_unconditional_branch(latch)?;
-        self.b.position_at_end(latch);
-        self.set_loc(cx.scope, &s.span);
-        let k = self.b.build_load(self.ctx.i64_type(), counter, "")?.into_int_value();
-        let k1 = if unit_step { self.b.build_int_nsw_add(k, one, "")? } else { self.b.build_int_add(k, one, "")? };
-        self.b.build_store(counter, k1)?;
-        let back = self.b.build_unconditional_branch(head)?;
-        self.mark_loop(back);
-        self.b.position_at_end(else_bb);
+            self.counted_loop(cx, &lp, body, after)?;
+        }
         self.block(cx, orelse)?;
         self.b.build_unconditional_branch(after)?;
         self.b.position_at_end(after);
@@ -1055,6 +1076,50 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.build_unconditional_branch(done)?;
             self.b.position_at_end(done);
         }
+        Ok(())
+    }
+
+    /// The loop itself: counter, test, body, increment. `break` goes to `after`; the builder is
+    /// left where the loop ends normally (where `else` runs).
+    fn counted_loop(&mut self, cx: &mut FnCx<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt], after: BasicBlock<'ctx>) -> Cg<()> {
+        let (zero, one) = (self.i64(0), self.i64(1));
+        let counter = self.entry_alloca(cx, self.ctx.i64_type().into(), "k")?;
+        self.b.build_store(counter, if lp.unit_step { lp.start } else { zero })?;
+        let head = self.append(cx.func, "for");
+        let body_bb = self.append(cx.func, "for.body");
+        let latch = self.append(cx.func, "for.next");
+        let else_bb = self.append(cx.func, "for.else");
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let k = self.b.build_load(self.ctx.i64_type(), counter, "k")?.into_int_value();
+        let more = if lp.unit_step {
+            self.b.build_int_compare(IntPredicate::SLT, k, lp.stop, "")?
+        } else {
+            self.b.build_int_compare(IntPredicate::ULT, k, lp.count, "")?
+        };
+        self.b.build_conditional_branch(more, body_bb, else_bb)?;
+        self.b.position_at_end(body_bb);
+        let i = if lp.unit_step {
+            k
+        } else {
+            let offset = self.b.build_int_nsw_mul(k, lp.step, "")?;
+            self.b.build_int_nsw_add(lp.start, offset, "i")?
+        };
+        let lt = self.local_ty(cx, lp.target);
+        let iv = self.coerce(cx, i.into(), &Type::Int, &lt)?;
+        self.store_local(cx, lp.target, iv)?;
+        cx.loops.push((latch, after, cx.temps.len(), cx.finally_stack.len()));
+        self.block(cx, body)?;
+        cx.loops.pop();
+        self.b.build_unconditional_branch(latch)?;
+        self.b.position_at_end(latch);
+        self.set_loc(cx.scope, &lp.s.span);
+        let k = self.b.build_load(self.ctx.i64_type(), counter, "")?.into_int_value();
+        let k1 = if lp.unit_step { self.b.build_int_nsw_add(k, one, "")? } else { self.b.build_int_add(k, one, "")? };
+        self.b.build_store(counter, k1)?;
+        let back = self.b.build_unconditional_branch(head)?;
+        self.mark_loop(back);
+        self.b.position_at_end(else_bb);
         Ok(())
     }
 

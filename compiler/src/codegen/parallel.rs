@@ -265,6 +265,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             each_items: std::collections::HashMap::new(),
             handlers: Vec::new(),
             handling: Vec::new(),
+            spec: None,
             finally_stack: Vec::new(),
             ret_slot: None,
         };

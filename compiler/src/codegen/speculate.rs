@@ -1,0 +1,519 @@
+//! Speculative loops: an innermost `for` loop whose body only computes (numbers into locals,
+//! array reads, arithmetic, `math`) runs first with its error checks collected into one flag
+//! instead of each branching out. The loop then has a single exit, which LLVM's vectorizer needs
+//! (it does not vectorize loops that can leave early): the n-body kernel's inner loop, with a
+//! ZeroDivisionError check, a `math.sqrt` domain check and a bounds check per iteration, runs
+//! four pairs at a time. When the flag says some check failed, the locals the loop assigns get
+//! back their values from before it and the loop runs again as written, raising where Python
+//! would: the body has no other effect, so running it twice is not observable.
+//!
+//! Takes a loop body; gives [`Codegen::speculable_loop`] (whether the loop qualifies),
+//! [`Codegen::locals_to_restore`] (what a rerun needs back) and [`Codegen::speculative_element`] (an array read
+//! whose failed bounds check loads nothing). While speculating, [`FnCx::speculating`] holds the
+//! flag and `guard` ANDs into it instead of branching.
+//!
+//! Only operations that are defined for every input qualify, since a speculative iteration may
+//! run with values a failed check would have stopped: float division by zero gives an infinity,
+//! `math.sqrt(-1.0)` a NaN, an index out of range loads nothing. Integer floor division and
+//! modulo (undefined for a zero divisor in LLVM), `int()` of a float (poison out of range),
+//! integer powers, calls and anything touching Python objects keep a loop as it is.
+
+use super::{Cg, CgError, Codegen, CountedLoop, FnCx};
+use crate::hir::{ArrayAttr, BinOp, Builtin, Const, Expr, ExprKind, Index, LocalId, MathFn, Stmt, StmtKind, Target};
+use crate::types::{ArrayType, Type};
+use inkwell::values::{BasicValueEnum, IntValue, PointerValue, StructValue};
+use inkwell::IntPredicate;
+
+/// The state of a speculative loop being generated.
+pub(super) struct Speculation<'ctx> {
+    /// Cleared by any check that fails.
+    flag: PointerValue<'ctx>,
+    /// Inside an `if`: when the branch being computed is the one taken.
+    predicate: Option<IntValue<'ctx>>,
+    /// Locals assigned without keeping their old value (see [`Codegen::loop_temporaries`]).
+    temporaries: Vec<LocalId>,
+    /// The loop variable of a step-1 loop, and the locals the body assigns: a read indexed by
+    /// the loop variable plus a constant, or by what the body does not assign, is checked
+    /// before the loop, once for all iterations.
+    target: Option<LocalId>,
+    assigned: Vec<LocalId>,
+}
+
+impl Speculation<'_> {
+    /// Whether this read of `value[indices]` was checked before the loop.
+    pub(super) fn checked_ahead(&self, value: &Expr, indices: &[Index]) -> bool {
+        matches!(value.kind, ExprKind::Local(a) if !self.assigned.contains(&a))
+            && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.index_ahead(i).is_some()))
+    }
+
+    /// An index known before the loop: the loop variable plus a constant (`Some(Some(c))`), or
+    /// a value the body does not change (`Some(None)`).
+    fn index_ahead(&self, i: &Expr) -> Option<Option<i64>> {
+        let is_target = |e: &Expr| matches!(e.kind, ExprKind::Local(l) if Some(l) == self.target);
+        match &i.kind {
+            ExprKind::Const(Const::Int(_)) => Some(None),
+            ExprKind::Local(l) if Some(*l) == self.target => Some(Some(0)),
+            ExprKind::Local(l) if !self.assigned.contains(l) => Some(None),
+            ExprKind::Binary(BinOp::Add, a, b) => match (&a.kind, &b.kind) {
+                (_, ExprKind::Const(Const::Int(c))) if is_target(a) => Some(Some(*c)),
+                (ExprKind::Const(Const::Int(c)), _) if is_target(b) => Some(Some(*c)),
+                _ => None,
+            },
+            ExprKind::Binary(BinOp::Sub, a, b) => match &b.kind {
+                ExprKind::Const(Const::Int(c)) if is_target(a) => c.checked_neg().map(Some),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+impl<'ctx> Codegen<'ctx, '_> {
+    pub(super) fn speculation(&self, cx: &FnCx<'ctx>, flag: PointerValue<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt]) -> Cg<Speculation<'ctx>> {
+        let mut assigned = vec![lp.target];
+        assigned_locals(body, &mut assigned);
+        Ok(Speculation { flag, predicate: None, temporaries: self.loop_temporaries(cx, lp.target, body), target: lp.unit_step.then_some(lp.target), assigned })
+    }
+
+    /// Before a speculative loop: whether every read [`Speculation::checked_ahead`] covers stays
+    /// in bounds for all the loop's iterations (true for an empty loop). Negative indexes
+    /// count as out of bounds here: the loop as written wraps them.
+    pub(super) fn check_reads_ahead(&mut self, cx: &mut FnCx<'ctx>, spec: &Speculation<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt]) -> Cg<IntValue<'ctx>> {
+        let mut reads = Vec::new();
+        for s in body {
+            subscripts_in(s, &mut reads);
+        }
+        reads.retain(|(value, indices)| spec.checked_ahead(value, indices));
+        let bool_t = self.ctx.bool_type();
+        let mut ok = bool_t.const_int(1, false);
+        let empty = self.b.build_int_compare(IntPredicate::SGE, lp.start, lp.stop, "")?;
+        let last = self.b.build_int_sub(lp.stop, self.i64(1), "")?;
+        for (value, indices) in reads {
+            let arr = self.expr(cx, value)?.into_struct_value();
+            for (k, ix) in indices.iter().enumerate() {
+                let Index::At(i) = ix else { continue };
+                let n = self.dim(arr, super::arrays::SHAPE, k)?;
+                let inside = match spec.index_ahead(i) {
+                    Some(Some(c)) => {
+                        // start + c >= 0 and stop - 1 + c < n, or no iteration at all.
+                        let lo = self.b.build_int_add(lp.start, self.i64(c), "")?;
+                        let hi = self.b.build_int_add(last, self.i64(c), "")?;
+                        let lo_ok = self.b.build_int_compare(IntPredicate::SGE, lo, self.i64(0), "")?;
+                        let hi_ok = self.b.build_int_compare(IntPredicate::SLT, hi, n, "")?;
+                        self.b.build_or(empty, self.b.build_and(lo_ok, hi_ok, "")?, "")?
+                    }
+                    _ => {
+                        let v = self.operand(cx, i, &Type::Int)?.into_int_value();
+                        let inside = self.b.build_int_compare(IntPredicate::ULT, v, n, "")?;
+                        self.b.build_or(empty, inside, "")?
+                    }
+                };
+                ok = self.b.build_and(ok, inside, "")?;
+            }
+        }
+        Ok(ok)
+    }
+
+    /// Whether a loop body qualifies (see the module doc) and has checks worth collecting.
+    pub(super) fn speculable_loop(&self, cx: &FnCx<'ctx>, target: LocalId, body: &[Stmt]) -> bool {
+        let mut checks = false;
+        let mut moving = vec![target];
+        assigned_locals(body, &mut moving);
+        body.iter().all(|s| self.speculable_stmt(cx, &moving, s, &mut checks)) && checks
+    }
+
+    fn speculable_stmt(&self, cx: &FnCx<'ctx>, moving: &[LocalId], s: &Stmt, checks: &mut bool) -> bool {
+        match &s.kind {
+            StmtKind::Assign { target: Target::Local(l, _), value } => self.scalar_local(cx, *l) && self.speculable_expr(cx, moving, value, checks),
+            StmtKind::AugAssign { target, op, value, .. } => {
+                self.scalar_local(cx, *target) && self.safe_op(cx, *op, &self.local_ty(cx, *target), value) && self.speculable_expr(cx, moving, value, checks)
+            }
+            StmtKind::If { cond, then, orelse } => {
+                self.speculable_expr(cx, moving, cond, checks) && then.iter().chain(orelse).all(|s| self.speculable_stmt(cx, moving, s, checks))
+            }
+            _ => false,
+        }
+    }
+
+    fn scalar_local(&self, cx: &FnCx<'ctx>, l: LocalId) -> bool {
+        self.local_ty(cx, l).is_number()
+    }
+
+    /// Whether `x op value` is defined for every input (the result type settles float or int).
+    fn safe_op(&self, cx: &FnCx<'ctx>, op: BinOp, left: &Type, right: &Expr) -> bool {
+        let floats = *left == Type::Float || self.ty(cx, right) == Type::Float || *left == Type::Complex || self.ty(cx, right) == Type::Complex;
+        match op {
+            BinOp::FloorDiv | BinOp::Mod if !floats => {
+                // A constant divisor other than 0 and -1 (INT_MIN // -1 overflows) is safe.
+                matches!(right.kind, ExprKind::Const(Const::Int(k)) if k != 0 && k != -1)
+            }
+            BinOp::Pow => floats,
+            _ => true,
+        }
+    }
+
+    fn speculable_expr(&self, cx: &FnCx<'ctx>, moving: &[LocalId], e: &Expr, checks: &mut bool) -> bool {
+        let t = self.ty(cx, e);
+        if !t.is_number() {
+            return false;
+        }
+        let all = |es: &[Expr], checks: &mut bool| es.iter().all(|x| self.speculable_expr(cx, moving, x, checks));
+        match &e.kind {
+            ExprKind::Const(_) => true,
+            ExprKind::Local(l) => self.scalar_local(cx, *l),
+            ExprKind::Unary(_, x) => self.speculable_expr(cx, moving, x, checks),
+            ExprKind::Binary(op, a, b) => {
+                *checks |= matches!(op, BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow);
+                self.safe_op(cx, *op, &self.ty(cx, a), b) && self.speculable_expr(cx, moving, a, checks) && self.speculable_expr(cx, moving, b, checks)
+            }
+            ExprKind::Compare(a, rest) => {
+                self.speculable_expr(cx, moving, a, checks) && rest.iter().all(|(_, x)| self.speculable_expr(cx, moving, x, checks))
+            }
+            ExprKind::BoolOp(_, xs) => all(xs, checks),
+            ExprKind::IfExp(c, a, b) => self.speculable_expr(cx, moving, c, checks) && self.speculable_expr(cx, moving, a, checks) && self.speculable_expr(cx, moving, b, checks),
+            ExprKind::Builtin(b, args) => {
+                let ok = match b {
+                    Builtin::Abs | Builtin::Min | Builtin::Max | Builtin::Float | Builtin::Bool | Builtin::Complex | Builtin::Conjugate => true,
+                    Builtin::Len => return matches!(args.as_slice(), [x] if self.array_local(cx, x)),
+                    // floor/ceil/trunc give ints through a float-to-int conversion.
+                    Builtin::Math(f) => !matches!(f, MathFn::Floor | MathFn::Ceil | MathFn::Trunc),
+                    _ => false,
+                };
+                *checks |= matches!(b, Builtin::Math(_));
+                ok && all(args, checks)
+            }
+            ExprKind::Subscript(arr, indices) => {
+                *checks = true;
+                self.array_local(cx, arr)
+                    && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, checks)))
+                    && matches!(self.ty(cx, arr), Type::Array(at) if at.ndim == indices.len())
+                    && self.vectorizable_read(cx, moving, arr, indices)
+            }
+            ExprKind::Attr(x, ArrayAttr::Real | ArrayAttr::Imag) => self.speculable_expr(cx, moving, x, checks),
+            ExprKind::Attr(x, ArrayAttr::Ndim | ArrayAttr::Size) => self.array_local(cx, x),
+            _ => false,
+        }
+    }
+
+    /// Whether the vectorizer could load this element for four iterations at once: an index
+    /// that moves with the loop only on the last axis of a C-contiguous array (elsewhere the
+    /// stride is known at run time only, and LLVM can but gather). Reading any other way, a
+    /// loop is left as it is: speculating costs selects and a flag per iteration, and pays
+    /// only once the loop vectorizes (the n-body loop, reading `pos[j, 0]`, got 10 % slower).
+    fn vectorizable_read(&self, cx: &FnCx<'ctx>, moving: &[LocalId], arr: &Expr, indices: &[Index]) -> bool {
+        let Type::Array(at) = self.ty(cx, arr) else { return false };
+        let moves = |i: &Expr| {
+            let mut found = false;
+            read_locals(i, &mut |l| found |= moving.contains(&l));
+            found
+        };
+        indices.iter().enumerate().all(|(k, ix)| match ix {
+            Index::At(i) if moves(i) => k + 1 == indices.len() && at.contiguous,
+            _ => true,
+        })
+    }
+
+    fn array_local(&self, cx: &FnCx<'ctx>, e: &Expr) -> bool {
+        matches!(e.kind, ExprKind::Local(l) if matches!(self.local_ty(cx, l), Type::Array(_)))
+    }
+
+    /// `arr[idx...]` while speculating: a failed bounds check (negative indexes included; the
+    /// loop run as written wraps them) clears the flag and loads nothing, giving zero. The load
+    /// sits in a branch of its own, which the vectorizer turns into a masked load.
+    pub(super) fn speculative_element(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, at: &ArrayType, idx: &[IntValue<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
+        let mut inside = self.ctx.bool_type().const_int(1, false);
+        let mut offset = self.i64(0);
+        for (k, i) in idx.iter().enumerate() {
+            let n = self.dim(arr, super::arrays::SHAPE, k)?;
+            let in_axis = self.b.build_int_compare(IntPredicate::ULT, *i, n, "")?;
+            inside = self.b.build_and(inside, in_axis, "")?;
+            let s = self.stride(arr, at, k)?;
+            offset = self.b.build_int_add(offset, self.b.build_int_mul(*i, s, "")?, "")?;
+        }
+        self.collect_check(cx, inside)?;
+        let from = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let load = self.append(cx.func, "spec.load");
+        let join = self.append(cx.func, "spec.loaded");
+        let br = self.b.build_conditional_branch(inside, load, join)?;
+        self.expect_true(br);
+        self.b.position_at_end(load);
+        let data = self.field(arr, super::arrays::DATA)?.into_pointer_value();
+        // SAFETY (for LLVM): the offset is in range whenever this block runs.
+        let ptr = unsafe { self.b.build_gep(self.ctx.i8_type(), data, &[offset], "elem")? };
+        let value = self.load_element(ptr, at.dtype)?;
+        self.b.build_unconditional_branch(join)?;
+        self.b.position_at_end(join);
+        let phi = self.b.build_phi(value.get_type(), "")?;
+        let zero = value.get_type().const_zero();
+        phi.add_incoming(&[(&value, load), (&zero, from)]);
+        Ok(phi.as_basic_value())
+    }
+
+    /// `flag &= ok`, for a check in a branch that runs (`ok or not predicate`).
+    pub(super) fn collect_check(&self, cx: &FnCx<'ctx>, ok: IntValue<'ctx>) -> Cg<()> {
+        let spec = cx.spec.as_ref().ok_or_else(|| CgError("a collected check outside a speculative loop".into()))?;
+        let flag = spec.flag;
+        let ok = match spec.predicate {
+            Some(p) => self.b.build_or(ok, self.b.build_not(p, "")?, "")?,
+            None => ok,
+        };
+        let so_far = self.b.build_load(self.ctx.bool_type(), flag, "")?.into_int_value();
+        self.b.build_store(flag, self.b.build_and(so_far, ok, "")?)?;
+        Ok(())
+    }
+
+    /// A statement of a speculative loop. `if` runs both branches under predicates (the body
+    /// has no effects, so computing the branch not taken is harmless): assignments keep the old
+    /// value where the predicate is false, and `x += v` adds `-0.0` there (exact for every
+    /// float), so a conditional sum stays a sum LLVM can vectorize in order.
+    pub(super) fn speculative_stmt(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt) -> Cg<()> {
+        self.set_loc(cx.scope, &s.span);
+        match &s.kind {
+            StmtKind::Assign { target: Target::Local(l, _), value } => {
+                let v = self.expr(cx, value)?;
+                let lt = self.local_ty(cx, *l);
+                let v = self.coerce(cx, v, &self.ty(cx, value), &lt)?;
+                let temporary = cx.spec.as_ref().is_some_and(|sp| sp.temporaries.contains(l));
+                let v = match predicate(cx) {
+                    Some(p) if !temporary => {
+                        let old = self.b.build_load(self.llvm_type(&lt), cx.locals[*l], "")?;
+                        self.b.build_select(p, v, old, "")?
+                    }
+                    _ => v,
+                };
+                self.b.build_store(cx.locals[*l], v)?;
+            }
+            StmtKind::AugAssign { target, op, value, target_span } => {
+                let lt = self.local_ty(cx, *target);
+                let current = self.b.build_load(self.llvm_type(&lt), cx.locals[*target], "")?;
+                let mut v = self.expr(cx, value)?;
+                let mut vt = self.ty(cx, value);
+                self.set_loc(cx.scope, target_span);
+                let sum = matches!(op, BinOp::Add | BinOp::Sub) && matches!(lt, Type::Float | Type::Int) && (vt.is_integral() || vt == lt);
+                if let (Some(p), true) = (predicate(cx), sum) {
+                    // x + (-0.0) is x for every float x (-0.0 included); x - (+0.0) too.
+                    v = self.convert(v, &vt, &lt)?;
+                    vt = lt.clone();
+                    let neutral: BasicValueEnum = match (&lt, op) {
+                        (Type::Float, BinOp::Add) => self.f64(-0.0).into(),
+                        (Type::Float, _) => self.f64(0.0).into(),
+                        _ => self.i64(0).into(),
+                    };
+                    v = self.b.build_select(p, v, neutral, "")?;
+                }
+                let (r, rt) = self.binary(cx, *op, current, &lt, v, &vt, value)?;
+                let mut r = self.convert(r, &rt, &lt)?;
+                if let (Some(p), false) = (predicate(cx), sum) {
+                    r = self.b.build_select(p, r, current, "")?;
+                }
+                self.b.build_store(cx.locals[*target], r)?;
+            }
+            StmtKind::If { cond, then, orelse } => {
+                let c = self.condition(cx, cond)?;
+                let outer = predicate(cx);
+                let not_c = self.b.build_not(c, "")?;
+                let (p_then, p_else) = match outer {
+                    Some(p) => (self.b.build_and(p, c, "")?, self.b.build_and(p, not_c, "")?),
+                    None => (c, not_c),
+                };
+                set_predicate(cx, Some(p_then));
+                let ran = then.iter().try_for_each(|s| self.speculative_stmt(cx, s));
+                set_predicate(cx, Some(p_else));
+                let ran = ran.and_then(|_| orelse.iter().try_for_each(|s| self.speculative_stmt(cx, s)));
+                set_predicate(cx, outer);
+                ran?;
+            }
+            _ => return Err(CgError("statement not speculable".into())),
+        }
+        Ok(())
+    }
+}
+
+impl<'ctx> Codegen<'ctx, '_> {
+    /// The locals to give back their values from before the loop when it runs again: those the
+    /// body assigns and reads before assigning (`s += x`). A local the body always assigns
+    /// before reading is assigned again by the rerun before it could fail, so only a `try` in
+    /// the function could see the difference (its handler reading a local the failing
+    /// iteration had not reached yet); then every local assigned is restored. Saving fewer
+    /// matters: a saved value is a use of the previous loop's last value, which stops LLVM
+    /// from vectorizing that loop unless the value is a reduction.
+    pub(super) fn locals_to_restore(&self, cx: &FnCx<'ctx>, target: LocalId, body: &[Stmt]) -> Vec<LocalId> {
+        let mut assigned = vec![target];
+        assigned_locals(body, &mut assigned);
+        if has_try(&self.hir.functions[self.prog.instances[cx.inst].func].body) {
+            return assigned;
+        }
+        let mut defined = vec![target];
+        let mut exposed = Vec::new();
+        read_before_assigned(body, &mut defined, &mut exposed);
+        assigned.retain(|l| exposed.contains(l));
+        assigned
+    }
+}
+
+impl<'ctx> Codegen<'ctx, '_> {
+    /// The locals a speculative loop may assign without keeping their old value where a branch
+    /// is not taken: each iteration assigns them before reading them, and nothing outside the
+    /// loop reads them, so the value they keep is never seen. (A conditional assignment would
+    /// carry a select from one iteration to the next, which LLVM does not vectorize.)
+    pub(super) fn loop_temporaries(&self, cx: &FnCx<'ctx>, target: LocalId, body: &[Stmt]) -> Vec<LocalId> {
+        let mut assigned = Vec::new();
+        assigned_locals(body, &mut assigned);
+        let mut defined = vec![target];
+        let mut exposed = Vec::new();
+        read_before_assigned(body, &mut defined, &mut exposed);
+        let reads = |stmts: &[Stmt], l: LocalId| {
+            let mut n = 0;
+            crate::hir::for_each_expr(stmts, &mut |e| n += matches!(e.kind, ExprKind::Local(x) if x == l) as usize);
+            n
+        };
+        let function = &self.hir.functions[self.prog.instances[cx.inst].func].body;
+        assigned.into_iter().filter(|l| !exposed.contains(l) && reads(function, *l) == reads(body, *l)).collect()
+    }
+}
+
+/// Calls `f` with every local an expression reads.
+fn read_locals(e: &Expr, f: &mut dyn FnMut(LocalId)) {
+    match &e.kind {
+        ExprKind::Local(l) => f(*l),
+        ExprKind::Unary(_, x) | ExprKind::Attr(x, _) => read_locals(x, f),
+        ExprKind::Binary(_, a, b) => {
+            read_locals(a, f);
+            read_locals(b, f);
+        }
+        ExprKind::Compare(a, rest) => {
+            read_locals(a, f);
+            rest.iter().for_each(|(_, x)| read_locals(x, f));
+        }
+        ExprKind::BoolOp(_, xs) | ExprKind::Builtin(_, xs) => xs.iter().for_each(|x| read_locals(x, f)),
+        ExprKind::IfExp(c, a, b) => [c, a, b].into_iter().for_each(|x| read_locals(x, f)),
+        ExprKind::Subscript(a, indices) => {
+            read_locals(a, f);
+            indices.iter().for_each(|ix| if let Index::At(i) = ix { read_locals(i, f) });
+        }
+        _ => {}
+    }
+}
+
+/// The array reads of a speculable statement.
+fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
+    fn expr<'h>(e: &'h Expr, out: &mut Vec<(&'h Expr, &'h [Index])>) {
+        match &e.kind {
+            ExprKind::Subscript(value, indices) => {
+                out.push((value, indices));
+                expr(value, out);
+                indices.iter().for_each(|ix| if let Index::At(i) = ix { expr(i, out) });
+            }
+            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) => expr(x, out),
+            ExprKind::Binary(_, a, b) => {
+                expr(a, out);
+                expr(b, out);
+            }
+            ExprKind::Compare(a, rest) => {
+                expr(a, out);
+                rest.iter().for_each(|(_, x)| expr(x, out));
+            }
+            ExprKind::BoolOp(_, xs) | ExprKind::Builtin(_, xs) => xs.iter().for_each(|x| expr(x, out)),
+            ExprKind::IfExp(c, a, b) => [c, a, b].into_iter().for_each(|x| expr(x, out)),
+            _ => {}
+        }
+    }
+    match &s.kind {
+        StmtKind::Assign { value, .. } | StmtKind::AugAssign { value, .. } => expr(value, out),
+        StmtKind::If { cond, then, orelse } => {
+            expr(cond, out);
+            then.iter().chain(orelse).for_each(|s| subscripts_in(s, out));
+        }
+        _ => {}
+    }
+}
+
+fn predicate<'ctx>(cx: &FnCx<'ctx>) -> Option<IntValue<'ctx>> {
+    cx.spec.as_ref().and_then(|s| s.predicate)
+}
+
+fn set_predicate<'ctx>(cx: &mut FnCx<'ctx>, p: Option<IntValue<'ctx>>) {
+    if let Some(s) = cx.spec.as_mut() {
+        s.predicate = p;
+    }
+}
+
+/// The locals a speculable body assigns.
+fn assigned_locals(body: &[Stmt], out: &mut Vec<LocalId>) {
+    for s in body {
+        match &s.kind {
+            StmtKind::Assign { target: Target::Local(l, _), .. } | StmtKind::AugAssign { target: l, .. } => {
+                if !out.contains(l) {
+                    out.push(*l);
+                }
+            }
+            StmtKind::If { then, orelse, .. } => {
+                assigned_locals(then, out);
+                assigned_locals(orelse, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The locals a speculable body may read before it assigns them (`defined`: assigned on every
+/// path so far).
+fn read_before_assigned(body: &[Stmt], defined: &mut Vec<LocalId>, out: &mut Vec<LocalId>) {
+    fn reads(e: &Expr, defined: &[LocalId], out: &mut Vec<LocalId>) {
+        match &e.kind {
+            ExprKind::Local(l) => {
+                if !defined.contains(l) && !out.contains(l) {
+                    out.push(*l);
+                }
+            }
+            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) => reads(x, defined, out),
+            ExprKind::Binary(_, a, b) => {
+                reads(a, defined, out);
+                reads(b, defined, out);
+            }
+            ExprKind::Compare(a, rest) => {
+                reads(a, defined, out);
+                rest.iter().for_each(|(_, x)| reads(x, defined, out));
+            }
+            ExprKind::BoolOp(_, xs) | ExprKind::Builtin(_, xs) => xs.iter().for_each(|x| reads(x, defined, out)),
+            ExprKind::IfExp(c, a, b) => [c, a, b].into_iter().for_each(|x| reads(x, defined, out)),
+            ExprKind::Subscript(a, indices) => {
+                reads(a, defined, out);
+                for ix in indices {
+                    if let Index::At(x) = ix {
+                        reads(x, defined, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for s in body {
+        match &s.kind {
+            StmtKind::Assign { target: Target::Local(l, _), value } => {
+                reads(value, defined, out);
+                defined.push(*l);
+            }
+            StmtKind::AugAssign { target, value, .. } => {
+                reads(value, defined, out);
+                if !defined.contains(target) && !out.contains(target) {
+                    out.push(*target);
+                }
+                defined.push(*target);
+            }
+            StmtKind::If { cond, then, orelse } => {
+                reads(cond, defined, out);
+                let mut in_then = defined.clone();
+                read_before_assigned(then, &mut in_then, out);
+                let mut in_else = defined.clone();
+                read_before_assigned(orelse, &mut in_else, out);
+                defined.extend(in_then.into_iter().filter(|l| in_else.contains(l)));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn has_try(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| matches!(s.kind, StmtKind::Try { .. }) || s.kind.blocks().into_iter().any(has_try))
+}

@@ -1,0 +1,156 @@
+"""Loops that only compute run first with their checks collected, then again as written when a
+check failed (codegen/speculate.rs): results, the exception and the state a handler sees must be
+Python's either way. (`float(a[i])` where CPython would divide numpy scalars, which give inf
+instead of raising: compiled code follows Python's floats either way.)"""
+import math
+import numpy as np
+
+
+#export ratio_sum(float64[:], float64[:])
+def ratio_sum(a, b):
+    s = 0.0
+    for i in range(len(a)):
+        s += float(a[i]) / float(b[i])
+    return s
+
+
+#export sqrt_ratio(float64[:])
+def sqrt_ratio(x):
+    s = 0.0
+    for i in range(len(x)):
+        if x[i] > 0.5:
+            s += math.sqrt(x[i]) / (1.0 + x[i])
+    return s
+
+
+#export root_of_each(float64[:])
+def root_of_each(x):
+    s = 0.0
+    for i in range(len(x)):
+        s += math.sqrt(x[i])
+    return s
+
+
+#export past_the_end(float64[:], int)
+def past_the_end(a, n):
+    s = 0.0
+    for i in range(n):
+        s += a[i] / 2.0
+    return s
+
+
+#export neighbours(float64[:])
+def neighbours(a):
+    # a[i - 1] at i == 0 is a[-1]: wraps, as Python does.
+    s = 0.0
+    for i in range(len(a)):
+        s += a[i - 1] / (a[i] + 1.0)
+    return s
+
+
+#export gathered(float64[:], int64[:])
+def gathered(a, idx):
+    s = 0.0
+    for i in range(len(idx)):
+        s += a[idx[i]] / 3.0
+    return s
+
+
+#export signed_zero_sums(float64[:])
+def signed_zero_sums(a):
+    up = -0.0
+    down = -0.0
+    for i in range(len(a)):
+        if a[i] > 10.0:
+            up += a[i] / 2.0
+            down -= a[i] / 2.0
+    return up, down, math.copysign(1.0, up), math.copysign(1.0, down)
+
+
+#export last_seen(float64[:])
+def last_seen(a):
+    # `d` is read after the loop: it keeps the value of the last iteration that assigned it.
+    d = -1.0
+    count = 0
+    for i in range(len(a)):
+        if a[i] > 0.5:
+            d = a[i] / 2.0
+            count += 1
+    return d, count
+
+
+#export caught(float64[:], float64[:])
+def caught(a, b):
+    # The handler sees the locals as Python leaves them at the failing iteration.
+    s = 0.0
+    t = 0.0
+    q = -1.0
+    try:
+        for i in range(len(a)):
+            t = a[i] * 2.0
+            q = float(a[i]) / float(b[i])
+            s += q
+    except ZeroDivisionError:
+        return s, t, q, -1.0
+    return s, t, q, 1.0
+
+
+#export floor_parts(float64[:], float64[:])
+def floor_parts(a, b):
+    s = 0.0
+    for i in range(len(a)):
+        x = float(a[i])
+        y = float(b[i])
+        s += x // y + x % y
+    return s
+
+
+#export int_counts(int64[:], int)
+def int_counts(a, k):
+    n = 0
+    total = 0
+    for i in range(len(a)):
+        if a[i] % 4 == k:
+            n += 1
+            total -= a[i]
+    return n, total
+
+
+#export strided_ratio(float64[:, :])
+def strided_ratio(m):
+    s = 0.0
+    for i in range(m.shape[0]):
+        s += float(m[i, 1]) / float(m[i, 0])
+    return s
+
+#run: ratio_sum(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([2.0, 4.0, 8.0, 16.0, 32.0]))
+#run: ratio_sum(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([2.0, 4.0, 0.0, 16.0, 32.0]))
+#run: ratio_sum(np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0]))
+#run: ratio_sum(np.array([], dtype=np.float64), np.array([], dtype=np.float64))
+#run: ratio_sum(np.arange(1.0, 40.0), np.arange(2.0, 41.0))
+#run: ratio_sum(np.arange(1.0, 40.0)[::3], np.arange(2.0, 41.0)[::3])
+#run: sqrt_ratio(np.linspace(0.0, 3.0, 37))
+#run: sqrt_ratio(np.array([0.1, 0.7, -2.0, 0.9]))
+#run: root_of_each(np.linspace(0.0, 3.0, 37))
+#run: root_of_each(np.array([4.0, 9.0, -1.0, 16.0]))
+#run: root_of_each(np.array([4.0, 9.0, float('nan'), 16.0]))
+#run: past_the_end(np.arange(10.0), 10)
+#run: past_the_end(np.arange(10.0), 11)
+#run: past_the_end(np.arange(10.0), 0)
+#run: past_the_end(np.arange(10.0), -3)
+#run: neighbours(np.arange(1.0, 12.0))
+#run: gathered(np.arange(10.0), np.array([1, 5, 9, 0, 3], dtype=np.int64))
+#run: gathered(np.arange(10.0), np.array([1, 5, -1, 0, 3], dtype=np.int64))
+#run: gathered(np.arange(10.0), np.array([1, 5, 10, 0, 3], dtype=np.int64))
+#run: signed_zero_sums(np.array([1.0, 2.0, 3.0]))
+#run: signed_zero_sums(np.array([1.0, 20.0, 3.0, 40.0]))
+#run: last_seen(np.array([0.9, 0.7, 0.1, 0.2]))
+#run: last_seen(np.array([0.1, 0.2]))
+#run: caught(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 2.0, 4.0, 8.0]))
+#run: caught(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 2.0, 0.0, 8.0]))
+#run: floor_parts(np.array([7.5, -7.5, 3.0, 10.0]), np.array([2.0, 2.0, -4.0, 3.5]))
+#run: floor_parts(np.array([7.5, -7.5]), np.array([2.0, 0.0]))
+#run: int_counts(np.arange(-20, 50, dtype=np.int64), 1)
+#run: int_counts(np.arange(-20, 50, dtype=np.int64), 3)
+#run: strided_ratio(np.arange(1.0, 21.0).reshape(10, 2))
+#run: strided_ratio(np.array([[1.0, 2.0], [0.0, 3.0]]))
