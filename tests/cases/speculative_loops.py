@@ -154,3 +154,15 @@ def strided_ratio(m):
 #run: int_counts(np.arange(-20, 50, dtype=np.int64), 3)
 #run: strided_ratio(np.arange(1.0, 21.0).reshape(10, 2))
 #run: strided_ratio(np.array([[1.0, 2.0], [0.0, 3.0]]))
+
+
+#export far_offset(float64[:], int, int, int)
+def far_offset(a, start, stop, c):
+    # Indexes near the ends of int64: the check before the loop must not be fooled by a wrap.
+    s = 0.0
+    for i in range(start, stop):
+        s += a[i + 4611686018427387904] / 2.0
+    return s
+
+#run: far_offset(np.arange(4.0), -4611686018427387904, -4611686018427387900, 0)
+#run: far_offset(np.arange(4.0), -4611686018427387904, -4611686018427387899, 0)

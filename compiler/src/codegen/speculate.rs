@@ -95,12 +95,16 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let n = self.dim(arr, super::arrays::SHAPE, k)?;
                 let inside = match spec.index_ahead(i) {
                     Some(Some(c)) => {
-                        // start + c >= 0 and stop - 1 + c < n, or no iteration at all.
+                        // 0 <= start + c <= stop - 1 + c < n, or no iteration at all. The loop
+                        // computes i + c wrapping as these do; lo <= hi rules out a wrap between
+                        // the first index and the last.
                         let lo = self.b.build_int_add(lp.start, self.i64(c), "")?;
                         let hi = self.b.build_int_add(last, self.i64(c), "")?;
                         let lo_ok = self.b.build_int_compare(IntPredicate::SGE, lo, self.i64(0), "")?;
+                        let ordered = self.b.build_int_compare(IntPredicate::SLE, lo, hi, "")?;
                         let hi_ok = self.b.build_int_compare(IntPredicate::SLT, hi, n, "")?;
-                        self.b.build_or(empty, self.b.build_and(lo_ok, hi_ok, "")?, "")?
+                        let inside = self.b.build_and(self.b.build_and(lo_ok, ordered, "")?, hi_ok, "")?;
+                        self.b.build_or(empty, inside, "")?
                     }
                     _ => {
                         let v = self.operand(cx, i, &Type::Int)?.into_int_value();
