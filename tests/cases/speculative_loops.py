@@ -166,3 +166,16 @@ def far_offset(a, start, stop, c):
 
 #run: far_offset(np.arange(4.0), -4611686018427387904, -4611686018427387900, 0)
 #run: far_offset(np.arange(4.0), -4611686018427387904, -4611686018427387899, 0)
+
+
+#export each_root(float64[:])
+def each_root(x):
+    s = 0.0
+    for v in x:
+        if v > 0.25:
+            s += math.sqrt(v) / v
+    return s
+
+#run: each_root(np.linspace(0.0, 2.0, 41))
+#run: each_root(np.array([1.0, -4.0, 0.5]))
+#run: each_root(np.array([1.0, 0.0, 0.5]))

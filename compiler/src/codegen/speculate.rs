@@ -194,6 +194,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                     && self.vectorizable_read(cx, moving, arr, indices)
             }
             ExprKind::Attr(x, ArrayAttr::Real | ArrayAttr::Imag) => self.speculable_expr(cx, moving, x, checks),
+            // `for v in a` over an array: the item is `a[index]`.
+            ExprKind::EachItem(holders, item) => holders.iter().all(|h| matches!(self.local_ty(cx, *h), Type::Array(_))) && self.speculable_expr(cx, moving, item, checks),
             ExprKind::Attr(x, ArrayAttr::Ndim | ArrayAttr::Size) => self.array_local(cx, x),
             _ => false,
         }
@@ -380,7 +382,7 @@ impl<'ctx> Codegen<'ctx, '_> {
 fn read_locals(e: &Expr, f: &mut dyn FnMut(LocalId)) {
     match &e.kind {
         ExprKind::Local(l) => f(*l),
-        ExprKind::Unary(_, x) | ExprKind::Attr(x, _) => read_locals(x, f),
+        ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::EachItem(_, x) => read_locals(x, f),
         ExprKind::Binary(_, a, b) => {
             read_locals(a, f);
             read_locals(b, f);
@@ -408,7 +410,7 @@ fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
                 expr(value, out);
                 indices.iter().for_each(|ix| if let Index::At(i) = ix { expr(i, out) });
             }
-            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) => expr(x, out),
+            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::EachItem(_, x) => expr(x, out),
             ExprKind::Binary(_, a, b) => {
                 expr(a, out);
                 expr(b, out);
@@ -470,7 +472,7 @@ fn read_before_assigned(body: &[Stmt], defined: &mut Vec<LocalId>, out: &mut Vec
                     out.push(*l);
                 }
             }
-            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) => reads(x, defined, out),
+            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::EachItem(_, x) => reads(x, defined, out),
             ExprKind::Binary(_, a, b) => {
                 reads(a, defined, out);
                 reads(b, defined, out);
