@@ -187,7 +187,8 @@ def main():
                 continue
             if not (agree(got[0], expected[0]) and agree(got[1], expected[1])):
                 print(f"  !! {engine} disagrees with CPython on {name}")
-        times = best_times(engines, args)
+        # 15 rounds: on this shared machine a burst of load can spoil several rounds in a row.
+        times = best_times(engines, args, rounds=15)
         _, cpython = timed(lambda: plain(*fresh(args)))
         times["CPython"] = cpython
         rows.append((name, times, builds, sizes))
