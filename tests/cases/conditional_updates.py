@@ -47,3 +47,33 @@ def halve_big(a, limit):
 #run: clip_up(frozen(np.array([5, 6])), 1)
 #run: halve_big(np.array([1.0, 10.0, 100.0]), 5.0)
 #run: halve_big(frozen(np.array([1.0, 2.0])), 5.0)
+
+
+#export clear_guarded(float64[:], int)
+def clear_guarded(a, i):
+    # `a[i]` behind `and`: never read, nor written, when i is out of range.
+    if i < len(a) and a[i] > 0.5:
+        a[i] = 0.0
+    return a[0]
+
+
+#export clear_chained(float64[:], int)
+def clear_chained(a, i):
+    # The second link of a chained comparison runs only when the first holds.
+    if len(a) > i > -1 < a[i]:
+        a[i] = -1.0
+    return a[0]
+
+
+#export clear_picked(float64[:], int, bool)
+def clear_picked(a, i, use):
+    if (a[i] if use else 0.0) > 0.5:
+        a[i] = 0.0
+    return a[0]
+
+#run: clear_guarded(np.array([0.9, 0.1]), 0)
+#run: clear_guarded(np.array([0.9, 0.1]), 5)
+#run: clear_chained(np.array([0.9, 0.1]), 1)
+#run: clear_chained(np.array([0.9, 0.1]), 5)
+#run: clear_picked(np.array([0.9, 0.1]), 0, True)
+#run: clear_picked(np.array([0.9, 0.1]), 7, False)

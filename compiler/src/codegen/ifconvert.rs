@@ -298,7 +298,10 @@ fn subscript_key(array: hir::LocalId, indices: &[hir::Index]) -> Option<String> 
     Some(key)
 }
 
-/// The element reads `a[...]` (of locals, with simple indices) inside an expression.
+/// The element reads `a[...]` (of locals, with simple indices) that evaluating an expression
+/// always performs: not those behind `and`/`or`, a conditional expression's branches or a later
+/// link of a chained comparison, which may not run (`if i < n and a[i] > 0: a[i] = 0` with
+/// `i >= n` must not touch `a[i]`).
 fn collect_subscripts(e: &Expr, out: &mut Vec<Option<String>>) {
     if let ExprKind::Subscript(array, indices) = &e.kind {
         if let ExprKind::Local(l) = array.kind {
@@ -306,17 +309,17 @@ fn collect_subscripts(e: &Expr, out: &mut Vec<Option<String>>) {
         }
     }
     match &e.kind {
-        ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) => items.iter().for_each(|x| collect_subscripts(x, out)),
-        ExprKind::Unary(_, x) => collect_subscripts(x, out),
+        ExprKind::Tuple(items) | ExprKind::Builtin(_, items) => items.iter().for_each(|x| collect_subscripts(x, out)),
+        ExprKind::BoolOp(_, items) => items.iter().take(1).for_each(|x| collect_subscripts(x, out)),
+        ExprKind::Unary(_, x) | ExprKind::IfExp(x, _, _) => collect_subscripts(x, out),
         ExprKind::Binary(_, a, b) => {
             collect_subscripts(a, out);
             collect_subscripts(b, out);
         }
         ExprKind::Compare(first, rest) => {
             collect_subscripts(first, out);
-            rest.iter().for_each(|(_, x)| collect_subscripts(x, out));
+            rest.iter().take(1).for_each(|(_, x)| collect_subscripts(x, out));
         }
-        ExprKind::IfExp(a, b, c) => [a, b, c].iter().for_each(|x| collect_subscripts(x, out)),
         _ => {}
     }
 }
