@@ -742,69 +742,72 @@ pub fn lower(
     (Module { name: module_name.to_string(), doc, functions, exports: out_exports, init, module_globals }, diags)
 }
 
+/// Calls `f` on an expression and every expression inside it (parents first).
+pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Call(_, args) => args.iter().for_each(|a| {
+            if let Arg::Given(x) = a {
+                walk_expr(x, f)
+            }
+        }),
+        ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) => {}
+        ExprKind::Lambda(_, captures) => captures.iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _)
+        | ExprKind::List(items) | ExprKind::Set(items) => items.iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) | ExprKind::GetAttr(x, _) | ExprKind::EachItem(_, x) => walk_expr(x, f),
+        ExprKind::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
+            walk_expr(k, f);
+            walk_expr(v, f);
+        }),
+        ExprKind::CallObject(x, args, kwargs) | ExprKind::CallMethod(x, _, args, kwargs) => {
+            walk_expr(x, f);
+            args.iter().for_each(|a| walk_expr(a, f));
+            kwargs.iter().for_each(|(_, a)| walk_expr(a, f));
+        }
+        ExprKind::Comprehension(_, _, body) => for_each_expr(body, f),
+        ExprKind::FString(parts) => parts.iter().for_each(|p| {
+            if let FPart::Value(x, _, spec) = p {
+                walk_expr(x, f);
+                if let Some(spec) = spec {
+                    walk_expr(spec, f);
+                }
+            }
+        }),
+        ExprKind::Binary(_, a, b) => {
+            walk_expr(a, f);
+            walk_expr(b, f);
+        }
+        ExprKind::Compare(first, rest) => {
+            walk_expr(first, f);
+            rest.iter().for_each(|(_, x)| walk_expr(x, f));
+        }
+        ExprKind::IfExp(a, b, c) => [a, b, c].iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::Subscript(x, indices) => {
+            walk_expr(x, f);
+            indices.iter().for_each(|i| walk_index(i, f));
+        }
+    }
+}
+
+fn walk_index<'h>(i: &'h Index, f: &mut dyn FnMut(&'h Expr)) {
+    match i {
+        Index::At(x) => walk_expr(x, f),
+        Index::Slice(a, b, c) => [a, b, c].into_iter().flatten().for_each(|x| walk_expr(x, f)),
+    }
+}
+
 /// Calls `f` on every expression of a body, nested ones included (parents first).
-pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
-    fn expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
-        f(e);
-        match &e.kind {
-            ExprKind::Call(_, args) => args.iter().for_each(|a| {
-                if let Arg::Given(x) = a {
-                    expr(x, f)
-                }
-            }),
-            ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) => {}
-            ExprKind::Lambda(_, captures) => captures.iter().for_each(|x| expr(x, f)),
-            ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _)
-            | ExprKind::List(items) | ExprKind::Set(items) => items.iter().for_each(|x| expr(x, f)),
-            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) | ExprKind::GetAttr(x, _) | ExprKind::EachItem(_, x) => expr(x, f),
-            ExprKind::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
-                expr(k, f);
-                expr(v, f);
-            }),
-            ExprKind::CallObject(x, args, kwargs) | ExprKind::CallMethod(x, _, args, kwargs) => {
-                expr(x, f);
-                args.iter().for_each(|a| expr(a, f));
-                kwargs.iter().for_each(|(_, a)| expr(a, f));
-            }
-            ExprKind::Comprehension(_, _, body) => for_each_expr(body, f),
-            ExprKind::FString(parts) => parts.iter().for_each(|p| {
-                if let FPart::Value(x, _, spec) = p {
-                    expr(x, f);
-                    if let Some(spec) = spec {
-                        expr(spec, f);
-                    }
-                }
-            }),
-            ExprKind::Binary(_, a, b) => {
-                expr(a, f);
-                expr(b, f);
-            }
-            ExprKind::Compare(first, rest) => {
-                expr(first, f);
-                rest.iter().for_each(|(_, x)| expr(x, f));
-            }
-            ExprKind::IfExp(a, b, c) => [a, b, c].iter().for_each(|x| expr(x, f)),
-            ExprKind::Subscript(x, indices) => {
-                expr(x, f);
-                indices.iter().for_each(|i| index(i, f));
-            }
-        }
-    }
-    fn index(i: &Index, f: &mut dyn FnMut(&Expr)) {
-        match i {
-            Index::At(x) => expr(x, f),
-            Index::Slice(a, b, c) => [a, b, c].into_iter().flatten().for_each(|x| expr(x, f)),
-        }
-    }
-    fn target(t: &Target, f: &mut dyn FnMut(&Expr)) {
+pub fn for_each_expr<'h>(stmts: &'h [Stmt], f: &mut dyn FnMut(&'h Expr)) {
+    fn target<'h>(t: &'h Target, f: &mut dyn FnMut(&'h Expr)) {
         match t {
             Target::Local(..) => {}
             Target::Tuple(items, _) => items.iter().for_each(|x| target(x, f)),
             Target::Item(x, indices, _) => {
-                expr(x, f);
-                indices.iter().for_each(|i| index(i, f));
+                walk_expr(x, f);
+                indices.iter().for_each(|i| walk_index(i, f));
             }
-            Target::Attr(x, _, _) => expr(x, f),
+            Target::Attr(x, _, _) => walk_expr(x, f),
             Target::Global(..) => {}
         }
     }
@@ -812,34 +815,34 @@ pub fn for_each_expr(stmts: &[Stmt], f: &mut dyn FnMut(&Expr)) {
         match &s.kind {
             StmtKind::Assign { target: t, value } => {
                 target(t, f);
-                expr(value, f);
+                walk_expr(value, f);
             }
-            StmtKind::AugAssign { value, .. } | StmtKind::Expr(value) => expr(value, f),
+            StmtKind::AugAssign { value, .. } | StmtKind::Expr(value) => walk_expr(value, f),
             StmtKind::AugAssignItem { array, indices, value, .. } => {
-                expr(array, f);
-                indices.iter().for_each(|i| index(i, f));
-                expr(value, f);
+                walk_expr(array, f);
+                indices.iter().for_each(|i| walk_index(i, f));
+                walk_expr(value, f);
             }
             StmtKind::If { cond, then, orelse } | StmtKind::While { cond, body: then, orelse } => {
-                expr(cond, f);
+                walk_expr(cond, f);
                 for_each_expr(then, f);
                 for_each_expr(orelse, f);
             }
             StmtKind::ForRange { start, stop, step, body, orelse, .. } => {
-                [start.as_ref(), Some(stop), step.as_ref()].into_iter().flatten().for_each(|x| expr(x, f));
+                [start.as_ref(), Some(stop), step.as_ref()].into_iter().flatten().for_each(|x| walk_expr(x, f));
                 for_each_expr(body, f);
                 for_each_expr(orelse, f);
             }
-            StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } | StmtKind::RaiseObject(x, None) => expr(x, f),
+            StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } | StmtKind::RaiseObject(x, None) => walk_expr(x, f),
             StmtKind::RaiseObject(x, Some(cause)) => {
-                expr(x, f);
-                expr(cause, f);
+                walk_expr(x, f);
+                walk_expr(cause, f);
             }
             StmtKind::Try { body, handlers, orelse, finalbody } => {
                 for_each_expr(body, f);
                 for h in handlers {
                     if let Some(t) = &h.types {
-                        expr(t, f);
+                        walk_expr(t, f);
                     }
                     for_each_expr(&h.body, f);
                 }

@@ -386,54 +386,26 @@ impl<'ctx> Codegen<'ctx, '_> {
 
 /// Calls `f` with every local an expression reads.
 fn read_locals(e: &Expr, f: &mut dyn FnMut(LocalId)) {
-    match &e.kind {
-        ExprKind::Local(l) => f(*l),
-        ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::EachItem(_, x) => read_locals(x, f),
-        ExprKind::Binary(_, a, b) => {
-            read_locals(a, f);
-            read_locals(b, f);
+    crate::hir::walk_expr(e, &mut |x| {
+        if let ExprKind::Local(l) = x.kind {
+            f(l)
         }
-        ExprKind::Compare(a, rest) => {
-            read_locals(a, f);
-            rest.iter().for_each(|(_, x)| read_locals(x, f));
-        }
-        ExprKind::BoolOp(_, xs) | ExprKind::Builtin(_, xs) => xs.iter().for_each(|x| read_locals(x, f)),
-        ExprKind::IfExp(c, a, b) => [c, a, b].into_iter().for_each(|x| read_locals(x, f)),
-        ExprKind::Subscript(a, indices) => {
-            read_locals(a, f);
-            indices.iter().for_each(|ix| if let Index::At(i) = ix { read_locals(i, f) });
-        }
-        _ => {}
-    }
+    });
 }
 
 /// The array reads of a speculable statement.
 fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
-    fn expr<'h>(e: &'h Expr, out: &mut Vec<(&'h Expr, &'h [Index])>) {
-        match &e.kind {
-            ExprKind::Subscript(value, indices) => {
+    let mut reads = |e: &'h Expr| {
+        crate::hir::walk_expr(e, &mut |x| {
+            if let ExprKind::Subscript(value, indices) = &x.kind {
                 out.push((value, indices));
-                expr(value, out);
-                indices.iter().for_each(|ix| if let Index::At(i) = ix { expr(i, out) });
             }
-            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::EachItem(_, x) => expr(x, out),
-            ExprKind::Binary(_, a, b) => {
-                expr(a, out);
-                expr(b, out);
-            }
-            ExprKind::Compare(a, rest) => {
-                expr(a, out);
-                rest.iter().for_each(|(_, x)| expr(x, out));
-            }
-            ExprKind::BoolOp(_, xs) | ExprKind::Builtin(_, xs) => xs.iter().for_each(|x| expr(x, out)),
-            ExprKind::IfExp(c, a, b) => [c, a, b].into_iter().for_each(|x| expr(x, out)),
-            _ => {}
-        }
-    }
+        })
+    };
     match &s.kind {
-        StmtKind::Assign { value, .. } | StmtKind::AugAssign { value, .. } => expr(value, out),
+        StmtKind::Assign { value, .. } | StmtKind::AugAssign { value, .. } => reads(value),
         StmtKind::If { cond, then, orelse } => {
-            expr(cond, out);
+            reads(cond);
             then.iter().chain(orelse).for_each(|s| subscripts_in(s, out));
         }
         _ => {}
@@ -472,33 +444,11 @@ fn assigned_locals(body: &[Stmt], out: &mut Vec<LocalId>) {
 /// path so far).
 fn read_before_assigned(body: &[Stmt], defined: &mut Vec<LocalId>, out: &mut Vec<LocalId>) {
     fn reads(e: &Expr, defined: &[LocalId], out: &mut Vec<LocalId>) {
-        match &e.kind {
-            ExprKind::Local(l) => {
-                if !defined.contains(l) && !out.contains(l) {
-                    out.push(*l);
-                }
+        read_locals(e, &mut |l| {
+            if !defined.contains(&l) && !out.contains(&l) {
+                out.push(l);
             }
-            ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::EachItem(_, x) => reads(x, defined, out),
-            ExprKind::Binary(_, a, b) => {
-                reads(a, defined, out);
-                reads(b, defined, out);
-            }
-            ExprKind::Compare(a, rest) => {
-                reads(a, defined, out);
-                rest.iter().for_each(|(_, x)| reads(x, defined, out));
-            }
-            ExprKind::BoolOp(_, xs) | ExprKind::Builtin(_, xs) => xs.iter().for_each(|x| reads(x, defined, out)),
-            ExprKind::IfExp(c, a, b) => [c, a, b].into_iter().for_each(|x| reads(x, defined, out)),
-            ExprKind::Subscript(a, indices) => {
-                reads(a, defined, out);
-                for ix in indices {
-                    if let Index::At(x) = ix {
-                        reads(x, defined, out);
-                    }
-                }
-            }
-            _ => {}
-        }
+        });
     }
     for s in body {
         match &s.kind {
