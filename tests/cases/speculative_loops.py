@@ -179,3 +179,62 @@ def each_root(x):
 #run: each_root(np.linspace(0.0, 2.0, 41))
 #run: each_root(np.array([1.0, -4.0, 0.5]))
 #run: each_root(np.array([1.0, 0.0, 0.5]))
+
+
+def frozen(a):
+    a.flags.writeable = False
+    return a
+
+
+#export divide_into(float64[:], float64[:], float64[:])
+def divide_into(out, a, b):
+    # A loop that stores: its checks run first, then the stores with every check known to pass.
+    for i in range(len(out)):
+        out[i] = float(a[i]) / float(b[i])
+
+
+#export divide_catching(float64[:], float64[:], float64[:])
+def divide_catching(out, a, b):
+    # The elements before the failing one are written, the rest are not, as in Python.
+    try:
+        for i in range(len(out)):
+            out[i] = float(a[i]) / float(b[i])
+    except ZeroDivisionError:
+        return -1.0
+    return 1.0
+
+
+#export inverse_into(float64[:], float64[:])
+def inverse_into(out, a):
+    for i in range(len(out)):
+        out[i] = 1.0 / float(a[i]) - 1.0
+
+
+#export clipped_roots(float64[:], float64[:], float)
+def clipped_roots(out, x, lo):
+    for i in range(len(x)):
+        if x[i] > lo:
+            out[i] = math.sqrt(x[i]) / x[i]
+        else:
+            out[i] = 0.0
+
+
+#export scatter(float64[:], int64[:], float64[:])
+def scatter(out, idx, v):
+    for i in range(len(idx)):
+        out[idx[i]] = v[i] * 2.0
+
+#run: divide_into(np.zeros(6), np.arange(6.0), np.arange(1.0, 7.0))
+#run: divide_into(np.zeros(6), np.arange(6.0), np.array([1.0, 2.0, 0.0, 4.0, 5.0, 6.0]))
+#run: divide_into(np.zeros(6), np.arange(5.0), np.arange(1.0, 7.0))
+#run: divide_into(frozen(np.zeros(3)), np.arange(3.0), np.arange(1.0, 4.0))
+#run: divide_catching(np.zeros(6), np.arange(6.0), np.array([1.0, 2.0, 0.0, 4.0, 5.0, 6.0]))
+#run: divide_catching(np.zeros(6), np.arange(6.0), np.arange(1.0, 7.0))
+#run: (lambda v: (inverse_into(v[1:], v[:-1]), v)[1])(np.array([2.0, 0.5, 4.0, 1.0]))
+#run: (lambda v: (inverse_into(v[1:], v[:-1]), v)[1])(np.array([1.0, 5.0, 7.0]))
+#run: (lambda v: (divide_into(v, v, np.full(4, 2.0)), v)[1])(np.arange(4.0))
+#run: clipped_roots(np.zeros(5), np.array([0.1, 0.9, 4.0, 0.2, 9.0]), 0.5)
+#run: clipped_roots(np.zeros(5), np.array([0.1, 0.9, 4.0, 0.2, 9.0]), -1.0)
+#run: scatter(np.zeros(5), np.array([4, 0, 2], dtype=np.int64), np.array([1.0, 2.0, 3.0]))
+#run: scatter(np.zeros(5), np.array([4, 9, 2], dtype=np.int64), np.array([1.0, 2.0, 3.0]))
+#run: scatter(np.zeros(5), np.array([4, -1, 2], dtype=np.int64), np.array([1.0, 2.0, 3.0]))

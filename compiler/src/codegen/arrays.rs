@@ -95,6 +95,11 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Wraps a negative index and checks bounds, raising IndexError like numpy.
     fn checked_index(&mut self, cx: &mut FnCx<'ctx>, i: IntValue<'ctx>, n: IntValue<'ctx>, axis: usize) -> Cg<IntValue<'ctx>> {
+        if cx.checks_pass {
+            // A speculative loop's checked run found every index in range (negative ones too
+            // would have failed it).
+            return Ok(i);
+        }
         let checks = self.hir.functions[self.prog.instances[cx.inst].func].checks;
         if !checks.boundscheck {
             if !checks.wraparound {

@@ -126,6 +126,9 @@ struct FnCx<'ctx> {
     handling: Vec<[PointerValue<'ctx>; 3]>,
     /// Inside a speculative loop (see [`speculate`]).
     spec: Option<speculate::Speculation<'ctx>>,
+    /// Inside the run of a speculative loop that stores, after its checks all passed: checks
+    /// emit nothing.
+    checks_pass: bool,
     /// The `finally` blocks a `return` must run first, innermost last.
     finally_stack: Vec<objects::FinallyTarget<'ctx>>,
     /// Where a `return` through `finally` keeps its value meanwhile (an object slot is
@@ -359,7 +362,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let self_call = twin.map(|(_, original)| original);
         let last = func.get_last_param().ok_or_else(|| CgError("native without its failed flag".into()))?.into_pointer_value();
         let (failed, escape) = if self.escape_bodies.contains_key(&id) { (self.failed_flag()?, Some(last)) } else { (last, None) };
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), spec: None, finally_stack: Vec::new(), ret_slot: None };
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), spec: None, checks_pass: false, finally_stack: Vec::new(), ret_slot: None };
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
@@ -653,6 +656,9 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn guard(&mut self, cx: &mut FnCx<'ctx>, ok: IntValue<'ctx>, exception: &str, message: &str) -> Cg<()> {
         if cx.spec.is_some() {
             return self.collect_check(cx, ok);
+        }
+        if cx.checks_pass {
+            return Ok(());
         }
         let cont = self.append(cx.func, "ok");
         let fail = self.append(cx.func, "fail");
@@ -1033,8 +1039,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         let unit_step = step_const == Some(1);
         let after = self.append(cx.func, "endfor");
         let lp = CountedLoop { s, target, start: start_v, stop: stop_v, step: step_v, count, unit_step };
-        if parallel.is_none() && self.speculable_loop(cx, target, body) {
-            // First with the checks collected; again as written if one failed (speculate.rs).
+        let plan = if parallel.is_none() { self.speculable_loop(cx, target, body) } else { None };
+        if let Some(plan) = plan {
+            // First with the checks collected; then, for a loop that stores, with the checks
+            // known to pass; again as written if one failed (speculate.rs).
             let saved: Vec<(hir::LocalId, BasicValueEnum<'ctx>)> = self
                 .locals_to_restore(cx, target, body)
                 .iter()
@@ -1043,9 +1051,13 @@ impl<'ctx> Codegen<'ctx, '_> {
             let flag = self.entry_alloca(cx, self.ctx.bool_type().into(), "spec.ok")?;
             self.b.build_store(flag, self.ctx.bool_type().const_int(1, false))?;
             let spec = self.speculation(cx, flag, &lp, body)?;
-            // Reads that stay in bounds for the whole loop were checked above; when one does
-            // not, the loop runs as written straight away.
-            let checked_ahead = self.check_reads_ahead(cx, &spec, &lp, body)?;
+            // Reads (and stores) that stay in bounds for the whole loop are checked here, once;
+            // when one does not, the loop runs as written straight away.
+            let mut checked_ahead = self.check_reads_ahead(cx, &spec, &lp, body)?;
+            if let speculate::Plan::Stores { writes, reads } = &plan {
+                let stores_ok = self.check_stores_ahead(cx, writes, reads)?;
+                checked_ahead = self.b.build_and(checked_ahead, stores_ok, "")?;
+            }
             let speculate_bb = self.append(cx.func, "spec");
             let rerun = self.append(cx.func, "spec.rerun");
             let br = self.b.build_conditional_branch(checked_ahead, speculate_bb, rerun)?;
@@ -1057,8 +1069,24 @@ impl<'ctx> Codegen<'ctx, '_> {
             looped?;
             let ok = self.b.build_load(self.ctx.bool_type(), flag, "")?.into_int_value();
             let done = self.append(cx.func, "spec.done");
-            let br = self.b.build_conditional_branch(ok, done, rerun)?;
+            let passed = match plan {
+                speculate::Plan::Pure => done,
+                speculate::Plan::Stores { .. } => self.append(cx.func, "spec.checked"),
+            };
+            let br = self.b.build_conditional_branch(ok, passed, rerun)?;
             self.expect_true(br);
+            if passed != done {
+                // The run that stores, every check known to pass, from the state before the loop.
+                self.b.position_at_end(passed);
+                for (l, v) in &saved {
+                    self.b.build_store(cx.locals[*l], *v)?;
+                }
+                cx.checks_pass = true;
+                let looped = self.counted_loop(cx, &lp, body, after);
+                cx.checks_pass = false;
+                looped?;
+                self.b.build_unconditional_branch(done)?;
+            }
             self.b.position_at_end(rerun);
             for (l, v) in saved {
                 self.b.build_store(cx.locals[l], v)?;

@@ -266,6 +266,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             handlers: Vec::new(),
             handling: Vec::new(),
             spec: None,
+            checks_pass: false,
             finally_stack: Vec::new(),
             ret_slot: None,
         };

@@ -39,6 +39,18 @@ pub(super) struct Speculation<'ctx> {
     assigned: Vec<LocalId>,
 }
 
+/// How a loop runs speculatively.
+pub(super) enum Plan {
+    /// It only computes: run it with the checks collected, and again as written if one failed.
+    Pure,
+    /// It also stores into arrays (`out[i] = a[i] / b[i]`), which cannot be undone: a first run
+    /// only evaluates the checks (the stores' bounds included, nothing stored); if they all
+    /// pass, the loop runs with every check known to pass (nothing left to branch on, so it
+    /// vectorizes), else as written. Sound because the written arrays are not read in the loop
+    /// and do not overlap the arrays that are: both runs compute the same values.
+    Stores { writes: Vec<LocalId>, reads: Vec<LocalId> },
+}
+
 impl Speculation<'_> {
     /// Whether this read of `value[indices]` was checked before the loop.
     pub(super) fn checked_ahead(&self, value: &Expr, indices: &[Index]) -> bool {
@@ -83,6 +95,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         for s in body {
             subscripts_in(s, &mut reads);
         }
+        reads.extend(stores_in(body));
         reads.retain(|(value, indices)| spec.checked_ahead(value, indices));
         let bool_t = self.ctx.bool_type();
         let mut ok = bool_t.const_int(1, false);
@@ -118,22 +131,88 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(ok)
     }
 
+    /// Before a loop that stores ([`Plan::Stores`]): the arrays it writes are writable and
+    /// share no byte with the arrays it reads (all C-contiguous: `size * itemsize` bytes from
+    /// their data pointer).
+    pub(super) fn check_stores_ahead(&mut self, cx: &mut FnCx<'ctx>, writes: &[LocalId], reads: &[LocalId]) -> Cg<IntValue<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        let mut ok = self.ctx.bool_type().const_int(1, false);
+        let span = |this: &mut Self, cx: &mut FnCx<'ctx>, l: LocalId| -> Cg<(StructValue<'ctx>, IntValue<'ctx>, IntValue<'ctx>)> {
+            let Type::Array(at) = this.local_ty(cx, l) else { return Err(CgError("speculative store into a non-array".into())) };
+            let arr = this.b.build_load(this.llvm_type(&Type::Array(at)), cx.locals[l], "")?.into_struct_value();
+            let mut bytes = this.i64(super::arrays::dtype_size(at.dtype) as i64);
+            for k in 0..at.ndim {
+                bytes = this.b.build_int_mul(bytes, this.dim(arr, super::arrays::SHAPE, k)?, "")?;
+            }
+            let data = this.field(arr, super::arrays::DATA)?.into_pointer_value();
+            let start = this.b.build_ptr_to_int(data, i64t, "")?;
+            Ok((arr, start, this.b.build_int_add(start, bytes, "")?))
+        };
+        for w in writes {
+            let (arr, w_start, w_end) = span(self, cx, *w)?;
+            let writable = self.field(arr, super::arrays::WRITABLE)?.into_int_value();
+            ok = self.b.build_and(ok, writable, "")?;
+            for r in reads {
+                let (_, r_start, r_end) = span(self, cx, *r)?;
+                let before = self.b.build_int_compare(IntPredicate::ULE, w_end, r_start, "")?;
+                let after = self.b.build_int_compare(IntPredicate::ULE, r_end, w_start, "")?;
+                ok = self.b.build_and(ok, self.b.build_or(before, after, "")?, "")?;
+            }
+        }
+        Ok(ok)
+    }
+
     /// Whether a loop body qualifies (see the module doc) and has checks worth collecting.
-    pub(super) fn speculable_loop(&self, cx: &FnCx<'ctx>, target: LocalId, body: &[Stmt]) -> bool {
+    pub(super) fn speculable_loop(&self, cx: &FnCx<'ctx>, target: LocalId, body: &[Stmt]) -> Option<Plan> {
         let mut checks = false;
         let mut moving = vec![target];
         assigned_locals(body, &mut moving);
-        body.iter().all(|s| self.speculable_stmt(cx, &moving, s, &mut checks)) && checks
+        let mut writes = Vec::new();
+        if !body.iter().all(|s| self.speculable_stmt(cx, &moving, s, &mut checks, &mut writes)) || !checks {
+            return None;
+        }
+        if writes.is_empty() {
+            return Some(Plan::Pure);
+        }
+        // A loop that stores runs twice (see [`Plan::Stores`]): both runs must read the same
+        // values, so no array it writes may be read in it (other arrays are checked for overlap
+        // at run time, which needs them C-contiguous).
+        let mut reads = Vec::new();
+        for s in body {
+            subscripts_in(s, &mut reads);
+        }
+        let read_arrays: Vec<LocalId> = reads.iter().filter_map(|(value, _)| match value.kind {
+            ExprKind::Local(l) => Some(l),
+            _ => None,
+        }).collect();
+        let contiguous = |l: &LocalId| matches!(self.local_ty(cx, *l), Type::Array(at) if at.contiguous);
+        let written_read = writes.iter().any(|w| read_arrays.contains(w));
+        if written_read || !read_arrays.iter().chain(&writes).all(contiguous) {
+            return None;
+        }
+        writes.dedup();
+        Some(Plan::Stores { writes, reads: read_arrays })
     }
 
-    fn speculable_stmt(&self, cx: &FnCx<'ctx>, moving: &[LocalId], s: &Stmt, checks: &mut bool) -> bool {
+    fn speculable_stmt(&self, cx: &FnCx<'ctx>, moving: &[LocalId], s: &Stmt, checks: &mut bool, writes: &mut Vec<LocalId>) -> bool {
         match &s.kind {
+            StmtKind::Assign { target: Target::Item(arr, indices, _), value } => {
+                let ExprKind::Local(w) = arr.kind else { return false };
+                let Type::Array(at) = self.local_ty(cx, w) else { return false };
+                *checks = true;
+                writes.push(w);
+                at.ndim == indices.len()
+                    && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, checks)))
+                    && self.vectorizable_read(cx, moving, arr, indices)
+                    && self.speculable_expr(cx, moving, value, checks)
+                    && (self.ty(cx, value) != Type::Complex || matches!(at.elem(), Type::Complex))
+            }
             StmtKind::Assign { target: Target::Local(l, _), value } => self.scalar_local(cx, *l) && self.speculable_expr(cx, moving, value, checks),
             StmtKind::AugAssign { target, op, value, .. } => {
                 self.scalar_local(cx, *target) && self.safe_op(cx, *op, &self.local_ty(cx, *target), value) && self.speculable_expr(cx, moving, value, checks)
             }
             StmtKind::If { cond, then, orelse } => {
-                self.speculable_expr(cx, moving, cond, checks) && then.iter().chain(orelse).all(|s| self.speculable_stmt(cx, moving, s, checks))
+                self.speculable_expr(cx, moving, cond, checks) && then.iter().chain(orelse).all(|s| self.speculable_stmt(cx, moving, s, checks, writes))
             }
             _ => false,
         }
@@ -295,6 +374,23 @@ impl<'ctx> Codegen<'ctx, '_> {
                 };
                 self.b.build_store(cx.locals[*l], v)?;
             }
+            // The first run of a loop that stores: the value's checks and the element's bounds,
+            // no store.
+            StmtKind::Assign { target: Target::Item(arr, indices, _), value } => {
+                self.expr(cx, value)?;
+                let ahead = cx.spec.as_ref().is_some_and(|sp| sp.checked_ahead(arr, indices));
+                if !ahead {
+                    let a = self.expr(cx, arr)?.into_struct_value();
+                    let mut inside = self.ctx.bool_type().const_int(1, false);
+                    for (k, ix) in indices.iter().enumerate() {
+                        let Index::At(i) = ix else { return Err(CgError("slice in a speculative store".into())) };
+                        let i = self.operand(cx, i, &Type::Int)?.into_int_value();
+                        let n = self.dim(a, super::arrays::SHAPE, k)?;
+                        inside = self.b.build_and(inside, self.b.build_int_compare(IntPredicate::ULT, i, n, "")?, "")?;
+                    }
+                    self.collect_check(cx, inside)?;
+                }
+            }
             StmtKind::AugAssign { target, op, value, target_span } => {
                 let lt = self.local_ty(cx, *target);
                 let current = self.b.build_load(self.llvm_type(&lt), cx.locals[*target], "")?;
@@ -403,6 +499,10 @@ fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
         })
     };
     match &s.kind {
+        StmtKind::Assign { target: Target::Item(_, indices, _), value } => {
+            indices.iter().for_each(|ix| if let Index::At(i) = ix { reads(i) });
+            reads(value);
+        }
         StmtKind::Assign { value, .. } | StmtKind::AugAssign { value, .. } => reads(value),
         StmtKind::If { cond, then, orelse } => {
             reads(cond);
@@ -410,6 +510,22 @@ fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
         }
         _ => {}
     }
+}
+
+/// The element stores `a[...] = v` of a speculable body.
+fn stores_in(body: &[Stmt]) -> Vec<(&Expr, &[Index])> {
+    let mut out = Vec::new();
+    for s in body {
+        match &s.kind {
+            StmtKind::Assign { target: Target::Item(arr, indices, _), .. } => out.push((&**arr, indices.as_slice())),
+            StmtKind::If { then, orelse, .. } => {
+                out.extend(stores_in(then));
+                out.extend(stores_in(orelse));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn predicate<'ctx>(cx: &FnCx<'ctx>) -> Option<IntValue<'ctx>> {
@@ -455,6 +571,11 @@ fn read_before_assigned(body: &[Stmt], defined: &mut Vec<LocalId>, out: &mut Vec
             StmtKind::Assign { target: Target::Local(l, _), value } => {
                 reads(value, defined, out);
                 defined.push(*l);
+            }
+            StmtKind::Assign { target: Target::Item(arr, indices, _), value } => {
+                reads(arr, defined, out);
+                indices.iter().for_each(|ix| if let Index::At(i) = ix { reads(i, defined, out) });
+                reads(value, defined, out);
             }
             StmtKind::AugAssign { target, value, .. } => {
                 reads(value, defined, out);
