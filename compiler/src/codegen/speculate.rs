@@ -1,22 +1,29 @@
-//! Speculative loops: an innermost `for` loop whose body only computes (numbers into locals,
-//! array reads, arithmetic, `math`) runs first with its error checks collected into one flag
-//! instead of each branching out. The loop then has a single exit, which LLVM's vectorizer needs
-//! (it does not vectorize loops that can leave early): the n-body kernel's inner loop, with a
-//! ZeroDivisionError check, a `math.sqrt` domain check and a bounds check per iteration, runs
-//! four pairs at a time. When the flag says some check failed, the locals the loop assigns get
-//! back their values from before it and the loop runs again as written, raising where Python
-//! would: the body has no other effect, so running it twice is not observable.
+//! Speculative loops: an innermost `for` loop over a range whose body only computes (numbers
+//! into locals, `if`, array reads, arithmetic, the `math` functions LLVM vectorizes) runs first
+//! with its error checks ANDed into one flag instead of each branching out, and both sides of
+//! each `if` computed under predicates. The loop then has one exit and no branches, which
+//! LLVM's vectorizer needs (it vectorizes no loop that can leave early): `s += a[i] / b[i]`,
+//! with a ZeroDivisionError check and two bounds checks per iteration, runs four at a time.
+//! Reads indexed by the loop variable plus a constant, or by values the loop does not change,
+//! are bounds-checked once before it. When the flag says a check failed, the locals the loop
+//! reads before assigning get back their values from before it and the loop runs again as
+//! written, raising where Python would: the body has no other effect, so the first run is not
+//! observable. A loop that also stores into arrays it does not read runs twice when its checks
+//! pass (see [`Plan::Stores`]).
 //!
-//! Takes a loop body; gives [`Codegen::speculable_loop`] (whether the loop qualifies),
-//! [`Codegen::locals_to_restore`] (what a rerun needs back) and [`Codegen::speculative_element`] (an array read
-//! whose failed bounds check loads nothing). While speculating, [`FnCx::speculating`] holds the
-//! flag and `guard` ANDs into it instead of branching.
+//! Takes a loop body; gives [`Codegen::speculable_loop`] (whether and how the loop qualifies),
+//! [`Codegen::locals_to_restore`] (what a rerun needs back), [`Codegen::check_reads_ahead`] and
+//! [`Codegen::check_stores_ahead`] (the checks made once before the loop) and
+//! [`Codegen::speculative_stmt`] (the body's statements while speculating). While speculating,
+//! `FnCx::spec` holds the flag and `guard` ANDs into it instead of branching.
 //!
 //! Only operations that are defined for every input qualify, since a speculative iteration may
 //! run with values a failed check would have stopped: float division by zero gives an infinity,
 //! `math.sqrt(-1.0)` a NaN, an index out of range loads nothing. Integer floor division and
-//! modulo (undefined for a zero divisor in LLVM), `int()` of a float (poison out of range),
-//! integer powers, calls and anything touching Python objects keep a loop as it is.
+//! modulo by a variable (undefined for a zero divisor in LLVM), `int()` of a float (poison out
+//! of range), integer powers, calls and anything touching Python objects keep a loop as it is;
+//! so do reads that move with the loop on any axis but the last of a C-contiguous array (the
+//! n-body loop's `pos[j, 0]`: LLVM can only gather them, and speculating made it 10 % slower).
 
 use super::{Cg, CgError, Codegen, CountedLoop, FnCx};
 use crate::hir::{ArrayAttr, BinOp, Builtin, Const, Expr, ExprKind, Index, LocalId, MathFn, Stmt, StmtKind, Target};
