@@ -127,5 +127,6 @@ def test_speculative_loops_case_exercises_speculation(tmp_path):
         elif line.startswith("spec.rerun"):
             speculated.add(function)
     expected = {"ratio_sum", "sqrt_ratio", "root_of_each", "past_the_end", "neighbours", "gathered",
-                "signed_zero_sums", "last_seen", "caught", "floor_parts", "int_counts", "far_offset", "each_root", "divide_into", "divide_catching", "inverse_into", "clipped_roots", "scatter"}
+                "signed_zero_sums", "last_seen", "caught", "floor_parts", "int_counts", "far_offset", "each_root", "divide_into", "divide_catching", "inverse_into", "clipped_roots",
+                "accumulate_ratio", "scaled_rows", "counts_by_bucket"}
     assert speculated == expected

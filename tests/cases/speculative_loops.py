@@ -238,3 +238,36 @@ def scatter(out, idx, v):
 #run: scatter(np.zeros(5), np.array([4, 0, 2], dtype=np.int64), np.array([1.0, 2.0, 3.0]))
 #run: scatter(np.zeros(5), np.array([4, 9, 2], dtype=np.int64), np.array([1.0, 2.0, 3.0]))
 #run: scatter(np.zeros(5), np.array([4, -1, 2], dtype=np.int64), np.array([1.0, 2.0, 3.0]))
+
+
+#export accumulate_ratio(float64[:], float64[:], float64[:])
+def accumulate_ratio(out, a, b):
+    # `out[i] += v`: the element read and written, nothing else of `out` read.
+    for i in range(len(out)):
+        out[i] += float(a[i]) / float(b[i])
+
+
+#export scaled_rows(float64[:, :], float64[:], float)
+def scaled_rows(m, w, f):
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            m[i, j] *= float(w[j]) / f
+
+
+#export counts_by_bucket(int64[:], float64[:])
+def counts_by_bucket(counts, x):
+    for i in range(len(x)):
+        if x[i] > 0.5:
+            counts[i] += 1
+        else:
+            counts[i] -= 1
+
+#run: accumulate_ratio(np.ones(5), np.arange(5.0), np.arange(1.0, 6.0))
+#run: accumulate_ratio(np.ones(5), np.arange(5.0), np.array([1.0, 2.0, 0.0, 4.0, 5.0]))
+#run: accumulate_ratio(frozen(np.ones(3)), np.arange(3.0), np.arange(1.0, 4.0))
+#run: (lambda v: (accumulate_ratio(v[1:], v[:-1], np.full(4, 2.0)), v)[1])(np.arange(5.0))
+#run: scaled_rows(np.arange(12.0).reshape(3, 4), np.array([1.0, 2.0, 3.0, 4.0]), 2.0)
+#run: scaled_rows(np.arange(12.0).reshape(3, 4), np.array([1.0, 2.0, 3.0]), 2.0)
+#run: scaled_rows(np.arange(12.0).reshape(3, 4), np.array([1.0, 2.0, 3.0, 4.0]), 0.0)
+#run: counts_by_bucket(np.zeros(6, dtype=np.int64), np.array([0.1, 0.9, 0.6, 0.2, 0.7, 0.3]))
+#run: counts_by_bucket(np.zeros(4, dtype=np.int64), np.array([0.1, 0.9, 0.6, 0.2, 0.7, 0.3]))

@@ -1039,7 +1039,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let unit_step = step_const == Some(1);
         let after = self.append(cx.func, "endfor");
         let lp = CountedLoop { s, target, start: start_v, stop: stop_v, step: step_v, count, unit_step };
-        let plan = if parallel.is_none() { self.speculable_loop(cx, target, body) } else { None };
+        let plan = if parallel.is_none() { self.speculable_loop(cx, target, unit_step, body) } else { None };
         if let Some(plan) = plan {
             // First with the checks collected; then, for a loop that stores, with the checks
             // known to pass; again as written if one failed (speculate.rs).
