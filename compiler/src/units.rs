@@ -43,9 +43,15 @@ pub fn split(module: &Module, machine: &TargetMachine) -> Option<Vec<u8>> {
             f.set_linkage(Linkage::External);
             f.as_global_value().set_visibility(GlobalVisibility::Hidden);
         } else if f.count_basic_blocks() > 0 && f.get_linkage() != Linkage::Internal && f.get_linkage() != Linkage::Private {
-            // The module entry point and the like: the original unit has them.
-            // SAFETY: nothing in the module calls them (they are entry points).
-            unsafe { f.delete() };
+            // The module entry point and the like: the original unit defines them.
+            // SAFETY: reads the use list of a live function.
+            if unsafe { llvm_sys::core::LLVMGetFirstUse(f.as_value_ref()) }.is_null() {
+                // SAFETY: nothing refers to it.
+                unsafe { f.delete() };
+            } else {
+                // Still referred to: a definition LLVM may read but does not emit.
+                f.set_linkage(Linkage::AvailableExternally);
+            }
         }
     }
     // The wrappers and everything else only the entry point reached go.
