@@ -271,3 +271,13 @@ def counts_by_bucket(counts, x):
 #run: scaled_rows(np.arange(12.0).reshape(3, 4), np.array([1.0, 2.0, 3.0, 4.0]), 0.0)
 #run: counts_by_bucket(np.zeros(6, dtype=np.int64), np.array([0.1, 0.9, 0.6, 0.2, 0.7, 0.3]))
 #run: counts_by_bucket(np.zeros(4, dtype=np.int64), np.array([0.1, 0.9, 0.6, 0.2, 0.7, 0.3]))
+
+
+#export shifted_into(int64[:], int64[:], int)
+def shifted_into(out, a, k):
+    # A shift's count is checked (ValueError when negative) even where every index is known.
+    for i in range(len(out)):
+        out[i] = int(a[i]) << k
+
+#run: shifted_into(np.zeros(4, dtype=np.int64), np.arange(4, dtype=np.int64), 2)
+#run: shifted_into(np.zeros(4, dtype=np.int64), np.arange(4, dtype=np.int64), -1)

@@ -1060,7 +1060,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             // Reads (and stores) that stay in bounds for the whole loop are checked here, once;
             // when one does not, the loop runs as written straight away.
             let mut checked_ahead = self.check_reads_ahead(cx, &spec, &lp, body)?;
-            if let speculate::Plan::Stores { writes, reads } = &plan {
+            if let speculate::Plan::Stores { writes, reads, .. } = &plan {
                 let stores_ok = self.check_stores_ahead(cx, writes, reads)?;
                 checked_ahead = self.b.build_and(checked_ahead, stores_ok, "")?;
             }
@@ -1070,7 +1070,14 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.expect_true(br);
             self.b.position_at_end(speculate_bb);
             let done = self.append(cx.func, "spec.done");
-            if let speculate::Plan::Stores { .. } = plan {
+            if let speculate::Plan::Stores { checks_in_loop: false, .. } = plan {
+                // Everything was checked above: the stores run at once.
+                cx.checks_pass = true;
+                let looped = self.counted_loop(cx, &lp, body, after);
+                cx.checks_pass = false;
+                looped?;
+                self.b.build_unconditional_branch(done)?;
+            } else if let speculate::Plan::Stores { .. } = plan {
                 self.speculative_blocks(cx, &lp, body, after, flag, &saved, done)?;
             } else {
                 cx.spec = Some(spec);

@@ -55,7 +55,7 @@ pub(super) enum Plan {
     /// pass, the loop runs with every check known to pass (nothing left to branch on, so it
     /// vectorizes), else as written. Sound because the written arrays are not read in the loop
     /// and do not overlap the arrays that are: both runs compute the same values.
-    Stores { writes: Vec<LocalId>, reads: Vec<LocalId> },
+    Stores { writes: Vec<LocalId>, reads: Vec<LocalId>, checks_in_loop: bool },
 }
 
 impl Speculation<'_> {
@@ -212,7 +212,28 @@ impl<'ctx> Codegen<'ctx, '_> {
             return None;
         }
         writes.dedup();
-        Some(Plan::Stores { writes, reads: read_arrays })
+        // With every check made before the loop (indexes at i + c, no division, no `math`),
+        // the checks-only run would check nothing: the stores run at once.
+        let mut arithmetic = false;
+        for s in body {
+            let mut exprs = Vec::new();
+            statement_exprs(s, &mut exprs);
+            for e in exprs {
+                crate::hir::walk_expr(e, &mut |x| {
+                    arithmetic |= matches!(x.kind, ExprKind::Binary(BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow | BinOp::LShift | BinOp::RShift, ..) | ExprKind::Builtin(Builtin::Math(_), _))
+                })
+            }
+        }
+        let mut all = Vec::new();
+        for s in body {
+            subscripts_in(s, &mut all);
+        }
+        all.extend(stores_in(body));
+        let unhoisted = all.iter().any(|(value, indices)| {
+            !matches!(value.kind, ExprKind::Local(a) if !moving.contains(&a))
+                || indices.iter().any(|ix| !matches!(ix, Index::At(i) if index_ahead(i, target, &moving).is_some()))
+        });
+        Some(Plan::Stores { writes, reads: read_arrays, checks_in_loop: arithmetic || unhoisted })
     }
 
     fn speculable_stmt(&self, cx: &FnCx<'ctx>, moving: &[LocalId], s: &Stmt, checks: &mut bool, writes: &mut Vec<LocalId>) -> bool {
@@ -295,6 +316,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             ExprKind::Builtin(b, args) => {
                 let ok = match b {
                     Builtin::Abs | Builtin::Min | Builtin::Max | Builtin::Float | Builtin::Bool | Builtin::Complex | Builtin::Conjugate => true,
+                    // int() of an int converts nothing (of a float it would: excluded).
+                    Builtin::Int => matches!(args.as_slice(), [x] if self.ty(cx, x).is_integral()),
                     Builtin::Len => return matches!(args.as_slice(), [x] if self.array_local(cx, x)),
                     // Only what LLVM vectorizes itself: a libm call (exp, log, sin…) stays one
                     // call per element, and a loop of them vectorized 32 wide only grew (simpson
@@ -560,6 +583,22 @@ fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
         StmtKind::If { cond, then, orelse } => {
             reads(cond);
             then.iter().chain(orelse).for_each(|s| subscripts_in(s, out));
+        }
+        _ => {}
+    }
+}
+
+/// The expressions a speculable statement evaluates (an `if`'s branches included).
+fn statement_exprs<'h>(s: &'h Stmt, out: &mut Vec<&'h Expr>) {
+    match &s.kind {
+        StmtKind::Assign { target: Target::Item(_, indices, _), value } | StmtKind::AugAssignItem { indices, value, .. } => {
+            indices.iter().for_each(|ix| if let Index::At(i) = ix { out.push(i) });
+            out.push(value);
+        }
+        StmtKind::Assign { value, .. } | StmtKind::AugAssign { value, .. } => out.push(value),
+        StmtKind::If { cond, then, orelse } => {
+            out.push(cond);
+            then.iter().chain(orelse).for_each(|s| statement_exprs(s, out));
         }
         _ => {}
     }
