@@ -128,5 +128,5 @@ def test_speculative_loops_case_exercises_speculation(tmp_path):
             speculated.add(function)
     expected = {"ratio_sum", "sqrt_ratio", "root_of_each", "past_the_end", "neighbours", "gathered",
                 "signed_zero_sums", "last_seen", "caught", "floor_parts", "int_counts", "far_offset", "each_root", "divide_into", "divide_catching", "inverse_into", "clipped_roots",
-                "accumulate_ratio", "scaled_rows", "counts_by_bucket", "shifted_into"}
+                "accumulate_ratio", "scaled_rows", "counts_by_bucket", "shifted_into", "next_row_half"}
     assert speculated == expected

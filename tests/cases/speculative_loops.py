@@ -281,3 +281,15 @@ def shifted_into(out, a, k):
 
 #run: shifted_into(np.zeros(4, dtype=np.int64), np.arange(4, dtype=np.int64), 2)
 #run: shifted_into(np.zeros(4, dtype=np.int64), np.arange(4, dtype=np.int64), -1)
+
+
+#export next_row_half(float64[:, ::1], float64[:, ::1], int)
+def next_row_half(out, u, rows):
+    # `u[i + 1, j]` in the `j` loop: i + 1 does not change there and is checked before it; the
+    # last row's i + 1 is out of range, where Python raises IndexError after the rows before.
+    for i in range(rows):
+        for j in range(u.shape[1]):
+            out[i, j] = u[i + 1, j] / 2.0
+
+#run: next_row_half(np.zeros((3, 4)), np.arange(12.0).reshape(3, 4), 2)
+#run: next_row_half(np.zeros((3, 4)), np.arange(12.0).reshape(3, 4), 3)

@@ -78,16 +78,29 @@ fn index_ahead(i: &Expr, target: Option<LocalId>, assigned: &[LocalId]) -> Optio
         ExprKind::Const(Const::Int(_)) => Some(None),
         ExprKind::Local(l) if Some(*l) == target => Some(Some(0)),
         ExprKind::Local(l) if !assigned.contains(l) => Some(None),
-        ExprKind::Binary(BinOp::Add, a, b) => match (&a.kind, &b.kind) {
+        ExprKind::Binary(BinOp::Add, a, b) if is_target(a) || is_target(b) => match (&a.kind, &b.kind) {
             (_, ExprKind::Const(Const::Int(c))) if is_target(a) => Some(Some(*c)),
             (ExprKind::Const(Const::Int(c)), _) if is_target(b) => Some(Some(*c)),
             _ => None,
         },
-        ExprKind::Binary(BinOp::Sub, a, b) => match &b.kind {
-            ExprKind::Const(Const::Int(c)) if is_target(a) => c.checked_neg().map(Some),
+        ExprKind::Binary(BinOp::Sub, a, b) if is_target(a) => match &b.kind {
+            ExprKind::Const(Const::Int(c)) => c.checked_neg().map(Some),
             _ => None,
         },
+        // Arithmetic on values the body does not change (stencil's `u[i - 1, j]` in the `j`
+        // loop), evaluated once before the loop: it raises nothing.
+        _ if invariant(i, target, assigned) => Some(None),
         _ => None,
+    }
+}
+
+fn invariant(e: &Expr, target: Option<LocalId>, assigned: &[LocalId]) -> bool {
+    match &e.kind {
+        ExprKind::Const(Const::Int(_)) => true,
+        ExprKind::Local(l) => Some(*l) != target && !assigned.contains(l),
+        ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul, a, b) => invariant(a, target, assigned) && invariant(b, target, assigned),
+        ExprKind::Unary(crate::hir::UnaryOp::Neg, x) => invariant(x, target, assigned),
+        _ => false,
     }
 }
 
