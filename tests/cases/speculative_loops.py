@@ -293,3 +293,22 @@ def next_row_half(out, u, rows):
 
 #run: next_row_half(np.zeros((3, 4)), np.arange(12.0).reshape(3, 4), 2)
 #run: next_row_half(np.zeros((3, 4)), np.arange(12.0).reshape(3, 4), 3)
+
+
+#export divide_in_place(float64[:], float64[:])
+def divide_in_place(out, b):
+    # The division is in the augmented assignment itself: its check must still run.
+    for i in range(len(out)):
+        out[i] /= float(b[i])
+
+
+#export scaled_copy(float64[:], float64[:])
+def scaled_copy(out, a):
+    for i in range(len(out)):
+        t = 1.0
+        t /= float(a[i])
+        out[i] = t
+
+#run: divide_in_place(np.arange(1.0, 5.0), np.array([2.0, 4.0, 8.0, 16.0]))
+#run: scaled_copy(np.zeros(4), np.array([2.0, 4.0, 8.0, 16.0]))
+#run: scaled_copy(np.zeros(4), np.array([2.0, 4.0, 0.0, 16.0]))

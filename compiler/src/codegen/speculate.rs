@@ -58,6 +58,25 @@ pub(super) enum Plan {
     Stores { writes: Vec<LocalId>, reads: Vec<LocalId>, checks_in_loop: bool },
 }
 
+/// What [`Codegen::speculable_loop`] finds in a body while checking it qualifies.
+#[derive(Default)]
+struct Found {
+    /// Checks worth collecting: array reads and stores, divisions, powers, `math`.
+    checks: bool,
+    /// Checks of values (not of indexes): divisions, powers, shifts, `math` (in expressions and
+    /// in augmented assignments' own operations).
+    guards: bool,
+    /// The arrays the body stores into.
+    writes: Vec<LocalId>,
+}
+
+impl Found {
+    fn operation(&mut self, op: BinOp) {
+        self.checks |= matches!(op, BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow);
+        self.guards |= matches!(op, BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow | BinOp::LShift | BinOp::RShift);
+    }
+}
+
 impl Speculation<'_> {
     /// Whether this read of `value[indices]` was checked before the loop.
     pub(super) fn checked_ahead(&self, value: &Expr, indices: &[Index]) -> bool {
@@ -188,14 +207,13 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Whether a loop body qualifies (see the module doc) and has checks worth collecting.
     pub(super) fn speculable_loop(&self, cx: &FnCx<'ctx>, target: LocalId, unit_step: bool, body: &[Stmt]) -> Option<Plan> {
-        let mut checks = false;
         let mut moving = vec![target];
         assigned_locals(body, &mut moving);
-        let mut writes = Vec::new();
-        if !body.iter().all(|s| self.speculable_stmt(cx, &moving, s, &mut checks, &mut writes)) || !checks {
+        let mut found = Found::default();
+        if !body.iter().all(|s| self.speculable_stmt(cx, &moving, s, &mut found)) || !found.checks {
             return None;
         }
-        if writes.is_empty() {
+        if found.writes.is_empty() {
             return Some(Plan::Pure);
         }
         // A loop that stores runs twice (see [`Plan::Stores`]): both runs must read the same
@@ -209,84 +227,60 @@ impl<'ctx> Codegen<'ctx, '_> {
             ExprKind::Local(l) => Some(l),
             _ => None,
         }).collect();
+        let mut writes = found.writes;
         let contiguous = |l: &LocalId| matches!(self.local_ty(cx, *l), Type::Array(at) if at.contiguous);
-        let written_read = writes.iter().any(|w| read_arrays.contains(w));
+        if writes.iter().any(|w| read_arrays.contains(w)) || !read_arrays.iter().chain(&writes).all(contiguous) {
+            return None;
+        }
         // Stores at positions known before the loop only: a scatter (`a[k[i]] = v`) cannot be
         // vectorized, and its first run (the whole loop without stores) would only double the
         // work (homopolymer's `counts[min(run, longest)] += 1`: 3.1 → 5.2 ms).
         let target = unit_step.then_some(target);
-        let scatters = stores_in(body).iter().any(|(_, indices)| {
-            indices.iter().any(|ix| !matches!(ix, Index::At(i) if index_ahead(i, target, &moving).is_some()))
-        });
-        if scatters {
-            return None;
-        }
-        if written_read || !read_arrays.iter().chain(&writes).all(contiguous) {
+        let ahead = |indices: &[Index]| indices.iter().all(|ix| matches!(ix, Index::At(i) if index_ahead(i, target, &moving).is_some()));
+        if !stores_in(body).iter().all(|(_, indices)| ahead(indices)) {
             return None;
         }
         writes.dedup();
-        // With every check made before the loop (indexes at i + c, no division, no `math`),
-        // the checks-only run would check nothing: the stores run at once.
-        let mut arithmetic = false;
-        for s in body {
-            let mut exprs = Vec::new();
-            statement_exprs(s, &mut exprs);
-            for e in exprs {
-                crate::hir::walk_expr(e, &mut |x| {
-                    arithmetic |= matches!(x.kind, ExprKind::Binary(BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow | BinOp::LShift | BinOp::RShift, ..) | ExprKind::Builtin(Builtin::Math(_), _))
-                })
-            }
-        }
-        let mut all = Vec::new();
-        for s in body {
-            subscripts_in(s, &mut all);
-        }
-        all.extend(stores_in(body));
-        let unhoisted = all.iter().any(|(value, indices)| {
-            !matches!(value.kind, ExprKind::Local(a) if !moving.contains(&a))
-                || indices.iter().any(|ix| !matches!(ix, Index::At(i) if index_ahead(i, target, &moving).is_some()))
-        });
-        Some(Plan::Stores { writes, reads: read_arrays, checks_in_loop: arithmetic || unhoisted })
+        // With every check made before the loop (indexes at i + c, no check of a value), the
+        // checks-only run would check nothing: the stores run at once.
+        let checks_in_loop = found.guards || !reads.iter().all(|(value, indices)| matches!(value.kind, ExprKind::Local(a) if !moving.contains(&a)) && ahead(indices));
+        Some(Plan::Stores { writes, reads: read_arrays, checks_in_loop })
     }
 
-    fn speculable_stmt(&self, cx: &FnCx<'ctx>, moving: &[LocalId], s: &Stmt, checks: &mut bool, writes: &mut Vec<LocalId>) -> bool {
+    fn speculable_stmt(&self, cx: &FnCx<'ctx>, moving: &[LocalId], s: &Stmt, found: &mut Found) -> bool {
         match &s.kind {
-            StmtKind::Assign { target: Target::Item(arr, indices, _), value } => {
-                let ExprKind::Local(w) = arr.kind else { return false };
-                let Type::Array(at) = self.local_ty(cx, w) else { return false };
-                *checks = true;
-                writes.push(w);
-                at.ndim == indices.len()
-                    && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, checks)))
-                    && self.vectorizable_read(cx, moving, arr, indices)
-                    && self.speculable_expr(cx, moving, value, checks)
-                    && (self.ty(cx, value) != Type::Complex || matches!(at.elem(), Type::Complex))
-            }
+            StmtKind::Assign { target: Target::Item(arr, indices, _), value } => self.speculable_store(cx, moving, arr, indices, value, found),
             // `a[i] += v`: reads the element it writes, and nothing else of `a` may be read in
             // the loop, so no check can depend on what the loop wrote (the operation's own
             // check looks at `v` alone).
-            StmtKind::AugAssignItem { array: arr, indices, op, value, .. } => {
-                let ExprKind::Local(w) = arr.kind else { return false };
-                let Type::Array(at) = self.local_ty(cx, w) else { return false };
-                *checks = true;
-                writes.push(w);
-                at.ndim == indices.len()
-                    && at.elem().is_number()
-                    && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, checks)))
-                    && self.vectorizable_read(cx, moving, arr, indices)
-                    && self.safe_op(cx, *op, &at.elem(), value)
-                    && self.speculable_expr(cx, moving, value, checks)
-                    && (self.ty(cx, value) != Type::Complex || matches!(at.elem(), Type::Complex))
+            StmtKind::AugAssignItem { array, indices, op, value, .. } => {
+                found.operation(*op);
+                matches!(self.ty(cx, array), Type::Array(at) if at.elem().is_number() && self.safe_op(cx, *op, &at.elem(), value))
+                    && self.speculable_store(cx, moving, array, indices, value, found)
             }
-            StmtKind::Assign { target: Target::Local(l, _), value } => self.scalar_local(cx, *l) && self.speculable_expr(cx, moving, value, checks),
+            StmtKind::Assign { target: Target::Local(l, _), value } => self.scalar_local(cx, *l) && self.speculable_expr(cx, moving, value, found),
             StmtKind::AugAssign { target, op, value, .. } => {
-                self.scalar_local(cx, *target) && self.safe_op(cx, *op, &self.local_ty(cx, *target), value) && self.speculable_expr(cx, moving, value, checks)
+                found.operation(*op);
+                self.scalar_local(cx, *target) && self.safe_op(cx, *op, &self.local_ty(cx, *target), value) && self.speculable_expr(cx, moving, value, found)
             }
             StmtKind::If { cond, then, orelse } => {
-                self.speculable_expr(cx, moving, cond, checks) && then.iter().chain(orelse).all(|s| self.speculable_stmt(cx, moving, s, checks, writes))
+                self.speculable_expr(cx, moving, cond, found) && then.iter().chain(orelse).all(|s| self.speculable_stmt(cx, moving, s, found))
             }
             _ => false,
         }
+    }
+
+    /// `a[...] = value` (or `a[...] op= value`) into an array local, element by element.
+    fn speculable_store(&self, cx: &FnCx<'ctx>, moving: &[LocalId], arr: &Expr, indices: &[Index], value: &Expr, found: &mut Found) -> bool {
+        let ExprKind::Local(w) = arr.kind else { return false };
+        let Type::Array(at) = self.local_ty(cx, w) else { return false };
+        found.checks = true;
+        found.writes.push(w);
+        at.ndim == indices.len()
+            && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, found)))
+            && self.vectorizable_read(cx, moving, arr, indices)
+            && self.speculable_expr(cx, moving, value, found)
+            && (self.ty(cx, value) != Type::Complex || matches!(at.elem(), Type::Complex))
     }
 
     fn scalar_local(&self, cx: &FnCx<'ctx>, l: LocalId) -> bool {
@@ -307,25 +301,25 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
     }
 
-    fn speculable_expr(&self, cx: &FnCx<'ctx>, moving: &[LocalId], e: &Expr, checks: &mut bool) -> bool {
+    fn speculable_expr(&self, cx: &FnCx<'ctx>, moving: &[LocalId], e: &Expr, found: &mut Found) -> bool {
         let t = self.ty(cx, e);
         if !t.is_number() {
             return false;
         }
-        let all = |es: &[Expr], checks: &mut bool| es.iter().all(|x| self.speculable_expr(cx, moving, x, checks));
+        let all = |es: &[Expr], found: &mut Found| es.iter().all(|x| self.speculable_expr(cx, moving, x, found));
         match &e.kind {
             ExprKind::Const(_) => true,
             ExprKind::Local(l) => self.scalar_local(cx, *l),
-            ExprKind::Unary(_, x) => self.speculable_expr(cx, moving, x, checks),
+            ExprKind::Unary(_, x) => self.speculable_expr(cx, moving, x, found),
             ExprKind::Binary(op, a, b) => {
-                *checks |= matches!(op, BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow);
-                self.safe_op(cx, *op, &self.ty(cx, a), b) && self.speculable_expr(cx, moving, a, checks) && self.speculable_expr(cx, moving, b, checks)
+                found.operation(*op);
+                self.safe_op(cx, *op, &self.ty(cx, a), b) && self.speculable_expr(cx, moving, a, found) && self.speculable_expr(cx, moving, b, found)
             }
             ExprKind::Compare(a, rest) => {
-                self.speculable_expr(cx, moving, a, checks) && rest.iter().all(|(_, x)| self.speculable_expr(cx, moving, x, checks))
+                self.speculable_expr(cx, moving, a, found) && rest.iter().all(|(_, x)| self.speculable_expr(cx, moving, x, found))
             }
-            ExprKind::BoolOp(_, xs) => all(xs, checks),
-            ExprKind::IfExp(c, a, b) => self.speculable_expr(cx, moving, c, checks) && self.speculable_expr(cx, moving, a, checks) && self.speculable_expr(cx, moving, b, checks),
+            ExprKind::BoolOp(_, xs) => all(xs, found),
+            ExprKind::IfExp(c, a, b) => self.speculable_expr(cx, moving, c, found) && self.speculable_expr(cx, moving, a, found) && self.speculable_expr(cx, moving, b, found),
             ExprKind::Builtin(b, args) => {
                 let ok = match b {
                     Builtin::Abs | Builtin::Min | Builtin::Max | Builtin::Float | Builtin::Bool | Builtin::Complex | Builtin::Conjugate => true,
@@ -341,19 +335,22 @@ impl<'ctx> Codegen<'ctx, '_> {
                     ),
                     _ => false,
                 };
-                *checks |= matches!(b, Builtin::Math(_));
-                ok && all(args, checks)
+                if matches!(b, Builtin::Math(_)) {
+                    found.checks = true;
+                    found.guards = true;
+                }
+                ok && all(args, found)
             }
             ExprKind::Subscript(arr, indices) => {
-                *checks = true;
+                found.checks = true;
                 self.array_local(cx, arr)
-                    && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, checks)))
+                    && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, found)))
                     && matches!(self.ty(cx, arr), Type::Array(at) if at.ndim == indices.len())
                     && self.vectorizable_read(cx, moving, arr, indices)
             }
-            ExprKind::Attr(x, ArrayAttr::Real | ArrayAttr::Imag) => self.speculable_expr(cx, moving, x, checks),
+            ExprKind::Attr(x, ArrayAttr::Real | ArrayAttr::Imag) => self.speculable_expr(cx, moving, x, found),
             // `for v in a` over an array: the item is `a[index]`.
-            ExprKind::EachItem(holders, item) => holders.iter().all(|h| matches!(self.local_ty(cx, *h), Type::Array(_))) && self.speculable_expr(cx, moving, item, checks),
+            ExprKind::EachItem(holders, item) => holders.iter().all(|h| matches!(self.local_ty(cx, *h), Type::Array(_))) && self.speculable_expr(cx, moving, item, found),
             ExprKind::Attr(x, ArrayAttr::Ndim | ArrayAttr::Size) => self.array_local(cx, x),
             _ => false,
         }
@@ -596,22 +593,6 @@ fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
         StmtKind::If { cond, then, orelse } => {
             reads(cond);
             then.iter().chain(orelse).for_each(|s| subscripts_in(s, out));
-        }
-        _ => {}
-    }
-}
-
-/// The expressions a speculable statement evaluates (an `if`'s branches included).
-fn statement_exprs<'h>(s: &'h Stmt, out: &mut Vec<&'h Expr>) {
-    match &s.kind {
-        StmtKind::Assign { target: Target::Item(_, indices, _), value } | StmtKind::AugAssignItem { indices, value, .. } => {
-            indices.iter().for_each(|ix| if let Index::At(i) = ix { out.push(i) });
-            out.push(value);
-        }
-        StmtKind::Assign { value, .. } | StmtKind::AugAssign { value, .. } => out.push(value),
-        StmtKind::If { cond, then, orelse } => {
-            out.push(cond);
-            then.iter().chain(orelse).for_each(|s| statement_exprs(s, out));
         }
         _ => {}
     }
