@@ -126,13 +126,10 @@ pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opt
     // A module (not a report, nor one file of LLVM's output) is built in two units at once
     // when there are two cores and enough to move (units.rs).
     let parallel = opts.emit == Emit::Module && opts.annotate.is_none() && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    let second_unit = match parallel.then(|| timings.time("split", || units::split(&module, &machine))).flatten() {
-        Some(bitcode) => {
-            let backend_opts = backend_opts.clone();
-            Some(std::thread::spawn(move || units::compile_unit(&bitcode, &backend_opts)))
-        }
-        None => None,
-    };
+    let second_unit = parallel.then(|| timings.time("split", || units::split(&module, &machine))).flatten().map(|bitcode| {
+        let backend_opts = backend_opts.clone();
+        std::thread::spawn(move || units::compile_unit(&bitcode, &backend_opts))
+    });
     timings.time("optimize", || backend::optimize(&module, &machine, opts.opt_level)).map_err(Failure::Backend)?;
     if let Some(path) = &opts.annotate {
         let ir = module.print_to_string().to_string();

@@ -159,15 +159,12 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// The address of `arr[idx...]` (one index per dimension).
     pub(super) fn element_ptr(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, at: &ArrayType, idx: &[IntValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
-        let mut offset = self.i64(0);
+        let mut checked = Vec::with_capacity(idx.len());
         for (k, i) in idx.iter().enumerate() {
             let n = self.dim(arr, SHAPE, k)?;
-            let i = self.checked_index(cx, *i, n, k)?;
-            let s = self.stride(arr, at, k)?;
-            offset = self.b.build_int_add(offset, self.b.build_int_mul(i, s, "")?, "")?;
+            checked.push(self.checked_index(cx, *i, n, k)?);
         }
-        let data = self.field(arr, DATA)?.into_pointer_value();
-        Ok(unsafe { self.b.build_gep(self.ctx.i8_type(), data, &[offset], "elem")? })
+        self.unchecked_element_ptr(arr, at, &checked)
     }
 
     /// Loads an element and widens it to its native type (int64, float64 or bool).
@@ -417,8 +414,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     Some(Index::At(at)) => at,
                     _ => return Err(CgError("tuple index is not one value".into())),
                 };
-                let i = self.expr(cx, at)?;
-                let i = self.convert(i, &self.ty(cx, at), &Type::Int)?.into_int_value();
+                let i = self.operand(cx, at, &Type::Int)?.into_int_value();
                 self.tuple_item(cx, v.into_struct_value(), &items, i, result)
             }
             Type::Array(at) => {

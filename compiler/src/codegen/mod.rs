@@ -1049,14 +1049,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             // First with the checks collected (a loop that stores: block by block, then the
             // block's stores with the checks known to pass); again as written where one failed
             // (speculate.rs).
-            let saved: Vec<(hir::LocalId, BasicValueEnum<'ctx>)> = self
-                .locals_to_restore(cx, target, body)
-                .iter()
-                .map(|l| Ok((*l, self.b.build_load(self.llvm_type(&self.local_ty(cx, *l)), cx.locals[*l], "")?)))
-                .collect::<Cg<_>>()?;
+            let restored = self.locals_to_restore(cx, target, body);
+            let saved = self.load_locals(cx, &restored)?;
             let flag = self.entry_alloca(cx, self.ctx.bool_type().into(), "spec.ok")?;
             self.b.build_store(flag, self.ctx.bool_type().const_int(1, false))?;
-            let spec = self.speculation(cx, flag, &lp, body)?;
+            let spec = self.speculation(cx, flag, &lp, body);
             // Reads (and stores) that stay in bounds for the whole loop are checked here, once;
             // when one does not, the loop runs as written straight away.
             let mut checked_ahead = self.check_reads_ahead(cx, &spec, &lp, body)?;
@@ -1070,28 +1067,22 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.expect_true(br);
             self.b.position_at_end(speculate_bb);
             let done = self.append(cx.func, "spec.done");
-            if let speculate::Plan::Stores { checks_in_loop: false, .. } = plan {
-                // Everything was checked above: the stores run at once.
-                cx.checks_pass = true;
-                let looped = self.counted_loop(cx, &lp, body, after);
-                cx.checks_pass = false;
-                looped?;
-                self.b.build_unconditional_branch(done)?;
-            } else if let speculate::Plan::Stores { .. } = plan {
-                self.speculative_blocks(cx, &lp, body, after, flag, &saved, done)?;
-            } else {
-                cx.spec = Some(spec);
-                let looped = self.counted_loop(cx, &lp, body, after);
-                cx.spec = None;
-                looped?;
-                let ok = self.b.build_load(self.ctx.bool_type(), flag, "")?.into_int_value();
-                let br = self.b.build_conditional_branch(ok, done, rerun)?;
-                self.expect_true(br);
+            match plan {
+                speculate::Plan::Stores { checks_in_loop: false, .. } => {
+                    // Everything was checked above: the stores run at once.
+                    self.loop_in_mode(cx, &lp, body, after, None, true)?;
+                    self.b.build_unconditional_branch(done)?;
+                }
+                speculate::Plan::Stores { .. } => self.speculative_blocks(cx, &lp, body, after, flag, &restored, done)?,
+                speculate::Plan::Pure => {
+                    self.loop_in_mode(cx, &lp, body, after, Some(spec), false)?;
+                    let ok = self.b.build_load(self.ctx.bool_type(), flag, "")?.into_int_value();
+                    let br = self.b.build_conditional_branch(ok, done, rerun)?;
+                    self.expect_true(br);
+                }
             }
             self.b.position_at_end(rerun);
-            for (l, v) in saved {
-                self.b.build_store(cx.locals[l], v)?;
-            }
+            self.store_locals(cx, &saved)?;
             self.counted_loop(cx, &lp, body, after)?;
             self.b.build_unconditional_branch(done)?;
             self.b.position_at_end(done);
@@ -1121,7 +1112,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         body: &[Stmt],
         after: BasicBlock<'ctx>,
         flag: PointerValue<'ctx>,
-        saved: &[(hir::LocalId, BasicValueEnum<'ctx>)],
+        restored: &[hir::LocalId],
         done: BasicBlock<'ctx>,
     ) -> Cg<()> {
         let i64t = self.ctx.i64_type();
@@ -1144,34 +1135,45 @@ impl<'ctx> Codegen<'ctx, '_> {
         let long = self.b.build_int_compare(IntPredicate::UGT, left, self.i64(STORE_BLOCK), "")?;
         let to = self.b.build_select(long, self.b.build_int_add(from, self.i64(STORE_BLOCK), "")?, lp.stop, "")?.into_int_value();
         let part = CountedLoop { start: from, stop: to, ..*lp };
-        let at_start: Vec<(hir::LocalId, BasicValueEnum<'ctx>)> = saved
-            .iter()
-            .map(|(l, _)| Ok((*l, self.b.build_load(self.llvm_type(&self.local_ty(cx, *l)), cx.locals[*l], "")?)))
-            .collect::<Cg<_>>()?;
+        let at_start = self.load_locals(cx, restored)?;
         self.b.build_store(flag, self.ctx.bool_type().const_int(1, false))?;
-        let spec = self.speculation(cx, flag, &part, body)?;
-        cx.spec = Some(spec);
-        let looped = self.counted_loop(cx, &part, body, after);
-        cx.spec = None;
-        looped?;
+        let spec = self.speculation(cx, flag, &part, body);
+        self.loop_in_mode(cx, &part, body, after, Some(spec), false)?;
         let ok = self.b.build_load(self.ctx.bool_type(), flag, "")?.into_int_value();
         let br = self.b.build_conditional_branch(ok, checked, as_written)?;
         self.expect_true(br);
         for (target, checks_pass) in [(checked, true), (as_written, false)] {
             self.b.position_at_end(target);
-            for (l, v) in &at_start {
-                self.b.build_store(cx.locals[*l], *v)?;
-            }
-            cx.checks_pass = checks_pass;
-            let looped = self.counted_loop(cx, &part, body, after);
-            cx.checks_pass = false;
-            looped?;
+            self.store_locals(cx, &at_start)?;
+            self.loop_in_mode(cx, &part, body, after, None, checks_pass)?;
             self.b.build_unconditional_branch(next)?;
         }
         self.b.position_at_end(next);
         self.b.build_store(block_start, to)?;
         let back = self.b.build_unconditional_branch(head)?;
         self.mark_loop(back);
+        Ok(())
+    }
+
+    /// [`Self::counted_loop`] speculating (`spec`) or with every check known to pass.
+    fn loop_in_mode(&mut self, cx: &mut FnCx<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt], after: BasicBlock<'ctx>, spec: Option<speculate::Speculation<'ctx>>, checks_pass: bool) -> Cg<()> {
+        cx.spec = spec;
+        cx.checks_pass = checks_pass;
+        let looped = self.counted_loop(cx, lp, body, after);
+        cx.spec = None;
+        cx.checks_pass = false;
+        looped
+    }
+
+    /// The current values of some (non-object) locals, to put back with [`Self::store_locals`].
+    fn load_locals(&self, cx: &FnCx<'ctx>, locals: &[hir::LocalId]) -> Cg<Vec<(hir::LocalId, BasicValueEnum<'ctx>)>> {
+        locals.iter().map(|l| Ok((*l, self.b.build_load(self.llvm_type(&self.local_ty(cx, *l)), cx.locals[*l], "")?))).collect()
+    }
+
+    fn store_locals(&self, cx: &FnCx<'ctx>, values: &[(hir::LocalId, BasicValueEnum<'ctx>)]) -> Cg<()> {
+        for (l, v) in values {
+            self.b.build_store(cx.locals[*l], *v)?;
+        }
         Ok(())
     }
 

@@ -124,10 +124,10 @@ fn invariant(e: &Expr, target: Option<LocalId>, assigned: &[LocalId]) -> bool {
 }
 
 impl<'ctx> Codegen<'ctx, '_> {
-    pub(super) fn speculation(&self, cx: &FnCx<'ctx>, flag: PointerValue<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt]) -> Cg<Speculation<'ctx>> {
+    pub(super) fn speculation(&self, cx: &FnCx<'ctx>, flag: PointerValue<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt]) -> Speculation<'ctx> {
         let mut assigned = vec![lp.target];
         assigned_locals(body, &mut assigned);
-        Ok(Speculation { flag, predicate: None, temporaries: self.loop_temporaries(cx, lp.target, body), target: lp.unit_step.then_some(lp.target), assigned })
+        Speculation { flag, predicate: None, temporaries: self.loop_temporaries(cx, lp.target, body), target: lp.unit_step.then_some(lp.target), assigned }
     }
 
     /// Before a speculative loop: whether every read [`Speculation::checked_ahead`] covers stays
@@ -383,13 +383,10 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// sits in a branch of its own, which the vectorizer turns into a masked load.
     pub(super) fn speculative_element(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, at: &ArrayType, idx: &[IntValue<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
         let mut inside = self.ctx.bool_type().const_int(1, false);
-        let mut offset = self.i64(0);
         for (k, i) in idx.iter().enumerate() {
             let n = self.dim(arr, super::arrays::SHAPE, k)?;
             let in_axis = self.b.build_int_compare(IntPredicate::ULT, *i, n, "")?;
             inside = self.b.build_and(inside, in_axis, "")?;
-            let s = self.stride(arr, at, k)?;
-            offset = self.b.build_int_add(offset, self.b.build_int_mul(*i, s, "")?, "")?;
         }
         self.collect_check(cx, inside)?;
         let from = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
@@ -398,9 +395,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let br = self.b.build_conditional_branch(inside, load, join)?;
         self.expect_true(br);
         self.b.position_at_end(load);
-        let data = self.field(arr, super::arrays::DATA)?.into_pointer_value();
-        // SAFETY (for LLVM): the offset is in range whenever this block runs.
-        let ptr = unsafe { self.b.build_gep(self.ctx.i8_type(), data, &[offset], "elem")? };
+        let ptr = self.unchecked_element_ptr(arr, at, idx)?;
         let value = self.load_element(ptr, at.dtype)?;
         self.b.build_unconditional_branch(join)?;
         self.b.position_at_end(join);
@@ -451,22 +446,14 @@ impl<'ctx> Codegen<'ctx, '_> {
                 };
                 self.b.build_store(cx.locals[*l], v)?;
             }
-            // The first run of a loop that stores: the value's checks and the element's bounds,
-            // no store.
+            // The first run of a loop that stores: the value's checks, no store. (Its element's
+            // bounds were checked before the loop: `speculable_loop` takes stores at positions
+            // known there only.)
             StmtKind::Assign { target: Target::Item(arr, indices, _), value } => {
-                self.expr(cx, value)?;
-                let ahead = cx.spec.as_ref().is_some_and(|sp| sp.checked_ahead(arr, indices));
-                if !ahead {
-                    let a = self.expr(cx, arr)?.into_struct_value();
-                    let mut inside = self.ctx.bool_type().const_int(1, false);
-                    for (k, ix) in indices.iter().enumerate() {
-                        let Index::At(i) = ix else { return Err(CgError("slice in a speculative store".into())) };
-                        let i = self.operand(cx, i, &Type::Int)?.into_int_value();
-                        let n = self.dim(a, super::arrays::SHAPE, k)?;
-                        inside = self.b.build_and(inside, self.b.build_int_compare(IntPredicate::ULT, i, n, "")?, "")?;
-                    }
-                    self.collect_check(cx, inside)?;
+                if !cx.spec.as_ref().is_some_and(|sp| sp.checked_ahead(arr, indices)) {
+                    return Err(CgError("a speculative store whose bounds were not checked before the loop".into()));
                 }
+                self.expr(cx, value)?;
             }
             // Its element read (checked like any read) and the operation's checks, no store.
             StmtKind::AugAssignItem { array: arr, indices, op, value, .. } => {
