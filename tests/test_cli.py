@@ -134,6 +134,22 @@ def test_speculative_loops_case_exercises_speculation(tmp_path):
     assert speculated == expected
 
 
+def test_fresh_arrays_case_tells_new_arrays_apart(tmp_path):
+    """tests/cases/fresh_arrays.py: the arrays its functions make are tagged as not overlapping
+    anything else (codegen/fresh.rs) exactly where nothing else can see them; the other
+    functions give their arrays a second name, a view, a loop or a call, and must not be tagged,
+    or their differential cases would not test that."""
+    import re
+    from conftest import ROOT
+    out = tmp_path / "fresh.ll"
+    proc = run("build", ROOT / "tests" / "cases" / "fresh_arrays.py", "--emit", "llvm-ir", "-O0", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    tagged = {m.group(1) for m in re.finditer(r'"pyaot\.fresh\.([a-z_]+)\.\d+\.([a-z_]+)#\d+"', out.read_text())}
+    assert tagged == {"matmul", "two_new", "shifted_sum", "new_each_round", "copied_then_scaled", "out_of_range"}
+    scopes = set(re.findall(r'"pyaot\.fresh\.two_new\.\d+\.([a-z_]+)#\d+"', out.read_text()))
+    assert scopes == {"s", "d"}
+
+
 def test_speculative_store_keeps_the_check_of_its_own_division(tmp_path):
     """`out[i] /= b[i]` in a loop whose indexes are all checked before it: the division's
     ZeroDivisionError still comes, after the elements before it were divided (CPython divides

@@ -430,14 +430,17 @@ impl<'ctx> Codegen<'ctx, '_> {
                 if let Some(spec) = &cx.spec {
                     let elem = if spec.checked_ahead(value, indices) {
                         let ptr = self.unchecked_element_ptr(arr, &at, &positions)?;
-                        self.load_element(ptr, at.dtype)?
+                        let elem = self.load_element(ptr, at.dtype)?;
+                        self.tag_element_access(cx, value, ptr);
+                        elem
                     } else {
-                        self.speculative_element(cx, arr, &at, &positions)?
+                        self.speculative_element(cx, value, arr, &at, &positions)?
                     };
                     return self.convert(elem, &at.elem(), result);
                 }
                 let ptr = self.element_ptr(cx, arr, &at, &positions)?;
                 let elem = self.load_element(ptr, at.dtype)?;
+                self.tag_element_access(cx, value, ptr);
                 self.convert(elem, &at.elem(), result)
             }
             other => Err(CgError(format!("subscript of {other}"))),

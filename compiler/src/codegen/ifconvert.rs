@@ -79,6 +79,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let new = self.convert(v, &vt, &at.elem())?;
         let chosen = self.b.build_select(c, new, old, "")?;
         self.store_element_unchecked(ptr, at.dtype, chosen, &at.elem())?;
+        self.tag_element_access(cx, array, ptr);
         Ok(true)
     }
 
@@ -144,6 +145,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let applies = if item.then_branch { c } else { self.b.build_not(c, "")? };
         let stored = self.b.build_select(applies, updated, current, "")?;
         self.store_element_unchecked(ptr, at.dtype, stored, &elem)?;
+        self.tag_element_access(cx, item.array, ptr);
         for (local, in_then, in_else) in chosen {
             let lt = self.local_ty(cx, local);
             let before = self.b.build_load(self.llvm_type(&lt), cx.locals[local], "")?;

@@ -19,6 +19,7 @@ mod arrays;
 mod complex;
 mod cpython;
 mod escape;
+mod fresh;
 mod ifconvert;
 mod objects;
 mod parallel;
@@ -139,6 +140,8 @@ struct FnCx<'ctx> {
     /// Where a `return` through `finally` keeps its value meanwhile (an object slot is
     /// released if the function fails instead).
     ret_slot: Option<PointerValue<'ctx>>,
+    /// The arrays this function made that nothing else can alias (see [`fresh`]).
+    fresh: fresh::FreshArrays<'ctx>,
 }
 
 /// Deepest recursion of compiled functions before RecursionError (about 100 bytes of C stack a
@@ -367,7 +370,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let self_call = twin.map(|(_, original)| original);
         let last = func.get_last_param().ok_or_else(|| CgError("native without its failed flag".into()))?.into_pointer_value();
         let (failed, escape) = if self.escape_bodies.contains_key(&id) { (self.failed_flag()?, Some(last)) } else { (last, None) };
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), spec: None, checks_pass: false, finally_stack: Vec::new(), ret_slot: None };
+        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), spec: None, checks_pass: false, finally_stack: Vec::new(), ret_slot: None, fresh: fresh::FreshArrays::new(self, func, f, &fresh::fresh_locals(f, inst)) };
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
@@ -729,6 +732,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let (arr, at, ptr) = self.item_address(cx, array, indices)?;
                 self.set_loc(cx.scope, span);
                 self.store_element(cx, arr, ptr, at.dtype, v, &t)?;
+                self.tag_element_access(cx, array, ptr);
             }
             Target::Attr(value, name, span) => {
                 self.set_loc(cx.scope, span);
@@ -846,6 +850,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let (r, rt) = self.binary(cx, *op, current, &at.elem(), v, &vt, value)?;
                 let (r, rt) = if rt == Type::Object { (self.unbox_for_store(cx, r.into_pointer_value(), &at.elem())?, at.elem()) } else { (r, rt) };
                 self.store_element(cx, arr, ptr, at.dtype, r, &rt)?;
+                self.tag_element_access(cx, array, ptr);
             }
             StmtKind::Expr(e) => {
                 let v = self.expr(cx, e)?;

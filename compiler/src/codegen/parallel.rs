@@ -269,6 +269,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             checks_pass: false,
             finally_stack: Vec::new(),
             ret_slot: None,
+            fresh: {
+                let inst = &self.prog.instances[cx.inst];
+                let f = &self.hir.functions[inst.func];
+                super::fresh::FreshArrays::new(self, g, f, &super::fresh::fresh_locals(f, inst))
+            },
         };
         // The chunk bounds come from the runtime, so LLVM cannot tell that `x[i]` in
         // `for i in prange(len(x))` is in range. Where the range's ends only read locals and

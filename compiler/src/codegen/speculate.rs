@@ -192,10 +192,17 @@ impl<'ctx> Codegen<'ctx, '_> {
             Ok((arr, start, this.b.build_int_add(start, bytes, "")?))
         };
         for w in writes {
+            // An array the function made (codegen/fresh.rs) is writable and overlaps nothing.
+            if cx.fresh.contains(*w) {
+                continue;
+            }
             let (arr, w_start, w_end) = span(self, cx, *w)?;
             let writable = self.field(arr, super::arrays::WRITABLE)?.into_int_value();
             ok = self.b.build_and(ok, writable, "")?;
             for r in reads {
+                if cx.fresh.contains(*r) {
+                    continue;
+                }
                 let (_, r_start, r_end) = span(self, cx, *r)?;
                 let before = self.b.build_int_compare(IntPredicate::ULE, w_end, r_start, "")?;
                 let after = self.b.build_int_compare(IntPredicate::ULE, r_end, w_start, "")?;
@@ -381,7 +388,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// `arr[idx...]` while speculating: a failed bounds check (negative indexes included; the
     /// loop run as written wraps them) clears the flag and loads nothing, giving zero. The load
     /// sits in a branch of its own, which the vectorizer turns into a masked load.
-    pub(super) fn speculative_element(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, at: &ArrayType, idx: &[IntValue<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn speculative_element(&mut self, cx: &mut FnCx<'ctx>, array: &Expr, arr: StructValue<'ctx>, at: &ArrayType, idx: &[IntValue<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
         let mut inside = self.ctx.bool_type().const_int(1, false);
         for (k, i) in idx.iter().enumerate() {
             let n = self.dim(arr, super::arrays::SHAPE, k)?;
@@ -397,6 +404,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(load);
         let ptr = self.unchecked_element_ptr(arr, at, idx)?;
         let value = self.load_element(ptr, at.dtype)?;
+        self.tag_element_access(cx, array, ptr);
         self.b.build_unconditional_branch(join)?;
         self.b.position_at_end(join);
         let phi = self.b.build_phi(value.get_type(), "")?;
