@@ -31,19 +31,23 @@ def load(name: str, path: Path):
     return module
 
 
-def best_times(engines, args, rounds=7, batch_seconds=0.02):
+def best_times(engines, args, rounds=7, batch_seconds=0.02, budget_seconds=0.0):
     """Best time per call of each engine. Engines take turns within each round (starting with
     a different one each round), so the load of this shared machine falls on all of them alike;
     a batch repeats the call until it lasts about batch_seconds (each call on fresh copies of
-    array arguments, made outside the clock)."""
+    array arguments, made outside the clock). At least `rounds` rounds, more until about
+    budget_seconds of calls were timed: the best of many rounds is what a quiet moment of the
+    machine gives, and a kernel of 20 ms gets as many quiet moments as one of 20 us."""
     fresh = lambda: tuple(a.copy() if hasattr(a, "copy") and not isinstance(a, (int, float)) else a for a in args)  # noqa: E731
-    batch = {}
+    batch, once = {}, {}
     for name, fn in engines.items():
         fn(*fresh())
         start = time.perf_counter()
         fn(*fresh())
-        once = max(time.perf_counter() - start, 1e-6)
-        batch[name] = max(1, min(200, int(batch_seconds / once)))
+        once[name] = max(time.perf_counter() - start, 1e-6)
+        batch[name] = max(1, min(200, int(batch_seconds / once[name])))
+    round_seconds = sum(batch[name] * once[name] for name in engines)
+    rounds = max(rounds, min(400, int(budget_seconds / round_seconds)))
     best = {name: math.inf for name in engines}
     order = list(engines.items())
     for r in range(rounds):
