@@ -1,5 +1,6 @@
 """math raises ValueError for domain errors and OverflowError for results too large."""
 import math
+import numpy as np
 
 
 #export sqrt(float)
@@ -79,3 +80,53 @@ def fm(x, y):
 #run: fm(float('inf'), 2.0)
 #run: fm(5.5, float('inf'))
 #run: fm(-5.5, 2.0)
+
+
+#export hyp(float, float)
+def hyp(x, y):
+    return math.hypot(x, y)
+
+
+#export hyperbolic(float)
+def hyperbolic(x):
+    return math.sinh(x) + math.cosh(x)
+
+
+#export near_zero(float)
+def near_zero(x):
+    return math.expm1(x) + math.log1p(x)
+
+
+#export tangents(float)
+def tangents(x):
+    return math.tan(x) + math.atanh(x)
+
+
+#export damped_sum(float64[:])
+def damped_sum(a):
+    # The checks of exp and cos in a loop: a test of each result, the rest only when it is
+    # not a finite number.
+    s = 0.0
+    for i in range(len(a)):
+        s += math.exp(a[i]) * math.cos(a[i]) + math.pow(a[i], 0.5)
+    return s
+
+#run: hyp(3.0, 4.0)
+#run: hyp(1e308, 1e308)
+#run: hyp(float('inf'), 1.0)
+#run: hyp(float('nan'), 1.0)
+#run: hyperbolic(2.0)
+#run: hyperbolic(800.0)
+#run: hyperbolic(float('inf'))
+#run: hyperbolic(float('nan'))
+#run: near_zero(1e-9)
+#run: near_zero(-1.0)
+#run: near_zero(1000.0)
+#run: tangents(0.5)
+#run: tangents(1.0)
+#run: tangents(float('inf'))
+#run: damped_sum(np.array([0.5, 1.0, 2.0]))
+#run: damped_sum(np.array([0.5, 800.0, 2.0]))
+#run: damped_sum(np.array([0.5, float('inf'), 2.0]))
+#run: damped_sum(np.array([0.5, -1.0, 2.0]))
+#run: damped_sum(np.array([0.5, float('nan'), 2.0]))

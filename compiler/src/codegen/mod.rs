@@ -679,6 +679,32 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(())
     }
 
+    /// Checks that almost never fail, behind one cheap test of a result: where `suspicious` is
+    /// false (the hot path) nothing more runs; where it is true, the checks `checks` computes
+    /// (each: holds when fine, exception, message) work out whether Python raises. In a
+    /// speculative loop, which must not branch, each check is collected as `ok or not suspicious`.
+    fn rarely(&mut self, cx: &mut FnCx<'ctx>, suspicious: IntValue<'ctx>, checks: impl FnOnce(&mut Self) -> Cg<Vec<(IntValue<'ctx>, &'static str, &'static str)>>) -> Cg<()> {
+        if cx.spec.is_some() || cx.checks_pass {
+            let fine = self.b.build_not(suspicious, "")?;
+            for (ok, exception, message) in checks(self)? {
+                let ok = self.b.build_or(ok, fine, "")?;
+                self.guard(cx, ok, exception, message)?;
+            }
+            return Ok(());
+        }
+        let cold = self.append(cx.func, "rare");
+        let join = self.append(cx.func, "rare.done");
+        let br = self.b.build_conditional_branch(suspicious, cold, join)?;
+        self.expect_false(br);
+        self.b.position_at_end(cold);
+        for (ok, exception, message) in checks(self)? {
+            self.guard(cx, ok, exception, message)?;
+        }
+        self.b.build_unconditional_branch(join)?;
+        self.b.position_at_end(join);
+        Ok(())
+    }
+
     /// `then` where `c` holds, else `orelse`; both go on to `after` (the builder is left in a
     /// finished block: position it where the caller continues).
     fn branches(&mut self, cx: &mut FnCx<'ctx>, c: IntValue<'ctx>, then: &[Stmt], orelse: &[Stmt], after: BasicBlock<'ctx>) -> Cg<()> {
@@ -2208,17 +2234,16 @@ impl<'ctx> Codegen<'ctx, '_> {
         let x = f[0];
         // CPython's rule for one-argument functions: NaN from non-NaN is a domain error,
         // an infinity from a finite argument is a range error (or a domain error for most).
+        // Only a NaN or an infinity can be an error: one test of the result on the hot path.
         let checked = |this: &mut Self, cx: &mut FnCx<'ctx>, r: FloatValue<'ctx>, can_overflow: bool| -> Cg<BasicValueEnum<'ctx>> {
-            let nan_from_number = this.b.build_and(this.is_nan(r)?, this.b.build_not(this.is_nan(x)?, "")?, "")?;
-            let ok = this.b.build_not(nan_from_number, "")?;
-            this.guard(cx, ok, "ValueError", "math domain error")?;
-            let inf_from_finite = this.b.build_and(this.is_inf(r)?, this.is_finite(x)?, "")?;
-            let ok = this.b.build_not(inf_from_finite, "")?;
-            if can_overflow {
-                this.guard(cx, ok, "OverflowError", "math range error")?;
-            } else {
-                this.guard(cx, ok, "ValueError", "math domain error")?;
-            }
+            let suspicious = this.b.build_not(this.is_finite(r)?, "")?;
+            this.rarely(cx, suspicious, |this| {
+                let nan_from_number = this.b.build_and(this.is_nan(r)?, this.b.build_not(this.is_nan(x)?, "")?, "")?;
+                let inf_from_finite = this.b.build_and(this.is_inf(r)?, this.is_finite(x)?, "")?;
+                let overflow = if can_overflow { "OverflowError" } else { "ValueError" };
+                let message = if can_overflow { "math range error" } else { "math domain error" };
+                Ok(vec![(this.b.build_not(nan_from_number, "")?, "ValueError", "math domain error"), (this.b.build_not(inf_from_finite, "")?, overflow, message)])
+            })?;
             Ok(r.into())
         };
         // sqrt and log fail exactly for arguments below (or at) zero: checking the argument
@@ -2244,10 +2269,10 @@ impl<'ctx> Codegen<'ctx, '_> {
             // exp and exp2 give NaN only for NaN: the one error is overflow (an infinity from a
             // finite argument).
             Exp | Exp2 => {
+                // They never give -inf: the hot path tests the result against +inf only.
                 let r = self.fcall(if m == Exp { "llvm.exp" } else { "llvm.exp2" }, &[x])?;
-                let inf_from_finite = self.b.build_and(self.is_inf(r)?, self.is_finite(x)?, "")?;
-                let ok = self.b.build_not(inf_from_finite, "")?;
-                self.guard(cx, ok, "OverflowError", "math range error")?;
+                let suspicious = self.b.build_float_compare(FloatPredicate::OEQ, r, self.f64(f64::INFINITY), "")?;
+                self.rarely(cx, suspicious, |this| Ok(vec![(this.b.build_not(this.is_finite(x)?, "")?, "OverflowError", "math range error")]))?;
                 r.into()
             }
             Expm1 => { let r = self.libm("expm1", &[x])?; checked(self, cx, r, true)? }
@@ -2267,11 +2292,13 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             Log1p => { let r = self.libm("log1p", &[x])?; checked(self, cx, r, false)? }
             // sin and cos fail exactly for infinite arguments (NaN from a number) and never give
-            // an infinity: one check of the argument, which does not wait for the result.
+            // an infinity: the hot path tests the result for NaN (the argument, a call later, is
+            // no longer in a register).
             Sin | Cos => {
-                let ok = self.b.build_not(self.is_inf(x)?, "")?;
-                self.guard(cx, ok, "ValueError", "math domain error")?;
-                self.fcall(if m == Sin { "llvm.sin" } else { "llvm.cos" }, &[x])?.into()
+                let r = self.fcall(if m == Sin { "llvm.sin" } else { "llvm.cos" }, &[x])?;
+                let suspicious = self.is_nan(r)?;
+                self.rarely(cx, suspicious, |this| Ok(vec![(this.b.build_not(this.is_inf(x)?, "")?, "ValueError", "math domain error")]))?;
+                r.into()
             }
             Tan | Asin | Acos | Atan | Asinh | Acosh | Atanh => {
                 let r = self.libm(m.name(), &[x])?;
@@ -2290,10 +2317,12 @@ impl<'ctx> Codegen<'ctx, '_> {
             Atan2 => self.libm("atan2", &[x, f[1]])?.into(),
             Copysign => self.fcall("llvm.copysign", &[x, f[1]])?.into(),
             Hypot => {
-                let r = self.libm("hypot", &[x, f[1]])?;
-                let overflow = self.b.build_and(self.is_inf(r)?, self.b.build_and(self.is_finite(x)?, self.is_finite(f[1])?, "")?, "")?;
-                let ok = self.b.build_not(overflow, "")?;
-                self.guard(cx, ok, "OverflowError", "math range error")?;
+                let (r, y) = (self.libm("hypot", &[x, f[1]])?, f[1]);
+                let suspicious = self.is_inf(r)?;
+                self.rarely(cx, suspicious, |this| {
+                    let both_finite = this.b.build_and(this.is_finite(x)?, this.is_finite(y)?, "")?;
+                    Ok(vec![(this.b.build_not(both_finite, "")?, "OverflowError", "math range error")])
+                })?;
                 r.into()
             }
             Fmod => {
@@ -2309,19 +2338,22 @@ impl<'ctx> Codegen<'ctx, '_> {
             Pow => {
                 let y = f[1];
                 let r = self.fcall("llvm.pow", &[x, y])?;
-                // NaN from non-NaN arguments and an infinity from finite ones: CPython's math.pow rules.
-                let any_nan = self.b.build_or(self.is_nan(x)?, self.is_nan(y)?, "")?;
-                let domain = self.b.build_and(self.is_nan(r)?, self.b.build_not(any_nan, "")?, "")?;
-                let ok = self.b.build_not(domain, "")?;
-                self.guard(cx, ok, "ValueError", "math domain error")?;
-                let both_finite = self.b.build_and(self.is_finite(x)?, self.is_finite(y)?, "")?;
-                let inf = self.b.build_and(self.is_inf(r)?, both_finite, "")?;
-                let x_zero = self.b.build_float_compare(FloatPredicate::OEQ, x, self.f64(0.0), "")?;
-                let zero_neg = self.b.build_and(inf, x_zero, "")?;
-                let ok = self.b.build_not(zero_neg, "")?;
-                self.guard(cx, ok, "ValueError", "math domain error")?;
-                let ok = self.b.build_not(inf, "")?;
-                self.guard(cx, ok, "OverflowError", "math range error")?;
+                // NaN from non-NaN arguments and an infinity from finite ones: CPython's math.pow
+                // rules, looked at only when the result is not a finite number.
+                let suspicious = self.b.build_not(self.is_finite(r)?, "")?;
+                self.rarely(cx, suspicious, |this| {
+                    let any_nan = this.b.build_or(this.is_nan(x)?, this.is_nan(y)?, "")?;
+                    let domain = this.b.build_and(this.is_nan(r)?, this.b.build_not(any_nan, "")?, "")?;
+                    let both_finite = this.b.build_and(this.is_finite(x)?, this.is_finite(y)?, "")?;
+                    let inf = this.b.build_and(this.is_inf(r)?, both_finite, "")?;
+                    let x_zero = this.b.build_float_compare(FloatPredicate::OEQ, x, this.f64(0.0), "")?;
+                    let zero_neg = this.b.build_and(inf, x_zero, "")?;
+                    Ok(vec![
+                        (this.b.build_not(domain, "")?, "ValueError", "math domain error"),
+                        (this.b.build_not(zero_neg, "")?, "ValueError", "math domain error"),
+                        (this.b.build_not(inf, "")?, "OverflowError", "math range error"),
+                    ])
+                })?;
                 r.into()
             }
             IsNan => self.is_nan(x)?.into(),
