@@ -150,6 +150,25 @@ def test_fresh_arrays_case_tells_new_arrays_apart(tmp_path):
     assert scopes == {"s", "d"}
 
 
+def test_lockstep_loops_case_runs_lanes(tmp_path):
+    """tests/cases/lockstep_loops.py means to test loops run four iterations side by side
+    (codegen/lockstep.rs): each of its functions must take that path, or its differential cases
+    would pass without testing it."""
+    import re
+    from conftest import ROOT
+    out = tmp_path / "lockstep.ll"
+    proc = run("build", ROOT / "tests" / "cases" / "lockstep_loops.py", "--emit", "llvm-ir", "-O0", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    in_lanes, function = set(), None
+    for line in out.read_text().splitlines():
+        m = re.match(r"define .*@\"?([a-z_]+)\.\d+\"?\(", line)
+        if m:
+            function = m.group(1)
+        elif line.startswith("lanes.while"):
+            in_lanes.add(function)
+    assert in_lanes == {"escape_counts", "last_values", "stores_then_fails", "divided_by", "some_never_start", "wrapping", "reads_the_index", "caught", "near_the_top"}
+
+
 def test_speculative_store_keeps_the_check_of_its_own_division(tmp_path):
     """`out[i] /= b[i]` in a loop whose indexes are all checked before it: the division's
     ZeroDivisionError still comes, after the elements before it were divided (CPython divides
