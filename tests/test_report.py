@@ -95,7 +95,7 @@ def test_opens_in_headless_chromium_and_expands_a_line(tmp_path):
 
 def test_parallel_loops_are_described(tmp_path):
     report = annotate(ROOT / "examples" / "kernels" / "reduction.py", tmp_path / "reduction.html", "--target-cpu", "generic")
-    assert "parallel: static schedule, reduction(+:s)" in html.unescape(report)
+    assert "parallel: auto schedule (up to 256 chunks, each taken by the next free thread; reductions folded in chunk order, so the result does not depend on the threads), reduction(+:s)" in html.unescape(report)
 
 
 def test_object_lines_say_what_talks_to_python(tmp_path):

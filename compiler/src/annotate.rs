@@ -257,8 +257,12 @@ fn describe_parallel(p: &hir::Parallel, f: &hir::Function) -> String {
         Schedule::Static => "static",
         Schedule::Dynamic => "dynamic",
         Schedule::Guided => "guided",
+        Schedule::Auto => "auto",
     };
-    let mut parts = vec![format!("{schedule} schedule{}", if p.chunk.is_some() { " (with a chunk size)" } else { "" })];
+    let mut parts = vec![match p.schedule {
+        Schedule::Auto => "auto schedule (up to 256 chunks, each taken by the next free thread; reductions folded in chunk order, so the result does not depend on the threads)".to_string(),
+        _ => format!("{schedule} schedule{}", if p.chunk.is_some() { " (with a chunk size)" } else { "" }),
+    }];
     for (op, l) in &p.reductions {
         let op = match op {
             ReductionOp::Add => "+",

@@ -1431,7 +1431,7 @@ impl FnLowerer<'_> {
 
     fn parallel_from_pragma(&mut self, pragma: &crate::syntax::OmpPragma) -> Option<Box<Parallel>> {
         use crate::omp::{Clause, Schedule};
-        let mut p = Parallel { reductions: Vec::new(), lastprivate: Vec::new(), schedule: Schedule::Static, chunk: None, num_threads: None, condition: None, span: pragma.span.clone(), inferred: false };
+        let mut p = Parallel { reductions: Vec::new(), lastprivate: Vec::new(), schedule: Schedule::Auto, chunk: None, num_threads: None, condition: None, span: pragma.span.clone(), inferred: false };
         for clause in &pragma.clauses {
             match clause {
                 Clause::Reduction(op, vars) => {
@@ -1500,7 +1500,7 @@ impl FnLowerer<'_> {
         walk(body, &mut reductions);
         // Only variables that live outside the loop accumulate; the rest are private. Which is
         // which is settled in `check_parallel_loops`, once the whole function is lowered.
-        Parallel { reductions, lastprivate: Vec::new(), schedule: Schedule::Static, chunk: None, num_threads: None, condition: None, span, inferred: true }
+        Parallel { reductions, lastprivate: Vec::new(), schedule: Schedule::Auto, chunk: None, num_threads: None, condition: None, span, inferred: true }
     }
 
     fn pragma_local(&mut self, name: &str, span: &Span) -> Option<LocalId> {

@@ -24,6 +24,10 @@ pub enum Schedule {
     Static,
     Dynamic,
     Guided,
+    /// No `schedule` clause (or `schedule(auto)`): the range in fixed chunks that threads take
+    /// as they finish, each chunk's reductions kept apart and folded in order, so the result
+    /// does not depend on which thread ran what (nor on how many threads there are).
+    Auto,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -127,7 +131,8 @@ pub fn parse_clauses(text: &str, base: usize) -> Result<Vec<Clause>, Diagnostic>
                     "static" => Schedule::Static,
                     "dynamic" => Schedule::Dynamic,
                     "guided" => Schedule::Guided,
-                    other => return Err(bad(span, &format!("unknown schedule `{other}` (use static, dynamic or guided)"))),
+                    "auto" => Schedule::Auto,
+                    other => return Err(bad(span, &format!("unknown schedule `{other}` (use static, dynamic, guided or auto)"))),
                 };
                 Clause::Schedule(kind, chunk)
             }
@@ -163,7 +168,8 @@ mod tests {
     fn errors() {
         assert!(parse_clauses("nowait(1)", 0).unwrap_err().message.contains("unknown omp clause"));
         assert!(parse_clauses("reduction(%:s)", 0).is_err());
-        assert!(parse_clauses("schedule(auto)", 0).is_err());
+        assert!(parse_clauses("schedule(runtime)", 0).is_err());
+        assert!(matches!(parse_clauses("schedule(auto)", 0).unwrap()[0], Clause::Schedule(Schedule::Auto, None)));
         assert!(parse_clauses("private(a", 0).is_err());
         let e = parse_clauses("  reduction s", 100).unwrap_err();
         assert_eq!(e.span.start, 102);

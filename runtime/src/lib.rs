@@ -5,8 +5,9 @@
 //! It never calls the Python C API and never depends on the compiler. `no_std` over libc's
 //! pthreads keeps it a few kilobytes (a std staticlib would add ~300 KB to every module).
 //!
-//! A region runs `body(ctx, lo, hi, thread)` over chunks of `[0, count)`: the calling thread
-//! takes part as thread 0, pool threads as 1..n. An iteration that fails (a Python exception
+//! A region runs `body(ctx, lo, hi, slot)` over chunks of `[0, count)`: the calling thread
+//! takes part as thread 0, pool threads as 1..n; `slot` is the thread's number, or under the
+//! `auto` schedule (the default) the chunk's, where the body keeps its reductions. An iteration that fails (a Python exception
 //! in the compiled body) records its error here; the others stop at their next chunk and the
 //! caller raises the error after the region. Nested regions (a region started from inside
 //! one) run serially on the thread that starts them. The pool starts on first use, with
@@ -53,6 +54,10 @@ pub type Body = extern "C" fn(ctx: *mut c_void, lo: i64, hi: i64, thread: i64) -
 pub const STATIC: i32 = 0;
 pub const DYNAMIC: i32 = 1;
 pub const GUIDED: i32 = 2;
+/// Fixed chunks (at most MAX_THREADS) taken by whichever thread is free; the body gets the
+/// chunk's number instead of the thread's, so each chunk's reductions land in a partial of
+/// their own and the caller folds them in order: the same result however the chunks ran.
+pub const AUTO: i32 = 3;
 
 /// The first error of a region: which exception (the address of its `PyExc_*` global), its
 /// message, and for an IndexError the index, axis and size that format the message.
@@ -215,6 +220,26 @@ fn run_chunks(region: &Region, thread: i64) {
                 return;
             }
         },
+        AUTO => {
+            // At most MAX_THREADS chunks (the caller keeps that many partials), at least the
+            // chunk size asked for.
+            let size = ((count + MAX_THREADS - 1) / MAX_THREADS).max(region.chunk).max(1);
+            let chunks = (count + size - 1) / size;
+            loop {
+                if FAILED.load(Ordering::Acquire) {
+                    return;
+                }
+                let k = NEXT.fetch_add(1, Ordering::AcqRel);
+                if k >= chunks {
+                    return;
+                }
+                let lo = k * size;
+                if body(region.ctx, lo, (lo + size).min(count), k) != 0 {
+                    FAILED.store(true, Ordering::Release);
+                    return;
+                }
+            }
+        }
         _ if region.chunk > 0 => {
             // static with a chunk size: chunks dealt round-robin.
             let mut lo = thread * region.chunk;

@@ -3,9 +3,11 @@
 //!
 //! The context holds a copy of every local of the enclosing function (arrays share their data,
 //! scalars are read-only: the HIR rejected shared writes), the range (start, step, count) and,
-//! per reduction, 256 per-thread partial results. Each call of the outlined function copies
-//! the locals in, starts reductions at their identity, runs its chunk and folds its result
-//! into its thread's partial. After the region the caller folds the partials (in thread order)
+//! per reduction, 256 partial results. Each call of the outlined function copies the locals in,
+//! starts reductions at their identity, runs its chunk and folds its result into the partial
+//! the runtime names: its thread's, or under the default `auto` schedule its chunk's, which
+//! makes the result independent of the threads. After the region the caller folds the
+//! partials (in order)
 //! into its variables, copies `lastprivate` ones back and sets the loop variable to its last
 //! value, as Python would. An error in any iteration is recorded by the runtime (compiled code
 //! never calls Python from a worker) and raised by the caller after the region.
@@ -159,6 +161,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             Schedule::Static => 0,
             Schedule::Dynamic => 1,
             Schedule::Guided => 2,
+            Schedule::Auto => 3,
         };
         let error_ty = self.ctx.struct_type(&[p_ty.into(), p_ty.into(), i64t.into(), i64t.into(), i64t.into()], false);
         let error = self.entry_alloca(cx, error_ty.into(), "region_error")?;
