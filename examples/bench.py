@@ -187,10 +187,10 @@ def main():
                 continue
             if not (agree(got[0], expected[0]) and agree(got[1], expected[1])):
                 print(f"  !! {engine} disagrees with CPython on {name}")
-        # At least 15 rounds, and about 6 s of timed calls per kernel: on this shared machine a
-        # burst of load can spoil several rounds in a row, and a 20 ms kernel would otherwise get
-        # only 15 chances at a quiet moment.
-        times = best_times(engines, args, rounds=15, budget_seconds=6.0)
+        # At least 15 rounds, and about 6 s of timed calls per kernel, in batches of about 10 ms:
+        # on this shared machine a burst of load can spoil several rounds in a row, and a 20 ms
+        # kernel would otherwise get only 15 chances at a quiet moment.
+        times = best_times(engines, args, rounds=15, batch_seconds=0.01, budget_seconds=6.0)
         _, cpython = timed(lambda: plain(*fresh(args)))
         times["CPython"] = cpython
         rows.append((name, times, builds, sizes))
