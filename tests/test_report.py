@@ -98,6 +98,18 @@ def test_parallel_loops_are_described(tmp_path):
     assert "parallel: auto schedule (up to 256 chunks, each taken by the next free thread; reductions folded in chunk order, so the result does not depend on the threads), reduction(+:s)" in html.unescape(report)
 
 
+def test_lockstep_lanes_are_described(tmp_path):
+    src = ROOT / "examples" / "kernels" / "mandelbrot.py"
+    report = annotate(src, tmp_path / "mandelbrot.html")
+    text = src.read_text()
+    r = rows(report)
+    _, _, verdict = r[line_no(text, "for x in range(width):")]
+    assert verdict.startswith("lanes: runs 4 iterations side by side")
+    # The outer loop's body has no while loop of its own: no lanes there.
+    _, _, verdict = r[line_no(text, "for y in range(height):")]
+    assert "lanes:" not in verdict
+
+
 def test_object_lines_say_what_talks_to_python(tmp_path):
     src = ROOT / "examples" / "objects_module.py"
     report = annotate(src, tmp_path / "objects.html")

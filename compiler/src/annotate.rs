@@ -244,6 +244,8 @@ struct LoopSpan {
     last: u32,
     /// "parallel: dynamic schedule (chunk), reduction(+:s)" for parallel loops.
     parallel: Option<String>,
+    /// Runs several iterations side by side (codegen/lockstep.rs).
+    lanes: bool,
 }
 
 fn line_of(line_starts: &[usize], offset: usize) -> u32 {
@@ -287,7 +289,8 @@ fn describe_parallel(p: &hir::Parallel, f: &hir::Function) -> String {
     format!("parallel: {} (the GIL is released; iterations never call Python)", parts.join(", "))
 }
 
-fn collect_loops(f: &hir::Function, stmts: &[Stmt], starts: &[usize], out: &mut Vec<LoopSpan>) {
+/// The loops of `f` (compiled as the instances `insts`).
+fn collect_loops(f: &hir::Function, insts: &[&crate::types::Instance], stmts: &[Stmt], starts: &[usize], out: &mut Vec<LoopSpan>) {
     for s in stmts {
         match &s.kind {
             StmtKind::While { body, orelse, .. } | StmtKind::ForRange { body, orelse, .. } => {
@@ -295,11 +298,19 @@ fn collect_loops(f: &hir::Function, stmts: &[Stmt], starts: &[usize], out: &mut 
                     StmtKind::ForRange { parallel: Some(p), .. } => Some(describe_parallel(p, f)),
                     _ => None,
                 };
-                out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel });
-                collect_loops(f, body, starts, out);
-                collect_loops(f, orelse, starts, out);
+                // As codegen decides: a range with step 1, not parallel, whose body qualifies.
+                let lanes = match &s.kind {
+                    StmtKind::ForRange { target, step, parallel: None, body, .. } => {
+                        matches!(step.as_ref().map(|e| &e.kind), None | Some(hir::ExprKind::Const(hir::Const::Int(1))))
+                            && insts.iter().any(|inst| crate::codegen::lockstep::lockstep_plan(inst, *target, body).is_some())
+                    }
+                    _ => false,
+                };
+                out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel, lanes });
+                collect_loops(f, insts, body, starts, out);
+                collect_loops(f, insts, orelse, starts, out);
             }
-            StmtKind::If { .. } | StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| collect_loops(f, b, starts, out)),
+            StmtKind::If { .. } | StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| collect_loops(f, insts, b, starts, out)),
             _ => {}
         }
     }
@@ -433,8 +444,10 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
     // Loops: LLVM's vectorizer verdicts and the bounds checks left inside.
     let mut loops = Vec::new();
     let reachable: BTreeSet<usize> = program.instances.iter().map(|i| i.func).collect();
-    for f in reachable.iter().map(|i| &hir.functions[*i]) {
-        collect_loops(f, &f.body, &starts, &mut loops);
+    for func in &reachable {
+        let f = &hir.functions[*func];
+        let insts: Vec<&crate::types::Instance> = program.instances.iter().filter(|i| i.func == *func).collect();
+        collect_loops(f, &insts, &f.body, &starts, &mut loops);
     }
     let mut verdicts: BTreeMap<u32, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     for r in remarks {
@@ -473,6 +486,12 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
         };
         if let Some(p) = &lp.parallel {
             facts.notes.push(format!("loop: {p}"));
+        }
+        if lp.lanes {
+            facts.notes.push(format!(
+                "loop: lanes: runs {} iterations side by side (their `while` loops go round together as vector instructions, each lane stopping when its own condition fails; what follows the `while` runs for each iteration in order)",
+                crate::codegen::lockstep::LANES
+            ));
         }
         facts.notes.push(format!("loop: {verdict}"));
         facts.notes.push(if checks == 0 { "loop: no bounds checks left after optimization".into() } else { format!("loop: {checks} bounds check(s) left after optimization") });
@@ -523,7 +542,7 @@ fn render(source: &str, file_name: &str, hir: &hir::Module, program: &crate::typ
                 }
                 let why = if why.is_empty() && f.score() == 0 { String::new() } else { why.join("; ") };
                 let err = if f.error_count() > 0 { "<span class=\"err\" title=\"can raise\">!</span>" } else { "<span class=\"err\"></span>" };
-                let verdict: Vec<&str> = f.notes.iter().filter_map(|n| n.strip_prefix("loop: ")).filter(|n| n.contains("vectorized") || n.starts_with("parallel:")).collect();
+                let verdict: Vec<&str> = f.notes.iter().filter_map(|n| n.strip_prefix("loop: ")).filter(|n| n.contains("vectorized") || n.starts_with("parallel:") || n.starts_with("lanes:")).collect();
                 let verdict = if verdict.is_empty() { String::new() } else { format!("<span class=\"verdict\">{}</span>", escape(&verdict.join("; "))) };
                 let _ = write!(html, "<details id=\"L{n}\" class=\"line\"><summary style=\"background:{}\"><span class=\"no\">{n}</span>{err}<span class=\"score\">{}</span><code>{code}</code>{verdict}<span class=\"why\">{}</span></summary>\n<div class=\"info\">\n",
                     shade(f.score()), f.score(), escape(&why));

@@ -24,17 +24,17 @@
 
 use super::{Cg, Codegen, CountedLoop, FnCx};
 use crate::hir::{BinOp, Builtin, Const, Expr, ExprKind, LocalId, Stmt, StmtKind, Target, UnaryOp};
-use crate::types::Type;
+use crate::types::{Instance, Type};
 use inkwell::basic_block::BasicBlock;
 use inkwell::values::PointerValue;
 use inkwell::IntPredicate;
 
 /// Iterations run side by side: four doubles fill an AVX2 register, and LLVM's SLP vectorizer
 /// turns the four lanes' arithmetic into vector instructions.
-const LANES: usize = 4;
+pub(crate) const LANES: usize = 4;
 
 /// A body that runs in lockstep: `prefix`, then `while cond: wbody`, then `suffix`.
-pub(super) struct LockstepPlan<'h> {
+pub(crate) struct LockstepPlan<'h> {
     prefix: &'h [Stmt],
     cond: &'h Expr,
     wbody: &'h [Stmt],
@@ -44,93 +44,94 @@ pub(super) struct LockstepPlan<'h> {
     private: Vec<LocalId>,
 }
 
-impl<'ctx> Codegen<'ctx, '_> {
-    /// Whether a `for` loop's body qualifies (see the module doc).
-    pub(super) fn lockstep_plan<'h>(&self, cx: &FnCx<'ctx>, target: LocalId, body: &'h [Stmt]) -> Option<LockstepPlan<'h>> {
-        let at = body.iter().position(|s| matches!(s.kind, StmtKind::While { .. }))?;
-        let (prefix, rest) = body.split_at(at);
-        let StmtKind::While { cond, body: wbody, orelse } = &rest[0].kind else { return None };
-        let suffix = &rest[1..];
-        if !orelse.is_empty() || prefix.is_empty() {
-            return None;
-        }
-        // Locals the loop changes anywhere: everything else read in the lockstep part is fixed.
-        let mut bound = vec![target];
-        bound_locals(body, &mut bound);
-        let scalar = |t: &Type| matches!(t, Type::Int | Type::Float | Type::Bool);
-        // The prefix defines the private locals in order, before reading them.
-        let mut private: Vec<LocalId> = Vec::new();
-        for s in prefix {
-            let (targets, values) = simple_assignment(s)?;
-            let readable = |l: LocalId| l == target || private.contains(&l) || !bound.contains(&l);
-            let fixed = |l: LocalId| !bound.contains(&l);
-            if !values.iter().all(|v| self.pure(cx, v, &readable, Some(&fixed))) || !targets.iter().all(|l| scalar(&self.local_ty(cx, *l))) {
-                return None;
-            }
-            if let StmtKind::AugAssign { target: l, .. } = &s.kind {
-                if !private.contains(l) {
-                    return None;
-                }
-            }
-            for l in targets {
-                if !private.contains(&l) {
-                    private.push(l);
-                }
-            }
-        }
-        // The while loop reads and writes private locals only (and fixed ones); it cannot fail.
+/// Whether a `for` loop's body qualifies (see the module doc), with the types of `inst`. The
+/// report asks too, to say which loops run in lanes.
+pub(crate) fn lockstep_plan<'h>(inst: &Instance, target: LocalId, body: &'h [Stmt]) -> Option<LockstepPlan<'h>> {
+    let at = body.iter().position(|s| matches!(s.kind, StmtKind::While { .. }))?;
+    let (prefix, rest) = body.split_at(at);
+    let StmtKind::While { cond, body: wbody, orelse } = &rest[0].kind else { return None };
+    let suffix = &rest[1..];
+    if !orelse.is_empty() || prefix.is_empty() {
+        return None;
+    }
+    // Locals the loop changes anywhere: everything else read in the lockstep part is fixed.
+    let mut bound = vec![target];
+    bound_locals(body, &mut bound);
+    let scalar = |t: &Type| matches!(t, Type::Int | Type::Float | Type::Bool);
+    // The prefix defines the private locals in order, before reading them.
+    let mut private: Vec<LocalId> = Vec::new();
+    for s in prefix {
+        let (targets, values) = simple_assignment(s)?;
         let readable = |l: LocalId| l == target || private.contains(&l) || !bound.contains(&l);
-        if !self.pure(cx, cond, &readable, None) {
+        let fixed = |l: LocalId| !bound.contains(&l);
+        if !values.iter().all(|v| pure(inst, v, &readable, Some(&fixed))) || !targets.iter().all(|l| scalar(&inst.locals[*l])) {
             return None;
         }
-        for s in wbody {
-            let (targets, values) = simple_assignment(s)?;
-            if !values.iter().all(|v| self.pure(cx, v, &readable, None)) || !targets.iter().all(|l| private.contains(l)) {
+        if let StmtKind::AugAssign { target: l, .. } = &s.kind {
+            if !private.contains(l) {
                 return None;
             }
         }
-        // The rest runs once per iteration, in order: anything but leaving the loop early
-        // (the later lanes have already run their while loops).
-        if leaves_early(suffix) || private.is_empty() {
+        for l in targets {
+            if !private.contains(&l) {
+                private.push(l);
+            }
+        }
+    }
+    // The while loop reads and writes private locals only (and fixed ones); it cannot fail.
+    let readable = |l: LocalId| l == target || private.contains(&l) || !bound.contains(&l);
+    if !pure(inst, cond, &readable, None) {
+        return None;
+    }
+    for s in wbody {
+        let (targets, values) = simple_assignment(s)?;
+        if !values.iter().all(|v| pure(inst, v, &readable, None)) || !targets.iter().all(|l| private.contains(l)) {
             return None;
         }
-        Some(LockstepPlan { prefix, cond, wbody, suffix, private })
     }
+    // The rest runs once per iteration, in order: anything but leaving the loop early
+    // (the later lanes have already run their while loops).
+    if leaves_early(suffix) || private.is_empty() {
+        return None;
+    }
+    Some(LockstepPlan { prefix, cond, wbody, suffix, private })
+}
 
-    /// An expression of numbers and locals that cannot fail (see the module doc). `readable`:
-    /// the locals it may read. `fixed`, in the prefix only: the locals the loop never changes,
-    /// by which a division is allowed (its check fails in the first lane first).
-    fn pure(&self, cx: &FnCx<'ctx>, e: &Expr, readable: &dyn Fn(LocalId) -> bool, fixed: Option<&dyn Fn(LocalId) -> bool>) -> bool {
-        if !matches!(self.ty(cx, e), Type::Int | Type::Float | Type::Bool) {
-            return false;
-        }
-        let pure = |x: &Expr| self.pure(cx, x, readable, fixed);
-        match &e.kind {
-            ExprKind::Const(_) => true,
-            ExprKind::Local(l) => readable(*l),
-            ExprKind::Unary(op, x) => matches!(op, UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Not) && pure(x),
-            ExprKind::Binary(op, a, b) => {
-                pure(a)
-                    && pure(b)
-                    && match op {
-                        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => true,
-                        BinOp::Div => match (&b.kind, fixed) {
-                            (ExprKind::Const(Const::Float(v)), _) => *v != 0.0,
-                            (ExprKind::Const(Const::Int(v)), _) => *v != 0,
-                            (_, Some(fixed)) => self.pure(cx, b, fixed, None),
-                            _ => false,
-                        },
+/// An expression of numbers and locals that cannot fail (see the module doc). `readable`: the
+/// locals it may read. `fixed`, in the prefix only: the locals the loop never changes, by which
+/// a division is allowed (its check fails in the first lane first).
+fn pure(inst: &Instance, e: &Expr, readable: &dyn Fn(LocalId) -> bool, fixed: Option<&dyn Fn(LocalId) -> bool>) -> bool {
+    if !matches!(inst.exprs[e.id], Type::Int | Type::Float | Type::Bool) {
+        return false;
+    }
+    let ok = |x: &Expr| pure(inst, x, readable, fixed);
+    match &e.kind {
+        ExprKind::Const(_) => true,
+        ExprKind::Local(l) => readable(*l),
+        ExprKind::Unary(op, x) => matches!(op, UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Not) && ok(x),
+        ExprKind::Binary(op, a, b) => {
+            ok(a)
+                && ok(b)
+                && match op {
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => true,
+                    BinOp::Div => match (&b.kind, fixed) {
+                        (ExprKind::Const(Const::Float(v)), _) => *v != 0.0,
+                        (ExprKind::Const(Const::Int(v)), _) => *v != 0,
+                        (_, Some(fixed)) => pure(inst, b, fixed, None),
                         _ => false,
-                    }
-            }
-            ExprKind::Compare(first, rest) => pure(first) && rest.iter().all(|(_, x)| pure(x)),
-            ExprKind::BoolOp(_, items) => items.iter().all(pure),
-            ExprKind::IfExp(c, a, b) => pure(c) && pure(a) && pure(b),
-            ExprKind::Builtin(Builtin::Abs | Builtin::Min | Builtin::Max | Builtin::Float, args) => !args.is_empty() && args.len() <= 2 && args.iter().all(pure),
-            _ => false,
+                    },
+                    _ => false,
+                }
         }
+        ExprKind::Compare(first, rest) => ok(first) && rest.iter().all(|(_, x)| ok(x)),
+        ExprKind::BoolOp(_, items) => items.iter().all(ok),
+        ExprKind::IfExp(c, a, b) => ok(c) && ok(a) && ok(b),
+        ExprKind::Builtin(Builtin::Abs | Builtin::Min | Builtin::Max | Builtin::Float, args) => !args.is_empty() && args.len() <= 2 && args.iter().all(ok),
+        _ => false,
     }
+}
 
+impl<'ctx> Codegen<'ctx, '_> {
     /// [`LANES`] iterations at a time (see the module doc); the builder is left where the loop
     /// ends normally (where `else` runs).
     pub(super) fn lockstep_loop(&mut self, cx: &mut FnCx<'ctx>, lp: &CountedLoop<'ctx, '_>, plan: &LockstepPlan<'_>, body: &[Stmt], after: BasicBlock<'ctx>) -> Cg<()> {

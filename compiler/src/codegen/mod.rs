@@ -21,7 +21,7 @@ mod cpython;
 mod escape;
 mod fresh;
 mod ifconvert;
-mod lockstep;
+pub(crate) mod lockstep;
 mod objects;
 mod parallel;
 mod speculate;
@@ -1118,7 +1118,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.counted_loop(cx, &lp, body, after)?;
             self.b.build_unconditional_branch(done)?;
             self.b.position_at_end(done);
-        } else if let Some(pairs) = if parallel.is_none() && unit_step { self.lockstep_plan(cx, target, body) } else { None } {
+        } else if let Some(pairs) = if parallel.is_none() && unit_step { lockstep::lockstep_plan(&self.prog.instances[cx.inst], target, body) } else { None } {
             self.lockstep_loop(cx, &lp, &pairs, body, after)?;
         } else {
             self.counted_loop(cx, &lp, body, after)?;
