@@ -489,7 +489,7 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
         }
         if lp.lanes {
             facts.notes.push(format!(
-                "loop: lanes: runs {} iterations side by side (their `while` loops go round together as vector instructions, each lane stopping when its own condition fails; what follows the `while` runs for each iteration in order)",
+                "loop: lanes: runs {} iterations side by side (their `while` loops go round together, as vector instructions where they can, each lane stopping when its own condition fails; what follows the `while` runs for each iteration in order)",
                 crate::codegen::lockstep::LANES
             ));
         }

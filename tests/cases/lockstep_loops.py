@@ -168,3 +168,47 @@ def near_the_top(start, stop):
 #run: near_the_top(9223372036854775800, 9223372036854775807)
 #run: near_the_top(9223372036854775803, 9223372036854775807)
 #run: near_the_top(-9223372036854775808, -9223372036854775801)
+
+
+#export mixed_compare(int, float)
+def mixed_compare(n, cap):
+    # An int compared with a float: Python compares exactly, so these lanes run as scalar
+    # code side by side rather than as vector code.
+    out = []
+    for x in range(n):
+        steps = x
+        v = 1.0
+        while steps < cap:
+            steps = steps + 2
+            v = v * 1.5
+        out.append((steps, v))
+    return out
+
+#run: mixed_compare(7, 9.5)
+#run: mixed_compare(3, -1.0)
+
+
+#export many_operations(int)
+def many_operations(n):
+    # Every kind of expression the vector code handles, in the condition and the body.
+    total = 0.0
+    flips = 0
+    for x in range(n):
+        a = x * 0.75 - 2.0
+        b = -a
+        m = 0
+        odd = x & 1 == 1
+        c = 0
+        while not (abs(a) > 40.0 or c >= 12) and (odd or c < 9):
+            a = max(a * 1.7, b) if c < 100 else a
+            b = min(b - 0.5, a / 4.0)
+            m = (m ^ c) | (c & 3)
+            odd = not odd
+            c += 1 + (odd and True) * 0
+            a = a + float(c) - abs(-c)
+        total += a + b
+        flips += m + c + odd
+    return total, flips
+
+#run: many_operations(11)
+#run: many_operations(4)

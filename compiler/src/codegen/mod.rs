@@ -1118,8 +1118,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.counted_loop(cx, &lp, body, after)?;
             self.b.build_unconditional_branch(done)?;
             self.b.position_at_end(done);
-        } else if let Some(pairs) = if parallel.is_none() && unit_step { lockstep::lockstep_plan(&self.prog.instances[cx.inst], target, body) } else { None } {
-            self.lockstep_loop(cx, &lp, &pairs, body, after)?;
+        } else if let Some(lanes) = if parallel.is_none() && unit_step { lockstep::lockstep_plan(&self.prog.instances[cx.inst], target, body) } else { None } {
+            // Several iterations side by side (lockstep.rs).
+            self.lockstep_loop(cx, &lp, &lanes, body, after)?;
         } else {
             self.counted_loop(cx, &lp, body, after)?;
         }

@@ -6,10 +6,9 @@
 //! per reduction, 256 partial results. Each call of the outlined function copies the locals in,
 //! starts reductions at their identity, runs its chunk and folds its result into the partial
 //! the runtime names: its thread's, or under the default `auto` schedule its chunk's, which
-//! makes the result independent of the threads. After the region the caller folds the
-//! partials (in order)
-//! into its variables, copies `lastprivate` ones back and sets the loop variable to its last
-//! value, as Python would. An error in any iteration is recorded by the runtime (compiled code
+//! makes the result independent of the threads. After the region the caller folds the partials
+//! (in order) into its variables, copies `lastprivate` ones back and sets the loop variable to
+//! its last value, as Python would. An error in any iteration is recorded by the runtime (compiled code
 //! never calls Python from a worker) and raised by the caller after the region.
 
 use super::{Cg, CgError, Codegen, FnCx};
