@@ -204,6 +204,7 @@ def many_operations(n):
             b = min(b - 0.5, a / 4.0)
             m = (m ^ c) | (c & 3)
             odd = not odd
+            odd = min(odd, c < 7) if c > 5 else max(odd, c > 2)
             c += 1 + (odd and True) * 0
             a = a + float(c) - abs(-c)
         total += a + b

@@ -531,6 +531,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let takes_b = match (b, &t) {
                     (Builtin::Min, Type::Float) => self.b.build_float_compare(FloatPredicate::OLT, y, x, "")?,
                     (_, Type::Float) => self.b.build_float_compare(FloatPredicate::OGT, y, x, "")?,
+                    // (True is 1: an i1 compares unsigned.)
+                    (Builtin::Min, Type::Bool) => self.b.build_int_compare(IntPredicate::ULT, y, x, "")?,
+                    (_, Type::Bool) => self.b.build_int_compare(IntPredicate::UGT, y, x, "")?,
                     (Builtin::Min, _) => self.b.build_int_compare(IntPredicate::SLT, y, x, "")?,
                     _ => self.b.build_int_compare(IntPredicate::SGT, y, x, "")?,
                 };
