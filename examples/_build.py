@@ -37,7 +37,9 @@ def best_times(engines, args, rounds=7, batch_seconds=0.02, budget_seconds=0.0):
     a batch repeats the call until it lasts about batch_seconds (each call on fresh copies of
     array arguments, made outside the clock). At least `rounds` rounds, more until about
     budget_seconds of calls were timed: the best of many rounds is what a quiet moment of the
-    machine gives, and a kernel of 20 ms gets as many quiet moments as one of 20 us."""
+    machine gives, and a kernel of 20 ms gets as many quiet moments as one of 20 us. Engines
+    more than 20x slower than the fastest (Cython on untyped code) take their turns apart, in
+    `rounds` rounds: otherwise their one long call per round would eat the budget of the rest."""
     fresh = lambda: tuple(a.copy() if hasattr(a, "copy") and not isinstance(a, (int, float)) else a for a in args)  # noqa: E731
     batch, once = {}, {}
     for name, fn in engines.items():
@@ -46,17 +48,23 @@ def best_times(engines, args, rounds=7, batch_seconds=0.02, budget_seconds=0.0):
         fn(*fresh())
         once[name] = max(time.perf_counter() - start, 1e-6)
         batch[name] = max(1, min(200, int(batch_seconds / once[name])))
-    round_seconds = sum(batch[name] * once[name] for name in engines)
-    rounds = max(rounds, min(400, int(budget_seconds / round_seconds)))
+    fastest = min(once.values())
+    slow = {name: fn for name, fn in engines.items() if once[name] > 20 * fastest}
+    fast = {name: fn for name, fn in engines.items() if name not in slow}
     best = {name: math.inf for name in engines}
-    order = list(engines.items())
-    for r in range(rounds):
-        # Each round starts with another engine: the first engine of a round found the heap as
-        # the previous round left it (trimmed) and ran up to 2x slower on kernels that allocate.
-        for name, fn in order[r % len(order):] + order[:r % len(order)]:
-            inputs = [fresh() for _ in range(batch[name])]
-            start = time.perf_counter()
-            for call_args in inputs:
-                fn(*call_args)
-            best[name] = min(best[name], (time.perf_counter() - start) / batch[name])
+    for group, budget in ((fast, budget_seconds), (slow, 0.0)):
+        if not group:
+            continue
+        round_seconds = sum(batch[name] * once[name] for name in group)
+        n = max(rounds, min(400, int(budget / round_seconds)))
+        order = list(group.items())
+        for r in range(n):
+            # Each round starts with another engine: the first engine of a round found the heap as
+            # the previous round left it (trimmed) and ran up to 2x slower on kernels that allocate.
+            for name, fn in order[r % len(order):] + order[:r % len(order)]:
+                inputs = [fresh() for _ in range(batch[name])]
+                start = time.perf_counter()
+                for call_args in inputs:
+                    fn(*call_args)
+                best[name] = min(best[name], (time.perf_counter() - start) / batch[name])
     return best

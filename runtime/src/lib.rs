@@ -223,8 +223,9 @@ fn run_chunks(region: &Region, thread: i64) {
         AUTO => {
             // At most MAX_THREADS chunks (the caller keeps that many partials), at least the
             // chunk size asked for.
-            let size = ((count + MAX_THREADS - 1) / MAX_THREADS).max(region.chunk).max(1);
-            let chunks = (count + size - 1) / size;
+            // (Rounded up without `count + n - 1`, which could overflow near i64::MAX.)
+            let size = (count / MAX_THREADS + (count % MAX_THREADS != 0) as i64).max(region.chunk).max(1);
+            let chunks = count / size + (count % size != 0) as i64;
             loop {
                 if FAILED.load(Ordering::Acquire) {
                     return;
