@@ -77,6 +77,26 @@ def test_ints_floats_and_numpy_scalars_convert(mod):
     assert mod.flag(False) is True
 
 
+def test_floats_read_in_place_and_through_the_c_api(mod):
+    # Exact floats are read in place; subclasses and objects with __float__ go through
+    # PyFloat_AsDouble, whose -1.0 is also its error value.
+    class Half(float):
+        pass
+
+    class Floaty:
+        def __float__(self):
+            return 0.25
+
+    class Refuses:
+        def __float__(self):
+            raise ValueError("no float here")
+
+    assert mod.scale(-1.0, 3) == -3.0 and mod.scale(Half(-1.0), 3) == -3.0
+    assert mod.scale(Half(0.5), 4) == 2.0 and mod.scale(Floaty(), 4) == 1.0
+    assert raises(ValueError, mod.scale, Refuses(), 1) == "no float here"
+    assert mod.scale(float("nan"), 1) != mod.scale(float("nan"), 1)
+
+
 def test_int_overflow_and_narrow_ranges(mod):
     assert "does not fit in int64" in raises(OverflowError, mod.scale, 1.0, 2**63)
     assert mod.scale(1.0, 2**63 - 1) == float(2**63 - 1)

@@ -1126,8 +1126,28 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 ok(cg, cg.make_complex(re, im)?.into())?;
             }
             SpecType::Scalar(s @ (Scalar::Float32 | Scalar::Float64)) => {
-                let v = call_value(cg, "PyFloat_AsDouble", &[obj.into()])?.into_float_value();
-                fail_on_error_value(cg, f, v, &spec, obj, fname, argname, fail_block)?;
+                // An exact float (the common case) is read in place: its value follows the object
+                // header (`PyObject_HEAD`, 16 bytes), a layout every CPython 3 has kept. Anything
+                // else goes through PyFloat_AsDouble (`__float__`, `__index__`, errors).
+                let tp = type_of(cg, obj)?;
+                let exact = cg.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(cg, "PyFloat_Type"), "")?;
+                let read = cg.append(f, "exact_float");
+                let convert = cg.append(f, "convert_float");
+                let join = cg.append(f, "float_read");
+                cg.b.build_conditional_branch(exact, read, convert)?;
+                cg.b.position_at_end(read);
+                let field = unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(16)], "")? };
+                let direct = cg.b.build_load(cg.ctx.f64_type(), field, "ob_fval")?.into_float_value();
+                cg.b.build_unconditional_branch(join)?;
+                cg.b.position_at_end(convert);
+                let converted = call_value(cg, "PyFloat_AsDouble", &[obj.into()])?.into_float_value();
+                fail_on_error_value(cg, f, converted, &spec, obj, fname, argname, fail_block)?;
+                let converted_end = cg.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+                cg.b.build_unconditional_branch(join)?;
+                cg.b.position_at_end(join);
+                let phi = cg.b.build_phi(cg.ctx.f64_type(), "")?;
+                phi.add_incoming(&[(&direct, read), (&converted, converted_end)]);
+                let v = phi.as_basic_value().into_float_value();
                 let v = if *s == Scalar::Float32 {
                     let narrow = cg.b.build_float_trunc(v, cg.ctx.f32_type(), "")?;
                     cg.b.build_float_ext(narrow, cg.ctx.f64_type(), "")?
