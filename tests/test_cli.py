@@ -168,7 +168,7 @@ def test_lockstep_loops_case_runs_lanes(tmp_path):
             in_lanes.add(function)
         elif "%lanes.vector" in line:
             as_vectors.add(function)
-    assert in_lanes == {"escape_counts", "last_values", "stores_then_fails", "divided_by", "some_never_start", "wrapping", "reads_the_index", "caught", "near_the_top", "mixed_compare", "many_operations"}
+    assert in_lanes == {"escape_counts", "last_values", "stores_then_fails", "divided_by", "some_never_start", "wrapping", "reads_the_index", "caught", "near_the_top", "mixed_compare", "many_operations", "escape_rows"}
     # All but one run their while loops as vector code; the int-float comparison keeps the
     # scalar lanes, so both paths are tested.
     assert as_vectors == in_lanes - {"mixed_compare"}

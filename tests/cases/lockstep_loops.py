@@ -213,3 +213,25 @@ def many_operations(n):
 
 #run: many_operations(11)
 #run: many_operations(4)
+
+
+#export escape_rows(int, int, int)
+def escape_rows(width, height, limit):
+    # Lanes inside the body of a parallel loop (each row on some thread, its pixels in lanes).
+    out = np.zeros((height, width), dtype=np.int64)
+    #omp parallel for
+    for y in range(height):
+        ci = -1.5 + 3.0 * y / height
+        for x in range(width):
+            cr = -2.0 + 3.0 * x / width
+            zr = 0.0
+            zi = 0.0
+            k = 0
+            while k < limit and zr * zr + zi * zi <= 4.0:
+                zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci
+                k += 1
+            out[y, x] = k
+    return out
+
+#run: escape_rows(13, 9, 60)
+#run: escape_rows(3, 2, 10)
