@@ -2326,7 +2326,7 @@ fn local_reads(stmts: &[Stmt], out: &mut Vec<(LocalId, Span)>) {
 }
 
 /// Every local a body assigns: (local, where, whether in place like `s += x`).
-fn local_writes(stmts: &[Stmt], out: &mut Vec<(LocalId, Span, bool)>) {
+pub(crate) fn local_writes(stmts: &[Stmt], out: &mut Vec<(LocalId, Span, bool)>) {
     fn target(t: &Target, out: &mut Vec<(LocalId, Span, bool)>) {
         match t {
             Target::Local(l, span) => out.push((*l, span.clone(), false)),

@@ -156,8 +156,9 @@ impl<'ctx> FreshArrays<'ctx> {
         if locals.is_empty() {
             return FreshArrays::default();
         }
-        // Scope and domain names are unique per LLVM function: LLVM tells scopes apart by their
-        // nodes, and inlining gives an inlined body's scopes new ones.
+        // Scope and domain names are unique per native function: LLVM tells scopes apart by
+        // their nodes, and inlining gives an inlined body's scopes new ones. (An outlined
+        // parallel body shares its function's: it is called only through the runtime.)
         let fname = func.get_name().to_string_lossy().into_owned();
         let domain = cg.ctx.metadata_node(&[cg.ctx.metadata_string(&format!("pyaot.fresh.{fname}")).into()]);
         let scopes: Vec<MetadataValue> = locals

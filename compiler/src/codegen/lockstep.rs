@@ -152,11 +152,6 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             lanes.push(slots);
         }
-        let use_lane = |cx: &mut FnCx<'ctx>, slots: &[PointerValue<'ctx>]| {
-            for (l, slot) in own.iter().zip(slots) {
-                cx.locals[*l] = *slot;
-            }
-        };
 
         let counter = self.entry_alloca(cx, i64t.into(), "lanes.i")?;
         self.b.build_store(counter, lp.start)?;
@@ -178,7 +173,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         // The prefixes, in order.
         let lt = self.local_ty(cx, lp.target);
         for (k, slots) in lanes.iter().enumerate() {
-            use_lane(cx, slots);
+            use_lane(cx, &own, slots);
             let value = self.b.build_int_nsw_add(i, self.i64(k as i64), "")?;
             let v = self.coerce(cx, value.into(), &Type::Int, &lt)?;
             self.store_local(cx, lp.target, v)?;
@@ -194,7 +189,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         // The rest of each iteration, in order, each lane's locals first copied into the
         // function's own slots: an error there (and a handler around the loop) sees that
         // iteration's values, and after the last lane the locals hold the last iteration's.
-        use_lane(cx, &lanes[0]);
+        use_lane(cx, &own, &lanes[0]);
         for (k, slots) in lanes.iter().enumerate() {
             if k > 0 {
                 for (l, slot) in own.iter().zip(slots) {
@@ -222,11 +217,6 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// locals and flag; LLVM's SLP vectorizer packs what it can.
     fn scalar_lanes_while(&mut self, cx: &mut FnCx<'ctx>, plan: &LockstepPlan<'_>, own: &[LocalId], lanes: &[Vec<PointerValue<'ctx>>], span: &crate::diagnostics::Span) -> Cg<()> {
         let bool_t = self.ctx.bool_type();
-        let use_lane = |cx: &mut FnCx<'ctx>, slots: &[PointerValue<'ctx>]| {
-            for (l, slot) in own.iter().zip(slots) {
-                cx.locals[*l] = *slot;
-            }
-        };
         let mut active = Vec::with_capacity(LANES);
         for _ in 0..LANES {
             let flag = self.entry_alloca(cx, bool_t.into(), "lane.active")?;
@@ -241,7 +231,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(w_head);
         let mut any = bool_t.const_int(0, false);
         for (slots, flag) in lanes.iter().zip(&active) {
-            use_lane(cx, slots);
+            use_lane(cx, own, slots);
             let c = self.condition(cx, plan.cond)?;
             let was = self.b.build_load(bool_t, *flag, "")?.into_int_value();
             let now = self.b.build_and(was, c, "")?;
@@ -253,7 +243,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let mut changed = Vec::new();
         bound_locals(plan.wbody, &mut changed);
         for (slots, flag) in lanes.iter().zip(&active) {
-            use_lane(cx, slots);
+            use_lane(cx, own, slots);
             let before = self.load_locals(cx, &changed)?;
             self.block(cx, plan.wbody)?;
             let go = self.b.build_load(bool_t, *flag, "")?.into_int_value();
@@ -269,8 +259,15 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.mark_loop(back);
         self.b.position_at_end(w_done);
 
-        use_lane(cx, &lanes[0]);
+        use_lane(cx, own, &lanes[0]);
         Ok(())
+    }
+}
+
+/// Points the lane's locals (`own`) at its slots, so the statements generated next use them.
+fn use_lane<'ctx>(cx: &mut FnCx<'ctx>, own: &[LocalId], slots: &[PointerValue<'ctx>]) {
+    for (l, slot) in own.iter().zip(slots) {
+        cx.locals[*l] = *slot;
     }
 }
 
@@ -291,30 +288,12 @@ fn simple_assignment(s: &Stmt) -> Option<(Vec<LocalId>, Vec<&Expr>)> {
     }
 }
 
-/// Every local these statements assign, at any depth.
+/// Every local these statements assign, at any depth (the holders of a `for x in a` loop are
+/// assigned by statements of their own, just before it).
 fn bound_locals(stmts: &[Stmt], out: &mut Vec<LocalId>) {
-    fn target(t: &Target, out: &mut Vec<LocalId>) {
-        match t {
-            Target::Local(l, _) => out.push(*l),
-            Target::Tuple(items, _) => items.iter().for_each(|x| target(x, out)),
-            _ => {}
-        }
-    }
-    for s in stmts {
-        match &s.kind {
-            StmtKind::Assign { target: t, .. } => target(t, out),
-            StmtKind::AugAssign { target, .. } => out.push(*target),
-            StmtKind::ForRange { target, each, .. } => {
-                out.push(*target);
-                out.extend(each.iter().flatten());
-            }
-            StmtKind::Try { handlers, .. } => out.extend(handlers.iter().filter_map(|h| h.name)),
-            _ => {}
-        }
-        for block in s.kind.blocks() {
-            bound_locals(block, out);
-        }
-    }
+    let mut writes = Vec::new();
+    crate::hir::local_writes(stmts, &mut writes);
+    out.extend(writes.into_iter().map(|(l, _, _)| l));
     out.sort_unstable();
     out.dedup();
 }
@@ -337,7 +316,8 @@ fn vectorizable(inst: &Instance, plan: &LockstepPlan<'_>) -> bool {
                 let bits = matches!(op, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor);
                 expr(inst, a) && expr(inst, b) && !(bits && (t(a) == Type::Float || t(b) == Type::Float))
             }
-            // Mixed int and float comparisons stay scalar (Python compares them exactly).
+            // One type per comparison here; mixed int and float comparisons take the scalar
+            // lanes, where the scalar code's own conversion applies.
             ExprKind::Compare(first, rest) => {
                 let mut prev = t(first);
                 expr(inst, first)
@@ -457,26 +437,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                     let xt = ty(self, x);
                     let right = self.vector_expr(cx, x, slots)?;
                     let r = if left_t == Type::Float {
-                        let p = match op {
-                            CmpOp::Eq => FloatPredicate::OEQ,
-                            CmpOp::NotEq => FloatPredicate::UNE,
-                            CmpOp::Lt => FloatPredicate::OLT,
-                            CmpOp::LtE => FloatPredicate::OLE,
-                            CmpOp::Gt => FloatPredicate::OGT,
-                            _ => FloatPredicate::OGE,
-                        };
-                        self.b.build_float_compare(p, left, right, "")?
+                        self.b.build_float_compare(super::float_predicate(*op), left, right, "")?
                     } else {
-                        let p = match op {
-                            CmpOp::Eq => IntPredicate::EQ,
-                            CmpOp::NotEq => IntPredicate::NE,
-                            CmpOp::Lt => IntPredicate::SLT,
-                            CmpOp::LtE => IntPredicate::SLE,
-                            CmpOp::Gt => IntPredicate::SGT,
-                            _ => IntPredicate::SGE,
-                        };
                         let (l, r) = (self.vector_convert(left, &left_t, &Type::Int)?, self.vector_convert(right, &xt, &Type::Int)?);
-                        self.b.build_int_compare(p, l, r, "")?
+                        self.b.build_int_compare(super::int_predicate(*op), l, r, "")?
                     };
                     all = Some(match all {
                         Some(a) => self.b.build_and(a, r, "")?,

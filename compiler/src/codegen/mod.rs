@@ -75,6 +75,30 @@ pub struct Codegen<'ctx, 'a> {
     module_objects: Vec<(objects::ModuleObject, inkwell::values::GlobalValue<'ctx>)>,
 }
 
+/// The predicate of a comparison of two ints (signed) or two floats (NaN compares unequal and
+/// unordered, as in Python), for `==`, `!=`, `<`, `<=`, `>`, `>=`.
+fn int_predicate(op: CmpOp) -> IntPredicate {
+    match op {
+        CmpOp::Eq => IntPredicate::EQ,
+        CmpOp::NotEq => IntPredicate::NE,
+        CmpOp::Lt => IntPredicate::SLT,
+        CmpOp::LtE => IntPredicate::SLE,
+        CmpOp::Gt => IntPredicate::SGT,
+        _ => IntPredicate::SGE,
+    }
+}
+
+fn float_predicate(op: CmpOp) -> FloatPredicate {
+    match op {
+        CmpOp::Eq => FloatPredicate::OEQ,
+        CmpOp::NotEq => FloatPredicate::UNE,
+        CmpOp::Lt => FloatPredicate::OLT,
+        CmpOp::LtE => FloatPredicate::OLE,
+        CmpOp::Gt => FloatPredicate::OGT,
+        _ => FloatPredicate::OGE,
+    }
+}
+
 /// Iterations per block of a speculative loop that stores (`Codegen::speculative_blocks`):
 /// three float64 arrays of a block (24 KB) stay in the 32 KB L1 cache between its two runs.
 const STORE_BLOCK: i64 = 1024;
@@ -1678,27 +1702,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 if *lt == Type::Float || *rt == Type::Float {
                     let x = self.convert(l, lt, &Type::Float)?.into_float_value();
                     let y = self.convert(r, rt, &Type::Float)?.into_float_value();
-                    let p = match op {
-                        CmpOp::Eq => FloatPredicate::OEQ,
-                        CmpOp::NotEq => FloatPredicate::UNE,
-                        CmpOp::Lt => FloatPredicate::OLT,
-                        CmpOp::LtE => FloatPredicate::OLE,
-                        CmpOp::Gt => FloatPredicate::OGT,
-                        _ => FloatPredicate::OGE,
-                    };
-                    Ok(self.b.build_float_compare(p, x, y, "")?)
+                    Ok(self.b.build_float_compare(float_predicate(op), x, y, "")?)
                 } else {
                     let x = self.convert(l, lt, &Type::Int)?.into_int_value();
                     let y = self.convert(r, rt, &Type::Int)?.into_int_value();
-                    let p = match op {
-                        CmpOp::Eq => IntPredicate::EQ,
-                        CmpOp::NotEq => IntPredicate::NE,
-                        CmpOp::Lt => IntPredicate::SLT,
-                        CmpOp::LtE => IntPredicate::SLE,
-                        CmpOp::Gt => IntPredicate::SGT,
-                        _ => IntPredicate::SGE,
-                    };
-                    Ok(self.b.build_int_compare(p, x, y, "")?)
+                    Ok(self.b.build_int_compare(int_predicate(op), x, y, "")?)
                 }
             }
         }

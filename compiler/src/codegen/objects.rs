@@ -1077,15 +1077,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// fits in 64 bits (giving True or False), else PyObject_RichCompare. A new reference or NULL.
     fn int_or_object_compare(&mut self, cx: &mut FnCx<'ctx>, op: CmpOp, obj: PointerValue<'ctx>, object_left: bool, n: IntValue<'ctx>) -> Cg<PointerValue<'ctx>> {
         let compute = move |cg: &mut Self, a: IntValue<'ctx>, b: IntValue<'ctx>| -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
-            let pred = match op {
-                CmpOp::Eq => IntPredicate::EQ,
-                CmpOp::NotEq => IntPredicate::NE,
-                CmpOp::Lt => IntPredicate::SLT,
-                CmpOp::LtE => IntPredicate::SLE,
-                CmpOp::Gt => IntPredicate::SGT,
-                _ => IntPredicate::SGE,
-            };
-            Ok((cg.ctx.bool_type().const_zero(), cg.b.build_int_compare(pred, a, b, "")?))
+            Ok((cg.ctx.bool_type().const_zero(), cg.b.build_int_compare(super::int_predicate(op), a, b, "")?))
         };
         let finish = |cg: &mut Self, c: IntValue<'ctx>| -> Cg<BasicValueEnum<'ctx>> {
             let answer = cg.b.build_select(c, data_symbol(cg, "_Py_TrueStruct"), data_symbol(cg, "_Py_FalseStruct"), "")?;

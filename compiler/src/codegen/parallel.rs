@@ -271,11 +271,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             checks_pass: false,
             finally_stack: Vec::new(),
             ret_slot: None,
-            fresh: {
-                let inst = &self.prog.instances[cx.inst];
-                let f = &self.hir.functions[inst.func];
-                super::fresh::FreshArrays::new(self, g, f, &super::fresh::fresh_locals(f, inst))
-            },
+            // The enclosing function's: the body is its code, and is only ever called through
+            // the runtime (never inlined), so the same scopes stay true there.
+            fresh: cx.fresh.clone(),
         };
         // The chunk bounds come from the runtime, so LLVM cannot tell that `x[i]` in
         // `for i in prange(len(x))` is in range. Where the range's ends only read locals and
