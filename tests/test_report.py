@@ -110,6 +110,18 @@ def test_lockstep_lanes_are_described(tmp_path):
     assert "lanes:" not in verdict
 
 
+def test_unrolled_scatters_are_described(tmp_path):
+    src = ROOT / "examples" / "kernels" / "histogram.py"
+    report = annotate(src, tmp_path / "histogram.html")
+    _, _, verdict = rows(report)[line_no(src.read_text(), "for v in values:")]
+    assert verdict.startswith("unrolled: runs 4 iterations per loop test") and "not vectorized" in verdict
+    # Stores that follow the loop variable are no scatter: bubble sort's loops stay as written.
+    src = ROOT / "examples" / "kernels" / "bubble.py"
+    report = annotate(src, tmp_path / "bubble.html")
+    _, _, verdict = rows(report)[line_no(src.read_text(), "for j in range(n - 1 - i):")]
+    assert "unrolled:" not in verdict
+
+
 def test_object_lines_say_what_talks_to_python(tmp_path):
     src = ROOT / "examples" / "objects_module.py"
     report = annotate(src, tmp_path / "objects.html")

@@ -238,6 +238,27 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
     }
 }
 
+/// An LLVM reason for not vectorizing, in the report's words: advice meant for C programmers
+/// (a Clang `#pragma`) goes, a scatter's memory dependence says what it means in Python, and the
+/// message stays on one line.
+fn plain_reason(reason: &str) -> String {
+    let mut parts = Vec::new();
+    for line in reason.lines() {
+        let line = match line.find(". Use #pragma") {
+            Some(at) => &line[..at],
+            None => line,
+        };
+        let line = match line.strip_prefix("Unsafe indirect dependence. Memory location is the same as accessed at ") {
+            Some(place) => format!("an element stored at an index the loop computes may be the one another iteration reads or stores (at {place})"),
+            None => line.trim().to_string(),
+        };
+        if !line.is_empty() {
+            parts.push(line);
+        }
+    }
+    parts.join("; ")
+}
+
 /// A loop of the source: its first and last line.
 struct LoopSpan {
     first: u32,
@@ -246,6 +267,8 @@ struct LoopSpan {
     parallel: Option<String>,
     /// Runs several iterations side by side (codegen/lockstep.rs).
     lanes: bool,
+    /// A scatter run several iterations per loop test (codegen/unroll.rs).
+    unrolled: bool,
 }
 
 fn line_of(line_starts: &[usize], offset: usize) -> u32 {
@@ -299,14 +322,16 @@ fn collect_loops(f: &hir::Function, insts: &[&crate::types::Instance], stmts: &[
                     _ => None,
                 };
                 // As codegen decides: a range with step 1, not parallel, whose body qualifies.
-                let lanes = match &s.kind {
-                    StmtKind::ForRange { target, step, parallel: None, body, .. } => {
-                        matches!(step.as_ref().map(|e| &e.kind), None | Some(hir::ExprKind::Const(hir::Const::Int(1))))
-                            && insts.iter().any(|inst| crate::codegen::lockstep::lockstep_plan(inst, *target, body).is_some())
+                let (lanes, unrolled) = match &s.kind {
+                    StmtKind::ForRange { target, step, parallel: None, body, each, .. } if matches!(step.as_ref().map(|e| &e.kind), None | Some(hir::ExprKind::Const(hir::Const::Int(1)))) => {
+                        let lanes = insts.iter().any(|inst| crate::codegen::lockstep::lockstep_plan(inst, *target, body).is_some());
+                        // A loop over the items of a Python object runs as a loop over objects.
+                        let on_objects = |inst: &crate::types::Instance| each.iter().flatten().any(|h| inst.locals[*h] == crate::types::Type::Object);
+                        (lanes, !lanes && insts.iter().any(|inst| !on_objects(inst) && crate::codegen::unroll::scatters(inst, body).is_some()))
                     }
-                    _ => false,
+                    _ => (false, false),
                 };
-                out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel, lanes });
+                out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel, lanes, unrolled });
                 collect_loops(f, insts, body, starts, out);
                 collect_loops(f, insts, orelse, starts, out);
             }
@@ -461,7 +486,7 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
             let what = rest.trim_end_matches(')').replace("vectorization width: ", "width ").replace("interleaved count: ", "interleave ");
             entry.0.insert(format!("vectorized ({what})"));
         } else if let Some(reason) = message.strip_prefix("loop not vectorized: ") {
-            entry.1.insert(reason.to_string());
+            entry.1.insert(plain_reason(reason));
         } else if message.contains("vectorization is not beneficial") && !message.starts_with("List") {
             entry.1.insert("the cost model found it not beneficial".to_string());
         }
@@ -491,6 +516,12 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
             facts.notes.push(format!(
                 "loop: lanes: runs {} iterations side by side (their `while` loops go round together, as vector instructions where they can, each lane stopping when its own condition fails; what follows the `while` runs for each iteration in order)",
                 crate::codegen::lockstep::LANES
+            ));
+        }
+        if lp.unrolled {
+            facts.notes.push(format!(
+                "loop: unrolled: runs {} iterations per loop test (it stores at indexes it computes, which no vectorizer runs; each iteration keeps its checks, in order)",
+                crate::codegen::unroll::TIMES
             ));
         }
         facts.notes.push(format!("loop: {verdict}"));
@@ -542,7 +573,7 @@ fn render(source: &str, file_name: &str, hir: &hir::Module, program: &crate::typ
                 }
                 let why = if why.is_empty() && f.score() == 0 { String::new() } else { why.join("; ") };
                 let err = if f.error_count() > 0 { "<span class=\"err\" title=\"can raise\">!</span>" } else { "<span class=\"err\"></span>" };
-                let verdict: Vec<&str> = f.notes.iter().filter_map(|n| n.strip_prefix("loop: ")).filter(|n| n.contains("vectorized") || n.starts_with("parallel:") || n.starts_with("lanes:")).collect();
+                let verdict: Vec<&str> = f.notes.iter().filter_map(|n| n.strip_prefix("loop: ")).filter(|n| n.contains("vectorized") || n.starts_with("parallel:") || n.starts_with("lanes:") || n.starts_with("unrolled:")).collect();
                 let verdict = if verdict.is_empty() { String::new() } else { format!("<span class=\"verdict\">{}</span>", escape(&verdict.join("; "))) };
                 let _ = write!(html, "<details id=\"L{n}\" class=\"line\"><summary style=\"background:{}\"><span class=\"no\">{n}</span>{err}<span class=\"score\">{}</span><code>{code}</code>{verdict}<span class=\"why\">{}</span></summary>\n<div class=\"info\">\n",
                     shade(f.score()), f.score(), escape(&why));

@@ -25,6 +25,7 @@ pub(crate) mod lockstep;
 mod objects;
 mod parallel;
 mod speculate;
+pub(crate) mod unroll;
 
 use crate::diagnostics::Span;
 use crate::hir::{self, Arg, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, MathFn, Stmt, StmtKind, Target, UnaryOp};
@@ -1145,6 +1146,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         } else if let Some(lanes) = if parallel.is_none() && unit_step { lockstep::lockstep_plan(&self.prog.instances[cx.inst], target, body) } else { None } {
             // Several iterations side by side (lockstep.rs).
             self.lockstep_loop(cx, &lp, &lanes, body, after)?;
+        } else if let Some(stored) = if parallel.is_none() && unit_step { unroll::scatters(&self.prog.instances[cx.inst], body) } else { None } {
+            // Four iterations per loop test (unroll.rs).
+            self.unrolled_loop(cx, &lp, body, &stored, after)?;
         } else {
             self.counted_loop(cx, &lp, body, after)?;
         }
