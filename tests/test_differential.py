@@ -72,12 +72,16 @@ def same(a, b, approx=False) -> bool:
         if approx:
             return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
         return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if isinstance(a, BaseException):
+        return same(a.args, b.args, approx)
     return a == b
 
 
 def outcome(namespace, expr):
-    """("value", (result, arguments after the call)) or ("raised", exception type)."""
+    """("value", (result, arguments after the call)) or ("raised", (exception type, arguments
+    after the call)): what a function stored before it raised is behaviour too."""
     tree = ast.parse(expr, mode="eval").body
+    args = []
     try:
         if isinstance(tree, ast.Call) and not tree.keywords:
             func = eval(compile(ast.Expression(tree.func), "<run>", "eval"), namespace)
@@ -86,7 +90,7 @@ def outcome(namespace, expr):
             return ("value", (result, args))
         return ("value", (eval(expr, namespace), []))
     except Exception as e:  # the exception type is part of the behaviour under test
-        return ("raised", type(e))
+        return ("raised", (type(e), args))
 
 
 def test_every_case_has_runs():
@@ -102,8 +106,9 @@ def test_agrees_with_cpython(modules, case, expr, approx):
     # The compiled module's exports, with the plain module's imports (np) and helpers around them.
     got = outcome({**vars(plain), **vars(compiled)}, expr)
     if expected[0] == "raised":
-        assert got == expected, f"CPython raised {expected[1].__name__}, pyaot gave {got}"
+        assert got[0] == "raised" and got[1][0] == expected[1][0], f"CPython raised {expected[1][0].__name__}, pyaot gave {got}"
+        assert same(expected[1][1], got[1][1], approx), f"arguments after the exception differ: CPython {expected[1][1]!r}, pyaot {got[1][1]!r}"
     else:
-        assert got[0] == "value", f"CPython returned {expected[1][0]!r}, pyaot raised {got[1].__name__}"
+        assert got[0] == "value", f"CPython returned {expected[1][0]!r}, pyaot raised {got[1][0].__name__}"
         assert same(expected[1][0], got[1][0], approx), f"CPython returned {expected[1][0]!r}, pyaot returned {got[1][0]!r}"
         assert same(expected[1][1], got[1][1], approx), f"arguments after the call differ: CPython {expected[1][1]!r}, pyaot {got[1][1]!r}"
