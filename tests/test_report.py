@@ -122,6 +122,19 @@ def test_unrolled_scatters_are_described(tmp_path):
     assert "unrolled:" not in verdict
 
 
+def test_jammed_loops_are_described(tmp_path):
+    src = ROOT / "examples" / "kernels" / "matmul.py"
+    report = annotate(src, tmp_path / "matmul.html")
+    r = rows(report)
+    _, _, verdict = r[line_no(src.read_text(), "for k in range(m):")]
+    assert verdict.startswith("jammed: runs 2 iterations per round with their inner loops fused")
+    # The stencil's rows are written by one iteration each: nothing to save, not jammed.
+    src = ROOT / "examples" / "kernels" / "stencil.py"
+    report = annotate(src, tmp_path / "stencil.html")
+    _, _, verdict = rows(report)[line_no(src.read_text(), "for i in range(1, n - 1):")]
+    assert "jammed:" not in verdict
+
+
 def test_object_lines_say_what_talks_to_python(tmp_path):
     src = ROOT / "examples" / "objects_module.py"
     report = annotate(src, tmp_path / "objects.html")

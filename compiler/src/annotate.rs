@@ -9,6 +9,7 @@
 //! timestamps, no absolute paths.
 
 use crate::hir::{self, Stmt, StmtKind, Target};
+use crate::codegen::LoopForm;
 use crate::Checked;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
@@ -265,10 +266,8 @@ struct LoopSpan {
     last: u32,
     /// "parallel: dynamic schedule (chunk), reduction(+:s)" for parallel loops.
     parallel: Option<String>,
-    /// Runs several iterations side by side (codegen/lockstep.rs).
-    lanes: bool,
-    /// A scatter run several iterations per loop test (codegen/unroll.rs).
-    unrolled: bool,
+    /// How codegen ran it, when not as a plain loop.
+    forms: Vec<LoopForm>,
 }
 
 fn line_of(line_starts: &[usize], offset: usize) -> u32 {
@@ -312,8 +311,8 @@ fn describe_parallel(p: &hir::Parallel, f: &hir::Function) -> String {
     format!("parallel: {} (the GIL is released; iterations never call Python)", parts.join(", "))
 }
 
-/// The loops of `f` (compiled as the instances `insts`).
-fn collect_loops(f: &hir::Function, insts: &[&crate::types::Instance], stmts: &[Stmt], starts: &[usize], out: &mut Vec<LoopSpan>) {
+/// The loops of `f`, with the forms codegen ran them in (`loop_forms`, by statement start).
+fn collect_loops(f: &hir::Function, loop_forms: &[(usize, LoopForm)], stmts: &[Stmt], starts: &[usize], out: &mut Vec<LoopSpan>) {
     for s in stmts {
         match &s.kind {
             StmtKind::While { body, orelse, .. } | StmtKind::ForRange { body, orelse, .. } => {
@@ -321,21 +320,13 @@ fn collect_loops(f: &hir::Function, insts: &[&crate::types::Instance], stmts: &[
                     StmtKind::ForRange { parallel: Some(p), .. } => Some(describe_parallel(p, f)),
                     _ => None,
                 };
-                // As codegen decides: a range with step 1, not parallel, whose body qualifies.
-                let (lanes, unrolled) = match &s.kind {
-                    StmtKind::ForRange { target, step, parallel: None, body, each, .. } if matches!(step.as_ref().map(|e| &e.kind), None | Some(hir::ExprKind::Const(hir::Const::Int(1)))) => {
-                        let lanes = insts.iter().any(|inst| crate::codegen::lockstep::lockstep_plan(inst, *target, body).is_some());
-                        // A loop over the items of a Python object runs as a loop over objects.
-                        let on_objects = |inst: &crate::types::Instance| each.iter().flatten().any(|h| inst.locals[*h] == crate::types::Type::Object);
-                        (lanes, !lanes && insts.iter().any(|inst| !on_objects(inst) && crate::codegen::unroll::scatters(inst, body).is_some()))
-                    }
-                    _ => (false, false),
-                };
-                out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel, lanes, unrolled });
-                collect_loops(f, insts, body, starts, out);
-                collect_loops(f, insts, orelse, starts, out);
+                let mut forms: Vec<LoopForm> = loop_forms.iter().filter(|(at, _)| *at == s.span.start).map(|(_, form)| *form).collect();
+                forms.dedup();
+                out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel, forms });
+                collect_loops(f, loop_forms, body, starts, out);
+                collect_loops(f, loop_forms, orelse, starts, out);
             }
-            StmtKind::If { .. } | StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| collect_loops(f, insts, b, starts, out)),
+            StmtKind::If { .. } | StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| collect_loops(f, loop_forms, b, starts, out)),
             _ => {}
         }
     }
@@ -413,7 +404,7 @@ fn signature_text(name: &str, args: &[crate::export_spec::SpecType]) -> String {
 }
 
 /// Builds the report.
-pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remarks: &[String]) -> String {
+pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remarks: &[String], loop_forms: &[(usize, LoopForm)]) -> String {
     let hir = &checked.hir;
     let program = &checked.program;
     let mut starts = vec![0];
@@ -471,8 +462,7 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
     let reachable: BTreeSet<usize> = program.instances.iter().map(|i| i.func).collect();
     for func in &reachable {
         let f = &hir.functions[*func];
-        let insts: Vec<&crate::types::Instance> = program.instances.iter().filter(|i| i.func == *func).collect();
-        collect_loops(f, &insts, &f.body, &starts, &mut loops);
+        collect_loops(f, loop_forms, &f.body, &starts, &mut loops);
     }
     let mut verdicts: BTreeMap<u32, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     for r in remarks {
@@ -512,17 +502,21 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
         if let Some(p) = &lp.parallel {
             facts.notes.push(format!("loop: {p}"));
         }
-        if lp.lanes {
-            facts.notes.push(format!(
-                "loop: lanes: runs {} iterations side by side (their `while` loops go round together, as vector instructions where they can, each lane stopping when its own condition fails; what follows the `while` runs for each iteration in order)",
-                crate::codegen::lockstep::LANES
-            ));
-        }
-        if lp.unrolled {
-            facts.notes.push(format!(
-                "loop: unrolled: runs {} iterations per loop test (it stores at indexes it computes, which no vectorizer runs; each iteration keeps its checks, in order)",
-                crate::codegen::unroll::TIMES
-            ));
+        for form in &lp.forms {
+            facts.notes.push(match form {
+                LoopForm::Lanes => format!(
+                    "loop: lanes: runs {} iterations side by side (their `while` loops go round together, as vector instructions where they can, each lane stopping when its own condition fails; what follows the `while` runs for each iteration in order)",
+                    crate::codegen::lockstep::LANES
+                ),
+                LoopForm::Unrolled => format!(
+                    "loop: unrolled: runs {} iterations per loop test (it stores at indexes it computes, which no vectorizer runs; each iteration keeps its checks, in order)",
+                    crate::codegen::unroll::TIMES
+                ),
+                LoopForm::Jammed => format!(
+                    "loop: jammed: runs {} iterations per round with their inner loops fused, so the elements they update are loaded and stored once per round (each element gets the same operations in the same order; a round whose checks do not all pass runs as written)",
+                    crate::codegen::jam::COPIES
+                ),
+            });
         }
         facts.notes.push(format!("loop: {verdict}"));
         facts.notes.push(if checks == 0 { "loop: no bounds checks left after optimization".into() } else { format!("loop: {checks} bounds check(s) left after optimization") });
@@ -573,7 +567,7 @@ fn render(source: &str, file_name: &str, hir: &hir::Module, program: &crate::typ
                 }
                 let why = if why.is_empty() && f.score() == 0 { String::new() } else { why.join("; ") };
                 let err = if f.error_count() > 0 { "<span class=\"err\" title=\"can raise\">!</span>" } else { "<span class=\"err\"></span>" };
-                let verdict: Vec<&str> = f.notes.iter().filter_map(|n| n.strip_prefix("loop: ")).filter(|n| n.contains("vectorized") || n.starts_with("parallel:") || n.starts_with("lanes:") || n.starts_with("unrolled:")).collect();
+                let verdict: Vec<&str> = f.notes.iter().filter_map(|n| n.strip_prefix("loop: ")).filter(|n| n.contains("vectorized") || n.starts_with("parallel:") || n.starts_with("lanes:") || n.starts_with("unrolled:") || n.starts_with("jammed:")).collect();
                 let verdict = if verdict.is_empty() { String::new() } else { format!("<span class=\"verdict\">{}</span>", escape(&verdict.join("; "))) };
                 let _ = write!(html, "<details id=\"L{n}\" class=\"line\"><summary style=\"background:{}\"><span class=\"no\">{n}</span>{err}<span class=\"score\">{}</span><code>{code}</code>{verdict}<span class=\"why\">{}</span></summary>\n<div class=\"info\">\n",
                     shade(f.score()), f.score(), escape(&why));

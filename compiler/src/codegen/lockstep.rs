@@ -2,7 +2,7 @@
 //! `while` loop of such computations, and then does anything else (typically stores the
 //! result) runs four iterations at a time, their `while` loops side by side.
 //!
-//! Takes a `for` statement ([`Codegen::lockstep_plan`] says whether its body qualifies); gives
+//! Takes a `for` statement ([`lockstep_plan`] says whether its body qualifies); gives
 //! the loop ([`Codegen::lockstep_loop`]): iterations `i .. i + 4` together, then the last ones
 //! as written when the count is not a multiple of four.
 //!
@@ -47,9 +47,8 @@ pub(crate) struct LockstepPlan<'h> {
     private: Vec<LocalId>,
 }
 
-/// Whether a `for` loop's body qualifies (see the module doc), with the types of `inst`. The
-/// report asks too, to say which loops run in lanes.
-pub(crate) fn lockstep_plan<'h>(inst: &Instance, target: LocalId, body: &'h [Stmt]) -> Option<LockstepPlan<'h>> {
+/// Whether a `for` loop's body qualifies (see the module doc), with the types of `inst`.
+pub(super) fn lockstep_plan<'h>(inst: &Instance, target: LocalId, body: &'h [Stmt]) -> Option<LockstepPlan<'h>> {
     let at = body.iter().position(|s| matches!(s.kind, StmtKind::While { .. }))?;
     let (prefix, rest) = body.split_at(at);
     let StmtKind::While { cond, body: wbody, orelse } = &rest[0].kind else { return None };

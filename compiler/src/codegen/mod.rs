@@ -21,6 +21,7 @@ mod cpython;
 mod escape;
 mod fresh;
 mod ifconvert;
+pub(crate) mod jam;
 pub(crate) mod lockstep;
 mod objects;
 mod parallel;
@@ -74,6 +75,26 @@ pub struct Codegen<'ctx, 'a> {
     escape_bodies: HashMap<InstanceId, FunctionValue<'ctx>>,
     /// Python objects created when the module is imported (strings, constants, imports).
     module_objects: Vec<(objects::ModuleObject, inkwell::values::GlobalValue<'ctx>)>,
+    /// Loops run in a form of their own, by where their statement starts (for the report).
+    loop_forms: Vec<(usize, LoopForm)>,
+}
+
+/// How a loop runs when not as a plain loop (the report says so on its line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopForm {
+    /// Several iterations side by side (lockstep.rs).
+    Lanes,
+    /// Several iterations per loop test (unroll.rs).
+    Unrolled,
+    /// Two iterations per round, inner loops fused (jam.rs).
+    Jammed,
+}
+
+/// What codegen gives: the module, and the loops it ran in a form of their own (by the byte
+/// offset where their statement starts).
+pub struct Generated<'ctx> {
+    pub module: Module<'ctx>,
+    pub loop_forms: Vec<(usize, LoopForm)>,
 }
 
 /// The predicate of a comparison of two ints (signed) or two floats (NaN compares unequal and
@@ -200,7 +221,7 @@ fn has_array(t: &Type) -> bool {
 }
 
 /// Generates the whole LLVM module for a type-checked program.
-pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, source: &str, file_name: &str) -> Cg<Module<'ctx>> {
+pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, source: &str, file_name: &str) -> Cg<Generated<'ctx>> {
     let module = ctx.create_module(&hir.name);
     let (dir, file) = match file_name.rsplit_once('/') {
         Some((d, f)) => (d.to_string(), f.to_string()),
@@ -221,7 +242,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         any_parallel(&hir.functions[inst.func].body)
     });
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new() };
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new(), loop_forms: Vec::new() };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
@@ -272,7 +293,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
     cpython::generate_entry(&mut cg)?;
     cg.di.finalize();
     cg.module.verify().map_err(|e| CgError(format!("invalid LLVM IR: {}", e.to_string())))?;
-    Ok(cg.module)
+    Ok(Generated { module: cg.module, loop_forms: cg.loop_forms })
 }
 
 impl<'ctx> Codegen<'ctx, '_> {
@@ -1145,9 +1166,15 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.position_at_end(done);
         } else if let Some(lanes) = if parallel.is_none() && unit_step { lockstep::lockstep_plan(&self.prog.instances[cx.inst], target, body) } else { None } {
             // Several iterations side by side (lockstep.rs).
+            self.loop_forms.push((s.span.start, LoopForm::Lanes));
             self.lockstep_loop(cx, &lp, &lanes, body, after)?;
+        } else if let Some(jam) = if parallel.is_none() && unit_step { self.jam_plan(cx, target, body) } else { None } {
+            // Two iterations per round, their inner loops fused (jam.rs).
+            self.loop_forms.push((s.span.start, LoopForm::Jammed));
+            self.jammed_loop(cx, &lp, &jam, body, after)?;
         } else if let Some(stored) = if parallel.is_none() && unit_step { unroll::scatters(&self.prog.instances[cx.inst], body) } else { None } {
             // Four iterations per loop test (unroll.rs).
+            self.loop_forms.push((s.span.start, LoopForm::Unrolled));
             self.unrolled_loop(cx, &lp, body, &stored, after)?;
         } else {
             self.counted_loop(cx, &lp, body, after)?;

@@ -44,6 +44,8 @@ pub(super) struct Speculation<'ctx> {
     /// before the loop, once for all iterations.
     target: Option<LocalId>,
     assigned: Vec<LocalId>,
+    /// Whether reads may have been checked before (a loop); straight-line code collects all.
+    ahead: bool,
 }
 
 /// How a loop runs speculatively.
@@ -80,7 +82,8 @@ impl Found {
 impl Speculation<'_> {
     /// Whether this read of `value[indices]` was checked before the loop.
     pub(super) fn checked_ahead(&self, value: &Expr, indices: &[Index]) -> bool {
-        matches!(value.kind, ExprKind::Local(a) if !self.assigned.contains(&a))
+        self.ahead
+            && matches!(value.kind, ExprKind::Local(a) if !self.assigned.contains(&a))
             && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.index_ahead(i).is_some()))
     }
 
@@ -91,7 +94,7 @@ impl Speculation<'_> {
 
 /// An index known before the loop: the loop variable (`target`, of a step-1 loop) plus a
 /// constant (`Some(Some(c))`), or a value the body does not change (`Some(None)`).
-fn index_ahead(i: &Expr, target: Option<LocalId>, assigned: &[LocalId]) -> Option<Option<i64>> {
+pub(super) fn index_ahead(i: &Expr, target: Option<LocalId>, assigned: &[LocalId]) -> Option<Option<i64>> {
     let is_target = |e: &Expr| matches!(e.kind, ExprKind::Local(l) if Some(l) == target);
     match &i.kind {
         ExprKind::Const(Const::Int(_)) => Some(None),
@@ -127,7 +130,20 @@ impl<'ctx> Codegen<'ctx, '_> {
     pub(super) fn speculation(&self, cx: &FnCx<'ctx>, flag: PointerValue<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt]) -> Speculation<'ctx> {
         let mut assigned = vec![lp.target];
         assigned_locals(body, &mut assigned);
-        Speculation { flag, predicate: None, temporaries: self.loop_temporaries(cx, lp.target, body), target: lp.unit_step.then_some(lp.target), assigned }
+        Speculation { flag, predicate: None, temporaries: self.loop_temporaries(cx, lp.target, body), target: lp.unit_step.then_some(lp.target), assigned, ahead: true }
+    }
+
+    /// Speculating straight-line assignments ([`Self::speculable_assignments`]): every check
+    /// is collected into `flag`, none was made before.
+    pub(super) fn straight_line(&self, flag: PointerValue<'ctx>) -> Speculation<'ctx> {
+        Speculation { flag, predicate: None, temporaries: Vec::new(), target: None, assigned: Vec::new(), ahead: false }
+    }
+
+    /// Whether `stmts` are assignments of numbers to locals that can run speculatively (no
+    /// store, nothing undefined for some input), reads moving with `moving` as in a loop.
+    pub(super) fn speculable_assignments(&self, cx: &FnCx<'ctx>, moving: &[LocalId], stmts: &[Stmt]) -> bool {
+        let mut found = Found::default();
+        stmts.iter().all(|s| matches!(s.kind, StmtKind::Assign { target: Target::Local(..), .. }) && self.speculable_stmt(cx, moving, s, &mut found))
     }
 
     /// Before a speculative loop: whether every read [`Speculation::checked_ahead`] covers stays
@@ -570,7 +586,7 @@ fn read_locals(e: &Expr, f: &mut dyn FnMut(LocalId)) {
 }
 
 /// The array reads of a speculable statement.
-fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
+pub(super) fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
     let mut reads = |e: &'h Expr| {
         crate::hir::walk_expr(e, &mut |x| {
             if let ExprKind::Subscript(value, indices) = &x.kind {
@@ -594,7 +610,7 @@ fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index])>) {
 }
 
 /// The elements a speculable body stores (`a[...] = v`, `a[...] += v`).
-fn stores_in(body: &[Stmt]) -> Vec<(&Expr, &[Index])> {
+pub(super) fn stores_in(body: &[Stmt]) -> Vec<(&Expr, &[Index])> {
     let mut out = Vec::new();
     for s in body {
         match &s.kind {
@@ -621,7 +637,7 @@ fn set_predicate<'ctx>(cx: &mut FnCx<'ctx>, p: Option<IntValue<'ctx>>) {
 }
 
 /// The locals a speculable body assigns.
-fn assigned_locals(body: &[Stmt], out: &mut Vec<LocalId>) {
+pub(super) fn assigned_locals(body: &[Stmt], out: &mut Vec<LocalId>) {
     for s in body {
         match &s.kind {
             StmtKind::Assign { target: Target::Local(l, _), .. } | StmtKind::AugAssign { target: l, .. } => {

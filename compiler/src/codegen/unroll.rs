@@ -32,9 +32,8 @@ const MAX_STATEMENTS: usize = 12;
 
 /// Whether a loop body scatters (see the module doc): no loop inside it, a handful of
 /// statements, and a store into an array element indexed by a local the body assigns (with the
-/// types of `inst`). Gives the arrays the body stores into that it does not rebind. The
-/// report asks too.
-pub(crate) fn scatters(inst: &Instance, body: &[Stmt]) -> Option<Vec<LocalId>> {
+/// types of `inst`). Gives the arrays the body stores into that it does not rebind.
+pub(super) fn scatters(inst: &Instance, body: &[Stmt]) -> Option<Vec<LocalId>> {
     fn walk<'h>(stmts: &'h [Stmt], count: &mut usize, nested: &mut bool, stores: &mut Vec<(&'h Expr, &'h [Index])>) {
         for s in stmts {
             *count += 1;
