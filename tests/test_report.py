@@ -135,6 +135,18 @@ def test_jammed_loops_are_described(tmp_path):
     assert "jammed:" not in verdict
 
 
+def test_border_only_zero_fill_is_described(tmp_path):
+    src = ROOT / "examples" / "kernels" / "stencil.py"
+    report = annotate(src, tmp_path / "stencil.html")
+    _, why, _ = rows(report)[line_no(src.read_text(), "out = np.zeros((n, m))")]
+    assert why.startswith("zeroes only the border: the loop after it writes every other element") and "numpy.empty" in why
+    # matmul's c is added to, not overwritten: zeroed as written.
+    src = ROOT / "examples" / "kernels" / "matmul.py"
+    report = annotate(src, tmp_path / "matmul.html")
+    _, why, _ = rows(report)[line_no(src.read_text(), "c = np.zeros((n, p))")]
+    assert "border" not in why and "numpy.zeros" in why
+
+
 def test_object_lines_say_what_talks_to_python(tmp_path):
     src = ROOT / "examples" / "objects_module.py"
     report = annotate(src, tmp_path / "objects.html")

@@ -9,7 +9,7 @@
 //! timestamps, no absolute paths.
 
 use crate::hir::{self, Stmt, StmtKind, Target};
-use crate::codegen::LoopForm;
+use crate::codegen::Transform;
 use crate::Checked;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
@@ -267,7 +267,7 @@ struct LoopSpan {
     /// "parallel: dynamic schedule (chunk), reduction(+:s)" for parallel loops.
     parallel: Option<String>,
     /// How codegen ran it, when not as a plain loop.
-    forms: Vec<LoopForm>,
+    forms: Vec<Transform>,
 }
 
 fn line_of(line_starts: &[usize], offset: usize) -> u32 {
@@ -311,8 +311,8 @@ fn describe_parallel(p: &hir::Parallel, f: &hir::Function) -> String {
     format!("parallel: {} (the GIL is released; iterations never call Python)", parts.join(", "))
 }
 
-/// The loops of `f`, with the forms codegen ran them in (`loop_forms`, by statement start).
-fn collect_loops(f: &hir::Function, loop_forms: &[(usize, LoopForm)], stmts: &[Stmt], starts: &[usize], out: &mut Vec<LoopSpan>) {
+/// The loops of `f`, with the forms codegen ran them in (`transforms`, by statement start).
+fn collect_loops(f: &hir::Function, transforms: &[(usize, Transform)], stmts: &[Stmt], starts: &[usize], out: &mut Vec<LoopSpan>) {
     for s in stmts {
         match &s.kind {
             StmtKind::While { body, orelse, .. } | StmtKind::ForRange { body, orelse, .. } => {
@@ -320,13 +320,13 @@ fn collect_loops(f: &hir::Function, loop_forms: &[(usize, LoopForm)], stmts: &[S
                     StmtKind::ForRange { parallel: Some(p), .. } => Some(describe_parallel(p, f)),
                     _ => None,
                 };
-                let mut forms: Vec<LoopForm> = loop_forms.iter().filter(|(at, _)| *at == s.span.start).map(|(_, form)| *form).collect();
+                let mut forms: Vec<Transform> = transforms.iter().filter(|(at, _)| *at == s.span.start).map(|(_, form)| *form).collect();
                 forms.dedup();
                 out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel, forms });
-                collect_loops(f, loop_forms, body, starts, out);
-                collect_loops(f, loop_forms, orelse, starts, out);
+                collect_loops(f, transforms, body, starts, out);
+                collect_loops(f, transforms, orelse, starts, out);
             }
-            StmtKind::If { .. } | StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| collect_loops(f, loop_forms, b, starts, out)),
+            StmtKind::If { .. } | StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| collect_loops(f, transforms, b, starts, out)),
             _ => {}
         }
     }
@@ -404,7 +404,7 @@ fn signature_text(name: &str, args: &[crate::export_spec::SpecType]) -> String {
 }
 
 /// Builds the report.
-pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remarks: &[String], loop_forms: &[(usize, LoopForm)]) -> String {
+pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remarks: &[String], transforms: &[(usize, Transform)]) -> String {
     let hir = &checked.hir;
     let program = &checked.program;
     let mut starts = vec![0];
@@ -462,7 +462,7 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
     let reachable: BTreeSet<usize> = program.instances.iter().map(|i| i.func).collect();
     for func in &reachable {
         let f = &hir.functions[*func];
-        collect_loops(f, loop_forms, &f.body, &starts, &mut loops);
+        collect_loops(f, transforms, &f.body, &starts, &mut loops);
     }
     let mut verdicts: BTreeMap<u32, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     for r in remarks {
@@ -504,22 +504,32 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
         }
         for form in &lp.forms {
             facts.notes.push(match form {
-                LoopForm::Lanes => format!(
+                Transform::Lanes => format!(
                     "loop: lanes: runs {} iterations side by side (their `while` loops go round together, as vector instructions where they can, each lane stopping when its own condition fails; what follows the `while` runs for each iteration in order)",
                     crate::codegen::lockstep::LANES
                 ),
-                LoopForm::Unrolled => format!(
+                Transform::Unrolled => format!(
                     "loop: unrolled: runs {} iterations per loop test (it stores at indexes it computes, which no vectorizer runs; each iteration keeps its checks, in order)",
                     crate::codegen::unroll::TIMES
                 ),
-                LoopForm::Jammed => format!(
+                Transform::Jammed => format!(
                     "loop: jammed: runs {} iterations per round with their inner loops fused, so the elements they update are loaded and stored once per round (each element gets the same operations in the same order; a round whose checks do not all pass runs as written)",
                     crate::codegen::jam::COPIES
                 ),
+                Transform::BorderOnly => continue,
             });
         }
         facts.notes.push(format!("loop: {verdict}"));
         facts.notes.push(if checks == 0 { "loop: no bounds checks left after optimization".into() } else { format!("loop: {checks} bounds check(s) left after optimization") });
+    }
+
+    // `np.zeros` the next loop overwrites: only its border is zeroed.
+    let mut border_only: Vec<usize> = transforms.iter().filter(|(_, t)| *t == Transform::BorderOnly).map(|(at, _)| *at).collect();
+    border_only.dedup();
+    for at in border_only {
+        lines.entry(line_of(&starts, at)).or_default().notes.push(
+            "zeroes only the border: the loop after it writes every other element, so numpy hands over the memory uninitialized (np.empty) and the zeros go where the loop does not write".into(),
+        );
     }
 
     render(source, file_name, hir, program, &lines)

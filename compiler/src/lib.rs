@@ -116,7 +116,7 @@ pub fn check(source: &str, file_name: &str, module_name: &str, checks: hir::Chec
 pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opts: &Options, timings: &mut Timings) -> Result<Vec<Diagnostic>, Failure> {
     let checked = check(source, file_name, module_name, opts.checks, timings).map_err(Failure::Diagnostics)?;
     let context = inkwell::context::Context::create();
-    let codegen::Generated { module, loop_forms } = timings
+    let codegen::Generated { module, transforms } = timings
         .time("codegen", || codegen::generate(&context, &checked.hir, &checked.program, source, file_name))
         .map_err(|e| Failure::Backend(format!("internal compiler error in codegen: {}", e.0)))?;
     let backend_opts = backend::BackendOptions { opt_level: opts.opt_level, target_cpu: opts.target_cpu.clone() };
@@ -137,7 +137,7 @@ pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opt
         if std::env::var_os("PYAOT_DEBUG_REMARKS").is_some() {
             remarks.iter().for_each(|r| eprintln!("remark: {r}"));
         }
-        let html = timings.time("annotate", || annotate::report(source, file_name, &checked, &ir, &remarks, &loop_forms));
+        let html = timings.time("annotate", || annotate::report(source, file_name, &checked, &ir, &remarks, &transforms));
         std::fs::write(path, html).map_err(|e| Failure::Backend(format!("cannot write {}: {e}", path.display())))?;
     }
     let write = |bytes: &[u8]| std::fs::write(out, bytes).map_err(|e| Failure::Backend(format!("cannot write {}: {e}", out.display())));

@@ -24,6 +24,7 @@ mod ifconvert;
 pub(crate) mod jam;
 pub(crate) mod lockstep;
 mod objects;
+mod overwrite;
 mod parallel;
 mod speculate;
 pub(crate) mod unroll;
@@ -75,26 +76,28 @@ pub struct Codegen<'ctx, 'a> {
     escape_bodies: HashMap<InstanceId, FunctionValue<'ctx>>,
     /// Python objects created when the module is imported (strings, constants, imports).
     module_objects: Vec<(objects::ModuleObject, inkwell::values::GlobalValue<'ctx>)>,
-    /// Loops run in a form of their own, by where their statement starts (for the report).
-    loop_forms: Vec<(usize, LoopForm)>,
+    /// Statements compiled in a form of their own, by where they start (for the report).
+    transforms: Vec<(usize, Transform)>,
 }
 
-/// How a loop runs when not as a plain loop (the report says so on its line).
+/// How a statement runs when not as written (the report says so on its line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LoopForm {
-    /// Several iterations side by side (lockstep.rs).
+pub enum Transform {
+    /// A loop: several iterations side by side (lockstep.rs).
     Lanes,
-    /// Several iterations per loop test (unroll.rs).
+    /// A loop: several iterations per loop test (unroll.rs).
     Unrolled,
-    /// Two iterations per round, inner loops fused (jam.rs).
+    /// A loop: two iterations per round, inner loops fused (jam.rs).
     Jammed,
+    /// `np.zeros` whose border only is zeroed, the next loop writing the rest (overwrite.rs).
+    BorderOnly,
 }
 
-/// What codegen gives: the module, and the loops it ran in a form of their own (by the byte
-/// offset where their statement starts).
+/// What codegen gives: the module, and the statements it compiled in a form of their own (by
+/// the byte offset where they start).
 pub struct Generated<'ctx> {
     pub module: Module<'ctx>,
-    pub loop_forms: Vec<(usize, LoopForm)>,
+    pub transforms: Vec<(usize, Transform)>,
 }
 
 /// The predicate of a comparison of two ints (signed) or two floats (NaN compares unequal and
@@ -242,7 +245,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         any_parallel(&hir.functions[inst.func].body)
     });
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new(), loop_forms: Vec::new() };
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new(), transforms: Vec::new() };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
@@ -293,7 +296,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
     cpython::generate_entry(&mut cg)?;
     cg.di.finalize();
     cg.module.verify().map_err(|e| CgError(format!("invalid LLVM IR: {}", e.to_string())))?;
-    Ok(Generated { module: cg.module, loop_forms: cg.loop_forms })
+    Ok(Generated { module: cg.module, transforms: cg.transforms })
 }
 
 impl<'ctx> Codegen<'ctx, '_> {
@@ -768,8 +771,15 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     fn block(&mut self, cx: &mut FnCx<'ctx>, stmts: &[Stmt]) -> Cg<()> {
-        for s in stmts {
-            self.stmt(cx, s)?;
+        for (at, s) in stmts.iter().enumerate() {
+            match self.overwritten_zeros(cx, stmts, at) {
+                // `out = np.zeros(...)` that the next loop overwrites (overwrite.rs).
+                Some(plan) => {
+                    self.transforms.push((s.span.start, Transform::BorderOnly));
+                    self.zeros_then_border(cx, s, &plan)?
+                }
+                None => self.stmt(cx, s)?,
+            }
         }
         Ok(())
     }
@@ -1166,15 +1176,15 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.b.position_at_end(done);
         } else if let Some(lanes) = if parallel.is_none() && unit_step { lockstep::lockstep_plan(&self.prog.instances[cx.inst], target, body) } else { None } {
             // Several iterations side by side (lockstep.rs).
-            self.loop_forms.push((s.span.start, LoopForm::Lanes));
+            self.transforms.push((s.span.start, Transform::Lanes));
             self.lockstep_loop(cx, &lp, &lanes, body, after)?;
         } else if let Some(jam) = if parallel.is_none() && unit_step { self.jam_plan(cx, target, body) } else { None } {
             // Two iterations per round, their inner loops fused (jam.rs).
-            self.loop_forms.push((s.span.start, LoopForm::Jammed));
+            self.transforms.push((s.span.start, Transform::Jammed));
             self.jammed_loop(cx, &lp, &jam, body, after)?;
         } else if let Some(stored) = if parallel.is_none() && unit_step { unroll::scatters(&self.prog.instances[cx.inst], body) } else { None } {
             // Four iterations per loop test (unroll.rs).
-            self.loop_forms.push((s.span.start, LoopForm::Unrolled));
+            self.transforms.push((s.span.start, Transform::Unrolled));
             self.unrolled_loop(cx, &lp, body, &stored, after)?;
         } else {
             self.counted_loop(cx, &lp, body, after)?;

@@ -700,6 +700,6 @@ fn read_before_assigned(body: &[Stmt], defined: &mut Vec<LocalId>, out: &mut Vec
     }
 }
 
-fn has_try(stmts: &[Stmt]) -> bool {
+pub(super) fn has_try(stmts: &[Stmt]) -> bool {
     stmts.iter().any(|s| matches!(s.kind, StmtKind::Try { .. }) || s.kind.blocks().into_iter().any(has_try))
 }
