@@ -145,6 +145,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         let counter = self.entry_alloca(cx, i64t.into(), "jam.round")?;
         let flag = self.entry_alloca(cx, bool_t.into(), "jam.ok")?;
+        // One loop as written serves both a round whose checks failed (its two iterations,
+        // then back to the rounds) and the last iteration (to the end): the body's code once.
+        let plain_stop = self.entry_alloca(cx, i64t.into(), "jam.plain_stop")?;
+        let resume = self.entry_alloca(cx, bool_t.into(), "jam.resume")?;
         self.b.build_store(counter, lp.start)?;
         let head = self.append(cx.func, "jam");
         let round = self.append(cx.func, "jam.round");
@@ -152,6 +156,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let as_written = self.append(cx.func, "jam.as_written");
         let next = self.append(cx.func, "jam.next");
         let rest = self.append(cx.func, "jam.rest");
+        let plain = self.append(cx.func, "jam.plain");
+        let end = self.append(cx.func, "jam.end");
         self.b.build_unconditional_branch(head)?;
         self.b.position_at_end(head);
         // Two left: k + 1 < stop, computed without overflow (see unroll.rs).
@@ -211,8 +217,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         // As written: the round's iterations one after the other, raising where Python would.
         self.b.position_at_end(as_written);
         let round_end = self.b.build_int_nsw_add(k, self.i64(COPIES as i64), "")?;
-        self.counted_loop(cx, &CountedLoop { start: k, stop: round_end, ..*lp }, body, after)?;
-        self.b.build_unconditional_branch(next)?;
+        self.b.build_store(plain_stop, round_end)?;
+        self.b.build_store(resume, bool_t.const_all_ones())?;
+        self.b.build_unconditional_branch(plain)?;
 
         self.b.position_at_end(next);
         self.set_loc(cx.scope, &lp.s.span);
@@ -221,9 +228,20 @@ impl<'ctx> Codegen<'ctx, '_> {
         let back = self.b.build_unconditional_branch(head)?;
         self.mark_loop(back);
 
+        // Fewer than two left: the rest as written, to the end.
         self.b.position_at_end(rest);
+        self.b.build_store(plain_stop, lp.stop)?;
+        self.b.build_store(resume, bool_t.const_zero())?;
+        self.b.build_unconditional_branch(plain)?;
+
+        self.b.position_at_end(plain);
         let from = self.b.build_load(i64t, counter, "")?.into_int_value();
-        self.counted_loop(cx, &CountedLoop { start: from, ..*lp }, body, after)
+        let to = self.b.build_load(i64t, plain_stop, "")?.into_int_value();
+        self.counted_loop(cx, &CountedLoop { start: from, stop: to, ..*lp }, body, after)?;
+        let back_to_rounds = self.b.build_load(bool_t, resume, "")?.into_int_value();
+        self.b.build_conditional_branch(back_to_rounds, next, end)?;
+        self.b.position_at_end(end);
+        Ok(())
     }
 
     /// `for j in range(start, stop)` running the body once per iteration of the round, each
