@@ -114,8 +114,8 @@ def test_kernels_build_in_two_units_that_agree(tmp_path):
 
 def test_speculative_loops_case_exercises_speculation(tmp_path):
     """tests/cases/speculative_loops.py means to test loops run speculatively first
-    (codegen/speculate.rs): each function but the strided one must have the rerun path, or its
-    differential cases would pass without testing it."""
+    (codegen/speculate.rs): each function must have the rerun path (strided_ratio's column reads
+    too, gathered), or its differential cases would pass without testing it."""
     import re
     from conftest import ROOT
     out = tmp_path / "spec.ll"
@@ -130,8 +130,27 @@ def test_speculative_loops_case_exercises_speculation(tmp_path):
             speculated.add(function)
     expected = {"ratio_sum", "sqrt_ratio", "root_of_each", "past_the_end", "neighbours", "gathered",
                 "signed_zero_sums", "last_seen", "caught", "floor_parts", "int_counts", "far_offset", "each_root", "divide_into", "divide_catching", "inverse_into", "clipped_roots",
-                "accumulate_ratio", "scaled_rows", "counts_by_bucket", "shifted_into", "next_row_half", "divide_in_place", "scaled_copy"}
+                "accumulate_ratio", "scaled_rows", "counts_by_bucket", "shifted_into", "next_row_half", "divide_in_place", "scaled_copy",
+                "strided_ratio"}
     assert speculated == expected
+
+
+def test_gathered_reads_case_exercises_speculation(tmp_path):
+    """tests/cases/gathered_reads.py: loops reading down a column speculate (their reads
+    gathered), or its differential cases would test the plain loops only."""
+    import re
+    from conftest import ROOT
+    out = tmp_path / "gathered.ll"
+    proc = run("build", ROOT / "tests" / "cases" / "gathered_reads.py", "--emit", "llvm-ir", "-O0", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    speculated, function = set(), None
+    for line in out.read_text().splitlines():
+        m = re.match(r"define .*@\"?([a-z_]+)\.\d+\"?\(", line)
+        if m:
+            function = m.group(1)
+        elif line.startswith("spec.rerun"):
+            speculated.add(function)
+    assert speculated == {"forces", "column_ratio", "column_max_gap"}
 
 
 def test_fresh_arrays_case_tells_new_arrays_apart(tmp_path):

@@ -301,7 +301,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         found.writes.push(w);
         at.ndim == indices.len()
             && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, found)))
-            && self.vectorizable_read(cx, moving, arr, indices)
+            && self.vectorizable_read(cx, moving, arr, indices, true)
             && self.speculable_expr(cx, moving, value, found)
             && (self.ty(cx, value) != Type::Complex || matches!(at.elem(), Type::Complex))
     }
@@ -369,7 +369,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.array_local(cx, arr)
                     && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, found)))
                     && matches!(self.ty(cx, arr), Type::Array(at) if at.ndim == indices.len())
-                    && self.vectorizable_read(cx, moving, arr, indices)
+                    && self.vectorizable_read(cx, moving, arr, indices, false)
             }
             ExprKind::Attr(x, ArrayAttr::Real | ArrayAttr::Imag) => self.speculable_expr(cx, moving, x, found),
             // `for v in a` over an array: the item is `a[index]`.
@@ -379,12 +379,16 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
     }
 
-    /// Whether the vectorizer could load this element for four iterations at once: an index
-    /// that moves with the loop only on the last axis of a C-contiguous array (elsewhere the
-    /// stride is known at run time only, and LLVM can but gather). Reading any other way, a
-    /// loop is left as it is: speculating costs selects and a flag per iteration, and pays
-    /// only once the loop vectorizes (the n-body loop, reading `pos[j, 0]`, got 10 % slower).
-    fn vectorizable_read(&self, cx: &FnCx<'ctx>, moving: &[LocalId], arr: &Expr, indices: &[Index]) -> bool {
+    /// Whether the vectorizer could load (`store`: store) this element for four iterations at
+    /// once: an array that is C-contiguous, its index moving with the loop on the last axis
+    /// (consecutive elements) or, for a load, on another axis too: the stride is then a
+    /// multiple of the row length, known at run time only, and LLVM gathers the four elements
+    /// (the n-body loop's `pos[j, 0]`: 0.59 → 0.36 ms, its divisions and square roots four at
+    /// a time; it was 10 % slower while LLVM versioned such loops on the stride being one
+    /// element, a test that always failed, see backend.rs). Stores move on the last axis only
+    /// (AVX2 has no scatter). Any other way, a loop is left as it is: speculating costs selects
+    /// and a flag per iteration, and pays only once the loop vectorizes.
+    fn vectorizable_read(&self, cx: &FnCx<'ctx>, moving: &[LocalId], arr: &Expr, indices: &[Index], store: bool) -> bool {
         let Type::Array(at) = self.ty(cx, arr) else { return false };
         let moves = |i: &Expr| {
             let mut found = false;
@@ -392,7 +396,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             found
         };
         indices.iter().enumerate().all(|(k, ix)| match ix {
-            Index::At(i) if moves(i) => k + 1 == indices.len() && at.contiguous,
+            Index::At(i) if moves(i) => at.contiguous && (k + 1 == indices.len() || !store),
             _ => true,
         })
     }
