@@ -320,7 +320,9 @@ fn collect_loops(f: &hir::Function, transforms: &[(usize, Transform)], stmts: &[
                     StmtKind::ForRange { parallel: Some(p), .. } => Some(describe_parallel(p, f)),
                     _ => None,
                 };
+                // Each instance (argument types, contiguous or strided arrays) reports its own.
                 let mut forms: Vec<Transform> = transforms.iter().filter(|(at, _)| *at == s.span.start).map(|(_, form)| *form).collect();
+                forms.sort();
                 forms.dedup();
                 out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel, forms });
                 collect_loops(f, transforms, body, starts, out);
@@ -525,6 +527,7 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
 
     // `np.zeros` the next loop overwrites: only its border is zeroed.
     let mut border_only: Vec<usize> = transforms.iter().filter(|(_, t)| *t == Transform::BorderOnly).map(|(at, _)| *at).collect();
+    border_only.sort();
     border_only.dedup();
     for at in border_only {
         lines.entry(line_of(&starts, at)).or_default().notes.push(

@@ -62,10 +62,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         if !inner_writes.is_empty() {
             return None;
         }
-        let mut writes = Vec::new();
-        hir::local_writes(body, &mut writes);
+        let mut assigned = Vec::new();
+        hir::local_writes(body, &mut assigned);
         let mut moving: Vec<LocalId> = vec![target];
-        moving.extend(writes.iter().map(|(l, _, _)| *l));
+        moving.extend(assigned.iter().map(|(l, _, _)| *l));
         // The prefix: numbers into locals, each computed from the loop variable, the locals
         // computed before it in this iteration and values the loop never changes.
         if !self.speculable_assignments(cx, &moving, prefix) {

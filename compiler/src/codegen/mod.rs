@@ -81,7 +81,7 @@ pub struct Codegen<'ctx, 'a> {
 }
 
 /// How a statement runs when not as written (the report says so on its line).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Transform {
     /// A loop: several iterations side by side (lockstep.rs).
     Lanes,

@@ -22,8 +22,8 @@
 //! `math.sqrt(-1.0)` a NaN, an index out of range loads nothing. Integer floor division and
 //! modulo by a variable (undefined for a zero divisor in LLVM), `int()` of a float (poison out
 //! of range), integer powers, calls and anything touching Python objects keep a loop as it is;
-//! so do reads that move with the loop on any axis but the last of a C-contiguous array (the
-//! n-body loop's `pos[j, 0]`: LLVM can only gather them, and speculating made it 10 % slower).
+//! so do elements of arrays that are not C-contiguous moving with the loop, and stores that
+//! move on any axis but the last (see [`Codegen::vectorizable_access`]).
 
 use super::{Cg, CgError, Codegen, CountedLoop, FnCx};
 use crate::hir::{ArrayAttr, BinOp, Builtin, Const, Expr, ExprKind, Index, LocalId, MathFn, Stmt, StmtKind, Target};
@@ -301,7 +301,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         found.writes.push(w);
         at.ndim == indices.len()
             && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, found)))
-            && self.vectorizable_read(cx, moving, arr, indices, true)
+            && self.vectorizable_access(cx, moving, arr, indices, true)
             && self.speculable_expr(cx, moving, value, found)
             && (self.ty(cx, value) != Type::Complex || matches!(at.elem(), Type::Complex))
     }
@@ -369,7 +369,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.array_local(cx, arr)
                     && indices.iter().all(|ix| matches!(ix, Index::At(i) if self.ty(cx, i).is_integral() && self.speculable_expr(cx, moving, i, found)))
                     && matches!(self.ty(cx, arr), Type::Array(at) if at.ndim == indices.len())
-                    && self.vectorizable_read(cx, moving, arr, indices, false)
+                    && self.vectorizable_access(cx, moving, arr, indices, false)
             }
             ExprKind::Attr(x, ArrayAttr::Real | ArrayAttr::Imag) => self.speculable_expr(cx, moving, x, found),
             // `for v in a` over an array: the item is `a[index]`.
@@ -388,7 +388,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// element, a test that always failed, see backend.rs). Stores move on the last axis only
     /// (AVX2 has no scatter). Any other way, a loop is left as it is: speculating costs selects
     /// and a flag per iteration, and pays only once the loop vectorizes.
-    fn vectorizable_read(&self, cx: &FnCx<'ctx>, moving: &[LocalId], arr: &Expr, indices: &[Index], store: bool) -> bool {
+    fn vectorizable_access(&self, cx: &FnCx<'ctx>, moving: &[LocalId], arr: &Expr, indices: &[Index], store: bool) -> bool {
         let Type::Array(at) = self.ty(cx, arr) else { return false };
         let moves = |i: &Expr| {
             let mut found = false;
@@ -641,7 +641,7 @@ fn set_predicate<'ctx>(cx: &mut FnCx<'ctx>, p: Option<IntValue<'ctx>>) {
 }
 
 /// The locals a speculable body assigns.
-pub(super) fn assigned_locals(body: &[Stmt], out: &mut Vec<LocalId>) {
+fn assigned_locals(body: &[Stmt], out: &mut Vec<LocalId>) {
     for s in body {
         match &s.kind {
             StmtKind::Assign { target: Target::Local(l, _), .. } | StmtKind::AugAssign { target: l, .. } => {
