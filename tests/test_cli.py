@@ -112,14 +112,13 @@ def test_kernels_build_in_two_units_that_agree(tmp_path):
         assert np.array_equal(p1, p2) and np.array_equal(v1, v2)
 
 
-def test_speculative_loops_case_exercises_speculation(tmp_path):
-    """tests/cases/speculative_loops.py means to test loops run speculatively first
-    (codegen/speculate.rs): each function must have the rerun path (strided_ratio's column reads
-    too, gathered), or its differential cases would pass without testing it."""
+def speculated_functions(case: str, tmp_path) -> set:
+    """The functions of tests/cases/<case>.py with a loop run speculatively first (the
+    `spec.rerun` block of codegen/speculate.rs in their unoptimized IR)."""
     import re
     from conftest import ROOT
-    out = tmp_path / "spec.ll"
-    proc = run("build", ROOT / "tests" / "cases" / "speculative_loops.py", "--emit", "llvm-ir", "-O0", "-o", out)
+    out = tmp_path / f"{case}.ll"
+    proc = run("build", ROOT / "tests" / "cases" / f"{case}.py", "--emit", "llvm-ir", "-O0", "-o", out)
     assert proc.returncode == 0, proc.stderr
     speculated, function = set(), None
     for line in out.read_text().splitlines():
@@ -128,29 +127,24 @@ def test_speculative_loops_case_exercises_speculation(tmp_path):
             function = m.group(1)
         elif line.startswith("spec.rerun"):
             speculated.add(function)
+    return speculated
+
+
+def test_speculative_loops_case_exercises_speculation(tmp_path):
+    """tests/cases/speculative_loops.py means to test loops run speculatively first
+    (codegen/speculate.rs): each function must have the rerun path (strided_ratio's column reads
+    too, gathered), or its differential cases would pass without testing it."""
     expected = {"ratio_sum", "sqrt_ratio", "root_of_each", "past_the_end", "neighbours", "gathered",
                 "signed_zero_sums", "last_seen", "caught", "floor_parts", "int_counts", "far_offset", "each_root", "divide_into", "divide_catching", "inverse_into", "clipped_roots",
                 "accumulate_ratio", "scaled_rows", "counts_by_bucket", "shifted_into", "next_row_half", "divide_in_place", "scaled_copy",
                 "strided_ratio"}
-    assert speculated == expected
+    assert speculated_functions("speculative_loops", tmp_path) == expected
 
 
 def test_gathered_reads_case_exercises_speculation(tmp_path):
     """tests/cases/gathered_reads.py: loops reading down a column speculate (their reads
     gathered), or its differential cases would test the plain loops only."""
-    import re
-    from conftest import ROOT
-    out = tmp_path / "gathered.ll"
-    proc = run("build", ROOT / "tests" / "cases" / "gathered_reads.py", "--emit", "llvm-ir", "-O0", "-o", out)
-    assert proc.returncode == 0, proc.stderr
-    speculated, function = set(), None
-    for line in out.read_text().splitlines():
-        m = re.match(r"define .*@\"?([a-z_]+)\.\d+\"?\(", line)
-        if m:
-            function = m.group(1)
-        elif line.startswith("spec.rerun"):
-            speculated.add(function)
-    assert speculated == {"forces", "column_ratio", "column_max_gap"}
+    assert speculated_functions("gathered_reads", tmp_path) == {"forces", "column_ratio", "column_max_gap"}
 
 
 def test_fresh_arrays_case_tells_new_arrays_apart(tmp_path):

@@ -110,40 +110,35 @@ def test_lockstep_lanes_are_described(tmp_path):
     assert "lanes:" not in verdict
 
 
+def kernel_row(kernel: str, needle: str, tmp_path):
+    """(score, reasons, verdict) of the first line of examples/kernels/<kernel>.py holding
+    `needle`, in its report."""
+    src = ROOT / "examples" / "kernels" / f"{kernel}.py"
+    report = annotate(src, tmp_path / f"{kernel}.html")
+    return rows(report)[line_no(src.read_text(), needle)]
+
+
 def test_unrolled_scatters_are_described(tmp_path):
-    src = ROOT / "examples" / "kernels" / "histogram.py"
-    report = annotate(src, tmp_path / "histogram.html")
-    _, _, verdict = rows(report)[line_no(src.read_text(), "for v in values:")]
+    _, _, verdict = kernel_row("histogram", "for v in values:", tmp_path)
     assert verdict.startswith("unrolled: runs 4 iterations per loop test") and "not vectorized" in verdict
     # Stores that follow the loop variable are no scatter: bubble sort's loops stay as written.
-    src = ROOT / "examples" / "kernels" / "bubble.py"
-    report = annotate(src, tmp_path / "bubble.html")
-    _, _, verdict = rows(report)[line_no(src.read_text(), "for j in range(n - 1 - i):")]
+    _, _, verdict = kernel_row("bubble", "for j in range(n - 1 - i):", tmp_path)
     assert "unrolled:" not in verdict
 
 
 def test_jammed_loops_are_described(tmp_path):
-    src = ROOT / "examples" / "kernels" / "matmul.py"
-    report = annotate(src, tmp_path / "matmul.html")
-    r = rows(report)
-    _, _, verdict = r[line_no(src.read_text(), "for k in range(m):")]
+    _, _, verdict = kernel_row("matmul", "for k in range(m):", tmp_path)
     assert verdict.startswith("jammed: runs 2 iterations per round with their inner loops fused")
     # The stencil's rows are written by one iteration each: nothing to save, not jammed.
-    src = ROOT / "examples" / "kernels" / "stencil.py"
-    report = annotate(src, tmp_path / "stencil.html")
-    _, _, verdict = rows(report)[line_no(src.read_text(), "for i in range(1, n - 1):")]
+    _, _, verdict = kernel_row("stencil", "for i in range(1, n - 1):", tmp_path)
     assert "jammed:" not in verdict
 
 
 def test_border_only_zero_fill_is_described(tmp_path):
-    src = ROOT / "examples" / "kernels" / "stencil.py"
-    report = annotate(src, tmp_path / "stencil.html")
-    _, why, _ = rows(report)[line_no(src.read_text(), "out = np.zeros((n, m))")]
+    _, why, _ = kernel_row("stencil", "out = np.zeros((n, m))", tmp_path)
     assert why.startswith("zeroes only the border: the loop after it writes every other element") and "numpy.empty" in why
     # matmul's c is added to, not overwritten: zeroed as written.
-    src = ROOT / "examples" / "kernels" / "matmul.py"
-    report = annotate(src, tmp_path / "matmul.html")
-    _, why, _ = rows(report)[line_no(src.read_text(), "c = np.zeros((n, p))")]
+    _, why, _ = kernel_row("matmul", "c = np.zeros((n, p))", tmp_path)
     assert "border" not in why and "numpy.zeros" in why
 
 

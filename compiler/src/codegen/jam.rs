@@ -23,7 +23,7 @@
 //! Only loops whose iterations all update the same elements are fused: there the saving is.
 
 use super::speculate::{self, Plan};
-use super::{Cg, Codegen, CountedLoop, FnCx};
+use super::{point_locals_at, Cg, Codegen, CountedLoop, FnCx};
 use crate::hir::{self, Const, Expr, ExprKind, LocalId, Stmt, StmtKind};
 use crate::types::Type;
 use inkwell::basic_block::BasicBlock;
@@ -160,13 +160,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let end = self.append(cx.func, "jam.end");
         self.b.build_unconditional_branch(head)?;
         self.b.position_at_end(head);
-        // Two left: k + 1 < stop, computed without overflow (see unroll.rs).
         let k = self.b.build_load(i64t, counter, "k")?.into_int_value();
-        let last = COPIES as i64 - 1;
-        let fits = self.b.build_int_compare(IntPredicate::SLT, k, self.i64(i64::MAX - last), "")?;
-        let k_last = self.b.build_int_nsw_add(k, self.i64(last), "")?;
-        let below = self.b.build_int_compare(IntPredicate::SLT, k_last, lp.stop, "")?;
-        let go = self.b.build_select(fits, below, bool_t.const_zero(), "")?.into_int_value();
+        let go = self.iterations_left(k, lp.stop, COPIES)?;
         self.b.build_conditional_branch(go, round, rest)?;
 
         // The round's checks: each iteration's prefix, speculated, then its inner loop's reads
@@ -175,7 +170,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_store(flag, bool_t.const_all_ones())?;
         let lt = self.local_ty(cx, lp.target);
         for (copy, slots) in copies.iter().enumerate() {
-            use_slots(cx, &own, slots);
+            point_locals_at(cx, &own, slots);
             let i = self.b.build_int_nsw_add(k, self.i64(copy as i64), "")?;
             let iv = self.coerce(cx, i.into(), &Type::Int, &lt)?;
             self.store_local(cx, lp.target, iv)?;
@@ -192,12 +187,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         let inner = CountedLoop { s: plan.inner, target: plan.inner_target, start, stop, step: self.i64(1), count: self.i64(0), unit_step: true };
         let mut ok = self.b.build_load(bool_t, flag, "")?.into_int_value();
         for slots in &copies {
-            use_slots(cx, &own, slots);
+            point_locals_at(cx, &own, slots);
             let spec = self.speculation(cx, flag, &inner, plan.inner_body);
             let inside = self.check_reads_ahead(cx, &spec, &inner, plan.inner_body)?;
             ok = self.b.build_and(ok, inside, "")?;
         }
-        use_slots(cx, &own, &home);
+        point_locals_at(cx, &own, &home);
         let apart = self.check_stores_ahead(cx, &plan.writes, &plan.reads)?;
         ok = self.b.build_and(ok, apart, "")?;
         let br = self.b.build_conditional_branch(ok, fused, as_written)?;
@@ -266,13 +261,13 @@ impl<'ctx> Codegen<'ctx, '_> {
         cx.checks_pass = true;
         let mut ran = Ok(());
         for slots in copies {
-            use_slots(cx, own, slots);
+            point_locals_at(cx, own, slots);
             ran = self.block(cx, body);
             if ran.is_err() {
                 break;
             }
         }
-        use_slots(cx, own, &home);
+        point_locals_at(cx, own, &home);
         cx.checks_pass = false;
         ran?;
         self.set_loc(cx.scope, &inner.s.span);
@@ -282,12 +277,6 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.mark_loop(back);
         self.b.position_at_end(done);
         Ok(())
-    }
-}
-
-fn use_slots<'ctx>(cx: &mut FnCx<'ctx>, own: &[LocalId], slots: &[PointerValue<'ctx>]) {
-    for (l, slot) in own.iter().zip(slots) {
-        cx.locals[*l] = *slot;
     }
 }
 

@@ -24,7 +24,7 @@
 //! comes in Python's order, an exception handler sees the failing iteration's locals, and
 //! afterwards they hold the last iteration's.
 
-use super::{Cg, CgError, Codegen, CountedLoop, FnCx};
+use super::{point_locals_at, Cg, CgError, Codegen, CountedLoop, FnCx};
 use crate::hir::{BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, LocalId, Stmt, StmtKind, Target, UnaryOp};
 use crate::types::{Instance, Type};
 use inkwell::basic_block::BasicBlock;
@@ -172,7 +172,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         // The prefixes, in order.
         let lt = self.local_ty(cx, lp.target);
         for (k, slots) in lanes.iter().enumerate() {
-            use_lane(cx, &own, slots);
+            point_locals_at(cx, &own, slots);
             let value = self.b.build_int_nsw_add(i, self.i64(k as i64), "")?;
             let v = self.coerce(cx, value.into(), &Type::Int, &lt)?;
             self.store_local(cx, lp.target, v)?;
@@ -188,7 +188,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         // The rest of each iteration, in order, each lane's locals first copied into the
         // function's own slots: an error there (and a handler around the loop) sees that
         // iteration's values, and after the last lane the locals hold the last iteration's.
-        use_lane(cx, &own, &lanes[0]);
+        point_locals_at(cx, &own, &lanes[0]);
         for (k, slots) in lanes.iter().enumerate() {
             if k > 0 {
                 for (l, slot) in own.iter().zip(slots) {
@@ -230,7 +230,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(w_head);
         let mut any = bool_t.const_int(0, false);
         for (slots, flag) in lanes.iter().zip(&active) {
-            use_lane(cx, own, slots);
+            point_locals_at(cx, own, slots);
             let c = self.condition(cx, plan.cond)?;
             let was = self.b.build_load(bool_t, *flag, "")?.into_int_value();
             let now = self.b.build_and(was, c, "")?;
@@ -242,7 +242,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let mut changed = Vec::new();
         bound_locals(plan.wbody, &mut changed);
         for (slots, flag) in lanes.iter().zip(&active) {
-            use_lane(cx, own, slots);
+            point_locals_at(cx, own, slots);
             let before = self.load_locals(cx, &changed)?;
             self.block(cx, plan.wbody)?;
             let go = self.b.build_load(bool_t, *flag, "")?.into_int_value();
@@ -258,15 +258,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.mark_loop(back);
         self.b.position_at_end(w_done);
 
-        use_lane(cx, own, &lanes[0]);
+        point_locals_at(cx, own, &lanes[0]);
         Ok(())
-    }
-}
-
-/// Points the lane's locals (`own`) at its slots, so the statements generated next use them.
-fn use_lane<'ctx>(cx: &mut FnCx<'ctx>, own: &[LocalId], slots: &[PointerValue<'ctx>]) {
-    for (l, slot) in own.iter().zip(slots) {
-        cx.locals[*l] = *slot;
     }
 }
 

@@ -214,6 +214,14 @@ fn poison(ty: BasicTypeEnum<'_>) -> BasicValueEnum<'_> {
     }
 }
 
+/// Points `locals` at `slots` (one each), so the statements generated next read and write
+/// those: a lane's or a copy's own locals (lockstep.rs, jam.rs), or the function's again.
+fn point_locals_at<'ctx>(cx: &mut FnCx<'ctx>, locals: &[hir::LocalId], slots: &[PointerValue<'ctx>]) {
+    for (l, slot) in locals.iter().zip(slots) {
+        cx.locals[*l] = *slot;
+    }
+}
+
 /// Whether a value of this type holds an array (itself, or inside a tuple).
 fn has_array(t: &Type) -> bool {
     match t {

@@ -23,6 +23,7 @@ use super::{Cg, Codegen, CountedLoop, FnCx};
 use crate::hir::{self, Expr, ExprKind, Index, LocalId, Stmt, StmtKind, Target};
 use crate::types::{Instance, Type};
 use inkwell::basic_block::BasicBlock;
+use inkwell::values::IntValue;
 use inkwell::IntPredicate;
 
 /// Iterations per round.
@@ -76,6 +77,18 @@ pub(super) fn scatters(inst: &Instance, body: &[Stmt]) -> Option<Vec<LocalId>> {
 }
 
 impl<'ctx> Codegen<'ctx, '_> {
+    /// Whether iterations `k .. k + n - 1` of a step-1 loop up to `stop` are all left:
+    /// `k + n - 1 < stop`, computed without overflow (the sum only when `k` is not near the top;
+    /// a select, so the unused comparison is not even looked at). In this form LLVM knows each
+    /// copy's index is below `stop` and drops their bounds checks against it.
+    pub(super) fn iterations_left(&self, k: IntValue<'ctx>, stop: IntValue<'ctx>, n: u64) -> Cg<IntValue<'ctx>> {
+        let last = n as i64 - 1;
+        let fits = self.b.build_int_compare(IntPredicate::SLT, k, self.i64(i64::MAX - last), "")?;
+        let k_last = self.b.build_int_nsw_add(k, self.i64(last), "")?;
+        let below = self.b.build_int_compare(IntPredicate::SLT, k_last, stop, "")?;
+        Ok(self.b.build_select(fits, below, self.ctx.bool_type().const_zero(), "")?.into_int_value())
+    }
+
     /// A step-1 loop four iterations per round, then the rest through [`Self::counted_loop`].
     /// `break` goes to `after`; the builder is left where the loop ends normally. `stored`: the
     /// arrays the body stores into (from [`scatters`]); when one of them is read-only the loop
@@ -103,14 +116,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.expect_true(br);
         self.b.position_at_end(head);
         let k = self.b.build_load(i64t, counter, "k")?.into_int_value();
-        // Four left: k + 3 < stop, computed without overflow (k + 3 only when k is not near the
-        // top; a select, so the unused comparison is not even looked at). In this form LLVM
-        // knows each copy's index is below stop and drops their bounds checks against it.
-        let last = TIMES as i64 - 1;
-        let fits = self.b.build_int_compare(IntPredicate::SLT, k, self.i64(i64::MAX - last), "")?;
-        let k_last = self.b.build_int_nsw_add(k, self.i64(last), "")?;
-        let below = self.b.build_int_compare(IntPredicate::SLT, k_last, lp.stop, "")?;
-        let go = self.b.build_select(fits, below, self.ctx.bool_type().const_zero(), "")?.into_int_value();
+        let go = self.iterations_left(k, lp.stop, TIMES)?;
         self.b.build_conditional_branch(go, round, rest)?;
         self.b.position_at_end(round);
         let lt = self.local_ty(cx, lp.target);
