@@ -273,12 +273,13 @@ def call_overhead(tmp: Path):
     out = ["| call overhead (ns per call) | " + " | ".join(engines) + " |", "|---|" + "---|" * len(engines)]
     for label, fn_name, stmt in cases:
         best = {e: math.inf for e in engines}
-        # Engines take turns, so a slow moment of this shared machine hits all of them.
-        for _ in range(5):
+        # Engines take turns, so a slow moment of this shared machine hits all of them; many
+        # short turns (15 of 2 x 100 000 calls) so that one quiet moment is enough for each.
+        for _ in range(15):
             for e in engines:
                 env = {"f": getattr(modules[e], fn_name), "x": x, "a": a}
                 exec(stmt, env)
-                best[e] = min(best[e], min(timeit.repeat(stmt, globals=env, number=200_000, repeat=3)) / 200_000 * 1e9)
+                best[e] = min(best[e], min(timeit.repeat(stmt, globals=env, number=100_000, repeat=2)) / 100_000 * 1e9)
         out.append(f"| {label} | " + " | ".join(f"{best[e]:.0f}" for e in engines) + " |")
     loop = min(timeit.repeat("pass", number=200_000, repeat=7)) / 200_000 * 1e9
     reference = min(timeit.repeat("f(x)", globals={"f": abs, "x": x}, number=200_000, repeat=7)) / 200_000 * 1e9
