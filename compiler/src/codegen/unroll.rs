@@ -13,8 +13,9 @@
 //! taken branch back. With the copies written out here, each keeps its checks, in order, and
 //! the round pays one test. histogram: 0.465 → 0.40 ms, the same as Numba (interleaved, best
 //! of 400 batches); LLVM unrolling all multi-exit loops (`-unroll-runtime-multi-exit`) gave
-//! histogram the same but made bubble sort 13 % slower, so only scatters are unrolled. The
-//! copies cost build time: histogram 143 → 181 ms (best of 8).
+//! histogram the same but made bubble sort 13 % slower, so only scatters are unrolled, and only
+//! in the version compiled for C-contiguous arrays: the copies cost build time (histogram's
+//! compile, `-v` total: 90–109 ms rolled, 142–163 with both versions unrolled, 112–138 now).
 //!
 //! Why it is still Python: the copies run in order, iteration `i` then `i + 1`, each with the
 //! loop variable set as Python sets it; `continue` goes on to the next copy, `break` leaves.
@@ -61,6 +62,20 @@ pub(super) fn scatters(inst: &Instance, body: &[Stmt]) -> Option<Vec<LocalId>> {
         hir::walk_expr(e, &mut |x| found |= matches!(x.kind, ExprKind::Local(l) if assigned(l)));
         found
     };
+    // Only the version for C-contiguous arrays (the one most calls take): copies cost build
+    // time (see the module doc).
+    let mut strided = false;
+    hir::for_each_expr(body, &mut |x| {
+        let arrays: Vec<&Type> = match &x.kind {
+            ExprKind::Subscript(value, _) => vec![&inst.exprs[value.id]],
+            ExprKind::EachItem(holders, _) => holders.iter().map(|h| &inst.locals[*h]).collect(),
+            _ => vec![],
+        };
+        strided |= arrays.iter().any(|t| matches!(t, Type::Array(at) if !at.contiguous));
+    });
+    if strided {
+        return None;
+    }
     let into_array = |e: &Expr| matches!(inst.exprs[e.id], Type::Array(_));
     if !stores.iter().any(|(array, indices)| into_array(array) && indices.iter().any(|i| matches!(i, Index::At(e) if computed(e)))) {
         return None;
