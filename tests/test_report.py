@@ -142,6 +142,13 @@ def test_border_only_zero_fill_is_described(tmp_path):
     assert "border" not in why and "numpy.zeros" in why
 
 
+def test_whole_array_arithmetic_is_described(tmp_path):
+    src = ROOT / "tests" / "cases" / "array_expressions.py"
+    report = annotate(src, tmp_path / "arrays.html")
+    score, why, _ = rows(report)[line_no(src.read_text(), "return k * x + y")]
+    assert score > 0 and "whole-array arithmetic: numpy computes it, called through Python" in why
+
+
 def test_object_lines_say_what_talks_to_python(tmp_path):
     src = ROOT / "examples" / "objects_module.py"
     report = annotate(src, tmp_path / "objects.html")

@@ -459,6 +459,21 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
         }
     }
 
+    // Arithmetic on whole arrays: numpy's, through Python (types::binary).
+    for inst in &program.instances {
+        hir::for_each_expr(&hir.functions[inst.func].body, &mut |e| {
+            if let hir::ExprKind::Binary(_, a, b) = &e.kind {
+                if [a, b].iter().any(|x| matches!(inst.exprs[x.id], crate::types::Type::Array(_))) {
+                    let note = "whole-array arithmetic: numpy computes it, called through Python (a loop over the elements compiles to machine code)";
+                    let facts = lines.entry(line_of(&starts, e.span.start)).or_default();
+                    if !facts.notes.iter().any(|n| n == note) {
+                        facts.notes.push(note.into());
+                    }
+                }
+            }
+        });
+    }
+
     // Loops: LLVM's vectorizer verdicts and the bounds checks left inside.
     let mut loops = Vec::new();
     let reachable: BTreeSet<usize> = program.instances.iter().map(|i| i.func).collect();

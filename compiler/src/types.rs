@@ -1191,6 +1191,9 @@ impl Inferencer<'_> {
                 }
                 _ => if *a == Float || *b == Float { Float } else { Int },
             },
+            // Whole arrays with numbers or arrays (`a + b * 2.0`): numpy computes them, called
+            // through Python, and the result is a Python object (a new numpy array).
+            (Array(_), x) | (x, Array(_)) if x.is_number() || matches!(x, Array(_)) => Object,
             _ => Unknown,
         };
         if t == Unknown && *l != Unknown && *r != Unknown {
