@@ -747,6 +747,8 @@ impl Inferencer<'_> {
                     (UnaryOp::Not, Type::Object) => Type::Bool,
                     (_, Type::Object) => Type::Object,
                     (UnaryOp::Not, Type::Array(_)) => return self.array_truth(w, e),
+                    // `-a` of a whole array: numpy's, through Python (see `binary`).
+                    (UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Invert, Type::Array(_)) => Type::Object,
                     (UnaryOp::Not, _) => Type::Bool,
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Bool | Type::Int) => Type::Int,
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Float) => Type::Float,
@@ -776,6 +778,14 @@ impl Inferencer<'_> {
                         (_, Type::Object, _) | (_, _, Type::Object) => {
                             // Rich comparisons of objects give objects (numpy arrays compare
                             // element-wise), so the chain's value is an object.
+                            result = Type::Object;
+                            true
+                        }
+                        // Whole arrays against numbers or arrays (`a > 0.5`): numpy's
+                        // element-wise comparison, through Python; a boolean array.
+                        (CmpOp::Eq | CmpOp::NotEq | CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE, Type::Array(_), x) | (CmpOp::Eq | CmpOp::NotEq | CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE, x, Type::Array(_))
+                            if x.is_number() || matches!(x, Type::Array(_)) =>
+                        {
                             result = Type::Object;
                             true
                         }

@@ -60,3 +60,22 @@ def divide(a, b):
     return a / b
 
 #run: divide(np.array([1.0, -1.0, 0.0]), np.array([0.0, 0.0, 0.0]))
+
+
+#export masks(float64[:], float64[:])
+def masks(a, b):
+    # Element-wise comparisons give boolean arrays; `-` and `~` are element-wise too.
+    m = a > 0.5
+    return -a, m, a == b, ~(a < b), 0.2 <= a, np.sqrt(a) >= b
+
+#run: masks(np.linspace(0.0, 1.0, 5), np.full(5, 0.5))
+#run: masks(np.linspace(0.0, 1.0, 5), np.full(3, 0.5))
+
+
+#export chained(float64[:])
+def chained(a):
+    # A chain asks the truth of `0 < a`: numpy raises ValueError for an array of several.
+    return 0.0 < a < 1.0
+
+#run: chained(np.linspace(0.0, 1.0, 5))
+#run: chained(np.array([0.5]))

@@ -1186,10 +1186,16 @@ impl<'ctx> Codegen<'ctx, '_> {
                     let c = call_value(self, "PyObject_RichCompare", &[left.into(), r.into(), self.ctx.i32_type().const_int(code, false).into()])?.into_pointer_value();
                     self.check_null(cx, c)?;
                     if *result == Type::Object {
-                        cx.temps.push(c);
-                        let t = self.truth_of(cx, c)?;
-                        cx.temps.pop();
-                        (c.into(), t)
+                        // The last comparison's value is the chain's: its truth is not asked
+                        // (an array of booleans has none; numpy raises ValueError for it).
+                        if i + 1 == rest.len() {
+                            (c.into(), self.ctx.bool_type().const_all_ones())
+                        } else {
+                            cx.temps.push(c);
+                            let t = self.truth_of(cx, c)?;
+                            cx.temps.pop();
+                            (c.into(), t)
+                        }
                     } else {
                         cx.temps.push(c);
                         let t = self.truth_of(cx, c)?;
