@@ -398,7 +398,10 @@ impl Inferencer<'_> {
             w.report = true;
             self.block(&mut w, &f.body);
         }
-        let clean = self.diags.len() == errors_before;
+        // No error reported inside this function, by this instance or by another one (a
+        // repeat is not reported twice, see `error`).
+        let end = f.body.iter().map(|s| s.span.end).max().unwrap_or(f.span.end).max(f.span.end);
+        let clean = self.diags.len() == errors_before && !self.diags.iter().any(|d| d.span.start >= f.span.start && d.span.end <= end);
         if falls_through(&f.body) {
             match join(&w.ret, &Type::None) {
                 Some(t) => w.ret = t,
@@ -441,12 +444,18 @@ impl Inferencer<'_> {
     }
 
     fn error(&mut self, w: &Walk, d: Diagnostic) {
-        if w.report {
+        // Each instance of a function (the C-contiguous version, other argument types) is
+        // checked apart: one mistake in the source is one diagnostic.
+        if w.report && !self.diags.iter().any(|x| x.code == d.code && x.span == d.span) {
             self.diags.push(d);
         }
     }
 
     fn assign_local(&mut self, w: &mut Walk, local: LocalId, t: &Type, span: &Span) {
+        // A value whose error was just reported: reading the local later is no second mistake.
+        if *t == Type::Unknown && w.report {
+            w.poisoned[local] = true;
+        }
         match join(&w.locals[local], t) {
             Some(j) if type_size(&j) > MAX_TYPE_SIZE => {
                 w.diverged = true;

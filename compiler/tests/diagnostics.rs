@@ -165,3 +165,7 @@ snapshot!(for_over_tuple_of_mixed_types, "#export f(int, float)\ndef f(i, x):\n 
 snapshot!(tuple_of_mixed_types_indexed_by_variable, "#export f(int, float)\ndef f(i, x):\n    t = (1, x)\n    return t[i] * 2\n");
 
 snapshot!(tuple_index_not_an_integer, "#export f(float)\ndef f(x):\n    t = (1, 2)\n    return t[x]\n");
+
+// One mistake, one error: not once more for the C-contiguous version of the function, and no
+// "read before assigned" (nor "cannot infer what f returns") for the variable it was assigned to.
+snapshot!(one_error_per_mistake, "#export f(float64[:])\ndef f(a):\n    c = a + (1, 2)\n    return c\n");
