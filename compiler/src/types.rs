@@ -401,7 +401,8 @@ impl Inferencer<'_> {
         // No error reported inside this function, by this instance or by another one (a
         // repeat is not reported twice, see `error`).
         let end = f.body.iter().map(|s| s.span.end).max().unwrap_or(f.span.end).max(f.span.end);
-        let clean = self.diags.len() == errors_before && !self.diags.iter().any(|d| d.span.start >= f.span.start && d.span.end <= end);
+        let clean = self.diags.len() == errors_before
+            && !self.diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error && d.span.start >= f.span.start && d.span.end <= end);
         if falls_through(&f.body) {
             match join(&w.ret, &Type::None) {
                 Some(t) => w.ret = t,
