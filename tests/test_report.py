@@ -147,6 +147,9 @@ def test_whole_array_arithmetic_is_described(tmp_path):
     report = annotate(src, tmp_path / "arrays.html")
     score, why, _ = rows(report)[line_no(src.read_text(), "return k * x + y")]
     assert score > 0 and "whole-array arithmetic: numpy computes it, called through Python" in why
+    # Element-wise comparisons too.
+    score, why, _ = rows(report)[line_no(src.read_text(), "m = a > 0.5")]
+    assert score > 0 and "whole-array arithmetic: numpy computes it, called through Python" in why
 
 
 def test_object_lines_say_what_talks_to_python(tmp_path):

@@ -459,16 +459,20 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
         }
     }
 
-    // Arithmetic on whole arrays: numpy's, through Python (types::binary).
+    // Arithmetic and comparisons on whole arrays: numpy's, through Python (types::binary).
     for inst in &program.instances {
         hir::for_each_expr(&hir.functions[inst.func].body, &mut |e| {
-            if let hir::ExprKind::Binary(_, a, b) = &e.kind {
-                if [a, b].iter().any(|x| matches!(inst.exprs[x.id], crate::types::Type::Array(_))) {
-                    let note = "whole-array arithmetic: numpy computes it, called through Python (a loop over the elements compiles to machine code)";
-                    let facts = lines.entry(line_of(&starts, e.span.start)).or_default();
-                    if !facts.notes.iter().any(|n| n == note) {
-                        facts.notes.push(note.into());
-                    }
+            let operands: Vec<&hir::Expr> = match &e.kind {
+                hir::ExprKind::Binary(_, a, b) => vec![a, b],
+                hir::ExprKind::Unary(hir::UnaryOp::Neg | hir::UnaryOp::Pos | hir::UnaryOp::Invert, x) => vec![x],
+                hir::ExprKind::Compare(first, rest) if inst.exprs[e.id] == crate::types::Type::Object => std::iter::once(&**first).chain(rest.iter().map(|(_, x)| x)).collect(),
+                _ => vec![],
+            };
+            if operands.iter().any(|x| matches!(inst.exprs[x.id], crate::types::Type::Array(_))) {
+                let note = "whole-array arithmetic: numpy computes it, called through Python (a loop over the elements compiles to machine code)";
+                let facts = lines.entry(line_of(&starts, e.span.start)).or_default();
+                if !facts.notes.iter().any(|n| n == note) {
+                    facts.notes.push(note.into());
                 }
             }
         });
