@@ -52,11 +52,8 @@ def best_times(engines, args, rounds=7, batch_seconds=0.02, budget_seconds=0.0):
     slow = {name: fn for name, fn in engines.items() if once[name] > 20 * fastest}
     fast = {name: fn for name, fn in engines.items() if name not in slow}
     best = {name: math.inf for name in engines}
-    for group, budget in ((fast, budget_seconds), (slow, 0.0)):
-        if not group:
-            continue
-        round_seconds = sum(batch[name] * once[name] for name in group)
-        n = max(rounds, min(400, int(budget / round_seconds)))
+
+    def take_turns(group, n):
         order = list(group.items())
         for r in range(n):
             # Each round starts with another engine: the first engine of a round found the heap as
@@ -67,4 +64,9 @@ def best_times(engines, args, rounds=7, batch_seconds=0.02, budget_seconds=0.0):
                 for call_args in inputs:
                     fn(*call_args)
                 best[name] = min(best[name], (time.perf_counter() - start) / batch[name])
+
+    for group, budget in ((fast, budget_seconds), (slow, 0.0)):
+        if group:
+            round_seconds = sum(batch[name] * once[name] for name in group)
+            take_turns(group, max(rounds, min(400, int(budget / round_seconds))))
     return best

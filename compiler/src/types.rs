@@ -793,9 +793,7 @@ impl Inferencer<'_> {
                         }
                         // Whole arrays against numbers or arrays (`a > 0.5`): numpy's
                         // element-wise comparison, through Python; a boolean array.
-                        (CmpOp::Eq | CmpOp::NotEq | CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE, Type::Array(_), x) | (CmpOp::Eq | CmpOp::NotEq | CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE, x, Type::Array(_))
-                            if x.is_number() || matches!(x, Type::Array(_)) =>
-                        {
+                        (op, l, r) if !matches!(op, CmpOp::In | CmpOp::NotIn) && numpy_operands(l, r) => {
                             result = Type::Object;
                             true
                         }
@@ -1213,7 +1211,7 @@ impl Inferencer<'_> {
             },
             // Whole arrays with numbers or arrays (`a + b * 2.0`): numpy computes them, called
             // through Python, and the result is a Python object (a new numpy array).
-            (Array(_), x) | (x, Array(_)) if x.is_number() || matches!(x, Array(_)) => Object,
+            (a, b) if numpy_operands(a, b) => Object,
             _ => Unknown,
         };
         if t == Unknown && *l != Unknown && *r != Unknown {
@@ -1387,6 +1385,12 @@ fn contains_array(t: &Type) -> bool {
         Type::Tuple(items) => items.iter().any(contains_array),
         _ => false,
     }
+}
+
+/// Operands of an operator that numpy evaluates: an array with a number or another array.
+fn numpy_operands(a: &Type, b: &Type) -> bool {
+    let array_or_number = |t: &Type| t.is_number() || matches!(t, Type::Array(_));
+    (matches!(a, Type::Array(_)) || matches!(b, Type::Array(_))) && array_or_number(a) && array_or_number(b)
 }
 
 fn comparable_eq(a: &Type, b: &Type) -> bool {

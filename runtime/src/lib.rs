@@ -201,41 +201,31 @@ fn run_chunks(region: &Region, thread: i64) {
     let Some(body) = region.body else { return };
     let (count, threads) = (region.count, region.threads.max(1));
     match region.schedule {
-        DYNAMIC | GUIDED => loop {
-            if FAILED.load(Ordering::Acquire) {
-                return;
-            }
-            let size = if region.schedule == GUIDED {
-                let left = count - NEXT.load(Ordering::Acquire);
-                (left / (2 * threads)).max(region.chunk.max(1))
-            } else {
-                region.chunk.max(1)
-            };
-            let lo = NEXT.fetch_add(size, Ordering::AcqRel);
-            if lo >= count {
-                return;
-            }
-            if body(region.ctx, lo, (lo + size).min(count), thread) != 0 {
-                FAILED.store(true, Ordering::Release);
-                return;
-            }
-        },
-        AUTO => {
-            // At most MAX_THREADS chunks (the caller keeps that many partials), at least the
-            // chunk size asked for.
-            // (Rounded up without `count + n - 1`, which could overflow near i64::MAX.)
-            let size = (count / MAX_THREADS + (count % MAX_THREADS != 0) as i64).max(region.chunk).max(1);
-            let chunks = count / size + (count % size != 0) as i64;
+        DYNAMIC | GUIDED | AUTO => {
+            // AUTO: at most MAX_THREADS chunks (the caller keeps that many partials), at least
+            // the chunk size asked for, each passed its own number. (Rounded up without
+            // `count + n - 1`, which could overflow near i64::MAX.)
+            let auto_size = (count / MAX_THREADS + (count % MAX_THREADS != 0) as i64).max(region.chunk).max(1);
             loop {
                 if FAILED.load(Ordering::Acquire) {
                     return;
                 }
-                let k = NEXT.fetch_add(1, Ordering::AcqRel);
-                if k >= chunks {
+                let size = match region.schedule {
+                    GUIDED => {
+                        let left = count - NEXT.load(Ordering::Acquire);
+                        (left / (2 * threads)).max(region.chunk.max(1))
+                    }
+                    AUTO => auto_size,
+                    _ => region.chunk.max(1),
+                };
+                let lo = NEXT.fetch_add(size, Ordering::AcqRel);
+                // Past the end (or wrapped past i64::MAX by the threads' last additions, for a
+                // range that reaches that far): nothing left.
+                if lo >= count || lo < 0 {
                     return;
                 }
-                let lo = k * size;
-                if body(region.ctx, lo, (lo + size).min(count), k) != 0 {
+                let slot = if region.schedule == AUTO { lo / size } else { thread };
+                if body(region.ctx, lo, (lo + size).min(count), slot) != 0 {
                     FAILED.store(true, Ordering::Release);
                     return;
                 }

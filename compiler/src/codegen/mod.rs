@@ -1836,8 +1836,7 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     #[allow(clippy::too_many_arguments)]
     fn binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type, right: &Expr) -> Cg<(BasicValueEnum<'ctx>, Type)> {
-        // Whole arrays go to numpy as objects (see `types::binary`).
-        if *lt == Type::Object || *rt == Type::Object || matches!(lt, Type::Array(_)) || matches!(rt, Type::Array(_)) {
+        if *lt == Type::Object || *rt == Type::Object {
             return Ok((self.object_binary(cx, op, l, lt, r, rt, false)?.into(), Type::Object));
         }
         if let (Type::Tuple(a), Type::Tuple(b)) = (lt, rt) {
