@@ -12,6 +12,10 @@ from conftest import build
 KERNEL = textwrap.dedent('''
     import math
 
+    #export remainder(float, float)
+    def remainder(x, y):
+        return x % y
+
     #export total(int)
     def total(n):
         s = 0
@@ -174,3 +178,13 @@ def test_runtime_adds_little_and_only_where_used(modules):
     without = (modules / "serial_c.abi3.so").stat().st_size
     assert with_runtime - without < 100 * 1024, (with_runtime, without)
     assert b"pyaot_rt_parallel_for" not in (modules / "serial_c.abi3.so").read_bytes()
+
+
+def test_modules_need_nothing_from_rust(modules):
+    """A module's undefined symbols are the interpreter's and the C library's only: a symbol of
+    Rust's (its unwinder, say) pulled in from the runtime archive fails at import."""
+    for name in ("par_a", "par_b", "serial_c"):
+        proc = subprocess.run(["nm", "-D", "--undefined-only", str(modules / f"{name}.abi3.so")],
+                              capture_output=True, text=True, check=True)
+        rust = [line for line in proc.stdout.splitlines() if "rust" in line or "_ZN" in line or "_RN" in line]
+        assert not rust, (name, rust)

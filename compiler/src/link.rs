@@ -23,7 +23,10 @@ pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, wi
     std::fs::write(&map_path, format!("{{ global: PyInit_{module_name}; local: *; }};\n"))
         .map_err(|e| format!("cannot write {}: {e}", map_path.display()))?;
     let tmp_out = dir.path().join("module.so");
-    let mut extra = Vec::new();
+    // The C math library before the runtime archive: LLVM turns float remainders into calls to
+    // `fmod`, and the archive's compiler_builtins has its own copy, which would be taken first
+    // and needs Rust's unwinder (`undefined symbol: rust_eh_personality` at import).
+    let mut extra: Vec<std::ffi::OsString> = vec!["-lm".into()];
     if with_runtime {
         let archive = dir.path().join("libpyaot_runtime.a");
         std::fs::write(&archive, RUNTIME_ARCHIVE).map_err(|e| format!("cannot write {}: {e}", archive.display()))?;

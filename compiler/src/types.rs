@@ -782,7 +782,7 @@ impl Inferencer<'_> {
                     let rt = self.expr(w, right);
                     let ok = match (op, &left, &rt) {
                         (_, Type::Unknown, _) | (_, _, Type::Unknown) => true,
-                        (CmpOp::Is | CmpOp::IsNot, _, _) => true,
+                        (CmpOp::Is | CmpOp::IsNot, l, r) => identity_comparable(l, r),
                         (CmpOp::In | CmpOp::NotIn, _, Type::Object) => true,
                         (CmpOp::In | CmpOp::NotIn, Type::Object, Type::Tuple(_)) => true,
                         (_, Type::Object, _) | (_, _, Type::Object) => {
@@ -804,6 +804,10 @@ impl Inferencer<'_> {
                     };
                     if !ok {
                         let hint = match op {
+                            CmpOp::Is | CmpOp::IsNot => {
+                                let msg = format!("cannot compare the identity of {left} and {rt} values");
+                                return self.bad(w, e, msg, "native values have no identity of their own in compiled code (and CPython's answer for numbers depends on its caches): compare values with `==`");
+                            }
                             CmpOp::In | CmpOp::NotIn => "`in` tests membership in a tuple of numbers",
                             _ => "compare numbers with numbers; tuples compare with `==` and `!=` only",
                         };
@@ -1391,6 +1395,15 @@ fn contains_array(t: &Type) -> bool {
 fn numpy_operands(a: &Type, b: &Type) -> bool {
     let array_or_number = |t: &Type| t.is_number() || matches!(t, Type::Array(_));
     (matches!(a, Type::Array(_)) || matches!(b, Type::Array(_))) && array_or_number(a) && array_or_number(b)
+}
+
+/// Operands whose `is` pyaot answers as CPython does: objects (compared as pointers), `None`
+/// against anything (a native value is never None), and bools (True and False are singletons,
+/// so identity is equality). Numbers, tuples and arrays held natively have no identity.
+fn identity_comparable(a: &Type, b: &Type) -> bool {
+    matches!(a, Type::Object | Type::None | Type::Unknown)
+        || matches!(b, Type::Object | Type::None | Type::Unknown)
+        || (*a == Type::Bool && *b == Type::Bool)
 }
 
 fn comparable_eq(a: &Type, b: &Type) -> bool {

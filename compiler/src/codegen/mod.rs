@@ -1723,6 +1723,16 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     fn compare(&self, op: CmpOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type) -> Cg<IntValue<'ctx>> {
         match op {
+            // Native operands (types.rs allows only these): a native value is never None, and
+            // True and False are singletons.
+            CmpOp::Is | CmpOp::IsNot => {
+                let same = match (lt, rt) {
+                    (Type::None, _) | (_, Type::None) => self.ctx.bool_type().const_int((lt == rt) as u64, false),
+                    (Type::Bool, Type::Bool) => self.b.build_int_compare(IntPredicate::EQ, l.into_int_value(), r.into_int_value(), "")?,
+                    _ => return Err(CgError(format!("`is` between {lt} and {rt}"))),
+                };
+                Ok(if op == CmpOp::Is { same } else { self.b.build_not(same, "")? })
+            }
             CmpOp::In | CmpOp::NotIn => {
                 let Type::Tuple(items) = rt else { return Err(CgError("`in` on a non-tuple".into())) };
                 let mut found = self.ctx.bool_type().const_zero();

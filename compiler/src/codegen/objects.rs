@@ -2376,10 +2376,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             return !matches!(e.kind, ExprKind::IfExp(..) | ExprKind::Call(..));
         }
         match &e.kind {
-            ExprKind::Compare(first, rest) => {
-                rest.iter().any(|(op, _)| matches!(op, CmpOp::Is | CmpOp::IsNot))
-                    || std::iter::once(&**first).chain(rest.iter().map(|(_, x)| x)).any(|x| self.ty(cx, x) == Type::Object)
-            }
+            // `is` between native values is answered natively (`Codegen::compare`): boxing them
+            // would give fresh objects, and need the GIL inside loops that run without it.
+            ExprKind::Compare(first, rest) => std::iter::once(&**first).chain(rest.iter().map(|(_, x)| x)).any(|x| self.ty(cx, x) == Type::Object),
             ExprKind::Builtin(_, args) => args.iter().any(|a| self.ty(cx, a) == Type::Object),
             ExprKind::Unary(UnaryOp::Not, x) => self.ty(cx, x) == Type::Object,
             _ => false,
