@@ -12,8 +12,8 @@ use crate::export_spec::Scalar;
 use crate::hir::{ArrayAttr, Expr, Index, NpFn};
 use crate::types::{ArrayType, Type};
 use inkwell::types::{BasicTypeEnum, StructType};
-use inkwell::values::{BasicValueEnum, IntValue, PointerValue, StructValue};
-use inkwell::IntPredicate;
+use inkwell::values::{BasicValueEnum, FloatValue, IntValue, PointerValue, StructValue};
+use inkwell::{FloatPredicate, IntPredicate};
 
 pub const DATA: u32 = 0;
 pub const SHAPE: u32 = 1;
@@ -191,7 +191,50 @@ impl<'ctx> Codegen<'ctx, '_> {
     pub(super) fn store_element(&mut self, cx: &mut FnCx<'ctx>, arr: StructValue<'ctx>, ptr: PointerValue<'ctx>, d: Scalar, v: BasicValueEnum<'ctx>, vt: &Type) -> Cg<()> {
         let writable = self.field(arr, WRITABLE)?.into_int_value();
         self.guard(cx, writable, "ValueError", "assignment destination is read-only")?;
+        if *vt == Type::Float && d.is_integer() {
+            self.check_float_fits(cx, v.into_float_value(), d)?;
+        }
         self.store_element_unchecked(ptr, d, v, vt)
+    }
+
+    /// A float stored into an integer element raises as numpy does for a Python float: NaN is
+    /// ValueError, infinity and values whose integer part the dtype cannot hold OverflowError
+    /// (never a wrapped or saturated number). One pair of compares on the common path.
+    fn check_float_fits(&mut self, cx: &mut FnCx<'ctx>, f: FloatValue<'ctx>, d: Scalar) -> Cg<()> {
+        // Truncation toward zero fits exactly when below < f < above (all exact in float64).
+        let (below, above, out_of_bounds) = match d {
+            Scalar::Int8 => (-129.0, 128.0, "float out of bounds for int8"),
+            Scalar::Int16 => (-32769.0, 32768.0, "float out of bounds for int16"),
+            Scalar::Int32 => (-2147483649.0, 2147483648.0, "float out of bounds for int32"),
+            Scalar::UInt8 => (-1.0, 256.0, "float out of bounds for uint8"),
+            Scalar::UInt16 => (-1.0, 65536.0, "float out of bounds for uint16"),
+            Scalar::UInt32 => (-1.0, 4294967296.0, "float out of bounds for uint32"),
+            Scalar::UInt64 => (-1.0, 18446744073709551616.0, "float out of bounds for uint64"),
+            // -2**63 - 1 is not a float64: the lowest fitting float is -2**63 itself.
+            _ => (-9223372036854775808.0 - 2048.0, 9223372036854775808.0, "float out of bounds for int64"),
+        };
+        let f64t = self.ctx.f64_type();
+        let above_low = self.b.build_float_compare(FloatPredicate::OGT, f, f64t.const_float(below), "")?;
+        let below_high = self.b.build_float_compare(FloatPredicate::OLT, f, f64t.const_float(above), "")?;
+        let fits = self.b.build_and(above_low, below_high, "")?;
+        let suspicious = self.b.build_not(fits, "")?;
+        // Loops whose checks ran alone first (`FnCx::checks_pass`) skipped this one (the value
+        // is not stored there): it is tested here for real. Raising at the store leaves the
+        // earlier stores done, as in Python.
+        let checks_passed = std::mem::replace(&mut cx.checks_pass, false);
+        let checked = self.rarely(cx, suspicious, |cg| {
+            let not_nan = cg.b.build_float_compare(FloatPredicate::ORD, f, f, "")?;
+            let magnitude = cg.intrinsic("llvm.fabs", &[f.into()])?.into_float_value();
+            let finite = cg.b.build_float_compare(FloatPredicate::ONE, magnitude, f64t.const_float(f64::INFINITY), "")?;
+            let finite = cg.b.build_or(finite, cg.b.build_not(not_nan, "")?, "")?;
+            Ok(vec![
+                (not_nan, "ValueError", "cannot convert float NaN to integer"),
+                (finite, "OverflowError", "cannot convert float infinity to integer"),
+                (fits, "OverflowError", out_of_bounds),
+            ])
+        });
+        cx.checks_pass = checks_passed;
+        checked
     }
 
     /// The store itself, once writability is settled.
@@ -215,9 +258,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 if d == Scalar::Float32 { self.b.build_float_trunc(f, self.ctx.f32_type(), "")?.into() } else { f.into() }
             }
             (_, Type::Float) => {
-                // Saturating: NaN and out-of-range floats give a defined int (numpy's is
-                // platform-dependent there), never LLVM poison.
-                let sat = inkwell::intrinsics::Intrinsic::find("llvm.fptosi.sat").ok_or_else(|| CgError("no fptosi.sat".into()))?;
+                // Saturating, so a value `check_float_fits` refuses is never LLVM poison (a
+                // speculative loop computes it before its checks are looked at).
+                let name = if d == Scalar::UInt64 { "llvm.fptoui.sat" } else { "llvm.fptosi.sat" };
+                let sat = inkwell::intrinsics::Intrinsic::find(name).ok_or_else(|| CgError("no fptosi.sat".into()))?;
                 let f = sat.get_declaration(&self.module, &[self.ctx.i64_type().into(), self.ctx.f64_type().into()]).ok_or_else(|| CgError("fptosi.sat".into()))?;
                 let i = self.b.build_call(f, &[v.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
                 self.b.build_int_truncate_or_bit_cast(i, target.into_int_type(), "")?.into()
