@@ -23,6 +23,6 @@ fn main() {
     assert!(status.success(), "building the runtime (runtime/) failed");
     let archive = target_dir.join("runtime").join("libpyaot_runtime.a");
     println!("cargo:rustc-env=PYAOT_RUNTIME_ARCHIVE={}", archive.display());
-    println!("cargo:rerun-if-changed=../runtime/src/lib.rs");
+    println!("cargo:rerun-if-changed=../runtime/src");
     println!("cargo:rerun-if-changed=../runtime/Cargo.toml");
 }

@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 # CI=true: insta fails on a changed snapshot instead of writing a new one.
-CI=true cargo test --release --quiet
+CI=true cargo test --release --workspace --quiet
 .venv/bin/python -m pytest tests -q "$@"

@@ -45,6 +45,10 @@ SOURCE = textwrap.dedent('''
     #export rot(complex)
     def rot(z):
         return z * 1j
+
+    #export round_to(int, int)
+    def round_to(x, n):
+        return round(x, n)
 ''')
 
 
@@ -104,6 +108,16 @@ def test_int_overflow_and_narrow_ranges(mod):
     assert "out of range for uint8" in raises(OverflowError, mod.narrow, 256, 0, 0.0)
     assert "out of range for uint8" in raises(OverflowError, mod.narrow, -1, 0, 0.0)
     assert "out of range for int16" in raises(OverflowError, mod.narrow, 0, 40000, 0.0)
+
+
+def test_round_beyond_int64_raises(mod):
+    """CPython gives a big int; pyaot's ints are int64, so it raises rather than wrap."""
+    assert mod.round_to(9223372036854775707, -2) == 9223372036854775700
+    assert "does not fit in int64" in raises(OverflowError, mod.round_to, 9223372036854775707, -3)
+    assert "does not fit in int64" in raises(OverflowError, mod.round_to, 9 * 10**18, -19)
+    assert mod.round_to(4 * 10**18, -19) == 0
+    assert mod.round_to(-(2**63), -400) == 0
+    assert mod.round_to(5, -(2**63)) == 0  # CPython computes 10**(2**63) here, forever
 
 
 def test_keywords_and_defaults(mod):

@@ -122,7 +122,8 @@ pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opt
     let backend_opts = backend::BackendOptions { opt_level: opts.opt_level, target_cpu: opts.target_cpu.clone() };
     let machine = backend::target_machine(&backend_opts).map_err(Failure::Backend)?;
     let remarks = backend::Remarks::capture(&context);
-    let with_runtime = module.get_function("pyaot_rt_parallel_for").is_some();
+    // The runtime archive: parallel loops, and `round(x, n)` beyond what is rounded inline.
+    let with_runtime = ["pyaot_rt_parallel_for", "pyaot_rt_round_digits"].iter().any(|f| module.get_function(f).is_some());
     // A module (not a report, nor one file of LLVM's output) is built in two units at once
     // when there are two cores and enough to move (units.rs).
     let parallel = opts.emit == Emit::Module && opts.annotate.is_none() && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);

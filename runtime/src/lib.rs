@@ -1,7 +1,8 @@
-//! pyaot's runtime: fork–join parallel loops on a persistent thread pool.
+//! pyaot's runtime: fork–join parallel loops on a persistent thread pool, and the few
+//! numeric routines too long to emit inline (`round.rs`).
 //!
-//! Linked (as a static archive carried inside the pyaot binary) only into modules that have
-//! parallel loops; compiled code calls it through `extern "C"` functions named `pyaot_rt_*`.
+//! Linked (as a static archive carried inside the pyaot binary) only into modules that call
+//! it (parallel loops, `round(x, n)` with a run-time `n`); compiled code calls it through `extern "C"` functions named `pyaot_rt_*`.
 //! It never calls the Python C API and never depends on the compiler. `no_std` over libc's
 //! pthreads keeps it a few kilobytes (a std staticlib would add ~300 KB to every module).
 //!
@@ -16,12 +17,23 @@
 
 #![no_std]
 
+mod round;
+
 use core::ffi::{c_char, c_int, c_long, c_void};
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, AtomicU64, Ordering};
 
 #[cfg(not(test))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
+    unsafe { abort() }
+}
+
+/// core is precompiled with unwinding, so its formatting and parsing code (round.rs) names
+/// Rust's personality routine in its unwind tables. Panics abort here, so nothing ever
+/// unwinds and the routine is never called; this definition only satisfies the linker.
+#[cfg(not(test))]
+#[no_mangle]
+pub extern "C" fn rust_eh_personality() {
     unsafe { abort() }
 }
 

@@ -1,4 +1,8 @@
-"""round() rounds half to even; round(x) is an int, round(x, n) a float."""
+"""round() rounds half to even; round(x) is an int, round(x, n) a float. Digit counts of any
+size: far beyond the float's range a float rounds to itself or to zero, a rounded float beyond
+the largest float is OverflowError. (A rounded int beyond int64, where CPython gives a big int,
+is OverflowError in pyaot: tests/test_abi.py checks it; `round(5, -2**63)` takes CPython
+forever, pyaot gives 0.)"""
 
 #export r0(float)
 def r0(x):
@@ -39,3 +43,36 @@ def ri(x, n):
 #run: ri(1350, -2)
 #run: ri(-1250, -2)
 #run: ri(17, 3)
+#run: rn(1.5, -400)
+#run: rn(1e300, -309)
+#run: rn(-1e300, -309)
+#run: rn(1e300, -308)
+#run: rn(1.797e308, -308)
+#run: rn(1.7976931348623157e308, -1)
+#run: rn(1.5, 400)
+#run: rn(1.5, 324)
+#run: rn(1.23456789e-25, 30)
+#run: rn(2.5e23, -23)
+#run: rn(1.5e23, -23)
+#run: rn(-3.4e30, -30)
+#run: rn(9.9e25, -25)
+#run: rn(4e22, -23)
+#run: rn(float('nan'), -400)
+#run: rn(float('-inf'), 30)
+#run: rn(0.0, 40)
+#run: rn(-0.0, -40)
+#run: rn(5e-324, 323)
+#run: rn(5e-324, 324)
+#run: rn(0.1, 25)
+#run: ri(9223372036854775707, -2)
+#run: ri(-9223372036854775807, -18)
+#run: ri(4000000000000000000, -19)
+#run: ri(5000000000000000000, -19)
+#run: ri(5, 2**63 - 1)
+#run: ri(123, -20)
+#run: rn(-4337135841417512.0, 4)
+#run: rn(1.248668226198255e+79, -20)
+#run: rn(-5.1831931886531e+233, -7)
+#run: rn(965.06398, 21)
+#run: rn(-32055359590199.184, 4)
+#run: rn(5.03742154132245e+28, -4)

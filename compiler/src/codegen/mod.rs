@@ -2186,68 +2186,139 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let r = self.fcall("llvm.roundeven", &[vals[0].into_float_value()])?;
                 Ok(self.float_to_int(cx, r)?.into())
             }
-            (Type::Float, Some(n)) => {
-                // round(x, n) correctly rounded like CPython's: scale by p = 10**|n| (exact up to
-                // 10**22), round half to even, and settle binary ties with the exact residual of
-                // the scaling (an fma), since 2.675 is really 2.67499999… and must round down.
-                let x = vals[0].into_float_value();
-                let zero = self.i64(0);
-                let neg = self.b.build_int_compare(IntPredicate::SLT, n, zero, "")?;
-                let k = self.b.build_select(neg, self.b.build_int_sub(zero, n, "")?, n, "")?.into_int_value();
-                let kf = self.b.build_signed_int_to_float(k, self.ctx.f64_type(), "")?;
-                let p = self.fcall("llvm.pow", &[self.f64(10.0), kf])?;
-                let mul = self.b.build_float_mul(x, p, "")?;
-                let div = self.b.build_float_div(x, p, "")?;
-                let y = self.b.build_select(neg, div, mul, "")?.into_float_value();
-                let neg_y = self.b.build_float_neg(y, "")?;
-                let err_mul = self.fcall("llvm.fma", &[x, p, neg_y])?;
-                let err_div = self.fcall("llvm.fma", &[neg_y, p, x])?;
-                let err = self.b.build_select(neg, err_div, err_mul, "")?.into_float_value();
-                let z = self.fcall("llvm.roundeven", &[y])?;
-                let fl = self.fcall("llvm.floor", &[y])?;
-                let frac = self.b.build_float_sub(y, fl, "")?;
-                let tie = self.b.build_float_compare(FloatPredicate::OEQ, frac, self.f64(0.5), "")?;
-                let below = self.b.build_and(tie, self.b.build_float_compare(FloatPredicate::OLT, err, self.f64(0.0), "")?, "")?;
-                let above = self.b.build_and(tie, self.b.build_float_compare(FloatPredicate::OGT, err, self.f64(0.0), "")?, "")?;
-                let z = self.b.build_select(below, fl, z, "")?.into_float_value();
-                let z = self.b.build_select(above, self.b.build_float_add(fl, self.f64(1.0), "")?, z, "")?.into_float_value();
-                let back_mul = self.b.build_float_mul(z, p, "")?;
-                let back_div = self.b.build_float_div(z, p, "")?;
-                let back = self.b.build_select(neg, back_mul, back_div, "")?;
-                // Scaling overflowed (huge n or x): CPython gives x back.
-                let ok = self.is_finite(y)?;
-                let ok = self.b.build_and(ok, self.is_finite(p)?, "")?;
-                // A float of magnitude 2**52 or more is already an integer: n >= 0 keeps it.
-                let ax = self.fcall("llvm.fabs", &[x])?;
-                let integral = self.b.build_float_compare(FloatPredicate::OGE, ax, self.f64(4503599627370496.0), "")?;
-                let keep = self.b.build_and(integral, self.b.build_not(neg, "")?, "")?;
-                let ok = self.b.build_and(ok, self.b.build_not(keep, "")?, "")?;
-                Ok(self.b.build_select(ok, back, x.into(), "")?)
-            }
+            (Type::Float, Some(n)) => self.round_float(cx, vals[0].into_float_value(), n),
             (_, None) => self.convert(vals[0], &types[0], &Type::Int),
-            (_, Some(n)) => {
-                // Integers: n >= 0 leaves x; n < 0 rounds half to even at 10**-n.
-                let x = self.convert(vals[0], &types[0], &Type::Int)?.into_int_value();
-                let zero = self.i64(0);
-                let neg = self.b.build_int_compare(IntPredicate::SLT, n, zero, "")?;
-                let m = self.b.build_int_sub(zero, n, "")?;
-                let m = self.b.build_select(neg, m, zero, "")?.into_int_value();
-                let huge = self.b.build_int_compare(IntPredicate::SGT, m, self.i64(18), "")?;
-                let m = self.b.build_select(huge, self.i64(0), m, "")?.into_int_value();
-                let f = self.ipow_fn()?;
-                let p = self.b.build_call(f, &[self.i64(10).into(), m.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
-                let (q, r) = self.int_divmod(x, p)?;
-                let twice = self.b.build_int_mul(r, self.i64(2), "")?;
-                let above = self.b.build_int_compare(IntPredicate::SGT, twice, p, "")?;
-                let tie = self.b.build_int_compare(IntPredicate::EQ, twice, p, "")?;
-                let odd = self.b.build_int_truncate(q, self.ctx.bool_type(), "")?;
-                let up = self.b.build_or(above, self.b.build_and(tie, odd, "")?, "")?;
-                let q = self.b.build_int_add(q, self.b.build_int_z_extend(up, self.ctx.i64_type(), "")?, "")?;
-                let rounded = self.b.build_int_mul(q, p, "")?;
-                let rounded = self.b.build_select(huge, zero, rounded, "")?;
-                Ok(self.b.build_select(neg, rounded, x.into(), "")?)
-            }
+            (_, Some(n)) => self.round_int(cx, self.convert(vals[0], &types[0], &Type::Int)?.into_int_value(), n),
         }
+    }
+
+    /// `round(x, n)` of a float, as CPython's float.__round__: inline where 10**|n| is a float
+    /// (|n| <= 22, `round_scaled`), else through the runtime's exact decimal rounding; NaN and
+    /// infinities round to themselves, n > 323 leaves x, n < -308 gives a zero of x's sign, and
+    /// a result beyond the float range is OverflowError.
+    fn round_float(&mut self, cx: &mut FnCx<'ctx>, x: FloatValue<'ctx>, n: IntValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+        let scaled_exactly = |k: i64| (-22..=22).contains(&k);
+        if n.get_sign_extended_constant().is_some_and(scaled_exactly) {
+            return self.round_scaled(cx, x, n);
+        }
+        let in_range = self.b.build_int_compare(IntPredicate::ULE, self.b.build_int_add(n, self.i64(22), "")?, self.i64(44), "")?;
+        let scaled_bb = self.append(cx.func, "round.scaled");
+        let exact_bb = self.append(cx.func, "round.exact");
+        let call_bb = self.append(cx.func, "round.digits");
+        let done = self.append(cx.func, "round.done");
+        self.b.build_conditional_branch(in_range, scaled_bb, exact_bb)?;
+        self.b.position_at_end(scaled_bb);
+        let scaled = self.round_scaled(cx, x, n)?;
+        let scaled_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        self.b.build_unconditional_branch(done)?;
+        // Settled without rounding: not finite or zero (x), n > 323 (x), n < -308 (0.0 * x).
+        self.b.position_at_end(exact_bb);
+        let finite = self.is_finite(x)?;
+        let nonzero = self.b.build_float_compare(FloatPredicate::ONE, x, self.f64(0.0), "")?;
+        let too_fine = self.b.build_int_compare(IntPredicate::SGT, n, self.i64(323), "")?;
+        let too_coarse = self.b.build_int_compare(IntPredicate::SLT, n, self.i64(-308), "")?;
+        let rounds = self.b.build_and(self.b.build_and(finite, nonzero, "")?, self.b.build_not(self.b.build_or(too_fine, too_coarse, "")?, "")?, "")?;
+        let zero_like = self.b.build_float_mul(self.f64(0.0), x, "")?;
+        let coarse = self.b.build_and(finite, too_coarse, "")?;
+        let settled = self.b.build_select(coarse, zero_like, x, "")?;
+        self.b.build_conditional_branch(rounds, call_bb, done)?;
+        self.b.position_at_end(call_bb);
+        let overflow = self.entry_alloca(cx, self.ctx.bool_type().into(), "round.overflow")?;
+        self.b.build_store(overflow, self.ctx.bool_type().const_zero())?;
+        let digits = self.b.build_call(self.runtime_fn("pyaot_rt_round_digits"), &[x.into(), n.into(), overflow.into()], "")?;
+        let digits = digits.try_as_basic_value().basic().ok_or_else(|| CgError("pyaot_rt_round_digits returns no value".into()))?;
+        let overflowed = self.b.build_load(self.ctx.bool_type(), overflow, "")?.into_int_value();
+        self.guard(cx, self.b.build_not(overflowed, "")?, "OverflowError", "rounded value too large to represent")?;
+        let call_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(self.ctx.f64_type(), "round")?;
+        phi.add_incoming(&[(&scaled, scaled_end), (&settled, exact_bb), (&digits, call_end)]);
+        Ok(phi.as_basic_value())
+    }
+
+    /// `round(x, n)` for -22 <= n <= 22.
+    fn round_scaled(&mut self, cx: &mut FnCx<'ctx>, x: FloatValue<'ctx>, n: IntValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+        // round(x, n) correctly rounded like CPython's: scale by p = 10**|n| (exact up to
+        // 10**22), round half to even, and settle binary ties with the exact residual of
+        // the scaling (an fma), since 2.675 is really 2.67499999… and must round down.
+        let zero = self.i64(0);
+        let neg = self.b.build_int_compare(IntPredicate::SLT, n, zero, "")?;
+        let k = self.b.build_select(neg, self.b.build_int_sub(zero, n, "")?, n, "")?.into_int_value();
+        let kf = self.b.build_signed_int_to_float(k, self.ctx.f64_type(), "")?;
+        let p = self.fcall("llvm.pow", &[self.f64(10.0), kf])?;
+        let mul = self.b.build_float_mul(x, p, "")?;
+        let div = self.b.build_float_div(x, p, "")?;
+        let y = self.b.build_select(neg, div, mul, "")?.into_float_value();
+        let neg_y = self.b.build_float_neg(y, "")?;
+        let err_mul = self.fcall("llvm.fma", &[x, p, neg_y])?;
+        let err_div = self.fcall("llvm.fma", &[neg_y, p, x])?;
+        let err = self.b.build_select(neg, err_div, err_mul, "")?.into_float_value();
+        let z = self.fcall("llvm.roundeven", &[y])?;
+        let fl = self.fcall("llvm.floor", &[y])?;
+        let frac = self.b.build_float_sub(y, fl, "")?;
+        let tie = self.b.build_float_compare(FloatPredicate::OEQ, frac, self.f64(0.5), "")?;
+        let below = self.b.build_and(tie, self.b.build_float_compare(FloatPredicate::OLT, err, self.f64(0.0), "")?, "")?;
+        let above = self.b.build_and(tie, self.b.build_float_compare(FloatPredicate::OGT, err, self.f64(0.0), "")?, "")?;
+        let z = self.b.build_select(below, fl, z, "")?.into_float_value();
+        let z = self.b.build_select(above, self.b.build_float_add(fl, self.f64(1.0), "")?, z, "")?.into_float_value();
+        let back_mul = self.b.build_float_mul(z, p, "")?;
+        let back_div = self.b.build_float_div(z, p, "")?;
+        let back = self.b.build_select(neg, back_mul, back_div, "")?;
+        // Scaling overflowed (huge n or x): CPython gives x back.
+        let ok = self.is_finite(y)?;
+        let ok = self.b.build_and(ok, self.is_finite(p)?, "")?;
+        // |x| / 10**-n >= 2**53: a unit in the last place of x is at least 10**-n, so rounding
+        // moves x by at most half of it and CPython gives x back. (There the scaled value has
+        // lost its fraction, and z * p or z / p would not be x.)
+        let ay = self.fcall("llvm.fabs", &[y])?;
+        let keep = self.b.build_float_compare(FloatPredicate::OGE, ay, self.f64(9007199254740992.0), "")?;
+        let ok = self.b.build_and(ok, self.b.build_not(keep, "")?, "")?;
+        // Rounding up past the largest float (round(1.7976931348623157e308, -1)).
+        let back_finite = self.is_finite(back.into_float_value())?;
+        let fits = self.b.build_or(back_finite, self.b.build_not(self.b.build_and(ok, self.is_finite(x)?, "")?, "")?, "")?;
+        self.guard(cx, fits, "OverflowError", "rounded value too large to represent")?;
+        Ok(self.b.build_select(ok, back, x.into(), "")?)
+    }
+
+    /// `round(x, n)` of an int: n >= 0 leaves x; n < 0 rounds half to even at 10**-n, and a
+    /// result beyond int64 is OverflowError.
+    fn round_int(&mut self, cx: &mut FnCx<'ctx>, x: IntValue<'ctx>, n: IntValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+        // In 128 bits: 10**19 and the rounded value may be beyond int64. Past 10**19 every int64
+        // rounds to 0 (|x| < 2**63 < 10**20 / 2).
+        let i128t = self.ctx.custom_width_int_type(128);
+        let zero = self.i64(0);
+        let neg = self.b.build_int_compare(IntPredicate::SLT, n, zero, "")?;
+        let vanishes = self.b.build_int_compare(IntPredicate::SLT, n, self.i64(-19), "")?;
+        // 10**m for m = -n clamped to 0..=18 (ipow's range), 10**19 set apart.
+        let m = self.b.build_select(neg, self.b.build_int_sub(zero, n, "")?, zero, "")?.into_int_value();
+        let m = self.b.build_select(vanishes, zero, m, "")?.into_int_value();
+        let m19 = self.b.build_int_compare(IntPredicate::EQ, m, self.i64(19), "")?;
+        let m = self.b.build_select(m19, zero, m, "")?.into_int_value();
+        let f = self.ipow_fn()?;
+        let p = self.b.build_call(f, &[self.i64(10).into(), m.into()], "")?.try_as_basic_value().basic();
+        let p = self.b.build_int_s_extend(p.ok_or_else(|| CgError("ipow returns no value".into()))?.into_int_value(), i128t, "")?;
+        let p = self.b.build_select(m19, i128t.const_int(10_000_000_000_000_000_000, false), p, "")?.into_int_value();
+        let x128 = self.b.build_int_s_extend(x, i128t, "")?;
+        // Floor division (p > 0), then half to even.
+        let q = self.b.build_int_signed_div(x128, p, "")?;
+        let r = self.b.build_int_signed_rem(x128, p, "")?;
+        let below = self.b.build_int_compare(IntPredicate::SLT, r, i128t.const_zero(), "")?;
+        let q = self.b.build_select(below, self.b.build_int_sub(q, i128t.const_int(1, false), "")?, q, "")?.into_int_value();
+        let r = self.b.build_select(below, self.b.build_int_add(r, p, "")?, r, "")?.into_int_value();
+        let twice = self.b.build_int_mul(r, i128t.const_int(2, false), "")?;
+        let above = self.b.build_int_compare(IntPredicate::SGT, twice, p, "")?;
+        let tie = self.b.build_int_compare(IntPredicate::EQ, twice, p, "")?;
+        let odd = self.b.build_int_truncate(q, self.ctx.bool_type(), "")?;
+        let up = self.b.build_or(above, self.b.build_and(tie, odd, "")?, "")?;
+        let q = self.b.build_int_add(q, self.b.build_int_z_extend(up, i128t, "")?, "")?;
+        let rounded = self.b.build_int_mul(q, p, "")?;
+        let narrow = self.b.build_int_truncate(rounded, self.ctx.i64_type(), "")?;
+        let fits = self.b.build_int_compare(IntPredicate::EQ, self.b.build_int_s_extend(narrow, i128t, "")?, rounded, "")?;
+        let fits = self.b.build_or(fits, self.b.build_or(self.b.build_not(neg, "")?, vanishes, "")?, "")?;
+        self.guard(cx, fits, "OverflowError", "the rounded int does not fit in int64")?;
+        let rounded = self.b.build_select(vanishes, zero, narrow, "")?;
+        Ok(self.b.build_select(neg, rounded, x.into(), "")?)
     }
 
     /// `pow(b, e, m)` for ints, with the result's sign following `m` as in Python.

@@ -79,6 +79,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let ty = match name {
             "pyaot_rt_parallel_for" => i32t.fn_type(&[p.into(), p.into(), i64t.into(), i32t.into(), i64t.into(), i64t.into(), p.into()], false),
             "pyaot_rt_in_region" => i32t.fn_type(&[], false),
+            "pyaot_rt_round_digits" => self.ctx.f64_type().fn_type(&[self.ctx.f64_type().into(), i64t.into(), p.into()], false),
             "pyaot_rt_record_error" => self.ctx.void_type().fn_type(&[p.into(), p.into(), i64t.into(), i64t.into(), i64t.into()], false),
             other => unreachable!("unknown runtime function {other}"),
         };
