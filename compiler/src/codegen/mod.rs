@@ -1878,6 +1878,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             };
             return Ok((v.into(), Type::Bool));
         }
+        if op == BinOp::Div && lt.is_integral() && rt.is_integral() {
+            let x = self.convert(l, lt, &Type::Int)?.into_int_value();
+            let y = self.convert(r, rt, &Type::Int)?.into_int_value();
+            return Ok((self.int_true_divide(cx, x, y)?.into(), Type::Float));
+        }
         let floaty = *lt == Type::Float || *rt == Type::Float || op == BinOp::Div;
         let negative_const_exponent = matches!(right.kind, ExprKind::Const(Const::Int(k)) if k < 0);
         if floaty || (op == BinOp::Pow && negative_const_exponent) {
@@ -1889,6 +1894,62 @@ impl<'ctx> Codegen<'ctx, '_> {
         let x = self.convert(l, lt, &Type::Int)?.into_int_value();
         let y = self.convert(r, rt, &Type::Int)?.into_int_value();
         Ok((self.int_binary(cx, op, x, y)?.into(), Type::Int))
+    }
+
+    /// `x / y` of ints, correctly rounded as CPython's: ints up to 2**53 convert exactly, so one
+    /// float division rounds once; beyond, the quotient is worked out in 128 bits (the
+    /// dividend shifted up so the quotient has 64 significant bits or more, a sticky bit for a
+    /// nonzero remainder) and converted to a float once.
+    fn int_true_divide(&mut self, cx: &mut FnCx<'ctx>, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<FloatValue<'ctx>> {
+        let nz = self.b.build_int_compare(IntPredicate::NE, y, self.i64(0), "")?;
+        self.guard(cx, nz, "ZeroDivisionError", "division by zero")?;
+        let f64t = self.ctx.f64_type();
+        let limit = self.i64(1 << 53);
+        let small = |this: &Self, v: IntValue<'ctx>| -> Cg<IntValue<'ctx>> {
+            let shifted = this.b.build_int_add(v, limit, "")?;
+            Ok(this.b.build_int_compare(IntPredicate::ULE, shifted, this.i64(1 << 54), "")?)
+        };
+        let both_small = self.b.build_and(small(self, x)?, small(self, y)?, "")?;
+        let fast_bb = self.append(cx.func, "truediv.fast");
+        let exact_bb = self.append(cx.func, "truediv.exact");
+        let done = self.append(cx.func, "truediv.done");
+        let br = self.b.build_conditional_branch(both_small, fast_bb, exact_bb)?;
+        self.expect_true(br);
+        self.b.position_at_end(fast_bb);
+        let fx = self.b.build_signed_int_to_float(x, f64t, "")?;
+        let fy = self.b.build_signed_int_to_float(y, f64t, "")?;
+        let fast = self.b.build_float_div(fx, fy, "")?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(exact_bb);
+        let i128t = self.ctx.custom_width_int_type(128);
+        let magnitude = |this: &Self, v: IntValue<'ctx>| -> Cg<IntValue<'ctx>> {
+            let wide = this.b.build_int_s_extend(v, i128t, "")?;
+            let negative = this.b.build_int_compare(IntPredicate::SLT, wide, i128t.const_zero(), "")?;
+            Ok(this.b.build_select(negative, this.b.build_int_neg(wide, "")?, wide, "")?.into_int_value())
+        };
+        let (a, b) = (magnitude(self, x)?, magnitude(self, y)?);
+        // a != 0 here (|x| > 2**53 or |y| > 2**53 with x == 0 gives 0.0 below all the same).
+        let lead = self.intrinsic("llvm.ctlz", &[a.into(), self.ctx.bool_type().const_zero().into()])?.into_int_value();
+        let shift = self.b.build_select(self.b.build_int_compare(IntPredicate::EQ, a, i128t.const_zero(), "")?, i128t.const_zero(), lead, "")?.into_int_value();
+        let n = self.b.build_left_shift(a, shift, "")?;
+        let q = self.b.build_int_unsigned_div(n, b, "")?;
+        let r = self.b.build_int_unsigned_rem(n, b, "")?;
+        let sticky = self.b.build_int_z_extend(self.b.build_int_compare(IntPredicate::NE, r, i128t.const_zero(), "")?, i128t, "")?;
+        let q = self.b.build_or(q, sticky, "")?;
+        let qf = self.b.build_unsigned_int_to_float(q, f64t, "")?;
+        // Times 2**-shift (shift <= 127: a normal float, so the product is exact).
+        let shift64 = self.b.build_int_truncate(shift, self.ctx.i64_type(), "")?;
+        let exponent_bits = self.b.build_left_shift(self.b.build_int_sub(self.i64(1023), shift64, "")?, self.i64(52), "")?;
+        let scale = self.b.build_bit_cast(exponent_bits, f64t, "")?.into_float_value();
+        let unsigned = self.b.build_float_mul(qf, scale, "")?;
+        let negative = self.b.build_int_compare(IntPredicate::SLT, self.b.build_xor(x, y, "")?, self.i64(0), "")?;
+        let exact = self.b.build_select(negative, self.b.build_float_neg(unsigned, "")?, unsigned, "")?.into_float_value();
+        let exact_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        let phi = self.b.build_phi(f64t, "truediv")?;
+        phi.add_incoming(&[(&fast, fast_bb), (&exact, exact_end)]);
+        Ok(phi.as_basic_value().into_float_value())
     }
 
     fn float_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, x: FloatValue<'ctx>, y: FloatValue<'ctx>, from_ints: bool) -> Cg<FloatValue<'ctx>> {
