@@ -2387,11 +2387,28 @@ impl<'ctx> Codegen<'ctx, '_> {
         let zero = self.i64(0);
         let nz = self.b.build_int_compare(IntPredicate::NE, m, zero, "")?;
         self.guard(cx, nz, "ValueError", "pow() 3rd argument cannot be 0")?;
-        let nonneg = self.b.build_int_compare(IntPredicate::SGE, exp, zero, "")?;
-        self.guard(cx, nonneg, "ValueError", "pow() with a negative exponent and a modulus is not supported by pyaot")?;
         let i128t = self.ctx.custom_width_int_type(128);
         let wide = |this: &Self, v: IntValue<'ctx>| this.b.build_int_s_extend(v, i128t, "");
         let mw = wide(self, m)?;
+        // A negative exponent: the inverse of base modulo |m| to the power -exp (the loop below
+        // reads the exponent as unsigned, so -(-2**63) is 2**63).
+        let negative = self.b.build_int_compare(IntPredicate::SLT, exp, zero, "")?;
+        let from = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let invert = self.append(cx.func, "modpow.invert");
+        let start = self.append(cx.func, "modpow.start");
+        self.b.build_conditional_branch(negative, invert, start)?;
+        self.b.position_at_end(invert);
+        let inverse = self.mod_inverse(cx, wide(self, base)?, mw)?;
+        let inverse = self.b.build_int_truncate(inverse, self.ctx.i64_type(), "")?;
+        let positive_exp = self.b.build_int_sub(zero, exp, "")?;
+        let invert_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        self.b.build_unconditional_branch(start)?;
+        self.b.position_at_end(start);
+        let base_phi = self.b.build_phi(self.ctx.i64_type(), "base")?;
+        base_phi.add_incoming(&[(&base, from), (&inverse, invert_end)]);
+        let exp_phi = self.b.build_phi(self.ctx.i64_type(), "exp")?;
+        exp_phi.add_incoming(&[(&exp, from), (&positive_exp, invert_end)]);
+        let (base, exp) = (base_phi.as_basic_value().into_int_value(), exp_phi.as_basic_value().into_int_value());
         // Loop: acc = 1; b = base mod m; while e: if e & 1: acc = acc*b mod m; b = b*b mod m; e >>= 1
         let acc = self.entry_alloca(cx, i128t.into(), "acc")?;
         let bs = self.entry_alloca(cx, i128t.into(), "b")?;
@@ -2426,6 +2443,49 @@ impl<'ctx> Codegen<'ctx, '_> {
         // Python's sign convention: the result has the sign of m.
         let (_, md) = self.int_divmod(r, m)?;
         Ok(md)
+    }
+
+    /// The inverse of `a` modulo |m| (extended Euclid, 128 bits), in 0..|m|; ValueError as
+    /// CPython's when there is none.
+    fn mod_inverse(&mut self, cx: &mut FnCx<'ctx>, a: IntValue<'ctx>, m: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        let i128t = a.get_type();
+        let zero = i128t.const_zero();
+        let negative_m = self.b.build_int_compare(IntPredicate::SLT, m, zero, "")?;
+        let n = self.b.build_select(negative_m, self.b.build_int_neg(m, "")?, m, "")?.into_int_value();
+        let floor_mod = |this: &Self, v: IntValue<'ctx>| -> Cg<IntValue<'ctx>> {
+            let r = this.b.build_int_signed_rem(v, n, "")?;
+            let below = this.b.build_int_compare(IntPredicate::SLT, r, zero, "")?;
+            Ok(this.b.build_select(below, this.b.build_int_add(r, n, "")?, r, "")?.into_int_value())
+        };
+        let a0 = floor_mod(self, a)?;
+        let from = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let head = self.append(cx.func, "invmod");
+        let step = self.append(cx.func, "invmod.step");
+        let done = self.append(cx.func, "invmod.end");
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        // (old_r, r) = (a0, n), (old_s, s) = (1, 0); old_s * a0 == old_r (mod n) throughout.
+        let [old_r, r, old_s, s] = [0, 1, 2, 3].map(|_| self.b.build_phi(i128t, "").map_err(CgError::from));
+        let (old_r, r, old_s, s) = (old_r?, r?, old_s?, s?);
+        let more = self.b.build_int_compare(IntPredicate::NE, r.as_basic_value().into_int_value(), zero, "")?;
+        self.b.build_conditional_branch(more, step, done)?;
+        self.b.position_at_end(step);
+        let (or_v, r_v) = (old_r.as_basic_value().into_int_value(), r.as_basic_value().into_int_value());
+        let (os_v, s_v) = (old_s.as_basic_value().into_int_value(), s.as_basic_value().into_int_value());
+        let q = self.b.build_int_signed_div(or_v, r_v, "")?;
+        let next_r = self.b.build_int_sub(or_v, self.b.build_int_mul(q, r_v, "")?, "")?;
+        let next_s = self.b.build_int_sub(os_v, self.b.build_int_mul(q, s_v, "")?, "")?;
+        self.b.build_unconditional_branch(head)?;
+        old_r.add_incoming(&[(&a0, from), (&r_v, step)]);
+        r.add_incoming(&[(&n, from), (&next_r, step)]);
+        old_s.add_incoming(&[(&i128t.const_int(1, false), from), (&s_v, step)]);
+        s.add_incoming(&[(&zero, from), (&next_s, step)]);
+        self.b.position_at_end(done);
+        let gcd_one = self.b.build_int_compare(IntPredicate::EQ, old_r.as_basic_value().into_int_value(), i128t.const_int(1, false), "")?;
+        // |m| == 1: every base has the inverse 0 (CPython returns 0 before asking).
+        let unit = self.b.build_int_compare(IntPredicate::EQ, n, i128t.const_int(1, false), "")?;
+        self.guard(cx, self.b.build_or(gcd_one, unit, "")?, "ValueError", "base is not invertible for the given modulus")?;
+        floor_mod(self, old_s.as_basic_value().into_int_value())
     }
 
     fn math(&mut self, cx: &mut FnCx<'ctx>, m: MathFn, vals: &[BasicValueEnum<'ctx>], types: &[Type]) -> Cg<BasicValueEnum<'ctx>> {
