@@ -657,6 +657,24 @@ fn unbox_array<'ctx>(
     Ok(phi.as_basic_value().into_struct_value())
 }
 
+/// Calls the native function of `instance` with unboxed `args`, its depth (0) when it is
+/// recursive, and the failure flag; with the GIL released when it touches no Python object.
+fn call_native<'ctx>(cg: &mut Codegen<'ctx, '_>, instance: usize, args: &[BasicMetadataValueEnum<'ctx>], flag: PointerValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+    let native = cg.natives[instance];
+    let mut values = args.to_vec();
+    if cg.is_recursive(instance) {
+        values.push(cg.i64(0).into());
+    }
+    values.push(flag.into());
+    // Kernels that touch no Python object run with the GIL released (other threads go on).
+    let thread_state = if cg.runs_without_gil(instance) { Some(call_value(cg, "PyEval_SaveThread", &[])?) } else { None };
+    let v = cg.b.build_call(native, &values, "")?.try_as_basic_value().basic().ok_or_else(|| CgError("a native function returns void".into()))?;
+    if let Some(ts) = thread_state {
+        call(cg, "PyEval_RestoreThread", &[ts.into()])?;
+    }
+    Ok(v)
+}
+
 /// `pyaot.index_error(index, axis, size)`: numpy's IndexError message.
 pub(super) fn index_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let i64t = cg.ctx.i64_type();
@@ -1714,9 +1732,11 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             };
             values.push(v.into());
         }
-        let native = cg.natives[sig.instance];
-        // Every array C-contiguous at run time: call the version compiled for that layout.
-        let callee = match sig.contiguous_instance {
+        // Every array C-contiguous at run time: call the version compiled for that layout. The
+        // two versions may differ in more than layout (one recursive, taking a depth; one
+        // needing the GIL), so each gets a call of its own.
+        let flag = cg.failed_flag()?;
+        let v = match sig.contiguous_instance {
             Some(contiguous) => {
                 let mut all = cg.ctx.bool_type().const_all_ones();
                 for (v, t) in values.iter().zip(&param_types) {
@@ -1725,24 +1745,25 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
                         all = cg.b.build_and(all, c, "")?;
                     }
                 }
-                let fast = cg.natives[contiguous].as_global_value().as_pointer_value();
-                let generic = native.as_global_value().as_pointer_value();
-                cg.b.build_select(all, fast, generic, "")?.into_pointer_value()
+                let fast_bb = cg.append(func, "contiguous");
+                let generic_bb = cg.append(func, "strided");
+                let called = cg.append(func, "called");
+                cg.b.build_conditional_branch(all, fast_bb, generic_bb)?;
+                cg.b.position_at_end(fast_bb);
+                let fast = call_native(cg, contiguous, &values, flag)?;
+                let fast_end = cg.b.get_insert_block().unwrap();
+                cg.b.build_unconditional_branch(called)?;
+                cg.b.position_at_end(generic_bb);
+                let generic = call_native(cg, sig.instance, &values, flag)?;
+                let generic_end = cg.b.get_insert_block().unwrap();
+                cg.b.build_unconditional_branch(called)?;
+                cg.b.position_at_end(called);
+                let phi = cg.b.build_phi(fast.get_type(), "result")?;
+                phi.add_incoming(&[(&fast, fast_end), (&generic, generic_end)]);
+                phi.as_basic_value()
             }
-            None => native.as_global_value().as_pointer_value(),
+            None => call_native(cg, sig.instance, &values, flag)?,
         };
-        // Kernels that touch no Python object run with the GIL released (other threads go on).
-        if cg.is_recursive(sig.instance) {
-            values.push(cg.i64(0).into());
-        }
-        let flag = cg.failed_flag()?;
-        values.push(flag.into());
-        let nogil = cg.runs_without_gil(sig.instance);
-        let thread_state = if nogil { Some(call_value(cg, "PyEval_SaveThread", &[])?) } else { None };
-        let v = cg.b.build_indirect_call(native.get_type(), callee, &values, "")?.try_as_basic_value().basic().unwrap();
-        if let Some(ts) = thread_state {
-            call(cg, "PyEval_RestoreThread", &[ts.into()])?;
-        }
         let failed = cg.b.build_load(cg.ctx.bool_type(), flag, "failed")?.into_int_value();
         let ok = cg.append(func, "returned");
         cg.b.build_conditional_branch(failed, fail, ok)?;
