@@ -88,7 +88,7 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyGILState_Release" => void.fn_type(&[i32t.into()], false),
         // The object fallback.
         "PyNumber_Negative" | "PyNumber_Positive" | "PyNumber_Invert" | "PyObject_Repr" | "PyObject_Str" | "PyObject_ASCII"
-        | "PyObject_GetIter" | "PyIter_Next" | "PySequence_Tuple" | "PyNumber_Long" | "PyNumber_Float" | "PySet_New" => p.fn_type(&[p.into()], false),
+        | "PyObject_GetIter" | "PyIter_Next" | "PySequence_Tuple" | "PyNumber_Long" | "PyNumber_Float" | "PyNumber_Index" | "PySet_New" => p.fn_type(&[p.into()], false),
         "PyObject_IsTrue" | "PyObject_Not" => i32t.fn_type(&[p.into()], false),
         "PyObject_Size" => i64t.fn_type(&[p.into()], false),
         "PyDict_New" => p.fn_type(&[], false),
@@ -239,8 +239,34 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 yes(cg, cg.b.build_or(t, fl, "")?)
             }
             SpecType::Scalar(s) if s.is_integer() => {
+                // An exact int, else whatever `operator.index` takes: a numpy array has the
+                // slot too but refuses unless it holds one element, so the slot alone would
+                // let `f(int)` claim arrays meant for an `f(int[])` overload.
+                let tp = type_of(cg, obj)?;
+                let exact = cg.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(cg, "PyLong_Type"), "")?;
+                let other = cg.append(f, "not_exact");
+                let yes_bb = cg.append(f, "exact");
+                cg.b.build_conditional_branch(exact, yes_bb, other)?;
+                cg.b.position_at_end(yes_bb);
+                yes(cg, cg.ctx.bool_type().const_all_ones())?;
+                cg.b.position_at_end(other);
                 let v = call_value(cg, "PyIndex_Check", &[obj.into()])?;
-                yes(cg, i32_nonzero(cg, v)?)
+                let try_bb = cg.append(f, "try_index");
+                let no_bb = cg.append(f, "no");
+                cg.b.build_conditional_branch(i32_nonzero(cg, v)?, try_bb, no_bb)?;
+                cg.b.position_at_end(try_bb);
+                let index = call_value(cg, "PyNumber_Index", &[obj.into()])?.into_pointer_value();
+                let got_bb = cg.append(f, "index");
+                let refused_bb = cg.append(f, "refused");
+                cg.b.build_conditional_branch(cg.b.build_is_null(index, "")?, refused_bb, got_bb)?;
+                cg.b.position_at_end(got_bb);
+                decref(cg, index)?;
+                yes(cg, cg.ctx.bool_type().const_all_ones())?;
+                cg.b.position_at_end(refused_bb);
+                call(cg, "PyErr_Clear", &[])?;
+                yes(cg, cg.ctx.bool_type().const_zero())?;
+                cg.b.position_at_end(no_bb);
+                yes(cg, cg.ctx.bool_type().const_zero())
             }
             SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => {
                 let is_complex = call_value(cg, "PyObject_IsInstance", &[obj.into(), data_symbol(cg, "PyComplex_Type").into()])?;
@@ -264,7 +290,29 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let tp = type_of(cg, obj)?;
                 let slot = call_value(cg, "PyType_GetSlot", &[tp.into(), cg.ctx.i32_type().const_int(PY_NB_FLOAT, false).into()])?;
                 let has_float = cg.b.build_is_not_null(slot.into_pointer_value(), "")?;
-                yes(cg, cg.b.build_or(index, has_float, "")?)
+                // Having the slots is not converting (a numpy array of several elements has
+                // both and refuses): convert once, as the unboxing will.
+                let try_bb = cg.append(f, "try_float");
+                let no_bb = cg.append(f, "no");
+                cg.b.build_conditional_branch(cg.b.build_or(index, has_float, "")?, try_bb, no_bb)?;
+                cg.b.position_at_end(try_bb);
+                let v = call_value(cg, "PyFloat_AsDouble", &[obj.into()])?.into_float_value();
+                let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, v, cg.ctx.f64_type().const_float(-1.0), "")?;
+                let maybe_bb = cg.append(f, "maybe_failed");
+                let converted_bb = cg.append(f, "converted");
+                cg.b.build_conditional_branch(minus_one, maybe_bb, converted_bb)?;
+                cg.b.position_at_end(converted_bb);
+                yes(cg, cg.ctx.bool_type().const_all_ones())?;
+                cg.b.position_at_end(maybe_bb);
+                let err = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
+                let failed = cg.b.build_is_not_null(err, "")?;
+                let clear_bb = cg.append(f, "clear");
+                cg.b.build_conditional_branch(failed, clear_bb, converted_bb)?;
+                cg.b.position_at_end(clear_bb);
+                call(cg, "PyErr_Clear", &[])?;
+                yes(cg, cg.ctx.bool_type().const_zero())?;
+                cg.b.position_at_end(no_bb);
+                yes(cg, cg.ctx.bool_type().const_zero())
             }
             SpecType::Tuple(items) => {
                 let no = cg.append(f, "no");
