@@ -1452,11 +1452,27 @@ pub fn falls_through(stmts: &[Stmt]) -> bool {
                 falls_through(finalbody) && ((falls_through(body) && falls_through(orelse)) || handlers.iter().any(|h| falls_through(&h.body)))
             }
             StmtKind::If { then, orelse, .. } => falls_through(then) || falls_through(orelse),
-            // `while True` without a `break` never falls through.
-            StmtKind::While { cond, body, .. } => !matches!(cond.kind, ExprKind::Const(Const::Bool(true))) || has_break(body),
+            // `while True` (or `while 1`) without a `break` never falls through.
+            StmtKind::While { cond, body, .. } => !always_true(cond) || has_break(body),
             _ => true,
         },
     }
+}
+
+/// A constant condition that is true: `True`, `1`, `"x"`, a nonempty tuple.
+fn always_true(cond: &Expr) -> bool {
+    fn truthy(c: &Const) -> bool {
+        match c {
+            Const::Bool(b) => *b,
+            Const::Int(k) => *k != 0,
+            Const::Float(f) => *f != 0.0,
+            Const::Complex(re, im) => *re != 0.0 || *im != 0.0,
+            Const::None => false,
+            Const::Tuple(items) => !items.is_empty(),
+            Const::Str(text) => !text.is_empty(),
+        }
+    }
+    matches!(&cond.kind, ExprKind::Const(c) if truthy(c))
 }
 
 fn has_return(stmts: &[Stmt]) -> bool {
