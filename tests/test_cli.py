@@ -201,3 +201,32 @@ def test_speculative_store_keeps_the_check_of_its_own_division(tmp_path):
     with pytest.raises(ZeroDivisionError):
         mod.divide_in_place(out, np.array([2.0, 0.0, 8.0, 16.0]))
     assert list(out) == [0.5, 2.0, 3.0, 4.0]
+
+
+DEEP = {
+    "long_sum": "#export f(int)\ndef f(n):\n    return n" + " + 1" * 30000 + "\n",
+    "elif_chain": "#export f(int)\ndef f(n):\n    if n == 0:\n        return 0\n"
+                  + "".join(f"    elif n == {i}:\n        return {i}\n" for i in range(1, 5000)) + "    return -1\n",
+    "unary_minus": "#export f(int)\ndef f(n):\n    return " + "-" * 100000 + "n\n",
+}
+
+
+@pytest.mark.parametrize("name", DEEP)
+def test_deeply_nested_code_is_a_diagnostic_not_a_crash(tmp_path, name):
+    """CPython refuses these too (RecursionError while compiling); pyaot aborted with a stack
+    overflow."""
+    src = tmp_path / f"{name}.py"
+    src.write_text(DEEP[name])
+    proc = run("check", src)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "error[E001]: code nested more than 3000 levels deep" in proc.stderr
+
+
+def test_nesting_cpython_accepts_compiles(tmp_path):
+    """2,900 levels: CPython compiles it, and so does pyaot."""
+    src = tmp_path / "nested.py"
+    src.write_text("#export f(int)\ndef f(n):\n    return n" + " + 1" * 2900 + "\n")
+    proc = run("build", src)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    check = subprocess.run(["python3", "-c", "import nested; print(nested.f(1))"], cwd=tmp_path, capture_output=True, text=True)
+    assert check.stdout.strip() == "2901", check.stderr

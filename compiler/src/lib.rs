@@ -65,6 +65,18 @@ pub enum Failure {
     Backend(String),
 }
 
+/// Runs `f` on a thread with a 1 GiB stack (reserved, touched only as deep as it goes).
+/// Parsing, cloning, dropping and walking a syntax tree recurse once per level of nesting, and
+/// the syntax pass admits up to `syntax::MAX_NESTING` levels; with the main thread's 8 MB a
+/// deeply nested file overflowed the stack (an abort, not a diagnostic).
+pub fn on_large_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    const STACK: usize = 1 << 30;
+    match std::thread::Builder::new().name("pyaot".into()).stack_size(STACK).spawn(f) {
+        Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        Err(e) => panic!("cannot start the compiler's thread: {e}"),
+    }
+}
+
 /// Per-phase wall times, for `-v`.
 #[derive(Default)]
 pub struct Timings(pub Vec<(&'static str, Duration)>);

@@ -79,6 +79,10 @@ enum EmitKind {
 }
 
 fn main() -> ExitCode {
+    pyaot::on_large_stack(run)
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal();
     match cli.command {

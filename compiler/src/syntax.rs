@@ -50,6 +50,13 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
                 .hint("pyaot compiles Python 3 source; check that the file runs under `python3`")]);
         }
     };
+    if let Some(too_deep) = nesting_beyond(&body, MAX_NESTING) {
+        let at = usize::from(too_deep.start());
+        let end = source[at..].chars().next().filter(|c| *c != '\n').map_or(at, |c| at + c.len_utf8());
+        return Err(vec![Diagnostic::error(Code::Syntax, at..end, format!("code nested more than {MAX_NESTING} levels deep"))
+            .label("this is nested too deeply")
+            .hint("CPython refuses this too (RecursionError while compiling): split the expression or the `elif` chain over several statements, or use a loop")]);
+    }
     let mut exports = Vec::new();
     let mut directives = Vec::new();
     let mut pragmas = Vec::new();
@@ -115,6 +122,53 @@ fn next_code_line(source: &str, comment_end: usize) -> usize {
         at = line_end + 1;
     }
     usize::MAX
+}
+
+/// How deeply statements and expressions may nest: CPython's compiler stops near 3,000 levels
+/// (`n + 1 + 1 ...` with 3,000 terms, a 3,000-branch `elif` chain: RecursionError). Every pass
+/// after this one recurses over the tree, so bounding it here keeps them within their stack.
+pub const MAX_NESTING: usize = 3000;
+
+/// Where the tree first nests deeper than `limit`, if it does.
+fn nesting_beyond(body: &[Stmt], limit: usize) -> Option<rustpython_parser::text_size::TextRange> {
+    use rustpython_ast::{Expr, Ranged, Visitor};
+    struct Depth {
+        depth: usize,
+        limit: usize,
+        found: Option<rustpython_parser::text_size::TextRange>,
+    }
+    impl Depth {
+        fn enter(&mut self, range: rustpython_parser::text_size::TextRange) -> bool {
+            if self.found.is_some() {
+                return false;
+            }
+            if self.depth >= self.limit {
+                self.found = Some(range);
+                return false;
+            }
+            self.depth += 1;
+            true
+        }
+    }
+    impl Visitor for Depth {
+        fn visit_stmt(&mut self, node: Stmt) {
+            if self.enter(node.range()) {
+                self.generic_visit_stmt(node);
+                self.depth -= 1;
+            }
+        }
+        fn visit_expr(&mut self, node: Expr) {
+            if self.enter(node.range()) {
+                self.generic_visit_expr(node);
+                self.depth -= 1;
+            }
+        }
+    }
+    let mut depth = Depth { depth: 0, limit, found: None };
+    for s in body {
+        depth.visit_stmt(s.clone());
+    }
+    depth.found
 }
 
 fn parse_directive(text: &str) -> Result<Vec<(DirectiveKey, bool)>, String> {

@@ -169,3 +169,5 @@ snapshot!(tuple_index_not_an_integer, "#export f(float)\ndef f(x):\n    t = (1, 
 // One mistake, one error: not once more for the C-contiguous version of the function, and no
 // "read before assigned" (nor "cannot infer what f returns") for the variable it was assigned to.
 snapshot!(one_error_per_mistake, "#export f(float64[:])\ndef f(a):\n    c = a + (1, 2)\n    return c\n");
+
+snapshot!(identity_of_native_numbers, "#export f(float, float)\ndef f(x, y):\n    return x is y\n");
