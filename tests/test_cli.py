@@ -230,3 +230,28 @@ def test_nesting_cpython_accepts_compiles(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     check = subprocess.run(["python3", "-c", "import nested; print(nested.f(1))"], cwd=tmp_path, capture_output=True, text=True)
     assert check.stdout.strip() == "2901", check.stderr
+
+
+def test_output_never_replaces_the_source_a_folder_or_a_special_file(tmp_path):
+    import os
+    src = tmp_path / "good.py"
+    src.write_text(GOOD)
+    os.link(src, tmp_path / "alias.py")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for out, says in [(src, "is the source file itself"), (tmp_path / "alias.py", "is the source file itself"),
+                      (folder, "is a folder"), (fifo, "is not a regular file")]:
+        proc = run("build", src, "-o", out)
+        assert proc.returncode == 1 and says in proc.stderr, (out, proc.stderr)
+    assert src.read_text() == GOOD
+    assert folder.is_dir() and list(folder.iterdir()) == []
+    assert fifo.is_fifo()
+    # Nothing half-written left behind.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alias.py", "fifo", "folder", "good.py"]
+    # A regular file is replaced.
+    target = tmp_path / "old.abi3.so"
+    target.write_text("old")
+    assert run("build", src, "-o", target).returncode == 0
+    assert target.read_bytes()[:4] == b"\x7fELF"

@@ -12,7 +12,14 @@ use std::process::Command;
 const RUNTIME_ARCHIVE: &[u8] = include_bytes!(env!("PYAOT_RUNTIME_ARCHIVE"));
 
 pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, with_runtime: bool) -> Result<(), String> {
-    let dir = tempfile::Builder::new().prefix("pyaot-").tempdir().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+    // Private to this user (0700): the objects and the linked module sit there before they
+    // are copied out, and another user must not swap them.
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new()
+        .prefix("pyaot-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
     let mut obj_paths = Vec::new();
     for (k, object) in objects.iter().enumerate() {
         let path = dir.path().join(format!("{module_name}.{k}.o"));
@@ -47,9 +54,35 @@ pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, wi
     if !output.status.success() {
         return Err(format!("linking failed:\n{}", String::from_utf8_lossy(&output.stderr)));
     }
-    // Write next to the target and rename, so a module being imported is never half-written.
+    // Write next to the target and rename, so a module being imported is never half-written;
+    // the staged copy goes away whatever fails.
     let staged = out.with_extension("so.partial");
-    std::fs::copy(&tmp_out, &staged).map_err(|e| format!("cannot write {}: {e}", staged.display()))?;
-    std::fs::rename(&staged, out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    let written = std::fs::copy(&tmp_out, &staged)
+        .map_err(|e| format!("cannot write {}: {e}", staged.display()))
+        .and_then(|_| std::fs::rename(&staged, out).map_err(|e| format!("cannot write {}: {e}", out.display())));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&staged);
+    }
+    written
+}
+
+/// Refuses an output path that writing would harm: the source file itself (under any name), a
+/// folder, and, for a module (`replaced`: written by renaming over the path), anything but a
+/// regular file (`-o /dev/null` run as root would replace the device node).
+pub fn check_output(src: &Path, out: &Path, replaced: bool) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(out) else { return Ok(()) };
+    let shown = out.display();
+    if let (Ok(target), Ok(source)) = (std::fs::metadata(out), std::fs::metadata(src)) {
+        if target.dev() == source.dev() && target.ino() == source.ino() {
+            return Err(format!("the output {shown} is the source file itself; give another path with -o"));
+        }
+    }
+    if meta.is_dir() {
+        return Err(format!("the output {shown} is a folder; name a file in it (-o {}/NAME)", out.display()));
+    }
+    if replaced && !meta.file_type().is_file() {
+        return Err(format!("the output {shown} exists and is not a regular file; pyaot only replaces regular files"));
+    }
     Ok(())
 }

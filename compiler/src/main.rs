@@ -142,6 +142,10 @@ fn run() -> ExitCode {
 /// Runs the pipeline, prints phase times (`verbose`), diagnostics and (`say_wrote`) the output.
 #[allow(clippy::too_many_arguments)]
 fn compile_and_report(src: &Path, source: &str, name: &str, out: &PathBuf, opts: &Options, verbose: bool, color: bool, say_wrote: bool) -> ExitCode {
+    if let Err(e) = pyaot::link::check_output(src, out, opts.emit == Emit::Module) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let mut timings = Timings::default();
     let start = Instant::now();
     let file_name = src.display().to_string();
