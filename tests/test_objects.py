@@ -202,6 +202,17 @@ def test_failing_import_fails_the_extension_import(tmp_path):
     assert so.exists()
 
 
+def test_missing_from_import_fails_the_extension_import(tmp_path):
+    """`from m import x` needs x when the module is imported, as in CPython (an attribute read
+    off a module is looked up when its line runs instead: tests/cases/module_attributes.py)."""
+    src = tmp_path / "badfrom.py"
+    src.write_text("from os import no_such_name\n\n#export f(int)\ndef f(n):\n    return no_such_name.g(n)\n")
+    build(src, tmp_path)
+    proc = subprocess.run([sys.executable, "-c", "import badfrom"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "no_such_name" in proc.stderr
+
+
 def test_functions_using_objects_hold_the_gil(mod):
     # A callback that needs the GIL is called from the compiled loop while another thread
     # runs Python: both finish and agree (with the GIL released this would crash).

@@ -26,6 +26,10 @@ pub struct Module {
     /// `module_globals`, in order, as one tuple.
     pub init: Option<FuncId>,
     pub module_globals: Vec<String>,
+    /// What `from m import x` names: looked up when the extension is imported, which fails
+    /// without them (ImportError, as CPython). Other paths with attributes (`os.sep`) are
+    /// attribute reads of a module: a missing one fails where CPython fails, when it runs.
+    pub from_imports: Vec<PyPath>,
 }
 
 pub struct Export {
@@ -533,6 +537,7 @@ pub fn lower(
     let mut const_assignments: HashMap<String, usize> = HashMap::new();
     let mut init_stmts: Vec<ast::Stmt> = Vec::new();
     let mut module_globals: Vec<String> = Vec::new();
+    let mut from_imports = Vec::new();
     // Names some function declares `global` are module values (never folded constants), so
     // that functions can rebind them.
     let mut declared_global = Vec::new();
@@ -577,6 +582,11 @@ pub fn lower(
                 let module = imp.module.as_ref().map(|m| m.to_string()).unwrap_or_default();
                 for alias in &imp.names {
                     let name = alias.name.to_string();
+                    if let Some(d) = missing_module_attribute(&module, &name, span_of(alias.range)) {
+                        diags.push(d);
+                        continue;
+                    }
+                    from_imports.push(PyPath { module: module.clone(), attrs: vec![name.clone()] });
                     let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.clone());
                     let g = if module == "math" {
                         match math_constant(&name) {
@@ -739,7 +749,7 @@ pub fn lower(
                 .hint(format!("export `{}` (or call it from an exported function) to see what pyaot cannot compile in it", f.name)));
         }
     }
-    (Module { name: module_name.to_string(), doc, functions, exports: out_exports, init, module_globals }, diags)
+    (Module { name: module_name.to_string(), doc, functions, exports: out_exports, init, module_globals, from_imports }, diags)
 }
 
 /// Calls `f` on an expression and every expression inside it (parents first).
@@ -876,6 +886,15 @@ fn plural(n: usize) -> &'static str {
 
 fn span_of(r: rustpython_parser::text_size::TextRange) -> Span {
     usize::from(r.start())..usize::from(r.end())
+}
+
+/// `math.sqrtt` or `from math import sqrtt`: an error now, with the names meant (CPython
+/// fails when the line runs, or at import).
+fn missing_module_attribute(module: &str, attr: &str, span: Span) -> Option<Diagnostic> {
+    let near = crate::known_modules::missing_attribute(module, attr)?;
+    Some(Diagnostic::error(Code::UnknownName, span, format!("module `{module}` has no attribute `{attr}`"))
+        .label(format!("not in `{module}`"))
+        .hint(crate::known_modules::hint(module, &near)))
 }
 
 fn unsupported(r: rustpython_parser::text_size::TextRange, what: &str, hint: &str) -> Diagnostic {
@@ -1739,10 +1758,20 @@ impl FnLowerer<'_> {
                                 if let Some(v) = math_constant(a.attr.as_str()) {
                                     return self.expr_node(span, ExprKind::Const(Const::Float(v)));
                                 }
+                                if let Some(d) = missing_module_attribute("math", &a.attr, span.clone()) {
+                                    self.diags.push(d);
+                                    return self.error_expr(span);
+                                }
                                 let path = PyPath { module: "math".into(), attrs: vec![a.attr.to_string()] };
                                 return self.expr_node(span, ExprKind::Global(path));
                             }
                             Some(Global::Foreign(path)) => {
+                                if path.attrs.is_empty() {
+                                    if let Some(d) = missing_module_attribute(&path.module, &a.attr, span.clone()) {
+                                        self.diags.push(d);
+                                        return self.error_expr(span);
+                                    }
+                                }
                                 let mut path = path.clone();
                                 path.attrs.push(a.attr.to_string());
                                 return self.expr_node(span, ExprKind::Global(path));

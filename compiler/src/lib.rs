@@ -11,6 +11,7 @@ pub mod codegen;
 pub mod diagnostics;
 pub mod export_spec;
 pub mod hir;
+pub mod known_modules;
 pub mod link;
 pub mod omp;
 pub mod syntax;

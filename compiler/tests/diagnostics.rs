@@ -171,3 +171,5 @@ snapshot!(tuple_index_not_an_integer, "#export f(float)\ndef f(x):\n    t = (1, 
 snapshot!(one_error_per_mistake, "#export f(float64[:])\ndef f(a):\n    c = a + (1, 2)\n    return c\n");
 
 snapshot!(identity_of_native_numbers, "#export f(float, float)\ndef f(x, y):\n    return x is y\n");
+
+snapshot!(misspelled_math_function, "import math\nfrom cmath import phaze\n\n#export f(float)\ndef f(x):\n    return math.sqrtt(x)\n");

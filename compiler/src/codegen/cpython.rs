@@ -707,7 +707,7 @@ fn unbox_array<'ctx>(
 
 /// Calls the native function of `instance` with unboxed `args`, its depth (0) when it is
 /// recursive, and the failure flag; with the GIL released when it touches no Python object.
-fn call_native<'ctx>(cg: &mut Codegen<'ctx, '_>, instance: usize, args: &[BasicMetadataValueEnum<'ctx>], flag: PointerValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+fn call_native<'ctx>(cg: &mut Codegen<'ctx, '_>, instance: usize, args: &[BasicMetadataValueEnum<'ctx>], flag: PointerValue<'ctx>, one_of_two: bool) -> Cg<BasicValueEnum<'ctx>> {
     let native = cg.natives[instance];
     let mut values = args.to_vec();
     if cg.is_recursive(instance) {
@@ -716,7 +716,15 @@ fn call_native<'ctx>(cg: &mut Codegen<'ctx, '_>, instance: usize, args: &[BasicM
     values.push(flag.into());
     // Kernels that touch no Python object run with the GIL released (other threads go on).
     let thread_state = if cg.runs_without_gil(instance) { Some(call_value(cg, "PyEval_SaveThread", &[])?) } else { None };
-    let v = cg.b.build_call(native, &values, "")?.try_as_basic_value().basic().ok_or_else(|| CgError("a native function returns void".into()))?;
+    let call_site = cg.b.build_call(native, &values, "")?;
+    if one_of_two {
+        // Kept a call, as when the wrapper picked the version through a pointer: neither
+        // version is inlined into the wrapper (the code is as it was, and the report
+        // attributes each version's code to its own lines).
+        let noinline = inkwell::attributes::Attribute::get_named_enum_kind_id("noinline");
+        call_site.add_attribute(inkwell::attributes::AttributeLoc::Function, cg.ctx.create_enum_attribute(noinline, 0));
+    }
+    let v = call_site.try_as_basic_value().basic().ok_or_else(|| CgError("a native function returns void".into()))?;
     if let Some(ts) = thread_state {
         call(cg, "PyEval_RestoreThread", &[ts.into()])?;
     }
@@ -1798,11 +1806,11 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
                 let called = cg.append(func, "called");
                 cg.b.build_conditional_branch(all, fast_bb, generic_bb)?;
                 cg.b.position_at_end(fast_bb);
-                let fast = call_native(cg, contiguous, &values, flag)?;
+                let fast = call_native(cg, contiguous, &values, flag, true)?;
                 let fast_end = cg.b.get_insert_block().unwrap();
                 cg.b.build_unconditional_branch(called)?;
                 cg.b.position_at_end(generic_bb);
-                let generic = call_native(cg, sig.instance, &values, flag)?;
+                let generic = call_native(cg, sig.instance, &values, flag, true)?;
                 let generic_end = cg.b.get_insert_block().unwrap();
                 cg.b.build_unconditional_branch(called)?;
                 cg.b.position_at_end(called);
@@ -1810,7 +1818,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
                 phi.add_incoming(&[(&fast, fast_end), (&generic, generic_end)]);
                 phi.as_basic_value()
             }
-            None => call_native(cg, sig.instance, &values, flag)?,
+            None => call_native(cg, sig.instance, &values, flag, false)?,
         };
         let failed = cg.b.build_load(cg.ctx.bool_type(), flag, "failed")?.into_int_value();
         let ok = cg.append(func, "returned");

@@ -119,6 +119,18 @@ impl<'ctx> Codegen<'ctx, '_> {
         g
     }
 
+    /// How many of `path`'s attributes importing the extension requires: the module itself
+    /// always, the name a `from m import x` imports, every builtin. Attributes read off a module
+    /// beyond those (`os.sep`) may be missing until the line reading them runs, as in CPython.
+    fn attrs_required_at_import(&self, path: &PyPath) -> usize {
+        let imported = PyPath { module: path.module.clone(), attrs: path.attrs.iter().take(1).cloned().collect() };
+        if path.module == "builtins" {
+            path.attrs.len()
+        } else {
+            usize::from(!path.attrs.is_empty() && self.hir.from_imports.contains(&imported))
+        }
+    }
+
     /// A borrowed reference to a module object.
     fn load_module_object(&mut self, what: ModuleObject) -> Cg<PointerValue<'ctx>> {
         let g = self.module_object(what);
@@ -468,8 +480,37 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.obj_incref(v)?;
                 Ok(v)
             }
+            ExprKind::Global(path) if self.attrs_required_at_import(path) == path.attrs.len() => self.new_module_object(ModuleObject::Import(path.clone())),
+            // An attribute of a module (`os.sep`): read when the extension is imported, and
+            // here again if it was missing then, so AttributeError comes from this line.
             ExprKind::Global(path) => {
-                let v = self.new_module_object(ModuleObject::Import(path.clone()))?;
+                let slot = self.module_object(ModuleObject::Import(path.clone())).as_pointer_value();
+                let v = self.b.build_load(p, slot, "")?.into_pointer_value();
+                let missing = self.b.build_is_null(v, "")?;
+                let from = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+                let lookup = self.append(cx.func, "attr.lookup");
+                let have = self.append(cx.func, "attr.have");
+                let br = self.b.build_conditional_branch(missing, lookup, have)?;
+                self.expect_false(br);
+                self.b.position_at_end(lookup);
+                let name = self.cstr(&path.module)?;
+                let mut o = call_value(self, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
+                self.check_null(cx, o)?;
+                for attr in &path.attrs {
+                    let attr_name = self.cstr(attr)?;
+                    let a = call_value(self, "PyObject_GetAttrString", &[o.into(), attr_name.into()])?.into_pointer_value();
+                    self.obj_decref(o)?;
+                    o = self.check_null(cx, a)?;
+                }
+                // The slot keeps this reference, as if the import had found it.
+                self.b.build_store(slot, o)?;
+                let lookup_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+                self.b.build_unconditional_branch(have)?;
+                self.b.position_at_end(have);
+                let phi = self.b.build_phi(p, "attr")?;
+                phi.add_incoming(&[(&v, from), (&o, lookup_end)]);
+                let v = phi.as_basic_value().into_pointer_value();
+                self.obj_incref(v)?;
                 Ok(v)
             }
             ExprKind::Const(c) => self.new_module_object(ModuleObject::Const(c.clone())),
@@ -2168,15 +2209,41 @@ impl<'ctx> Codegen<'ctx, '_> {
                 ModuleObject::Import(path) => {
                     let name = self.cstr(&path.module)?;
                     let mut o = call_value(self, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
-                    for attr in &path.attrs {
+                    // An attribute read of a module (not `from m import x`, and not a builtin)
+                    // may be missing: the slot stays NULL and the line that reads it looks
+                    // again, raising AttributeError there (`object_expr`).
+                    let eager = self.attrs_required_at_import(path);
+                    let tolerant = path.attrs.len() > eager;
+                    let skip = if tolerant { Some(self.append(func, "init.missing")) } else { None };
+                    for (k, attr) in path.attrs.iter().enumerate() {
                         let next = self.append(func, "init.attr");
                         let null = self.b.build_is_null(o, "")?;
-                        self.b.build_conditional_branch(null, fail, next)?;
+                        // Here `o` is what attribute k - 1 gave (the module for k = 0).
+                        let on_null = match skip {
+                            Some(skip) if k > eager => skip,
+                            _ => fail,
+                        };
+                        self.b.build_conditional_branch(null, on_null, next)?;
                         self.b.position_at_end(next);
                         let attr_name = self.cstr(attr)?;
                         let a = call_value(self, "PyObject_GetAttrString", &[o.into(), attr_name.into()])?.into_pointer_value();
                         self.obj_decref(o)?;
                         o = a;
+                    }
+                    if let Some(skip) = skip {
+                        let found = self.append(func, "init.found");
+                        let resume = self.append(func, "init.resume");
+                        let null = self.b.build_is_null(o, "")?;
+                        self.b.build_conditional_branch(null, skip, found)?;
+                        self.b.position_at_end(skip);
+                        call(self, "PyErr_Clear", &[])?;
+                        self.b.build_unconditional_branch(resume)?;
+                        self.b.position_at_end(found);
+                        self.b.build_store(g.as_pointer_value(), o)?;
+                        self.b.build_unconditional_branch(resume)?;
+                        self.b.position_at_end(resume);
+                        i += 1;
+                        continue;
                     }
                     o
                 }
