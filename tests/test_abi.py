@@ -79,6 +79,9 @@ def test_ints_floats_and_numpy_scalars_convert(mod):
     assert mod.scale(np.float32(0.5), np.int32(4)) == 2.0
     assert mod.scale(1.0, True) == 1.0
     assert mod.flag(False) is True
+    # numpy's bools (`a[i] > 0` of an array is one) are bools.
+    assert mod.flag(np.bool_(True)) is False and mod.flag(np.bool_(False)) is True
+    assert mod.flag(np.arange(3)[2] > 1) is False
 
 
 def test_floats_read_in_place_and_through_the_c_api(mod):

@@ -83,6 +83,10 @@ def test_wrong_dtype_ndim_and_non_buffers(mod):
     assert message(TypeError, mod.total, [1.0, 2.0]) == "total() argument 'a' must be a float64[:] array, not list"
     assert message(TypeError, mod.total, None) == "total() argument 'a' must be a float64[:] array, not NoneType"
     assert message(TypeError, mod.total, 3.0) == "total() argument 'a' must be a float64[:] array, not float"
+    # A masked array's buffer is its data with the mask ignored: refused, not summed.
+    masked = np.ma.masked_array([1.0, 2.0, 3.0], mask=[0, 1, 0])
+    assert "is a masked array" in message(TypeError, mod.total, masked)
+    assert mod.total(masked.filled(0.0)) == 4.0
 
 
 def test_fixed_sizes_and_contiguity(mod):

@@ -236,7 +236,14 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             SpecType::Scalar(Scalar::Bool) => {
                 let t = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_TrueStruct"), "")?;
                 let fl = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_FalseStruct"), "")?;
-                yes(cg, cg.b.build_or(t, fl, "")?)
+                let other = cg.append(f, "not_bool");
+                let yes_bb = cg.append(f, "bool");
+                cg.b.build_conditional_branch(cg.b.build_or(t, fl, "")?, yes_bb, other)?;
+                cg.b.position_at_end(yes_bb);
+                yes(cg, cg.ctx.bool_type().const_all_ones())?;
+                cg.b.position_at_end(other);
+                let numpy_bool = is_numpy_bool(cg, obj)?;
+                yes(cg, numpy_bool)
             }
             SpecType::Scalar(s) if s.is_integer() => {
                 // An exact int, else whatever `operator.index` takes: a numpy array has the
@@ -532,6 +539,10 @@ fn numpy_types_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let cached = cg.module.add_global(p, None, "pyaot.ndarray");
     cached.set_initializer(&p.const_null());
     cached.set_linkage(Linkage::Internal);
+    // numpy's bool scalar type (`x[i] > 0` of an array is one): a `bool` argument takes it.
+    let np_bool = cg.module.add_global(p, None, "pyaot.np_bool");
+    np_bool.set_initializer(&p.const_null());
+    np_bool.set_linkage(Linkage::Internal);
     let tried = cg.module.add_global(cg.ctx.bool_type(), None, "pyaot.ndarray_tried");
     tried.set_initializer(&cg.ctx.bool_type().const_zero());
     tried.set_linkage(Linkage::Internal);
@@ -556,6 +567,9 @@ fn numpy_types_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         let attr = cg.cstr("ndarray")?;
         let nd = call_value(cg, "PyObject_GetAttrString", &[np.into(), attr.into()])?;
         cg.b.build_store(cached.as_pointer_value(), nd)?;
+        let bool_attr = cg.cstr("bool_")?;
+        let bool_type = call_value(cg, "PyObject_GetAttrString", &[np.into(), bool_attr.into()])?;
+        cg.b.build_store(np_bool.as_pointer_value(), bool_type)?;
         let dtype_attr = cg.cstr("dtype")?;
         let dtype_fn = call_value(cg, "PyObject_GetAttrString", &[np.into(), dtype_attr.into()])?.into_pointer_value();
         for d in dtypes {
@@ -643,6 +657,22 @@ fn unbox_array<'ctx>(
     cg.b.build_unconditional_branch(join)?;
 
     cg.b.position_at_end(slow);
+    // A numpy masked array hands out its data through the buffer protocol, mask and all
+    // ignored: refuse it rather than compute with the masked values.
+    let mask_name = cg.cstr("_mask")?;
+    let filled_name = cg.cstr("filled")?;
+    let has_mask = call_value(cg, "PyObject_HasAttrString", &[obj.into(), mask_name.into()])?.into_int_value();
+    let has_filled = call_value(cg, "PyObject_HasAttrString", &[obj.into(), filled_name.into()])?.into_int_value();
+    let zero = i32t.const_zero();
+    let masked = cg.b.build_and(cg.b.build_int_compare(IntPredicate::NE, has_mask, zero, "")?, cg.b.build_int_compare(IntPredicate::NE, has_filled, zero, "")?, "")?;
+    let masked_bb = cg.append(f, "masked_array");
+    let plain = cg.append(f, "buffer.plain");
+    cg.b.build_conditional_branch(masked, masked_bb, plain)?;
+    cg.b.position_at_end(masked_bb);
+    let fmt = cg.cstr("%s() argument '%s' is a masked array, whose mask compiled code would ignore: pass a.filled(value) or a.data")?;
+    call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), argname.into()])?;
+    cg.b.build_unconditional_branch(fail)?;
+    cg.b.position_at_end(plain);
     let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), i32t.const_int(PYBUF_RECORDS, false).into()])?.into_int_value();
     let got = cg.b.build_int_compare(IntPredicate::EQ, r, i32t.const_zero(), "")?;
     let acquired = cg.append(f, "acquired");
@@ -729,6 +759,17 @@ fn call_native<'ctx>(cg: &mut Codegen<'ctx, '_>, instance: usize, args: &[BasicM
         call(cg, "PyEval_RestoreThread", &[ts.into()])?;
     }
     Ok(v)
+}
+
+/// Whether `obj` is a numpy bool scalar (`numpy.bool_`), false without numpy.
+fn is_numpy_bool<'ctx>(cg: &mut Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    let types = numpy_types_fn(cg)?;
+    cg.b.build_call(types, &[], "")?;
+    let np_bool = cg.module.get_global("pyaot.np_bool").ok_or_else(|| CgError("numpy's bool type is not declared".into()))?;
+    let bool_type = cg.b.build_load(cg.ptr_type(), np_bool.as_pointer_value(), "")?.into_pointer_value();
+    let tp = type_of(cg, obj)?;
+    let same = cg.b.build_int_compare(IntPredicate::EQ, tp, bool_type, "")?;
+    Ok(cg.b.build_and(same, cg.b.build_is_not_null(bool_type, "")?, "")?)
 }
 
 /// `pyaot.index_error(index, axis, size)`: numpy's IndexError message.
@@ -1097,7 +1138,18 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             // Objects are passed as they are (borrowed: the callee takes its own reference).
             _ if t == Type::Object => ok(cg, obj.into())?,
             SpecType::Scalar(Scalar::Bool) => {
-                let v = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_TrueStruct"), "")?;
+                // True, False, or (the check let it through) a numpy bool.
+                let t = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_TrueStruct"), "")?;
+                let fl = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_FalseStruct"), "")?;
+                let either = cg.b.build_or(t, fl, "")?;
+                let python_bool = cg.append(f, "python_bool");
+                let numpy_bool = cg.append(f, "numpy_bool");
+                cg.b.build_conditional_branch(either, python_bool, numpy_bool)?;
+                cg.b.position_at_end(python_bool);
+                ok(cg, t.into())?;
+                cg.b.position_at_end(numpy_bool);
+                let truth = call_value(cg, "PyObject_IsTrue", &[obj.into()])?.into_int_value();
+                let v = cg.b.build_int_compare(IntPredicate::EQ, truth, cg.ctx.i32_type().const_int(1, false), "")?;
                 ok(cg, v.into())?;
             }
             SpecType::Scalar(s) if s.is_integer() => {
