@@ -1,4 +1,5 @@
 """`**` with floats, and its errors: 0.0 to a negative power, overflow."""
+import math
 
 #export fpow(float, float)
 def fpow(a, b):
@@ -24,3 +25,14 @@ def mixed(a, b):
 #run: mixed(2, 0.5)
 #run: mixed(3, 2.0)
 #run: mixed(0, -1.5)
+
+
+#export pow_of_constant(float)
+def pow_of_constant(y):
+    # A constant base 2**40: LLVM turned pow(2**40, y) into exp2(40 * y), 1.5e-14 off.
+    return math.pow(float(1099511627776), y), 1099511627776.0 ** y, 0.125 ** y
+
+
+#run: pow_of_constant(2.2)
+#run: pow_of_constant(0.3)
+#run: pow_of_constant(-1.7)

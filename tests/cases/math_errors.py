@@ -80,6 +80,11 @@ def fm(x, y):
 #run: fm(float('inf'), 2.0)
 #run: fm(5.5, float('inf'))
 #run: fm(-5.5, 2.0)
+#run: fm(float('nan'), -0.0)
+#run: fm(float('nan'), 0.0)
+#run: fm(5.0, float('nan'))
+#run: fm(float('inf'), float('nan'))
+#run: fm(float('nan'), float('inf'))
 
 
 #export hyp(float, float)

@@ -172,7 +172,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.position_at_end(general);
             let b_zero = cg.b.build_and(real_exp, cg.b.build_float_compare(FloatPredicate::OEQ, br, zero, "")?, "")?;
             let vabs = cg.libm("hypot", &[ar, ai])?;
-            let len = cg.fcall("llvm.pow", &[vabs, br])?;
+            let len = cg.pow(vabs, br)?;
             let at = cg.libm("atan2", &[ai, ar])?;
             let phase = cg.b.build_float_mul(at, br, "")?;
             let imag_exp = cg.b.build_not(real_exp, "")?;

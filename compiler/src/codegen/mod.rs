@@ -1813,6 +1813,11 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// A libm function `double name(double...)`; errno is never read, so it is declared pure.
     fn libm(&self, name: &str, args: &[FloatValue<'ctx>]) -> Cg<FloatValue<'ctx>> {
+        let call = self.libm_call(name, args)?;
+        Ok(call.try_as_basic_value().basic().ok_or_else(|| CgError("libm returned void".into()))?.into_float_value())
+    }
+
+    fn libm_call(&self, name: &str, args: &[FloatValue<'ctx>]) -> Cg<inkwell::values::CallSiteValue<'ctx>> {
         let f = match self.module.get_function(name) {
             Some(f) => f,
             None => {
@@ -1826,8 +1831,21 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
         };
         let vals: Vec<_> = args.iter().map(|a| (*a).into()).collect();
-        let call = self.b.build_call(f, &vals, "")?;
-        Ok(call.try_as_basic_value().basic().ok_or_else(|| CgError("libm returned void".into()))?.into_float_value())
+        Ok(self.b.build_call(f, &vals, "")?)
+    }
+
+    /// `pow(x, y)` as CPython computes `**` and `math.pow`. A constant exponent keeps
+    /// `llvm.pow`, whose rewrites for it are exact (x ** 2 is x * x, x ** 0.5 a square root
+    /// with pow's signed zeros and infinities). Any other exponent calls libm's pow marked
+    /// `nobuiltin`: LLVM rewrites `llvm.pow`, without any fast-math flag, into `exp2(n * y)`
+    /// when x turns out to be a constant 2**n (pow(2.0**40, 2.2) came out 1.5e-14 off).
+    pub(super) fn pow(&self, x: FloatValue<'ctx>, y: FloatValue<'ctx>) -> Cg<FloatValue<'ctx>> {
+        if y.is_const() {
+            return self.fcall("llvm.pow", &[x, y]);
+        }
+        let call = self.libm_call("pow", &[x, y])?;
+        call.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("nobuiltin"), 0));
+        Ok(call.try_as_basic_value().basic().ok_or_else(|| CgError("pow returned void".into()))?.into_float_value())
     }
 
     fn is_nan(&self, x: FloatValue<'ctx>) -> Cg<IntValue<'ctx>> {
@@ -2015,7 +2033,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let bad = self.b.build_and(self.b.build_and(x_neg, y_fin, "")?, y_frac, "")?;
         let ok = self.b.build_not(bad, "")?;
         self.guard(cx, ok, "ValueError", "negative number cannot be raised to a fractional power (the result would be complex)")?;
-        let r = self.fcall("llvm.pow", &[x, y])?;
+        let r = self.pow(x, y)?;
         let overflow = self.b.build_and(self.is_inf(r)?, self.b.build_and(self.is_finite(x)?, self.is_finite(y)?, "")?, "")?;
         let ok = self.b.build_not(overflow, "")?;
         self.guard(cx, ok, "OverflowError", "(34, 'Numerical result out of range')")?;
@@ -2590,17 +2608,19 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             Fmod => {
                 let y = f[1];
-                // fmod(x, 0) and fmod(inf, y) are domain errors; fmod(x, inf) is x.
+                // fmod(x, 0) and fmod(inf, y) are domain errors unless x or y is NaN (then the
+                // result is NaN, as CPython's); fmod(x, inf) is x.
                 let y_zero = self.b.build_float_compare(FloatPredicate::OEQ, y, self.f64(0.0), "")?;
                 let x_inf = self.is_inf(x)?;
-                let bad = self.b.build_and(self.b.build_or(y_zero, x_inf, "")?, self.b.build_not(self.is_nan(y)?, "")?, "")?;
+                let any_nan = self.b.build_or(self.is_nan(x)?, self.is_nan(y)?, "")?;
+                let bad = self.b.build_and(self.b.build_or(y_zero, x_inf, "")?, self.b.build_not(any_nan, "")?, "")?;
                 let ok = self.b.build_not(bad, "")?;
                 self.guard(cx, ok, "ValueError", "math domain error")?;
                 self.b.build_float_rem(x, y, "")?.into()
             }
             Pow => {
                 let y = f[1];
-                let r = self.fcall("llvm.pow", &[x, y])?;
+                let r = self.pow(x, y)?;
                 // NaN from non-NaN arguments and an infinity from finite ones: CPython's math.pow
                 // rules, looked at only when the result is not a finite number.
                 let suspicious = self.b.build_not(self.is_finite(r)?, "")?;
