@@ -309,3 +309,102 @@ def same(a, b) -> bool:
             return math.isnan(b)
         return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
     return a == b
+
+
+# --- Programs over arrays ---------------------------------------------------------------
+
+SAFE_OPS = ["+", "-", "*"]
+
+
+def _safe_float(rng, names, depth=0):
+    """A float expression that cannot raise (parallel loop bodies: which iteration fails first
+    is up to the threads)."""
+    if depth >= 2 or rng.random() < 0.35:
+        return rng.choice(names + ["0.5", "2.0", "(-1.25)"])
+    k = rng.randrange(4)
+    if k < 2:
+        return f"({_safe_float(rng, names, depth + 1)} {rng.choice(SAFE_OPS)} {_safe_float(rng, names, depth + 1)})"
+    if k == 2:
+        return f"math.fabs({_safe_float(rng, names, depth + 1)})"
+    return f"({_safe_float(rng, names, depth + 1)} if {_safe_float(rng, names, depth + 1)} > {_safe_float(rng, names, depth + 1)} else {_safe_float(rng, names, depth + 1)})"
+
+
+def _any_float(rng, names, checked):
+    """A float expression from the scalar generator over `names` (may raise). In the
+    reference an element read is a Python float, as pyaot documents (numpy's own scalars divide
+    by zero without raising)."""
+    g = Gen(rng, [], depth_limit=2)
+    g.vars["float"] = [f"float({v})" if checked and "[" in v else v for v in names]
+    g.vars["int"] = ["n", "i"] if any("[i" in v or "(i" in v for v in names) else ["n"]
+    return render_expr(g.expr("float"), checked)
+
+
+def array_program(seed: int, name: str):
+    """(source, checked source, argument kinds): one exported function over arrays."""
+    rng = random.Random(seed)
+    kind = rng.randrange(9)
+    params = "a, b, n, x"
+    sig = "float64[:], float64[:], int, float"
+    body = []
+    if kind == 0:  # a reduction
+        body = ["s = 0.0", "for i in range(len(a)):", "    s += {E}", "return s"]
+    elif kind == 1:  # stores over a range that may leave the array
+        lo, hi = rng.choice(["0", "1", "n", "-2"]), rng.choice(["len(a)", "len(a) - 1", "n", "len(b)"])
+        body = [f"for i in range({lo}, {hi}):", "    a[i] = {E}", "return a"]
+    elif kind == 2:  # one store at a computed index
+        body = ["a[{I}] = {E}", "return a[0] if len(a) > 0 else x"]
+    elif kind == 3:  # 2-D
+        params, sig = "m, n, x", "float64[:, :], int, float"
+        body = ["t = 0.0", "for i in range(m.shape[0]):", "    for j in range(m.shape[1]):", "        m[i, j] = {M}", "        t += m[i, j]", "return t"]
+    elif kind == 4:  # a parallel loop writing its own elements
+        body = ["#omp parallel for", "for i in range(len(a)):", "    a[i] = {S}", "return a"]
+    elif kind == 5:  # a parallel reduction (compared within 1e-12)
+        body = ["s = 0.0", "#omp parallel for reduction(+:s)", "for i in range(min(len(a), len(b))):", "    s += math.fabs({S})", "return s"]
+    elif kind == 6:  # a search
+        body = ["k = 0", "while k < len(a) and a[k] < x:", "    k += 1", "return k"]
+    elif kind == 7:  # branches on elements
+        body = ["for i in range(min(len(a), len(b))):", "    if a[i] > x:", "        b[i] = {E}", "    else:", "        a[i] = {E}", "return a[-1] if len(a) > 0 else 0.0"]
+    else:  # slices
+        body = ["c = a[1:-1]", "s = 0.0", "for i in range(len(c)):", "    s += c[i] * {E}", "return s"]
+
+    def fill(checked):
+        names_1d = {2: ["x", "float(n)", "a[0]"], 8: ["c[i]", "x", "float(i)"]}.get(kind, ["a[i]", "x", "float(i)"] + (["b[i]"] if kind in (0, 7) else []))
+        lines = []
+        for line in body:
+            while "{E}" in line:
+                line = line.replace("{E}", _any_float(rng_fill(checked), names_1d, checked), 1)
+            line = line.replace("{S}", _safe_float(rng_fill(checked), ["a[i]", "b[i]" if kind == 5 else "x", "x"]))
+            line = line.replace("{M}", _any_float(rng_fill(checked), ["m[i, j]", "x", "float(i - j)"], checked))
+            line = line.replace("{I}", rng_fill(checked).choice(["n", "-n", "n % 7", "len(a) - n", "-1", "n * 3"]))
+            lines.append("    " + line)
+        return lines
+
+    # The same choices for both renderings: one generator per rendering, same seed.
+    fill_seed = rng.randrange(2**32)
+    streams = {}
+
+    def rng_fill(checked):
+        return streams.setdefault(checked, random.Random(fill_seed))
+
+    source = f"#export {name}({sig})\ndef {name}({params}):\n" + "\n".join(fill(False)) + "\n\n"
+    checked = f"def {name}({params}):\n" + "\n".join(fill(True)) + "\n\n"
+    return source, checked, ("2d" if kind == 3 else "1d"), kind == 5
+
+
+def array_arguments(rng: random.Random, kind: str):
+    import numpy as np
+
+    def vector():
+        size = rng.choice([0, 1, 2, 5, 17])
+        v = rng.choice([np.arange(size, dtype=np.float64) * 0.5 - 1.0, np.linspace(-3.0, 3.0, size),
+                        np.array([rng.choice(FLOAT_ARGS) for _ in range(size)], dtype=np.float64)])
+        if rng.random() < 0.2 and size > 0:
+            v = np.repeat(v, 2)[::2]  # a strided view
+        return v
+
+    n = rng.choice([0, 1, 2, 3, 5, -1, 16, 100])
+    x = rng.choice([0.0, 1.0, -2.5, 0.25, float("nan"), float("inf")])
+    if kind == "2d":
+        rows, cols = rng.choice([0, 1, 3]), rng.choice([1, 2, 4])
+        return [np.linspace(-2.0, 2.0, rows * cols).reshape(rows, cols), n, x]
+    return [vector(), vector(), n, x]
