@@ -53,29 +53,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _build import best_times, build, load, pyaot  # noqa: E402
 
 KERNELS = ROOT / "examples" / "kernels"
-rng = np.random.default_rng(7)
+from _cases import CASES  # noqa: E402
 
-
-def nbody_args():
-    pos = rng.random((200, 3))
-    return (pos, np.zeros((200, 3)), np.full(200, 1.0 / 200), 3, 0.01)
-
-
-CASES = {
-    "root_sum": lambda: (2_000_000,),
-    "scale2d": lambda: (rng.random((1000, 1000)), 1.5),
-    "homopolymer": lambda: (rng.integers(0, 4, 2_000_000, dtype=np.uint8), 10),
-    "fib": lambda: (25,),
-    "nbody": nbody_args,
-    "floyd": lambda: (rng.random((120, 120)) * 10,),
-    "histogram": lambda: (rng.random(500_000), 100),
-    "mandelbrot": lambda: (200, 150, 100),
-    "pairwise": lambda: (rng.random((300, 3)),),
-    "stencil": lambda: (rng.random((500, 500)),),
-    "matmul": lambda: (rng.random((120, 120)), rng.random((120, 120))),
-    "bubble": lambda: (rng.random(800),),
-    "reduction": lambda: (rng.random(2_000_000),),
-}
 PEERS = ["Pythran", "Numba", "Cython"]
 
 

@@ -30,8 +30,17 @@ def _c(v):
 
 
 def _pow(a, b):
-    if a < 0 and math.isfinite(b) and b != int(b):
+    if a < 0 and math.isfinite(a) and math.isfinite(b) and b != int(b):
         raise Documented(f"negative float to a fractional power: {a} ** {b}")
+    # Literal exponents pyaot computes exactly (docs/language.md): x * x, 1 / x, a square root,
+    # where the C library's pow that CPython calls can be a unit in the last place off.
+    if type(a) is float and b in (2, -1) and a != 0:
+        r = a * a if b == 2 else 1.0 / a
+        if math.isinf(r) and math.isfinite(a):
+            raise OverflowError("(34, 'Numerical result out of range')")
+        return r
+    if type(a) is float and b == 0.5 and a == a:
+        return math.inf if a == -math.inf else abs(math.sqrt(a)) if a >= 0 or a == 0 else a ** b
     return a ** b
 
 

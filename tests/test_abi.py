@@ -228,3 +228,79 @@ def test_int_of_floats_at_the_ends_of_int64(tmp_path):
     assert mod.to_int(2.0**63 - 1024) == 2**63 - 1024
     for big in (2.0**63, -2.0**63 - 2048, 1e300):
         assert "too large for int64" in raises(OverflowError, mod.to_int, big)
+
+
+OVERFLOW = textwrap.dedent('''
+    #export factorial(int)
+    def factorial(n):
+        r = 1
+        for k in range(2, n + 1):
+            r *= k
+        return r
+
+    #export ops(int, int)
+    def ops(a, b):
+        return a + b, a - b, a * b
+
+    #export unary(int)
+    def unary(a):
+        return -a, abs(a)
+
+    #export shifted(int, int)
+    def shifted(a, b):
+        return a << b
+
+    #export power(int, int)
+    def power(a, b):
+        return a ** b
+
+    #export floordiv(int, int)
+    def floordiv(a, b):
+        return a // b
+
+    #export total(int64[:])
+    def total(a):
+        s = 0
+        for x in a:
+            s += x
+        return s
+
+    # pyaot: overflowcheck=False
+    #export wrapping(int, int)
+    def wrapping(a, b):
+        return a * b, a + b
+''')
+
+
+@pytest.fixture(scope="module")
+def overflow_mod(tmp_path_factory):
+    d = tmp_path_factory.mktemp("overflow")
+    src = d / "overflow_mod.py"
+    src.write_text(OVERFLOW)
+    return load_module("overflow_mod", build(src, d))
+
+
+def test_int_overflow_raises_instead_of_wrapping(overflow_mod):
+    """CPython's ints grow; pyaot's are int64 and raise OverflowError rather than wrap."""
+    m = overflow_mod
+    assert m.factorial(20) == 2432902008176640000
+    assert "does not fit in int64" in raises(OverflowError, m.factorial, 21)
+    big = 2**63 - 1
+    assert m.ops(big - 1, 1) == (big, big - 2, big - 1)
+    for a, b in [(big, 1), (-big, 2), (2**32, 2**31)]:
+        raises(OverflowError, m.ops, a, b)
+    assert m.unary(-big) == (big, big)
+    raises(OverflowError, m.unary, -(2**63))
+    assert m.shifted(1, 62) == 2**62 and m.shifted(-1, 63) == -(2**63) and m.shifted(0, 100) == 0
+    for a, b in [(1, 63), (3, 62), (1, 64), (-3, 62)]:
+        raises(OverflowError, m.shifted, a, b)
+    assert m.power(3, 39) == 3**39 and m.power(-2, 63) == -(2**63) and m.power(1, 2**62) == 1
+    for a, b in [(3, 40), (2, 63), (10, 19)]:
+        raises(OverflowError, m.power, a, b)
+    assert m.floordiv(-(2**63), 1) == -(2**63)
+    raises(OverflowError, m.floordiv, -(2**63), -1)
+    assert m.total(np.array([big, -1, -big], dtype=np.int64)) == -1
+    raises(OverflowError, m.total, np.array([big, 1, -big], dtype=np.int64))
+    # `# pyaot: overflowcheck=False`: int64 arithmetic wraps.
+    assert m.wrapping(2**62, 4) == (0, 2**62 + 4)
+    assert m.wrapping(big, 1)[1] == -(2**63)

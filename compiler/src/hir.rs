@@ -37,16 +37,18 @@ pub struct Export {
     pub entry: ExportEntry,
 }
 
-/// Safety checks of array indexing, set by directives and the command line.
+/// Safety checks, set by directives and the command line: array indexing, and int overflow
+/// (OverflowError where an int result leaves int64; off, int arithmetic wraps).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Checks {
     pub boundscheck: bool,
     pub wraparound: bool,
+    pub overflowcheck: bool,
 }
 
 impl Default for Checks {
     fn default() -> Self {
-        Checks { boundscheck: true, wraparound: true }
+        Checks { boundscheck: true, wraparound: true, overflowcheck: true }
     }
 }
 
@@ -56,6 +58,7 @@ impl Checks {
             match key {
                 crate::syntax::DirectiveKey::BoundsCheck => self.boundscheck = *value,
                 crate::syntax::DirectiveKey::WrapAround => self.wraparound = *value,
+                crate::syntax::DirectiveKey::OverflowCheck => self.overflowcheck = *value,
             }
         }
         self

@@ -42,6 +42,9 @@ enum Command {
         /// Turn off negative-index wraparound for the whole build (a[-1] is then out of range).
         #[arg(long)]
         no_wraparound: bool,
+        /// Let int arithmetic wrap around at int64 instead of raising OverflowError.
+        #[arg(long)]
+        no_overflowcheck: bool,
         /// Print the time each compiler phase takes.
         #[arg(short, long)]
         verbose: bool,
@@ -86,7 +89,7 @@ fn run() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal();
     match cli.command {
-        Command::Build { src, output, opt_level, target_cpu, emit, annotate, no_boundscheck, no_wraparound, verbose } => {
+        Command::Build { src, output, opt_level, target_cpu, emit, annotate, no_boundscheck, no_wraparound, no_overflowcheck, verbose } => {
             let emit = match emit {
                 None => Emit::Module,
                 Some(EmitKind::LlvmIr) => Emit::LlvmIr,
@@ -104,7 +107,7 @@ fn run() -> ExitCode {
                 };
                 src.with_file_name(format!("{name}.{ext}"))
             });
-            let checks = pyaot::hir::Checks { boundscheck: !no_boundscheck, wraparound: !no_wraparound };
+            let checks = pyaot::hir::Checks { boundscheck: !no_boundscheck, wraparound: !no_wraparound, overflowcheck: !no_overflowcheck };
             let annotate = annotate.then(|| src.with_file_name(format!("{name}.html")));
             let opts = Options { opt_level, target_cpu, emit, checks, annotate };
             compile_and_report(&src, &source, &name, &out, &opts, verbose, color, verbose)

@@ -36,6 +36,7 @@ pub struct Directive {
 pub enum DirectiveKey {
     BoundsCheck,
     WrapAround,
+    OverflowCheck,
 }
 
 pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnostic>> {
@@ -178,7 +179,8 @@ fn parse_directive(text: &str) -> Result<Vec<(DirectiveKey, bool)>, String> {
         let key = match key.trim() {
             "boundscheck" => DirectiveKey::BoundsCheck,
             "wraparound" => DirectiveKey::WrapAround,
-            other => return Err(format!("unknown pyaot directive `{other}` (known: boundscheck, wraparound)")),
+            "overflowcheck" => DirectiveKey::OverflowCheck,
+            other => return Err(format!("unknown pyaot directive `{other}` (known: boundscheck, wraparound, overflowcheck)")),
         };
         let value = match value.trim() {
             "True" => true,

@@ -36,3 +36,6 @@ def pow_of_constant(y):
 #run: pow_of_constant(2.2)
 #run: pow_of_constant(0.3)
 #run: pow_of_constant(-1.7)
+#run: fpow(float('-inf'), 0.5)
+#run: fpow(float('-inf'), 1.5)
+#run: fpow(float('-inf'), -0.5)

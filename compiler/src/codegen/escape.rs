@@ -24,6 +24,8 @@ use inkwell::values::{FunctionValue, IntValue, PointerValue};
 pub(super) const ERROR_SET: u64 = 1;
 /// The body escaped because the recursion went too deep (no error set yet).
 const TOO_DEEP: u64 = 2;
+/// From here on, the escape raises `Codegen::escape_raises[why - FIRST_RAISE]` at the entry.
+pub(super) const FIRST_RAISE: u64 = 3;
 
 /// glibc's x86-64 `jmp_buf` is 200 bytes; room to spare.
 const JUMP_BUFFER_WORDS: u32 = 32;
@@ -80,7 +82,25 @@ pub(super) fn define_entry<'ctx>(cg: &mut Codegen<'ctx, '_>, entry: FunctionValu
     let too_deep = cg.append(entry, "fail.too_deep");
     let failed = cg.append(entry, "fail");
     let i32t = cg.ctx.i32_type();
-    cg.b.build_switch(how, failed, &[(i32t.const_zero(), run), (i32t.const_int(TOO_DEEP, false), too_deep)])?;
+    let raises: Vec<_> = cg.escape_raises.clone();
+    let mut cases = vec![(i32t.const_zero(), run), (i32t.const_int(TOO_DEEP, false), too_deep)];
+    let mut raise_blocks = Vec::new();
+    for (k, _) in raises.iter().enumerate() {
+        let block = cg.append(entry, "fail.raise");
+        cases.push((i32t.const_int(FIRST_RAISE + k as u64, false), block));
+        raise_blocks.push(block);
+    }
+    cg.b.build_switch(how, failed, &cases)?;
+    for ((exception, message), block) in raises.iter().zip(raise_blocks) {
+        cg.b.position_at_end(block);
+        let raise = cpython::raise_fn(cg, exception)?;
+        let msg = match message {
+            Some(m) => cg.cstr(m)?,
+            None => cg.ptr_type().const_null(),
+        };
+        cg.b.build_call(raise, &[msg.into()], "")?;
+        cg.b.build_unconditional_branch(failed)?;
+    }
 
     cg.b.position_at_end(run);
     let n = entry.count_params();

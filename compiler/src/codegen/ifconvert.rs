@@ -140,7 +140,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let current = self.load_element(ptr, at.dtype)?;
         let v = self.expr(cx, item.value)?;
         let vt = self.ty(cx, item.value);
-        let (r, rt) = self.binary(cx, item.op, current, &elem, v, &vt, item.value)?;
+        let (r, rt) = self.element_binary(cx, item.op, current, &elem, v, &vt, item.value)?;
         let updated = self.convert(r, &rt, &elem)?;
         let applies = if item.then_branch { c } else { self.b.build_not(c, "")? };
         let stored = self.b.build_select(applies, updated, current, "")?;

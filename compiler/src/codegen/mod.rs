@@ -78,6 +78,10 @@ pub struct Codegen<'ctx, 'a> {
     module_objects: Vec<(objects::ModuleObject, inkwell::values::GlobalValue<'ctx>)>,
     /// Statements compiled in a form of their own, by where they start (for the report).
     transforms: Vec<(usize, Transform)>,
+    /// Exceptions that escaping functions raise by jumping to their entry (see [`escape`]):
+    /// (exception, message), the entry raising number k when the escape says
+    /// `escape::FIRST_RAISE + k`.
+    escape_raises: Vec<(String, Option<String>)>,
 }
 
 /// How a statement runs when not as written (the report says so on its line).
@@ -144,6 +148,9 @@ struct CountedLoop<'ctx, 'h> {
 /// The state of the function being generated.
 struct FnCx<'ctx> {
     inst: InstanceId,
+    /// Computing `a[i] op= v` of an integer array: the int arithmetic wraps as numpy's does
+    /// there (CPython adds numpy scalars), not OverflowError.
+    element_update: bool,
     func: FunctionValue<'ctx>,
     scope: DIScope<'ctx>,
     locals: Vec<PointerValue<'ctx>>,
@@ -232,6 +239,9 @@ fn has_array(t: &Type) -> bool {
 }
 
 /// Generates the whole LLVM module for a type-checked program.
+/// The message of OverflowError for an int result beyond int64 (CPython's int would grow).
+const INT_OVERFLOW: &str = "int result does not fit in int64 (pyaot's int; CPython's would grow): use floats, or `# pyaot: overflowcheck=False` for wrapping arithmetic";
+
 pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, source: &str, file_name: &str) -> Cg<Generated<'ctx>> {
     let module = ctx.create_module(&hir.name);
     let (dir, file) = match file_name.rsplit_once('/') {
@@ -253,7 +263,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         any_parallel(&hir.functions[inst.func].body)
     });
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new(), transforms: Vec::new() };
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new(), transforms: Vec::new(), escape_raises: Vec::new() };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
@@ -428,7 +438,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let self_call = twin.map(|(_, original)| original);
         let last = func.get_last_param().ok_or_else(|| CgError("native without its failed flag".into()))?.into_pointer_value();
         let (failed, escape) = if self.escape_bodies.contains_key(&id) { (self.failed_flag()?, Some(last)) } else { (last, None) };
-        let mut cx = FnCx { inst: id, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), spec: None, checks_pass: false, finally_stack: Vec::new(), ret_slot: None, fresh: fresh::FreshArrays::new(self, func, f, &fresh::fresh_locals(f, inst)) };
+        let mut cx = FnCx { inst: id, element_update: false, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), spec: None, checks_pass: false, finally_stack: Vec::new(), ret_slot: None, fresh: fresh::FreshArrays::new(self, func, f, &fresh::fresh_locals(f, inst)) };
         for (i, _) in f.params.iter().enumerate() {
             let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
@@ -697,6 +707,21 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Sets a Python exception and leaves the function with failure.
     fn raise(&mut self, cx: &mut FnCx<'ctx>, exception: &str, message: Option<&str>) -> Cg<()> {
+        if let Some(jump_buffer) = cx.escape {
+            // The entry raises it: the body calls nothing that writes memory, so LLVM still
+            // sees it free of side effects (and merges equal calls, as in `fib`).
+            let key = (exception.to_string(), message.map(str::to_string));
+            let k = match self.escape_raises.iter().position(|r| *r == key) {
+                Some(k) => k,
+                None => {
+                    self.escape_raises.push(key);
+                    self.escape_raises.len() - 1
+                }
+            };
+            escape::escape(self, jump_buffer, escape::FIRST_RAISE + k as u64)?;
+            self.open_dead_block(cx.func);
+            return Ok(());
+        }
         let raise = cpython::raise_fn(self, exception)?;
         let msg = match message {
             Some(m) => self.cstr(m)?,
@@ -938,7 +963,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let v = self.expr(cx, value)?;
                 let vt = self.ty(cx, value);
                 self.set_loc(cx.scope, target_span);
-                let (r, rt) = self.binary(cx, *op, current, &at.elem(), v, &vt, value)?;
+                let (r, rt) = self.element_binary(cx, *op, current, &at.elem(), v, &vt, value)?;
                 let (r, rt) = if rt == Type::Object { (self.unbox_for_store(cx, r.into_pointer_value(), &at.elem())?, at.elem()) } else { (r, rt) };
                 self.store_element(cx, arr, ptr, at.dtype, r, &rt)?;
                 self.tag_element_access(cx, array, ptr);
@@ -1521,7 +1546,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                             let (re, im) = self.parts(z)?;
                             self.make_complex(self.b.build_float_neg(re, "")?, self.b.build_float_neg(im, "")?)?.into()
                         }
-                        other => self.b.build_int_sub(self.i64(0), other.into_int_value(), "")?.into(),
+                        other => self.int_negate(cx, other.into_int_value())?.into(),
                     },
                     UnaryOp::Invert => {
                         let i = self.convert(v, &ot, &Type::Int)?.into_int_value();
@@ -2026,7 +2051,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let bad = self.b.build_and(x_zero, y_neg, "")?;
         let ok = self.b.build_not(bad, "")?;
         self.guard(cx, ok, "ZeroDivisionError", "0.0 cannot be raised to a negative power")?;
-        let x_neg = self.b.build_float_compare(FloatPredicate::OLT, x, zero, "")?;
+        // (-inf) ** 0.5 is inf, as in CPython: only a finite negative base gives a complex.
+        let x_neg = self.b.build_and(self.b.build_float_compare(FloatPredicate::OLT, x, zero, "")?, self.is_finite(x)?, "")?;
         let y_fin = self.is_finite(y)?;
         let fl = self.fcall("llvm.floor", &[y])?;
         let y_frac = self.b.build_float_compare(FloatPredicate::ONE, fl, y, "")?;
@@ -2043,18 +2069,38 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn int_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
         let zero = self.i64(0);
         Ok(match op {
-            // int64 arithmetic wraps on overflow (documented in docs/language.md).
-            BinOp::Add => self.b.build_int_add(x, y, "")?,
-            BinOp::Sub => self.b.build_int_sub(x, y, "")?,
-            BinOp::Mul => self.b.build_int_mul(x, y, "")?,
+            // OverflowError where CPython's int would leave int64 (wraps with overflowcheck off).
+            BinOp::Add => self.checked_int_op(cx, "llvm.sadd.with.overflow", x, y)?,
+            BinOp::Sub => self.checked_int_op(cx, "llvm.ssub.with.overflow", x, y)?,
+            BinOp::Mul => self.checked_int_op(cx, "llvm.smul.with.overflow", x, y)?,
             BinOp::BitAnd => self.b.build_and(x, y, "")?,
             BinOp::BitOr => self.b.build_or(x, y, "")?,
             BinOp::BitXor => self.b.build_xor(x, y, "")?,
             BinOp::FloorDiv | BinOp::Mod => {
                 let nz = self.b.build_int_compare(IntPredicate::NE, y, zero, "")?;
                 self.guard(cx, nz, "ZeroDivisionError", "integer division or modulo by zero")?;
+                if op == BinOp::FloorDiv && self.overflow_checked(cx) {
+                    // -2**63 // -1 is 2**63.
+                    let min = self.b.build_int_compare(IntPredicate::EQ, x, self.i64(i64::MIN), "")?;
+                    let minus_one = self.b.build_int_compare(IntPredicate::EQ, y, self.i64(-1), "")?;
+                    let fits = self.b.build_not(self.b.build_and(min, minus_one, "")?, "")?;
+                    self.guard(cx, fits, "OverflowError", INT_OVERFLOW)?;
+                }
                 let (q, m) = self.int_divmod(x, y)?;
                 if op == BinOp::Mod { m } else { q }
+            }
+            BinOp::LShift if self.overflow_checked(cx) => {
+                let neg = self.b.build_int_compare(IntPredicate::SGE, y, zero, "")?;
+                self.guard(cx, neg, "ValueError", "negative shift count")?;
+                // Fits when shifting back gives x (0 shifts by any count).
+                let big = self.b.build_int_compare(IntPredicate::UGE, y, self.i64(64), "")?;
+                let safe = self.b.build_select(big, self.i64(63), y, "")?.into_int_value();
+                let v = self.b.build_left_shift(x, safe, "")?;
+                let back = self.b.build_right_shift(v, safe, true, "")?;
+                let kept = self.b.build_and(self.b.build_int_compare(IntPredicate::EQ, back, x, "")?, self.b.build_not(big, "")?, "")?;
+                let fits = self.b.build_or(kept, self.b.build_int_compare(IntPredicate::EQ, x, zero, "")?, "")?;
+                self.guard(cx, fits, "OverflowError", INT_OVERFLOW)?;
+                self.b.build_select(big, zero, v, "")?.into_int_value()
             }
             BinOp::LShift | BinOp::RShift => {
                 let neg = self.b.build_int_compare(IntPredicate::SGE, y, zero, "")?;
@@ -2072,9 +2118,18 @@ impl<'ctx> Codegen<'ctx, '_> {
             BinOp::Pow => {
                 let ok = self.b.build_int_compare(IntPredicate::SGE, y, zero, "")?;
                 self.guard(cx, ok, "ValueError", "negative exponent in int ** int: pyaot computes int64 here; write float(a) ** b for a float result")?;
-                let f = self.ipow_fn()?;
-                let call = self.b.build_call(f, &[x.into(), y.into()], "")?;
-                call.try_as_basic_value().basic().ok_or_else(|| CgError("ipow returned void".into()))?.into_int_value()
+                if self.overflow_checked(cx) {
+                    let f = self.ipow_checked_fn()?;
+                    let r = self.b.build_call(f, &[x.into(), y.into()], "")?.try_as_basic_value().basic();
+                    let r = r.ok_or_else(|| CgError("ipow returned void".into()))?.into_struct_value();
+                    let overflowed = self.b.build_extract_value(r, 1, "")?.into_int_value();
+                    self.guard(cx, self.b.build_not(overflowed, "")?, "OverflowError", INT_OVERFLOW)?;
+                    self.b.build_extract_value(r, 0, "")?.into_int_value()
+                } else {
+                    let f = self.ipow_fn()?;
+                    let call = self.b.build_call(f, &[x.into(), y.into()], "")?;
+                    call.try_as_basic_value().basic().ok_or_else(|| CgError("ipow returned void".into()))?.into_int_value()
+                }
             }
             BinOp::Div => return Err(CgError("true division of ints is float".into())),
         })
@@ -2107,6 +2162,92 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `pyaot.ipow(base, exp)`: exponentiation by squaring, wrapping like the other int64 ops.
+    /// Whether int results of the function being compiled are checked for overflow.
+    fn overflow_checked(&self, cx: &FnCx<'ctx>) -> bool {
+        !cx.element_update && self.hir.functions[self.prog.instances[cx.inst].func].checks.overflowcheck
+    }
+
+    /// `current op v` for `a[i] op= v`: on an integer array it wraps as numpy's int64 does.
+    #[allow(clippy::too_many_arguments)]
+    fn element_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, current: BasicValueEnum<'ctx>, et: &Type, v: BasicValueEnum<'ctx>, vt: &Type, value: &Expr) -> Cg<(BasicValueEnum<'ctx>, Type)> {
+        let before = std::mem::replace(&mut cx.element_update, *et == Type::Int && vt.is_integral());
+        let r = self.binary(cx, op, current, et, v, vt, value);
+        cx.element_update = before;
+        r
+    }
+
+    /// `x op y` for `llvm.s{add,sub,mul}.with.overflow`: OverflowError where the result leaves
+    /// int64 (LLVM drops the test where it knows the ranges, as for `i + 1` with `i < n`).
+    fn checked_int_op(&mut self, cx: &mut FnCx<'ctx>, intrinsic: &str, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        if !self.overflow_checked(cx) {
+            return Ok(match intrinsic {
+                "llvm.sadd.with.overflow" => self.b.build_int_add(x, y, "")?,
+                "llvm.ssub.with.overflow" => self.b.build_int_sub(x, y, "")?,
+                _ => self.b.build_int_mul(x, y, "")?,
+            });
+        }
+        let r = self.intrinsic(intrinsic, &[x.into(), y.into()])?.into_struct_value();
+        let overflowed = self.b.build_extract_value(r, 1, "")?.into_int_value();
+        self.guard(cx, self.b.build_not(overflowed, "")?, "OverflowError", INT_OVERFLOW)?;
+        Ok(self.b.build_extract_value(r, 0, "")?.into_int_value())
+    }
+
+    /// `-x` of an int: -(-2**63) is OverflowError (wraps with overflowcheck off).
+    fn int_negate(&mut self, cx: &mut FnCx<'ctx>, x: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+        self.checked_int_op(cx, "llvm.ssub.with.overflow", self.i64(0), x)
+    }
+
+    /// `pyaot.ipow_checked(base, exp) -> {i64, i1}`: base ** exp (exp >= 0) by squaring, and
+    /// whether a product that counts left int64. (A square that overflows counts only if a later
+    /// step multiplies it in.)
+    fn ipow_checked_fn(&mut self) -> Cg<FunctionValue<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        let bool_t = self.ctx.bool_type();
+        let result = self.ctx.struct_type(&[i64t.into(), bool_t.into()], false);
+        cpython::in_new_function(self, "pyaot.ipow_checked", result.fn_type(&[i64t.into(), i64t.into()], false), |cg, f| {
+            let entry = f.get_first_basic_block().ok_or_else(|| CgError("glue function without entry".into()))?;
+            let head = cg.append(f, "head");
+            let body = cg.append(f, "body");
+            let exit = cg.append(f, "exit");
+            let base0 = f.get_nth_param(0).unwrap().into_int_value();
+            let exp0 = f.get_nth_param(1).unwrap().into_int_value();
+            cg.b.build_unconditional_branch(head)?;
+            cg.b.position_at_end(head);
+            let acc = cg.b.build_phi(i64t, "acc")?;
+            let base = cg.b.build_phi(i64t, "base")?;
+            let exp = cg.b.build_phi(i64t, "exp")?;
+            let over = cg.b.build_phi(bool_t, "overflowed")?;
+            let base_over = cg.b.build_phi(bool_t, "base_overflowed")?;
+            let more = cg.b.build_int_compare(IntPredicate::NE, exp.as_basic_value().into_int_value(), cg.i64(0), "")?;
+            cg.b.build_conditional_branch(more, body, exit)?;
+            cg.b.position_at_end(body);
+            let (a, bs, e) = (acc.as_basic_value().into_int_value(), base.as_basic_value().into_int_value(), exp.as_basic_value().into_int_value());
+            let (o, bo) = (over.as_basic_value().into_int_value(), base_over.as_basic_value().into_int_value());
+            let odd = cg.b.build_int_truncate(e, bool_t, "")?;
+            let product = cg.intrinsic("llvm.smul.with.overflow", &[a.into(), bs.into()])?.into_struct_value();
+            let p = cg.b.build_extract_value(product, 0, "")?.into_int_value();
+            let p_over = cg.b.build_or(cg.b.build_extract_value(product, 1, "")?.into_int_value(), bo, "")?;
+            let acc2 = cg.b.build_select(odd, p, a, "")?.into_int_value();
+            let o2 = cg.b.build_or(o, cg.b.build_and(odd, p_over, "")?, "")?;
+            let square = cg.intrinsic("llvm.smul.with.overflow", &[bs.into(), bs.into()])?.into_struct_value();
+            let base2 = cg.b.build_extract_value(square, 0, "")?.into_int_value();
+            let bo2 = cg.b.build_or(bo, cg.b.build_extract_value(square, 1, "")?.into_int_value(), "")?;
+            let exp2 = cg.b.build_right_shift(e, cg.i64(1), false, "")?;
+            cg.b.build_unconditional_branch(head)?;
+            let no = bool_t.const_zero();
+            acc.add_incoming(&[(&cg.i64(1), entry), (&acc2, body)]);
+            base.add_incoming(&[(&base0, entry), (&base2, body)]);
+            exp.add_incoming(&[(&exp0, entry), (&exp2, body)]);
+            over.add_incoming(&[(&no, entry), (&o2, body)]);
+            base_over.add_incoming(&[(&no, entry), (&bo2, body)]);
+            cg.b.position_at_end(exit);
+            let r = cg.b.build_insert_value(result.get_undef(), acc.as_basic_value(), 0, "")?;
+            let r = cg.b.build_insert_value(r, over.as_basic_value(), 1, "")?;
+            cg.b.build_return(Some(&r.into_struct_value()))?;
+            Ok(())
+        })
+    }
+
     fn ipow_fn(&mut self) -> Cg<FunctionValue<'ctx>> {
         let i64t = self.ctx.i64_type();
         cpython::in_new_function(self, "pyaot.ipow", i64t.fn_type(&[i64t.into(), i64t.into()], false), |cg, f| {
@@ -2194,6 +2335,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 _ => {
                     let x = as_int(self, 0)?;
                     let neg = self.b.build_int_compare(IntPredicate::SLT, x, self.i64(0), "")?;
+                    if self.overflow_checked(cx) {
+                        let fits = self.b.build_int_compare(IntPredicate::NE, x, self.i64(i64::MIN), "")?;
+                        self.guard(cx, fits, "OverflowError", INT_OVERFLOW)?;
+                    }
                     self.b.build_select(neg, self.b.build_int_sub(self.i64(0), x, "")?, x, "")?
                 }
             },

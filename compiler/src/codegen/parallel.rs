@@ -251,6 +251,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let count = self.b.build_load(i64t, field(self, n + 2)?, "count")?.into_int_value();
         let mut gx = FnCx {
             inst: cx.inst,
+            element_update: false,
             func: g,
             scope,
             locals: locals.clone(),

@@ -489,7 +489,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let v = self.expr(cx, value)?;
                 let vt = self.ty(cx, value);
                 let et = self.elem_type(cx, arr)?;
-                self.binary(cx, *op, current, &et, v, &vt, value)?;
+                self.element_binary(cx, *op, current, &et, v, &vt, value)?;
             }
             StmtKind::AugAssign { target, op, value, target_span } => {
                 let lt = self.local_ty(cx, *target);
