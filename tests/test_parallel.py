@@ -188,3 +188,25 @@ def test_modules_need_nothing_from_rust(modules):
                               capture_output=True, text=True, check=True)
         rust = [line for line in proc.stdout.splitlines() if "rust" in line or "_ZN" in line or "_RN" in line]
         assert not rust, (name, rust)
+
+
+def test_more_threads_than_cores_give_the_static_parts_they_ask_for(modules):
+    """num_threads(16) on a 2-core machine: one runner per core takes the 16 parts in turn
+    (oversubscribed, each region took ~5 ms of spinning). Each part is what a thread of its own
+    would add, so the sum is the in-order sum of the 16 block sums."""
+    out = run(modules, '''
+        import math, numpy as np, par_a
+        rng = np.random.default_rng(3)
+        x = rng.random(100_003) * 10.0 ** rng.integers(-12, 12, 100_003)
+        for threads in (3, 16, 64):
+            expected = 0.0
+            for t in range(threads):
+                lo, hi = len(x) * t // threads, len(x) * (t + 1) // threads
+                part = 0.0
+                for v in x[lo:hi]:
+                    part += float(v)
+                expected += part
+            got = par_a.spread_sum_static(x, threads)
+            print(threads, got == expected, par_a.total(10_001) == sum(i % 13 for i in range(10_001)))
+    ''', env={"PYAOT_NUM_THREADS": "16"})
+    assert out.split() == ["3", "True", "True", "16", "True", "True", "64", "True", "True"], out

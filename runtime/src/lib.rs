@@ -89,7 +89,12 @@ struct Region {
     count: i64,
     schedule: i32,
     chunk: i64,
+    /// The team: how many parts the iterations are dealt into (each its own slot).
     threads: i64,
+    /// How many threads run them: at most one per core. Runner r takes the team's threads r,
+    /// r + runners, ... in turn, so each part and slot is what it would be with a thread per
+    /// part (the same results), without more threads than cores fighting for them.
+    runners: i64,
 }
 
 struct Pool {
@@ -108,7 +113,7 @@ static mut POOL: Pool = Pool {
     wake: Cond([0; 48]),
     done: Cond([0; 48]),
     region_lock: Mutex([0; 40]),
-    region: Region { body: None, ctx: core::ptr::null_mut(), count: 0, schedule: 0, chunk: 0, threads: 1 },
+    region: Region { body: None, ctx: core::ptr::null_mut(), count: 0, schedule: 0, chunk: 0, threads: 1, runners: 1 },
     generation: 0,
     finished: 0,
 };
@@ -268,6 +273,27 @@ fn run_chunks(region: &Region, thread: i64) {
     }
 }
 
+/// Runs the team's threads `runner`, `runner + runners`, ... (see `Region::runners`).
+fn run_as_runner(region: &Region, runner: i64) {
+    let mut thread = runner;
+    while thread < region.threads {
+        run_chunks(region, thread);
+        thread += region.runners.max(1);
+    }
+}
+
+/// The cores this process may run on (at least one), read once.
+fn cores() -> i64 {
+    static CORES: AtomicI64 = AtomicI64::new(0);
+    let known = CORES.load(Ordering::Acquire);
+    if known > 0 {
+        return known;
+    }
+    let n = (unsafe { sysconf(SC_NPROCESSORS_ONLN) } as i64).clamp(1, MAX_THREADS);
+    CORES.store(n, Ordering::Release);
+    n
+}
+
 extern "C" fn worker(arg: *mut c_void) -> *mut c_void {
     let thread = arg as i64;
     // Start from the current generation, then tell the starter we are ready for the next one.
@@ -294,16 +320,17 @@ extern "C" fn worker(arg: *mut c_void) -> *mut c_void {
             seen = (*pool).generation;
             let region = (*pool).region;
             pthread_mutex_unlock(&raw mut (*pool).lock);
-            if thread < region.threads {
+            // Only the region's runners take part, and only they are waited for.
+            if thread < region.runners {
                 mark_in_region(true);
-                run_chunks(&region, thread);
+                run_as_runner(&region, thread);
                 mark_in_region(false);
+                pthread_mutex_lock(&raw mut (*pool).lock);
+                (*pool).finished += 1;
+                FINISHED.fetch_add(1, Ordering::AcqRel);
+                pthread_cond_broadcast(&raw mut (*pool).done);
+                pthread_mutex_unlock(&raw mut (*pool).lock);
             }
-            pthread_mutex_lock(&raw mut (*pool).lock);
-            (*pool).finished += 1;
-            FINISHED.fetch_add(1, Ordering::AcqRel);
-            pthread_cond_broadcast(&raw mut (*pool).done);
-            pthread_mutex_unlock(&raw mut (*pool).lock);
         }
     }
 }
@@ -389,8 +416,13 @@ pub unsafe extern "C" fn pyaot_rt_parallel_for(body: Body, ctx: *mut c_void, cou
         return (body(ctx, 0, count, 0) != 0) as i32;
     }
     let wanted = if threads > 0 { threads.min(MAX_THREADS) } else { pyaot_rt_max_threads() };
-    let workers = if wanted > 1 { ensure_pool(wanted) } else { 0 };
-    let team = (workers + 1).min(wanted).max(1);
+    // More threads than cores only take turns on them (and spin against each other: 5 ms a
+    // region with 16 threads on 2 cores): the team's parts are run by one thread per core.
+    let runners_wanted = wanted.min(cores());
+    let pool_threads = if runners_wanted > 1 { ensure_pool(runners_wanted) } else { 0 };
+    let runners = (pool_threads + 1).min(runners_wanted).max(1);
+    let team = wanted.max(1);
+    let workers = runners - 1;
     unsafe {
         let pool = &raw mut POOL;
         pthread_mutex_lock(&raw mut (*pool).region_lock);
@@ -399,7 +431,7 @@ pub unsafe extern "C" fn pyaot_rt_parallel_for(body: Body, ctx: *mut c_void, cou
         ERROR = Error { exception: core::ptr::null(), message: core::ptr::null(), index: 0, axis: 0, size: 0 };
         ERROR_SLOT.store(&raw mut ERROR, Ordering::Release);
         NEXT.store(0, Ordering::Release);
-        let region = Region { body: Some(body), ctx, count, schedule, chunk, threads: team };
+        let region = Region { body: Some(body), ctx, count, schedule, chunk, threads: team, runners };
         if workers > 0 {
             pthread_mutex_lock(&raw mut (*pool).lock);
             (*pool).region = region;
@@ -411,7 +443,7 @@ pub unsafe extern "C" fn pyaot_rt_parallel_for(body: Body, ctx: *mut c_void, cou
             pthread_mutex_unlock(&raw mut (*pool).lock);
         }
         mark_in_region(true);
-        run_chunks(&region, 0);
+        run_as_runner(&region, 0);
         mark_in_region(false);
         if workers > 0 {
             let mut spins = 0;
