@@ -7,3 +7,8 @@ scripts/setup.sh
 # CI=true: insta fails on a changed snapshot instead of writing a new one.
 CI=true cargo test --release --workspace --quiet
 .venv/bin/python -m pytest tests -q "$@"
+# Again with every C-API call checking that its thread holds the GIL (PYAOT_DEBUG_GIL=1 makes
+# the compiler emit the check): a call made after the GIL was released stops the process.
+PYAOT_DEBUG_GIL=1 .venv/bin/python -m pytest -q -p no:cacheprovider "$@" \
+  tests/test_differential.py tests/test_parallel.py tests/test_objects.py tests/test_arrays_abi.py \
+  tests/test_abi.py tests/test_fuzz.py tests/test_kernels.py

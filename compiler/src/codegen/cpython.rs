@@ -200,7 +200,49 @@ pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, exception: &str) -> Cg<
 }
 
 pub(super) fn call<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<Option<BasicValueEnum<'ctx>>> {
+    if cg.debug_gil && !matches!(name, "PyEval_RestoreThread" | "PyGILState_Ensure") {
+        assert_gil_held(cg, name)?;
+    }
     Ok(cg.b.build_call(api(cg, name), args, "")?.try_as_basic_value().basic())
+}
+
+/// Debug builds (`PYAOT_DEBUG_GIL=1`): `pyaot.assert_gil(name)` stops the process, naming
+/// the C-API function about to be called, unless this thread holds the GIL. A call of its own
+/// (not a branch here), so the caller's blocks stay as they are.
+fn assert_gil_held<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> Cg<()> {
+    let i32t = cg.ctx.i32_type();
+    let p = cg.ptr_type();
+    let helper = match cg.module.get_function("pyaot.assert_gil") {
+        Some(f) => f,
+        None => {
+            let check = cg.module.add_function("PyGILState_Check", i32t.fn_type(&[], false), Some(Linkage::External));
+            let fatal = cg.module.add_function("Py_FatalError", cg.ctx.void_type().fn_type(&[p.into()], false), Some(Linkage::External));
+            let f = cg.module.add_function("pyaot.assert_gil", cg.ctx.void_type().fn_type(&[p.into()], false), Some(Linkage::Internal));
+            let b = cg.ctx.create_builder();
+            let entry = cg.ctx.append_basic_block(f, "entry");
+            let missing = cg.ctx.append_basic_block(f, "missing");
+            let held_bb = cg.ctx.append_basic_block(f, "held");
+            b.position_at_end(entry);
+            let held = b.build_call(check, &[], "")?.try_as_basic_value().basic().ok_or_else(|| CgError("PyGILState_Check returns void".into()))?;
+            let held = b.build_int_compare(IntPredicate::NE, held.into_int_value(), i32t.const_zero(), "")?;
+            b.build_conditional_branch(held, held_bb, missing)?;
+            b.position_at_end(missing);
+            let message = f.get_nth_param(0).ok_or_else(|| CgError("assert_gil without its message".into()))?;
+            b.build_call(fatal, &[message.into()], "")?;
+            b.build_unreachable()?;
+            b.position_at_end(held_bb);
+            b.build_return(None)?;
+            f
+        }
+    };
+    let text = format!("pyaot: {name} called without the GIL");
+    let bytes = cg.ctx.const_string(text.as_bytes(), true);
+    let message = cg.module.add_global(bytes.get_type(), None, "pyaot.gil_message");
+    message.set_initializer(&bytes);
+    message.set_linkage(Linkage::Private);
+    message.set_constant(true);
+    cg.b.build_call(helper, &[message.as_pointer_value().into()], "")?;
+    Ok(())
 }
 
 pub(super) fn call_value<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {

@@ -82,6 +82,9 @@ pub struct Codegen<'ctx, 'a> {
     /// (exception, message), the entry raising number k when the escape says
     /// `escape::FIRST_RAISE + k`.
     escape_raises: Vec<(String, Option<String>)>,
+    /// `PYAOT_DEBUG_GIL=1` when building: every C-API call first checks that this thread holds
+    /// the GIL and stops the process with the call's name if not (the suite runs under it).
+    debug_gil: bool,
 }
 
 /// How a statement runs when not as written (the report says so on its line).
@@ -263,7 +266,7 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         any_parallel(&hir.functions[inst.func].body)
     });
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new(), transforms: Vec::new(), escape_raises: Vec::new() };
+    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new(), transforms: Vec::new(), escape_raises: Vec::new(), debug_gil: std::env::var_os("PYAOT_DEBUG_GIL").is_some_and(|v| v == "1") };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
