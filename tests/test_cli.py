@@ -255,3 +255,15 @@ def test_output_never_replaces_the_source_a_folder_or_a_special_file(tmp_path):
     target.write_text("old")
     assert run("build", src, "-o", target).returncode == 0
     assert target.read_bytes()[:4] == b"\x7fELF"
+
+
+def test_non_ascii_module_and_function_names(tmp_path):
+    """`mödule.py` with `def fé`: CPython looks for PyInitU_<punycode> (PEP 489)."""
+    for stem in ("mödule", "ωμέγα_名前"):
+        src = tmp_path / f"{stem}.py"
+        src.write_text("#export fé(int)\ndef fé(n):\n    return n + 1\n")
+        proc = run("build", src)
+        assert proc.returncode == 0, proc.stderr
+        check = subprocess.run(["python3", "-c", f"import {stem}; print({stem}.fé(41), {stem}.fé.__name__)"],
+                               cwd=tmp_path, capture_output=True, text=True)
+        assert check.stdout.split() == ["42", "fé"], check.stderr

@@ -208,13 +208,14 @@ fn lex(text: &str, base: usize) -> Result<Vec<(Tok, Span)>, Diagnostic> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        let c = bytes[i] as char;
+        let Some(c) = text[i..].chars().next() else { break };
         let start = i;
         if c.is_whitespace() {
-            i += 1;
-        } else if c.is_ascii_alphabetic() || c == '_' {
-            while i < bytes.len() && ((bytes[i] as char).is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
+            i += c.len_utf8();
+        } else if c.is_alphabetic() || c == '_' {
+            // Python identifiers may be non-ASCII (`def fé`).
+            while let Some(d) = text[i..].chars().next().filter(|d| d.is_alphanumeric() || *d == '_') {
+                i += d.len_utf8();
             }
             out.push((Tok::Ident(text[start..i].to_string()), base + start..base + i));
         } else if c.is_ascii_digit() {

@@ -95,14 +95,83 @@ impl Timings {
 pub fn module_name_for(path: &Path) -> Result<String, String> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     let stem = stem.split('.').next().unwrap_or_default();
+    // Python identifiers, non-ASCII ones included (`mödule.py`).
     let ok = !stem.is_empty()
-        && stem.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        && stem.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && stem.chars().all(|c| c.is_alphanumeric() || c == '_');
     if ok {
         Ok(stem.to_string())
     } else {
         Err(format!("`{stem}` is not a valid Python module name: name the file like `my_module.py`"))
     }
+}
+
+/// The symbol CPython looks for in an extension module named `module_name`: `PyInit_<name>`,
+/// or for a non-ASCII name `PyInitU_` and the name in punycode with `-` as `_` (PEP 489).
+pub fn init_symbol(module_name: &str) -> String {
+    if module_name.is_ascii() {
+        format!("PyInit_{module_name}")
+    } else {
+        format!("PyInitU_{}", punycode(module_name).replace('-', "_"))
+    }
+}
+
+/// RFC 3492 punycode (Python's `str.encode("punycode")`): the ASCII characters, a `-` if
+/// there were any, then the others as generalized variable-length integers.
+fn punycode(input: &str) -> String {
+    const BASE: u32 = 36;
+    const T_MIN: u32 = 1;
+    const T_MAX: u32 = 26;
+    fn digit(d: u32) -> char {
+        (if d < 26 { b'a' + d as u8 } else { b'0' + (d - 26) as u8 }) as char
+    }
+    fn adapt(delta: u32, points: u32, first: bool) -> u32 {
+        let mut delta = if first { delta / 700 } else { delta / 2 };
+        delta += delta / points;
+        let mut k = 0;
+        while delta > ((BASE - T_MIN) * T_MAX) / 2 {
+            delta /= BASE - T_MIN;
+            k += BASE;
+        }
+        k + (BASE - T_MIN + 1) * delta / (delta + 38)
+    }
+    let code_points: Vec<u32> = input.chars().map(u32::from).collect();
+    let mut out: String = input.chars().filter(char::is_ascii).collect();
+    let basic = out.len() as u32;
+    if basic > 0 {
+        out.push('-');
+    }
+    let (mut n, mut delta, mut bias, mut handled) = (128u32, 0u32, 72u32, basic);
+    while (handled as usize) < code_points.len() {
+        let Some(&m) = code_points.iter().filter(|&&c| c >= n).min() else { break };
+        delta += (m - n) * (handled + 1);
+        n = m;
+        for &c in &code_points {
+            if c < n {
+                delta += 1;
+            }
+            if c == n {
+                let mut q = delta;
+                let mut k = BASE;
+                loop {
+                    let t = if k <= bias { T_MIN } else if k >= bias + T_MAX { T_MAX } else { k - bias };
+                    if q < t {
+                        break;
+                    }
+                    out.push(digit(t + (q - t) % (BASE - t)));
+                    q = (q - t) / (BASE - t);
+                    k += BASE;
+                }
+                out.push(digit(q));
+                bias = adapt(delta, handled + 1, handled == basic);
+                delta = 0;
+                handled += 1;
+            }
+        }
+        delta += 1;
+        n += 1;
+    }
+    out
 }
 
 /// Front end: parse, read the export comments, resolve, infer types. All diagnostics in one go.
@@ -173,4 +242,19 @@ pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opt
         }
     }
     Ok(checked.warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_symbols_as_cpython_looks_them_up() {
+        // Python: "mödule".encode("punycode") == b"mdule-jua", "é".encode("punycode") == b"9ca".
+        assert_eq!(init_symbol("fast"), "PyInit_fast");
+        assert_eq!(init_symbol("mödule"), "PyInitU_mdule_jua");
+        assert_eq!(init_symbol("é"), "PyInitU_9ca");
+        assert_eq!(punycode("bücher"), "bcher-kva");
+        assert_eq!(init_symbol("ωμέγα_名前"), "PyInitU___qlbmh7b9d3815en6c");
+    }
 }

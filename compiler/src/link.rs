@@ -27,7 +27,7 @@ pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, wi
         obj_paths.push(path);
     }
     let map_path = dir.path().join("exports.map");
-    std::fs::write(&map_path, format!("{{ global: PyInit_{module_name}; local: *; }};\n"))
+    std::fs::write(&map_path, format!("{{ global: {}; local: *; }};\n", crate::init_symbol(module_name)))
         .map_err(|e| format!("cannot write {}: {e}", map_path.display()))?;
     let tmp_out = dir.path().join("module.so");
     // The C math library before the runtime archive: LLVM turns float remainders into calls to

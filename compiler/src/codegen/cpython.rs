@@ -2104,7 +2104,7 @@ pub(super) fn generate_entry(cg: &mut Codegen<'_, '_>) -> Cg<()> {
     def.set_initializer(&def_val);
     def.set_linkage(Linkage::Private);
 
-    let init = cg.module.add_function(&format!("PyInit_{module_name}"), p.fn_type(&[], false), Some(Linkage::External));
+    let init = cg.module.add_function(&crate::init_symbol(&module_name), p.fn_type(&[], false), Some(Linkage::External));
     let scope = cg.glue_subprogram(init, &format!("pyaot.PyInit_{module_name}"));
     let entry = cg.append(init, "entry");
     cg.b.position_at_end(entry);
