@@ -39,6 +39,37 @@ pub enum DirectiveKey {
     OverflowCheck,
 }
 
+/// `source` with every identifier in NFKC form, as Python reads them (`ﬁ = 1` binds `fi`);
+/// borrowed unchanged when no identifier changes (always for ASCII source). Spans and the
+/// report then refer to the normalized text.
+pub fn nfkc_identifiers(source: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    if source.is_ascii() {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut changes = Vec::new();
+    for (tok, range) in lexer::lex(source, Mode::Module).flatten() {
+        if let Tok::Name { name } = tok {
+            let normal: String = name.nfkc().collect();
+            if !name.is_ascii() && normal != name.as_str() {
+                changes.push((usize::from(range.start())..usize::from(range.end()), normal));
+            }
+        }
+    }
+    if changes.is_empty() {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut at = 0;
+    for (range, normal) in changes {
+        out.push_str(&source[at..range.start]);
+        out.push_str(&normal);
+        at = range.end;
+    }
+    out.push_str(&source[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnostic>> {
     let body = match rustpython_parser::parse(source, Mode::Module, file_name) {
         Ok(rustpython_parser::ast::Mod::Module(m)) => m.body,

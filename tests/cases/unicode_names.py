@@ -1,0 +1,22 @@
+"""Identifiers as Python reads them: NFKC-normalized, so `ﬁ` (a ligature) and `fi` are one
+name, and so are `ｘ` (fullwidth) and `x`; non-ASCII names of functions and locals."""
+
+
+def dé(x):
+    return x * 2
+
+
+#export normalized(int)
+def normalized(n):
+    ﬁ = n * 2
+    ｘ = fi + 1
+    return x + dé(n)
+
+
+#export été(float)
+def été(température):
+    return température + 0.5
+
+
+#run: normalized(3)
+#run: été(1.0)
