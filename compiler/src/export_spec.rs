@@ -33,11 +33,12 @@ impl Scalar {
             "int8" => Scalar::Int8,
             "int16" => Scalar::Int16,
             "int32" => Scalar::Int32,
-            "int" | "int64" => Scalar::Int64,
+            // intp/uintp: numpy's pointer-sized ints (64-bit on every platform pyaot targets).
+            "int" | "int64" | "intp" => Scalar::Int64,
             "uint8" => Scalar::UInt8,
             "uint16" => Scalar::UInt16,
             "uint32" => Scalar::UInt32,
-            "uint64" => Scalar::UInt64,
+            "uint64" | "uintp" => Scalar::UInt64,
             "float32" => Scalar::Float32,
             "float" | "float64" => Scalar::Float64,
             "complex64" => Scalar::Complex64,
@@ -424,6 +425,8 @@ fn parse_postfix(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
                         lx.next();
                         dims.push(Dim::Fixed(n));
                     }
+                    // Pythran's `T[,]`: an empty slot is any size.
+                    Tok::Punct(',') | Tok::Punct(']') => dims.push(Dim::Any),
                     _ => return Err(lx.unexpected("expected `:`, `::1` or a size in array brackets")),
                 }
                 if lx.eat(']') {
@@ -431,6 +434,18 @@ fn parse_postfix(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
                 }
                 lx.expect(',', "between array dimensions")?;
             }
+        }
+        // Pythran's `T[:, :] order(C)` (C-contiguous) and `order(F)` (Fortran order, compiled
+        // for any strides here).
+        if lx.eat_ident("order") {
+            lx.expect('(', "after `order`")?;
+            match lx.peek().clone() {
+                Tok::Ident(o) if o == "C" => contiguous = true,
+                Tok::Ident(o) if o == "F" => {}
+                _ => return Err(lx.unexpected("expected `C` or `F` in `order(...)`")),
+            }
+            lx.next();
+            lx.expect(')', "after the order")?;
         }
         SpecType::Array { dtype, dims, contiguous }
     } else {

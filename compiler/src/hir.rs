@@ -8,7 +8,7 @@
 //! goes on, so one run reports every problem in the file.
 
 use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::export_spec::{ExportEntry, Scalar};
+use crate::export_spec::{ExportEntry, Scalar, SpecType};
 use rustpython_parser::ast::{self, Constant, Ranged};
 use std::collections::HashMap;
 
@@ -706,6 +706,24 @@ pub fn lower(
             Some(Global::Function(fid)) => {
                 let f = &functions[*fid];
                 let nparams = f.params.len();
+                // Pythran's exports may leave out trailing parameters that have defaults: they
+                // become optional arguments of their default's type.
+                let mut entry = entry.clone();
+                if entry.args.len() < nparams {
+                    let omitted: Option<Vec<_>> = f.params[entry.args.len()..].iter().map(|p| match &p.default {
+                        Some(Const::Bool(_)) => Some(SpecType::Scalar(Scalar::Bool)),
+                        Some(Const::Int(_)) => Some(SpecType::Scalar(Scalar::Int64)),
+                        Some(Const::Float(_)) => Some(SpecType::Scalar(Scalar::Float64)),
+                        Some(Const::Complex(..)) => Some(SpecType::Scalar(Scalar::Complex128)),
+                        _ => None,
+                    }).collect();
+                    if let Some(types) = omitted {
+                        for t in types {
+                            entry.args.push(crate::export_spec::ExportArg { alternatives: vec![t], optional: true, span: entry.span.clone() });
+                        }
+                    }
+                }
+                let entry = &entry;
                 if entry.args.len() != nparams {
                     diags.push(Diagnostic::error(Code::ExportTarget, entry.span.clone(),
                         format!("export of `{}` gives {} argument type{}, but the function takes {}", entry.name, entry.args.len(), plural(entry.args.len()), nparams))

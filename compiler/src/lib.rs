@@ -178,6 +178,7 @@ fn punycode(input: &str) -> String {
 pub fn check(source: &str, file_name: &str, module_name: &str, checks: hir::Checks, timings: &mut Timings) -> Result<Checked, Vec<Diagnostic>> {
     let parsed = timings.time("parse", || syntax::parse(source, file_name))?;
     let (hir, mut diags) = timings.time("resolve", || hir::lower(module_name, &parsed.body, &parsed.exports, &parsed.directives, &parsed.pragmas, checks));
+    diags.extend(parsed.warnings.iter().cloned());
     if parsed.exports.is_empty() {
         diags.push(Diagnostic::error(Code::ExportTarget, 0..0, "this module exports nothing")
             .label("no `#export` comment in this file")

@@ -14,6 +14,8 @@ pub struct ParsedModule {
     pub exports: Vec<ExportEntry>,
     pub directives: Vec<Directive>,
     pub pragmas: Vec<OmpPragma>,
+    /// Export lines read and set aside (Pythran's `capsule` exports), as W001 warnings.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// `#omp parallel for [clauses]`: applies to the `for` starting at `next_line`.
@@ -92,12 +94,31 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
     let mut exports = Vec::new();
     let mut directives = Vec::new();
     let mut pragmas = Vec::new();
+    let mut warnings = Vec::new();
     let mut errors = Vec::new();
-    for token in lexer::lex(source, Mode::Module) {
-        let Ok((Tok::Comment(text), range)) = token else { continue };
-        let start = usize::from(range.start());
-        if let Some(offset) = export_body_offset(&text) {
-            match parse_export(&text[offset..], start + offset) {
+    let comments: Vec<(String, usize)> = lexer::lex(source, Mode::Module)
+        .filter_map(|token| match token {
+            Ok((Tok::Comment(text), range)) => Some((text, usize::from(range.start()))),
+            _ => None,
+        })
+        .collect();
+    let mut continued = 0;
+    for (k, (text, start)) in comments.iter().enumerate() {
+        let (text, start) = (text.as_str(), *start);
+        if k < continued {
+            continue; // the continuation of an export above
+        }
+        if let Some(offset) = export_body_offset(text) {
+            let (body, end) = export_with_continuations(source, &comments, k, offset);
+            continued = end;
+            if let Some(name) = body.trim_start().strip_prefix("capsule").filter(|rest| rest.starts_with(char::is_whitespace)) {
+                let name = name.trim_start().split('(').next().unwrap_or("").trim();
+                warnings.push(Diagnostic::error(Code::Ignored, start..start + text.len(), format!("capsule export of `{name}` skipped"))
+                    .label("a C function pointer for other compiled code")
+                    .hint("pyaot exports functions Python calls; add `#export` with the argument types to call it from Python"));
+                continue;
+            }
+            match parse_export(&body, start + offset) {
                 Ok(entries) => exports.extend(entries),
                 Err(d) => errors.push(d),
             }
@@ -119,7 +140,7 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
         }
     }
     if errors.is_empty() {
-        Ok(ParsedModule { body, exports, directives, pragmas })
+        Ok(ParsedModule { body, exports, directives, pragmas, warnings })
     } else {
         Err(errors)
     }
@@ -154,6 +175,51 @@ fn next_code_line(source: &str, comment_end: usize) -> usize {
         at = line_end + 1;
     }
     usize::MAX
+}
+
+/// The text of the export comment `comments[k]` from `offset`, joined with the comment lines
+/// right below it while its parentheses are open (an export spread over lines, as Pythran
+/// allows: `#pythran export f(int,` then `#                 float)`). Each `#` (and a
+/// `pythran` after it) and line break becomes spaces, so positions in the text are still
+/// positions in the source. Also gives the index of the first comment not used.
+fn export_with_continuations(source: &str, comments: &[(String, usize)], k: usize, offset: usize) -> (String, usize) {
+    let (text, start) = (&comments[k].0, comments[k].1);
+    let open = |t: &str| t.matches('(').count() > t.matches(')').count();
+    let mut end = start + text.len();
+    let mut next = k + 1;
+    while open(&source[start + offset..end]) {
+        let Some((more, at)) = comments.get(next) else { break };
+        // Only a comment alone on the very next line continues it.
+        let gap = &source[end..*at];
+        if gap.matches('\n').count() != 1 || !gap.trim().is_empty() {
+            break;
+        }
+        end = at + more.len();
+        next += 1;
+    }
+    if next == k + 1 {
+        return (text[offset..].to_string(), next);
+    }
+    let mut body = String::with_capacity(end - start - offset);
+    let mut rest = &source[start + offset..end];
+    while let Some(cut) = rest.find('\n') {
+        body.push_str(&rest[..cut]);
+        body.push(' ');
+        rest = &rest[cut + 1..];
+        let indent = rest.len() - rest.trim_start().len();
+        body.push_str(&rest[..indent]);
+        rest = &rest[indent..];
+        if let Some(after) = rest.strip_prefix('#') {
+            body.push(' ');
+            rest = after;
+            if let Some(after) = rest.strip_prefix("pythran") {
+                body.push_str("       ");
+                rest = after;
+            }
+        }
+    }
+    body.push_str(rest);
+    (body, next)
 }
 
 /// How deeply statements and expressions may nest: CPython's compiler stops near 3,000 levels

@@ -173,3 +173,7 @@ snapshot!(one_error_per_mistake, "#export f(float64[:])\ndef f(a):\n    c = a + 
 snapshot!(identity_of_native_numbers, "#export f(float, float)\ndef f(x, y):\n    return x is y\n");
 
 snapshot!(misspelled_math_function, "import math\nfrom cmath import phaze\n\n#export f(float)\ndef f(x):\n    return math.sqrtt(x)\n");
+
+snapshot!(capsule_export_skipped, "#pythran export capsule raw(float)\n#pythran export f(int,\n#                 flaot)\ndef f(a, b):\n    return a\n\ndef raw(x):\n    return x\n");
+
+snapshot!(capsule_export_warning, "#pythran export capsule raw(float)\n#pythran export f(int)\ndef f(a):\n    return a\n\ndef raw(x):\n    return x\n");
