@@ -29,6 +29,20 @@ def _c(v):
     return v
 
 
+def _hypot(x, y):
+    """math.hypot as pyaot computes it: the C library's hypot (docs/language.md: CPython's own
+    algorithm can differ in the last bit); CPython's errors for infinite results."""
+    import ctypes
+    import ctypes.util
+    libm = ctypes.CDLL(ctypes.util.find_library("m"))
+    libm.hypot.restype = ctypes.c_double
+    libm.hypot.argtypes = [ctypes.c_double, ctypes.c_double]
+    r = libm.hypot(x, y)
+    if math.isinf(r) and math.isfinite(x) and math.isfinite(y):
+        raise OverflowError("math range error")
+    return r
+
+
 def _pow(a, b):
     if a < 0 and math.isfinite(a) and math.isfinite(b) and b != int(b):
         raise Documented(f"negative float to a fractional power: {a} ** {b}")
@@ -157,7 +171,8 @@ def render_expr(e, checked):
         return wrap(f"abs({inner})" if e[1] == "abs" else f"({e[1]}{inner})")
     if kind == "call":
         args = ", ".join(render_expr(a, checked) for a in e[2])
-        text = f"{e[1]}({args})"
+        name = "_hypot" if checked and e[1] == "math.hypot" else e[1]
+        text = f"{name}({args})"
         return wrap(text) if e[1] in ("int", "round", "math.floor", "math.ceil", "math.trunc", "abs", "min", "max") else text
     if kind == "index":
         return f"{render_expr(e[1], checked)}[{e[2]}]"
@@ -305,7 +320,7 @@ def arguments(rng: random.Random, params):
 
 
 HEADER = "import math\n\n"
-CHECKED_HEADER = "import math\nfrom fuzz_gen import _c, _pow\n\n"
+CHECKED_HEADER = "import math\nfrom fuzz_gen import _c, _hypot, _pow\n\n"
 
 
 def same(a, b) -> bool:

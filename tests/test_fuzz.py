@@ -148,7 +148,7 @@ def test_random_array_programs_agree_with_cpython(tmp_path):
         src = tmp_path / f"fa_{batch}.py"
         src.write_text("import math\nimport numpy as np\n\n" + "".join(p[1] for p in programs))
         ref = tmp_path / f"fa_{batch}_ref.py"
-        ref.write_text("import math\nimport numpy as np\nfrom fuzz_gen import _c, _pow\n\n" + "".join(p[2] for p in programs))
+        ref.write_text("import math\nimport numpy as np\nfrom fuzz_gen import _c, _hypot, _pow\n\n" + "".join(p[2] for p in programs))
         compiled = load_module(f"fa_{batch}", build(src, tmp_path))
         reference = load_module(f"fa_{batch}_ref", ref)
         for name, source, _, kind, approx in programs:
