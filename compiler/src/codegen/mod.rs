@@ -1974,7 +1974,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             Ok(this.b.build_select(negative, this.b.build_int_neg(wide, "")?, wide, "")?.into_int_value())
         };
         let (a, b) = (magnitude(self, x)?, magnitude(self, y)?);
-        // a != 0 here (|x| > 2**53 or |y| > 2**53 with x == 0 gives 0.0 below all the same).
+        // x == 0 with a large y: no shift, a quotient of 0, and 0.0 of the right sign below.
         let lead = self.intrinsic("llvm.ctlz", &[a.into(), self.ctx.bool_type().const_zero().into()])?.into_int_value();
         let shift = self.b.build_select(self.b.build_int_compare(IntPredicate::EQ, a, i128t.const_zero(), "")?, i128t.const_zero(), lead, "")?.into_int_value();
         let n = self.b.build_left_shift(a, shift, "")?;
