@@ -54,6 +54,8 @@ extern "C" {
     fn pthread_atfork(prepare: Option<extern "C" fn()>, parent: Option<extern "C" fn()>, child: Option<extern "C" fn()>) -> c_int;
     fn sysconf(name: c_int) -> c_long;
     fn getenv(name: *const c_char) -> *const c_char;
+    // Used by the panic handler and the personality routine, which tests leave out.
+    #[cfg_attr(test, allow(dead_code))]
     fn abort() -> !;
 }
 
