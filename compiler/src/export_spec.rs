@@ -218,7 +218,9 @@ fn lex(text: &str, base: usize) -> Result<Vec<(Tok, Span)>, Diagnostic> {
             while let Some(d) = text[i..].chars().next().filter(|d| d.is_alphanumeric() || *d == '_') {
                 i += d.len_utf8();
             }
-            out.push((Tok::Ident(text[start..i].to_string()), base + start..base + i));
+            // NFKC, as Python reads the `def` this names (`ﬁ` is `fi`).
+            let word: String = unicode_normalization::UnicodeNormalization::nfkc(&text[start..i]).collect();
+            out.push((Tok::Ident(word), base + start..base + i));
         } else if c.is_ascii_digit() {
             while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;

@@ -13,6 +13,12 @@ def normalized(n):
     return x + dé(n)
 
 
+#export ﬁxed(int)
+def ﬁxed(n):
+    # The export comment's name is normalized as the `def`'s is.
+    return n - 1
+
+
 #export été(float)
 def été(température):
     return température + 0.5
@@ -20,3 +26,4 @@ def été(température):
 
 #run: normalized(3)
 #run: été(1.0)
+#run: fixed(5)
