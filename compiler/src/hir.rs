@@ -567,45 +567,7 @@ pub fn lower(
                 globals.insert(f.name.to_string(), Global::Function(defs.len()));
                 defs.push(f);
             }
-            ast::Stmt::Import(imp) => {
-                for alias in &imp.names {
-                    let name = alias.name.as_str();
-                    let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.split('.').next().unwrap_or(name).to_string());
-                    let g = match name {
-                        "math" => Global::MathModule,
-                        "numpy" => Global::NumpyModule,
-                        // `import a.b` binds `a`; `import a.b as c` binds the submodule.
-                        _ if alias.asname.is_none() => Global::Foreign(PyPath { module: bound.clone(), attrs: vec![] }),
-                        _ => Global::Foreign(PyPath { module: name.to_string(), attrs: vec![] }),
-                    };
-                    globals.insert(bound, g);
-                }
-            }
-            ast::Stmt::ImportFrom(imp) => {
-                let module = imp.module.as_ref().map(|m| m.to_string()).unwrap_or_default();
-                for alias in &imp.names {
-                    let name = alias.name.to_string();
-                    if let Some(d) = missing_module_attribute(&module, &name, span_of(alias.range)) {
-                        diags.push(d);
-                        continue;
-                    }
-                    from_imports.push(PyPath { module: module.clone(), attrs: vec![name.clone()] });
-                    let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.clone());
-                    let g = if module == "math" {
-                        match math_constant(&name) {
-                            Some(v) => Global::Const(Const::Float(v)),
-                            None => Global::MathMember(name),
-                        }
-                    } else if name == "prange" && matches!(module.as_str(), "numba" | "cython.parallel" | "pyaot") {
-                        Global::Prange
-                    } else if module == "numpy" {
-                        Global::NumpyMember(name)
-                    } else {
-                        Global::Foreign(PyPath { module: module.clone(), attrs: vec![name.clone()] })
-                    };
-                    globals.insert(bound, g);
-                }
-            }
+            ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => bind_import(stmt, &mut globals, &mut from_imports, &mut diags, true),
             ast::Stmt::Assign(a) => {
                 let single_name = match a.targets.as_slice() {
                     [ast::Expr::Name(n)] if const_assignments.get(n.id.as_str()) == Some(&1) => Some(n.id.to_string()),
@@ -636,6 +598,15 @@ pub fn lower(
             ast::Stmt::Pass(_) => {}
             other => diags.push(ignored(other.range(), &format!("this module-level {} is not run by the compiled module", stmt_construct(other)),
                 "put code that should run at import in a function, or under `if __name__ == \"__main__\":`")),
+        }
+    }
+
+    // Imports inside functions bind at module level, where the module does not bind the name.
+    for f in &defs {
+        let mut imports = Vec::new();
+        function_imports(&f.body, &mut imports);
+        for stmt in imports {
+            bind_import(stmt, &mut globals, &mut from_imports, &mut diags, false);
         }
     }
 
@@ -1273,6 +1244,8 @@ impl FnLowerer<'_> {
         let span = span_of(s.range());
         let kind = match s {
             ast::Stmt::Pass(_) | ast::Stmt::Global(_) => return,
+            // Bound at module level (`bind_import`): the extension imports it when it is imported.
+            ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => return,
             ast::Stmt::Break(_) | ast::Stmt::Continue(_) if self.loop_depth == 0 => {
                 let word = if matches!(s, ast::Stmt::Break(_)) { "break" } else { "continue" };
                 self.diags.push(Diagnostic::error(Code::Syntax, span.clone(), format!("`{word}` outside a loop"))
@@ -2599,6 +2572,91 @@ fn with_as_try(w: &ast::StmtWith) -> Vec<ast::Stmt> {
 }
 
 /// The names `global` statements of a body declare.
+/// Binds the names an `import` or `from m import x` statement binds. At module level
+/// (`replace`) they are the module's; inside a function they are bound here too, once, unless
+/// the module binds the name otherwise: the import runs when the extension is imported (where
+/// a module level import would), and the function reads the module.
+fn bind_import(stmt: &ast::Stmt, globals: &mut HashMap<String, Global>, from_imports: &mut Vec<PyPath>, diags: &mut Vec<Diagnostic>, replace: bool) {
+    match stmt {
+        ast::Stmt::Import(imp) => {
+            for alias in &imp.names {
+                let name = alias.name.as_str();
+                let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.split('.').next().unwrap_or(name).to_string());
+                let g = match name {
+                    "math" => Global::MathModule,
+                    "numpy" => Global::NumpyModule,
+                    // `import a.b` binds `a`; `import a.b as c` binds the submodule.
+                    _ if alias.asname.is_none() => Global::Foreign(PyPath { module: bound.clone(), attrs: vec![] }),
+                    _ => Global::Foreign(PyPath { module: name.to_string(), attrs: vec![] }),
+                };
+                if replace || !globals.contains_key(&bound) {
+                    globals.insert(bound, g);
+                }
+            }
+        }
+        ast::Stmt::ImportFrom(imp) => {
+            let module = imp.module.as_ref().map(|m| m.to_string()).unwrap_or_default();
+            for alias in &imp.names {
+                let name = alias.name.to_string();
+                if let Some(d) = missing_module_attribute(&module, &name, span_of(alias.range)) {
+                    diags.push(d);
+                    continue;
+                }
+                from_imports.push(PyPath { module: module.clone(), attrs: vec![name.clone()] });
+                let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.clone());
+                let g = if module == "math" {
+                    match math_constant(&name) {
+                        Some(v) => Global::Const(Const::Float(v)),
+                        None => Global::MathMember(name),
+                    }
+                } else if name == "prange" && matches!(module.as_str(), "numba" | "cython.parallel" | "pyaot") {
+                    Global::Prange
+                } else if module == "numpy" {
+                    Global::NumpyMember(name)
+                } else {
+                    Global::Foreign(PyPath { module: module.clone(), attrs: vec![name.clone()] })
+                };
+                if replace || !globals.contains_key(&bound) {
+                    globals.insert(bound, g);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The `import` statements anywhere in a function's body (not in nested functions).
+fn function_imports<'a>(stmts: &'a [ast::Stmt], out: &mut Vec<&'a ast::Stmt>) {
+    for s in stmts {
+        match s {
+            ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => out.push(s),
+            ast::Stmt::For(f) => {
+                function_imports(&f.body, out);
+                function_imports(&f.orelse, out);
+            }
+            ast::Stmt::While(w) => {
+                function_imports(&w.body, out);
+                function_imports(&w.orelse, out);
+            }
+            ast::Stmt::If(i) => {
+                function_imports(&i.body, out);
+                function_imports(&i.orelse, out);
+            }
+            ast::Stmt::With(w) => function_imports(&w.body, out),
+            ast::Stmt::Try(t) => {
+                function_imports(&t.body, out);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    function_imports(&h.body, out);
+                }
+                function_imports(&t.orelse, out);
+                function_imports(&t.finalbody, out);
+            }
+            _ => {}
+        }
+    }
+}
+
 fn global_declarations(stmts: &[ast::Stmt], out: &mut Vec<String>) {
     for s in stmts {
         match s {
