@@ -2571,7 +2571,6 @@ fn with_as_try(w: &ast::StmtWith) -> Vec<ast::Stmt> {
     body
 }
 
-/// The names `global` statements of a body declare.
 /// Binds the names an `import` or `from m import x` statement binds. At module level
 /// (`replace`) they are the module's; inside a function they are bound here too, once, unless
 /// the module binds the name otherwise: the import runs when the extension is imported (where
@@ -2625,67 +2624,55 @@ fn bind_import(stmt: &ast::Stmt, globals: &mut HashMap<String, Global>, from_imp
     }
 }
 
-/// The `import` statements anywhere in a function's body (not in nested functions).
-fn function_imports<'a>(stmts: &'a [ast::Stmt], out: &mut Vec<&'a ast::Stmt>) {
+/// Calls `f` on every statement of `stmts` and of the blocks nested in them (loops, `if`,
+/// `with`, `try`), not entering nested functions.
+fn each_statement<'a>(stmts: &'a [ast::Stmt], f: &mut impl FnMut(&'a ast::Stmt)) {
     for s in stmts {
+        f(s);
         match s {
-            ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => out.push(s),
-            ast::Stmt::For(f) => {
-                function_imports(&f.body, out);
-                function_imports(&f.orelse, out);
+            ast::Stmt::For(l) => {
+                each_statement(&l.body, f);
+                each_statement(&l.orelse, f);
             }
             ast::Stmt::While(w) => {
-                function_imports(&w.body, out);
-                function_imports(&w.orelse, out);
+                each_statement(&w.body, f);
+                each_statement(&w.orelse, f);
             }
             ast::Stmt::If(i) => {
-                function_imports(&i.body, out);
-                function_imports(&i.orelse, out);
+                each_statement(&i.body, f);
+                each_statement(&i.orelse, f);
             }
-            ast::Stmt::With(w) => function_imports(&w.body, out),
+            ast::Stmt::With(w) => each_statement(&w.body, f),
             ast::Stmt::Try(t) => {
-                function_imports(&t.body, out);
+                each_statement(&t.body, f);
                 for h in &t.handlers {
                     let ast::ExceptHandler::ExceptHandler(h) = h;
-                    function_imports(&h.body, out);
+                    each_statement(&h.body, f);
                 }
-                function_imports(&t.orelse, out);
-                function_imports(&t.finalbody, out);
+                each_statement(&t.orelse, f);
+                each_statement(&t.finalbody, f);
             }
             _ => {}
         }
     }
 }
 
-fn global_declarations(stmts: &[ast::Stmt], out: &mut Vec<String>) {
-    for s in stmts {
-        match s {
-            ast::Stmt::Global(g) => out.extend(g.names.iter().map(|n| n.to_string())),
-            ast::Stmt::For(f) => {
-                global_declarations(&f.body, out);
-                global_declarations(&f.orelse, out);
-            }
-            ast::Stmt::While(w) => {
-                global_declarations(&w.body, out);
-                global_declarations(&w.orelse, out);
-            }
-            ast::Stmt::If(i) => {
-                global_declarations(&i.body, out);
-                global_declarations(&i.orelse, out);
-            }
-            ast::Stmt::With(w) => global_declarations(&w.body, out),
-            ast::Stmt::Try(t) => {
-                global_declarations(&t.body, out);
-                for h in &t.handlers {
-                    let ast::ExceptHandler::ExceptHandler(h) = h;
-                    global_declarations(&h.body, out);
-                }
-                global_declarations(&t.orelse, out);
-                global_declarations(&t.finalbody, out);
-            }
-            _ => {}
+/// The `import` statements anywhere in a function's body (not in nested functions).
+fn function_imports<'a>(stmts: &'a [ast::Stmt], out: &mut Vec<&'a ast::Stmt>) {
+    each_statement(stmts, &mut |s| {
+        if matches!(s, ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_)) {
+            out.push(s);
         }
-    }
+    });
+}
+
+/// The names `global` statements of a body declare.
+fn global_declarations(stmts: &[ast::Stmt], out: &mut Vec<String>) {
+    each_statement(stmts, &mut |s| {
+        if let ast::Stmt::Global(g) = s {
+            out.extend(g.names.iter().map(|n| n.to_string()));
+        }
+    });
 }
 
 /// The names a `for` target binds.

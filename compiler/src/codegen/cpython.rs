@@ -271,6 +271,20 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             cg.b.build_return(Some(&v))?;
             Ok(())
         };
+        // Answers yes where `holds`; goes on in a new block otherwise.
+        let yes_if = |cg: &mut Codegen<'ctx, '_>, holds: IntValue<'ctx>| -> Cg<()> {
+            let yes_bb = cg.append(f, "yes");
+            let other = cg.append(f, "other");
+            cg.b.build_conditional_branch(holds, yes_bb, other)?;
+            cg.b.position_at_end(yes_bb);
+            cg.b.build_return(Some(&cg.ctx.bool_type().const_all_ones()))?;
+            cg.b.position_at_end(other);
+            Ok(())
+        };
+        let exactly = |cg: &Codegen<'ctx, '_>, type_symbol: &str| -> Cg<IntValue<'ctx>> {
+            let tp = type_of(cg, obj)?;
+            Ok(cg.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(cg, type_symbol), "")?)
+        };
         let i32_nonzero = |cg: &Codegen<'ctx, '_>, v: BasicValueEnum<'ctx>| -> Cg<IntValue<'ctx>> {
             Ok(cg.b.build_int_compare(IntPredicate::NE, v.into_int_value(), cg.ctx.i32_type().const_zero(), "")?)
         };
@@ -278,12 +292,7 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             SpecType::Scalar(Scalar::Bool) => {
                 let t = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_TrueStruct"), "")?;
                 let fl = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_FalseStruct"), "")?;
-                let other = cg.append(f, "not_bool");
-                let yes_bb = cg.append(f, "bool");
-                cg.b.build_conditional_branch(cg.b.build_or(t, fl, "")?, yes_bb, other)?;
-                cg.b.position_at_end(yes_bb);
-                yes(cg, cg.ctx.bool_type().const_all_ones())?;
-                cg.b.position_at_end(other);
+                yes_if(cg, cg.b.build_or(t, fl, "")?)?;
                 let numpy_bool = is_numpy_bool(cg, obj)?;
                 yes(cg, numpy_bool)
             }
@@ -291,14 +300,7 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 // An exact int, else whatever `operator.index` takes: a numpy array has the
                 // slot too but refuses unless it holds one element, so the slot alone would
                 // let `f(int)` claim arrays meant for an `f(int[])` overload.
-                let tp = type_of(cg, obj)?;
-                let exact = cg.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(cg, "PyLong_Type"), "")?;
-                let other = cg.append(f, "not_exact");
-                let yes_bb = cg.append(f, "exact");
-                cg.b.build_conditional_branch(exact, yes_bb, other)?;
-                cg.b.position_at_end(yes_bb);
-                yes(cg, cg.ctx.bool_type().const_all_ones())?;
-                cg.b.position_at_end(other);
+                yes_if(cg, exactly(cg, "PyLong_Type")?)?;
                 let v = call_value(cg, "PyIndex_Check", &[obj.into()])?;
                 let try_bb = cg.append(f, "try_index");
                 let no_bb = cg.append(f, "no");
@@ -326,14 +328,7 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             }
             SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => {
                 // The common case first: an exact float.
-                let tp = type_of(cg, obj)?;
-                let exact = cg.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(cg, "PyFloat_Type"), "")?;
-                let other = cg.append(f, "not_exact");
-                let yes_bb = cg.append(f, "exact");
-                cg.b.build_conditional_branch(exact, yes_bb, other)?;
-                cg.b.position_at_end(yes_bb);
-                yes(cg, cg.ctx.bool_type().const_all_ones())?;
-                cg.b.position_at_end(other);
+                yes_if(cg, exactly(cg, "PyFloat_Type")?)?;
                 let v = call_value(cg, "PyIndex_Check", &[obj.into()])?;
                 let index = i32_nonzero(cg, v)?;
                 let tp = type_of(cg, obj)?;

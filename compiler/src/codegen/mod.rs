@@ -2121,18 +2121,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             BinOp::Pow => {
                 let ok = self.b.build_int_compare(IntPredicate::SGE, y, zero, "")?;
                 self.guard(cx, ok, "ValueError", "negative exponent in int ** int: pyaot computes int64 here; write float(a) ** b for a float result")?;
+                let (power, overflowed) = self.ipow(x, y)?;
                 if self.overflow_checked(cx) {
-                    let f = self.ipow_checked_fn()?;
-                    let r = self.b.build_call(f, &[x.into(), y.into()], "")?.try_as_basic_value().basic();
-                    let r = r.ok_or_else(|| CgError("ipow returned void".into()))?.into_struct_value();
-                    let overflowed = self.b.build_extract_value(r, 1, "")?.into_int_value();
                     self.guard(cx, self.b.build_not(overflowed, "")?, "OverflowError", INT_OVERFLOW)?;
-                    self.b.build_extract_value(r, 0, "")?.into_int_value()
-                } else {
-                    let f = self.ipow_fn()?;
-                    let call = self.b.build_call(f, &[x.into(), y.into()], "")?;
-                    call.try_as_basic_value().basic().ok_or_else(|| CgError("ipow returned void".into()))?.into_int_value()
                 }
+                power
             }
             BinOp::Div => return Err(CgError("true division of ints is float".into())),
         })
@@ -2164,7 +2157,6 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok((q, r))
     }
 
-    /// `pyaot.ipow(base, exp)`: exponentiation by squaring, wrapping like the other int64 ops.
     /// Whether int results of the function being compiled are checked for overflow.
     fn overflow_checked(&self, cx: &FnCx<'ctx>) -> bool {
         !cx.element_update && self.hir.functions[self.prog.instances[cx.inst].func].checks.overflowcheck
@@ -2200,14 +2192,23 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.checked_int_op(cx, "llvm.ssub.with.overflow", self.i64(0), x)
     }
 
-    /// `pyaot.ipow_checked(base, exp) -> {i64, i1}`: base ** exp (exp >= 0) by squaring, and
-    /// whether a product that counts left int64. (A square that overflows counts only if a later
-    /// step multiplies it in.)
-    fn ipow_checked_fn(&mut self) -> Cg<FunctionValue<'ctx>> {
+    /// `base ** exp` (exp >= 0) wrapped to int64, and whether it left int64 (callers that wrap
+    /// ignore that).
+    fn ipow(&mut self, base: IntValue<'ctx>, exp: IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+        let f = self.ipow_fn()?;
+        let r = self.b.build_call(f, &[base.into(), exp.into()], "")?.try_as_basic_value().basic();
+        let r = r.ok_or_else(|| CgError("ipow returned void".into()))?.into_struct_value();
+        Ok((self.b.build_extract_value(r, 0, "")?.into_int_value(), self.b.build_extract_value(r, 1, "")?.into_int_value()))
+    }
+
+    /// `pyaot.ipow(base, exp) -> {i64, i1}`: base ** exp (exp >= 0) by squaring, and whether a
+    /// product that counts left int64. (A square that overflows counts only if a later step
+    /// multiplies it in.)
+    fn ipow_fn(&mut self) -> Cg<FunctionValue<'ctx>> {
         let i64t = self.ctx.i64_type();
         let bool_t = self.ctx.bool_type();
         let result = self.ctx.struct_type(&[i64t.into(), bool_t.into()], false);
-        cpython::in_new_function(self, "pyaot.ipow_checked", result.fn_type(&[i64t.into(), i64t.into()], false), |cg, f| {
+        cpython::in_new_function(self, "pyaot.ipow", result.fn_type(&[i64t.into(), i64t.into()], false), |cg, f| {
             let entry = f.get_first_basic_block().ok_or_else(|| CgError("glue function without entry".into()))?;
             let head = cg.append(f, "head");
             let body = cg.append(f, "body");
@@ -2247,38 +2248,6 @@ impl<'ctx> Codegen<'ctx, '_> {
             let r = cg.b.build_insert_value(result.get_undef(), acc.as_basic_value(), 0, "")?;
             let r = cg.b.build_insert_value(r, over.as_basic_value(), 1, "")?;
             cg.b.build_return(Some(&r.into_struct_value()))?;
-            Ok(())
-        })
-    }
-
-    fn ipow_fn(&mut self) -> Cg<FunctionValue<'ctx>> {
-        let i64t = self.ctx.i64_type();
-        cpython::in_new_function(self, "pyaot.ipow", i64t.fn_type(&[i64t.into(), i64t.into()], false), |cg, f| {
-            let entry = f.get_first_basic_block().ok_or_else(|| CgError("glue function without entry".into()))?;
-            let head = cg.append(f, "head");
-            let body = cg.append(f, "body");
-            let exit = cg.append(f, "exit");
-            let base0 = f.get_nth_param(0).unwrap().into_int_value();
-            let exp0 = f.get_nth_param(1).unwrap().into_int_value();
-            cg.b.build_unconditional_branch(head)?;
-            cg.b.position_at_end(head);
-            let acc = cg.b.build_phi(i64t, "acc")?;
-            let base = cg.b.build_phi(i64t, "base")?;
-            let exp = cg.b.build_phi(i64t, "exp")?;
-            let more = cg.b.build_int_compare(IntPredicate::NE, exp.as_basic_value().into_int_value(), cg.i64(0), "")?;
-            cg.b.build_conditional_branch(more, body, exit)?;
-            cg.b.position_at_end(body);
-            let (a, bs, e) = (acc.as_basic_value().into_int_value(), base.as_basic_value().into_int_value(), exp.as_basic_value().into_int_value());
-            let odd = cg.b.build_int_truncate(e, cg.ctx.bool_type(), "")?;
-            let acc2 = cg.b.build_select(odd, cg.b.build_int_mul(a, bs, "")?, a, "")?.into_int_value();
-            let base2 = cg.b.build_int_mul(bs, bs, "")?;
-            let exp2 = cg.b.build_right_shift(e, cg.i64(1), false, "")?;
-            cg.b.build_unconditional_branch(head)?;
-            acc.add_incoming(&[(&cg.i64(1), entry), (&acc2, body)]);
-            base.add_incoming(&[(&base0, entry), (&base2, body)]);
-            exp.add_incoming(&[(&exp0, entry), (&exp2, body)]);
-            cg.b.position_at_end(exit);
-            cg.b.build_return(Some(&acc.as_basic_value()))?;
             Ok(())
         })
     }
@@ -2522,9 +2491,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let m = self.b.build_select(vanishes, zero, m, "")?.into_int_value();
         let m19 = self.b.build_int_compare(IntPredicate::EQ, m, self.i64(19), "")?;
         let m = self.b.build_select(m19, zero, m, "")?.into_int_value();
-        let f = self.ipow_fn()?;
-        let p = self.b.build_call(f, &[self.i64(10).into(), m.into()], "")?.try_as_basic_value().basic();
-        let p = self.b.build_int_s_extend(p.ok_or_else(|| CgError("ipow returns no value".into()))?.into_int_value(), i128t, "")?;
+        let (p, _) = self.ipow(self.i64(10), m)?;
+        let p = self.b.build_int_s_extend(p, i128t, "")?;
         let p = self.b.build_select(m19, i128t.const_int(10_000_000_000_000_000_000, false), p, "")?.into_int_value();
         let x128 = self.b.build_int_s_extend(x, i128t, "")?;
         // Floor division (p > 0), then half to even.
