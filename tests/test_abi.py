@@ -265,6 +265,47 @@ OVERFLOW = textwrap.dedent('''
             s += x
         return s
 
+    #export fib(int)
+    def fib(n):
+        if n < 2:
+            return n
+        return fib(n - 1) + fib(n - 2)
+
+    # The same recursion spelled otherwise: the sum in a helper, the base case by `<=`.
+    def plus(a, b):
+        return a + b
+
+    #export fib_helper(int)
+    def fib_helper(n):
+        if n <= 1:
+            return n
+        return plus(fib_helper(n - 2), fib_helper(n - 1))
+
+    #export doubling(int)
+    def doubling(n):
+        if n == 0:
+            return 1
+        return doubling(n - 1) * 2
+
+    def twice(x):
+        return x + x
+
+    #export doubling_helper(int)
+    def doubling_helper(n):
+        if n <= 0:
+            return 1
+        return twice(doubling_helper(n - 1))
+
+    # And as a loop.
+    #export fib_loop(int)
+    def fib_loop(n):
+        a, b = 0, 1
+        k = 0
+        while k < n:
+            a, b = b, a + b
+            k += 1
+        return a
+
     # pyaot: overflowcheck=False
     #export wrapping(int, int)
     def wrapping(a, b):
@@ -301,6 +342,15 @@ def test_int_overflow_raises_instead_of_wrapping(overflow_mod):
     raises(OverflowError, m.floordiv, -(2**63), -1)
     assert m.total(np.array([big, -1, -big], dtype=np.int64)) == -1
     raises(OverflowError, m.total, np.array([big, 1, -big], dtype=np.int64))
+    # Recursive functions that fail by escape raise at their entry (the body stays pure to
+    # LLVM); every spelling gives the same. (fib itself overflows only past n = 92, too slow to
+    # reach recursively; the doublings overflow at 63. The loop computes fib(n + 1) too.)
+    assert m.fib(30) == m.fib_helper(30) == m.fib_loop(30) == 832040
+    assert m.fib_loop(91) == 4660046610375530309
+    raises(OverflowError, m.fib_loop, 92)
+    assert m.doubling(62) == m.doubling_helper(62) == 2**62
+    raises(OverflowError, m.doubling, 63)
+    raises(OverflowError, m.doubling_helper, 63)
     # `# pyaot: overflowcheck=False`: int64 arithmetic wraps.
     assert m.wrapping(2**62, 4) == (0, 2**62 + 4)
     assert m.wrapping(big, 1)[1] == -(2**63)
