@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# Formatting is part of the build: rustfmt.toml's style, checked before anything runs.
+cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+cargo fmt --all --check
 # CI=true: insta fails on a changed snapshot instead of writing a new one.
 CI=true cargo test --release --workspace --quiet
 .venv/bin/python -m pytest tests -q "$@"

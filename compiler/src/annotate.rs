@@ -8,8 +8,8 @@
 //! and the bounds checks left after optimization. The output depends only on its inputs: no
 //! timestamps, no absolute paths.
 
-use crate::hir::{self, Stmt, StmtKind, Target};
 use crate::codegen::Transform;
+use crate::hir::{self, Stmt, StmtKind, Target};
 use crate::Checked;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
@@ -52,7 +52,9 @@ impl Class {
             Class::Numpy => "calls numpy",
             Class::Arena => "keeps the new array alive in the call's arena",
             Class::PyCall => "calls Python functions or methods",
-            Class::PyObjectOp => "works on Python objects (operators, items, attributes, iteration)",
+            Class::PyObjectOp => {
+                "works on Python objects (operators, items, attributes, iteration)"
+            }
             Class::CApi => "calls the Python C API",
         }
     }
@@ -93,33 +95,88 @@ const ONCE_BLOCKS: &[&str] = &["init", "import"];
 
 /// Blocks that only run when something failed: their calls count as error-path work.
 const ERROR_BLOCKS: &[&str] = &[
-    "fail", "explain", "tname", "all_named", "cleanup", "missing", "reword", "error", "out_of_range",
-    "not_a_buffer", "no_buffer", "buffer_wrong", "retry", "unwind", "to_int.error", "oom", "too_many",
-    "unknown", "twice", "maybe_error", "other_error",
+    "fail",
+    "explain",
+    "tname",
+    "all_named",
+    "cleanup",
+    "missing",
+    "reword",
+    "error",
+    "out_of_range",
+    "not_a_buffer",
+    "no_buffer",
+    "buffer_wrong",
+    "retry",
+    "unwind",
+    "to_int.error",
+    "oom",
+    "too_many",
+    "unknown",
+    "twice",
+    "maybe_error",
+    "other_error",
 ];
 
 fn classify(callee: &str) -> Option<(Class, bool)> {
     let hot = |c| Some((c, false));
     match callee {
         c if c.starts_with("pyaot.raise.") => Some((Class::CApi, true)),
-        "pyaot.index_error" | "pyaot.arg_type_error" | "PyErr_Format" | "PyErr_SetString" | "PyErr_SetNone"
-        | "PyErr_Clear" | "PyErr_Occurred" | "PyErr_ExceptionMatches" | "PyType_GetName" => Some((Class::CApi, true)),
+        "pyaot.index_error"
+        | "pyaot.arg_type_error"
+        | "PyErr_Format"
+        | "PyErr_SetString"
+        | "PyErr_SetNone"
+        | "PyErr_Clear"
+        | "PyErr_Occurred"
+        | "PyErr_ExceptionMatches"
+        | "PyType_GetName" => Some((Class::CApi, true)),
         "pyaot.bind" | "PyUnicode_CompareWithASCIIString" => hot(Class::Binding),
-        "PyLong_AsLongLong" | "PyFloat_AsDouble" | "PyIndex_Check" | "PyType_GetSlot" | "PyType_GetFlags" | "PyObject_GetBuffer"
-        | "PyBuffer_Release" | "pyaot.numpy_types" | "PyTuple_Size" | "PyTuple_GetItem" => hot(Class::Unboxing),
-        "PyLong_FromLongLong" | "PyFloat_FromDouble" | "PyBool_FromLong" | "PyTuple_New" | "PyTuple_SetItem" => hot(Class::Boxing),
+        "PyLong_AsLongLong" | "PyFloat_AsDouble" | "PyIndex_Check" | "PyType_GetSlot"
+        | "PyType_GetFlags" | "PyObject_GetBuffer" | "PyBuffer_Release" | "pyaot.numpy_types"
+        | "PyTuple_Size" | "PyTuple_GetItem" => hot(Class::Unboxing),
+        "PyLong_FromLongLong"
+        | "PyFloat_FromDouble"
+        | "PyBool_FromLong"
+        | "PyTuple_New"
+        | "PyTuple_SetItem" => hot(Class::Boxing),
         "Py_IncRef" | "Py_DecRef" | "_Py_Dealloc" => hot(Class::Refcount),
-        "PyEval_SaveThread" | "PyEval_RestoreThread" | "PyGILState_Ensure" | "PyGILState_Release" => hot(Class::Gil),
-        "pyaot.np_call" | "PyObject_Call" | "PyImport_ImportModule" | "PyObject_GetAttrString" | "PyUnicode_FromString" => hot(Class::Numpy),
+        "PyEval_SaveThread"
+        | "PyEval_RestoreThread"
+        | "PyGILState_Ensure"
+        | "PyGILState_Release" => hot(Class::Gil),
+        "pyaot.np_call"
+        | "PyObject_Call"
+        | "PyImport_ImportModule"
+        | "PyObject_GetAttrString"
+        | "PyUnicode_FromString" => hot(Class::Numpy),
         "pyaot.arena_add" | "PyList_New" | "PyList_Append" => hot(Class::Arena),
         c if c.starts_with("pyaot.read_array") => hot(Class::Numpy),
         c if c.starts_with("pyaot.unbox.") || c.starts_with("pyaot.check.") => hot(Class::Unboxing),
         c if c.starts_with("pyaot.box.") => hot(Class::Boxing),
-        "PyObject_CallFunctionObjArgs" | "PyObject_CallMethodObjArgs" | "PyObject_Vectorcall" | "PyObject_VectorcallMethod" => hot(Class::PyCall),
-        "PyNumber_Long" | "PyNumber_Float" | "PyObject_IsTrue" | "PyUnicode_FromStringAndSize" => hot(Class::Unboxing),
-        "PyComplex_FromDoubles" | "PyList_SetItem" | "PyDict_New" | "PySet_New" | "PySet_Add" | "PyDict_SetItem" => hot(Class::Boxing),
-        c if c.starts_with("PyNumber_") || c.starts_with("PyObject_") || c.starts_with("PyIter_") || c.starts_with("PySequence_")
-            || c.starts_with("PyDict_") || c.starts_with("PyUnicode_") || c == "PySlice_New" => hot(Class::PyObjectOp),
+        "PyObject_CallFunctionObjArgs"
+        | "PyObject_CallMethodObjArgs"
+        | "PyObject_Vectorcall"
+        | "PyObject_VectorcallMethod" => hot(Class::PyCall),
+        "PyNumber_Long" | "PyNumber_Float" | "PyObject_IsTrue" | "PyUnicode_FromStringAndSize" => {
+            hot(Class::Unboxing)
+        }
+        "PyComplex_FromDoubles"
+        | "PyList_SetItem"
+        | "PyDict_New"
+        | "PySet_New"
+        | "PySet_Add"
+        | "PyDict_SetItem" => hot(Class::Boxing),
+        c if c.starts_with("PyNumber_")
+            || c.starts_with("PyObject_")
+            || c.starts_with("PyIter_")
+            || c.starts_with("PySequence_")
+            || c.starts_with("PyDict_")
+            || c.starts_with("PyUnicode_")
+            || c == "PySlice_New" =>
+        {
+            hot(Class::PyObjectOp)
+        }
         c if c.starts_with("Py") || c.starts_with("_Py") => hot(Class::CApi),
         _ => None,
     }
@@ -150,10 +207,17 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
     let mut strings: HashMap<String, String> = HashMap::new();
     for line in ir.lines() {
         if let Some(rest) = line.strip_prefix('!') {
-            let Some(id) = rest.split(' ').next().and_then(|n| n.parse::<u32>().ok()) else { continue };
+            let Some(id) = rest.split(' ').next().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
             if line.contains("!DILocation(") {
-                if let (Some(l), Some(scope)) = (number_after(line, "line: "), number_after(line, "scope: !")) {
-                    locations.insert(id, Location { line: l, scope, inlined_at: number_after(line, "inlinedAt: !") });
+                if let (Some(l), Some(scope)) =
+                    (number_after(line, "line: "), number_after(line, "scope: !"))
+                {
+                    locations.insert(
+                        id,
+                        Location { line: l, scope, inlined_at: number_after(line, "inlinedAt: !") },
+                    );
                 }
             } else if line.contains("DISubprogram(") {
                 if let Some(at) = line.find("name: \"") {
@@ -165,7 +229,10 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
             // @str.3 = private unnamed_addr constant [6 x i8] c"zeros\00", align 1
             if let (Some(name_end), Some(c)) = (rest.find(' '), line.find("c\"")) {
                 let body: String = line[c + 2..].chars().take_while(|ch| *ch != '"').collect();
-                strings.insert(format!("@str.{}", &rest[..name_end]), body.trim_end_matches("\\00").to_string());
+                strings.insert(
+                    format!("@str.{}", &rest[..name_end]),
+                    body.trim_end_matches("\\00").to_string(),
+                );
             }
         }
     }
@@ -185,12 +252,20 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
     let mut block = String::new();
     for line in ir.lines() {
         if line.starts_with("define ") {
-            function = line.split('@').nth(1).and_then(|r| r.split('(').next()).unwrap_or("").trim_matches('"').to_string();
+            function = line
+                .split('@')
+                .nth(1)
+                .and_then(|r| r.split('(').next())
+                .unwrap_or("")
+                .trim_matches('"')
+                .to_string();
             block = "entry".into();
             continue;
         }
         if !line.starts_with(' ') {
-            if let Some(label) = line.split(':').next().filter(|l| !l.is_empty() && !l.starts_with(';') && line.contains(':') && !line.starts_with('}')) {
+            if let Some(label) = line.split(':').next().filter(|l| {
+                !l.is_empty() && !l.starts_with(';') && line.contains(':') && !line.starts_with('}')
+            }) {
                 block = label.to_string();
             }
             continue;
@@ -221,15 +296,24 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
         let error_block = ERROR_BLOCKS.iter().any(|p| block.starts_with(p));
         if error || error_block {
             let what = match callee {
-                "pyaot.index_error" => "IndexError (a bounds check left after optimization)".to_string(),
-                c if c.starts_with("pyaot.raise.") => format!("can raise {}", &c["pyaot.raise.".len()..]),
+                "pyaot.index_error" => {
+                    "IndexError (a bounds check left after optimization)".to_string()
+                }
+                c if c.starts_with("pyaot.raise.") => {
+                    format!("can raise {}", &c["pyaot.raise.".len()..])
+                }
                 _ => "error reporting (a bad argument, or an error from Python)".to_string(),
             };
             *facts.errors.entry(what).or_default() += 1;
         } else {
             *facts.hot.entry(class).or_default() += 1;
             if callee == "pyaot.np_call" || callee == "PyObject_GetAttrString" {
-                if let Some(name) = text.split("@str.").nth(1).map(|r| format!("@str.{}", r.chars().take_while(|c| c.is_ascii_digit()).collect::<String>())) {
+                if let Some(name) = text.split("@str.").nth(1).map(|r| {
+                    format!(
+                        "@str.{}",
+                        r.chars().take_while(|c| c.is_ascii_digit()).collect::<String>()
+                    )
+                }) {
                     if let Some(s) = strings.get(&name) {
                         facts.numpy_calls.insert(format!("numpy.{s}"));
                     }
@@ -300,7 +384,10 @@ fn describe_parallel(p: &hir::Parallel, f: &hir::Function) -> String {
         parts.push(format!("reduction({op}:{})", f.locals[*l].name));
     }
     if !p.lastprivate.is_empty() {
-        parts.push(format!("lastprivate({})", p.lastprivate.iter().map(|l| f.locals[*l].name.as_str()).collect::<Vec<_>>().join(", ")));
+        parts.push(format!(
+            "lastprivate({})",
+            p.lastprivate.iter().map(|l| f.locals[*l].name.as_str()).collect::<Vec<_>>().join(", ")
+        ));
     }
     if p.num_threads.is_some() {
         parts.push("num_threads set".into());
@@ -312,7 +399,13 @@ fn describe_parallel(p: &hir::Parallel, f: &hir::Function) -> String {
 }
 
 /// The loops of `f`, with the forms codegen ran them in (`transforms`, by statement start).
-fn collect_loops(f: &hir::Function, transforms: &[(usize, Transform)], stmts: &[Stmt], starts: &[usize], out: &mut Vec<LoopSpan>) {
+fn collect_loops(
+    f: &hir::Function,
+    transforms: &[(usize, Transform)],
+    stmts: &[Stmt],
+    starts: &[usize],
+    out: &mut Vec<LoopSpan>,
+) {
     for s in stmts {
         match &s.kind {
             StmtKind::While { body, orelse, .. } | StmtKind::ForRange { body, orelse, .. } => {
@@ -321,14 +414,27 @@ fn collect_loops(f: &hir::Function, transforms: &[(usize, Transform)], stmts: &[
                     _ => None,
                 };
                 // Each instance (argument types, contiguous or strided arrays) reports its own.
-                let mut forms: Vec<Transform> = transforms.iter().filter(|(at, _)| *at == s.span.start).map(|(_, form)| *form).collect();
+                let mut forms: Vec<Transform> = transforms
+                    .iter()
+                    .filter(|(at, _)| *at == s.span.start)
+                    .map(|(_, form)| *form)
+                    .collect();
                 forms.sort();
                 forms.dedup();
-                out.push(LoopSpan { first: line_of(starts, s.span.start), last: line_of(starts, s.span.end.saturating_sub(1)), parallel, forms });
+                out.push(LoopSpan {
+                    first: line_of(starts, s.span.start),
+                    last: line_of(starts, s.span.end.saturating_sub(1)),
+                    parallel,
+                    forms,
+                });
                 collect_loops(f, transforms, body, starts, out);
                 collect_loops(f, transforms, orelse, starts, out);
             }
-            StmtKind::If { .. } | StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| collect_loops(f, transforms, b, starts, out)),
+            StmtKind::If { .. } | StmtKind::Try { .. } => s
+                .kind
+                .blocks()
+                .into_iter()
+                .for_each(|b| collect_loops(f, transforms, b, starts, out)),
             _ => {}
         }
     }
@@ -359,7 +465,9 @@ fn bound_names(stmts: &[Stmt], out: &mut Vec<(hir::LocalId, usize)>) {
                 }
                 s.kind.blocks().into_iter().for_each(|b| bound_names(b, out));
             }
-            StmtKind::If { .. } | StmtKind::While { .. } => s.kind.blocks().into_iter().for_each(|b| bound_names(b, out)),
+            StmtKind::If { .. } | StmtKind::While { .. } => {
+                s.kind.blocks().into_iter().for_each(|b| bound_names(b, out))
+            }
             _ => {}
         }
     }
@@ -406,7 +514,14 @@ fn signature_text(name: &str, args: &[crate::export_spec::SpecType]) -> String {
 }
 
 /// Builds the report.
-pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remarks: &[String], transforms: &[(usize, Transform)]) -> String {
+pub fn report(
+    source: &str,
+    file_name: &str,
+    checked: &Checked,
+    ir: &str,
+    remarks: &[String],
+    transforms: &[(usize, Transform)],
+) -> String {
     let hir = &checked.hir;
     let program = &checked.program;
     let mut starts = vec![0];
@@ -424,10 +539,22 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
             if name.starts_with('$') {
                 continue;
             }
-            lines.entry(line_of(&starts, offset)).or_default().types.entry(name.clone()).or_default().insert(inst.locals[local].to_string());
+            lines
+                .entry(line_of(&starts, offset))
+                .or_default()
+                .types
+                .entry(name.clone())
+                .or_default()
+                .insert(inst.locals[local].to_string());
         }
         for (i, p) in f.params.iter().enumerate() {
-            lines.entry(line_of(&starts, p.span.start)).or_default().types.entry(p.name.clone()).or_default().insert(inst.params[i].to_string());
+            lines
+                .entry(line_of(&starts, p.span.start))
+                .or_default()
+                .types
+                .entry(p.name.clone())
+                .or_default()
+                .insert(inst.params[i].to_string());
         }
     }
 
@@ -441,20 +568,32 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
                 crate::export_spec::SpecType::Array { .. } => format!("`{}` ({}) from numpy's array fields, or the buffer protocol for other objects", p.name, s.args[k]),
                 other => format!("`{}` ({other})", p.name),
             }).collect();
-            facts.notes.push(format!("unboxes {}", kinds.into_iter().collect::<Vec<_>>().join(" or ")));
+            facts
+                .notes
+                .push(format!("unboxes {}", kinds.into_iter().collect::<Vec<_>>().join(" or ")));
         }
         if export.signatures.len() > 1 {
-            facts.notes.push(format!("dispatches between {} signatures at each call", export.signatures.len()));
+            facts.notes.push(format!(
+                "dispatches between {} signatures at each call",
+                export.signatures.len()
+            ));
         }
         if export.signatures.iter().any(|s| s.contiguous_instance.is_some()) {
             facts.notes.push("picks the version compiled for C-contiguous arrays when every array argument is contiguous".into());
         }
-        let ret: BTreeSet<String> = export.signatures.iter().map(|s| program.instances[s.instance].ret.to_string()).collect();
+        let ret: BTreeSet<String> = export
+            .signatures
+            .iter()
+            .map(|s| program.instances[s.instance].ret.to_string())
+            .collect();
         let mut ret_lines = Vec::new();
         returns(&f.body, &starts, &mut ret_lines);
         for l in ret_lines {
             let facts = lines.entry(l).or_default();
-            facts.notes.push(format!("returns to Python: boxes {}", ret.iter().cloned().collect::<Vec<_>>().join(" or ")));
+            facts.notes.push(format!(
+                "returns to Python: boxes {}",
+                ret.iter().cloned().collect::<Vec<_>>().join(" or ")
+            ));
             *facts.hot.entry(Class::Boxing).or_default() += 1;
         }
     }
@@ -464,8 +603,15 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
         hir::for_each_expr(&hir.functions[inst.func].body, &mut |e| {
             let operands: Vec<&hir::Expr> = match &e.kind {
                 hir::ExprKind::Binary(_, a, b) => vec![a, b],
-                hir::ExprKind::Unary(hir::UnaryOp::Neg | hir::UnaryOp::Pos | hir::UnaryOp::Invert, x) => vec![x],
-                hir::ExprKind::Compare(first, rest) if inst.exprs[e.id] == crate::types::Type::Object => std::iter::once(&**first).chain(rest.iter().map(|(_, x)| x)).collect(),
+                hir::ExprKind::Unary(
+                    hir::UnaryOp::Neg | hir::UnaryOp::Pos | hir::UnaryOp::Invert,
+                    x,
+                ) => vec![x],
+                hir::ExprKind::Compare(first, rest)
+                    if inst.exprs[e.id] == crate::types::Type::Object =>
+                {
+                    std::iter::once(&**first).chain(rest.iter().map(|(_, x)| x)).collect()
+                }
                 _ => vec![],
             };
             if operands.iter().any(|x| matches!(inst.exprs[x.id], crate::types::Type::Array(_))) {
@@ -489,26 +635,46 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
     for r in remarks {
         // "file.py:LINE:COL: message"
         let mut parts = r.splitn(4, ':');
-        let (_, line, _, message) = (parts.next(), parts.next(), parts.next(), parts.next().unwrap_or("").trim());
+        let (_, line, _, message) =
+            (parts.next(), parts.next(), parts.next(), parts.next().unwrap_or("").trim());
         let Some(line) = line.and_then(|l| l.parse::<u32>().ok()) else { continue };
-        let Some(lp) = loops.iter().filter(|l| l.first <= line && line <= l.last).min_by_key(|l| l.last - l.first) else { continue };
+        let Some(lp) = loops
+            .iter()
+            .filter(|l| l.first <= line && line <= l.last)
+            .min_by_key(|l| l.last - l.first)
+        else {
+            continue;
+        };
         let entry = verdicts.entry(lp.first).or_default();
         if let Some(rest) = message.strip_prefix("vectorized loop (") {
-            let what = rest.trim_end_matches(')').replace("vectorization width: ", "width ").replace("interleaved count: ", "interleave ");
+            let what = rest
+                .trim_end_matches(')')
+                .replace("vectorization width: ", "width ")
+                .replace("interleaved count: ", "interleave ");
             entry.0.insert(format!("vectorized ({what})"));
         } else if let Some(reason) = message.strip_prefix("loop not vectorized: ") {
             entry.1.insert(plain_reason(reason));
-        } else if message.contains("vectorization is not beneficial") && !message.starts_with("List") {
+        } else if message.contains("vectorization is not beneficial")
+            && !message.starts_with("List")
+        {
             entry.1.insert("the cost model found it not beneficial".to_string());
         }
     }
     for lp in &loops {
         let checks: u32 = (lp.first..=lp.last)
             .filter_map(|l| lines.get(&l))
-            .map(|f| f.errors.iter().filter(|(k, _)| k.starts_with("IndexError")).map(|(_, n)| n).sum::<u32>())
+            .map(|f| {
+                f.errors
+                    .iter()
+                    .filter(|(k, _)| k.starts_with("IndexError"))
+                    .map(|(_, n)| n)
+                    .sum::<u32>()
+            })
             .sum();
         // A loop working on Python objects runs as a plain loop: LLVM's reasons would be noise.
-        let on_objects = (lp.first..=lp.last).filter_map(|l| lines.get(&l)).any(|f| f.hot.contains_key(&Class::PyCall) || f.hot.contains_key(&Class::PyObjectOp));
+        let on_objects = (lp.first..=lp.last)
+            .filter_map(|l| lines.get(&l))
+            .any(|f| f.hot.contains_key(&Class::PyCall) || f.hot.contains_key(&Class::PyObjectOp));
         let facts = lines.entry(lp.first).or_default();
         let (done, missed) = verdicts.remove(&lp.first).unwrap_or_default();
         let missed: Vec<String> = missed.into_iter().collect();
@@ -516,9 +682,16 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
             (true, _) if on_objects => "not vectorized: it works on Python objects".to_string(),
             (false, true) => done.into_iter().collect::<Vec<_>>().join("; "),
             // Several versions of the loop (argument types, contiguous arrays) may differ.
-            (false, false) => format!("{}; another version not vectorized: {}", done.into_iter().collect::<Vec<_>>().join("; "), missed.join("; ")),
+            (false, false) => format!(
+                "{}; another version not vectorized: {}",
+                done.into_iter().collect::<Vec<_>>().join("; "),
+                missed.join("; ")
+            ),
             (true, false) => format!("not vectorized: {}", missed.join("; ")),
-            (true, true) => "not vectorized (LLVM gave no reason: an outer loop, or nothing it could vectorize)".to_string(),
+            (true, true) => {
+                "not vectorized (LLVM gave no reason: an outer loop, or nothing it could vectorize)"
+                    .to_string()
+            }
         };
         if let Some(p) = &lp.parallel {
             facts.notes.push(format!("loop: {p}"));
@@ -541,11 +714,16 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
             });
         }
         facts.notes.push(format!("loop: {verdict}"));
-        facts.notes.push(if checks == 0 { "loop: no bounds checks left after optimization".into() } else { format!("loop: {checks} bounds check(s) left after optimization") });
+        facts.notes.push(if checks == 0 {
+            "loop: no bounds checks left after optimization".into()
+        } else {
+            format!("loop: {checks} bounds check(s) left after optimization")
+        });
     }
 
     // `np.zeros` the next loop overwrites: only its border is zeroed.
-    let mut border_only: Vec<usize> = transforms.iter().filter(|(_, t)| *t == Transform::BorderOnly).map(|(at, _)| *at).collect();
+    let mut border_only: Vec<usize> =
+        transforms.iter().filter(|(_, t)| *t == Transform::BorderOnly).map(|(at, _)| *at).collect();
     border_only.sort();
     border_only.dedup();
     for at in border_only {
@@ -557,11 +735,18 @@ pub fn report(source: &str, file_name: &str, checked: &Checked, ir: &str, remark
     render(source, file_name, hir, program, &lines)
 }
 
-fn render(source: &str, file_name: &str, hir: &hir::Module, program: &crate::types::Program, lines: &BTreeMap<u32, LineFacts>) -> String {
+fn render(
+    source: &str,
+    file_name: &str,
+    hir: &hir::Module,
+    program: &crate::types::Program,
+    lines: &BTreeMap<u32, LineFacts>,
+) -> String {
     let base = file_name.rsplit('/').next().unwrap_or(file_name);
     let mut html = String::new();
     let code_lines: Vec<&str> = source.lines().collect();
-    let with_code: Vec<u32> = lines.iter().filter(|(_, f)| !f.ir.is_empty()).map(|(l, _)| *l).collect();
+    let with_code: Vec<u32> =
+        lines.iter().filter(|(_, f)| !f.ir.is_empty()).map(|(l, _)| *l).collect();
     let native = with_code.iter().filter(|l| lines[l].score() == 0).count();
     let total: u32 = lines.values().map(|f| f.score()).sum();
     let errors: u32 = lines.values().map(|f| f.error_count()).sum();
@@ -571,7 +756,11 @@ fn render(source: &str, file_name: &str, hir: &hir::Module, program: &crate::typ
         let f = &hir.functions[export.func];
         for s in &export.signatures {
             let inst = &program.instances[s.instance];
-            let locals: BTreeSet<String> = f.locals.iter().enumerate().skip(f.params.len())
+            let locals: BTreeSet<String> = f
+                .locals
+                .iter()
+                .enumerate()
+                .skip(f.params.len())
                 .filter(|(_, l)| !l.name.starts_with('$'))
                 .map(|(i, l)| format!("{}: {}", l.name, inst.locals[i]))
                 .collect();
@@ -580,7 +769,8 @@ fn render(source: &str, file_name: &str, hir: &hir::Module, program: &crate::typ
                 escape(&locals.into_iter().collect::<Vec<_>>().join(", ")));
         }
     }
-    let share = if with_code.is_empty() { 100.0 } else { 100.0 * native as f64 / with_code.len() as f64 };
+    let share =
+        if with_code.is_empty() { 100.0 } else { 100.0 * native as f64 / with_code.len() as f64 };
     let _ = write!(html, "</table>\n<p class=\"stats\">{native} of {} lines with code run as plain machine code ({share:.0}%); Python-interaction score {total}; {errors} error-path site(s), shown apart.</p>\n", with_code.len());
     let _ = write!(html, "<p class=\"legend\"><span class=\"swatch\" style=\"background:{}\"></span> machine code only <span class=\"swatch\" style=\"background:{}\"></span> some Python interaction <span class=\"swatch\" style=\"background:{}\"></span> much (scored: numpy call 20, C-API call 5, boxing/unboxing 3, GIL/arena/binding 2, refcount 1). Click a line for its types, its loops and the optimized LLVM IR it became; <span class=\"err\">!</span> marks lines that can raise.</p>\n</section>\n<div class=\"code\">\n",
         shade(0), shade(4), shade(64));
@@ -589,37 +779,83 @@ fn render(source: &str, file_name: &str, hir: &hir::Module, program: &crate::typ
         let code = escape(text);
         match lines.get(&n) {
             Some(f) if !f.ir.is_empty() || !f.notes.is_empty() || !f.types.is_empty() => {
-                let mut why: Vec<String> = f.notes.iter().filter(|n| !n.starts_with("loop:")).cloned().collect();
+                let mut why: Vec<String> =
+                    f.notes.iter().filter(|n| !n.starts_with("loop:")).cloned().collect();
                 for (class, count) in &f.hot {
                     if *class == Class::Numpy && !f.numpy_calls.is_empty() {
-                        why.push(format!("calls {}", f.numpy_calls.iter().cloned().collect::<Vec<_>>().join(", ")));
-                    } else if !matches!(class, Class::Unboxing | Class::Boxing) || f.notes.is_empty() {
+                        why.push(format!(
+                            "calls {}",
+                            f.numpy_calls.iter().cloned().collect::<Vec<_>>().join(", ")
+                        ));
+                    } else if !matches!(class, Class::Unboxing | Class::Boxing)
+                        || f.notes.is_empty()
+                    {
                         why.push(format!("{} ×{count}", class.words()));
                     }
                 }
-                let why = if why.is_empty() && f.score() == 0 { String::new() } else { why.join("; ") };
-                let err = if f.error_count() > 0 { "<span class=\"err\" title=\"can raise\">!</span>" } else { "<span class=\"err\"></span>" };
-                let verdict: Vec<&str> = f.notes.iter().filter_map(|n| n.strip_prefix("loop: ")).filter(|n| n.contains("vectorized") || n.starts_with("parallel:") || n.starts_with("lanes:") || n.starts_with("unrolled:") || n.starts_with("jammed:")).collect();
-                let verdict = if verdict.is_empty() { String::new() } else { format!("<span class=\"verdict\">{}</span>", escape(&verdict.join("; "))) };
+                let why =
+                    if why.is_empty() && f.score() == 0 { String::new() } else { why.join("; ") };
+                let err = if f.error_count() > 0 {
+                    "<span class=\"err\" title=\"can raise\">!</span>"
+                } else {
+                    "<span class=\"err\"></span>"
+                };
+                let verdict: Vec<&str> = f
+                    .notes
+                    .iter()
+                    .filter_map(|n| n.strip_prefix("loop: "))
+                    .filter(|n| {
+                        n.contains("vectorized")
+                            || n.starts_with("parallel:")
+                            || n.starts_with("lanes:")
+                            || n.starts_with("unrolled:")
+                            || n.starts_with("jammed:")
+                    })
+                    .collect();
+                let verdict = if verdict.is_empty() {
+                    String::new()
+                } else {
+                    format!("<span class=\"verdict\">{}</span>", escape(&verdict.join("; ")))
+                };
                 let _ = write!(html, "<details id=\"L{n}\" class=\"line\"><summary style=\"background:{}\"><span class=\"no\">{n}</span>{err}<span class=\"score\">{}</span><code>{code}</code>{verdict}<span class=\"why\">{}</span></summary>\n<div class=\"info\">\n",
                     shade(f.score()), f.score(), escape(&why));
                 if !f.types.is_empty() {
-                    let types: Vec<String> = f.types.iter().map(|(name, ts)| format!("<code>{}: {}</code>", escape(name), escape(&ts.iter().cloned().collect::<Vec<_>>().join(" | ")))).collect();
+                    let types: Vec<String> = f
+                        .types
+                        .iter()
+                        .map(|(name, ts)| {
+                            format!(
+                                "<code>{}: {}</code>",
+                                escape(name),
+                                escape(&ts.iter().cloned().collect::<Vec<_>>().join(" | "))
+                            )
+                        })
+                        .collect();
                     let _ = writeln!(html, "<p>types: {}</p>", types.join(", "));
                 }
                 for note in f.notes.iter().filter(|n| n.starts_with("loop:")) {
                     let _ = writeln!(html, "<p class=\"loop\">{}</p>", escape(note));
                 }
                 if !f.errors.is_empty() {
-                    let errs: Vec<String> = f.errors.iter().map(|(what, n)| format!("{} ×{n}", escape(what))).collect();
-                    let _ = writeln!(html, "<p class=\"errors\">error paths (not in the score): {}</p>", errs.join("; "));
+                    let errs: Vec<String> =
+                        f.errors.iter().map(|(what, n)| format!("{} ×{n}", escape(what))).collect();
+                    let _ = writeln!(
+                        html,
+                        "<p class=\"errors\">error paths (not in the score): {}</p>",
+                        errs.join("; ")
+                    );
                 }
                 if f.once {
                     let _ = writeln!(html, "<p>also runs once per process (not in the score): imports numpy and looks up its types</p>");
                 }
                 if !f.hot.is_empty() {
-                    let hot: Vec<String> = f.hot.iter().map(|(c, n)| format!("{} ×{n} (cost {} each)", c.words(), c.cost())).collect();
-                    let _ = writeln!(html, "<p>Python interactions: {}</p>", escape(&hot.join("; ")));
+                    let hot: Vec<String> = f
+                        .hot
+                        .iter()
+                        .map(|(c, n)| format!("{} ×{n} (cost {} each)", c.words(), c.cost()))
+                        .collect();
+                    let _ =
+                        writeln!(html, "<p>Python interactions: {}</p>", escape(&hot.join("; ")));
                 }
                 if !f.ir.is_empty() {
                     let mut ir = String::new();
@@ -708,7 +944,10 @@ have_numpy.i:
         parse_ir(IR, &mut lines);
         assert_eq!(lines[&4].numpy_calls.iter().collect::<Vec<_>>(), ["numpy.empty"]);
         assert_eq!(lines[&4].hot[&Class::Numpy], 1);
-        assert_eq!(lines[&5].errors.keys().next().unwrap(), "IndexError (a bounds check left after optimization)");
+        assert_eq!(
+            lines[&5].errors.keys().next().unwrap(),
+            "IndexError (a bounds check left after optimization)"
+        );
         assert_eq!(lines[&5].score(), 0);
     }
 

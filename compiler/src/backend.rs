@@ -6,7 +6,9 @@
 
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine};
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
+};
 use inkwell::OptimizationLevel;
 
 #[derive(Clone)]
@@ -51,7 +53,13 @@ fn set_llvm_options() {
             c"-pass-remarks-analysis=loop-vectorize".as_ptr(),
         ];
         // SAFETY: NUL-terminated static strings; LLVM copies what it keeps.
-        unsafe { llvm_sys::support::LLVMParseCommandLineOptions(args.len() as i32, args.as_ptr(), std::ptr::null()) };
+        unsafe {
+            llvm_sys::support::LLVMParseCommandLineOptions(
+                args.len() as i32,
+                args.as_ptr(),
+                std::ptr::null(),
+            )
+        };
     });
 }
 
@@ -60,11 +68,20 @@ pub fn target_machine(opts: &BackendOptions) -> Result<TargetMachine, String> {
     // Once per process: a second codegen unit's thread (units.rs) makes its own machine while
     // this one optimizes, and registering the target again would write LLVM's registry then.
     static NATIVE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    NATIVE.get_or_init(|| Target::initialize_native(&InitializationConfig::default()).map_err(|e| format!("cannot initialize LLVM for this machine: {e}"))).clone()?;
+    NATIVE
+        .get_or_init(|| {
+            Target::initialize_native(&InitializationConfig::default())
+                .map_err(|e| format!("cannot initialize LLVM for this machine: {e}"))
+        })
+        .clone()?;
     let triple = TargetMachine::get_default_triple();
-    let target = Target::from_triple(&triple).map_err(|e| format!("no LLVM target for {triple}: {e}"))?;
+    let target =
+        Target::from_triple(&triple).map_err(|e| format!("no LLVM target for {triple}: {e}"))?;
     let (cpu, features) = match opts.target_cpu.as_str() {
-        "native" => (TargetMachine::get_host_cpu_name().to_string(), TargetMachine::get_host_cpu_features().to_string()),
+        "native" => (
+            TargetMachine::get_host_cpu_name().to_string(),
+            TargetMachine::get_host_cpu_features().to_string(),
+        ),
         "generic" => ("generic".to_string(), String::new()),
         name => (name.to_string(), String::new()),
     };
@@ -78,7 +95,9 @@ pub fn target_machine(opts: &BackendOptions) -> Result<TargetMachine, String> {
     };
     target
         .create_target_machine(&triple, &cpu, &features, level, RelocMode::PIC, CodeModel::Default)
-        .ok_or_else(|| format!("LLVM cannot generate code for CPU `{cpu}`; try --target-cpu generic"))
+        .ok_or_else(|| {
+            format!("LLVM cannot generate code for CPU `{cpu}`; try --target-cpu generic")
+        })
 }
 
 /// Runs the optimization pipeline in place.
@@ -86,7 +105,9 @@ pub fn optimize(module: &Module, machine: &TargetMachine, opt_level: u8) -> Resu
     module.set_triple(&machine.get_triple());
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     let passes = format!("default<O{}>", opt_level.min(3));
-    module.run_passes(&passes, machine, PassBuilderOptions::create()).map_err(|e| format!("LLVM optimization failed: {e}"))
+    module
+        .run_passes(&passes, machine, PassBuilderOptions::create())
+        .map_err(|e| format!("LLVM optimization failed: {e}"))
 }
 
 pub fn object_code(module: &Module, machine: &TargetMachine) -> Result<Vec<u8>, String> {
@@ -113,7 +134,13 @@ impl Remarks {
         let ptr = &*sink as *const std::sync::Mutex<Vec<String>> as *mut std::ffi::c_void;
         // SAFETY: the box outlives the context's use in this compilation (Remarks is kept until
         // the module is optimized); the handler only appends to the vector.
-        unsafe { llvm_sys::core::LLVMContextSetDiagnosticHandler(context.raw(), Some(collect_remark), ptr) };
+        unsafe {
+            llvm_sys::core::LLVMContextSetDiagnosticHandler(
+                context.raw(),
+                Some(collect_remark),
+                ptr,
+            )
+        };
         Remarks(sink)
     }
 
@@ -122,10 +149,15 @@ impl Remarks {
     }
 }
 
-extern "C" fn collect_remark(info: llvm_sys::prelude::LLVMDiagnosticInfoRef, sink: *mut std::ffi::c_void) {
+extern "C" fn collect_remark(
+    info: llvm_sys::prelude::LLVMDiagnosticInfoRef,
+    sink: *mut std::ffi::c_void,
+) {
     // SAFETY: LLVM passes the diagnostic and the pointer given to LLVMContextSetDiagnosticHandler.
     unsafe {
-        if llvm_sys::core::LLVMGetDiagInfoSeverity(info) != llvm_sys::LLVMDiagnosticSeverity::LLVMDSRemark {
+        if llvm_sys::core::LLVMGetDiagInfoSeverity(info)
+            != llvm_sys::LLVMDiagnosticSeverity::LLVMDSRemark
+        {
             return;
         }
         let text = llvm_sys::core::LLVMGetDiagInfoDescription(info);

@@ -111,7 +111,9 @@ pub fn render(file_name: &str, source: &str, diagnostics: &[Diagnostic], color: 
     let mut buffer = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
     let config = term::Config::default();
     for d in diagnostics {
-        let clamp = |s: &Span| s.start.min(source.len())..s.end.min(source.len()).max(s.start.min(source.len()));
+        let clamp = |s: &Span| {
+            s.start.min(source.len())..s.end.min(source.len()).max(s.start.min(source.len()))
+        };
         let mut labels = vec![Label::primary((), clamp(&d.span)).with_message(d.label.clone())];
         for (span, msg) in &d.secondary {
             labels.push(Label::secondary((), clamp(span)).with_message(msg.clone()));
@@ -120,7 +122,8 @@ pub fn render(file_name: &str, source: &str, diagnostics: &[Diagnostic], color: 
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
         };
-        let mut cs = base.with_code(d.code.as_str()).with_message(d.message.clone()).with_labels(labels);
+        let mut cs =
+            base.with_code(d.code.as_str()).with_message(d.message.clone()).with_labels(labels);
         if let Some(h) = &d.hint {
             cs = cs.with_notes(vec![format!("hint: {h}")]);
         }

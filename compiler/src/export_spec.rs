@@ -66,7 +66,14 @@ impl Scalar {
     }
 
     pub fn is_integer(self) -> bool {
-        !matches!(self, Scalar::Bool | Scalar::Float32 | Scalar::Float64 | Scalar::Complex64 | Scalar::Complex128)
+        !matches!(
+            self,
+            Scalar::Bool
+                | Scalar::Float32
+                | Scalar::Float64
+                | Scalar::Complex64
+                | Scalar::Complex128
+        )
     }
 
     /// The inclusive range a Python int must lie in to convert to this integer type.
@@ -97,7 +104,11 @@ pub enum SpecType {
     Scalar(Scalar),
     Tuple(Vec<SpecType>),
     /// `contiguous` is set by a trailing `::1` (C order required).
-    Array { dtype: Scalar, dims: Vec<Dim>, contiguous: bool },
+    Array {
+        dtype: Scalar,
+        dims: Vec<Dim>,
+        contiguous: bool,
+    },
     List(Box<SpecType>),
     Set(Box<SpecType>),
     Dict(Box<SpecType>, Box<SpecType>),
@@ -215,19 +226,26 @@ fn lex(text: &str, base: usize) -> Result<Vec<(Tok, Span)>, Diagnostic> {
             i += c.len_utf8();
         } else if c.is_alphabetic() || c == '_' {
             // Python identifiers may be non-ASCII (`def fé`).
-            while let Some(d) = text[i..].chars().next().filter(|d| d.is_alphanumeric() || *d == '_') {
+            while let Some(d) =
+                text[i..].chars().next().filter(|d| d.is_alphanumeric() || *d == '_')
+            {
                 i += d.len_utf8();
             }
             // NFKC, as Python reads the `def` this names (`ﬁ` is `fi`).
-            let word: String = unicode_normalization::UnicodeNormalization::nfkc(&text[start..i]).collect();
+            let word: String =
+                unicode_normalization::UnicodeNormalization::nfkc(&text[start..i]).collect();
             out.push((Tok::Ident(word), base + start..base + i));
         } else if c.is_ascii_digit() {
             while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
             }
             let n = text[start..i].parse::<u64>().map_err(|_| {
-                Diagnostic::error(Code::ExportSpec, base + start..base + i, "number too large in export comment")
-                    .label("this size")
+                Diagnostic::error(
+                    Code::ExportSpec,
+                    base + start..base + i,
+                    "number too large in export comment",
+                )
+                .label("this size")
             })?;
             out.push((Tok::Number(n), base + start..base + i));
         } else if c == ':' && bytes.get(i + 1) == Some(&b':') {
@@ -416,7 +434,9 @@ fn parse_postfix(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
                         lx.next();
                         if let Tok::Number(n) = lx.peek().clone() {
                             if n != 1 {
-                                return Err(lx.unexpected("only `::1` (contiguous) is allowed as a step"));
+                                return Err(
+                                    lx.unexpected("only `::1` (contiguous) is allowed as a step")
+                                );
                             }
                             lx.next();
                             contiguous = true;
@@ -429,7 +449,9 @@ fn parse_postfix(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
                     }
                     // Pythran's `T[,]`: an empty slot is any size.
                     Tok::Punct(',') | Tok::Punct(']') => dims.push(Dim::Any),
-                    _ => return Err(lx.unexpected("expected `:`, `::1` or a size in array brackets")),
+                    _ => {
+                        return Err(lx.unexpected("expected `:`, `::1` or a size in array brackets"))
+                    }
                 }
                 if lx.eat(']') {
                     break;
@@ -490,7 +512,11 @@ fn parse_atom(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
                     lx.next();
                     let inner = parse_type(lx)?;
                     lx.expect(']', "after the element type")?;
-                    Ok(if word == "list" { SpecType::List(Box::new(inner)) } else { SpecType::Set(Box::new(inner)) })
+                    Ok(if word == "list" {
+                        SpecType::List(Box::new(inner))
+                    } else {
+                        SpecType::Set(Box::new(inner))
+                    })
                 }
                 "dict" if *lx.peek() == Tok::Punct('[') => {
                     lx.next();
@@ -500,9 +526,13 @@ fn parse_atom(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
                     lx.expect(']', "after the value type")?;
                     Ok(SpecType::Dict(Box::new(k), Box::new(v)))
                 }
-                _ => Err(Diagnostic::error(Code::ExportSpec, span, format!("unknown type `{word}` in export comment"))
-                    .label("not a type pyaot knows")
-                    .hint(suggest(&word))),
+                _ => Err(Diagnostic::error(
+                    Code::ExportSpec,
+                    span,
+                    format!("unknown type `{word}` in export comment"),
+                )
+                .label("not a type pyaot knows")
+                .hint(suggest(&word))),
             }
         }
         _ => Err(lx.unexpected("expected a type")),
@@ -531,12 +561,18 @@ mod tests {
 
     fn types(text: &str) -> Vec<String> {
         let e = parse_export(text, 0).expect("parses");
-        e[0].args.iter().map(|a| a.alternatives.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")).collect()
+        e[0].args
+            .iter()
+            .map(|a| a.alternatives.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "))
+            .collect()
     }
 
     #[test]
     fn scalars_and_aliases() {
-        assert_eq!(types("f(int, float, bool, complex, uint8, float32)"), ["int", "float", "bool", "complex", "uint8", "float32"]);
+        assert_eq!(
+            types("f(int, float, bool, complex, uint8, float32)"),
+            ["int", "float", "bool", "complex", "uint8", "float32"]
+        );
         assert_eq!(types("f(int64, float64, complex128)"), ["int", "float", "complex"]);
     }
 
@@ -571,7 +607,10 @@ mod tests {
         assert_eq!(types("f(float64[:], int[:,:], float[], float[][], uint8[::], float[:, ::1], float64[:,3])"),
             ["float64[:]", "int64[:, :]", "float64[:]", "float64[:, :]", "uint8[:]", "float64[:, ::1]", "float64[:, 3]"]);
         let e = parse_export("f(float32[::1])", 0).unwrap();
-        assert_eq!(e[0].args[0].alternatives[0], SpecType::Array { dtype: Scalar::Float32, dims: vec![Dim::Any], contiguous: true });
+        assert_eq!(
+            e[0].args[0].alternatives[0],
+            SpecType::Array { dtype: Scalar::Float32, dims: vec![Dim::Any], contiguous: true }
+        );
     }
 
     #[test]

@@ -117,7 +117,10 @@ impl PyPath {
         PyPath { module: "builtins".into(), attrs: vec![name.into()] }
     }
     pub fn dotted(&self) -> String {
-        std::iter::once(self.module.as_str()).chain(self.attrs.iter().map(|a| a.as_str())).collect::<Vec<_>>().join(".")
+        std::iter::once(self.module.as_str())
+            .chain(self.attrs.iter().map(|a| a.as_str()))
+            .collect::<Vec<_>>()
+            .join(".")
     }
 }
 
@@ -141,26 +144,69 @@ pub struct Stmt {
 }
 
 pub enum StmtKind {
-    Assign { target: Target, value: Expr },
-    AugAssign { target: LocalId, target_span: Span, op: BinOp, value: Expr },
+    Assign {
+        target: Target,
+        value: Expr,
+    },
+    AugAssign {
+        target: LocalId,
+        target_span: Span,
+        op: BinOp,
+        value: Expr,
+    },
     /// `a[i] += v`: the index is evaluated once.
-    AugAssignItem { array: Expr, indices: Vec<Index>, target_span: Span, op: BinOp, value: Expr },
+    AugAssignItem {
+        array: Expr,
+        indices: Vec<Index>,
+        target_span: Span,
+        op: BinOp,
+        value: Expr,
+    },
     Expr(Expr),
-    If { cond: Expr, then: Vec<Stmt>, orelse: Vec<Stmt> },
-    While { cond: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
-    ForRange { target: LocalId, target_span: Span, start: Option<Expr>, stop: Expr, step: Option<Expr>, body: Vec<Stmt>, orelse: Vec<Stmt>, parallel: Option<Box<Parallel>>, each: Option<Vec<LocalId>> },
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
+    ForRange {
+        target: LocalId,
+        target_span: Span,
+        start: Option<Expr>,
+        stop: Expr,
+        step: Option<Expr>,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+        parallel: Option<Box<Parallel>>,
+        each: Option<Vec<LocalId>>,
+    },
     Break,
     Continue,
     Return(Option<Expr>),
     /// `raise Name` or `raise Name("message")` of a builtin exception.
-    Raise { exception: String, message: Option<String> },
+    Raise {
+        exception: String,
+        message: Option<String>,
+    },
     /// `raise <expression> [from <cause>]`: an exception object or class computed at run time.
     RaiseObject(Expr, Option<Expr>),
     /// `try`/`except`/`else`/`finally`.
-    Try { body: Vec<Stmt>, handlers: Vec<Handler>, orelse: Vec<Stmt>, finalbody: Vec<Stmt> },
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<Handler>,
+        orelse: Vec<Stmt>,
+        finalbody: Vec<Stmt>,
+    },
     /// A bare `raise` inside an `except` block: the exception being handled, again.
     Reraise,
-    Assert { cond: Expr, message: Option<String> },
+    Assert {
+        cond: Expr,
+        message: Option<String>,
+    },
 }
 
 /// One `except` clause.
@@ -177,7 +223,9 @@ impl StmtKind {
     /// The statement lists nested in this statement, in order.
     pub fn blocks(&self) -> Vec<&[Stmt]> {
         match self {
-            StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => vec![a, b],
+            StmtKind::If { then: a, orelse: b, .. }
+            | StmtKind::While { body: a, orelse: b, .. }
+            | StmtKind::ForRange { body: a, orelse: b, .. } => vec![a, b],
             StmtKind::Try { body, handlers, orelse, finalbody } => {
                 let mut out: Vec<&[Stmt]> = vec![body];
                 out.extend(handlers.iter().map(|h| h.body.as_slice()));
@@ -334,7 +382,12 @@ impl NpFn {
     /// The positional arguments before `dtype`: (required, at most).
     pub fn arity(self) -> (usize, usize) {
         match self {
-            NpFn::Empty | NpFn::Zeros | NpFn::Ones | NpFn::EmptyLike | NpFn::ZerosLike | NpFn::OnesLike => (1, 1),
+            NpFn::Empty
+            | NpFn::Zeros
+            | NpFn::Ones
+            | NpFn::EmptyLike
+            | NpFn::ZerosLike
+            | NpFn::OnesLike => (1, 1),
             NpFn::Full | NpFn::FullLike => (2, 2),
             NpFn::Arange => (1, 3),
         }
@@ -432,23 +485,79 @@ pub enum Builtin {
 /// functions that can overflow and ValueError for the others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MathFn {
-    Sqrt, Exp, Exp2, Expm1, Log, Log10, Log2, Log1p, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh,
-    Asinh, Acosh, Atanh, Fabs, Degrees, Radians,
-    Floor, Ceil, Trunc,
-    Atan2, Copysign, Hypot, Pow, Fmod,
-    IsNan, IsInf, IsFinite,
+    Sqrt,
+    Exp,
+    Exp2,
+    Expm1,
+    Log,
+    Log10,
+    Log2,
+    Log1p,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Fabs,
+    Degrees,
+    Radians,
+    Floor,
+    Ceil,
+    Trunc,
+    Atan2,
+    Copysign,
+    Hypot,
+    Pow,
+    Fmod,
+    IsNan,
+    IsInf,
+    IsFinite,
 }
 
 impl MathFn {
     fn from_name(name: &str) -> Option<MathFn> {
         use MathFn::*;
         Some(match name {
-            "sqrt" => Sqrt, "exp" => Exp, "exp2" => Exp2, "expm1" => Expm1, "log" => Log, "log10" => Log10,
-            "log2" => Log2, "log1p" => Log1p, "sin" => Sin, "cos" => Cos, "tan" => Tan, "asin" => Asin,
-            "acos" => Acos, "atan" => Atan, "sinh" => Sinh, "cosh" => Cosh, "tanh" => Tanh, "asinh" => Asinh,
-            "acosh" => Acosh, "atanh" => Atanh, "fabs" => Fabs, "degrees" => Degrees, "radians" => Radians,
-            "floor" => Floor, "ceil" => Ceil, "trunc" => Trunc, "atan2" => Atan2, "copysign" => Copysign,
-            "hypot" => Hypot, "pow" => Pow, "fmod" => Fmod, "isnan" => IsNan, "isinf" => IsInf,
+            "sqrt" => Sqrt,
+            "exp" => Exp,
+            "exp2" => Exp2,
+            "expm1" => Expm1,
+            "log" => Log,
+            "log10" => Log10,
+            "log2" => Log2,
+            "log1p" => Log1p,
+            "sin" => Sin,
+            "cos" => Cos,
+            "tan" => Tan,
+            "asin" => Asin,
+            "acos" => Acos,
+            "atan" => Atan,
+            "sinh" => Sinh,
+            "cosh" => Cosh,
+            "tanh" => Tanh,
+            "asinh" => Asinh,
+            "acosh" => Acosh,
+            "atanh" => Atanh,
+            "fabs" => Fabs,
+            "degrees" => Degrees,
+            "radians" => Radians,
+            "floor" => Floor,
+            "ceil" => Ceil,
+            "trunc" => Trunc,
+            "atan2" => Atan2,
+            "copysign" => Copysign,
+            "hypot" => Hypot,
+            "pow" => Pow,
+            "fmod" => Fmod,
+            "isnan" => IsNan,
+            "isinf" => IsInf,
             "isfinite" => IsFinite,
             _ => return None,
         })
@@ -457,12 +566,39 @@ impl MathFn {
     pub fn name(self) -> &'static str {
         use MathFn::*;
         match self {
-            Sqrt => "sqrt", Exp => "exp", Exp2 => "exp2", Expm1 => "expm1", Log => "log", Log10 => "log10",
-            Log2 => "log2", Log1p => "log1p", Sin => "sin", Cos => "cos", Tan => "tan", Asin => "asin",
-            Acos => "acos", Atan => "atan", Sinh => "sinh", Cosh => "cosh", Tanh => "tanh", Asinh => "asinh",
-            Acosh => "acosh", Atanh => "atanh", Fabs => "fabs", Degrees => "degrees", Radians => "radians",
-            Floor => "floor", Ceil => "ceil", Trunc => "trunc", Atan2 => "atan2", Copysign => "copysign",
-            Hypot => "hypot", Pow => "pow", Fmod => "fmod", IsNan => "isnan", IsInf => "isinf",
+            Sqrt => "sqrt",
+            Exp => "exp",
+            Exp2 => "exp2",
+            Expm1 => "expm1",
+            Log => "log",
+            Log10 => "log10",
+            Log2 => "log2",
+            Log1p => "log1p",
+            Sin => "sin",
+            Cos => "cos",
+            Tan => "tan",
+            Asin => "asin",
+            Acos => "acos",
+            Atan => "atan",
+            Sinh => "sinh",
+            Cosh => "cosh",
+            Tanh => "tanh",
+            Asinh => "asinh",
+            Acosh => "acosh",
+            Atanh => "atanh",
+            Fabs => "fabs",
+            Degrees => "degrees",
+            Radians => "radians",
+            Floor => "floor",
+            Ceil => "ceil",
+            Trunc => "trunc",
+            Atan2 => "atan2",
+            Copysign => "copysign",
+            Hypot => "hypot",
+            Pow => "pow",
+            Fmod => "fmod",
+            IsNan => "isnan",
+            IsInf => "isinf",
             IsFinite => "isfinite",
         }
     }
@@ -491,9 +627,24 @@ fn math_constant(name: &str) -> Option<f64> {
 
 /// Builtin exceptions that `raise` and `assert` may name.
 pub const EXCEPTIONS: &[&str] = &[
-    "ArithmeticError", "AssertionError", "BufferError", "EOFError", "Exception", "FloatingPointError",
-    "IndexError", "KeyError", "LookupError", "MemoryError", "NotImplementedError", "OverflowError",
-    "RecursionError", "RuntimeError", "StopIteration", "TypeError", "ValueError", "ZeroDivisionError",
+    "ArithmeticError",
+    "AssertionError",
+    "BufferError",
+    "EOFError",
+    "Exception",
+    "FloatingPointError",
+    "IndexError",
+    "KeyError",
+    "LookupError",
+    "MemoryError",
+    "NotImplementedError",
+    "OverflowError",
+    "RecursionError",
+    "RuntimeError",
+    "StopIteration",
+    "TypeError",
+    "ValueError",
+    "ZeroDivisionError",
 ];
 
 /// What a module-level name stands for.
@@ -525,12 +676,16 @@ pub fn lower(
 ) -> (Module, Vec<Diagnostic>) {
     // A directive on the line above a `def` is that function's; others before the first
     // statement are the module's.
-    let def_starts: Vec<usize> = body.iter().filter_map(|s| match s {
-        ast::Stmt::FunctionDef(f) => Some(usize::from(f.range.start())),
-        _ => None,
-    }).collect();
+    let def_starts: Vec<usize> = body
+        .iter()
+        .filter_map(|s| match s {
+            ast::Stmt::FunctionDef(f) => Some(usize::from(f.range.start())),
+            _ => None,
+        })
+        .collect();
     let first_statement = body.first().map_or(usize::MAX, |s| usize::from(s.range().start()));
-    let module_checks = directives.iter()
+    let module_checks = directives
+        .iter()
         .filter(|d| d.span.start < first_statement && !def_starts.contains(&d.next_line))
         .fold(defaults, |c, d| c.apply(d));
     let mut diags = Vec::new();
@@ -617,14 +772,37 @@ pub fn lower(
     let first_lambda = defs.len() + usize::from(!init_stmts.is_empty());
     for f in &defs {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new(), bindings: HashMap::new(), global_names: Vec::new() };
+        let mut lowerer = FnLowerer {
+            globals: &globals,
+            locals: Vec::new(),
+            local_ids: HashMap::new(),
+            next_expr: 0,
+            diags: &mut own,
+            defs: &defs,
+            pragmas,
+            handler_depth: 0,
+            loop_depth: 0,
+            genexp_ok: false,
+            lambdas: &lambdas,
+            first_lambda,
+            enclosing: Vec::new(),
+            bindings: HashMap::new(),
+            global_names: Vec::new(),
+        };
         let mut function = lowerer.lower_function(f);
         // A decorated function is an error only if compiled code needs it (else a warning).
         if let Some(d) = f.decorator_list.first() {
-            own.push(unsupported(d.range(), "decorators", "remove the decorator; pyaot compiles plain functions (`@njit` is not needed)"));
+            own.push(unsupported(
+                d.range(),
+                "decorators",
+                "remove the decorator; pyaot compiles plain functions (`@njit` is not needed)",
+            ));
         }
         let start = usize::from(f.range.start());
-        function.checks = directives.iter().filter(|d| d.next_line == start).fold(module_checks, |c, d| c.apply(d));
+        function.checks = directives
+            .iter()
+            .filter(|d| d.next_line == start)
+            .fold(module_checks, |c, d| c.apply(d));
         functions.push(function);
         function_diags.push(own);
     }
@@ -633,16 +811,35 @@ pub fn lower(
         None
     } else {
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing: Vec::new(), bindings: HashMap::new(), global_names: Vec::new() };
+        let mut lowerer = FnLowerer {
+            globals: &globals,
+            locals: Vec::new(),
+            local_ids: HashMap::new(),
+            next_expr: 0,
+            diags: &mut own,
+            defs: &defs,
+            pragmas,
+            handler_depth: 0,
+            loop_depth: 0,
+            genexp_ok: false,
+            lambdas: &lambdas,
+            first_lambda,
+            enclosing: Vec::new(),
+            bindings: HashMap::new(),
+            global_names: Vec::new(),
+        };
         let span = span_of(init_stmts[0].range());
         for name in &module_globals {
             lowerer.local(name, span.clone());
         }
         let mut body = lowerer.block(&init_stmts);
-        let items: Vec<Expr> = module_globals.iter().map(|name| {
-            let id = lowerer.local_ids[name.as_str()];
-            lowerer.expr_node(span.clone(), ExprKind::Local(id))
-        }).collect();
+        let items: Vec<Expr> = module_globals
+            .iter()
+            .map(|name| {
+                let id = lowerer.local_ids[name.as_str()];
+                lowerer.expr_node(span.clone(), ExprKind::Local(id))
+            })
+            .collect();
         let tuple = lowerer.expr_node(span.clone(), ExprKind::Tuple(items));
         body.push(Stmt { span: span.clone(), kind: StmtKind::Return(Some(tuple)) });
         let function = Function {
@@ -663,7 +860,23 @@ pub fn lower(
     while k < lambdas.borrow().len() {
         let (def, enclosing) = lambdas.borrow()[k].clone();
         let mut own = Vec::new();
-        let mut lowerer = FnLowerer { globals: &globals, locals: Vec::new(), local_ids: HashMap::new(), next_expr: 0, diags: &mut own, defs: &defs, pragmas, handler_depth: 0, loop_depth: 0, genexp_ok: false, lambdas: &lambdas, first_lambda, enclosing, bindings: HashMap::new(), global_names: Vec::new() };
+        let mut lowerer = FnLowerer {
+            globals: &globals,
+            locals: Vec::new(),
+            local_ids: HashMap::new(),
+            next_expr: 0,
+            diags: &mut own,
+            defs: &defs,
+            pragmas,
+            handler_depth: 0,
+            loop_depth: 0,
+            genexp_ok: false,
+            lambdas: &lambdas,
+            first_lambda,
+            enclosing,
+            bindings: HashMap::new(),
+            global_names: Vec::new(),
+        };
         let mut function = lowerer.lower_function(&def);
         function.checks = module_checks;
         functions.push(function);
@@ -681,16 +894,23 @@ pub fn lower(
                 // become optional arguments of their default's type.
                 let mut entry = entry.clone();
                 if entry.args.len() < nparams {
-                    let omitted: Option<Vec<_>> = f.params[entry.args.len()..].iter().map(|p| match &p.default {
-                        Some(Const::Bool(_)) => Some(SpecType::Scalar(Scalar::Bool)),
-                        Some(Const::Int(_)) => Some(SpecType::Scalar(Scalar::Int64)),
-                        Some(Const::Float(_)) => Some(SpecType::Scalar(Scalar::Float64)),
-                        Some(Const::Complex(..)) => Some(SpecType::Scalar(Scalar::Complex128)),
-                        _ => None,
-                    }).collect();
+                    let omitted: Option<Vec<_>> = f.params[entry.args.len()..]
+                        .iter()
+                        .map(|p| match &p.default {
+                            Some(Const::Bool(_)) => Some(SpecType::Scalar(Scalar::Bool)),
+                            Some(Const::Int(_)) => Some(SpecType::Scalar(Scalar::Int64)),
+                            Some(Const::Float(_)) => Some(SpecType::Scalar(Scalar::Float64)),
+                            Some(Const::Complex(..)) => Some(SpecType::Scalar(Scalar::Complex128)),
+                            _ => None,
+                        })
+                        .collect();
                     if let Some(types) = omitted {
                         for t in types {
-                            entry.args.push(crate::export_spec::ExportArg { alternatives: vec![t], optional: true, span: entry.span.clone() });
+                            entry.args.push(crate::export_spec::ExportArg {
+                                alternatives: vec![t],
+                                optional: true,
+                                span: entry.span.clone(),
+                            });
                         }
                     }
                 }
@@ -706,10 +926,22 @@ pub fn lower(
                 let mut ok = true;
                 for (arg, p) in entry.args.iter().zip(&f.params) {
                     if arg.optional && p.default.is_none() {
-                        diags.push(Diagnostic::error(Code::ExportTarget, arg.span.clone(), format!("argument `{}` is marked optional but has no default", p.name))
+                        diags.push(
+                            Diagnostic::error(
+                                Code::ExportTarget,
+                                arg.span.clone(),
+                                format!(
+                                    "argument `{}` is marked optional but has no default",
+                                    p.name
+                                ),
+                            )
                             .label("`?` here")
                             .also(p.span.clone(), "no default value")
-                            .hint(format!("give `{}` a default in the `def`, or remove the `?`", p.name)));
+                            .hint(format!(
+                                "give `{}` a default in the `def`, or remove the `?`",
+                                p.name
+                            )),
+                        );
                         ok = false;
                     }
                 }
@@ -717,20 +949,36 @@ pub fn lower(
                     out_exports.push(Export { func: *fid, entry: entry.clone() });
                 }
             }
-            _ => diags.push(Diagnostic::error(Code::ExportTarget, entry.name_span.clone(), format!("export names `{}`, which is not a function of this module", entry.name))
+            _ => diags.push(
+                Diagnostic::error(
+                    Code::ExportTarget,
+                    entry.name_span.clone(),
+                    format!(
+                        "export names `{}`, which is not a function of this module",
+                        entry.name
+                    ),
+                )
                 .label("no `def` with this name")
-                .hint(match functions.iter().map(|f| f.name.as_str()).collect::<Vec<_>>() {
-                    names if names.is_empty() => "define the function in this file".to_string(),
-                    names => format!("functions here: {}", names.join(", ")),
-                })),
+                .hint(
+                    match functions.iter().map(|f| f.name.as_str()).collect::<Vec<_>>() {
+                        names if names.is_empty() => "define the function in this file".to_string(),
+                        names => format!("functions here: {}", names.join(", ")),
+                    },
+                ),
+            ),
         }
     }
     // Only functions the exports reach are compiled; problems elsewhere (test helpers, code for
     // the Python side) are a warning, not a reason to refuse the module.
-    let reachable = reachable_functions(&functions, out_exports.iter().map(|e| e.func).chain(init).chain(exports.iter().filter_map(|e| match globals.get(&e.name) {
-        Some(Global::Function(f)) => Some(*f),
-        _ => None,
-    })));
+    let reachable = reachable_functions(
+        &functions,
+        out_exports.iter().map(|e| e.func).chain(init).chain(exports.iter().filter_map(|e| {
+            match globals.get(&e.name) {
+                Some(Global::Function(f)) => Some(*f),
+                _ => None,
+            }
+        })),
+    );
     for (i, own) in function_diags.into_iter().enumerate() {
         if reachable[i] {
             diags.extend(own);
@@ -741,7 +989,18 @@ pub fn lower(
                 .hint(format!("export `{}` (or call it from an exported function) to see what pyaot cannot compile in it", f.name)));
         }
     }
-    (Module { name: module_name.to_string(), doc, functions, exports: out_exports, init, module_globals, from_imports }, diags)
+    (
+        Module {
+            name: module_name.to_string(),
+            doc,
+            functions,
+            exports: out_exports,
+            init,
+            module_globals,
+            from_imports,
+        },
+        diags,
+    )
 }
 
 /// Calls `f` on an expression and every expression inside it (parents first).
@@ -755,9 +1014,17 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
         }),
         ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) => {}
         ExprKind::Lambda(_, captures) => captures.iter().for_each(|x| walk_expr(x, f)),
-        ExprKind::Tuple(items) | ExprKind::BoolOp(_, items) | ExprKind::Builtin(_, items) | ExprKind::NpCreate(_, items, _)
-        | ExprKind::List(items) | ExprKind::Set(items) => items.iter().for_each(|x| walk_expr(x, f)),
-        ExprKind::Unary(_, x) | ExprKind::Attr(x, _) | ExprKind::Copy(x) | ExprKind::GetAttr(x, _) | ExprKind::EachItem(_, x) => walk_expr(x, f),
+        ExprKind::Tuple(items)
+        | ExprKind::BoolOp(_, items)
+        | ExprKind::Builtin(_, items)
+        | ExprKind::NpCreate(_, items, _)
+        | ExprKind::List(items)
+        | ExprKind::Set(items) => items.iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::Unary(_, x)
+        | ExprKind::Attr(x, _)
+        | ExprKind::Copy(x)
+        | ExprKind::GetAttr(x, _)
+        | ExprKind::EachItem(_, x) => walk_expr(x, f),
         ExprKind::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
             walk_expr(k, f);
             walk_expr(v, f);
@@ -831,11 +1098,16 @@ pub fn for_each_expr<'h>(stmts: &'h [Stmt], f: &mut dyn FnMut(&'h Expr)) {
                 for_each_expr(orelse, f);
             }
             StmtKind::ForRange { start, stop, step, body, orelse, .. } => {
-                [start.as_ref(), Some(stop), step.as_ref()].into_iter().flatten().for_each(|x| walk_expr(x, f));
+                [start.as_ref(), Some(stop), step.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .for_each(|x| walk_expr(x, f));
                 for_each_expr(body, f);
                 for_each_expr(orelse, f);
             }
-            StmtKind::Return(Some(x)) | StmtKind::Assert { cond: x, .. } | StmtKind::RaiseObject(x, None) => walk_expr(x, f),
+            StmtKind::Return(Some(x))
+            | StmtKind::Assert { cond: x, .. }
+            | StmtKind::RaiseObject(x, None) => walk_expr(x, f),
             StmtKind::RaiseObject(x, Some(cause)) => {
                 walk_expr(x, f);
                 walk_expr(cause, f);
@@ -851,7 +1123,11 @@ pub fn for_each_expr<'h>(stmts: &'h [Stmt], f: &mut dyn FnMut(&'h Expr)) {
                 for_each_expr(orelse, f);
                 for_each_expr(finalbody, f);
             }
-            StmtKind::Return(None) | StmtKind::Break | StmtKind::Continue | StmtKind::Raise { .. } | StmtKind::Reraise => {}
+            StmtKind::Return(None)
+            | StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Raise { .. }
+            | StmtKind::Reraise => {}
         }
     }
 }
@@ -873,7 +1149,11 @@ fn reachable_functions(functions: &[Function], roots: impl Iterator<Item = FuncI
 }
 
 fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 fn span_of(r: rustpython_parser::text_size::TextRange) -> Span {
@@ -884,13 +1164,21 @@ fn span_of(r: rustpython_parser::text_size::TextRange) -> Span {
 /// fails when the line runs, or at import).
 fn missing_module_attribute(module: &str, attr: &str, span: Span) -> Option<Diagnostic> {
     let near = crate::known_modules::missing_attribute(module, attr)?;
-    Some(Diagnostic::error(Code::UnknownName, span, format!("module `{module}` has no attribute `{attr}`"))
+    Some(
+        Diagnostic::error(
+            Code::UnknownName,
+            span,
+            format!("module `{module}` has no attribute `{attr}`"),
+        )
         .label(format!("not in `{module}`"))
-        .hint(crate::known_modules::hint(module, &near)))
+        .hint(crate::known_modules::hint(module, &near)),
+    )
 }
 
 fn unsupported(r: rustpython_parser::text_size::TextRange, what: &str, hint: &str) -> Diagnostic {
-    Diagnostic::error(Code::Unsupported, span_of(r), format!("{what} are not supported by pyaot")).label(format!("{what} here")).hint(hint)
+    Diagnostic::error(Code::Unsupported, span_of(r), format!("{what} are not supported by pyaot"))
+        .label(format!("{what} here"))
+        .hint(hint)
 }
 
 fn ignored(r: rustpython_parser::text_size::TextRange, message: &str, hint: &str) -> Diagnostic {
@@ -899,8 +1187,10 @@ fn ignored(r: rustpython_parser::text_size::TextRange, message: &str, hint: &str
 
 fn is_main_guard(test: &ast::Expr) -> bool {
     if let ast::Expr::Compare(c) = test {
-        if let (ast::Expr::Name(n), [ast::Expr::Constant(k)]) = (&*c.left, c.comparators.as_slice()) {
-            return n.id.as_str() == "__name__" && matches!(&k.value, Constant::Str(s) if s == "__main__");
+        if let (ast::Expr::Name(n), [ast::Expr::Constant(k)]) = (&*c.left, c.comparators.as_slice())
+        {
+            return n.id.as_str() == "__name__"
+                && matches!(&k.value, Constant::Str(s) if s == "__main__");
         }
     }
     false
@@ -962,10 +1252,17 @@ fn fold_const(e: &ast::Expr, globals: &HashMap<String, Global>) -> Option<Const>
             _ => None,
         },
         ast::Expr::Attribute(a) => match (&*a.value, globals) {
-            (ast::Expr::Name(m), g) if matches!(g.get(m.id.as_str()), Some(Global::MathModule)) => math_constant(a.attr.as_str()).map(Const::Float),
+            (ast::Expr::Name(m), g) if matches!(g.get(m.id.as_str()), Some(Global::MathModule)) => {
+                math_constant(a.attr.as_str()).map(Const::Float)
+            }
             _ => None,
         },
-        ast::Expr::Tuple(t) => t.elts.iter().map(|x| fold_const(x, globals)).collect::<Option<Vec<_>>>().map(Const::Tuple),
+        ast::Expr::Tuple(t) => t
+            .elts
+            .iter()
+            .map(|x| fold_const(x, globals))
+            .collect::<Option<Vec<_>>>()
+            .map(Const::Tuple),
         ast::Expr::UnaryOp(u) => match (u.op, fold_const(&u.operand, globals)?) {
             (ast::UnaryOp::USub, Const::Int(i)) => i.checked_neg().map(Const::Int),
             (ast::UnaryOp::USub, Const::Float(f)) => Some(Const::Float(-f)),
@@ -982,11 +1279,19 @@ fn fold_const(e: &ast::Expr, globals: &HashMap<String, Global>) -> Option<Const>
                     ast::Operator::Mult => x.checked_mul(y)?,
                     ast::Operator::FloorDiv if y != 0 => {
                         let q = x.checked_div(y)?;
-                        if x % y != 0 && ((x < 0) != (y < 0)) { q - 1 } else { q }
+                        if x % y != 0 && ((x < 0) != (y < 0)) {
+                            q - 1
+                        } else {
+                            q
+                        }
                     }
                     ast::Operator::Mod if y != 0 => {
                         let r = x.checked_rem(y)?;
-                        if r != 0 && ((r < 0) != (y < 0)) { r + y } else { r }
+                        if r != 0 && ((r < 0) != (y < 0)) {
+                            r + y
+                        } else {
+                            r
+                        }
                     }
                     ast::Operator::Pow if (0..64).contains(&y) => x.checked_pow(y as u32)?,
                     ast::Operator::Div if y != 0 => return Some(Const::Float(x as f64 / y as f64)),
@@ -1026,7 +1331,9 @@ fn literal(c: &Constant) -> Option<Const> {
         Constant::Str(text) => Some(Const::Str(text.clone())),
         Constant::Bool(b) => Some(Const::Bool(*b)),
         Constant::None => Some(Const::None),
-        Constant::Tuple(items) => items.iter().map(literal).collect::<Option<Vec<_>>>().map(Const::Tuple),
+        Constant::Tuple(items) => {
+            items.iter().map(literal).collect::<Option<Vec<_>>>().map(Const::Tuple)
+        }
         _ => None,
     }
 }
@@ -1066,10 +1373,18 @@ impl FnLowerer<'_> {
         let def_start = usize::from(f.range.start());
         let span = def_start..def_start + "def ".len() + f.name.len();
         if let Some(v) = &args.vararg {
-            self.diags.push(unsupported(v.range, "`*args` parameters", "list the parameters one by one"));
+            self.diags.push(unsupported(
+                v.range,
+                "`*args` parameters",
+                "list the parameters one by one",
+            ));
         }
         if let Some(v) = &args.kwarg {
-            self.diags.push(unsupported(v.range, "`**kwargs` parameters", "list the parameters one by one"));
+            self.diags.push(unsupported(
+                v.range,
+                "`**kwargs` parameters",
+                "list the parameters one by one",
+            ));
         }
         let mut params = Vec::new();
         for a in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
@@ -1102,7 +1417,10 @@ impl FnLowerer<'_> {
             }
         });
         for a in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
-            self.bindings.entry(a.def.arg.to_string()).or_default().push((usize::from(a.def.range.start()), false));
+            self.bindings
+                .entry(a.def.arg.to_string())
+                .or_default()
+                .push((usize::from(a.def.range.start()), false));
         }
         let mut sites = Vec::new();
         binding_sites(&f.body, false, &mut sites);
@@ -1137,7 +1455,9 @@ impl FnLowerer<'_> {
                     continue;
                 }
                 match &mut s.kind {
-                    StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => {
+                    StmtKind::If { then: a, orelse: b, .. }
+                    | StmtKind::While { body: a, orelse: b, .. }
+                    | StmtKind::ForRange { body: a, orelse: b, .. } => {
                         find(a, out);
                         find(b, out);
                     }
@@ -1156,7 +1476,9 @@ impl FnLowerer<'_> {
         find(body, &mut loops);
         let mut problems = Vec::new();
         for lp in loops {
-            let StmtKind::ForRange { target, body, parallel: Some(p), .. } = &mut lp.kind else { continue };
+            let StmtKind::ForRange { target, body, parallel: Some(p), .. } = &mut lp.kind else {
+                continue;
+            };
             let mut inside = vec![0usize; self.locals.len()];
             local_refs(body, &mut inside);
             inside[*target] += 1;
@@ -1166,10 +1488,27 @@ impl FnLowerer<'_> {
             }
             // prange: only outer variables are reductions.
             let reductions: Vec<LocalId> = p.reductions.iter().map(|(_, l)| *l).collect();
-            jumps_out(body, true, &mut |span, what| problems.push(Diagnostic::error(Code::Unsupported, span, format!("`{what}` cannot leave a parallel loop"))
-                .label("here").also(p.span.clone(), "parallel loop").hint("compute a flag or a result array in the loop and act on it after")));
+            jumps_out(body, true, &mut |span, what| {
+                problems.push(
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        span,
+                        format!("`{what}` cannot leave a parallel loop"),
+                    )
+                    .label("here")
+                    .also(p.span.clone(), "parallel loop")
+                    .hint("compute a flag or a result array in the loop and act on it after"),
+                )
+            });
             // `m = max(m, x)` (and min) is how Python spells a max reduction: allowed.
-            let minmax: Vec<LocalId> = p.reductions.iter().filter(|(op, _)| matches!(op, crate::omp::ReductionOp::Min | crate::omp::ReductionOp::Max)).map(|(_, l)| *l).collect();
+            let minmax: Vec<LocalId> = p
+                .reductions
+                .iter()
+                .filter(|(op, _)| {
+                    matches!(op, crate::omp::ReductionOp::Min | crate::omp::ReductionOp::Max)
+                })
+                .map(|(_, l)| *l)
+                .collect();
             let mut allowed = Vec::new();
             minmax_updates(body, &minmax, &mut allowed);
             let mut reads = Vec::new();
@@ -1230,7 +1569,8 @@ impl FnLowerer<'_> {
             // A docstring at the top of a body is not code.
             if i == 0 {
                 if let ast::Stmt::Expr(e) = s {
-                    if matches!(&*e.value, ast::Expr::Constant(c) if matches!(c.value, Constant::Str(_))) {
+                    if matches!(&*e.value, ast::Expr::Constant(c) if matches!(c.value, Constant::Str(_)))
+                    {
                         continue;
                     }
                 }
@@ -1248,8 +1588,15 @@ impl FnLowerer<'_> {
             ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => return,
             ast::Stmt::Break(_) | ast::Stmt::Continue(_) if self.loop_depth == 0 => {
                 let word = if matches!(s, ast::Stmt::Break(_)) { "break" } else { "continue" };
-                self.diags.push(Diagnostic::error(Code::Syntax, span.clone(), format!("`{word}` outside a loop"))
-                    .label("not inside a `for` or `while`").hint("Python rejects this too (SyntaxError)"));
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::Syntax,
+                        span.clone(),
+                        format!("`{word}` outside a loop"),
+                    )
+                    .label("not inside a `for` or `while`")
+                    .hint("Python rejects this too (SyntaxError)"),
+                );
                 return;
             }
             ast::Stmt::Break(_) => StmtKind::Break,
@@ -1267,11 +1614,17 @@ impl FnLowerer<'_> {
                     // `a = b = v`: evaluate once into a hidden local, then assign each target.
                     let tmp = self.local(&format!("$chain{}", value.id), value.span.clone());
                     let vspan = value.span.clone();
-                    out.push(Stmt { span: span.clone(), kind: StmtKind::Assign { target: Target::Local(tmp, vspan.clone()), value } });
+                    out.push(Stmt {
+                        span: span.clone(),
+                        kind: StmtKind::Assign { target: Target::Local(tmp, vspan.clone()), value },
+                    });
                     for t in &a.targets {
                         if let Some(target) = self.target(t) {
                             let value = self.expr_node(vspan.clone(), ExprKind::Local(tmp));
-                            out.push(Stmt { span: span.clone(), kind: StmtKind::Assign { target, value } });
+                            out.push(Stmt {
+                                span: span.clone(),
+                                kind: StmtKind::Assign { target, value },
+                            });
                         }
                     }
                     return;
@@ -1284,8 +1637,14 @@ impl FnLowerer<'_> {
                     // `x += v` of a module value: x = x + v (read, compute, rebind).
                     ast::Expr::Name(n) if self.global_names.iter().any(|g| g == n.id.as_str()) => {
                         let current = self.name(n.id.as_str(), span_of(n.range));
-                        let sum = self.expr_node(span.clone(), ExprKind::Binary(op, Box::new(current), Box::new(value)));
-                        StmtKind::Assign { target: Target::Global(n.id.to_string(), span_of(n.range)), value: sum }
+                        let sum = self.expr_node(
+                            span.clone(),
+                            ExprKind::Binary(op, Box::new(current), Box::new(value)),
+                        );
+                        StmtKind::Assign {
+                            target: Target::Global(n.id.to_string(), span_of(n.range)),
+                            value: sum,
+                        }
                     }
                     ast::Expr::Name(n) => {
                         let target = self.local(n.id.as_str(), span_of(n.range));
@@ -1294,24 +1653,51 @@ impl FnLowerer<'_> {
                     ast::Expr::Subscript(sub) => {
                         let array = self.expr(&sub.value);
                         let indices = self.indices(&sub.slice);
-                        StmtKind::AugAssignItem { array, indices, target_span: span_of(sub.range), op, value }
+                        StmtKind::AugAssignItem {
+                            array,
+                            indices,
+                            target_span: span_of(sub.range),
+                            op,
+                            value,
+                        }
                     }
                     // `o.x += v` with `o` a name: o.x = o.x + v (`o` read twice: a name cannot change).
                     ast::Expr::Attribute(a) if matches!(&*a.value, ast::Expr::Name(_)) => {
                         let current_obj = self.expr(&a.value);
-                        let current = self.expr_node(span_of(a.range), ExprKind::GetAttr(Box::new(current_obj), a.attr.to_string()));
-                        let sum = self.expr_node(span.clone(), ExprKind::Binary(op, Box::new(current), Box::new(value)));
+                        let current = self.expr_node(
+                            span_of(a.range),
+                            ExprKind::GetAttr(Box::new(current_obj), a.attr.to_string()),
+                        );
+                        let sum = self.expr_node(
+                            span.clone(),
+                            ExprKind::Binary(op, Box::new(current), Box::new(value)),
+                        );
                         let target_obj = self.expr(&a.value);
-                        StmtKind::Assign { target: Target::Attr(Box::new(target_obj), a.attr.to_string(), span_of(a.range)), value: sum }
+                        StmtKind::Assign {
+                            target: Target::Attr(
+                                Box::new(target_obj),
+                                a.attr.to_string(),
+                                span_of(a.range),
+                            ),
+                            value: sum,
+                        }
                     }
                     other => {
                         let (what, hint) = expr_construct(other);
-                        self.diags.push(unsupported(other.range(), &format!("augmented assignments to {what}"), hint));
+                        self.diags.push(unsupported(
+                            other.range(),
+                            &format!("augmented assignments to {what}"),
+                            hint,
+                        ));
                         return;
                     }
                 }
             }
-            ast::Stmt::If(i) => StmtKind::If { cond: self.expr(&i.test), then: self.block(&i.body), orelse: self.block(&i.orelse) },
+            ast::Stmt::If(i) => StmtKind::If {
+                cond: self.expr(&i.test),
+                then: self.block(&i.body),
+                orelse: self.block(&i.orelse),
+            },
             ast::Stmt::Try(t) => {
                 let body = self.block(&t.body);
                 let mut handlers = Vec::new();
@@ -1334,7 +1720,11 @@ impl FnLowerer<'_> {
                 }
                 return;
             }
-            ast::Stmt::While(w) => StmtKind::While { cond: self.expr(&w.test), body: self.loop_body(&w.body), orelse: self.block(&w.orelse) },
+            ast::Stmt::While(w) => StmtKind::While {
+                cond: self.expr(&w.test),
+                body: self.loop_body(&w.body),
+                orelse: self.block(&w.orelse),
+            },
             ast::Stmt::For(f) => return self.for_stmt(f, span, out),
             ast::Stmt::Raise(r) => {
                 let Some(exc) = &r.exc else {
@@ -1342,8 +1732,15 @@ impl FnLowerer<'_> {
                         out.push(Stmt { span, kind: StmtKind::Reraise });
                         return;
                     }
-                    self.diags.push(Diagnostic::error(Code::Unsupported, span_of(r.range), "a bare `raise` outside an `except` block has no exception to raise")
-                        .label("here").hint("raise a named exception: `raise ValueError(\"...\")`"));
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::Unsupported,
+                            span_of(r.range),
+                            "a bare `raise` outside an `except` block has no exception to raise",
+                        )
+                        .label("here")
+                        .hint("raise a named exception: `raise ValueError(\"...\")`"),
+                    );
                     return;
                 };
                 match (&r.cause, self.exception(exc)) {
@@ -1358,7 +1755,9 @@ impl FnLowerer<'_> {
                 let message = match &a.msg {
                     None => None,
                     Some(m) => match &**m {
-                        ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. }) => Some(s.clone()),
+                        ast::Expr::Constant(ast::ExprConstant {
+                            value: Constant::Str(s), ..
+                        }) => Some(s.clone()),
                         other => {
                             self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "the message of `assert` must be a string literal")
                                 .label("not a string literal").hint("write the message as a plain string: `assert x > 0, \"x must be positive\"`"));
@@ -1372,9 +1771,15 @@ impl FnLowerer<'_> {
                 let what = stmt_construct(other);
                 let hint = match other {
                     ast::Stmt::TryStar(_) => "catch exception groups in the Python caller",
-                    ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => "pass the value as an argument and return the new value",
-                    ast::Stmt::AsyncWith(_) => "do the work with a context manager in the Python caller",
-                    ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_) => "define it at module level",
+                    ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => {
+                        "pass the value as an argument and return the new value"
+                    }
+                    ast::Stmt::AsyncWith(_) => {
+                        "do the work with a context manager in the Python caller"
+                    }
+                    ast::Stmt::FunctionDef(_) | ast::Stmt::ClassDef(_) => {
+                        "define it at module level"
+                    }
                     ast::Stmt::AnnAssign(_) => "drop the annotation: types are inferred",
                     ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => "import at module level",
                     _ => "rewrite it with assignments, `if`, `while` and `for ... in range(...)`",
@@ -1395,8 +1800,16 @@ impl FnLowerer<'_> {
             ast::Expr::Call(c) if is_prange(self, c) => (c, true),
             _ => {
                 if let Some(p) = self.pragmas.iter().find(|p| p.next_line == span.start) {
-                    self.diags.push(Diagnostic::error(Code::Unsupported, p.span.clone(), "`#omp parallel for` needs a `for` over `range(...)`")
-                        .label("this pragma").also(span_of(f.iter.range()), "not a range").hint("write `for i in range(n):` under the pragma"));
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::Unsupported,
+                            p.span.clone(),
+                            "`#omp parallel for` needs a `for` over `range(...)`",
+                        )
+                        .label("this pragma")
+                        .also(span_of(f.iter.range()), "not a range")
+                        .hint("write `for i in range(n):` under the pragma"),
+                    );
                 }
                 return self.for_each(f, span, out);
             }
@@ -1404,14 +1817,31 @@ impl FnLowerer<'_> {
         let (target, target_span) = match &*f.target {
             ast::Expr::Name(n) => (self.local(n.id.as_str(), span_of(n.range)), span_of(n.range)),
             other => {
-                self.diags.push(Diagnostic::error(Code::Unsupported, span_of(other.range()), "a `for` over `range` must bind one name")
-                    .label("not a single name").hint("write `for i in range(...)`"));
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        span_of(other.range()),
+                        "a `for` over `range` must bind one name",
+                    )
+                    .label("not a single name")
+                    .hint("write `for i in range(...)`"),
+                );
                 return;
             }
         };
-        if !range_call.keywords.is_empty() || range_call.args.is_empty() || range_call.args.len() > 3 {
-            self.diags.push(Diagnostic::error(Code::BadCall, span_of(range_call.range), "`range` takes one to three positional arguments")
-                .label("here").hint("write `range(stop)`, `range(start, stop)` or `range(start, stop, step)`"));
+        if !range_call.keywords.is_empty()
+            || range_call.args.is_empty()
+            || range_call.args.len() > 3
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::BadCall,
+                    span_of(range_call.range),
+                    "`range` takes one to three positional arguments",
+                )
+                .label("here")
+                .hint("write `range(stop)`, `range(start, stop)` or `range(start, stop, step)`"),
+            );
             return;
         }
         let mut args: Vec<Expr> = range_call.args.iter().map(|a| self.expr(a)).collect();
@@ -1432,19 +1862,50 @@ impl FnLowerer<'_> {
         let pragma = self.pragmas.iter().find(|p| p.next_line == span.start);
         let parallel = match (pragma, prange) {
             (Some(p), _) => self.parallel_from_pragma(p),
-            (None, true) => Some(Box::new(self.parallel_from_prange(&body, span_of(range_call.range)))),
+            (None, true) => {
+                Some(Box::new(self.parallel_from_prange(&body, span_of(range_call.range))))
+            }
             (None, false) => None,
         };
         if parallel.is_some() && !orelse.is_empty() {
-            self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), "a parallel loop cannot have an `else`")
-                .label("this loop").hint("move the `else` code after the loop"));
+            self.diags.push(
+                Diagnostic::error(
+                    Code::Unsupported,
+                    span.clone(),
+                    "a parallel loop cannot have an `else`",
+                )
+                .label("this loop")
+                .hint("move the `else` code after the loop"),
+            );
         }
-        out.push(Stmt { span, kind: StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel, each: None } });
+        out.push(Stmt {
+            span,
+            kind: StmtKind::ForRange {
+                target,
+                target_span,
+                start,
+                stop,
+                step,
+                body,
+                orelse,
+                parallel,
+                each: None,
+            },
+        });
     }
 
     fn parallel_from_pragma(&mut self, pragma: &crate::syntax::OmpPragma) -> Option<Box<Parallel>> {
         use crate::omp::{Clause, Schedule};
-        let mut p = Parallel { reductions: Vec::new(), lastprivate: Vec::new(), schedule: Schedule::Auto, chunk: None, num_threads: None, condition: None, span: pragma.span.clone(), inferred: false };
+        let mut p = Parallel {
+            reductions: Vec::new(),
+            lastprivate: Vec::new(),
+            schedule: Schedule::Auto,
+            chunk: None,
+            num_threads: None,
+            condition: None,
+            span: pragma.span.clone(),
+            inferred: false,
+        };
         for clause in &pragma.clauses {
             match clause {
                 Clause::Reduction(op, vars) => {
@@ -1502,7 +1963,9 @@ impl FnLowerer<'_> {
                             }
                         }
                     }
-                    StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } | StmtKind::ForRange { body: a, orelse: b, .. } => {
+                    StmtKind::If { then: a, orelse: b, .. }
+                    | StmtKind::While { body: a, orelse: b, .. }
+                    | StmtKind::ForRange { body: a, orelse: b, .. } => {
                         walk(a, out);
                         walk(b, out);
                     }
@@ -1513,15 +1976,31 @@ impl FnLowerer<'_> {
         walk(body, &mut reductions);
         // Only variables that live outside the loop accumulate; the rest are private. Which is
         // which is settled in `check_parallel_loops`, once the whole function is lowered.
-        Parallel { reductions, lastprivate: Vec::new(), schedule: Schedule::Auto, chunk: None, num_threads: None, condition: None, span, inferred: true }
+        Parallel {
+            reductions,
+            lastprivate: Vec::new(),
+            schedule: Schedule::Auto,
+            chunk: None,
+            num_threads: None,
+            condition: None,
+            span,
+            inferred: true,
+        }
     }
 
     fn pragma_local(&mut self, name: &str, span: &Span) -> Option<LocalId> {
         match self.local_ids.get(name) {
             Some(&l) => Some(l),
             None => {
-                self.diags.push(Diagnostic::error(Code::UnknownName, span.clone(), format!("`{name}` is not a local variable of this function"))
-                    .label("named in the pragma").hint("name variables the function assigns"));
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        span.clone(),
+                        format!("`{name}` is not a local variable of this function"),
+                    )
+                    .label("named in the pragma")
+                    .hint("name variables the function assigns"),
+                );
                 None
             }
         }
@@ -1530,11 +2009,25 @@ impl FnLowerer<'_> {
     /// A Python expression inside a pragma clause (`num_threads(n)`, `if(n > 1000)`).
     fn pragma_expr(&mut self, text: &str, at: usize) -> Option<Expr> {
         let offset = rustpython_parser::text_size::TextSize::from(at as u32);
-        match rustpython_parser::parse_starts_at(text, rustpython_parser::Mode::Expression, "<pragma>", offset) {
+        match rustpython_parser::parse_starts_at(
+            text,
+            rustpython_parser::Mode::Expression,
+            "<pragma>",
+            offset,
+        ) {
             Ok(ast::Mod::Expression(e)) => Some(self.expr(&e.body)),
             _ => {
-                self.diags.push(Diagnostic::error(Code::Syntax, at..at + text.len().max(1), format!("`{text}` is not a Python expression"))
-                    .label("in this clause").hint("write an expression over the function's variables, e.g. `num_threads(n)`"));
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::Syntax,
+                        at..at + text.len().max(1),
+                        format!("`{text}` is not a Python expression"),
+                    )
+                    .label("in this clause")
+                    .hint(
+                        "write an expression over the function's variables, e.g. `num_threads(n)`",
+                    ),
+                );
                 None
             }
         }
@@ -1550,75 +2043,134 @@ impl FnLowerer<'_> {
             Zip,
         }
         let builtin_call = |this: &Self, name: &str| match &*f.iter {
-            ast::Expr::Call(c) if matches!(&*c.func, ast::Expr::Name(n) if n.id.as_str() == name && !this.local_ids.contains_key(name)) && c.keywords.is_empty() => Some(c),
+            ast::Expr::Call(c)
+                if matches!(&*c.func, ast::Expr::Name(n) if n.id.as_str() == name && !this.local_ids.contains_key(name))
+                    && c.keywords.is_empty() =>
+            {
+                Some(c)
+            }
             _ => None,
         };
         let mut enumerate_start = None;
-        let (kind, sources): (Kind, Vec<&ast::Expr>) = if let Some(c) = builtin_call(self, "enumerate") {
-            if !(1..=2).contains(&c.args.len()) {
-                self.diags.push(Diagnostic::error(Code::BadCall, span_of(c.range), "`enumerate` takes an iterable and a start").label("here").hint("write `for i, x in enumerate(a)` or `enumerate(a, 1)`"));
-                return;
-            }
-            enumerate_start = c.args.get(1);
-            (Kind::Enumerate, vec![&c.args[0]])
-        } else if let Some(c) = builtin_call(self, "zip") {
-            if c.args.len() < 2 {
-                self.diags.push(Diagnostic::error(Code::BadCall, span_of(c.range), "`zip` takes two or more arrays").label("here").hint("write `for x, y in zip(a, b)`"));
-                return;
-            }
-            (Kind::Zip, c.args.iter().collect())
-        } else {
-            (Kind::Plain, vec![&*f.iter])
-        };
+        let (kind, sources): (Kind, Vec<&ast::Expr>) =
+            if let Some(c) = builtin_call(self, "enumerate") {
+                if !(1..=2).contains(&c.args.len()) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::BadCall,
+                            span_of(c.range),
+                            "`enumerate` takes an iterable and a start",
+                        )
+                        .label("here")
+                        .hint("write `for i, x in enumerate(a)` or `enumerate(a, 1)`"),
+                    );
+                    return;
+                }
+                enumerate_start = c.args.get(1);
+                (Kind::Enumerate, vec![&c.args[0]])
+            } else if let Some(c) = builtin_call(self, "zip") {
+                if c.args.len() < 2 {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::BadCall,
+                            span_of(c.range),
+                            "`zip` takes two or more arrays",
+                        )
+                        .label("here")
+                        .hint("write `for x, y in zip(a, b)`"),
+                    );
+                    return;
+                }
+                (Kind::Zip, c.args.iter().collect())
+            } else {
+                (Kind::Plain, vec![&*f.iter])
+            };
         let Some(target) = self.target(&f.target) else { return };
         let iter_span = span_of(f.iter.range());
         let mut holders = Vec::new();
         for (k, src) in sources.iter().enumerate() {
             let value = self.expr(src);
             let holder = self.local(&format!("$iter{}.{k}", iter_span.start), value.span.clone());
-            out.push(Stmt { span: span.clone(), kind: StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value } });
+            out.push(Stmt {
+                span: span.clone(),
+                kind: StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value },
+            });
             holders.push(holder);
         }
         // `enumerate(a, start)`: the start is evaluated once, before the loop.
         let start_holder = enumerate_start.map(|e| {
             let value = self.expr(e);
             let holder = self.local(&format!("$start{}", iter_span.start), value.span.clone());
-            out.push(Stmt { span: span.clone(), kind: StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value } });
+            out.push(Stmt {
+                span: span.clone(),
+                kind: StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value },
+            });
             holder
         });
         let idx = self.local(&format!("$index{}", iter_span.start), iter_span.clone());
-        let lens: Vec<Expr> = holders.iter().map(|h| {
-            let arr = self.expr_node(iter_span.clone(), ExprKind::Local(*h));
-            self.expr_node(iter_span.clone(), ExprKind::Builtin(Builtin::Len, vec![arr]))
-        }).collect();
+        let lens: Vec<Expr> = holders
+            .iter()
+            .map(|h| {
+                let arr = self.expr_node(iter_span.clone(), ExprKind::Local(*h));
+                self.expr_node(iter_span.clone(), ExprKind::Builtin(Builtin::Len, vec![arr]))
+            })
+            .collect();
         let stop = if lens.len() == 1 {
             lens.into_iter().next().unwrap()
         } else {
             self.expr_node(iter_span.clone(), ExprKind::Builtin(Builtin::Min, lens))
         };
-        let mut items: Vec<Expr> = holders.iter().map(|h| {
-            let arr = self.expr_node(iter_span.clone(), ExprKind::Local(*h));
-            let at = self.expr_node(iter_span.clone(), ExprKind::Local(idx));
-            let item = self.expr_node(iter_span.clone(), ExprKind::Subscript(Box::new(arr), vec![Index::At(at)]));
-            self.expr_node(iter_span.clone(), ExprKind::EachItem(holders.clone(), Box::new(item)))
-        }).collect();
+        let mut items: Vec<Expr> = holders
+            .iter()
+            .map(|h| {
+                let arr = self.expr_node(iter_span.clone(), ExprKind::Local(*h));
+                let at = self.expr_node(iter_span.clone(), ExprKind::Local(idx));
+                let item = self.expr_node(
+                    iter_span.clone(),
+                    ExprKind::Subscript(Box::new(arr), vec![Index::At(at)]),
+                );
+                self.expr_node(
+                    iter_span.clone(),
+                    ExprKind::EachItem(holders.clone(), Box::new(item)),
+                )
+            })
+            .collect();
         let value = match kind {
             Kind::Plain => items.pop().unwrap(),
             Kind::Enumerate => {
                 let mut at = self.expr_node(iter_span.clone(), ExprKind::Local(idx));
                 if let Some(h) = start_holder {
                     let start = self.expr_node(iter_span.clone(), ExprKind::Local(h));
-                    at = self.expr_node(iter_span.clone(), ExprKind::Binary(BinOp::Add, Box::new(at), Box::new(start)));
+                    at = self.expr_node(
+                        iter_span.clone(),
+                        ExprKind::Binary(BinOp::Add, Box::new(at), Box::new(start)),
+                    );
                 }
                 let item = items.pop().unwrap();
                 self.expr_node(iter_span.clone(), ExprKind::Tuple(vec![at, item]))
             }
             Kind::Zip => self.expr_node(iter_span.clone(), ExprKind::Tuple(items)),
         };
-        let mut body = vec![Stmt { span: span_of(f.target.range()), kind: StmtKind::Assign { target, value } }];
+        let mut body = vec![Stmt {
+            span: span_of(f.target.range()),
+            kind: StmtKind::Assign { target, value },
+        }];
         body.extend(self.loop_body(&f.body));
         let orelse = self.block(&f.orelse);
-        out.push(Stmt { span, kind: StmtKind::ForRange { target: idx, target_span: iter_span, start: None, stop, step: None, body, orelse, parallel: None, each: Some(holders) } });
+        out.push(Stmt {
+            span,
+            kind: StmtKind::ForRange {
+                target: idx,
+                target_span: iter_span,
+                start: None,
+                stop,
+                step: None,
+                body,
+                orelse,
+                parallel: None,
+                each: Some(holders),
+            },
+        });
     }
 
     /// `raise Name` or `raise Name("literal")` of a builtin exception (raised without Python
@@ -1630,12 +2182,20 @@ impl FnLowerer<'_> {
             other => (other, &[][..]),
         };
         let name = match name_expr {
-            ast::Expr::Name(n) if EXCEPTIONS.contains(&n.id.as_str()) && !self.local_ids.contains_key(n.id.as_str()) && !self.globals.contains_key(n.id.as_str()) => n.id.to_string(),
+            ast::Expr::Name(n)
+                if EXCEPTIONS.contains(&n.id.as_str())
+                    && !self.local_ids.contains_key(n.id.as_str())
+                    && !self.globals.contains_key(n.id.as_str()) =>
+            {
+                n.id.to_string()
+            }
             _ => return None,
         };
         let message = match args {
             [] => None,
-            [ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. })] => Some(s.clone()),
+            [ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. })] => {
+                Some(s.clone())
+            }
             _ => return None,
         };
         Some((name, message))
@@ -1643,8 +2203,12 @@ impl FnLowerer<'_> {
 
     fn target(&mut self, t: &ast::Expr) -> Option<Target> {
         match t {
-            ast::Expr::Name(n) if self.global_names.iter().any(|g| g == n.id.as_str()) => Some(Target::Global(n.id.to_string(), span_of(n.range))),
-            ast::Expr::Name(n) => Some(Target::Local(self.local(n.id.as_str(), span_of(n.range)), span_of(n.range))),
+            ast::Expr::Name(n) if self.global_names.iter().any(|g| g == n.id.as_str()) => {
+                Some(Target::Global(n.id.to_string(), span_of(n.range)))
+            }
+            ast::Expr::Name(n) => {
+                Some(Target::Local(self.local(n.id.as_str(), span_of(n.range)), span_of(n.range)))
+            }
             ast::Expr::Tuple(tu) => {
                 let items: Option<Vec<_>> = tu.elts.iter().map(|e| self.target(e)).collect();
                 Some(Target::Tuple(items?, span_of(tu.range)))
@@ -1664,7 +2228,11 @@ impl FnLowerer<'_> {
             }
             other => {
                 let (what, hint) = expr_construct(other);
-                self.diags.push(unsupported(other.range(), &format!("assignments to {what}"), hint));
+                self.diags.push(unsupported(
+                    other.range(),
+                    &format!("assignments to {what}"),
+                    hint,
+                ));
                 None
             }
         }
@@ -1683,10 +2251,16 @@ impl FnLowerer<'_> {
                 None => {
                     let msg = match &c.value {
                         Constant::Int(_) => "this integer does not fit in 64 bits".to_string(),
-                        Constant::Complex { .. } => "complex numbers are not supported yet".to_string(),
+                        Constant::Complex { .. } => {
+                            "complex numbers are not supported yet".to_string()
+                        }
                         _ => "bytes values are not supported yet".to_string(),
                     };
-                    let code = if matches!(c.value, Constant::Int(_) | Constant::Complex { .. }) { Code::NotYet } else { Code::Unsupported };
+                    let code = if matches!(c.value, Constant::Int(_) | Constant::Complex { .. }) {
+                        Code::NotYet
+                    } else {
+                        Code::Unsupported
+                    };
                     self.diags.push(Diagnostic::error(code, span.clone(), msg).label("here")
                         .hint("pyaot compiles int64, float64, bool and str values; decode bytes to str in the Python caller"));
                     return self.error_expr(span);
@@ -1704,8 +2278,12 @@ impl FnLowerer<'_> {
                 // Fold `-<literal>` so that `x ** -1` sees a constant exponent.
                 if let (UnaryOp::Neg, ast::Expr::Constant(c)) = (op, &*u.operand) {
                     match literal(&c.value) {
-                        Some(Const::Int(i)) if i != i64::MIN => return self.expr_node(span, ExprKind::Const(Const::Int(-i))),
-                        Some(Const::Float(f)) => return self.expr_node(span, ExprKind::Const(Const::Float(-f))),
+                        Some(Const::Int(i)) if i != i64::MIN => {
+                            return self.expr_node(span, ExprKind::Const(Const::Int(-i)))
+                        }
+                        Some(Const::Float(f)) => {
+                            return self.expr_node(span, ExprKind::Const(Const::Float(-f)))
+                        }
                         _ => {}
                     }
                 }
@@ -1713,13 +2291,26 @@ impl FnLowerer<'_> {
             }
             ast::Expr::BinOp(b) => {
                 if matches!(b.op, ast::Operator::MatMult) {
-                    self.diags.push(Diagnostic::error(Code::NotYet, span.clone(), "the `@` operator is not supported yet").label("here").hint("write the product as loops"));
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::NotYet,
+                            span.clone(),
+                            "the `@` operator is not supported yet",
+                        )
+                        .label("here")
+                        .hint("write the product as loops"),
+                    );
                     return self.error_expr(span);
                 }
-                ExprKind::Binary(binop(&b.op), Box::new(self.expr(&b.left)), Box::new(self.expr(&b.right)))
+                ExprKind::Binary(
+                    binop(&b.op),
+                    Box::new(self.expr(&b.left)),
+                    Box::new(self.expr(&b.right)),
+                )
             }
             ast::Expr::BoolOp(b) => {
-                let kind = if matches!(b.op, ast::BoolOp::And) { BoolOpKind::And } else { BoolOpKind::Or };
+                let kind =
+                    if matches!(b.op, ast::BoolOp::And) { BoolOpKind::And } else { BoolOpKind::Or };
                 ExprKind::BoolOp(kind, b.values.iter().map(|v| self.expr(v)).collect())
             }
             ast::Expr::Compare(c) => {
@@ -1742,7 +2333,11 @@ impl FnLowerer<'_> {
                 }
                 ExprKind::Compare(Box::new(first), rest)
             }
-            ast::Expr::IfExp(i) => ExprKind::IfExp(Box::new(self.expr(&i.test)), Box::new(self.expr(&i.body)), Box::new(self.expr(&i.orelse))),
+            ast::Expr::IfExp(i) => ExprKind::IfExp(
+                Box::new(self.expr(&i.test)),
+                Box::new(self.expr(&i.body)),
+                Box::new(self.expr(&i.orelse)),
+            ),
             ast::Expr::Call(c) => return self.call(c, span),
             ast::Expr::Attribute(a) => {
                 if let ast::Expr::Name(m) = &*a.value {
@@ -1752,16 +2347,25 @@ impl FnLowerer<'_> {
                                 if let Some(v) = math_constant(a.attr.as_str()) {
                                     return self.expr_node(span, ExprKind::Const(Const::Float(v)));
                                 }
-                                if let Some(d) = missing_module_attribute("math", &a.attr, span.clone()) {
+                                if let Some(d) =
+                                    missing_module_attribute("math", &a.attr, span.clone())
+                                {
                                     self.diags.push(d);
                                     return self.error_expr(span);
                                 }
-                                let path = PyPath { module: "math".into(), attrs: vec![a.attr.to_string()] };
+                                let path = PyPath {
+                                    module: "math".into(),
+                                    attrs: vec![a.attr.to_string()],
+                                };
                                 return self.expr_node(span, ExprKind::Global(path));
                             }
                             Some(Global::Foreign(path)) => {
                                 if path.attrs.is_empty() {
-                                    if let Some(d) = missing_module_attribute(&path.module, &a.attr, span.clone()) {
+                                    if let Some(d) = missing_module_attribute(
+                                        &path.module,
+                                        &a.attr,
+                                        span.clone(),
+                                    ) {
                                         self.diags.push(d);
                                         return self.error_expr(span);
                                     }
@@ -1771,7 +2375,10 @@ impl FnLowerer<'_> {
                                 return self.expr_node(span, ExprKind::Global(path));
                             }
                             Some(Global::NumpyModule) => {
-                                let path = PyPath { module: "numpy".into(), attrs: vec![a.attr.to_string()] };
+                                let path = PyPath {
+                                    module: "numpy".into(),
+                                    attrs: vec![a.attr.to_string()],
+                                };
                                 return self.expr_node(span, ExprKind::Global(path));
                             }
                             _ => {}
@@ -1797,20 +2404,42 @@ impl FnLowerer<'_> {
                 let indices = self.indices(&sub.slice);
                 ExprKind::Subscript(Box::new(value), indices)
             }
-            ast::Expr::List(l) if !l.elts.iter().any(|x| matches!(x, ast::Expr::Starred(_))) => ExprKind::List(l.elts.iter().map(|x| self.expr(x)).collect()),
-            ast::Expr::Set(l) if !l.elts.iter().any(|x| matches!(x, ast::Expr::Starred(_))) => ExprKind::Set(l.elts.iter().map(|x| self.expr(x)).collect()),
-            ast::Expr::Dict(d) if d.keys.iter().all(|k| k.is_some()) => {
-                ExprKind::Dict(d.keys.iter().zip(&d.values).map(|(k, v)| (self.expr(k.as_ref().unwrap()), self.expr(v))).collect())
+            ast::Expr::List(l) if !l.elts.iter().any(|x| matches!(x, ast::Expr::Starred(_))) => {
+                ExprKind::List(l.elts.iter().map(|x| self.expr(x)).collect())
             }
+            ast::Expr::Set(l) if !l.elts.iter().any(|x| matches!(x, ast::Expr::Starred(_))) => {
+                ExprKind::Set(l.elts.iter().map(|x| self.expr(x)).collect())
+            }
+            ast::Expr::Dict(d) if d.keys.iter().all(|k| k.is_some()) => ExprKind::Dict(
+                d.keys
+                    .iter()
+                    .zip(&d.values)
+                    .map(|(k, v)| (self.expr(k.as_ref().unwrap()), self.expr(v)))
+                    .collect(),
+            ),
             ast::Expr::JoinedStr(j) => ExprKind::FString(self.fstring_parts(&j.values)),
             ast::Expr::Lambda(l) => return self.lambda(l, span),
-            ast::Expr::ListComp(c) => return self.comprehension(CompKind::List, c.range, &c.generators, &c.elt, None),
+            ast::Expr::ListComp(c) => {
+                return self.comprehension(CompKind::List, c.range, &c.generators, &c.elt, None)
+            }
             ast::Expr::GeneratorExp(g) if std::mem::replace(&mut self.genexp_ok, false) => {
                 return self.comprehension(CompKind::List, g.range, &g.generators, &g.elt, None);
             }
-            ast::Expr::SetComp(c) => return self.comprehension(CompKind::Set, c.range, &c.generators, &c.elt, None),
-            ast::Expr::DictComp(c) => return self.comprehension(CompKind::Dict, c.range, &c.generators, &c.key, Some(&c.value)),
-            ast::Expr::FormattedValue(_) => ExprKind::FString(self.fstring_parts(std::slice::from_ref(e))),
+            ast::Expr::SetComp(c) => {
+                return self.comprehension(CompKind::Set, c.range, &c.generators, &c.elt, None)
+            }
+            ast::Expr::DictComp(c) => {
+                return self.comprehension(
+                    CompKind::Dict,
+                    c.range,
+                    &c.generators,
+                    &c.key,
+                    Some(&c.value),
+                )
+            }
+            ast::Expr::FormattedValue(_) => {
+                ExprKind::FString(self.fstring_parts(std::slice::from_ref(e)))
+            }
             other => {
                 let (what, hint) = expr_construct(other);
                 self.diags.push(unsupported(other.range(), what, hint));
@@ -1834,9 +2463,16 @@ impl FnLowerer<'_> {
                 self.expr_node(span, ExprKind::Global(path))
             }
             // This module's own value: an empty module path names it.
-            Some(Global::ModuleValue) => self.expr_node(span, ExprKind::Global(PyPath { module: String::new(), attrs: vec![name.to_string()] })),
-            Some(Global::MathModule) => self.expr_node(span, ExprKind::Global(PyPath { module: "math".into(), attrs: vec![] })),
-            Some(Global::NumpyModule) => self.expr_node(span, ExprKind::Global(PyPath { module: "numpy".into(), attrs: vec![] })),
+            Some(Global::ModuleValue) => self.expr_node(
+                span,
+                ExprKind::Global(PyPath { module: String::new(), attrs: vec![name.to_string()] }),
+            ),
+            Some(Global::MathModule) => self
+                .expr_node(span, ExprKind::Global(PyPath { module: "math".into(), attrs: vec![] })),
+            Some(Global::NumpyModule) => self.expr_node(
+                span,
+                ExprKind::Global(PyPath { module: "numpy".into(), attrs: vec![] }),
+            ),
             Some(Global::MathMember(m)) => {
                 let path = PyPath { module: "math".into(), attrs: vec![m.clone()] };
                 self.expr_node(span, ExprKind::Global(path))
@@ -1845,10 +2481,19 @@ impl FnLowerer<'_> {
                 let path = PyPath { module: "numpy".into(), attrs: vec![m.clone()] };
                 self.expr_node(span, ExprKind::Global(path))
             }
-            None if PYTHON_BUILTINS.contains(&name) => self.expr_node(span, ExprKind::Global(PyPath::builtin(name))),
+            None if PYTHON_BUILTINS.contains(&name) => {
+                self.expr_node(span, ExprKind::Global(PyPath::builtin(name)))
+            }
             Some(Global::Function(_) | Global::Prange) => {
-                self.diags.push(Diagnostic::error(Code::Unsupported, span.clone(), format!("`{name}` is a function; functions are not values in pyaot"))
-                    .label("used as a value").hint(format!("call it: `{name}(...)`")));
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        span.clone(),
+                        format!("`{name}` is a function; functions are not values in pyaot"),
+                    )
+                    .label("used as a value")
+                    .hint(format!("call it: `{name}(...)`")),
+                );
                 self.error_expr(span)
             }
             None if self.enclosing.iter().any(|n| n == name) => {
@@ -1861,8 +2506,15 @@ impl FnLowerer<'_> {
                     "True" | "False" | "None" => "".to_string(),
                     _ => "assign it before use in this function, define it at module level as a constant, or import it at module level".to_string(),
                 };
-                self.diags.push(Diagnostic::error(Code::UnknownName, span.clone(), format!("unknown name `{name}`"))
-                    .label("not a local, module constant or function").hint(hint));
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        span.clone(),
+                        format!("unknown name `{name}`"),
+                    )
+                    .label("not a local, module constant or function")
+                    .hint(hint),
+                );
                 self.error_expr(span)
             }
         }
@@ -1889,44 +2541,60 @@ impl FnLowerer<'_> {
                         Some(f) => Callee::Numpy(f),
                         None => Callee::Object(self.name(name, nspan)),
                     },
-                    Some(Global::Foreign(_) | Global::ModuleValue) => Callee::Object(self.name(name, nspan)),
+                    Some(Global::Foreign(_) | Global::ModuleValue) => {
+                        Callee::Object(self.name(name, nspan))
+                    }
                     _ => match builtin(name) {
                         // Keywords (`max(a, key=f)`) go to Python's own builtin.
                         Some(b) if c.keywords.is_empty() => Callee::Builtin(b),
-                        _ if PYTHON_BUILTINS.contains(&name) => Callee::Object(self.name(name, nspan)),
+                        _ if PYTHON_BUILTINS.contains(&name) => {
+                            Callee::Object(self.name(name, nspan))
+                        }
                         _ => {
                             let (msg, hint) = if EXCEPTIONS.contains(&name) {
                                 (format!("`{name}(...)` creates an exception object, which pyaot cannot hold"), format!("write `raise {name}(\"...\")`"))
                             } else {
                                 (format!("unknown function `{name}`"), "call a function defined or imported in this module, or a builtin".to_string())
                             };
-                            let code = if msg.starts_with("unknown") { Code::UnknownName } else { Code::NotYet };
-                            self.diags.push(Diagnostic::error(code, nspan, msg).label("called here").hint(hint));
+                            let code = if msg.starts_with("unknown") {
+                                Code::UnknownName
+                            } else {
+                                Code::NotYet
+                            };
+                            self.diags.push(
+                                Diagnostic::error(code, nspan, msg).label("called here").hint(hint),
+                            );
                             return self.error_expr(span);
                         }
                     },
                 }
             }
             ast::Expr::Attribute(a) => match &*a.value {
-                ast::Expr::Name(m) if !self.local_ids.contains_key(m.id.as_str()) => match self.globals.get(m.id.as_str()) {
-                    Some(Global::MathModule) => match MathFn::from_name(a.attr.as_str()) {
-                        Some(f) => Callee::Builtin(Builtin::Math(f)),
-                        None => Callee::Object(self.expr(&c.func)),
-                    },
-                    Some(Global::NumpyModule) => match NpFn::from_name(a.attr.as_str()) {
-                        Some(f) => Callee::Numpy(f),
-                        None => Callee::Object(self.expr(&c.func)),
-                    },
-                    Some(Global::Foreign(_)) => Callee::Object(self.expr(&c.func)),
-                    _ => return self.method(a, c, span),
-                },
+                ast::Expr::Name(m) if !self.local_ids.contains_key(m.id.as_str()) => {
+                    match self.globals.get(m.id.as_str()) {
+                        Some(Global::MathModule) => match MathFn::from_name(a.attr.as_str()) {
+                            Some(f) => Callee::Builtin(Builtin::Math(f)),
+                            None => Callee::Object(self.expr(&c.func)),
+                        },
+                        Some(Global::NumpyModule) => match NpFn::from_name(a.attr.as_str()) {
+                            Some(f) => Callee::Numpy(f),
+                            None => Callee::Object(self.expr(&c.func)),
+                        },
+                        Some(Global::Foreign(_)) => Callee::Object(self.expr(&c.func)),
+                        _ => return self.method(a, c, span),
+                    }
+                }
                 _ => return self.method(a, c, span),
             },
             other => Callee::Object(self.expr(other)),
         };
         for a in &c.args {
             if let ast::Expr::Starred(s) = a {
-                self.diags.push(unsupported(s.range, "starred arguments", "pass the arguments one by one"));
+                self.diags.push(unsupported(
+                    s.range,
+                    "starred arguments",
+                    "pass the arguments one by one",
+                ));
                 return self.error_expr(span);
             }
         }
@@ -1938,8 +2606,15 @@ impl FnLowerer<'_> {
             Callee::Numpy(f) => self.numpy_call(f, c, span),
             Callee::Builtin(b) => {
                 if let Some(k) = c.keywords.first() {
-                    self.diags.push(Diagnostic::error(Code::BadCall, span_of(k.range), "builtin and `math` functions take positional arguments only in pyaot")
-                        .label("keyword argument").hint("pass the argument by position"));
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::BadCall,
+                            span_of(k.range),
+                            "builtin and `math` functions take positional arguments only in pyaot",
+                        )
+                        .label("keyword argument")
+                        .hint("pass the argument by position"),
+                    );
                     return self.error_expr(span);
                 }
                 self.genexp_ok = consumes_generator(c, self);
@@ -1949,14 +2624,35 @@ impl FnLowerer<'_> {
             }
             Callee::User(fid) => {
                 let def = self.defs[fid];
-                let params: Vec<&ast::ArgWithDefault> = def.args.posonlyargs.iter().chain(&def.args.args).chain(&def.args.kwonlyargs).collect();
+                let params: Vec<&ast::ArgWithDefault> = def
+                    .args
+                    .posonlyargs
+                    .iter()
+                    .chain(&def.args.args)
+                    .chain(&def.args.kwonlyargs)
+                    .collect();
                 let n_positional = def.args.posonlyargs.len() + def.args.args.len();
                 let mut bound: Vec<Option<Expr>> = (0..params.len()).map(|_| None).collect();
                 if c.args.len() > n_positional {
-                    self.diags.push(Diagnostic::error(Code::BadCall, span.clone(),
-                        format!("`{}` takes {} positional argument{} but {} were given", def.name, n_positional, plural(n_positional), c.args.len()))
-                        .label("this call").also(span_of(def.range).start..span_of(def.range).start + 4 + def.name.len(), "defined here")
-                        .hint("pass as many arguments as the function has parameters"));
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::BadCall,
+                            span.clone(),
+                            format!(
+                                "`{}` takes {} positional argument{} but {} were given",
+                                def.name,
+                                n_positional,
+                                plural(n_positional),
+                                c.args.len()
+                            ),
+                        )
+                        .label("this call")
+                        .also(
+                            span_of(def.range).start..span_of(def.range).start + 4 + def.name.len(),
+                            "defined here",
+                        )
+                        .hint("pass as many arguments as the function has parameters"),
+                    );
                     return self.error_expr(span);
                 }
                 for (i, a) in c.args.iter().enumerate() {
@@ -1964,19 +2660,50 @@ impl FnLowerer<'_> {
                 }
                 for k in &c.keywords {
                     let Some(name) = &k.arg else {
-                        self.diags.push(unsupported(k.range, "`**` arguments", "pass the arguments by name one by one"));
+                        self.diags.push(unsupported(
+                            k.range,
+                            "`**` arguments",
+                            "pass the arguments by name one by one",
+                        ));
                         return self.error_expr(span);
                     };
                     match params.iter().position(|p| p.def.arg.as_str() == name.as_str()) {
-                        Some(i) if i >= def.args.posonlyargs.len() && bound[i].is_none() => bound[i] = Some(self.expr(&k.value)),
+                        Some(i) if i >= def.args.posonlyargs.len() && bound[i].is_none() => {
+                            bound[i] = Some(self.expr(&k.value))
+                        }
                         Some(_) => {
-                            self.diags.push(Diagnostic::error(Code::BadCall, span_of(k.range), format!("`{}` got multiple values for argument `{name}`", def.name))
-                                .label("given again here").hint("pass each argument once"));
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::BadCall,
+                                    span_of(k.range),
+                                    format!(
+                                        "`{}` got multiple values for argument `{name}`",
+                                        def.name
+                                    ),
+                                )
+                                .label("given again here")
+                                .hint("pass each argument once"),
+                            );
                             return self.error_expr(span);
                         }
                         None => {
-                            self.diags.push(Diagnostic::error(Code::BadCall, span_of(k.range), format!("`{}` has no parameter named `{name}`", def.name))
-                                .label("unknown keyword").hint(format!("parameters of `{}`: {}", def.name, params.iter().map(|p| p.def.arg.as_str()).collect::<Vec<_>>().join(", "))));
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::BadCall,
+                                    span_of(k.range),
+                                    format!("`{}` has no parameter named `{name}`", def.name),
+                                )
+                                .label("unknown keyword")
+                                .hint(format!(
+                                    "parameters of `{}`: {}",
+                                    def.name,
+                                    params
+                                        .iter()
+                                        .map(|p| p.def.arg.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )),
+                            );
                             return self.error_expr(span);
                         }
                     }
@@ -1985,11 +2712,25 @@ impl FnLowerer<'_> {
                 for (i, b) in bound.into_iter().enumerate() {
                     match b {
                         Some(e) => args.push(Arg::Given(e)),
-                        None => match params[i].default.as_ref().and_then(|d| fold_const(d, self.globals)) {
+                        None => match params[i]
+                            .default
+                            .as_ref()
+                            .and_then(|d| fold_const(d, self.globals))
+                        {
                             Some(c) => args.push(Arg::Default(c)),
                             None => {
-                                self.diags.push(Diagnostic::error(Code::BadCall, span.clone(), format!("`{}` is missing argument `{}`", def.name, params[i].def.arg))
-                                    .label("in this call").hint(format!("pass `{}`", params[i].def.arg)));
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        Code::BadCall,
+                                        span.clone(),
+                                        format!(
+                                            "`{}` is missing argument `{}`",
+                                            def.name, params[i].def.arg
+                                        ),
+                                    )
+                                    .label("in this call")
+                                    .hint(format!("pass `{}`", params[i].def.arg)),
+                                );
                                 return self.error_expr(span);
                             }
                         },
@@ -2009,7 +2750,8 @@ impl FnLowerer<'_> {
             .into_iter()
             .map(|item| match item {
                 ast::Expr::Slice(sl) => {
-                    let mut part = |e: &Option<Box<ast::Expr>>| e.as_ref().map(|x| Box::new(self.expr(x)));
+                    let mut part =
+                        |e: &Option<Box<ast::Expr>>| e.as_ref().map(|x| Box::new(self.expr(x)));
                     let (lo, hi, step) = (part(&sl.lower), part(&sl.upper), part(&sl.step));
                     Index::Slice(lo, hi, step)
                 }
@@ -2031,7 +2773,10 @@ impl FnLowerer<'_> {
         }
         let value = self.expr(&a.value);
         let (args, kwargs) = self.object_args(c);
-        self.expr_node(span, ExprKind::CallMethod(Box::new(value), a.attr.to_string(), args, kwargs))
+        self.expr_node(
+            span,
+            ExprKind::CallMethod(Box::new(value), a.attr.to_string(), args, kwargs),
+        )
     }
 
     /// The arguments of a call of a Python object: positional, then keywords by name.
@@ -2043,7 +2788,11 @@ impl FnLowerer<'_> {
         for k in &c.keywords {
             match &k.arg {
                 Some(name) => kwargs.push((name.to_string(), self.expr(&k.value))),
-                None => self.diags.push(unsupported(k.range, "`**` arguments", "pass the arguments by name one by one")),
+                None => self.diags.push(unsupported(
+                    k.range,
+                    "`**` arguments",
+                    "pass the arguments by name one by one",
+                )),
             }
         }
         (args, kwargs)
@@ -2052,10 +2801,21 @@ impl FnLowerer<'_> {
     /// A comprehension, lowered as the loops it stands for: the first iterable is evaluated
     /// outside (in the function's scope), the loop variables are hidden locals of their own
     /// (they do not leak, as in Python 3), and each item is appended to the result.
-    fn comprehension(&mut self, kind: CompKind, range: rustpython_parser::text_size::TextRange, generators: &[ast::Comprehension], elt: &ast::Expr, value: Option<&ast::Expr>) -> Expr {
+    fn comprehension(
+        &mut self,
+        kind: CompKind,
+        range: rustpython_parser::text_size::TextRange,
+        generators: &[ast::Comprehension],
+        elt: &ast::Expr,
+        value: Option<&ast::Expr>,
+    ) -> Expr {
         let span = span_of(range);
         if generators.iter().any(|g| g.is_async) {
-            self.diags.push(unsupported(range, "async comprehensions", "write the loop out with `for`"));
+            self.diags.push(unsupported(
+                range,
+                "async comprehensions",
+                "write the loop out with `for`",
+            ));
             return self.error_expr(span);
         }
         let base = format!("$comp{}", span.start);
@@ -2073,17 +2833,38 @@ impl FnLowerer<'_> {
                 shadowed.push((name.clone(), self.local_ids.insert(name, hidden)));
             }
         }
-        let name = |id: &str| ast::Expr::Name(ast::ExprName { range, id: ast::Identifier::new(id), ctx: ast::ExprContext::Load });
-        let method = |m: &str, args: Vec<ast::Expr>| ast::Stmt::Expr(ast::StmtExpr { range, value: Box::new(ast::Expr::Call(ast::ExprCall {
-            range,
-            func: Box::new(ast::Expr::Attribute(ast::ExprAttribute { range, value: Box::new(name(&base)), attr: ast::Identifier::new(m), ctx: ast::ExprContext::Load })),
-            args,
-            keywords: vec![],
-        })) });
+        let name = |id: &str| {
+            ast::Expr::Name(ast::ExprName {
+                range,
+                id: ast::Identifier::new(id),
+                ctx: ast::ExprContext::Load,
+            })
+        };
+        let method = |m: &str, args: Vec<ast::Expr>| {
+            ast::Stmt::Expr(ast::StmtExpr {
+                range,
+                value: Box::new(ast::Expr::Call(ast::ExprCall {
+                    range,
+                    func: Box::new(ast::Expr::Attribute(ast::ExprAttribute {
+                        range,
+                        value: Box::new(name(&base)),
+                        attr: ast::Identifier::new(m),
+                        ctx: ast::ExprContext::Load,
+                    })),
+                    args,
+                    keywords: vec![],
+                })),
+            })
+        };
         let mut body = vec![match (kind, value) {
             (CompKind::Dict, Some(v)) => ast::Stmt::Assign(ast::StmtAssign {
                 range,
-                targets: vec![ast::Expr::Subscript(ast::ExprSubscript { range, value: Box::new(name(&base)), slice: Box::new(elt.clone()), ctx: ast::ExprContext::Store })],
+                targets: vec![ast::Expr::Subscript(ast::ExprSubscript {
+                    range,
+                    value: Box::new(name(&base)),
+                    slice: Box::new(elt.clone()),
+                    ctx: ast::ExprContext::Store,
+                })],
                 value: Box::new(v.clone()),
                 type_comment: None,
             }),
@@ -2092,12 +2873,30 @@ impl FnLowerer<'_> {
         }];
         for (i, g) in generators.iter().enumerate().rev() {
             for cond in g.ifs.iter().rev() {
-                body = vec![ast::Stmt::If(ast::StmtIf { range, test: Box::new(cond.clone()), body, orelse: vec![] })];
+                body = vec![ast::Stmt::If(ast::StmtIf {
+                    range,
+                    test: Box::new(cond.clone()),
+                    body,
+                    orelse: vec![],
+                })];
             }
             let iter = if i == 0 { name(&first_iter_name) } else { g.iter.clone() };
-            body = vec![ast::Stmt::For(ast::StmtFor { range, target: Box::new(g.target.clone()), iter: Box::new(iter), body, orelse: vec![], type_comment: None })];
+            body = vec![ast::Stmt::For(ast::StmtFor {
+                range,
+                target: Box::new(g.target.clone()),
+                iter: Box::new(iter),
+                body,
+                orelse: vec![],
+                type_comment: None,
+            })];
         }
-        let mut stmts = vec![Stmt { span: span.clone(), kind: StmtKind::Assign { target: Target::Local(first_iter_local, span.clone()), value: first_iter } }];
+        let mut stmts = vec![Stmt {
+            span: span.clone(),
+            kind: StmtKind::Assign {
+                target: Target::Local(first_iter_local, span.clone()),
+                value: first_iter,
+            },
+        }];
         stmts.extend(self.block(&body));
         for (name, previous) in shadowed.into_iter().rev() {
             match previous {
@@ -2113,17 +2912,39 @@ impl FnLowerer<'_> {
     /// function would need a closure, which is refused with a hint.
     fn lambda(&mut self, l: &ast::ExprLambda, span: Span) -> Expr {
         let args = &l.args;
-        if args.vararg.is_some() || args.kwarg.is_some() || args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).any(|a| a.default.is_some()) {
-            self.diags.push(unsupported(l.range, "lambdas with defaults or `*args`", "write a module-level `def` and pass it"));
+        if args.vararg.is_some()
+            || args.kwarg.is_some()
+            || args
+                .posonlyargs
+                .iter()
+                .chain(&args.args)
+                .chain(&args.kwonlyargs)
+                .any(|a| a.default.is_some())
+        {
+            self.diags.push(unsupported(
+                l.range,
+                "lambdas with defaults or `*args`",
+                "write a module-level `def` and pass it",
+            ));
             return self.error_expr(span);
         }
         // The enclosing locals the body reads become leading parameters, passed by value.
-        let params: Vec<String> = args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs).map(|a| a.def.arg.to_string()).collect();
+        let params: Vec<String> = args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+            .map(|a| a.def.arg.to_string())
+            .collect();
         let mut names = NameUses::default();
         rustpython_ast::Visitor::visit_expr(&mut names, (*l.body).clone());
         let mut captured: Vec<String> = Vec::new();
         for (name, at) in &names.loads {
-            if params.contains(name) || names.stores.contains(name) || !self.local_ids.contains_key(name.as_str()) || captured.contains(name) {
+            if params.contains(name)
+                || names.stores.contains(name)
+                || !self.local_ids.contains_key(name.as_str())
+                || captured.contains(name)
+            {
                 continue;
             }
             let sites = self.bindings.get(name).cloned().unwrap_or_default();
@@ -2135,23 +2956,38 @@ impl FnLowerer<'_> {
             }
             captured.push(name.clone());
         }
-        let captures: Vec<Expr> = captured.iter().map(|n| {
-            let id = self.local_ids[n.as_str()];
-            self.expr_node(span.clone(), ExprKind::Local(id))
-        }).collect();
+        let captures: Vec<Expr> = captured
+            .iter()
+            .map(|n| {
+                let id = self.local_ids[n.as_str()];
+                self.expr_node(span.clone(), ExprKind::Local(id))
+            })
+            .collect();
         let mut lambda_args = (*l.args).clone();
-        let capture_params: Vec<ast::ArgWithDefault> = captured.iter().map(|n| ast::ArgWithDefault {
-            range: l.range.into(),
-            def: ast::Arg { range: l.range, arg: ast::Identifier::new(n.clone()), annotation: None, type_comment: None },
-            default: None,
-        }).collect();
+        let capture_params: Vec<ast::ArgWithDefault> = captured
+            .iter()
+            .map(|n| ast::ArgWithDefault {
+                range: l.range.into(),
+                def: ast::Arg {
+                    range: l.range,
+                    arg: ast::Identifier::new(n.clone()),
+                    annotation: None,
+                    type_comment: None,
+                },
+                default: None,
+            })
+            .collect();
         lambda_args.args = capture_params.into_iter().chain(lambda_args.args).collect();
-        let enclosing: Vec<String> = self.local_ids.keys().filter(|n| !n.starts_with('$')).cloned().collect();
+        let enclosing: Vec<String> =
+            self.local_ids.keys().filter(|n| !n.starts_with('$')).cloned().collect();
         let def = ast::StmtFunctionDef {
             range: l.range,
             name: ast::Identifier::new("<lambda>"),
             args: Box::new(lambda_args),
-            body: vec![ast::Stmt::Return(ast::StmtReturn { range: l.range, value: Some(l.body.clone()) })],
+            body: vec![ast::Stmt::Return(ast::StmtReturn {
+                range: l.range,
+                value: Some(l.body.clone()),
+            })],
             decorator_list: vec![],
             returns: None,
             type_comment: None,
@@ -2170,7 +3006,9 @@ impl FnLowerer<'_> {
         let mut parts = Vec::new();
         for v in values {
             match v {
-                ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(text), .. }) => parts.push(FPart::Text(text.clone())),
+                ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(text), .. }) => {
+                    parts.push(FPart::Text(text.clone()))
+                }
                 ast::Expr::FormattedValue(f) => {
                     let value = Box::new(self.expr(&f.value));
                     let conversion = f.conversion.to_byte().map(|b| b as char);
@@ -2192,11 +3030,17 @@ impl FnLowerer<'_> {
             ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. }) => s.clone(),
             ast::Expr::Name(n) => match self.globals.get(n.id.as_str()) {
                 Some(Global::NumpyMember(m)) => m.clone(),
-                None if matches!(n.id.as_str(), "float" | "int" | "bool" | "complex") => n.id.to_string(),
+                None if matches!(n.id.as_str(), "float" | "int" | "bool" | "complex") => {
+                    n.id.to_string()
+                }
                 _ => String::new(),
             },
             ast::Expr::Attribute(a) => match &*a.value {
-                ast::Expr::Name(m) if matches!(self.globals.get(m.id.as_str()), Some(Global::NumpyModule)) => a.attr.to_string(),
+                ast::Expr::Name(m)
+                    if matches!(self.globals.get(m.id.as_str()), Some(Global::NumpyModule)) =>
+                {
+                    a.attr.to_string()
+                }
                 _ => String::new(),
             },
             _ => String::new(),
@@ -2231,16 +3075,44 @@ impl FnLowerer<'_> {
             match k.arg.as_ref().map(|a| a.as_str()) {
                 Some("dtype") => dtype_expr = Some(&k.value),
                 other => {
-                    self.diags.push(Diagnostic::error(Code::BadCall, span_of(k.range), format!("`np.{}` keyword `{}` is not supported", f.name(), other.unwrap_or("**")))
-                        .label("here").hint("pass the shape (and fill value) by position and the type as `dtype=`"));
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::BadCall,
+                            span_of(k.range),
+                            format!(
+                                "`np.{}` keyword `{}` is not supported",
+                                f.name(),
+                                other.unwrap_or("**")
+                            ),
+                        )
+                        .label("here")
+                        .hint(
+                            "pass the shape (and fill value) by position and the type as `dtype=`",
+                        ),
+                    );
                     return self.error_expr(span);
                 }
             }
         }
         if positional.len() < required || positional.len() > most {
-            self.diags.push(Diagnostic::error(Code::BadCall, span.clone(), format!("`np.{}` takes {} positional argument(s) here, {} given", f.name(),
-                if required == most { required.to_string() } else { format!("{required} to {most}") }, positional.len()))
-                .label("this call").hint("write e.g. `np.zeros((n, m), dtype=np.float64)`"));
+            self.diags.push(
+                Diagnostic::error(
+                    Code::BadCall,
+                    span.clone(),
+                    format!(
+                        "`np.{}` takes {} positional argument(s) here, {} given",
+                        f.name(),
+                        if required == most {
+                            required.to_string()
+                        } else {
+                            format!("{required} to {most}")
+                        },
+                        positional.len()
+                    ),
+                )
+                .label("this call")
+                .hint("write e.g. `np.zeros((n, m), dtype=np.float64)`"),
+            );
             return self.error_expr(span);
         }
         let dtype = match dtype_expr {
@@ -2253,7 +3125,6 @@ impl FnLowerer<'_> {
         let args = positional.into_iter().map(|a| self.expr(a)).collect();
         self.expr_node(span, ExprKind::NpCreate(f, args, dtype))
     }
-
 }
 
 /// A constant as Python would print it, for the text signature in the docstring.
@@ -2262,15 +3133,31 @@ fn const_text(c: &Const) -> String {
         match c {
             Const::Int(i) => i.to_string(),
             Const::Float(f) if f.is_nan() => "nan".into(),
-            Const::Float(f) if f.is_infinite() => if *f > 0.0 { "inf".into() } else { "-inf".into() },
+            Const::Float(f) if f.is_infinite() => {
+                if *f > 0.0 {
+                    "inf".into()
+                } else {
+                    "-inf".into()
+                }
+            }
             Const::Float(f) => format!("{f:?}"),
-            Const::Bool(b) => if *b { "True".into() } else { "False".into() },
+            Const::Bool(b) => {
+                if *b {
+                    "True".into()
+                } else {
+                    "False".into()
+                }
+            }
             Const::Complex(r, i) => format!("({r:?}{i:+?}j)"),
             Const::None => "None".into(),
             Const::Str(text) => format!("{text:?}"),
             Const::Tuple(items) => {
                 let inner: Vec<_> = items.iter().map(show).collect();
-                if items.len() == 1 { format!("({},)", inner[0]) } else { format!("({})", inner.join(", ")) }
+                if items.len() == 1 {
+                    format!("({},)", inner[0])
+                } else {
+                    format!("({})", inner.join(", "))
+                }
             }
         }
     }
@@ -2313,18 +3200,120 @@ fn builtin(name: &str) -> Option<Builtin> {
 
 /// Python's builtin names: those pyaot does not compile natively are Python objects.
 const PYTHON_BUILTINS: &[&str] = &[
-    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes", "callable", "chr",
-    "classmethod", "compile", "complex", "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "filter", "float",
-    "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance",
-    "issubclass", "iter", "len", "list", "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord",
-    "pow", "print", "property", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod",
-    "str", "sum", "super", "tuple", "type", "vars", "zip", "BaseException", "Exception", "ArithmeticError", "AssertionError",
-    "AttributeError", "BufferError", "EOFError", "FloatingPointError", "GeneratorExit", "ImportError", "IndexError",
-    "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotImplemented",
-    "NotImplementedError", "OSError", "OverflowError", "RecursionError", "ReferenceError", "RuntimeError", "StopIteration",
-    "SyntaxError", "SystemError", "SystemExit", "TypeError", "UnboundLocalError", "UnicodeError", "UnicodeDecodeError",
-    "UnicodeEncodeError", "ValueError", "ZeroDivisionError", "Warning", "UserWarning", "DeprecationWarning",
-    "RuntimeWarning", "Ellipsis", "FileNotFoundError", "PermissionError", "TimeoutError", "StopAsyncIteration",
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+    "BaseException",
+    "Exception",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BufferError",
+    "EOFError",
+    "FloatingPointError",
+    "GeneratorExit",
+    "ImportError",
+    "IndexError",
+    "KeyError",
+    "KeyboardInterrupt",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "NotImplemented",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "RecursionError",
+    "ReferenceError",
+    "RuntimeError",
+    "StopIteration",
+    "SyntaxError",
+    "SystemError",
+    "SystemExit",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "ValueError",
+    "ZeroDivisionError",
+    "Warning",
+    "UserWarning",
+    "DeprecationWarning",
+    "RuntimeWarning",
+    "Ellipsis",
+    "FileNotFoundError",
+    "PermissionError",
+    "TimeoutError",
+    "StopAsyncIteration",
 ];
 
 /// Counts every read and write of each local in a body.
@@ -2360,13 +3349,16 @@ pub(crate) fn local_writes(stmts: &[Stmt], out: &mut Vec<(LocalId, Span, bool)>)
     for s in stmts {
         match &s.kind {
             StmtKind::Assign { target: t, .. } => target(t, out),
-            StmtKind::AugAssign { target: l, target_span, .. } => out.push((*l, target_span.clone(), true)),
+            StmtKind::AugAssign { target: l, target_span, .. } => {
+                out.push((*l, target_span.clone(), true))
+            }
             StmtKind::ForRange { target: l, target_span, body, orelse, .. } => {
                 out.push((*l, target_span.clone(), false));
                 local_writes(body, out);
                 local_writes(orelse, out);
             }
-            StmtKind::If { then: a, orelse: b, .. } | StmtKind::While { body: a, orelse: b, .. } => {
+            StmtKind::If { then: a, orelse: b, .. }
+            | StmtKind::While { body: a, orelse: b, .. } => {
                 local_writes(a, out);
                 local_writes(b, out);
             }
@@ -2390,14 +3382,21 @@ fn minmax_updates(stmts: &[Stmt], vars: &[LocalId], out: &mut Vec<Span>) {
         match &s.kind {
             StmtKind::Assign { target: Target::Local(l, tspan), value } if vars.contains(l) => {
                 if let ExprKind::Builtin(Builtin::Min | Builtin::Max, args) = &value.kind {
-                    let own: Vec<Span> = args.iter().filter(|a| matches!(a.kind, ExprKind::Local(x) if x == *l)).map(|a| a.span.clone()).collect();
+                    let own: Vec<Span> = args
+                        .iter()
+                        .filter(|a| matches!(a.kind, ExprKind::Local(x) if x == *l))
+                        .map(|a| a.span.clone())
+                        .collect();
                     if !own.is_empty() {
                         out.push(tspan.clone());
                         out.extend(own);
                     }
                 }
             }
-            StmtKind::If { .. } | StmtKind::While { .. } | StmtKind::ForRange { .. } | StmtKind::Try { .. } => {
+            StmtKind::If { .. }
+            | StmtKind::While { .. }
+            | StmtKind::ForRange { .. }
+            | StmtKind::Try { .. } => {
                 s.kind.blocks().into_iter().for_each(|b| minmax_updates(b, vars, out));
             }
             _ => {}
@@ -2419,7 +3418,9 @@ fn jumps_out(stmts: &[Stmt], top: bool, found: &mut dyn FnMut(Span, &'static str
                 jumps_out(body, false, found);
                 jumps_out(orelse, top, found);
             }
-            StmtKind::Try { .. } => s.kind.blocks().into_iter().for_each(|b| jumps_out(b, top, found)),
+            StmtKind::Try { .. } => {
+                s.kind.blocks().into_iter().for_each(|b| jumps_out(b, top, found))
+            }
             _ => {}
         }
     }
@@ -2428,14 +3429,23 @@ fn jumps_out(stmts: &[Stmt], top: bool, found: &mut dyn FnMut(Span, &'static str
 /// Whether a call's one argument is a generator expression that the callee consumes whole, so
 /// building it as a list first cannot be told apart (`any`/`all` stop early: not these).
 fn consumes_generator(c: &ast::ExprCall, lowerer: &FnLowerer) -> bool {
-    if c.args.len() != 1 || !c.keywords.iter().all(|k| matches!(k.arg.as_deref(), Some("key" | "reverse" | "default" | "start"))) || !matches!(c.args[0], ast::Expr::GeneratorExp(_)) {
+    if c.args.len() != 1
+        || !c
+            .keywords
+            .iter()
+            .all(|k| matches!(k.arg.as_deref(), Some("key" | "reverse" | "default" | "start")))
+        || !matches!(c.args[0], ast::Expr::GeneratorExp(_))
+    {
         return false;
     }
     match &*c.func {
         ast::Expr::Name(n) => {
             let name = n.id.as_str();
-            matches!(name, "sum" | "min" | "max" | "sorted" | "list" | "set" | "frozenset" | "tuple")
-                && !lowerer.local_ids.contains_key(name) && !lowerer.globals.contains_key(name)
+            matches!(
+                name,
+                "sum" | "min" | "max" | "sorted" | "list" | "set" | "frozenset" | "tuple"
+            ) && !lowerer.local_ids.contains_key(name)
+                && !lowerer.globals.contains_key(name)
         }
         ast::Expr::Attribute(a) => a.attr.as_str() == "join",
         _ => false,
@@ -2460,7 +3470,9 @@ impl rustpython_ast::Visitor for NameUses {
 
 /// Where a body binds each name: (name, offset, inside a loop).
 fn binding_sites(stmts: &[ast::Stmt], in_loop: bool, out: &mut Vec<(String, usize, bool)>) {
-    let bind = |name: &str, span: Span, out: &mut Vec<(String, usize, bool)>, looped: bool| out.push((name.to_string(), span.start, looped));
+    let bind = |name: &str, span: Span, out: &mut Vec<(String, usize, bool)>, looped: bool| {
+        out.push((name.to_string(), span.start, looped))
+    };
     for s in stmts {
         match s {
             ast::Stmt::For(f) => {
@@ -2502,7 +3514,9 @@ fn binding_sites(stmts: &[ast::Stmt], in_loop: bool, out: &mut Vec<(String, usiz
             }
             other => {
                 let mut local = Vec::new();
-                collect_bound_names(std::slice::from_ref(other), &mut |n, span| local.push((n.to_string(), span)));
+                collect_bound_names(std::slice::from_ref(other), &mut |n, span| {
+                    local.push((n.to_string(), span))
+                });
                 local.into_iter().for_each(|(n, span)| bind(&n, span, out, in_loop));
             }
         }
@@ -2525,15 +3539,39 @@ fn binding_sites(stmts: &[ast::Stmt], in_loop: bool, out: &mut Vec<(String, usiz
 fn with_as_try(w: &ast::StmtWith) -> Vec<ast::Stmt> {
     let range = w.range;
     let tag = usize::from(range.start());
-    let name = |id: &str, ctx: ast::ExprContext| ast::Expr::Name(ast::ExprName { range, id: ast::Identifier::new(id), ctx });
+    let name = |id: &str, ctx: ast::ExprContext| {
+        ast::Expr::Name(ast::ExprName { range, id: ast::Identifier::new(id), ctx })
+    };
     let load = |id: &str| name(id, ast::ExprContext::Load);
-    let constant = |value: Constant| ast::Expr::Constant(ast::ExprConstant { range, value, kind: None });
-    let attr = |value: ast::Expr, attr: &str| ast::Expr::Attribute(ast::ExprAttribute { range, value: Box::new(value), attr: ast::Identifier::new(attr), ctx: ast::ExprContext::Load });
-    let call = |func: ast::Expr, args: Vec<ast::Expr>| ast::Expr::Call(ast::ExprCall { range, func: Box::new(func), args, keywords: vec![] });
-    let assign = |target: ast::Expr, value: ast::Expr| ast::Stmt::Assign(ast::StmtAssign { range, targets: vec![target], value: Box::new(value), type_comment: None });
+    let constant =
+        |value: Constant| ast::Expr::Constant(ast::ExprConstant { range, value, kind: None });
+    let attr = |value: ast::Expr, attr: &str| {
+        ast::Expr::Attribute(ast::ExprAttribute {
+            range,
+            value: Box::new(value),
+            attr: ast::Identifier::new(attr),
+            ctx: ast::ExprContext::Load,
+        })
+    };
+    let call = |func: ast::Expr, args: Vec<ast::Expr>| {
+        ast::Expr::Call(ast::ExprCall { range, func: Box::new(func), args, keywords: vec![] })
+    };
+    let assign = |target: ast::Expr, value: ast::Expr| {
+        ast::Stmt::Assign(ast::StmtAssign {
+            range,
+            targets: vec![target],
+            value: Box::new(value),
+            type_comment: None,
+        })
+    };
     let mut body = w.body.clone();
     for (k, item) in w.items.iter().enumerate().rev() {
-        let (mgr, exit, ok, exc) = (format!("$with{tag}.{k}.mgr"), format!("$with{tag}.{k}.exit"), format!("$with{tag}.{k}.ok"), format!("$with{tag}.{k}.exc"));
+        let (mgr, exit, ok, exc) = (
+            format!("$with{tag}.{k}.mgr"),
+            format!("$with{tag}.{k}.exit"),
+            format!("$with{tag}.{k}.ok"),
+            format!("$with{tag}.{k}.exc"),
+        );
         let enter = call(attr(load(&mgr), "__enter__"), vec![]);
         let mut stmts = vec![
             assign(name(&mgr, ast::ExprContext::Store), item.context_expr.clone()),
@@ -2544,7 +3582,14 @@ fn with_as_try(w: &ast::StmtWith) -> Vec<ast::Stmt> {
             },
             assign(name(&ok, ast::ExprContext::Store), constant(Constant::Bool(true))),
         ];
-        let suppressed = call(load(&exit), vec![call(load("type"), vec![load(&exc)]), load(&exc), attr(load(&exc), "__traceback__")]);
+        let suppressed = call(
+            load(&exit),
+            vec![
+                call(load("type"), vec![load(&exc)]),
+                load(&exc),
+                attr(load(&exc), "__traceback__"),
+            ],
+        );
         let handler = ast::ExceptHandler::ExceptHandler(ast::ExceptHandlerExceptHandler {
             range,
             type_: Some(Box::new(load("BaseException"))),
@@ -2553,7 +3598,11 @@ fn with_as_try(w: &ast::StmtWith) -> Vec<ast::Stmt> {
                 assign(name(&ok, ast::ExprContext::Store), constant(Constant::Bool(false))),
                 ast::Stmt::If(ast::StmtIf {
                     range,
-                    test: Box::new(ast::Expr::UnaryOp(ast::ExprUnaryOp { range, op: ast::UnaryOp::Not, operand: Box::new(suppressed) })),
+                    test: Box::new(ast::Expr::UnaryOp(ast::ExprUnaryOp {
+                        range,
+                        op: ast::UnaryOp::Not,
+                        operand: Box::new(suppressed),
+                    })),
                     body: vec![ast::Stmt::Raise(ast::StmtRaise { range, exc: None, cause: None })],
                     orelse: vec![],
                 }),
@@ -2562,10 +3611,26 @@ fn with_as_try(w: &ast::StmtWith) -> Vec<ast::Stmt> {
         let finally = ast::Stmt::If(ast::StmtIf {
             range,
             test: Box::new(load(&ok)),
-            body: vec![ast::Stmt::Expr(ast::StmtExpr { range, value: Box::new(call(load(&exit), vec![constant(Constant::None), constant(Constant::None), constant(Constant::None)])) })],
+            body: vec![ast::Stmt::Expr(ast::StmtExpr {
+                range,
+                value: Box::new(call(
+                    load(&exit),
+                    vec![
+                        constant(Constant::None),
+                        constant(Constant::None),
+                        constant(Constant::None),
+                    ],
+                )),
+            })],
             orelse: vec![],
         });
-        stmts.push(ast::Stmt::Try(ast::StmtTry { range, body, handlers: vec![handler], orelse: vec![], finalbody: vec![finally] }));
+        stmts.push(ast::Stmt::Try(ast::StmtTry {
+            range,
+            body,
+            handlers: vec![handler],
+            orelse: vec![],
+            finalbody: vec![finally],
+        }));
         body = stmts;
     }
     body
@@ -2575,17 +3640,29 @@ fn with_as_try(w: &ast::StmtWith) -> Vec<ast::Stmt> {
 /// (`replace`) they are the module's; inside a function they are bound here too, once, unless
 /// the module binds the name otherwise: the import runs when the extension is imported (where
 /// a module level import would), and the function reads the module.
-fn bind_import(stmt: &ast::Stmt, globals: &mut HashMap<String, Global>, from_imports: &mut Vec<PyPath>, diags: &mut Vec<Diagnostic>, replace: bool) {
+fn bind_import(
+    stmt: &ast::Stmt,
+    globals: &mut HashMap<String, Global>,
+    from_imports: &mut Vec<PyPath>,
+    diags: &mut Vec<Diagnostic>,
+    replace: bool,
+) {
     match stmt {
         ast::Stmt::Import(imp) => {
             for alias in &imp.names {
                 let name = alias.name.as_str();
-                let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.split('.').next().unwrap_or(name).to_string());
+                let bound = alias
+                    .asname
+                    .as_ref()
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| name.split('.').next().unwrap_or(name).to_string());
                 let g = match name {
                     "math" => Global::MathModule,
                     "numpy" => Global::NumpyModule,
                     // `import a.b` binds `a`; `import a.b as c` binds the submodule.
-                    _ if alias.asname.is_none() => Global::Foreign(PyPath { module: bound.clone(), attrs: vec![] }),
+                    _ if alias.asname.is_none() => {
+                        Global::Foreign(PyPath { module: bound.clone(), attrs: vec![] })
+                    }
                     _ => Global::Foreign(PyPath { module: name.to_string(), attrs: vec![] }),
                 };
                 if replace || !globals.contains_key(&bound) {
@@ -2602,13 +3679,16 @@ fn bind_import(stmt: &ast::Stmt, globals: &mut HashMap<String, Global>, from_imp
                     continue;
                 }
                 from_imports.push(PyPath { module: module.clone(), attrs: vec![name.clone()] });
-                let bound = alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.clone());
+                let bound =
+                    alias.asname.as_ref().map(|a| a.to_string()).unwrap_or_else(|| name.clone());
                 let g = if module == "math" {
                     match math_constant(&name) {
                         Some(v) => Global::Const(Const::Float(v)),
                         None => Global::MathMember(name),
                     }
-                } else if name == "prange" && matches!(module.as_str(), "numba" | "cython.parallel" | "pyaot") {
+                } else if name == "prange"
+                    && matches!(module.as_str(), "numba" | "cython.parallel" | "pyaot")
+                {
                     Global::Prange
                 } else if module == "numpy" {
                     Global::NumpyMember(name)

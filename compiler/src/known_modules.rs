@@ -5,17 +5,75 @@
 
 /// `math` in CPython 3.11 to 3.13 (`fma` is 3.13's, `sumprod` 3.12's).
 const MATH: &[&str] = &[
-    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt", "ceil", "comb", "copysign", "cos", "cosh", "degrees",
-    "dist", "e", "erf", "erfc", "exp", "exp2", "expm1", "fabs", "factorial", "floor", "fma", "fmod", "frexp", "fsum", "gamma",
-    "gcd", "hypot", "inf", "isclose", "isfinite", "isinf", "isnan", "isqrt", "lcm", "ldexp", "lgamma", "log", "log10",
-    "log1p", "log2", "modf", "nan", "nextafter", "perm", "pi", "pow", "prod", "radians", "remainder", "sin", "sinh", "sqrt",
-    "sumprod", "tan", "tanh", "tau", "trunc", "ulp",
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "cbrt",
+    "ceil",
+    "comb",
+    "copysign",
+    "cos",
+    "cosh",
+    "degrees",
+    "dist",
+    "e",
+    "erf",
+    "erfc",
+    "exp",
+    "exp2",
+    "expm1",
+    "fabs",
+    "factorial",
+    "floor",
+    "fma",
+    "fmod",
+    "frexp",
+    "fsum",
+    "gamma",
+    "gcd",
+    "hypot",
+    "inf",
+    "isclose",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "isqrt",
+    "lcm",
+    "ldexp",
+    "lgamma",
+    "log",
+    "log10",
+    "log1p",
+    "log2",
+    "modf",
+    "nan",
+    "nextafter",
+    "perm",
+    "pi",
+    "pow",
+    "prod",
+    "radians",
+    "remainder",
+    "sin",
+    "sinh",
+    "sqrt",
+    "sumprod",
+    "tan",
+    "tanh",
+    "tau",
+    "trunc",
+    "ulp",
 ];
 
 /// `cmath` in CPython 3.11 to 3.13.
 const CMATH: &[&str] = &[
-    "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "e", "exp", "inf", "infj", "isclose", "isfinite", "isinf",
-    "isnan", "log", "log10", "nan", "nanj", "phase", "pi", "polar", "rect", "sin", "sinh", "sqrt", "tan", "tanh", "tau",
+    "acos", "acosh", "asin", "asinh", "atan", "atanh", "cos", "cosh", "e", "exp", "inf", "infj",
+    "isclose", "isfinite", "isinf", "isnan", "log", "log10", "nan", "nanj", "phase", "pi", "polar",
+    "rect", "sin", "sinh", "sqrt", "tan", "tanh", "tau",
 ];
 
 /// `None` when `module.attr` exists or `module` is not one pyaot knows; else the names of
@@ -29,7 +87,11 @@ pub fn missing_attribute(module: &str, attr: &str) -> Option<Vec<&'static str>> 
     if names.contains(&attr) || attr == "*" || (attr.starts_with("__") && attr.ends_with("__")) {
         return None;
     }
-    let mut near: Vec<(usize, &'static str)> = names.iter().map(|n| (edit_distance(attr, n), *n)).filter(|(d, n)| *d <= (n.len().max(attr.len()) / 3).max(1)).collect();
+    let mut near: Vec<(usize, &'static str)> = names
+        .iter()
+        .map(|n| (edit_distance(attr, n), *n))
+        .filter(|(d, n)| *d <= (n.len().max(attr.len()) / 3).max(1))
+        .collect();
     near.sort();
     Some(near.into_iter().take(3).map(|(_, n)| n).collect())
 }
@@ -39,7 +101,10 @@ pub fn hint(module: &str, near: &[&str]) -> String {
     match near {
         [] => format!("see `help({module})` for what it has"),
         [one] => format!("did you mean `{module}.{one}`?"),
-        several => format!("did you mean one of {}?", several.iter().map(|n| format!("`{module}.{n}`")).collect::<Vec<_>>().join(", ")),
+        several => format!(
+            "did you mean one of {}?",
+            several.iter().map(|n| format!("`{module}.{n}`")).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 

@@ -46,7 +46,13 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { opt_level: 3, target_cpu: "native".into(), emit: Emit::Module, checks: hir::Checks::default(), annotate: None }
+        Options {
+            opt_level: 3,
+            target_cpu: "native".into(),
+            emit: Emit::Module,
+            checks: hir::Checks::default(),
+            annotate: None,
+        }
     }
 }
 
@@ -102,7 +108,9 @@ pub fn module_name_for(path: &Path) -> Result<String, String> {
     if ok {
         Ok(stem.to_string())
     } else {
-        Err(format!("`{stem}` is not a valid Python module name: name the file like `my_module.py`"))
+        Err(format!(
+            "`{stem}` is not a valid Python module name: name the file like `my_module.py`"
+        ))
     }
 }
 
@@ -154,7 +162,13 @@ fn punycode(input: &str) -> String {
                 let mut q = delta;
                 let mut k = BASE;
                 loop {
-                    let t = if k <= bias { T_MIN } else if k >= bias + T_MAX { T_MAX } else { k - bias };
+                    let t = if k <= bias {
+                        T_MIN
+                    } else if k >= bias + T_MAX {
+                        T_MAX
+                    } else {
+                        k - bias
+                    };
                     if q < t {
                         break;
                     }
@@ -175,9 +189,24 @@ fn punycode(input: &str) -> String {
 }
 
 /// Front end: parse, read the export comments, resolve, infer types. All diagnostics in one go.
-pub fn check(source: &str, file_name: &str, module_name: &str, checks: hir::Checks, timings: &mut Timings) -> Result<Checked, Vec<Diagnostic>> {
+pub fn check(
+    source: &str,
+    file_name: &str,
+    module_name: &str,
+    checks: hir::Checks,
+    timings: &mut Timings,
+) -> Result<Checked, Vec<Diagnostic>> {
     let parsed = timings.time("parse", || syntax::parse(source, file_name))?;
-    let (hir, mut diags) = timings.time("resolve", || hir::lower(module_name, &parsed.body, &parsed.exports, &parsed.directives, &parsed.pragmas, checks));
+    let (hir, mut diags) = timings.time("resolve", || {
+        hir::lower(
+            module_name,
+            &parsed.body,
+            &parsed.exports,
+            &parsed.directives,
+            &parsed.pragmas,
+            checks,
+        )
+    });
     diags.extend(parsed.warnings.iter().cloned());
     if parsed.exports.is_empty() {
         diags.push(Diagnostic::error(Code::ExportTarget, 0..0, "this module exports nothing")
@@ -196,50 +225,92 @@ pub fn check(source: &str, file_name: &str, module_name: &str, checks: hir::Chec
 }
 
 /// The whole pipeline: source file in, `out` written (a module, or what `--emit` asks for).
-pub fn compile(source: &str, file_name: &str, module_name: &str, out: &Path, opts: &Options, timings: &mut Timings) -> Result<Vec<Diagnostic>, Failure> {
-    let checked = check(source, file_name, module_name, opts.checks, timings).map_err(Failure::Diagnostics)?;
+pub fn compile(
+    source: &str,
+    file_name: &str,
+    module_name: &str,
+    out: &Path,
+    opts: &Options,
+    timings: &mut Timings,
+) -> Result<Vec<Diagnostic>, Failure> {
+    let checked = check(source, file_name, module_name, opts.checks, timings)
+        .map_err(Failure::Diagnostics)?;
     let context = inkwell::context::Context::create();
     let codegen::Generated { module, transforms } = timings
-        .time("codegen", || codegen::generate(&context, &checked.hir, &checked.program, source, file_name))
+        .time("codegen", || {
+            codegen::generate(&context, &checked.hir, &checked.program, source, file_name)
+        })
         .map_err(|e| Failure::Backend(format!("internal compiler error in codegen: {}", e.0)))?;
-    let backend_opts = backend::BackendOptions { opt_level: opts.opt_level, target_cpu: opts.target_cpu.clone() };
+    let backend_opts =
+        backend::BackendOptions { opt_level: opts.opt_level, target_cpu: opts.target_cpu.clone() };
     let machine = backend::target_machine(&backend_opts).map_err(Failure::Backend)?;
     let remarks = backend::Remarks::capture(&context);
     // The runtime archive: parallel loops, and `round(x, n)` beyond what is rounded inline.
-    let with_runtime = ["pyaot_rt_parallel_for", "pyaot_rt_round_digits"].iter().any(|f| module.get_function(f).is_some());
+    let with_runtime = ["pyaot_rt_parallel_for", "pyaot_rt_round_digits"]
+        .iter()
+        .any(|f| module.get_function(f).is_some());
     // A module (not a report, nor one file of LLVM's output) is built in two units at once
     // when there are two cores and enough to move (units.rs).
-    let parallel = opts.emit == Emit::Module && opts.annotate.is_none() && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    let second_unit = parallel.then(|| timings.time("split", || units::split(&module, &machine))).flatten().map(|bitcode| {
-        let backend_opts = backend_opts.clone();
-        std::thread::spawn(move || units::compile_unit(&bitcode, &backend_opts))
-    });
-    timings.time("optimize", || backend::optimize(&module, &machine, opts.opt_level)).map_err(Failure::Backend)?;
+    let parallel = opts.emit == Emit::Module
+        && opts.annotate.is_none()
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let second_unit = parallel
+        .then(|| timings.time("split", || units::split(&module, &machine)))
+        .flatten()
+        .map(|bitcode| {
+            let backend_opts = backend_opts.clone();
+            std::thread::spawn(move || units::compile_unit(&bitcode, &backend_opts))
+        });
+    timings
+        .time("optimize", || backend::optimize(&module, &machine, opts.opt_level))
+        .map_err(Failure::Backend)?;
     if let Some(path) = &opts.annotate {
         let ir = module.print_to_string().to_string();
         let remarks = remarks.take();
         if std::env::var_os("PYAOT_DEBUG_REMARKS").is_some() {
             remarks.iter().for_each(|r| eprintln!("remark: {r}"));
         }
-        let html = timings.time("annotate", || annotate::report(source, file_name, &checked, &ir, &remarks, &transforms));
-        std::fs::write(path, html).map_err(|e| Failure::Backend(format!("cannot write {}: {e}", path.display())))?;
+        let html = timings.time("annotate", || {
+            annotate::report(source, file_name, &checked, &ir, &remarks, &transforms)
+        });
+        std::fs::write(path, html)
+            .map_err(|e| Failure::Backend(format!("cannot write {}: {e}", path.display())))?;
     }
-    let write = |bytes: &[u8]| std::fs::write(out, bytes).map_err(|e| Failure::Backend(format!("cannot write {}: {e}", out.display())));
+    let write = |bytes: &[u8]| {
+        std::fs::write(out, bytes)
+            .map_err(|e| Failure::Backend(format!("cannot write {}: {e}", out.display())))
+    };
     match opts.emit {
         Emit::Nothing => {}
         Emit::LlvmIr => write(module.print_to_string().to_string().as_bytes())?,
-        Emit::Asm => write(backend::assembly(&module, &machine).map_err(Failure::Backend)?.as_bytes())?,
-        Emit::Obj => write(&timings.time("machine code", || backend::object_code(&module, &machine)).map_err(Failure::Backend)?)?,
+        Emit::Asm => {
+            write(backend::assembly(&module, &machine).map_err(Failure::Backend)?.as_bytes())?
+        }
+        Emit::Obj => write(
+            &timings
+                .time("machine code", || backend::object_code(&module, &machine))
+                .map_err(Failure::Backend)?,
+        )?,
         Emit::Module => {
-            let object = timings.time("machine code", || backend::object_code(&module, &machine)).map_err(Failure::Backend)?;
+            let object = timings
+                .time("machine code", || backend::object_code(&module, &machine))
+                .map_err(Failure::Backend)?;
             let mut objects = vec![object];
             if let Some(thread) = second_unit {
                 let joined = timings.time("wait for unit 2", || thread.join());
-                let (object, took) = joined.map_err(|_| Failure::Backend("internal compiler error: the second codegen unit panicked".into()))?.map_err(Failure::Backend)?;
+                let (object, took) = joined
+                    .map_err(|_| {
+                        Failure::Backend(
+                            "internal compiler error: the second codegen unit panicked".into(),
+                        )
+                    })?
+                    .map_err(Failure::Backend)?;
                 timings.0.push(("unit 2 (alongside)", took));
                 objects.push(object);
             }
-            timings.time("link", || link::link_shared_object(&objects, module_name, out, with_runtime)).map_err(Failure::Backend)?;
+            timings
+                .time("link", || link::link_shared_object(&objects, module_name, out, with_runtime))
+                .map_err(Failure::Backend)?;
         }
     }
     Ok(checked.warnings)

@@ -11,7 +11,12 @@ use std::process::Command;
 /// The parallel-loop runtime (runtime/), built by build.rs and carried inside the binary.
 const RUNTIME_ARCHIVE: &[u8] = include_bytes!(env!("PYAOT_RUNTIME_ARCHIVE"));
 
-pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, with_runtime: bool) -> Result<(), String> {
+pub fn link_shared_object(
+    objects: &[Vec<u8>],
+    module_name: &str,
+    out: &Path,
+    with_runtime: bool,
+) -> Result<(), String> {
     // Private to this user (0700): the objects and the linked module sit there before they
     // are copied out, and another user must not swap them.
     use std::os::unix::fs::PermissionsExt;
@@ -23,12 +28,16 @@ pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, wi
     let mut obj_paths = Vec::new();
     for (k, object) in objects.iter().enumerate() {
         let path = dir.path().join(format!("{module_name}.{k}.o"));
-        std::fs::write(&path, object).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, object)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         obj_paths.push(path);
     }
     let map_path = dir.path().join("exports.map");
-    std::fs::write(&map_path, format!("{{ global: {}; local: *; }};\n", crate::init_symbol(module_name)))
-        .map_err(|e| format!("cannot write {}: {e}", map_path.display()))?;
+    std::fs::write(
+        &map_path,
+        format!("{{ global: {}; local: *; }};\n", crate::init_symbol(module_name)),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", map_path.display()))?;
     let tmp_out = dir.path().join("module.so");
     // The C math library before the runtime archive: LLVM turns float remainders into calls to
     // `fmod`, and the archive's compiler_builtins has its own copy, which would be taken first
@@ -36,7 +45,8 @@ pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, wi
     let mut extra: Vec<std::ffi::OsString> = vec!["-lm".into()];
     if with_runtime {
         let archive = dir.path().join("libpyaot_runtime.a");
-        std::fs::write(&archive, RUNTIME_ARCHIVE).map_err(|e| format!("cannot write {}: {e}", archive.display()))?;
+        std::fs::write(&archive, RUNTIME_ARCHIVE)
+            .map_err(|e| format!("cannot write {}: {e}", archive.display()))?;
         extra.push(archive.into_os_string());
         extra.push("-lpthread".into());
     }
@@ -48,9 +58,17 @@ pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, wi
         .args(&obj_paths)
         .args(&extra)
         .arg(format!("-Wl,--version-script={}", map_path.display()))
-        .args(["-Wl,--exclude-libs,ALL", "-Wl,--gc-sections", "-Wl,-O1", "-Wl,--strip-debug", "-lm"])
+        .args([
+            "-Wl,--exclude-libs,ALL",
+            "-Wl,--gc-sections",
+            "-Wl,-O1",
+            "-Wl,--strip-debug",
+            "-lm",
+        ])
         .output()
-        .map_err(|e| format!("cannot run the C compiler `{cc}` to link: {e} (install gcc, or set CC)"))?;
+        .map_err(|e| {
+            format!("cannot run the C compiler `{cc}` to link: {e} (install gcc, or set CC)")
+        })?;
     if !output.status.success() {
         return Err(format!("linking failed:\n{}", String::from_utf8_lossy(&output.stderr)));
     }
@@ -59,7 +77,10 @@ pub fn link_shared_object(objects: &[Vec<u8>], module_name: &str, out: &Path, wi
     let staged = out.with_extension("so.partial");
     let written = std::fs::copy(&tmp_out, &staged)
         .map_err(|e| format!("cannot write {}: {e}", staged.display()))
-        .and_then(|_| std::fs::rename(&staged, out).map_err(|e| format!("cannot write {}: {e}", out.display())));
+        .and_then(|_| {
+            std::fs::rename(&staged, out)
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))
+        });
     if written.is_err() {
         let _ = std::fs::remove_file(&staged);
     }
@@ -75,11 +96,16 @@ pub fn check_output(src: &Path, out: &Path, replaced: bool) -> Result<(), String
     let shown = out.display();
     if let (Ok(target), Ok(source)) = (std::fs::metadata(out), std::fs::metadata(src)) {
         if target.dev() == source.dev() && target.ino() == source.ino() {
-            return Err(format!("the output {shown} is the source file itself; give another path with -o"));
+            return Err(format!(
+                "the output {shown} is the source file itself; give another path with -o"
+            ));
         }
     }
     if meta.is_dir() {
-        return Err(format!("the output {shown} is a folder; name a file in it (-o {}/NAME)", out.display()));
+        return Err(format!(
+            "the output {shown} is a folder; name a file in it (-o {}/NAME)",
+            out.display()
+        ));
     }
     if replaced && !meta.file_type().is_file() {
         return Err(format!("the output {shown} exists and is not a regular file; pyaot only replaces regular files"));

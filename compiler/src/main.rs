@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(name = "pyaot", version, about = "Compile annotated Python into CPython extension modules")]
+#[command(
+    name = "pyaot",
+    version,
+    about = "Compile annotated Python into CPython extension modules"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -89,7 +93,18 @@ fn run() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal();
     match cli.command {
-        Command::Build { src, output, opt_level, target_cpu, emit, annotate, no_boundscheck, no_wraparound, no_overflowcheck, verbose } => {
+        Command::Build {
+            src,
+            output,
+            opt_level,
+            target_cpu,
+            emit,
+            annotate,
+            no_boundscheck,
+            no_wraparound,
+            no_overflowcheck,
+            verbose,
+        } => {
             let emit = match emit {
                 None => Emit::Module,
                 Some(EmitKind::LlvmIr) => Emit::LlvmIr,
@@ -107,7 +122,11 @@ fn run() -> ExitCode {
                 };
                 src.with_file_name(format!("{name}.{ext}"))
             });
-            let checks = pyaot::hir::Checks { boundscheck: !no_boundscheck, wraparound: !no_wraparound, overflowcheck: !no_overflowcheck };
+            let checks = pyaot::hir::Checks {
+                boundscheck: !no_boundscheck,
+                wraparound: !no_wraparound,
+                overflowcheck: !no_overflowcheck,
+            };
             let annotate = annotate.then(|| src.with_file_name(format!("{name}.html")));
             let opts = Options { opt_level, target_cpu, emit, checks, annotate };
             compile_and_report(&src, &source, &name, &out, &opts, verbose, color, verbose)
@@ -115,7 +134,12 @@ fn run() -> ExitCode {
         Command::Annotate { src, output, target_cpu, verbose } => {
             let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
             let out = output.unwrap_or_else(|| src.with_file_name(format!("{name}.html")));
-            let opts = Options { target_cpu, emit: Emit::Nothing, annotate: Some(out.clone()), ..Options::default() };
+            let opts = Options {
+                target_cpu,
+                emit: Emit::Nothing,
+                annotate: Some(out.clone()),
+                ..Options::default()
+            };
             compile_and_report(&src, &source, &name, &out, &opts, verbose, color, true)
         }
         Command::Check { src, verbose } => {
@@ -123,7 +147,13 @@ fn run() -> ExitCode {
             let file_name = src.display().to_string();
             let mut timings = Timings::default();
             let start = Instant::now();
-            let result = pyaot::check(&source, &file_name, &name, pyaot::hir::Checks::default(), &mut timings);
+            let result = pyaot::check(
+                &source,
+                &file_name,
+                &name,
+                pyaot::hir::Checks::default(),
+                &mut timings,
+            );
             if verbose {
                 print_timings(&timings, start);
             }
@@ -144,7 +174,16 @@ fn run() -> ExitCode {
 
 /// Runs the pipeline, prints phase times (`verbose`), diagnostics and (`say_wrote`) the output.
 #[allow(clippy::too_many_arguments)]
-fn compile_and_report(src: &Path, source: &str, name: &str, out: &PathBuf, opts: &Options, verbose: bool, color: bool, say_wrote: bool) -> ExitCode {
+fn compile_and_report(
+    src: &Path,
+    source: &str,
+    name: &str,
+    out: &PathBuf,
+    opts: &Options,
+    verbose: bool,
+    color: bool,
+    say_wrote: bool,
+) -> ExitCode {
     if let Err(e) = pyaot::link::check_output(src, out, opts.emit == Emit::Module) {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
@@ -160,7 +199,13 @@ fn compile_and_report(src: &Path, source: &str, name: &str, out: &PathBuf, opts:
 }
 
 /// Prints warnings or errors of a compilation and gives the exit status; `wrote` names the output.
-fn finish(result: Result<Vec<pyaot::diagnostics::Diagnostic>, Failure>, file_name: &str, source: &str, color: bool, wrote: Option<&PathBuf>) -> ExitCode {
+fn finish(
+    result: Result<Vec<pyaot::diagnostics::Diagnostic>, Failure>,
+    file_name: &str,
+    source: &str,
+    color: bool,
+    wrote: Option<&PathBuf>,
+) -> ExitCode {
     match result {
         Ok(warnings) => {
             if !warnings.is_empty() {
@@ -203,7 +248,10 @@ fn read_source(src: &Path) -> Option<(String, String)> {
 
 fn summary(d: &[pyaot::diagnostics::Diagnostic]) {
     let errors = d.iter().filter(|x| x.is_error()).count();
-    eprintln!("error: could not compile: {errors} error{} found", if errors == 1 { "" } else { "s" });
+    eprintln!(
+        "error: could not compile: {errors} error{} found",
+        if errors == 1 { "" } else { "s" }
+    );
 }
 
 fn print_timings(t: &Timings, start: Instant) {

@@ -58,13 +58,19 @@ pub fn parse_clauses(text: &str, base: usize) -> Result<Vec<Clause>, Diagnostic>
         }
         let name = &text[start..i];
         if name.is_empty() {
-            return Err(bad(base + start..base + start + 1, &format!("unexpected `{c}` in an omp pragma")));
+            return Err(bad(
+                base + start..base + start + 1,
+                &format!("unexpected `{c}` in an omp pragma"),
+            ));
         }
         while i < bytes.len() && bytes[i] == b' ' {
             i += 1;
         }
         if i >= bytes.len() || bytes[i] != b'(' {
-            return Err(bad(base + start..base + i, &format!("`{name}` needs its arguments in parentheses")));
+            return Err(bad(
+                base + start..base + i,
+                &format!("`{name}` needs its arguments in parentheses"),
+            ));
         }
         let open = i;
         let mut depth = 0;
@@ -94,10 +100,18 @@ pub fn parse_clauses(text: &str, base: usize) -> Result<Vec<Clause>, Diagnostic>
             for part in list.split(',') {
                 let trimmed = part.trim();
                 let lead = part.len() - part.trim_start().len();
-                if trimmed.is_empty() || !trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                    return Err(bad(at + offset..at + offset + part.len().max(1), "expected variable names separated by commas"));
+                if trimmed.is_empty()
+                    || !trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    return Err(bad(
+                        at + offset..at + offset + part.len().max(1),
+                        "expected variable names separated by commas",
+                    ));
                 }
-                out.push((trimmed.to_string(), at + offset + lead..at + offset + lead + trimmed.len()));
+                out.push((
+                    trimmed.to_string(),
+                    at + offset + lead..at + offset + lead + trimmed.len(),
+                ));
                 offset += part.len() + 1;
             }
             Ok(out)
@@ -115,7 +129,14 @@ pub fn parse_clauses(text: &str, base: usize) -> Result<Vec<Clause>, Diagnostic>
                     "&" => ReductionOp::And,
                     "|" => ReductionOp::Or,
                     "^" => ReductionOp::Xor,
-                    other => return Err(bad(span, &format!("unknown reduction operator `{other}` (use + - * min max & | ^)"))),
+                    other => {
+                        return Err(bad(
+                            span,
+                            &format!(
+                                "unknown reduction operator `{other}` (use + - * min max & | ^)"
+                            ),
+                        ))
+                    }
                 };
                 Clause::Reduction(op, names(vars, inner_at + inner.find(':').unwrap_or(0) + 1)?)
             }
@@ -124,7 +145,16 @@ pub fn parse_clauses(text: &str, base: usize) -> Result<Vec<Clause>, Diagnostic>
             "shared" => continue,
             "schedule" => {
                 let (kind, chunk) = match inner.split_once(',') {
-                    Some((k, c)) => (k.trim(), Some((c.trim().to_string(), inner_at + inner.find(',').unwrap_or(0) + 1 + (c.len() - c.trim_start().len())))),
+                    Some((k, c)) => (
+                        k.trim(),
+                        Some((
+                            c.trim().to_string(),
+                            inner_at
+                                + inner.find(',').unwrap_or(0)
+                                + 1
+                                + (c.len() - c.trim_start().len()),
+                        )),
+                    ),
                     None => (inner.trim(), None),
                 };
                 let kind = match kind {
@@ -132,13 +162,31 @@ pub fn parse_clauses(text: &str, base: usize) -> Result<Vec<Clause>, Diagnostic>
                     "dynamic" => Schedule::Dynamic,
                     "guided" => Schedule::Guided,
                     "auto" => Schedule::Auto,
-                    other => return Err(bad(span, &format!("unknown schedule `{other}` (use static, dynamic, guided or auto)"))),
+                    other => {
+                        return Err(bad(
+                            span,
+                            &format!(
+                                "unknown schedule `{other}` (use static, dynamic, guided or auto)"
+                            ),
+                        ))
+                    }
                 };
                 Clause::Schedule(kind, chunk)
             }
-            "num_threads" => Clause::NumThreads(inner.trim().to_string(), inner_at + (inner.len() - inner.trim_start().len())),
-            "if" => Clause::If(inner.trim().to_string(), inner_at + (inner.len() - inner.trim_start().len())),
-            other => return Err(bad(base + start..base + start + other.len(), &format!("unknown omp clause `{other}`"))),
+            "num_threads" => Clause::NumThreads(
+                inner.trim().to_string(),
+                inner_at + (inner.len() - inner.trim_start().len()),
+            ),
+            "if" => Clause::If(
+                inner.trim().to_string(),
+                inner_at + (inner.len() - inner.trim_start().len()),
+            ),
+            other => {
+                return Err(bad(
+                    base + start..base + start + other.len(),
+                    &format!("unknown omp clause `{other}`"),
+                ))
+            }
         });
     }
     Ok(clauses)
@@ -156,9 +204,15 @@ mod tests {
 
     #[test]
     fn clauses() {
-        let c = parse_clauses(" reduction(+:s, t) private(a) schedule(dynamic, 4) num_threads(n) if(n > 10)", 0).unwrap();
+        let c = parse_clauses(
+            " reduction(+:s, t) private(a) schedule(dynamic, 4) num_threads(n) if(n > 10)",
+            0,
+        )
+        .unwrap();
         assert_eq!(c.len(), 5);
-        assert!(matches!(&c[0], Clause::Reduction(ReductionOp::Add, v) if v.len() == 2 && v[1].0 == "t"));
+        assert!(
+            matches!(&c[0], Clause::Reduction(ReductionOp::Add, v) if v.len() == 2 && v[1].0 == "t")
+        );
         assert!(matches!(&c[2], Clause::Schedule(Schedule::Dynamic, Some((n, _))) if n == "4"));
         assert!(matches!(&c[4], Clause::If(e, _) if e == "n > 10"));
         assert!(parse_clauses("reduction(max:m) lastprivate(x)", 0).is_ok());
@@ -169,7 +223,10 @@ mod tests {
         assert!(parse_clauses("nowait(1)", 0).unwrap_err().message.contains("unknown omp clause"));
         assert!(parse_clauses("reduction(%:s)", 0).is_err());
         assert!(parse_clauses("schedule(runtime)", 0).is_err());
-        assert!(matches!(parse_clauses("schedule(auto)", 0).unwrap()[0], Clause::Schedule(Schedule::Auto, None)));
+        assert!(matches!(
+            parse_clauses("schedule(auto)", 0).unwrap()[0],
+            Clause::Schedule(Schedule::Auto, None)
+        ));
         assert!(parse_clauses("private(a", 0).is_err());
         let e = parse_clauses("  reduction s", 100).unwrap_err();
         assert_eq!(e.span.start, 102);

@@ -78,15 +78,24 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
         Ok(_) => Vec::new(),
         Err(e) => {
             let at = usize::from(e.offset).min(source.len());
-            let end = source[at..].chars().next().filter(|c| *c != '\n').map_or(at, |c| at + c.len_utf8());
-            return Err(vec![Diagnostic::error(Code::Syntax, at..end, format!("invalid Python syntax: {}", e.error))
-                .label("here")
-                .hint("pyaot compiles Python 3 source; check that the file runs under `python3`")]);
+            let end = source[at..]
+                .chars()
+                .next()
+                .filter(|c| *c != '\n')
+                .map_or(at, |c| at + c.len_utf8());
+            return Err(vec![Diagnostic::error(
+                Code::Syntax,
+                at..end,
+                format!("invalid Python syntax: {}", e.error),
+            )
+            .label("here")
+            .hint("pyaot compiles Python 3 source; check that the file runs under `python3`")]);
         }
     };
     if let Some(too_deep) = nesting_beyond(&body, MAX_NESTING) {
         let at = usize::from(too_deep.start());
-        let end = source[at..].chars().next().filter(|c| *c != '\n').map_or(at, |c| at + c.len_utf8());
+        let end =
+            source[at..].chars().next().filter(|c| *c != '\n').map_or(at, |c| at + c.len_utf8());
         return Err(vec![Diagnostic::error(Code::Syntax, at..end, format!("code nested more than {MAX_NESTING} levels deep"))
             .label("this is nested too deeply")
             .hint("CPython refuses this too (RecursionError while compiling): split the expression or the `elif` chain over several statements, or use a loop")]);
@@ -111,7 +120,11 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
         if let Some(offset) = export_body_offset(text) {
             let (body, end) = export_with_continuations(source, &comments, k, offset);
             continued = end;
-            if let Some(name) = body.trim_start().strip_prefix("capsule").filter(|rest| rest.starts_with(char::is_whitespace)) {
+            if let Some(name) = body
+                .trim_start()
+                .strip_prefix("capsule")
+                .filter(|rest| rest.starts_with(char::is_whitespace))
+            {
                 let name = name.trim_start().split('(').next().unwrap_or("").trim();
                 warnings.push(Diagnostic::error(Code::Ignored, start..start + text.len(), format!("capsule export of `{name}` skipped"))
                     .label("a C function pointer for other compiled code")
@@ -125,10 +138,16 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
         } else if let Some(offset) = omp_body_offset(&text) {
             let end = start + text.len();
             match crate::omp::parse_clauses(&text[offset..], start + offset) {
-                Ok(clauses) => pragmas.push(OmpPragma { clauses, span: start..end, next_line: next_code_line(source, end) }),
+                Ok(clauses) => pragmas.push(OmpPragma {
+                    clauses,
+                    span: start..end,
+                    next_line: next_code_line(source, end),
+                }),
                 Err(d) => errors.push(d),
             }
-        } else if let Some(rest) = text.strip_prefix('#').map(str::trim_start).and_then(|t| t.strip_prefix("pyaot:")) {
+        } else if let Some(rest) =
+            text.strip_prefix('#').map(str::trim_start).and_then(|t| t.strip_prefix("pyaot:"))
+        {
             let end = start + text.len();
             let next_line = next_code_line(source, end);
             match parse_directive(rest) {
@@ -182,7 +201,12 @@ fn next_code_line(source: &str, comment_end: usize) -> usize {
 /// allows: `#pythran export f(int,` then `#                 float)`). Each `#` (and a
 /// `pythran` after it) and line break becomes spaces, so positions in the text are still
 /// positions in the source. Also gives the index of the first comment not used.
-fn export_with_continuations(source: &str, comments: &[(String, usize)], k: usize, offset: usize) -> (String, usize) {
+fn export_with_continuations(
+    source: &str,
+    comments: &[(String, usize)],
+    k: usize,
+    offset: usize,
+) -> (String, usize) {
     let (text, start) = (&comments[k].0, comments[k].1);
     let open = |t: &str| t.matches('(').count() > t.matches(')').count();
     let mut end = start + text.len();
@@ -272,12 +296,18 @@ fn nesting_beyond(body: &[Stmt], limit: usize) -> Option<rustpython_parser::text
 fn parse_directive(text: &str) -> Result<Vec<(DirectiveKey, bool)>, String> {
     let mut out = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (key, value) = part.split_once('=').ok_or_else(|| format!("expected `name=True` or `name=False`, found `{part}`"))?;
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("expected `name=True` or `name=False`, found `{part}`"))?;
         let key = match key.trim() {
             "boundscheck" => DirectiveKey::BoundsCheck,
             "wraparound" => DirectiveKey::WrapAround,
             "overflowcheck" => DirectiveKey::OverflowCheck,
-            other => return Err(format!("unknown pyaot directive `{other}` (known: boundscheck, wraparound, overflowcheck)")),
+            other => {
+                return Err(format!(
+                "unknown pyaot directive `{other}` (known: boundscheck, wraparound, overflowcheck)"
+            ))
+            }
         };
         let value = match value.trim() {
             "True" => true,
@@ -336,7 +366,10 @@ mod tests {
         assert_eq!(m.directives[0].settings, [(DirectiveKey::BoundsCheck, false)]);
         assert_eq!(m.directives[1].next_line, src.find("def").unwrap());
         assert_eq!(m.directives[0].next_line, src.find("def").unwrap());
-        let detached = parse("# pyaot: wraparound=False\n\n#export f(int)\ndef f(a):\n    return a\n", "t.py").ok().unwrap();
+        let detached =
+            parse("# pyaot: wraparound=False\n\n#export f(int)\ndef f(a):\n    return a\n", "t.py")
+                .ok()
+                .unwrap();
         assert_eq!(detached.directives[0].next_line, usize::MAX);
         assert!(parse("# pyaot: speed=11\n", "t.py").is_err());
         assert!(parse("# pyaot: boundscheck=no\n", "t.py").is_err());

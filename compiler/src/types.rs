@@ -64,8 +64,21 @@ impl fmt::Display for Type {
             Type::None => write!(f, "None"),
             Type::Object => write!(f, "object"),
             Type::Array(a) => {
-                let dims: Vec<&str> = (0..a.ndim).map(|i| if a.contiguous && i + 1 == a.ndim { "::1" } else { ":" }).collect();
-                write!(f, "{}[{}]", if a.dtype == Scalar::Float64 { "float64" } else if a.dtype == Scalar::Int64 { "int64" } else { a.dtype.name() }, dims.join(", "))
+                let dims: Vec<&str> = (0..a.ndim)
+                    .map(|i| if a.contiguous && i + 1 == a.ndim { "::1" } else { ":" })
+                    .collect();
+                write!(
+                    f,
+                    "{}[{}]",
+                    if a.dtype == Scalar::Float64 {
+                        "float64"
+                    } else if a.dtype == Scalar::Int64 {
+                        "int64"
+                    } else {
+                        a.dtype.name()
+                    },
+                    dims.join(", ")
+                )
             }
             Type::Tuple(items) => {
                 write!(f, "(")?;
@@ -105,7 +118,10 @@ fn one_item_type(items: &[Type]) -> Result<Type, Type> {
     match known.first() {
         None => Ok(Type::Unknown),
         Some(first) if known.iter().all(|t| t == first) => Ok((*first).clone()),
-        Some(_) => Err(known.iter().try_fold(Type::Unknown, |acc, t| join(&acc, t)).unwrap_or(Type::Unknown)),
+        Some(_) => Err(known
+            .iter()
+            .try_fold(Type::Unknown, |acc, t| join(&acc, t))
+            .unwrap_or(Type::Unknown)),
     }
 }
 
@@ -118,8 +134,12 @@ pub fn join(a: &Type, b: &Type) -> Option<Type> {
         (Bool, Int) | (Int, Bool) => Int,
         (Float, Bool | Int) | (Bool | Int, Float) => Float,
         (Complex, Bool | Int | Float) | (Bool | Int | Float, Complex) => Complex,
-        (Tuple(xs), Tuple(ys)) if xs.len() == ys.len() => tuple_type(xs.iter().zip(ys).map(|(x, y)| join(x, y)).collect::<Option<_>>()?),
-        (Array(x), Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => Array(ArrayType { contiguous: x.contiguous && y.contiguous, ..*x }),
+        (Tuple(xs), Tuple(ys)) if xs.len() == ys.len() => {
+            tuple_type(xs.iter().zip(ys).map(|(x, y)| join(x, y)).collect::<Option<_>>()?)
+        }
+        (Array(x), Array(y)) if x.dtype == y.dtype && x.ndim == y.ndim => {
+            Array(ArrayType { contiguous: x.contiguous && y.contiguous, ..*x })
+        }
         // Native values meeting a Python object become objects (boxed).
         (Object, _) | (_, Object) => Object,
         _ => return Option::None,
@@ -166,9 +186,17 @@ pub fn spec_to_type(spec: &SpecType) -> Result<Type, String> {
         SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => Ok(Type::Float),
         SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => Ok(Type::Complex),
         SpecType::Scalar(_) => Ok(Type::Int),
-        SpecType::Tuple(items) => items.iter().map(spec_to_type).collect::<Result<_, _>>().map(tuple_type),
-        SpecType::Array { dtype, dims, contiguous } => Ok(Type::Array(ArrayType { dtype: *dtype, ndim: dims.len(), contiguous: *contiguous })),
-        SpecType::Str | SpecType::Object | SpecType::List(_) | SpecType::Set(_) | SpecType::Dict(..) => Ok(Type::Object),
+        SpecType::Tuple(items) => {
+            items.iter().map(spec_to_type).collect::<Result<_, _>>().map(tuple_type)
+        }
+        SpecType::Array { dtype, dims, contiguous } => {
+            Ok(Type::Array(ArrayType { dtype: *dtype, ndim: dims.len(), contiguous: *contiguous }))
+        }
+        SpecType::Str
+        | SpecType::Object
+        | SpecType::List(_)
+        | SpecType::Set(_)
+        | SpecType::Dict(..) => Ok(Type::Object),
         SpecType::NoneType => Err("`None` arguments carry no value".to_string()),
     }
 }
@@ -187,7 +215,11 @@ pub fn const_type(c: &Const) -> Type {
 
 /// A tuple holding a Python object is a Python tuple (native tuples hold native values only).
 pub fn tuple_type(items: Vec<Type>) -> Type {
-    if items.contains(&Type::Object) { Type::Object } else { Type::Tuple(items) }
+    if items.contains(&Type::Object) {
+        Type::Object
+    } else {
+        Type::Tuple(items)
+    }
 }
 
 const MAX_ROUNDS: usize = 64;
@@ -203,7 +235,13 @@ fn type_size(t: &Type) -> usize {
 }
 
 pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
-    let mut inf = Inferencer { module, instances: Vec::new(), index: HashMap::new(), diags: Vec::new(), diverged: Default::default() };
+    let mut inf = Inferencer {
+        module,
+        instances: Vec::new(),
+        index: HashMap::new(),
+        diags: Vec::new(),
+        diverged: Default::default(),
+    };
     let mut exports: Vec<ExportedFunction> = Vec::new();
     let mut reported = Vec::new();
     for export in &module.exports {
@@ -223,11 +261,21 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
             for (i, (spec, optional)) in sig.iter().enumerate() {
                 match spec_to_type(spec) {
                     // A default stands in for the argument: it must have the exported type.
-                    Ok(t) if *optional && func.params[i].default.as_ref().is_some_and(|d| join(&const_type(d), &t) != Some(t.clone())) => {
+                    Ok(t)
+                        if *optional
+                            && func.params[i]
+                                .default
+                                .as_ref()
+                                .is_some_and(|d| join(&const_type(d), &t) != Some(t.clone())) =>
+                    {
                         ok = false;
                         let span = export.entry.args[i].span.clone();
                         if !reported.contains(&span) {
-                            let d = func.params[i].default.as_ref().map(const_type).unwrap_or(Type::None);
+                            let d = func.params[i]
+                                .default
+                                .as_ref()
+                                .map(const_type)
+                                .unwrap_or(Type::None);
                             inf.diags.push(Diagnostic::error(Code::ExportTarget, span.clone(), format!("the default of `{}` is {d}, which is not {t}", func.params[i].name))
                                 .label("this export type")
                                 .also(func.params[i].span.clone(), "the parameter with the default")
@@ -252,15 +300,23 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
                 let instance = inf.instance(export.func, params);
                 let strided = |t: &Type| matches!(t, Type::Array(a) if !a.contiguous);
                 let contiguous_instance = if inf.instances[instance].params.iter().any(strided) {
-                    let params = inf.instances[instance].params.iter().map(|t| match t {
-                        Type::Array(a) => Type::Array(ArrayType { contiguous: true, ..*a }),
-                        other => other.clone(),
-                    }).collect();
+                    let params = inf.instances[instance]
+                        .params
+                        .iter()
+                        .map(|t| match t {
+                            Type::Array(a) => Type::Array(ArrayType { contiguous: true, ..*a }),
+                            other => other.clone(),
+                        })
+                        .collect();
                     Some(inf.instance(export.func, params))
                 } else {
                     None
                 };
-                signatures.push(Signature { args: sig.into_iter().map(|(s, _)| s).collect(), instance, contiguous_instance });
+                signatures.push(Signature {
+                    args: sig.into_iter().map(|(s, _)| s).collect(),
+                    instance,
+                    contiguous_instance,
+                });
             }
         }
         exports[slot].signatures.extend(signatures);
@@ -402,7 +458,11 @@ impl Inferencer<'_> {
         // repeat is not reported twice, see `error`).
         let end = f.body.iter().map(|s| s.span.end).max().unwrap_or(f.span.end).max(f.span.end);
         let clean = self.diags.len() == errors_before
-            && !self.diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error && d.span.start >= f.span.start && d.span.end <= end);
+            && !self.diags.iter().any(|d| {
+                d.severity == crate::diagnostics::Severity::Error
+                    && d.span.start >= f.span.start
+                    && d.span.end <= end
+            });
         if falls_through(&f.body) {
             match join(&w.ret, &Type::None) {
                 Some(t) => w.ret = t,
@@ -424,8 +484,15 @@ impl Inferencer<'_> {
             w.ret = Type::None;
         }
         if report && clean && w.ret == Type::Unknown {
-            self.diags.push(Diagnostic::error(Code::TypeConflict, f.span.clone(), format!("cannot infer what `{}` returns", f.name))
-                .label("every path of this function recurses").hint("add a base case that returns a value"));
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeConflict,
+                    f.span.clone(),
+                    format!("cannot infer what `{}` returns", f.name),
+                )
+                .label("every path of this function recurses")
+                .hint("add a base case that returns a value"),
+            );
         }
         // A type that grew past MAX_TYPE_SIZE pins the instance's return type where it was, so
         // the fixpoint settles and the report pass can point at the growing value.
@@ -479,9 +546,15 @@ impl Inferencer<'_> {
             }
             None => {
                 let name = &self.module.functions[w.func].locals[local].name;
-                let mut d = Diagnostic::error(Code::TypeConflict, span.clone(),
-                    format!("cannot infer one type for `{name}`: it is given {t} here and {} elsewhere", w.locals[local]))
-                    .label(format!("{t} here"));
+                let mut d = Diagnostic::error(
+                    Code::TypeConflict,
+                    span.clone(),
+                    format!(
+                        "cannot infer one type for `{name}`: it is given {t} here and {} elsewhere",
+                        w.locals[local]
+                    ),
+                )
+                .label(format!("{t} here"));
                 if let Some(o) = &w.origins[local] {
                     d = d.also(o.clone(), format!("{} here", w.locals[local]));
                 }
@@ -504,13 +577,20 @@ impl Inferencer<'_> {
             Target::Attr(value, name, span) => {
                 let vt = self.expr(w, value);
                 if !matches!(vt, Type::Object | Type::Unknown) {
-                    let d = Diagnostic::error(Code::BadOperation, span.clone(), format!("cannot set the attribute `{name}` of {vt}"))
-                        .label("here").hint("only Python objects have attributes to set");
+                    let d = Diagnostic::error(
+                        Code::BadOperation,
+                        span.clone(),
+                        format!("cannot set the attribute `{name}` of {vt}"),
+                    )
+                    .label("here")
+                    .hint("only Python objects have attributes to set");
                     self.error(w, d);
                 }
             }
             Target::Tuple(items, span) => match t {
-                Type::Unknown | Type::Object => items.iter().for_each(|i| self.assign_target(w, i, t, value_span)),
+                Type::Unknown | Type::Object => {
+                    items.iter().for_each(|i| self.assign_target(w, i, t, value_span))
+                }
                 Type::Tuple(ts) if ts.len() == items.len() => {
                     for (i, ti) in items.iter().zip(ts) {
                         self.assign_target(w, i, ti, value_span);
@@ -525,10 +605,14 @@ impl Inferencer<'_> {
                         }
                     }
                     poison(target, w);
-                    let d = Diagnostic::error(Code::TypeConflict, span.clone(), format!("cannot unpack {other} into {} names", items.len()))
-                        .label(format!("{} names", items.len()))
-                        .also(value_span.clone(), format!("this is {other}"))
-                        .hint("unpack a tuple with as many items as there are names");
+                    let d = Diagnostic::error(
+                        Code::TypeConflict,
+                        span.clone(),
+                        format!("cannot unpack {other} into {} names", items.len()),
+                    )
+                    .label(format!("{} names", items.len()))
+                    .also(value_span.clone(), format!("this is {other}"))
+                    .hint("unpack a tuple with as many items as there are names");
                     self.error(w, d);
                 }
             },
@@ -548,7 +632,9 @@ impl Inferencer<'_> {
                 // `a, b = x, y` assigns item by item: a tuple of an object and a number
                 // still gives the number's target a native type.
                 match (target, &value.kind) {
-                    (Target::Tuple(targets, _), ExprKind::Tuple(values)) if targets.len() == values.len() => {
+                    (Target::Tuple(targets, _), ExprKind::Tuple(values))
+                        if targets.len() == values.len() =>
+                    {
                         for (target, value) in targets.iter().zip(values) {
                             let t = w.exprs[value.id].clone();
                             self.assign_target(w, target, &t, &value.span);
@@ -589,8 +675,13 @@ impl Inferencer<'_> {
                 }
                 let t = self.expr(w, e);
                 if !matches!(t, Type::Object | Type::Unknown) {
-                    let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("cannot raise {t}"))
-                        .label("not an exception").hint("raise an exception class or instance: `raise ValueError(f\"bad {x}\")`");
+                    let d = Diagnostic::error(
+                        Code::BadOperation,
+                        e.span.clone(),
+                        format!("cannot raise {t}"),
+                    )
+                    .label("not an exception")
+                    .hint("raise an exception class or instance: `raise ValueError(f\"bad {x}\")`");
                     self.error(w, d);
                 }
             }
@@ -626,13 +717,28 @@ impl Inferencer<'_> {
                 self.block(w, body);
                 self.block(w, orelse);
             }
-            StmtKind::ForRange { target, target_span, start, stop, step, body, orelse, parallel, .. } => {
+            StmtKind::ForRange {
+                target,
+                target_span,
+                start,
+                stop,
+                step,
+                body,
+                orelse,
+                parallel,
+                ..
+            } => {
                 if let Some(p) = parallel {
                     for e in p.chunk.iter().chain(p.num_threads.iter()) {
                         let t = self.expr(w, e);
                         if !(t.is_integral() || t == Type::Unknown) {
-                            let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("a chunk size or thread count must be an int, not {t}"))
-                                .label("here").hint("write an integer: `schedule(dynamic, 64)`, `num_threads(4)`");
+                            let d = Diagnostic::error(
+                                Code::BadOperation,
+                                e.span.clone(),
+                                format!("a chunk size or thread count must be an int, not {t}"),
+                            )
+                            .label("here")
+                            .hint("write an integer: `schedule(dynamic, 64)`, `num_threads(4)`");
                             self.error(w, d);
                         }
                     }
@@ -644,9 +750,13 @@ impl Inferencer<'_> {
                 for e in start.iter().chain(Some(stop)).chain(step.iter()) {
                     let t = self.expr(w, e);
                     if !(t.is_integral() || t == Type::Unknown || t == Type::Object) {
-                        let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("`range` takes integers, not {t}"))
-                            .label(format!("this is {t}"))
-                            .hint("convert with `int(...)`; Python raises TypeError here too");
+                        let d = Diagnostic::error(
+                            Code::BadOperation,
+                            e.span.clone(),
+                            format!("`range` takes integers, not {t}"),
+                        )
+                        .label(format!("this is {t}"))
+                        .hint("convert with `int(...)`; Python raises TypeError here too");
                         self.error(w, d);
                     }
                 }
@@ -659,10 +769,24 @@ impl Inferencer<'_> {
                     use crate::omp::ReductionOp as R;
                     for (op, l) in &p.reductions {
                         let t = w.locals[*l].clone();
-                        let ok = matches!((&t, op), (Type::Unknown, _) | (Type::Int, _) | (Type::Float, R::Add | R::Mul | R::Min | R::Max) | (Type::Bool, R::And | R::Or | R::Xor));
+                        let ok = matches!(
+                            (&t, op),
+                            (Type::Unknown, _)
+                                | (Type::Int, _)
+                                | (Type::Float, R::Add | R::Mul | R::Min | R::Max)
+                                | (Type::Bool, R::And | R::Or | R::Xor)
+                        );
                         if !ok {
                             let name = self.module.functions[w.func].locals[*l].name.clone();
-                            let sym = match op { R::Add => "+", R::Mul => "*", R::Min => "min", R::Max => "max", R::And => "&", R::Or => "|", R::Xor => "^" };
+                            let sym = match op {
+                                R::Add => "+",
+                                R::Mul => "*",
+                                R::Min => "min",
+                                R::Max => "max",
+                                R::And => "&",
+                                R::Or => "|",
+                                R::Xor => "^",
+                            };
                             let d = Diagnostic::error(Code::NotYet, p.span.clone(), format!("`reduction({sym}:{name})` over {t} is not supported"))
                                 .label("in this parallel loop")
                                 .hint("reductions combine ints, floats (+ * min max) or bools (& | ^); reduce the parts of a complex number separately");
@@ -681,8 +805,13 @@ impl Inferencer<'_> {
                 if type_size(&t) > MAX_TYPE_SIZE {
                     w.diverged = true;
                     let name = self.module.functions[w.func].name.clone();
-                    let d = Diagnostic::error(Code::TypeConflict, s.span.clone(), format!("the return type of `{name}` grows without bound"))
-                        .label("returns a value containing its own result").hint("a function returning a tuple of its own results has no fixed type");
+                    let d = Diagnostic::error(
+                        Code::TypeConflict,
+                        s.span.clone(),
+                        format!("the return type of `{name}` grows without bound"),
+                    )
+                    .label("returns a value containing its own result")
+                    .hint("a function returning a tuple of its own results has no fixed type");
                     self.error(w, d);
                     return;
                 }
@@ -695,9 +824,12 @@ impl Inferencer<'_> {
                     }
                     None => {
                         let f = &self.module.functions[w.func];
-                        let mut d = Diagnostic::error(Code::TypeConflict, s.span.clone(),
-                            format!("`{}` returns {t} here but {} elsewhere", f.name, w.ret))
-                            .label(format!("returns {t}"));
+                        let mut d = Diagnostic::error(
+                            Code::TypeConflict,
+                            s.span.clone(),
+                            format!("`{}` returns {t} here but {} elsewhere", f.name, w.ret),
+                        )
+                        .label(format!("returns {t}"));
                         if let Some(o) = &w.ret_origin {
                             d = d.also(o.clone(), format!("returns {}", w.ret));
                         }
@@ -714,7 +846,8 @@ impl Inferencer<'_> {
 
     fn set(&mut self, w: &mut Walk, e: &Expr, t: Type) -> Type {
         // One error per place: the innermost object expression (children are typed first).
-        let reported = w.parallel_objects.iter().any(|r| r.start <= e.span.end && e.span.start <= r.end);
+        let reported =
+            w.parallel_objects.iter().any(|r| r.start <= e.span.end && e.span.start <= r.end);
         if t == Type::Object && w.in_parallel && !reported && w.report {
             w.parallel_objects.push(e.span.clone());
             let d = Diagnostic::error(Code::BadOperation, e.span.clone(), "a parallel loop cannot use Python objects")
@@ -727,7 +860,8 @@ impl Inferencer<'_> {
     }
 
     fn bad(&mut self, w: &mut Walk, e: &Expr, message: String, hint: &str) -> Type {
-        let d = Diagnostic::error(Code::BadOperation, e.span.clone(), message).label("here").hint(hint);
+        let d =
+            Diagnostic::error(Code::BadOperation, e.span.clone(), message).label("here").hint(hint);
         self.error(w, d);
         self.set(w, e, Type::Unknown)
     }
@@ -739,10 +873,20 @@ impl Inferencer<'_> {
                 let t = w.locals[*l].clone();
                 if t == Type::Unknown && w.report && !w.poisoned[*l] {
                     let name = self.module.functions[w.func].locals[*l].name.clone();
-                    return self.bad(w, e, format!("`{name}` is read before anything is assigned to it"), "assign it first; Python raises UnboundLocalError here");
+                    return self.bad(
+                        w,
+                        e,
+                        format!("`{name}` is read before anything is assigned to it"),
+                        "assign it first; Python raises UnboundLocalError here",
+                    );
                 }
                 if t == Type::None {
-                    return self.bad(w, e, "this local holds None".into(), "pyaot locals hold numbers and tuples");
+                    return self.bad(
+                        w,
+                        e,
+                        "this local holds None".into(),
+                        "pyaot locals hold numbers and tuples",
+                    );
                 }
                 t
             }
@@ -765,8 +909,18 @@ impl Inferencer<'_> {
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Complex) => Type::Complex,
                     (UnaryOp::Invert, Type::Bool | Type::Int) => Type::Int,
                     _ => {
-                        let sym = match op { UnaryOp::Neg => "-", UnaryOp::Pos => "+", UnaryOp::Invert => "~", UnaryOp::Not => "not" };
-                        return self.bad(w, e, format!("bad operand type for unary `{sym}`: {t}"), "Python raises TypeError here too");
+                        let sym = match op {
+                            UnaryOp::Neg => "-",
+                            UnaryOp::Pos => "+",
+                            UnaryOp::Invert => "~",
+                            UnaryOp::Not => "not",
+                        };
+                        return self.bad(
+                            w,
+                            e,
+                            format!("bad operand type for unary `{sym}`: {t}"),
+                            "Python raises TypeError here too",
+                        );
                     }
                 }
             }
@@ -793,11 +947,15 @@ impl Inferencer<'_> {
                         }
                         // Whole arrays against numbers or arrays (`a > 0.5`): numpy's
                         // element-wise comparison, through Python; a boolean array.
-                        (op, l, r) if !matches!(op, CmpOp::In | CmpOp::NotIn) && numpy_operands(l, r) => {
+                        (op, l, r)
+                            if !matches!(op, CmpOp::In | CmpOp::NotIn) && numpy_operands(l, r) =>
+                        {
                             result = Type::Object;
                             true
                         }
-                        (CmpOp::In | CmpOp::NotIn, l, Type::Tuple(items)) => items.iter().all(|i| comparable_eq(l, i)),
+                        (CmpOp::In | CmpOp::NotIn, l, Type::Tuple(items)) => {
+                            items.iter().all(|i| comparable_eq(l, i))
+                        }
                         (CmpOp::In | CmpOp::NotIn, _, _) => false,
                         (CmpOp::Eq | CmpOp::NotEq, l, r) => comparable_eq(l, r),
                         (_, l, r) => l.is_numeric() && r.is_numeric(),
@@ -857,14 +1015,26 @@ impl Inferencer<'_> {
                     Type::Unknown
                 } else if let Some(i) = types.iter().position(|t| *t == Type::None) {
                     let name = &self.module.functions[*fid].params[i].name;
-                    return self.bad(w, e, format!("argument `{name}` is None"), "pass a number or a tuple");
+                    return self.bad(
+                        w,
+                        e,
+                        format!("argument `{name}` is None"),
+                        "pass a number or a tuple",
+                    );
                 } else {
                     let inst = self.instance(*fid, types);
                     w.calls.insert(e.id, inst);
                     let ret = self.instances[inst].ret.clone();
-                    if w.in_parallel && w.report && (contains_array(&ret) || creates_objects(self.module, *fid)) {
+                    if w.in_parallel
+                        && w.report
+                        && (contains_array(&ret) || creates_objects(self.module, *fid))
+                    {
                         let name = self.module.functions[*fid].name.clone();
-                        self.no_objects_in_parallel(w, e, &format!("calls `{name}`, which creates numpy arrays (Python objects)"));
+                        self.no_objects_in_parallel(
+                            w,
+                            e,
+                            &format!("calls `{name}`, which creates numpy arrays (Python objects)"),
+                        );
                     }
                     ret
                 }
@@ -903,20 +1073,46 @@ impl Inferencer<'_> {
                     (Type::Object, _) => Type::Object,
                     (Type::Array(a), ArrayAttr::Shape) => Type::Tuple(vec![Type::Int; a.ndim]),
                     (Type::Array(_), ArrayAttr::Ndim | ArrayAttr::Size) => Type::Int,
-                    (Type::Array(a), ArrayAttr::T) => Type::Array(ArrayType { contiguous: a.contiguous && a.ndim == 1, ..*a }),
+                    (Type::Array(a), ArrayAttr::T) => {
+                        Type::Array(ArrayType { contiguous: a.contiguous && a.ndim == 1, ..*a })
+                    }
                     (Type::Complex, ArrayAttr::Real | ArrayAttr::Imag) => Type::Float,
-                    (t, ArrayAttr::Real | ArrayAttr::Imag) if t.is_numeric() => if *t == Type::Bool { Type::Int } else { t.clone() },
-                    (other, _) => return self.bad(w, e, format!("{other} has no attribute `{}`", attr_name(*attr)), "`.shape`, `.ndim`, `.size` and `.T` are array attributes"),
+                    (t, ArrayAttr::Real | ArrayAttr::Imag) if t.is_numeric() => {
+                        if *t == Type::Bool {
+                            Type::Int
+                        } else {
+                            t.clone()
+                        }
+                    }
+                    (other, _) => {
+                        return self.bad(
+                            w,
+                            e,
+                            format!("{other} has no attribute `{}`", attr_name(*attr)),
+                            "`.shape`, `.ndim`, `.size` and `.T` are array attributes",
+                        )
+                    }
                 }
             }
             ExprKind::Copy(value) => match self.copy_type(w, e, value) {
                 Type::Unknown => Type::Unknown,
                 Type::Object => Type::Object,
                 Type::Array(a) => Type::Array(ArrayType { contiguous: true, ..a }),
-                other => return self.bad(w, e, format!("{other} has no `.copy()`"), "`.copy()` copies an array"),
+                other => {
+                    return self.bad(
+                        w,
+                        e,
+                        format!("{other} has no `.copy()`"),
+                        "`.copy()` copies an array",
+                    )
+                }
             },
             ExprKind::NpCreate(f, args, dtype) => {
-                self.no_objects_in_parallel(w, e, &format!("creates a numpy array (`np.{}`)", f.name()));
+                self.no_objects_in_parallel(
+                    w,
+                    e,
+                    &format!("creates a numpy array (`np.{}`)", f.name()),
+                );
                 let types: Vec<Type> = args.iter().map(|a| self.expr(w, a)).collect();
                 match self.np_create(*f, &types, *dtype) {
                     Ok(t) => t,
@@ -994,7 +1190,11 @@ impl Inferencer<'_> {
                     }
                 }
                 let t = self.expr(w, item);
-                if holders.iter().any(|h| w.locals[*h] == Type::Object) { Type::Object } else { t }
+                if holders.iter().any(|h| w.locals[*h] == Type::Object) {
+                    Type::Object
+                } else {
+                    t
+                }
             }
         };
         self.set(w, e, t)
@@ -1015,14 +1215,23 @@ impl Inferencer<'_> {
     }
 
     fn array_truth(&mut self, w: &mut Walk, e: &Expr) -> Type {
-        self.bad(w, e, "the truth value of an array is ambiguous".into(), "test its size (`a.size > 0`) or an element; numpy raises ValueError here")
+        self.bad(
+            w,
+            e,
+            "the truth value of an array is ambiguous".into(),
+            "test its size (`a.size > 0`) or an element; numpy raises ValueError here",
+        )
     }
 
     fn condition(&mut self, w: &mut Walk, cond: &Expr) {
         if let Type::Array(_) = self.expr(w, cond) {
-            let d = Diagnostic::error(Code::BadOperation, cond.span.clone(), "the truth value of an array is ambiguous")
-                .label("an array used as a condition")
-                .hint("test its size (`a.size > 0`) or an element; numpy raises ValueError here");
+            let d = Diagnostic::error(
+                Code::BadOperation,
+                cond.span.clone(),
+                "the truth value of an array is ambiguous",
+            )
+            .label("an array used as a condition")
+            .hint("test its size (`a.size > 0`) or an element; numpy raises ValueError here");
             self.error(w, d);
         }
     }
@@ -1030,7 +1239,8 @@ impl Inferencer<'_> {
     /// The type of `value[indices]`: a tuple item, an array element, or an array view.
     fn subscript(&mut self, w: &mut Walk, vt: &Type, indices: &[Index], span: &Span) -> Type {
         let bad = |this: &mut Self, w: &mut Walk, msg: String, hint: &str| {
-            let d = Diagnostic::error(Code::BadOperation, span.clone(), msg).label("here").hint(hint);
+            let d =
+                Diagnostic::error(Code::BadOperation, span.clone(), msg).label("here").hint(hint);
             this.error(w, d);
             Type::Unknown
         };
@@ -1042,8 +1252,16 @@ impl Inferencer<'_> {
                 Index::Slice(a, b, c) => {
                     for part in [a, b, c].into_iter().flatten() {
                         let t = self.expr(w, part);
-                        if !(t.is_integral() || t == Type::Unknown || (t == Type::Object && *vt == Type::Object)) {
-                            return bad(self, w, format!("slice bounds must be integers, not {t}"), "numpy raises TypeError here too");
+                        if !(t.is_integral()
+                            || t == Type::Unknown
+                            || (t == Type::Object && *vt == Type::Object))
+                        {
+                            return bad(
+                                self,
+                                w,
+                                format!("slice bounds must be integers, not {t}"),
+                                "numpy raises TypeError here too",
+                            );
                         }
                     }
                     index_types.push(None);
@@ -1061,7 +1279,12 @@ impl Inferencer<'_> {
                     [Index::At(_)] => {
                         let index = index_types[0].clone().unwrap_or(Type::Unknown);
                         if !(index.is_integral() || index == Type::Unknown) {
-                            return bad(self, w, format!("tuple indices must be integers, not {index}"), "Python raises TypeError here");
+                            return bad(
+                                self,
+                                w,
+                                format!("tuple indices must be integers, not {index}"),
+                                "Python raises TypeError here",
+                            );
                         }
                         return match one_item_type(items) {
                             _ if items.is_empty() => bad(self, w, "an empty tuple has no items to index".into(), "Python raises IndexError here"),
@@ -1076,23 +1299,49 @@ impl Inferencer<'_> {
                             }
                         };
                     }
-                    _ => return bad(self, w, "a tuple takes one index".into(), "write `t[i]`; slices of tuples are not supported"),
+                    _ => {
+                        return bad(
+                            self,
+                            w,
+                            "a tuple takes one index".into(),
+                            "write `t[i]`; slices of tuples are not supported",
+                        )
+                    }
                 };
                 let n = items.len() as i64;
                 let j = if k < 0 { k + n } else { k };
                 if (0..n).contains(&j) {
                     items[j as usize].clone()
                 } else {
-                    bad(self, w, format!("tuple index {k} is out of range for a tuple of {n}"), "Python raises IndexError here")
+                    bad(
+                        self,
+                        w,
+                        format!("tuple index {k} is out of range for a tuple of {n}"),
+                        "Python raises IndexError here",
+                    )
                 }
             }
             Type::Array(a) => {
                 if indices.len() > a.ndim {
-                    return bad(self, w, format!("too many indices: {} for an array of {} dimension(s)", indices.len(), a.ndim), "numpy raises IndexError here");
+                    return bad(
+                        self,
+                        w,
+                        format!(
+                            "too many indices: {} for an array of {} dimension(s)",
+                            indices.len(),
+                            a.ndim
+                        ),
+                        "numpy raises IndexError here",
+                    );
                 }
                 for t in index_types.iter().flatten() {
                     if !(t.is_integral() || *t == Type::Unknown || *t == Type::Object) {
-                        return bad(self, w, format!("array indices must be integers, not {t}"), "convert with `int(...)`; numpy raises IndexError here");
+                        return bad(
+                            self,
+                            w,
+                            format!("array indices must be integers, not {t}"),
+                            "convert with `int(...)`; numpy raises IndexError here",
+                        );
                     }
                 }
                 let ats = index_types.iter().filter(|t| t.is_some()).count();
@@ -1101,10 +1350,18 @@ impl Inferencer<'_> {
                 }
                 // A view stays C-contiguous when whole leading indices are followed by at most
                 // one step-less slice: `a[i]`, `a[i, 2:5]`, `a[1:-1]`.
-                let first_slice = indices.iter().position(|ix| matches!(ix, Index::Slice(..))).unwrap_or(indices.len());
+                let first_slice = indices
+                    .iter()
+                    .position(|ix| matches!(ix, Index::Slice(..)))
+                    .unwrap_or(indices.len());
                 let tail_ok = matches!(&indices[first_slice..], [] | [Index::Slice(_, _, None)]);
-                let leading_ats = indices[..first_slice].iter().all(|ix| matches!(ix, Index::At(_)));
-                Type::Array(ArrayType { ndim: a.ndim - ats, contiguous: a.contiguous && tail_ok && leading_ats, dtype: a.dtype })
+                let leading_ats =
+                    indices[..first_slice].iter().all(|ix| matches!(ix, Index::At(_)));
+                Type::Array(ArrayType {
+                    ndim: a.ndim - ats,
+                    contiguous: a.contiguous && tail_ok && leading_ats,
+                    dtype: a.dtype,
+                })
             }
             other => bad(self, w, format!("{other} cannot be indexed"), "index tuples and arrays"),
         }
@@ -1123,27 +1380,52 @@ impl Inferencer<'_> {
                 self.error(w, d);
             }
             (Type::Array(_), _) => {
-                let d = Diagnostic::error(Code::NotYet, span.clone(), "assigning to a slice of an array is not supported yet")
-                    .label("a view, not one element").hint("assign element by element in a loop");
+                let d = Diagnostic::error(
+                    Code::NotYet,
+                    span.clone(),
+                    "assigning to a slice of an array is not supported yet",
+                )
+                .label("a view, not one element")
+                .hint("assign element by element in a loop");
                 self.error(w, d);
             }
             (t, v) => {
-                let d = Diagnostic::error(Code::BadOperation, span.clone(), format!("cannot store {v} into {t}"))
-                    .label("here").hint("array elements hold numbers; tuples cannot be changed");
+                let d = Diagnostic::error(
+                    Code::BadOperation,
+                    span.clone(),
+                    format!("cannot store {v} into {t}"),
+                )
+                .label("here")
+                .hint("array elements hold numbers; tuples cannot be changed");
                 self.error(w, d);
             }
         }
     }
 
-    fn np_create(&mut self, f: NpFn, args: &[Type], dtype: Option<Scalar>) -> Result<Type, (String, String)> {
+    fn np_create(
+        &mut self,
+        f: NpFn,
+        args: &[Type],
+        dtype: Option<Scalar>,
+    ) -> Result<Type, (String, String)> {
         if args.contains(&Type::Unknown) {
             return Ok(Type::Unknown);
         }
         let shape_ndim = |t: &Type| -> Result<usize, (String, String)> {
             match t {
                 t if t.is_integral() => Ok(1),
-                Type::Tuple(items) if !items.is_empty() && items.iter().all(|i| i.is_integral()) => Ok(items.len()),
-                other => Err((format!("`np.{}` takes a shape (an int or a tuple of ints), not {other}", f.name()), "write `np.zeros(n)` or `np.zeros((n, m))`".into())),
+                Type::Tuple(items)
+                    if !items.is_empty() && items.iter().all(|i| i.is_integral()) =>
+                {
+                    Ok(items.len())
+                }
+                other => Err((
+                    format!(
+                        "`np.{}` takes a shape (an int or a tuple of ints), not {other}",
+                        f.name()
+                    ),
+                    "write `np.zeros(n)` or `np.zeros((n, m))`".into(),
+                )),
             }
         };
         let from_value = |t: &Type| match t {
@@ -1155,14 +1437,26 @@ impl Inferencer<'_> {
         let like = |t: &Type| -> Result<ArrayType, (String, String)> {
             match t {
                 Type::Array(a) => Ok(*a),
-                other => Err((format!("`np.{}` takes an array, not {other}", f.name()), "pass the array whose shape to copy".into())),
+                other => Err((
+                    format!("`np.{}` takes an array, not {other}", f.name()),
+                    "pass the array whose shape to copy".into(),
+                )),
             }
         };
         let numeric = |t: &Type| -> Result<(), (String, String)> {
-            if t.is_number() { Ok(()) } else { Err((format!("`np.{}` fills with a number, not {t}", f.name()), "pass an int, float, complex or bool".into())) }
+            if t.is_number() {
+                Ok(())
+            } else {
+                Err((
+                    format!("`np.{}` fills with a number, not {t}", f.name()),
+                    "pass an int, float, complex or bool".into(),
+                ))
+            }
         };
         let (dtype, ndim) = match f {
-            NpFn::Empty | NpFn::Zeros | NpFn::Ones => (dtype.unwrap_or(Scalar::Float64), shape_ndim(&args[0])?),
+            NpFn::Empty | NpFn::Zeros | NpFn::Ones => {
+                (dtype.unwrap_or(Scalar::Float64), shape_ndim(&args[0])?)
+            }
             NpFn::Full => {
                 numeric(&args[1])?;
                 (dtype.unwrap_or(from_value(&args[1])), shape_ndim(&args[0])?)
@@ -1187,16 +1481,26 @@ impl Inferencer<'_> {
         Ok(Type::Array(ArrayType { dtype, ndim, contiguous: true }))
     }
 
-    fn binary(&mut self, w: &mut Walk, op: BinOp, l: &Type, r: &Type, right: &Expr, span: &Span) -> Type {
+    fn binary(
+        &mut self,
+        w: &mut Walk,
+        op: BinOp,
+        l: &Type,
+        r: &Type,
+        right: &Expr,
+        span: &Span,
+    ) -> Type {
         use Type::*;
         let t = match (l, r) {
             (Unknown, _) | (_, Unknown) => Unknown,
             (Object, _) | (_, Object) => Object,
             (Tuple(a), Tuple(b)) if op == BinOp::Add => Tuple(a.iter().chain(b).cloned().collect()),
-            (a, b) if (*a == Complex || *b == Complex) && a.is_number() && b.is_number() => match op {
-                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => Complex,
-                _ => Unknown,
-            },
+            (a, b) if (*a == Complex || *b == Complex) && a.is_number() && b.is_number() => {
+                match op {
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => Complex,
+                    _ => Unknown,
+                }
+            }
             (a, b) if a.is_numeric() && b.is_numeric() => match op {
                 BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor if *a == Bool && *b == Bool => Bool,
                 BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::LShift | BinOp::RShift => {
@@ -1209,9 +1513,19 @@ impl Inferencer<'_> {
                 BinOp::Div => Float,
                 BinOp::Pow if a.is_integral() && b.is_integral() => {
                     // Python gives a float for a negative exponent: known only for a constant one.
-                    if matches!(right.kind, ExprKind::Const(Const::Int(k)) if k < 0) { Float } else { Int }
+                    if matches!(right.kind, ExprKind::Const(Const::Int(k)) if k < 0) {
+                        Float
+                    } else {
+                        Int
+                    }
                 }
-                _ => if *a == Float || *b == Float { Float } else { Int },
+                _ => {
+                    if *a == Float || *b == Float {
+                        Float
+                    } else {
+                        Int
+                    }
+                }
             },
             // Whole arrays with numbers or arrays (`a + b * 2.0`): numpy computes them, called
             // through Python, and the result is a Python object (a new numpy array).
@@ -1237,15 +1551,25 @@ impl Inferencer<'_> {
             if range.contains(&args.len()) {
                 Ok(())
             } else {
-                let want = if range.start() == range.end() { format!("{}", range.start()) } else { format!("{} to {}", range.start(), range.end()) };
-                Err((format!("`{name}` takes {want} argument(s), {} given", args.len()), format!("see the Python documentation of `{name}`")))
+                let want = if range.start() == range.end() {
+                    format!("{}", range.start())
+                } else {
+                    format!("{} to {}", range.start(), range.end())
+                };
+                Err((
+                    format!("`{name}` takes {want} argument(s), {} given", args.len()),
+                    format!("see the Python documentation of `{name}`"),
+                ))
             }
         };
         let numeric = |i: usize| -> Result<(), (String, String)> {
             if args[i].is_numeric() {
                 Ok(())
             } else {
-                Err((format!("`{name}` takes numbers, not {}", args[i]), "pass an int, float or bool".into()))
+                Err((
+                    format!("`{name}` takes numbers, not {}", args[i]),
+                    "pass an int, float or bool".into(),
+                ))
             }
         };
         Ok(match b {
@@ -1255,12 +1579,19 @@ impl Inferencer<'_> {
                     return Ok(Float);
                 }
                 numeric(0)?;
-                if args[0] == Float { Float } else { Int }
+                if args[0] == Float {
+                    Float
+                } else {
+                    Int
+                }
             }
             Builtin::Complex => {
                 arity(1..=2)?;
                 if let Some(a) = args.iter().find(|a| !a.is_number()) {
-                    return Err((format!("`complex` takes numbers, not {a}"), "write `complex(re, im)`".into()));
+                    return Err((
+                        format!("`complex` takes numbers, not {a}"),
+                        "write `complex(re, im)`".into(),
+                    ));
                 }
                 Complex
             }
@@ -1268,20 +1599,39 @@ impl Inferencer<'_> {
                 arity(1..=1)?;
                 match &args[0] {
                     Complex => Complex,
-                    t if t.is_numeric() => if *t == Bool { Int } else { t.clone() },
-                    other => return Err((format!("{other} has no `.conjugate()`"), "conjugate a number".into())),
+                    t if t.is_numeric() => {
+                        if *t == Bool {
+                            Int
+                        } else {
+                            t.clone()
+                        }
+                    }
+                    other => {
+                        return Err((
+                            format!("{other} has no `.conjugate()`"),
+                            "conjugate a number".into(),
+                        ))
+                    }
                 }
             }
             Builtin::Min | Builtin::Max => {
                 let items: Vec<Type> = match args {
                     [Tuple(items)] if !items.is_empty() => items.clone(),
-                    [_] | [] => return Err((format!("`{name}` takes a non-empty tuple or two or more numbers"), format!("write `{name}(a, b)`"))),
+                    [_] | [] => {
+                        return Err((
+                            format!("`{name}` takes a non-empty tuple or two or more numbers"),
+                            format!("write `{name}(a, b)`"),
+                        ))
+                    }
                     _ => args.to_vec(),
                 };
                 let mut t = Unknown;
                 for i in &items {
                     if !i.is_numeric() {
-                        return Err((format!("`{name}` takes numbers, not {i}"), "pass ints, floats or bools".into()));
+                        return Err((
+                            format!("`{name}` takes numbers, not {i}"),
+                            "pass ints, floats or bools".into(),
+                        ));
                     }
                     t = join(&t, i).unwrap_or(Float);
                 }
@@ -1300,7 +1650,11 @@ impl Inferencer<'_> {
             Builtin::Bool => {
                 arity(1..=1)?;
                 if let Array(_) = args[0] {
-                    return Err(("the truth value of an array is ambiguous".into(), "test its size (`a.size > 0`) or an element; numpy raises ValueError here".into()));
+                    return Err((
+                        "the truth value of an array is ambiguous".into(),
+                        "test its size (`a.size > 0`) or an element; numpy raises ValueError here"
+                            .into(),
+                    ));
                 }
                 Bool
             }
@@ -1308,7 +1662,10 @@ impl Inferencer<'_> {
                 arity(1..=2)?;
                 numeric(0)?;
                 if args.len() == 2 && !args[1].is_integral() {
-                    return Err(("the second argument of `round` must be an int".into(), "write `round(x, 2)`".into()));
+                    return Err((
+                        "the second argument of `round` must be an int".into(),
+                        "write `round(x, 2)`".into(),
+                    ));
                 }
                 match (args.len(), &args[0]) {
                     (2, Float) => Float,
@@ -1322,14 +1679,23 @@ impl Inferencer<'_> {
                 let t = if args[0] == Float || args[1] == Float { Float } else { Int };
                 Tuple(vec![t.clone(), t])
             }
-            Builtin::Pow if args.len() == 2 && args.contains(&Complex) && args.iter().all(|a| a.is_number()) => Complex,
+            Builtin::Pow
+                if args.len() == 2
+                    && args.contains(&Complex)
+                    && args.iter().all(|a| a.is_number()) =>
+            {
+                Complex
+            }
             Builtin::Pow => {
                 arity(2..=3)?;
                 numeric(0)?;
                 numeric(1)?;
                 if args.len() == 3 {
                     if !(args.iter().all(|a| a.is_integral())) {
-                        return Err(("`pow` with a modulus takes integers".into(), "Python raises TypeError here too".into()));
+                        return Err((
+                            "`pow` with a modulus takes integers".into(),
+                            "Python raises TypeError here too".into(),
+                        ));
                     }
                     Int
                 } else if args[0] == Float || args[1] == Float {
@@ -1342,12 +1708,25 @@ impl Inferencer<'_> {
                 arity(1..=1)?;
                 match &args[0] {
                     Tuple(_) | Array(_) => Int,
-                    other => return Err((format!("{other} has no `len`"), "`len` takes a tuple or an array".into())),
+                    other => {
+                        return Err((
+                            format!("{other} has no `len`"),
+                            "`len` takes a tuple or an array".into(),
+                        ))
+                    }
                 }
             }
             Builtin::Math(m) => {
                 if !m.arity().contains(&args.len()) {
-                    return Err((format!("`math.{}` takes {} argument(s), {} given", m.name(), m.arity().end(), args.len()), format!("see the documentation of `math.{}`", m.name())));
+                    return Err((
+                        format!(
+                            "`math.{}` takes {} argument(s), {} given",
+                            m.name(),
+                            m.arity().end(),
+                            args.len()
+                        ),
+                        format!("see the documentation of `math.{}`", m.name()),
+                    ));
                 }
                 for i in 0..args.len() {
                     numeric(i)?;
@@ -1394,7 +1773,9 @@ fn contains_array(t: &Type) -> bool {
 /// Operands of an operator that numpy evaluates: an array with a number or another array.
 fn numpy_operands(a: &Type, b: &Type) -> bool {
     let array_or_number = |t: &Type| t.is_number() || matches!(t, Type::Array(_));
-    (matches!(a, Type::Array(_)) || matches!(b, Type::Array(_))) && array_or_number(a) && array_or_number(b)
+    (matches!(a, Type::Array(_)) || matches!(b, Type::Array(_)))
+        && array_or_number(a)
+        && array_or_number(b)
 }
 
 /// Operands whose `is` pyaot answers as CPython does: objects (compared as pointers), `None`
@@ -1408,7 +1789,9 @@ fn identity_comparable(a: &Type, b: &Type) -> bool {
 
 fn comparable_eq(a: &Type, b: &Type) -> bool {
     match (a, b) {
-        (Type::Tuple(x), Type::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| comparable_eq(p, q)),
+        (Type::Tuple(x), Type::Tuple(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| comparable_eq(p, q))
+        }
         (x, y) => x.is_number() && y.is_number(),
     }
 }
@@ -1447,9 +1830,14 @@ pub fn falls_through(stmts: &[Stmt]) -> bool {
     match stmts.last() {
         None => true,
         Some(s) => match &s.kind {
-            StmtKind::Return(_) | StmtKind::Raise { .. } | StmtKind::RaiseObject(..) | StmtKind::Reraise => false,
+            StmtKind::Return(_)
+            | StmtKind::Raise { .. }
+            | StmtKind::RaiseObject(..)
+            | StmtKind::Reraise => false,
             StmtKind::Try { body, handlers, orelse, finalbody } => {
-                falls_through(finalbody) && ((falls_through(body) && falls_through(orelse)) || handlers.iter().any(|h| falls_through(&h.body)))
+                falls_through(finalbody)
+                    && ((falls_through(body) && falls_through(orelse))
+                        || handlers.iter().any(|h| falls_through(&h.body)))
             }
             StmtKind::If { then, orelse, .. } => falls_through(then) || falls_through(orelse),
             // `while True` (or `while 1`) without a `break` never falls through.
@@ -1476,7 +1864,9 @@ fn always_true(cond: &Expr) -> bool {
 }
 
 fn has_return(stmts: &[Stmt]) -> bool {
-    stmts.iter().any(|s| matches!(s.kind, StmtKind::Return(_)) || s.kind.blocks().into_iter().any(has_return))
+    stmts.iter().any(|s| {
+        matches!(s.kind, StmtKind::Return(_)) || s.kind.blocks().into_iter().any(has_return)
+    })
 }
 
 /// Whether a loop body has a `break` for this loop (not for a nested one).

@@ -42,7 +42,10 @@ pub fn split(module: &Module, machine: &TargetMachine) -> Option<Vec<u8>> {
         if moved.contains(&name) {
             f.set_linkage(Linkage::External);
             f.as_global_value().set_visibility(GlobalVisibility::Hidden);
-        } else if f.count_basic_blocks() > 0 && f.get_linkage() != Linkage::Internal && f.get_linkage() != Linkage::Private {
+        } else if f.count_basic_blocks() > 0
+            && f.get_linkage() != Linkage::Internal
+            && f.get_linkage() != Linkage::Private
+        {
             // The module entry point and the like: the original unit defines them.
             // SAFETY: reads the use list of a live function.
             if unsafe { llvm_sys::core::LLVMGetFirstUse(f.as_value_ref()) }.is_null() {
@@ -83,13 +86,17 @@ pub fn split(module: &Module, machine: &TargetMachine) -> Option<Vec<u8>> {
 }
 
 /// Optimizes a unit [`split`] gave and returns its object file; runs on any thread.
-pub fn compile_unit(bitcode: &[u8], opts: &BackendOptions) -> Result<(Vec<u8>, std::time::Duration), String> {
+pub fn compile_unit(
+    bitcode: &[u8],
+    opts: &BackendOptions,
+) -> Result<(Vec<u8>, std::time::Duration), String> {
     let start = std::time::Instant::now();
     let context = Context::create();
     // The loop vectorizer's remarks would otherwise go to stderr; the report does not use this path.
     let _remarks = backend::Remarks::capture(&context);
     let buffer = MemoryBuffer::create_from_memory_range_copy(bitcode, "unit");
-    let module = Module::parse_bitcode_from_buffer(&buffer, &context).map_err(|e| format!("cannot read a codegen unit back: {e}"))?;
+    let module = Module::parse_bitcode_from_buffer(&buffer, &context)
+        .map_err(|e| format!("cannot read a codegen unit back: {e}"))?;
     let machine = backend::target_machine(opts)?;
     backend::optimize(&module, &machine, opts.opt_level)?;
     Ok((backend::object_code(&module, &machine)?, start.elapsed()))
@@ -98,11 +105,18 @@ pub fn compile_unit(bitcode: &[u8], opts: &BackendOptions) -> Result<(Vec<u8>, s
 /// The natives to move: only wrappers use them; largest first while the moved part stays within
 /// half of the module's cost (instructions, a native's counting [`NATIVE_WEIGHT`] times).
 fn choose(module: &Module) -> Option<HashSet<String>> {
-    let defined: Vec<FunctionValue> = module.get_functions().filter(|f| f.count_basic_blocks() > 0).collect();
-    let is_native = |f: &FunctionValue| !name_of(f.get_name()).starts_with("pyaot.") && f.get_linkage() == Linkage::Internal;
+    let defined: Vec<FunctionValue> =
+        module.get_functions().filter(|f| f.count_basic_blocks() > 0).collect();
+    let is_native = |f: &FunctionValue| {
+        !name_of(f.get_name()).starts_with("pyaot.") && f.get_linkage() == Linkage::Internal
+    };
     let cost = |f: &FunctionValue| instructions(*f) * if is_native(f) { NATIVE_WEIGHT } else { 1 };
     let total: usize = defined.iter().map(cost).sum();
-    let mut candidates: Vec<(FunctionValue, usize)> = defined.iter().filter(|f| is_native(f) && only_wrappers_use(**f)).map(|f| (*f, cost(f))).collect();
+    let mut candidates: Vec<(FunctionValue, usize)> = defined
+        .iter()
+        .filter(|f| is_native(f) && only_wrappers_use(**f))
+        .map(|f| (*f, cost(f)))
+        .collect();
     candidates.sort_by_key(|(_, cost)| std::cmp::Reverse(*cost));
     let (mut moved, mut moved_cost) = (HashSet::new(), 0);
     for (f, c) in candidates {

@@ -6,7 +6,9 @@ use pyaot::Timings;
 fn diagnose(src: &str) -> String {
     let mut timings = Timings::default();
     match pyaot::check(src, "example.py", "example", pyaot::hir::Checks::default(), &mut timings) {
-        Ok(checked) => format!("(no errors)\n{}", render("example.py", src, &checked.warnings, false)),
+        Ok(checked) => {
+            format!("(no errors)\n{}", render("example.py", src, &checked.warnings, false))
+        }
         Err(d) => render("example.py", src, &d, false),
     }
 }
@@ -59,7 +61,10 @@ snapshot!(
 
 snapshot!(complex_into_real_array, "#export f(float64[:])\ndef f(a):\n    a[0] = 1j\n");
 
-snapshot!(array_as_condition, "#export f(float64[:])\ndef f(a):\n    if a:\n        return 1\n    return 0\n");
+snapshot!(
+    array_as_condition,
+    "#export f(float64[:])\ndef f(a):\n    if a:\n        return 1\n    return 0\n"
+);
 
 snapshot!(too_many_indices, "#export f(float64[:])\ndef f(a):\n    return a[0, 1]\n");
 
@@ -67,7 +72,10 @@ snapshot!(slice_assignment_not_yet, "#export f(float64[:])\ndef f(a):\n    a[1:]
 
 snapshot!(raise_a_number, "#export f(int)\ndef f(n):\n    raise n\n");
 
-snapshot!(bad_dtype, "import numpy as np\n\n#export f(int)\ndef f(n):\n    return np.zeros(n, dtype=np.float16)\n");
+snapshot!(
+    bad_dtype,
+    "import numpy as np\n\n#export f(int)\ndef f(n):\n    return np.zeros(n, dtype=np.float16)\n"
+);
 
 snapshot!(
     unreachable_helper_is_a_warning,
@@ -83,7 +91,6 @@ snapshot!(set_attribute_of_number, "#export f(int)\ndef f(n):\n    n.real = 1\n 
 
 snapshot!(bytes_literal, "#export f(int)\ndef f(n):\n    return b\"abc\"\n");
 
-
 snapshot!(
     many_errors_in_one_run,
     "#export f(int)\n#export h(int)\ndef f(n):\n    return n + undefined\n\ndef h(m):\n    return {**m}\n"
@@ -94,7 +101,10 @@ snapshot!(
     "import math\nprint('hello')\n\n#export f(float)\ndef f(x):\n    return math.sqrt(x)\n"
 );
 
-snapshot!(wrong_call_arguments, "def g(a, b):\n    return a\n\n#export f(int)\ndef f(n):\n    return g(n, c=2)\n");
+snapshot!(
+    wrong_call_arguments,
+    "def g(a, b):\n    return a\n\n#export f(int)\ndef f(n):\n    return g(n, c=2)\n"
+);
 
 snapshot!(
     parallel_race,
@@ -128,18 +138,25 @@ snapshot!(
     "def grow(x):\n    return grow(x), x\n\n#export f(int)\ndef f(n):\n    return grow(n)\n"
 );
 
-snapshot!(array_truth_in_expression, "#export f(float64[:])\ndef f(a):\n    return 1 if not a else 2\n");
+snapshot!(
+    array_truth_in_expression,
+    "#export f(float64[:])\ndef f(a):\n    return 1 if not a else 2\n"
+);
 
-
-
-snapshot!(bare_raise_outside_except, "#export f(int)\ndef f(n):\n    if n < 0:\n        raise\n    return n\n");
+snapshot!(
+    bare_raise_outside_except,
+    "#export f(int)\ndef f(n):\n    if n < 0:\n        raise\n    return n\n"
+);
 
 snapshot!(
     try_in_parallel_loop,
     "#export f(float64[:])\ndef f(a):\n    s = 0.0\n    #omp parallel for reduction(+:s)\n    for i in range(len(a)):\n        try:\n            s += a[i]\n        except:\n            pass\n    return s\n"
 );
 
-snapshot!(break_outside_loop, "#export f(int)\ndef f(n):\n    if n:\n        break\n    return n\n");
+snapshot!(
+    break_outside_loop,
+    "#export f(int)\ndef f(n):\n    if n:\n        break\n    return n\n"
+);
 
 snapshot!(
     complex_reduction,
@@ -160,15 +177,27 @@ snapshot!(
     "#export f(object)\ndef f(d):\n    keys = []\n    for n in range(3):\n        keys.append(lambda k: d[k] * n)\n    return keys\n"
 );
 
-snapshot!(for_over_tuple_of_mixed_types, "#export f(int, float)\ndef f(i, x):\n    for v in (1, x):\n        i += v\n    return i\n");
+snapshot!(
+    for_over_tuple_of_mixed_types,
+    "#export f(int, float)\ndef f(i, x):\n    for v in (1, x):\n        i += v\n    return i\n"
+);
 
-snapshot!(tuple_of_mixed_types_indexed_by_variable, "#export f(int, float)\ndef f(i, x):\n    t = (1, x)\n    return t[i] * 2\n");
+snapshot!(
+    tuple_of_mixed_types_indexed_by_variable,
+    "#export f(int, float)\ndef f(i, x):\n    t = (1, x)\n    return t[i] * 2\n"
+);
 
-snapshot!(tuple_index_not_an_integer, "#export f(float)\ndef f(x):\n    t = (1, 2)\n    return t[x]\n");
+snapshot!(
+    tuple_index_not_an_integer,
+    "#export f(float)\ndef f(x):\n    t = (1, 2)\n    return t[x]\n"
+);
 
 // One mistake, one error: not once more for the C-contiguous version of the function, and no
 // "read before assigned" (nor "cannot infer what f returns") for the variable it was assigned to.
-snapshot!(one_error_per_mistake, "#export f(float64[:])\ndef f(a):\n    c = a + (1, 2)\n    return c\n");
+snapshot!(
+    one_error_per_mistake,
+    "#export f(float64[:])\ndef f(a):\n    c = a + (1, 2)\n    return c\n"
+);
 
 snapshot!(identity_of_native_numbers, "#export f(float, float)\ndef f(x, y):\n    return x is y\n");
 

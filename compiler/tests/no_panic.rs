@@ -16,16 +16,75 @@ impl Rng {
         self.0
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
 const TOKENS: &[&str] = &[
-    "(", ")", ":", ",", "[", "]", " + ", " ** ", " // ", " % ", "-", "not ", " and ", " or ", "0", "-1", "1e308", "True",
-    "None", "x", "n", "(1, 2)", "math.sqrt(", "range(", "return ", "    ", "\n", "#export f(int)\n", "#export g(float[:])\n",
-    "lambda: 0", "yield 1", "'s'", "def ", "for i in ", "while ", "if ", "else:", "break", "continue", "raise ValueError",
-    "#export f(", "int or float", "?", "divmod(", "round(", "abs(", "min(", "9223372036854775808", "(())", "f(", "g(",
-    "#omp parallel for reduction(+:s)\n", "#omp parallel for\n", "prange(", "1j", "a[", "[::-1]", ".T", "np.zeros(", "# pyaot: boundscheck=False\n",
+    "(",
+    ")",
+    ":",
+    ",",
+    "[",
+    "]",
+    " + ",
+    " ** ",
+    " // ",
+    " % ",
+    "-",
+    "not ",
+    " and ",
+    " or ",
+    "0",
+    "-1",
+    "1e308",
+    "True",
+    "None",
+    "x",
+    "n",
+    "(1, 2)",
+    "math.sqrt(",
+    "range(",
+    "return ",
+    "    ",
+    "\n",
+    "#export f(int)\n",
+    "#export g(float[:])\n",
+    "lambda: 0",
+    "yield 1",
+    "'s'",
+    "def ",
+    "for i in ",
+    "while ",
+    "if ",
+    "else:",
+    "break",
+    "continue",
+    "raise ValueError",
+    "#export f(",
+    "int or float",
+    "?",
+    "divmod(",
+    "round(",
+    "abs(",
+    "min(",
+    "9223372036854775808",
+    "(())",
+    "f(",
+    "g(",
+    "#omp parallel for reduction(+:s)\n",
+    "#omp parallel for\n",
+    "prange(",
+    "1j",
+    "a[",
+    "[::-1]",
+    ".T",
+    "np.zeros(",
+    "# pyaot: boundscheck=False\n",
 ];
 
 fn mutate(src: &str, rng: &mut Rng) -> String {
@@ -44,13 +103,21 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
             2 if !lines.is_empty() => {
                 let i = rng.below(lines.len());
                 let line = &mut lines[i];
-                let cut = line.char_indices().map(|(k, _)| k).nth(rng.below(line.chars().count() + 1)).unwrap_or(line.len());
+                let cut = line
+                    .char_indices()
+                    .map(|(k, _)| k)
+                    .nth(rng.below(line.chars().count() + 1))
+                    .unwrap_or(line.len());
                 line.truncate(cut);
             }
             _ if !lines.is_empty() => {
                 let i = rng.below(lines.len());
                 let line = &mut lines[i];
-                let at = line.char_indices().map(|(k, _)| k).nth(rng.below(line.chars().count() + 1)).unwrap_or(line.len());
+                let at = line
+                    .char_indices()
+                    .map(|(k, _)| k)
+                    .nth(rng.below(line.chars().count() + 1))
+                    .unwrap_or(line.len());
                 line.insert_str(at, TOKENS[rng.below(TOKENS.len())]);
             }
             _ => lines.push(TOKENS[rng.below(TOKENS.len())].to_string()),
@@ -61,10 +128,13 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
 
 fn compile_without_linking(src: &str) {
     let mut timings = pyaot::Timings::default();
-    if let Ok(checked) = pyaot::check(src, "fuzz.py", "fuzz", pyaot::hir::Checks::default(), &mut timings) {
+    if let Ok(checked) =
+        pyaot::check(src, "fuzz.py", "fuzz", pyaot::hir::Checks::default(), &mut timings)
+    {
         let context = inkwell::context::Context::create();
         // An internal codegen error is a bug too: the front end accepted this program.
-        let generated = pyaot::codegen::generate(&context, &checked.hir, &checked.program, src, "fuzz.py");
+        let generated =
+            pyaot::codegen::generate(&context, &checked.hir, &checked.program, src, "fuzz.py");
         if let Err(e) = &generated {
             panic!("codegen failed on a checked program: {}\n---\n{src}", e.0);
         }
@@ -78,7 +148,10 @@ const FUZZ_ROUNDS_DEFAULT: usize = 25;
 #[test]
 fn mangled_cases_never_panic() {
     #[allow(non_snake_case)]
-    let FUZZ_ROUNDS: usize = std::env::var("PYAOT_FUZZ_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(FUZZ_ROUNDS_DEFAULT);
+    let FUZZ_ROUNDS: usize = std::env::var("PYAOT_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(FUZZ_ROUNDS_DEFAULT);
     let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/cases");
     let mut sources: Vec<String> = std::fs::read_dir(&cases)
         .expect("tests/cases exists")
@@ -88,7 +161,10 @@ fn mangled_cases_never_panic() {
         .collect();
     sources.sort();
     assert!(sources.len() >= 40, "expected the differential cases as seeds");
-    let mut rng = Rng(std::env::var("PYAOT_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x9E3779B97F4A7C15));
+    let mut rng = Rng(std::env::var("PYAOT_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x9E3779B97F4A7C15));
     let mut failures = Vec::new();
     for src in &sources {
         compile_without_linking(src);

@@ -31,7 +31,8 @@ fn report() -> String {
         ..pyaot::Options::default()
     };
     let mut timings = pyaot::Timings::default();
-    pyaot::compile(SOURCE, "report_example.py", "report_example", &html, &opts, &mut timings).expect("compiles");
+    pyaot::compile(SOURCE, "report_example.py", "report_example", &html, &opts, &mut timings)
+        .expect("compiles");
     std::fs::read_to_string(html).unwrap()
 }
 

@@ -45,13 +45,22 @@ struct Mutex([u8; 40]);
 struct Cond([u8; 48]);
 
 extern "C" {
-    fn pthread_create(thread: *mut u64, attr: *const c_void, start: extern "C" fn(*mut c_void) -> *mut c_void, arg: *mut c_void) -> c_int;
+    fn pthread_create(
+        thread: *mut u64,
+        attr: *const c_void,
+        start: extern "C" fn(*mut c_void) -> *mut c_void,
+        arg: *mut c_void,
+    ) -> c_int;
     fn pthread_detach(thread: u64) -> c_int;
     fn pthread_mutex_lock(m: *mut Mutex) -> c_int;
     fn pthread_mutex_unlock(m: *mut Mutex) -> c_int;
     fn pthread_cond_wait(c: *mut Cond, m: *mut Mutex) -> c_int;
     fn pthread_cond_broadcast(c: *mut Cond) -> c_int;
-    fn pthread_atfork(prepare: Option<extern "C" fn()>, parent: Option<extern "C" fn()>, child: Option<extern "C" fn()>) -> c_int;
+    fn pthread_atfork(
+        prepare: Option<extern "C" fn()>,
+        parent: Option<extern "C" fn()>,
+        child: Option<extern "C" fn()>,
+    ) -> c_int;
     fn sysconf(name: c_int) -> c_long;
     fn getenv(name: *const c_char) -> *const c_char;
     // Used by the panic handler and the personality routine, which tests leave out.
@@ -115,7 +124,15 @@ static mut POOL: Pool = Pool {
     wake: Cond([0; 48]),
     done: Cond([0; 48]),
     region_lock: Mutex([0; 40]),
-    region: Region { body: None, ctx: core::ptr::null_mut(), count: 0, schedule: 0, chunk: 0, threads: 1, runners: 1 },
+    region: Region {
+        body: None,
+        ctx: core::ptr::null_mut(),
+        count: 0,
+        schedule: 0,
+        chunk: 0,
+        threads: 1,
+        runners: 1,
+    },
     generation: 0,
     finished: 0,
 };
@@ -128,9 +145,11 @@ static FORK_HANDLER: AtomicBool = AtomicBool::new(false);
 static NEXT: AtomicI64 = AtomicI64::new(0);
 static FAILED: AtomicBool = AtomicBool::new(false);
 static ERROR_TAKEN: AtomicBool = AtomicBool::new(false);
-static mut ERROR: Error = Error { exception: core::ptr::null(), message: core::ptr::null(), index: 0, axis: 0, size: 0 };
+static mut ERROR: Error =
+    Error { exception: core::ptr::null(), message: core::ptr::null(), index: 0, axis: 0, size: 0 };
 /// Threads currently inside a region's body, by pthread id; used for nesting and error capture.
-static IN_REGION: [AtomicU64; MAX_THREADS as usize] = [const { AtomicU64::new(0) }; MAX_THREADS as usize];
+static IN_REGION: [AtomicU64; MAX_THREADS as usize] =
+    [const { AtomicU64::new(0) }; MAX_THREADS as usize];
 static IN_REGION_COUNT: AtomicI32 = AtomicI32::new(0);
 static ERROR_SLOT: AtomicPtr<Error> = AtomicPtr::new(core::ptr::null_mut());
 
@@ -203,7 +222,13 @@ pub extern "C" fn pyaot_rt_in_region() -> i32 {
 
 /// Records the first error of the current region; later ones are dropped.
 #[no_mangle]
-pub extern "C" fn pyaot_rt_record_error(exception: *const c_void, message: *const c_char, index: i64, axis: i64, size: i64) {
+pub extern "C" fn pyaot_rt_record_error(
+    exception: *const c_void,
+    message: *const c_char,
+    index: i64,
+    axis: i64,
+    size: i64,
+) {
     FAILED.store(true, Ordering::Release);
     if ERROR_TAKEN.swap(true, Ordering::AcqRel) {
         return;
@@ -214,7 +239,6 @@ pub extern "C" fn pyaot_rt_record_error(exception: *const c_void, message: *cons
     }
 }
 
-
 /// Runs the chunks assigned to `thread` (one of `threads`); stops early once any body failed.
 fn run_chunks(region: &Region, thread: i64) {
     let Some(body) = region.body else { return };
@@ -224,7 +248,8 @@ fn run_chunks(region: &Region, thread: i64) {
             // AUTO: at most MAX_THREADS chunks (the caller keeps that many partials), at least
             // the chunk size asked for, each passed its own number. (Rounded up without
             // `count + n - 1`, which could overflow near i64::MAX.)
-            let auto_size = (count / MAX_THREADS + (count % MAX_THREADS != 0) as i64).max(region.chunk).max(1);
+            let auto_size =
+                (count / MAX_THREADS + (count % MAX_THREADS != 0) as i64).max(region.chunk).max(1);
             loop {
                 if FAILED.load(Ordering::Acquire) {
                     return;
@@ -410,7 +435,15 @@ static STARTING: AtomicI64 = AtomicI64::new(0);
 /// # Safety
 /// `body` must be callable with `ctx` from any thread; `error` must be writable.
 #[no_mangle]
-pub unsafe extern "C" fn pyaot_rt_parallel_for(body: Body, ctx: *mut c_void, count: i64, schedule: i32, chunk: i64, threads: i64, error: *mut Error) -> i32 {
+pub unsafe extern "C" fn pyaot_rt_parallel_for(
+    body: Body,
+    ctx: *mut c_void,
+    count: i64,
+    schedule: i32,
+    chunk: i64,
+    threads: i64,
+    error: *mut Error,
+) -> i32 {
     if count <= 0 {
         return 0;
     }
@@ -430,10 +463,17 @@ pub unsafe extern "C" fn pyaot_rt_parallel_for(body: Body, ctx: *mut c_void, cou
         pthread_mutex_lock(&raw mut (*pool).region_lock);
         FAILED.store(false, Ordering::Release);
         ERROR_TAKEN.store(false, Ordering::Release);
-        ERROR = Error { exception: core::ptr::null(), message: core::ptr::null(), index: 0, axis: 0, size: 0 };
+        ERROR = Error {
+            exception: core::ptr::null(),
+            message: core::ptr::null(),
+            index: 0,
+            axis: 0,
+            size: 0,
+        };
         ERROR_SLOT.store(&raw mut ERROR, Ordering::Release);
         NEXT.store(0, Ordering::Release);
-        let region = Region { body: Some(body), ctx, count, schedule, chunk, threads: team, runners };
+        let region =
+            Region { body: Some(body), ctx, count, schedule, chunk, threads: team, runners };
         if workers > 0 {
             pthread_mutex_lock(&raw mut (*pool).lock);
             (*pool).region = region;

@@ -44,7 +44,8 @@ pub(super) fn handler_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'
         // The capsule, made once; `tried` stays set when numpy has no handler API.
         let capsule = private_global(cg, "pyaot.aligned.capsule", p.const_null().into());
         let table = private_global(cg, "pyaot.aligned.api", p.const_null().into());
-        let tried = private_global(cg, "pyaot.aligned.tried", cg.ctx.bool_type().const_zero().into());
+        let tried =
+            private_global(cg, "pyaot.aligned.tried", cg.ctx.bool_type().const_zero().into());
         let have = cg.b.build_load(p, capsule, "")?.into_pointer_value();
         let made = cg.append(f, "made");
         let make = cg.append(f, "init");
@@ -64,7 +65,12 @@ pub(super) fn handler_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'
         // The table must be numpy 1.x or 2.x (whose slots are fixed) and 1.22 or later (slot 304).
         let i32t = cg.ctx.i32_type();
         let abi_fn = load_slot(cg, api, ABI_VERSION_SLOT)?;
-        let abi = cg.b.build_indirect_call(i32t.fn_type(&[], false), abi_fn, &[], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+        let abi =
+            cg.b.build_indirect_call(i32t.fn_type(&[], false), abi_fn, &[], "")?
+                .try_as_basic_value()
+                .basic()
+                .unwrap()
+                .into_int_value();
         let major = cg.b.build_right_shift(abi, i32t.const_int(24, false), false, "")?;
         let known = cg.b.build_and(
             cg.b.build_int_compare(IntPredicate::UGE, major, i32t.const_int(1, false), "")?,
@@ -75,15 +81,30 @@ pub(super) fn handler_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'
         cg.b.build_conditional_branch(known, known_abi, none)?;
         cg.b.position_at_end(known_abi);
         let version_fn = load_slot(cg, api, FEATURE_VERSION_SLOT)?;
-        let version = cg.b.build_indirect_call(i32t.fn_type(&[], false), version_fn, &[], "")?.try_as_basic_value().basic().unwrap().into_int_value();
-        let recent = cg.b.build_int_compare(IntPredicate::UGE, version, i32t.const_int(HANDLER_API_VERSION, false), "")?;
+        let version =
+            cg.b.build_indirect_call(i32t.fn_type(&[], false), version_fn, &[], "")?
+                .try_as_basic_value()
+                .basic()
+                .unwrap()
+                .into_int_value();
+        let recent = cg.b.build_int_compare(
+            IntPredicate::UGE,
+            version,
+            i32t.const_int(HANDLER_API_VERSION, false),
+            "",
+        )?;
         let ok = cg.append(f, "init.recent");
         cg.b.build_conditional_branch(recent, ok, none)?;
         cg.b.position_at_end(ok);
         cg.b.build_store(table, api)?;
         let handler = handler_global(cg)?;
         let capsule_name = cg.cstr("mem_handler")?;
-        let new = call_value(cg, "PyCapsule_New", &[handler.into(), capsule_name.into(), p.const_null().into()])?.into_pointer_value();
+        let new = call_value(
+            cg,
+            "PyCapsule_New",
+            &[handler.into(), capsule_name.into(), p.const_null().into()],
+        )?
+        .into_pointer_value();
         cg.b.build_store(capsule, new)?;
         let got = cg.append(f, "init.done");
         cg.b.build_conditional_branch(cg.b.build_is_null(new, "")?, none, got)?;
@@ -102,17 +123,30 @@ pub(super) fn handler_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'
 /// `PyDataMem_SetHandler(handler)`: makes `handler` numpy's allocator in the current context and
 /// returns the previous one (a new reference; NULL with an error set on failure). Only after
 /// [`handler_fn`] returned a capsule (which fetched numpy's table).
-pub(super) fn set_handler<'ctx>(cg: &mut Codegen<'ctx, '_>, handler: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+pub(super) fn set_handler<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    handler: PointerValue<'ctx>,
+) -> Cg<PointerValue<'ctx>> {
     let p = cg.ptr_type();
     let table = private_global(cg, "pyaot.aligned.api", p.const_null().into());
     let api = cg.b.build_load(p, table, "")?.into_pointer_value();
     let set = load_slot(cg, api, SET_HANDLER_SLOT)?;
-    Ok(cg.b.build_indirect_call(p.fn_type(&[p.into()], false), set, &[handler.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value())
+    Ok(cg
+        .b
+        .build_indirect_call(p.fn_type(&[p.into()], false), set, &[handler.into()], "")?
+        .try_as_basic_value()
+        .basic()
+        .unwrap()
+        .into_pointer_value())
 }
 
 /// numpy's C-API table (`_ARRAY_API` of its `_multiarray_umath`: `numpy._core` from 2.0,
 /// `numpy.core` before); failures go to `none`.
-fn api_table<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, none: inkwell::basic_block::BasicBlock<'ctx>) -> Cg<PointerValue<'ctx>> {
+fn api_table<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    f: FunctionValue<'ctx>,
+    none: inkwell::basic_block::BasicBlock<'ctx>,
+) -> Cg<PointerValue<'ctx>> {
     let p = cg.ptr_type();
     let new_name = cg.cstr("numpy._core._multiarray_umath")?;
     let old_name = cg.cstr("numpy.core._multiarray_umath")?;
@@ -133,12 +167,14 @@ fn api_table<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, none: ink
     module.add_incoming(&[(&first, from), (&second, have2)]);
     let module = module.as_basic_value().into_pointer_value();
     let attr = cg.cstr("_ARRAY_API")?;
-    let capsule = call_value(cg, "PyObject_GetAttrString", &[module.into(), attr.into()])?.into_pointer_value();
+    let capsule = call_value(cg, "PyObject_GetAttrString", &[module.into(), attr.into()])?
+        .into_pointer_value();
     call(cg, "Py_DecRef", &[module.into()])?;
     let got = cg.append(f, "init.capsule");
     cg.b.build_conditional_branch(cg.b.build_is_null(capsule, "")?, none, got)?;
     cg.b.position_at_end(got);
-    let api = call_value(cg, "PyCapsule_GetPointer", &[capsule.into(), p.const_null().into()])?.into_pointer_value();
+    let api = call_value(cg, "PyCapsule_GetPointer", &[capsule.into(), p.const_null().into()])?
+        .into_pointer_value();
     // numpy's module keeps the capsule (and the table) alive.
     call(cg, "Py_DecRef", &[capsule.into()])?;
     let ok = cg.append(f, "init.table");
@@ -147,13 +183,21 @@ fn api_table<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, none: ink
     Ok(api)
 }
 
-fn load_slot<'ctx>(cg: &Codegen<'ctx, '_>, api: PointerValue<'ctx>, slot: u64) -> Cg<PointerValue<'ctx>> {
+fn load_slot<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    api: PointerValue<'ctx>,
+    slot: u64,
+) -> Cg<PointerValue<'ctx>> {
     let p = cg.ptr_type();
     let at = unsafe { cg.b.build_in_bounds_gep(p, api, &[cg.i64(slot as i64)], "")? };
     Ok(cg.b.build_load(p, at, "")?.into_pointer_value())
 }
 
-fn private_global<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, init: inkwell::values::BasicValueEnum<'ctx>) -> PointerValue<'ctx> {
+fn private_global<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    name: &str,
+    init: inkwell::values::BasicValueEnum<'ctx>,
+) -> PointerValue<'ctx> {
     if let Some(g) = cg.module.get_global(name) {
         return g.as_pointer_value();
     }
@@ -178,7 +222,11 @@ fn handler_global<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<PointerValue<'ctx>> {
     let fns = [malloc_fn(cg)?, calloc_fn(cg)?, realloc_fn(cg)?, free_fn(cg)?];
     let mut slots = vec![p.const_null()];
     slots.extend(fns.iter().map(|f| f.as_global_value().as_pointer_value()));
-    let init = ty.const_named_struct(&[i8t.const_array(&name).into(), i8t.const_int(1, false).into(), allocator.const_named_struct(&slots.iter().map(|s| (*s).into()).collect::<Vec<_>>()).into()]);
+    let init = ty.const_named_struct(&[
+        i8t.const_array(&name).into(),
+        i8t.const_int(1, false).into(),
+        allocator.const_named_struct(&slots.iter().map(|s| (*s).into()).collect::<Vec<_>>()).into(),
+    ]);
     let g = cg.module.add_global(ty, None, "pyaot.aligned.handler");
     g.set_initializer(&init);
     g.set_linkage(Linkage::Internal);
@@ -190,7 +238,11 @@ fn handler_global<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<PointerValue<'ctx>> {
 fn align_block<'ctx>(cg: &Codegen<'ctx, '_>, raw: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
     let i64t = cg.ctx.i64_type();
     let addr = cg.b.build_ptr_to_int(raw, i64t, "")?;
-    let aligned = cg.b.build_and(cg.b.build_int_add(addr, cg.i64((EXTRA - 1) as i64), "")?, cg.i64(!(ALIGN as i64 - 1)), "")?;
+    let aligned = cg.b.build_and(
+        cg.b.build_int_add(addr, cg.i64((EXTRA - 1) as i64), "")?,
+        cg.i64(!(ALIGN as i64 - 1)),
+        "",
+    )?;
     let offset = cg.b.build_int_sub(aligned, addr, "")?;
     let block = unsafe { cg.b.build_gep(cg.ctx.i8_type(), raw, &[offset], "aligned")? };
     let saved = unsafe { cg.b.build_gep(cg.ctx.i8_type(), block, &[cg.i64(-8)], "")? };
@@ -205,7 +257,11 @@ fn raw_of<'ctx>(cg: &Codegen<'ctx, '_>, block: PointerValue<'ctx>) -> Cg<Pointer
 }
 
 /// Returns NULL when `raw` is NULL, else its aligned block.
-fn return_aligned<'ctx>(cg: &Codegen<'ctx, '_>, f: FunctionValue<'ctx>, raw: PointerValue<'ctx>) -> Cg<()> {
+fn return_aligned<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    f: FunctionValue<'ctx>,
+    raw: PointerValue<'ctx>,
+) -> Cg<()> {
     let ok = cg.append(f, "allocated");
     let oom = cg.append(f, "oom");
     cg.b.build_conditional_branch(cg.b.build_is_null(raw, "")?, oom, ok)?;
@@ -218,7 +274,11 @@ fn return_aligned<'ctx>(cg: &Codegen<'ctx, '_>, f: FunctionValue<'ctx>, raw: Poi
 }
 
 /// `size + EXTRA`, or None (the caller returns NULL) when that overflows.
-fn padded<'ctx>(cg: &Codegen<'ctx, '_>, f: FunctionValue<'ctx>, size: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+fn padded<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    f: FunctionValue<'ctx>,
+    size: IntValue<'ctx>,
+) -> Cg<IntValue<'ctx>> {
     let total = cg.b.build_int_add(size, cg.i64(EXTRA as i64), "")?;
     let fits = cg.b.build_int_compare(IntPredicate::UGE, total, size, "")?;
     let ok = cg.append(f, "size_ok");
@@ -233,93 +293,135 @@ fn padded<'ctx>(cg: &Codegen<'ctx, '_>, f: FunctionValue<'ctx>, size: IntValue<'
 fn malloc_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
-    in_new_function(cg, "pyaot.aligned.malloc", p.fn_type(&[p.into(), i64t.into()], false), |cg, f| {
-        let total = padded(cg, f, f.get_nth_param(1).unwrap().into_int_value())?;
-        let raw = call_value(cg, "malloc", &[total.into()])?.into_pointer_value();
-        return_aligned(cg, f, raw)
-    })
+    in_new_function(
+        cg,
+        "pyaot.aligned.malloc",
+        p.fn_type(&[p.into(), i64t.into()], false),
+        |cg, f| {
+            let total = padded(cg, f, f.get_nth_param(1).unwrap().into_int_value())?;
+            let raw = call_value(cg, "malloc", &[total.into()])?.into_pointer_value();
+            return_aligned(cg, f, raw)
+        },
+    )
 }
 
 fn calloc_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
-    in_new_function(cg, "pyaot.aligned.calloc", p.fn_type(&[p.into(), i64t.into(), i64t.into()], false), |cg, f| {
-        let n = f.get_nth_param(1).unwrap().into_int_value();
-        let size = f.get_nth_param(2).unwrap().into_int_value();
-        // n * size, refusing what overflows (as calloc does).
-        let mul = inkwell::intrinsics::Intrinsic::find("llvm.umul.with.overflow").ok_or_else(|| super::CgError("no umul.with.overflow".into()))?;
-        let mul = mul.get_declaration(&cg.module, &[i64t.into()]).ok_or_else(|| super::CgError("umul.with.overflow".into()))?;
-        let r = cg.b.build_call(mul, &[n.into(), size.into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
-        let bytes = cg.b.build_extract_value(r, 0, "")?.into_int_value();
-        let overflow = cg.b.build_extract_value(r, 1, "")?.into_int_value();
-        let ok = cg.append(f, "count_ok");
-        let too_big = cg.append(f, "too_many");
-        cg.b.build_conditional_branch(overflow, too_big, ok)?;
-        cg.b.position_at_end(too_big);
-        cg.b.build_return(Some(&p.const_null()))?;
-        cg.b.position_at_end(ok);
-        let total = padded(cg, f, bytes)?;
-        let raw = call_value(cg, "calloc", &[total.into(), cg.i64(1).into()])?.into_pointer_value();
-        return_aligned(cg, f, raw)
-    })
+    in_new_function(
+        cg,
+        "pyaot.aligned.calloc",
+        p.fn_type(&[p.into(), i64t.into(), i64t.into()], false),
+        |cg, f| {
+            let n = f.get_nth_param(1).unwrap().into_int_value();
+            let size = f.get_nth_param(2).unwrap().into_int_value();
+            // n * size, refusing what overflows (as calloc does).
+            let mul = inkwell::intrinsics::Intrinsic::find("llvm.umul.with.overflow")
+                .ok_or_else(|| super::CgError("no umul.with.overflow".into()))?;
+            let mul = mul
+                .get_declaration(&cg.module, &[i64t.into()])
+                .ok_or_else(|| super::CgError("umul.with.overflow".into()))?;
+            let r =
+                cg.b.build_call(mul, &[n.into(), size.into()], "")?
+                    .try_as_basic_value()
+                    .basic()
+                    .unwrap()
+                    .into_struct_value();
+            let bytes = cg.b.build_extract_value(r, 0, "")?.into_int_value();
+            let overflow = cg.b.build_extract_value(r, 1, "")?.into_int_value();
+            let ok = cg.append(f, "count_ok");
+            let too_big = cg.append(f, "too_many");
+            cg.b.build_conditional_branch(overflow, too_big, ok)?;
+            cg.b.position_at_end(too_big);
+            cg.b.build_return(Some(&p.const_null()))?;
+            cg.b.position_at_end(ok);
+            let total = padded(cg, f, bytes)?;
+            let raw =
+                call_value(cg, "calloc", &[total.into(), cg.i64(1).into()])?.into_pointer_value();
+            return_aligned(cg, f, raw)
+        },
+    )
 }
 
 fn realloc_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
     let malloc = malloc_fn(cg)?;
-    in_new_function(cg, "pyaot.aligned.realloc", p.fn_type(&[p.into(), p.into(), i64t.into()], false), |cg, f| {
-        let ctx = f.get_nth_param(0).unwrap().into_pointer_value();
-        let block = f.get_nth_param(1).unwrap().into_pointer_value();
-        let size = f.get_nth_param(2).unwrap().into_int_value();
-        let fresh = cg.append(f, "fresh");
-        let grow = cg.append(f, "grow");
-        cg.b.build_conditional_branch(cg.b.build_is_null(block, "")?, fresh, grow)?;
-        cg.b.position_at_end(fresh);
-        let new = cg.b.build_call(malloc, &[ctx.into(), size.into()], "")?.try_as_basic_value().basic().unwrap();
-        cg.b.build_return(Some(&new))?;
-        cg.b.position_at_end(grow);
-        let raw = raw_of(cg, block)?;
-        let i64t = cg.ctx.i64_type();
-        let old_offset = cg.b.build_int_sub(cg.b.build_ptr_to_int(block, i64t, "")?, cg.b.build_ptr_to_int(raw, i64t, "")?, "")?;
-        let total = padded(cg, f, size)?;
-        let moved = call_value(cg, "realloc", &[raw.into(), total.into()])?.into_pointer_value();
-        let ok = cg.append(f, "reallocated");
-        let oom = cg.append(f, "oom");
-        cg.b.build_conditional_branch(cg.b.build_is_null(moved, "")?, oom, ok)?;
-        cg.b.position_at_end(oom);
-        // The old block is untouched, as realloc leaves it.
-        cg.b.build_return(Some(&p.const_null()))?;
-        cg.b.position_at_end(ok);
-        // The data sits at the old offset from the new start; the aligned block may be elsewhere
-        // (both lie within the `size + EXTRA` bytes just reallocated).
-        let data = unsafe { cg.b.build_gep(cg.ctx.i8_type(), moved, &[old_offset], "")? };
-        let i64t = cg.ctx.i64_type();
-        let addr = cg.b.build_ptr_to_int(moved, i64t, "")?;
-        let aligned = cg.b.build_and(cg.b.build_int_add(addr, cg.i64((EXTRA - 1) as i64), "")?, cg.i64(!(ALIGN as i64 - 1)), "")?;
-        let new_offset = cg.b.build_int_sub(aligned, addr, "")?;
-        let target = unsafe { cg.b.build_gep(cg.ctx.i8_type(), moved, &[new_offset], "")? };
-        call(cg, "memmove", &[target.into(), data.into(), size.into()])?;
-        let block = align_block(cg, moved)?;
-        cg.b.build_return(Some(&block))?;
-        Ok(())
-    })
+    in_new_function(
+        cg,
+        "pyaot.aligned.realloc",
+        p.fn_type(&[p.into(), p.into(), i64t.into()], false),
+        |cg, f| {
+            let ctx = f.get_nth_param(0).unwrap().into_pointer_value();
+            let block = f.get_nth_param(1).unwrap().into_pointer_value();
+            let size = f.get_nth_param(2).unwrap().into_int_value();
+            let fresh = cg.append(f, "fresh");
+            let grow = cg.append(f, "grow");
+            cg.b.build_conditional_branch(cg.b.build_is_null(block, "")?, fresh, grow)?;
+            cg.b.position_at_end(fresh);
+            let new =
+                cg.b.build_call(malloc, &[ctx.into(), size.into()], "")?
+                    .try_as_basic_value()
+                    .basic()
+                    .unwrap();
+            cg.b.build_return(Some(&new))?;
+            cg.b.position_at_end(grow);
+            let raw = raw_of(cg, block)?;
+            let i64t = cg.ctx.i64_type();
+            let old_offset = cg.b.build_int_sub(
+                cg.b.build_ptr_to_int(block, i64t, "")?,
+                cg.b.build_ptr_to_int(raw, i64t, "")?,
+                "",
+            )?;
+            let total = padded(cg, f, size)?;
+            let moved =
+                call_value(cg, "realloc", &[raw.into(), total.into()])?.into_pointer_value();
+            let ok = cg.append(f, "reallocated");
+            let oom = cg.append(f, "oom");
+            cg.b.build_conditional_branch(cg.b.build_is_null(moved, "")?, oom, ok)?;
+            cg.b.position_at_end(oom);
+            // The old block is untouched, as realloc leaves it.
+            cg.b.build_return(Some(&p.const_null()))?;
+            cg.b.position_at_end(ok);
+            // The data sits at the old offset from the new start; the aligned block may be elsewhere
+            // (both lie within the `size + EXTRA` bytes just reallocated).
+            let data = unsafe { cg.b.build_gep(cg.ctx.i8_type(), moved, &[old_offset], "")? };
+            let i64t = cg.ctx.i64_type();
+            let addr = cg.b.build_ptr_to_int(moved, i64t, "")?;
+            let aligned = cg.b.build_and(
+                cg.b.build_int_add(addr, cg.i64((EXTRA - 1) as i64), "")?,
+                cg.i64(!(ALIGN as i64 - 1)),
+                "",
+            )?;
+            let new_offset = cg.b.build_int_sub(aligned, addr, "")?;
+            let target = unsafe { cg.b.build_gep(cg.ctx.i8_type(), moved, &[new_offset], "")? };
+            call(cg, "memmove", &[target.into(), data.into(), size.into()])?;
+            let block = align_block(cg, moved)?;
+            cg.b.build_return(Some(&block))?;
+            Ok(())
+        },
+    )
 }
 
 fn free_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
-    in_new_function(cg, "pyaot.aligned.free", cg.ctx.void_type().fn_type(&[p.into(), p.into(), i64t.into()], false), |cg, f| {
-        let block = f.get_nth_param(1).unwrap().into_pointer_value();
-        let some = cg.append(f, "some");
-        let done = cg.append(f, "done");
-        cg.b.build_conditional_branch(cg.b.build_is_null(block, "")?, done, some)?;
-        cg.b.position_at_end(some);
-        let raw = raw_of(cg, block)?;
-        call(cg, "free", &[raw.into()])?;
-        cg.b.build_unconditional_branch(done)?;
-        cg.b.position_at_end(done);
-        cg.b.build_return(None)?;
-        Ok(())
-    })
+    in_new_function(
+        cg,
+        "pyaot.aligned.free",
+        cg.ctx.void_type().fn_type(&[p.into(), p.into(), i64t.into()], false),
+        |cg, f| {
+            let block = f.get_nth_param(1).unwrap().into_pointer_value();
+            let some = cg.append(f, "some");
+            let done = cg.append(f, "done");
+            cg.b.build_conditional_branch(cg.b.build_is_null(block, "")?, done, some)?;
+            cg.b.position_at_end(some);
+            let raw = raw_of(cg, block)?;
+            call(cg, "free", &[raw.into()])?;
+            cg.b.build_unconditional_branch(done)?;
+            cg.b.position_at_end(done);
+            cg.b.build_return(None)?;
+            Ok(())
+        },
+    )
 }

@@ -15,13 +15,20 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.ctx.struct_type(&[self.ctx.f64_type().into(), self.ctx.f64_type().into()], false)
     }
 
-    pub(super) fn make_complex(&self, re: FloatValue<'ctx>, im: FloatValue<'ctx>) -> Cg<StructValue<'ctx>> {
+    pub(super) fn make_complex(
+        &self,
+        re: FloatValue<'ctx>,
+        im: FloatValue<'ctx>,
+    ) -> Cg<StructValue<'ctx>> {
         let v = self.b.build_insert_value(self.complex_type().get_undef(), re, 0, "")?;
         Ok(self.b.build_insert_value(v, im, 1, "")?.into_struct_value())
     }
 
     pub(super) fn parts(&self, z: StructValue<'ctx>) -> Cg<(FloatValue<'ctx>, FloatValue<'ctx>)> {
-        Ok((self.b.build_extract_value(z, 0, "re")?.into_float_value(), self.b.build_extract_value(z, 1, "im")?.into_float_value()))
+        Ok((
+            self.b.build_extract_value(z, 0, "re")?.into_float_value(),
+            self.b.build_extract_value(z, 1, "im")?.into_float_value(),
+        ))
     }
 
     /// Any number as a complex value.
@@ -33,13 +40,21 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.make_complex(re, self.f64(0.0))
     }
 
-    pub(super) fn complex_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, a: StructValue<'ctx>, b: StructValue<'ctx>) -> Cg<StructValue<'ctx>> {
+    pub(super) fn complex_binary(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        op: BinOp,
+        a: StructValue<'ctx>,
+        b: StructValue<'ctx>,
+    ) -> Cg<StructValue<'ctx>> {
         let (ar, ai) = self.parts(a)?;
         let (br, bi) = self.parts(b)?;
         let bld = &self.b;
         match op {
-            BinOp::Add => self.make_complex(bld.build_float_add(ar, br, "")?, bld.build_float_add(ai, bi, "")?),
-            BinOp::Sub => self.make_complex(bld.build_float_sub(ar, br, "")?, bld.build_float_sub(ai, bi, "")?),
+            BinOp::Add => self
+                .make_complex(bld.build_float_add(ar, br, "")?, bld.build_float_add(ai, bi, "")?),
+            BinOp::Sub => self
+                .make_complex(bld.build_float_sub(ar, br, "")?, bld.build_float_sub(ai, bi, "")?),
             BinOp::Mul => self.complex_mul(a, b),
             BinOp::Div => {
                 let zero = self.f64(0.0);
@@ -58,8 +73,16 @@ impl<'ctx> Codegen<'ctx, '_> {
         let (ar, ai) = self.parts(a)?;
         let (br, bi) = self.parts(b)?;
         let bld = &self.b;
-        let re = bld.build_float_sub(bld.build_float_mul(ar, br, "")?, bld.build_float_mul(ai, bi, "")?, "")?;
-        let im = bld.build_float_add(bld.build_float_mul(ar, bi, "")?, bld.build_float_mul(ai, br, "")?, "")?;
+        let re = bld.build_float_sub(
+            bld.build_float_mul(ar, br, "")?,
+            bld.build_float_mul(ai, bi, "")?,
+            "",
+        )?;
+        let im = bld.build_float_add(
+            bld.build_float_mul(ar, bi, "")?,
+            bld.build_float_mul(ai, br, "")?,
+            "",
+        )?;
         self.make_complex(re, im)
     }
 
@@ -74,13 +97,29 @@ impl<'ctx> Codegen<'ctx, '_> {
         // |b.real| >= |b.imag|
         let ratio1 = bld.build_float_div(bi, br, "")?;
         let denom1 = bld.build_float_add(br, bld.build_float_mul(bi, ratio1, "")?, "")?;
-        let re1 = bld.build_float_div(bld.build_float_add(ar, bld.build_float_mul(ai, ratio1, "")?, "")?, denom1, "")?;
-        let im1 = bld.build_float_div(bld.build_float_sub(ai, bld.build_float_mul(ar, ratio1, "")?, "")?, denom1, "")?;
+        let re1 = bld.build_float_div(
+            bld.build_float_add(ar, bld.build_float_mul(ai, ratio1, "")?, "")?,
+            denom1,
+            "",
+        )?;
+        let im1 = bld.build_float_div(
+            bld.build_float_sub(ai, bld.build_float_mul(ar, ratio1, "")?, "")?,
+            denom1,
+            "",
+        )?;
         // |b.imag| > |b.real| (and NaNs, which end up NaN either way)
         let ratio2 = bld.build_float_div(br, bi, "")?;
         let denom2 = bld.build_float_add(bld.build_float_mul(br, ratio2, "")?, bi, "")?;
-        let re2 = bld.build_float_div(bld.build_float_add(bld.build_float_mul(ar, ratio2, "")?, ai, "")?, denom2, "")?;
-        let im2 = bld.build_float_div(bld.build_float_sub(bld.build_float_mul(ai, ratio2, "")?, ar, "")?, denom2, "")?;
+        let re2 = bld.build_float_div(
+            bld.build_float_add(bld.build_float_mul(ar, ratio2, "")?, ai, "")?,
+            denom2,
+            "",
+        )?;
+        let im2 = bld.build_float_div(
+            bld.build_float_sub(bld.build_float_mul(ai, ratio2, "")?, ar, "")?,
+            denom2,
+            "",
+        )?;
         let re = bld.build_select(real_larger, re1, re2, "")?.into_float_value();
         let im = bld.build_select(real_larger, im1, im2, "")?.into_float_value();
         self.make_complex(re, im)
@@ -88,7 +127,12 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// CPython's complex_pow: integral exponents up to 100 by repeated squaring (`c_powi`),
     /// others by the polar formula (`c_pow`); 0 to a negative or complex power is an error.
-    fn complex_pow(&mut self, cx: &mut FnCx<'ctx>, a: StructValue<'ctx>, b: StructValue<'ctx>) -> Cg<StructValue<'ctx>> {
+    fn complex_pow(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        a: StructValue<'ctx>,
+        b: StructValue<'ctx>,
+    ) -> Cg<StructValue<'ctx>> {
         let (ar, ai) = self.parts(a)?;
         let (br, bi) = self.parts(b)?;
         let zero = self.f64(0.0);
@@ -106,13 +150,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.guard(cx, ok, "ZeroDivisionError", "0.0 to a negative or complex power")?;
         let f = self.complex_pow_fn()?;
         let call = self.b.build_call(f, &[ar.into(), ai.into(), br.into(), bi.into()], "")?;
-        Ok(call.try_as_basic_value().basic().ok_or_else(|| super::CgError("cpow returned void".into()))?.into_struct_value())
+        Ok(call
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| super::CgError("cpow returned void".into()))?
+            .into_struct_value())
     }
 
     /// `pyaot.cpow(ar, ai, br, bi) -> {re, im}`.
     fn complex_pow_fn(&mut self) -> Cg<inkwell::values::FunctionValue<'ctx>> {
         let f64t = self.ctx.f64_type();
-        let ty = self.complex_type().fn_type(&[f64t.into(), f64t.into(), f64t.into(), f64t.into()], false);
+        let ty = self
+            .complex_type()
+            .fn_type(&[f64t.into(), f64t.into(), f64t.into(), f64t.into()], false);
         cpython::in_new_function(self, "pyaot.cpow", ty, |cg, f| {
             let p = |i: u32| f.get_nth_param(i).unwrap().into_float_value();
             let (ar, ai, br, bi) = (p(0), p(1), p(2), p(3));
@@ -124,7 +174,12 @@ impl<'ctx> Codegen<'ctx, '_> {
             // Integral exponent with |n| <= 100 and no imaginary part: repeated squaring.
             let fl = cg.fcall("llvm.floor", &[br])?;
             let integral = cg.b.build_float_compare(FloatPredicate::OEQ, fl, br, "")?;
-            let small = cg.b.build_float_compare(FloatPredicate::OLE, cg.fcall("llvm.fabs", &[br])?, cg.f64(100.0), "")?;
+            let small = cg.b.build_float_compare(
+                FloatPredicate::OLE,
+                cg.fcall("llvm.fabs", &[br])?,
+                cg.f64(100.0),
+                "",
+            )?;
             let real_exp = cg.b.build_float_compare(FloatPredicate::OEQ, bi, zero, "")?;
             let use_powi = cg.b.build_and(cg.b.build_and(integral, small, "")?, real_exp, "")?;
             cg.b.build_conditional_branch(use_powi, powi, general)?;
@@ -132,7 +187,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.position_at_end(powi);
             let n = cg.b.build_float_to_signed_int(br, cg.ctx.i64_type(), "n")?;
             let negative = cg.b.build_int_compare(IntPredicate::SLT, n, cg.i64(0), "")?;
-            let m = cg.b.build_select(negative, cg.b.build_int_sub(cg.i64(0), n, "")?, n, "")?.into_int_value();
+            let m =
+                cg.b.build_select(negative, cg.b.build_int_sub(cg.i64(0), n, "")?, n, "")?
+                    .into_int_value();
             // c_powu: r = 1; p = a; for each bit of m (low to high): if set, r *= p; p *= p.
             let head = cg.append(f, "powu.head");
             let body = cg.append(f, "powu.body");
@@ -155,7 +212,12 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.position_at_end(body);
             let r = cg.b.build_load(cg.complex_type(), r_slot, "")?.into_struct_value();
             let pv = cg.b.build_load(cg.complex_type(), p_slot, "")?.into_struct_value();
-            let bit = cg.b.build_int_compare(IntPredicate::NE, cg.b.build_and(m, mask, "")?, cg.i64(0), "")?;
+            let bit = cg.b.build_int_compare(
+                IntPredicate::NE,
+                cg.b.build_and(m, mask, "")?,
+                cg.i64(0),
+                "",
+            )?;
             let rp = cg.complex_mul(r, pv)?;
             let r2 = cg.b.build_select(bit, rp, r, "")?;
             cg.b.build_store(r_slot, r2)?;
@@ -170,14 +232,26 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.build_return(Some(&result))?;
 
             cg.b.position_at_end(general);
-            let b_zero = cg.b.build_and(real_exp, cg.b.build_float_compare(FloatPredicate::OEQ, br, zero, "")?, "")?;
+            let b_zero = cg.b.build_and(
+                real_exp,
+                cg.b.build_float_compare(FloatPredicate::OEQ, br, zero, "")?,
+                "",
+            )?;
             let vabs = cg.libm("hypot", &[ar, ai])?;
             let len = cg.pow(vabs, br)?;
             let at = cg.libm("atan2", &[ai, ar])?;
             let phase = cg.b.build_float_mul(at, br, "")?;
             let imag_exp = cg.b.build_not(real_exp, "")?;
-            let len2 = cg.b.build_float_div(len, cg.fcall("llvm.exp", &[cg.b.build_float_mul(at, bi, "")?])?, "")?;
-            let phase2 = cg.b.build_float_add(phase, cg.b.build_float_mul(bi, cg.fcall("llvm.log", &[vabs])?, "")?, "")?;
+            let len2 = cg.b.build_float_div(
+                len,
+                cg.fcall("llvm.exp", &[cg.b.build_float_mul(at, bi, "")?])?,
+                "",
+            )?;
+            let phase2 = cg.b.build_float_add(
+                phase,
+                cg.b.build_float_mul(bi, cg.fcall("llvm.log", &[vabs])?, "")?,
+                "",
+            )?;
             let len = cg.b.build_select(imag_exp, len2, len, "")?.into_float_value();
             let phase = cg.b.build_select(imag_exp, phase2, phase, "")?.into_float_value();
             let re = cg.b.build_float_mul(len, cg.fcall("llvm.cos", &[phase])?, "")?;
@@ -190,23 +264,40 @@ impl<'ctx> Codegen<'ctx, '_> {
                 "",
             )?;
             let result = cg.b.build_select(a_zero, cg.make_complex(zero, zero)?, polar, "")?;
-            let result = cg.b.build_select(b_zero, cg.make_complex(one, zero)?, result.into_struct_value(), "")?;
+            let result = cg.b.build_select(
+                b_zero,
+                cg.make_complex(one, zero)?,
+                result.into_struct_value(),
+                "",
+            )?;
             cg.b.build_return(Some(&result))?;
             Ok(())
         })
     }
 
     /// `abs(z)`: hypot of the parts, OverflowError when finite parts give an infinite result.
-    pub(super) fn complex_abs(&mut self, cx: &mut FnCx<'ctx>, z: StructValue<'ctx>) -> Cg<FloatValue<'ctx>> {
+    pub(super) fn complex_abs(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        z: StructValue<'ctx>,
+    ) -> Cg<FloatValue<'ctx>> {
         let (re, im) = self.parts(z)?;
         let r = self.libm("hypot", &[re, im])?;
-        let overflow = self.b.build_and(self.is_inf(r)?, self.b.build_and(self.is_finite(re)?, self.is_finite(im)?, "")?, "")?;
+        let overflow = self.b.build_and(
+            self.is_inf(r)?,
+            self.b.build_and(self.is_finite(re)?, self.is_finite(im)?, "")?,
+            "",
+        )?;
         let ok = self.b.build_not(overflow, "")?;
         self.guard(cx, ok, "OverflowError", "absolute value too large")?;
         Ok(r)
     }
 
-    pub(super) fn complex_eq(&self, a: StructValue<'ctx>, b: StructValue<'ctx>) -> Cg<inkwell::values::IntValue<'ctx>> {
+    pub(super) fn complex_eq(
+        &self,
+        a: StructValue<'ctx>,
+        b: StructValue<'ctx>,
+    ) -> Cg<inkwell::values::IntValue<'ctx>> {
         let (ar, ai) = self.parts(a)?;
         let (br, bi) = self.parts(b)?;
         let re = self.b.build_float_compare(FloatPredicate::OEQ, ar, br, "")?;

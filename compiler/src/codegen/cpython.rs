@@ -11,7 +11,9 @@ use crate::export_spec::{Scalar, SpecType};
 use crate::hir::Const;
 use crate::types::{const_type, spec_to_type, ArrayType, ExportedFunction, Type};
 use inkwell::module::Linkage;
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue, PointerValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue, PointerValue,
+};
 use inkwell::{AddressSpace, IntPredicate};
 
 const METH_FASTCALL_KEYWORDS: u64 = 0x80 | 0x02;
@@ -45,9 +47,15 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
     let f64t = ctx.f64_type();
     let void = ctx.void_type();
     let ty = match name {
-        "PyModuleDef_Init" | "PyType_GetName" | "PyUnicode_FromString" => p.fn_type(&[p.into()], false),
-        "PyLong_AsLongLong" | "PyTuple_Size" | "PyType_GetFlags" => i64t.fn_type(&[p.into()], false),
-        "PyLong_FromLongLong" | "PyBool_FromLong" | "PyTuple_New" => p.fn_type(&[i64t.into()], false),
+        "PyModuleDef_Init" | "PyType_GetName" | "PyUnicode_FromString" => {
+            p.fn_type(&[p.into()], false)
+        }
+        "PyLong_AsLongLong" | "PyTuple_Size" | "PyType_GetFlags" => {
+            i64t.fn_type(&[p.into()], false)
+        }
+        "PyLong_FromLongLong" | "PyBool_FromLong" | "PyTuple_New" => {
+            p.fn_type(&[i64t.into()], false)
+        }
         "PyFloat_AsDouble" => f64t.fn_type(&[p.into()], false),
         "PyFloat_FromDouble" => p.fn_type(&[f64t.into()], false),
         "PyComplex_FromDoubles" => p.fn_type(&[f64t.into(), f64t.into()], false),
@@ -60,7 +68,9 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyTuple_SetItem" => i32t.fn_type(&[p.into(), i64t.into(), p.into()], false),
         "PyTuple_GetItem" => p.fn_type(&[p.into(), i64t.into()], false),
         "PyErr_SetString" => void.fn_type(&[p.into(), p.into()], false),
-        "PyErr_SetNone" | "Py_DecRef" | "Py_IncRef" | "_Py_Dealloc" => void.fn_type(&[p.into()], false),
+        "PyErr_SetNone" | "Py_DecRef" | "Py_IncRef" | "_Py_Dealloc" => {
+            void.fn_type(&[p.into()], false)
+        }
         "PyErr_Format" => p.fn_type(&[p.into(), p.into()], true),
         "PyErr_Occurred" => p.fn_type(&[], false),
         "PyErr_Clear" => void.fn_type(&[], false),
@@ -87,29 +97,47 @@ fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ctx> {
         "PyGILState_Ensure" => i32t.fn_type(&[], false),
         "PyGILState_Release" => void.fn_type(&[i32t.into()], false),
         // The object fallback.
-        "PyNumber_Negative" | "PyNumber_Positive" | "PyNumber_Invert" | "PyObject_Repr" | "PyObject_Str" | "PyObject_ASCII"
-        | "PyObject_GetIter" | "PyIter_Next" | "PySequence_Tuple" | "PyNumber_Long" | "PyNumber_Float" | "PyNumber_Index" | "PySet_New" => p.fn_type(&[p.into()], false),
+        "PyNumber_Negative" | "PyNumber_Positive" | "PyNumber_Invert" | "PyObject_Repr"
+        | "PyObject_Str" | "PyObject_ASCII" | "PyObject_GetIter" | "PyIter_Next"
+        | "PySequence_Tuple" | "PyNumber_Long" | "PyNumber_Float" | "PyNumber_Index"
+        | "PySet_New" => p.fn_type(&[p.into()], false),
         "PyObject_IsTrue" | "PyObject_Not" => i32t.fn_type(&[p.into()], false),
         "PyObject_Size" => i64t.fn_type(&[p.into()], false),
         "PyDict_New" => p.fn_type(&[], false),
         "PyDict_GetItemWithError" | "PyUnicode_Concat" => p.fn_type(&[p.into(), p.into()], false),
         "PyList_Size" => i64t.fn_type(&[p.into()], false),
         "PyLong_AsLongLongAndOverflow" => i64t.fn_type(&[p.into(), p.into()], false),
-        "PyObject_Vectorcall" | "PyObject_VectorcallMethod" => p.fn_type(&[p.into(), p.into(), i64t.into(), p.into()], false),
+        "PyObject_Vectorcall" | "PyObject_VectorcallMethod" => {
+            p.fn_type(&[p.into(), p.into(), i64t.into(), p.into()], false)
+        }
         "PyList_GetItem" => p.fn_type(&[p.into(), i64t.into()], false),
-        "PyObject_GetAttr" | "PyObject_GetItem" | "PyObject_Format" | "PyUnicode_Join" => p.fn_type(&[p.into(), p.into()], false),
-        "PyObject_SetAttr" | "PyObject_SetItem" | "PyDict_SetItem" => i32t.fn_type(&[p.into(), p.into(), p.into()], false),
-        "PySet_Add" | "PySequence_Contains" | "PyType_IsSubtype" => i32t.fn_type(&[p.into(), p.into()], false),
+        "PyObject_GetAttr" | "PyObject_GetItem" | "PyObject_Format" | "PyUnicode_Join" => {
+            p.fn_type(&[p.into(), p.into()], false)
+        }
+        "PyObject_SetAttr" | "PyObject_SetItem" | "PyDict_SetItem" => {
+            i32t.fn_type(&[p.into(), p.into(), p.into()], false)
+        }
+        "PySet_Add" | "PySequence_Contains" | "PyType_IsSubtype" => {
+            i32t.fn_type(&[p.into(), p.into()], false)
+        }
         "PyList_SetItem" => i32t.fn_type(&[p.into(), i64t.into(), p.into()], false),
         "PyObject_RichCompare" => p.fn_type(&[p.into(), p.into(), i32t.into()], false),
         "PyObject_CallMethodObjArgs" => p.fn_type(&[p.into(), p.into()], true),
         "PySlice_New" => p.fn_type(&[p.into(), p.into(), p.into()], false),
         "PyUnicode_FromStringAndSize" => p.fn_type(&[p.into(), i64t.into()], false),
         "PyUnicode_InternInPlace" => void.fn_type(&[p.into()], false),
-        "PyErr_SetObject" | "PyException_SetContext" | "PyException_SetCause" => void.fn_type(&[p.into(), p.into()], false),
-        "PyErr_Fetch" | "PyErr_NormalizeException" | "PyErr_Restore" => void.fn_type(&[p.into(), p.into(), p.into()], false),
-        "PyException_SetTraceback" | "PyErr_GivenExceptionMatches" => i32t.fn_type(&[p.into(), p.into()], false),
-        "PyNumber_Power" | "PyNumber_InPlacePower" => p.fn_type(&[p.into(), p.into(), p.into()], false),
+        "PyErr_SetObject" | "PyException_SetContext" | "PyException_SetCause" => {
+            void.fn_type(&[p.into(), p.into()], false)
+        }
+        "PyErr_Fetch" | "PyErr_NormalizeException" | "PyErr_Restore" => {
+            void.fn_type(&[p.into(), p.into(), p.into()], false)
+        }
+        "PyException_SetTraceback" | "PyErr_GivenExceptionMatches" => {
+            i32t.fn_type(&[p.into(), p.into()], false)
+        }
+        "PyNumber_Power" | "PyNumber_InPlacePower" => {
+            p.fn_type(&[p.into(), p.into(), p.into()], false)
+        }
         n if n.starts_with("PyNumber_") => p.fn_type(&[p.into(), p.into()], false),
         other => unreachable!("undeclared C-API function {other}"),
     };
@@ -165,7 +193,10 @@ pub(super) fn in_new_function<'ctx>(
 
 /// `pyaot.raise.<Exception>(ptr msg)`: sets the Python error; cold, so LLVM keeps it off hot
 /// paths. One function per exception type, so the report can tell from a call what it raises.
-pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, exception: &str) -> Cg<FunctionValue<'ctx>> {
+pub(super) fn raise_fn<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    exception: &str,
+) -> Cg<FunctionValue<'ctx>> {
     let name = format!("pyaot.raise.{exception}");
     let p = cg.ptr_type();
     let ty = cg.ctx.void_type().fn_type(&[p.into()], false);
@@ -199,7 +230,11 @@ pub(super) fn raise_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, exception: &str) -> Cg<
     Ok(f)
 }
 
-pub(super) fn call<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<Option<BasicValueEnum<'ctx>>> {
+pub(super) fn call<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    name: &str,
+    args: &[BasicMetadataValueEnum<'ctx>],
+) -> Cg<Option<BasicValueEnum<'ctx>>> {
     if cg.debug_gil && !matches!(name, "PyEval_RestoreThread" | "PyGILState_Ensure") {
         assert_gil_held(cg, name)?;
     }
@@ -215,19 +250,42 @@ fn assert_gil_held<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> Cg<()> {
     let helper = match cg.module.get_function("pyaot.assert_gil") {
         Some(f) => f,
         None => {
-            let check = cg.module.add_function("PyGILState_Check", i32t.fn_type(&[], false), Some(Linkage::External));
-            let fatal = cg.module.add_function("Py_FatalError", cg.ctx.void_type().fn_type(&[p.into()], false), Some(Linkage::External));
-            let f = cg.module.add_function("pyaot.assert_gil", cg.ctx.void_type().fn_type(&[p.into()], false), Some(Linkage::Internal));
+            let check = cg.module.add_function(
+                "PyGILState_Check",
+                i32t.fn_type(&[], false),
+                Some(Linkage::External),
+            );
+            let fatal = cg.module.add_function(
+                "Py_FatalError",
+                cg.ctx.void_type().fn_type(&[p.into()], false),
+                Some(Linkage::External),
+            );
+            let f = cg.module.add_function(
+                "pyaot.assert_gil",
+                cg.ctx.void_type().fn_type(&[p.into()], false),
+                Some(Linkage::Internal),
+            );
             let b = cg.ctx.create_builder();
             let entry = cg.ctx.append_basic_block(f, "entry");
             let missing = cg.ctx.append_basic_block(f, "missing");
             let held_bb = cg.ctx.append_basic_block(f, "held");
             b.position_at_end(entry);
-            let held = b.build_call(check, &[], "")?.try_as_basic_value().basic().ok_or_else(|| CgError("PyGILState_Check returns void".into()))?;
-            let held = b.build_int_compare(IntPredicate::NE, held.into_int_value(), i32t.const_zero(), "")?;
+            let held = b
+                .build_call(check, &[], "")?
+                .try_as_basic_value()
+                .basic()
+                .ok_or_else(|| CgError("PyGILState_Check returns void".into()))?;
+            let held = b.build_int_compare(
+                IntPredicate::NE,
+                held.into_int_value(),
+                i32t.const_zero(),
+                "",
+            )?;
             b.build_conditional_branch(held, held_bb, missing)?;
             b.position_at_end(missing);
-            let message = f.get_nth_param(0).ok_or_else(|| CgError("assert_gil without its message".into()))?;
+            let message = f
+                .get_nth_param(0)
+                .ok_or_else(|| CgError("assert_gil without its message".into()))?;
             b.build_call(fatal, &[message.into()], "")?;
             b.build_unreachable()?;
             b.position_at_end(held_bb);
@@ -245,12 +303,19 @@ fn assert_gil_held<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> Cg<()> {
     Ok(())
 }
 
-pub(super) fn call_value<'ctx>(cg: &Codegen<'ctx, '_>, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
+pub(super) fn call_value<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    name: &str,
+    args: &[BasicMetadataValueEnum<'ctx>],
+) -> Cg<BasicValueEnum<'ctx>> {
     call(cg, name, args)?.ok_or_else(|| CgError(format!("{name} returns void")))
 }
 
 /// `Py_TYPE(obj)`: the type pointer at offset 8 of every object.
-pub(super) fn type_of<'ctx>(cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+pub(super) fn type_of<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    obj: PointerValue<'ctx>,
+) -> Cg<PointerValue<'ctx>> {
     let slot = unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(8)], "")? };
     Ok(cg.b.build_load(cg.ptr_type(), slot, "type")?.into_pointer_value())
 }
@@ -286,12 +351,27 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             Ok(cg.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(cg, type_symbol), "")?)
         };
         let i32_nonzero = |cg: &Codegen<'ctx, '_>, v: BasicValueEnum<'ctx>| -> Cg<IntValue<'ctx>> {
-            Ok(cg.b.build_int_compare(IntPredicate::NE, v.into_int_value(), cg.ctx.i32_type().const_zero(), "")?)
+            Ok(cg.b.build_int_compare(
+                IntPredicate::NE,
+                v.into_int_value(),
+                cg.ctx.i32_type().const_zero(),
+                "",
+            )?)
         };
         match &spec {
             SpecType::Scalar(Scalar::Bool) => {
-                let t = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_TrueStruct"), "")?;
-                let fl = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_FalseStruct"), "")?;
+                let t = cg.b.build_int_compare(
+                    IntPredicate::EQ,
+                    obj,
+                    data_symbol(cg, "_Py_TrueStruct"),
+                    "",
+                )?;
+                let fl = cg.b.build_int_compare(
+                    IntPredicate::EQ,
+                    obj,
+                    data_symbol(cg, "_Py_FalseStruct"),
+                    "",
+                )?;
                 yes_if(cg, cg.b.build_or(t, fl, "")?)?;
                 let numpy_bool = is_numpy_bool(cg, obj)?;
                 yes(cg, numpy_bool)
@@ -320,10 +400,19 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 yes(cg, cg.ctx.bool_type().const_zero())
             }
             SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => {
-                let is_complex = call_value(cg, "PyObject_IsInstance", &[obj.into(), data_symbol(cg, "PyComplex_Type").into()])?;
+                let is_complex = call_value(
+                    cg,
+                    "PyObject_IsInstance",
+                    &[obj.into(), data_symbol(cg, "PyComplex_Type").into()],
+                )?;
                 let is_complex = i32_nonzero(cg, is_complex)?;
                 let float_check = check_fn(cg, &SpecType::Scalar(Scalar::Float64))?;
-                let real = cg.b.build_call(float_check, &[obj.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+                let real =
+                    cg.b.build_call(float_check, &[obj.into()], "")?
+                        .try_as_basic_value()
+                        .basic()
+                        .unwrap()
+                        .into_int_value();
                 yes(cg, cg.b.build_or(is_complex, real, "")?)
             }
             SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => {
@@ -332,7 +421,11 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let v = call_value(cg, "PyIndex_Check", &[obj.into()])?;
                 let index = i32_nonzero(cg, v)?;
                 let tp = type_of(cg, obj)?;
-                let slot = call_value(cg, "PyType_GetSlot", &[tp.into(), cg.ctx.i32_type().const_int(PY_NB_FLOAT, false).into()])?;
+                let slot = call_value(
+                    cg,
+                    "PyType_GetSlot",
+                    &[tp.into(), cg.ctx.i32_type().const_int(PY_NB_FLOAT, false).into()],
+                )?;
                 let has_float = cg.b.build_is_not_null(slot.into_pointer_value(), "")?;
                 // Having the slots is not converting (a numpy array of several elements has
                 // both and refuses): convert once, as the unboxing will.
@@ -341,7 +434,12 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 cg.b.build_conditional_branch(cg.b.build_or(index, has_float, "")?, try_bb, no_bb)?;
                 cg.b.position_at_end(try_bb);
                 let v = call_value(cg, "PyFloat_AsDouble", &[obj.into()])?.into_float_value();
-                let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, v, cg.ctx.f64_type().const_float(-1.0), "")?;
+                let minus_one = cg.b.build_float_compare(
+                    inkwell::FloatPredicate::OEQ,
+                    v,
+                    cg.ctx.f64_type().const_float(-1.0),
+                    "",
+                )?;
                 let maybe_bb = cg.append(f, "maybe_failed");
                 let converted_bb = cg.append(f, "converted");
                 cg.b.build_conditional_branch(minus_one, maybe_bb, converted_bb)?;
@@ -368,14 +466,21 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 cg.b.build_conditional_branch(is_tuple, sized, no)?;
                 cg.b.position_at_end(sized);
                 let n = call_value(cg, "PyTuple_Size", &[obj.into()])?.into_int_value();
-                let right = cg.b.build_int_compare(IntPredicate::EQ, n, cg.i64(items.len() as i64), "")?;
+                let right =
+                    cg.b.build_int_compare(IntPredicate::EQ, n, cg.i64(items.len() as i64), "")?;
                 let mut next = cg.append(f, "item");
                 cg.b.build_conditional_branch(right, next, no)?;
                 for (i, item) in items.iter().enumerate() {
                     cg.b.position_at_end(next);
                     let checker = check_fn(cg, item)?;
-                    let it = call_value(cg, "PyTuple_GetItem", &[obj.into(), cg.i64(i as i64).into()])?;
-                    let ok = cg.b.build_call(checker, &[it.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+                    let it =
+                        call_value(cg, "PyTuple_GetItem", &[obj.into(), cg.i64(i as i64).into()])?;
+                    let ok =
+                        cg.b.build_call(checker, &[it.into()], "")?
+                            .try_as_basic_value()
+                            .basic()
+                            .unwrap()
+                            .into_int_value();
                     next = cg.append(f, "item");
                     cg.b.build_conditional_branch(ok, next, no)?;
                 }
@@ -385,10 +490,18 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 yes(cg, cg.ctx.bool_type().const_zero())
             }
             SpecType::Array { .. } => {
-                let view = cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
+                let view =
+                    cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
                 let flags = cg.ctx.i32_type().const_int(PYBUF_RECORDS_RO, false);
-                let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), flags.into()])?.into_int_value();
-                let got = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
+                let r =
+                    call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), flags.into()])?
+                        .into_int_value();
+                let got = cg.b.build_int_compare(
+                    IntPredicate::EQ,
+                    r,
+                    cg.ctx.i32_type().const_zero(),
+                    "",
+                )?;
                 let have = cg.append(f, "have_buffer");
                 let none = cg.append(f, "no_buffer");
                 cg.b.build_conditional_branch(got, have, none)?;
@@ -414,8 +527,16 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             }
             SpecType::Set(_) => {
                 let tp = type_of(cg, obj)?;
-                let set = call_value(cg, "PyType_IsSubtype", &[tp.into(), data_symbol(cg, "PySet_Type").into()])?;
-                let frozen = call_value(cg, "PyType_IsSubtype", &[tp.into(), data_symbol(cg, "PyFrozenSet_Type").into()])?;
+                let set = call_value(
+                    cg,
+                    "PyType_IsSubtype",
+                    &[tp.into(), data_symbol(cg, "PySet_Type").into()],
+                )?;
+                let frozen = call_value(
+                    cg,
+                    "PyType_IsSubtype",
+                    &[tp.into(), data_symbol(cg, "PyFrozenSet_Type").into()],
+                )?;
                 let either = cg.b.build_or(set.into_int_value(), frozen.into_int_value(), "")?;
                 yes(cg, i32_nonzero(cg, either.into())?)
             }
@@ -424,8 +545,14 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
     })
 }
 
-fn load_at<'ctx>(cg: &Codegen<'ctx, '_>, base: PointerValue<'ctx>, offset: u64, ty: inkwell::types::BasicTypeEnum<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
-    let at = unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), base, &[cg.i64(offset as i64)], "")? };
+fn load_at<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    base: PointerValue<'ctx>,
+    offset: u64,
+    ty: inkwell::types::BasicTypeEnum<'ctx>,
+) -> Cg<BasicValueEnum<'ctx>> {
+    let at =
+        unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), base, &[cg.i64(offset as i64)], "")? };
     Ok(cg.b.build_load(ty, at, "")?)
 }
 
@@ -462,8 +589,15 @@ fn accepted_formats(d: Scalar) -> Vec<String> {
 
 /// Whether an acquired buffer has the spec's element format, itemsize, ndim, fixed sizes and
 /// (for `::1`) C-contiguous strides.
-fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &SpecType, view: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
-    let SpecType::Array { dtype, dims, .. } = spec else { return Err(CgError("buffer check of a non-array".into())) };
+fn buffer_fits<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    f: FunctionValue<'ctx>,
+    spec: &SpecType,
+    view: PointerValue<'ctx>,
+) -> Cg<IntValue<'ctx>> {
+    let SpecType::Array { dtype, dims, .. } = spec else {
+        return Err(CgError("buffer check of a non-array".into()));
+    };
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
     let result = cg.b.build_alloca(cg.ctx.bool_type(), "fits")?;
@@ -481,7 +615,9 @@ fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &
         let ptr = unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), format, &[at], "")? };
         Ok(cg.b.build_load(cg.ctx.i8_type(), ptr, "")?.into_int_value())
     };
-    let is = |cg: &Codegen<'ctx, '_>, b: IntValue<'ctx>, c: u8| cg.b.build_int_compare(IntPredicate::EQ, b, cg.ctx.i8_type().const_int(c as u64, false), "");
+    let is = |cg: &Codegen<'ctx, '_>, b: IntValue<'ctx>, c: u8| {
+        cg.b.build_int_compare(IntPredicate::EQ, b, cg.ctx.i8_type().const_int(c as u64, false), "")
+    };
     let first = byte(cg, cg.i64(0))?;
     let prefixes: &[u8] = if dtype_size(*dtype) == 1 { b"@=<>!" } else { b"@=<" };
     let mut prefixed = cg.ctx.bool_type().const_zero();
@@ -495,12 +631,17 @@ fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &
     let mut bytes = Vec::new();
     for _ in 0..3 {
         let b = byte(cg, pos)?;
-        let more = cg.b.build_int_compare(IntPredicate::NE, b, cg.ctx.i8_type().const_zero(), "")?;
-        pos = cg.b.build_select(more, cg.b.build_int_add(pos, cg.i64(1), "")?, pos, "")?.into_int_value();
+        let more =
+            cg.b.build_int_compare(IntPredicate::NE, b, cg.ctx.i8_type().const_zero(), "")?;
+        pos =
+            cg.b.build_select(more, cg.b.build_int_add(pos, cg.i64(1), "")?, pos, "")?
+                .into_int_value();
         bytes.push(b);
     }
     let mut code_ok = cg.ctx.bool_type().const_zero();
-    for accepted in accepted_formats(*dtype).iter().filter(|f| !f.starts_with(['@', '=', '<', '>', '!'])) {
+    for accepted in
+        accepted_formats(*dtype).iter().filter(|f| !f.starts_with(['@', '=', '<', '>', '!']))
+    {
         let mut all = cg.ctx.bool_type().const_all_ones();
         for (i, c) in accepted.bytes().chain(std::iter::once(0)).enumerate() {
             all = cg.b.build_and(all, is(cg, bytes[i], c)?, "")?;
@@ -509,9 +650,15 @@ fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &
     }
     format_ok = cg.b.build_or(format_ok, code_ok, "")?;
     let itemsize = load_at(cg, view, BUF_ITEMSIZE, i64t.into())?.into_int_value();
-    let size_ok = cg.b.build_int_compare(IntPredicate::EQ, itemsize, cg.i64(dtype_size(*dtype) as i64), "")?;
+    let size_ok =
+        cg.b.build_int_compare(IntPredicate::EQ, itemsize, cg.i64(dtype_size(*dtype) as i64), "")?;
     let ndim = load_at(cg, view, BUF_NDIM, cg.ctx.i32_type().into())?.into_int_value();
-    let ndim_ok = cg.b.build_int_compare(IntPredicate::EQ, ndim, cg.ctx.i32_type().const_int(dims.len() as u64, false), "")?;
+    let ndim_ok = cg.b.build_int_compare(
+        IntPredicate::EQ,
+        ndim,
+        cg.ctx.i32_type().const_int(dims.len() as u64, false),
+        "",
+    )?;
     let basic = cg.b.build_and(cg.b.build_and(format_ok, size_ok, "")?, ndim_ok, "")?;
     let shape_check = cg.append(f, "fits.shape");
     cg.b.build_conditional_branch(basic, shape_check, done)?;
@@ -526,8 +673,15 @@ fn buffer_fits<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, spec: &
 }
 
 /// Whether sizes and strides (arrays of i64) meet the spec's fixed sizes and `::1` contiguity.
-fn layout_fits<'ctx>(cg: &Codegen<'ctx, '_>, spec: &SpecType, shape: PointerValue<'ctx>, strides: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
-    let SpecType::Array { dtype, dims, contiguous } = spec else { return Err(CgError("layout of a non-array".into())) };
+fn layout_fits<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    spec: &SpecType,
+    shape: PointerValue<'ctx>,
+    strides: PointerValue<'ctx>,
+) -> Cg<IntValue<'ctx>> {
+    let SpecType::Array { dtype, dims, contiguous } = spec else {
+        return Err(CgError("layout of a non-array".into()));
+    };
     let i64t = cg.ctx.i64_type();
     let mut ok = cg.ctx.bool_type().const_all_ones();
     let mut expected_stride = cg.i64(dtype_size(*dtype) as i64);
@@ -567,7 +721,21 @@ fn numpy_types_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     }
     let p = cg.ptr_type();
     let ty = p.fn_type(&[], false);
-    let dtypes = [Scalar::Bool, Scalar::Int8, Scalar::Int16, Scalar::Int32, Scalar::Int64, Scalar::UInt8, Scalar::UInt16, Scalar::UInt32, Scalar::UInt64, Scalar::Float32, Scalar::Float64, Scalar::Complex64, Scalar::Complex128];
+    let dtypes = [
+        Scalar::Bool,
+        Scalar::Int8,
+        Scalar::Int16,
+        Scalar::Int32,
+        Scalar::Int64,
+        Scalar::UInt8,
+        Scalar::UInt16,
+        Scalar::UInt32,
+        Scalar::UInt64,
+        Scalar::Float32,
+        Scalar::Float64,
+        Scalar::Complex64,
+        Scalar::Complex128,
+    ];
     for d in dtypes {
         let g = cg.module.add_global(p, None, &format!("pyaot.descr.{}", numpy_name(d)));
         g.set_initializer(&p.const_null());
@@ -584,7 +752,8 @@ fn numpy_types_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     tried.set_initializer(&cg.ctx.bool_type().const_zero());
     tried.set_linkage(Linkage::Internal);
     in_new_function(cg, "pyaot.numpy_types", ty, move |cg, f| {
-        let done = cg.b.build_load(cg.ctx.bool_type(), tried.as_pointer_value(), "")?.into_int_value();
+        let done =
+            cg.b.build_load(cg.ctx.bool_type(), tried.as_pointer_value(), "")?.into_int_value();
         let ready = cg.append(f, "ready");
         let init = cg.append(f, "init");
         cg.b.build_conditional_branch(done, ready, init)?;
@@ -608,14 +777,19 @@ fn numpy_types_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         let bool_type = call_value(cg, "PyObject_GetAttrString", &[np.into(), bool_attr.into()])?;
         cg.b.build_store(np_bool.as_pointer_value(), bool_type)?;
         let dtype_attr = cg.cstr("dtype")?;
-        let dtype_fn = call_value(cg, "PyObject_GetAttrString", &[np.into(), dtype_attr.into()])?.into_pointer_value();
+        let dtype_fn = call_value(cg, "PyObject_GetAttrString", &[np.into(), dtype_attr.into()])?
+            .into_pointer_value();
         for d in dtypes {
             // numpy.dtype(name): the builtin descriptor most arrays of that type share.
             let args = call_value(cg, "PyTuple_New", &[cg.i64(1).into()])?;
             let text = cg.cstr(numpy_name(d))?;
             let s = call_value(cg, "PyUnicode_FromString", &[text.into()])?;
             call(cg, "PyTuple_SetItem", &[args.into(), cg.i64(0).into(), s.into()])?;
-            let descr = call_value(cg, "PyObject_Call", &[dtype_fn.into(), args.into(), p.const_null().into()])?;
+            let descr = call_value(
+                cg,
+                "PyObject_Call",
+                &[dtype_fn.into(), args.into(), p.const_null().into()],
+            )?;
             call(cg, "Py_DecRef", &[args.into()])?;
             let g = cg.module.get_global(&format!("pyaot.descr.{}", numpy_name(d))).unwrap();
             cg.b.build_store(g.as_pointer_value(), descr)?;
@@ -654,9 +828,12 @@ fn unbox_array<'ctx>(
 
     // Fast path: a numpy array of the builtin dtype is read from its fields, with no buffer to
     // acquire and release (the caller's reference keeps it alive during the call).
-    let SpecType::Array { dtype, .. } = spec else { return Err(CgError("unbox_array of a non-array".into())) };
+    let SpecType::Array { dtype, .. } = spec else {
+        return Err(CgError("unbox_array of a non-array".into()));
+    };
     let types = numpy_types_fn(cg)?;
-    let ndarray = cg.b.build_call(types, &[], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+    let ndarray =
+        cg.b.build_call(types, &[], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
     let tp = type_of(cg, obj)?;
     let is_ndarray = cg.b.build_int_compare(IntPredicate::EQ, tp, ndarray, "")?;
     let not_null = cg.b.build_is_not_null(ndarray, "")?;
@@ -665,10 +842,20 @@ fn unbox_array<'ctx>(
     cg.b.build_conditional_branch(cg.b.build_and(is_ndarray, not_null, "")?, fast_check, slow)?;
     cg.b.position_at_end(fast_check);
     let descr = load_at(cg, obj, NP_DESCR, p.into())?.into_pointer_value();
-    let expected_descr = cg.b.build_load(p, cg.module.get_global(&format!("pyaot.descr.{}", numpy_name(*dtype))).unwrap().as_pointer_value(), "")?.into_pointer_value();
+    let expected_descr =
+        cg.b.build_load(
+            p,
+            cg.module
+                .get_global(&format!("pyaot.descr.{}", numpy_name(*dtype)))
+                .unwrap()
+                .as_pointer_value(),
+            "",
+        )?
+        .into_pointer_value();
     let nd = load_at(cg, obj, NP_ND, i32t.into())?.into_int_value();
     let same_descr = cg.b.build_int_compare(IntPredicate::EQ, descr, expected_descr, "")?;
-    let same_nd = cg.b.build_int_compare(IntPredicate::EQ, nd, i32t.const_int(at.ndim as u64, false), "")?;
+    let same_nd =
+        cg.b.build_int_compare(IntPredicate::EQ, nd, i32t.const_int(at.ndim as u64, false), "")?;
     let fast_layout = cg.append(f, "ndarray.layout");
     cg.b.build_conditional_branch(cg.b.build_and(same_descr, same_nd, "")?, fast_layout, slow)?;
     cg.b.position_at_end(fast_layout);
@@ -686,7 +873,8 @@ fn unbox_array<'ctx>(
     let mut strides = Vec::new();
     for k in 0..at.ndim {
         shape.push(load_at(cg, dims_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
-        strides.push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
+        strides
+            .push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
     }
     let fast_arr = cg.make_array(data, &shape, &strides, obj, w)?;
     let fast_end = cg.b.get_insert_block().unwrap();
@@ -698,10 +886,16 @@ fn unbox_array<'ctx>(
     // ignored: refuse it rather than compute with the masked values.
     let mask_name = cg.cstr("_mask")?;
     let filled_name = cg.cstr("filled")?;
-    let has_mask = call_value(cg, "PyObject_HasAttrString", &[obj.into(), mask_name.into()])?.into_int_value();
-    let has_filled = call_value(cg, "PyObject_HasAttrString", &[obj.into(), filled_name.into()])?.into_int_value();
+    let has_mask =
+        call_value(cg, "PyObject_HasAttrString", &[obj.into(), mask_name.into()])?.into_int_value();
+    let has_filled = call_value(cg, "PyObject_HasAttrString", &[obj.into(), filled_name.into()])?
+        .into_int_value();
     let zero = i32t.const_zero();
-    let masked = cg.b.build_and(cg.b.build_int_compare(IntPredicate::NE, has_mask, zero, "")?, cg.b.build_int_compare(IntPredicate::NE, has_filled, zero, "")?, "")?;
+    let masked = cg.b.build_and(
+        cg.b.build_int_compare(IntPredicate::NE, has_mask, zero, "")?,
+        cg.b.build_int_compare(IntPredicate::NE, has_filled, zero, "")?,
+        "",
+    )?;
     let masked_bb = cg.append(f, "masked_array");
     let plain = cg.append(f, "buffer.plain");
     cg.b.build_conditional_branch(masked, masked_bb, plain)?;
@@ -710,7 +904,12 @@ fn unbox_array<'ctx>(
     call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), argname.into()])?;
     cg.b.build_unconditional_branch(fail)?;
     cg.b.position_at_end(plain);
-    let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), i32t.const_int(PYBUF_RECORDS, false).into()])?.into_int_value();
+    let r = call_value(
+        cg,
+        "PyObject_GetBuffer",
+        &[obj.into(), view.into(), i32t.const_int(PYBUF_RECORDS, false).into()],
+    )?
+    .into_int_value();
     let got = cg.b.build_int_compare(IntPredicate::EQ, r, i32t.const_zero(), "")?;
     let acquired = cg.append(f, "acquired");
     let retry = cg.append(f, "retry_read_only");
@@ -718,20 +917,29 @@ fn unbox_array<'ctx>(
     cg.b.build_conditional_branch(got, acquired, retry)?;
     // Not writable (numpy: ValueError, bytes: BufferError): take it read-only; writes will raise.
     cg.b.position_at_end(retry);
-    let is_type_error = call_value(cg, "PyErr_ExceptionMatches", &[type_error.into()])?.into_int_value();
-    let is_type_error = cg.b.build_int_compare(IntPredicate::NE, is_type_error, i32t.const_zero(), "")?;
+    let is_type_error =
+        call_value(cg, "PyErr_ExceptionMatches", &[type_error.into()])?.into_int_value();
+    let is_type_error =
+        cg.b.build_int_compare(IntPredicate::NE, is_type_error, i32t.const_zero(), "")?;
     let read_only = cg.append(f, "read_only");
     cg.b.build_conditional_branch(is_type_error, not_buffer, read_only)?;
     cg.b.position_at_end(read_only);
     call(cg, "PyErr_Clear", &[])?;
     cg.b.build_store(writable, cg.ctx.bool_type().const_zero())?;
-    let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), i32t.const_int(PYBUF_RECORDS_RO, false).into()])?.into_int_value();
+    let r = call_value(
+        cg,
+        "PyObject_GetBuffer",
+        &[obj.into(), view.into(), i32t.const_int(PYBUF_RECORDS_RO, false).into()],
+    )?
+    .into_int_value();
     let got = cg.b.build_int_compare(IntPredicate::EQ, r, i32t.const_zero(), "")?;
     let second_failure = cg.append(f, "no_buffer");
     cg.b.build_conditional_branch(got, acquired, second_failure)?;
     cg.b.position_at_end(second_failure);
-    let is_type_error = call_value(cg, "PyErr_ExceptionMatches", &[type_error.into()])?.into_int_value();
-    let is_type_error = cg.b.build_int_compare(IntPredicate::NE, is_type_error, i32t.const_zero(), "")?;
+    let is_type_error =
+        call_value(cg, "PyErr_ExceptionMatches", &[type_error.into()])?.into_int_value();
+    let is_type_error =
+        cg.b.build_int_compare(IntPredicate::NE, is_type_error, i32t.const_zero(), "")?;
     cg.b.build_conditional_branch(is_type_error, not_buffer, fail)?;
     cg.b.position_at_end(not_buffer);
     call(cg, "PyErr_Clear", &[])?;
@@ -748,7 +956,19 @@ fn unbox_array<'ctx>(
     let format = load_at(cg, view, BUF_FORMAT, p.into())?;
     let ndim = load_at(cg, view, BUF_NDIM, i32t.into())?;
     let fmt = cg.cstr("%s() argument '%s' must be %s, not a buffer of format '%s' with %d dimension(s) (or a size or layout that differs)")?;
-    call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), argname.into(), expected.into(), format.into(), ndim.into()])?;
+    call(
+        cg,
+        "PyErr_Format",
+        &[
+            type_error.into(),
+            fmt.into(),
+            fname.into(),
+            argname.into(),
+            expected.into(),
+            format.into(),
+            ndim.into(),
+        ],
+    )?;
     call(cg, "PyBuffer_Release", &[view.into()])?;
     cg.b.build_unconditional_branch(fail)?;
 
@@ -760,7 +980,8 @@ fn unbox_array<'ctx>(
     let mut strides = Vec::new();
     for k in 0..at.ndim {
         shape.push(load_at(cg, shape_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
-        strides.push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
+        strides
+            .push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
     }
     let w = cg.b.build_load(cg.ctx.bool_type(), writable, "")?.into_int_value();
     let slow_arr = cg.make_array(data, &shape, &strides, obj, w)?;
@@ -774,7 +995,13 @@ fn unbox_array<'ctx>(
 
 /// Calls the native function of `instance` with unboxed `args`, its depth (0) when it is
 /// recursive, and the failure flag; with the GIL released when it touches no Python object.
-fn call_native<'ctx>(cg: &mut Codegen<'ctx, '_>, instance: usize, args: &[BasicMetadataValueEnum<'ctx>], flag: PointerValue<'ctx>, one_of_two: bool) -> Cg<BasicValueEnum<'ctx>> {
+fn call_native<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    instance: usize,
+    args: &[BasicMetadataValueEnum<'ctx>],
+    flag: PointerValue<'ctx>,
+    one_of_two: bool,
+) -> Cg<BasicValueEnum<'ctx>> {
     let native = cg.natives[instance];
     let mut values = args.to_vec();
     if cg.is_recursive(instance) {
@@ -782,16 +1009,26 @@ fn call_native<'ctx>(cg: &mut Codegen<'ctx, '_>, instance: usize, args: &[BasicM
     }
     values.push(flag.into());
     // Kernels that touch no Python object run with the GIL released (other threads go on).
-    let thread_state = if cg.runs_without_gil(instance) { Some(call_value(cg, "PyEval_SaveThread", &[])?) } else { None };
+    let thread_state = if cg.runs_without_gil(instance) {
+        Some(call_value(cg, "PyEval_SaveThread", &[])?)
+    } else {
+        None
+    };
     let call_site = cg.b.build_call(native, &values, "")?;
     if one_of_two {
         // Kept a call, as when the wrapper picked the version through a pointer: neither
         // version is inlined into the wrapper (the code is as it was, and the report
         // attributes each version's code to its own lines).
         let noinline = inkwell::attributes::Attribute::get_named_enum_kind_id("noinline");
-        call_site.add_attribute(inkwell::attributes::AttributeLoc::Function, cg.ctx.create_enum_attribute(noinline, 0));
+        call_site.add_attribute(
+            inkwell::attributes::AttributeLoc::Function,
+            cg.ctx.create_enum_attribute(noinline, 0),
+        );
     }
-    let v = call_site.try_as_basic_value().basic().ok_or_else(|| CgError("a native function returns void".into()))?;
+    let v = call_site
+        .try_as_basic_value()
+        .basic()
+        .ok_or_else(|| CgError("a native function returns void".into()))?;
     if let Some(ts) = thread_state {
         call(cg, "PyEval_RestoreThread", &[ts.into()])?;
     }
@@ -802,8 +1039,12 @@ fn call_native<'ctx>(cg: &mut Codegen<'ctx, '_>, instance: usize, args: &[BasicM
 fn is_numpy_bool<'ctx>(cg: &mut Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
     let types = numpy_types_fn(cg)?;
     cg.b.build_call(types, &[], "")?;
-    let np_bool = cg.module.get_global("pyaot.np_bool").ok_or_else(|| CgError("numpy's bool type is not declared".into()))?;
-    let bool_type = cg.b.build_load(cg.ptr_type(), np_bool.as_pointer_value(), "")?.into_pointer_value();
+    let np_bool = cg
+        .module
+        .get_global("pyaot.np_bool")
+        .ok_or_else(|| CgError("numpy's bool type is not declared".into()))?;
+    let bool_type =
+        cg.b.build_load(cg.ptr_type(), np_bool.as_pointer_value(), "")?.into_pointer_value();
     let tp = type_of(cg, obj)?;
     let same = cg.b.build_int_compare(IntPredicate::EQ, tp, bool_type, "")?;
     Ok(cg.b.build_and(same, cg.b.build_is_not_null(bool_type, "")?, "")?)
@@ -812,11 +1053,18 @@ fn is_numpy_bool<'ctx>(cg: &mut Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> C
 /// `pyaot.index_error(index, axis, size)`: numpy's IndexError message.
 pub(super) fn index_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let i64t = cg.ctx.i64_type();
-    let ty = cg.ctx.void_type().fn_type(&[i64t.into(), cg.ctx.i32_type().into(), i64t.into()], false);
+    let ty =
+        cg.ctx.void_type().fn_type(&[i64t.into(), cg.ctx.i32_type().into(), i64t.into()], false);
     let f = in_new_function(cg, "pyaot.index_error", ty, |cg, f| {
-        let (i, axis, n) = (f.get_nth_param(0).unwrap(), f.get_nth_param(1).unwrap(), f.get_nth_param(2).unwrap());
+        let (i, axis, n) =
+            (f.get_nth_param(0).unwrap(), f.get_nth_param(1).unwrap(), f.get_nth_param(2).unwrap());
         let axis64 = cg.b.build_int_z_extend(axis.into_int_value(), cg.ctx.i64_type(), "")?;
-        cg.record_if_in_region(f, exception_global(cg, "IndexError"), cg.ptr_type().const_null(), [i.into_int_value(), axis64, n.into_int_value()])?;
+        cg.record_if_in_region(
+            f,
+            exception_global(cg, "IndexError"),
+            cg.ptr_type().const_null(),
+            [i.into_int_value(), axis64, n.into_int_value()],
+        )?;
         let gil = call_value(cg, "PyGILState_Ensure", &[])?;
         let exc = cg.b.build_load(cg.ptr_type(), exception_global(cg, "IndexError"), "")?;
         let fmt = cg.cstr("index %lld is out of bounds for axis %d with size %lld")?;
@@ -864,12 +1112,21 @@ pub(super) fn raise_recorded_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<Function
         call(cg, "PyErr_SetString", &[exc.into(), msg.into()])?;
         cg.b.build_unconditional_branch(done)?;
         cg.b.position_at_end(no_msg);
-        let is_index = cg.b.build_int_compare(IntPredicate::EQ, exc_slot, exception_global(cg, "IndexError"), "")?;
+        let is_index = cg.b.build_int_compare(
+            IntPredicate::EQ,
+            exc_slot,
+            exception_global(cg, "IndexError"),
+            "",
+        )?;
         cg.b.build_conditional_branch(is_index, index_error, bare)?;
         cg.b.position_at_end(index_error);
         let fmt = cg.cstr("index %lld is out of bounds for axis %d with size %lld")?;
         let axis32 = cg.b.build_int_truncate(axis, cg.ctx.i32_type(), "")?;
-        call(cg, "PyErr_Format", &[exc.into(), fmt.into(), index.into(), axis32.into(), size.into()])?;
+        call(
+            cg,
+            "PyErr_Format",
+            &[exc.into(), fmt.into(), index.into(), axis32.into(), size.into()],
+        )?;
         cg.b.build_unconditional_branch(done)?;
         cg.b.position_at_end(bare);
         call(cg, "PyErr_SetNone", &[exc.into()])?;
@@ -894,7 +1151,11 @@ pub(super) fn decref<'ctx>(cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> C
 }
 
 /// Moves a new reference into the arena list at `slot` (creating the list); 0, or -1 on error.
-pub(super) fn arena_add<'ctx>(cg: &mut Codegen<'ctx, '_>, slot: PointerValue<'ctx>, obj: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+pub(super) fn arena_add<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    slot: PointerValue<'ctx>,
+    obj: PointerValue<'ctx>,
+) -> Cg<IntValue<'ctx>> {
     let f = match cg.module.get_function("pyaot.arena_add") {
         Some(f) => f,
         None => {
@@ -920,7 +1181,11 @@ pub(super) fn arena_add<'ctx>(cg: &mut Codegen<'ctx, '_>, slot: PointerValue<'ct
                 cg.b.position_at_end(append);
                 let list_phi = cg.b.build_phi(p, "list")?;
                 list_phi.add_incoming(&[(&list, entry), (&fresh, make)]);
-                let r = call_value(cg, "PyList_Append", &[list_phi.as_basic_value().into(), obj.into()])?;
+                let r = call_value(
+                    cg,
+                    "PyList_Append",
+                    &[list_phi.as_basic_value().into(), obj.into()],
+                )?;
                 call(cg, "Py_DecRef", &[obj.into()])?;
                 call(cg, "PyGILState_Release", &[gil.into()])?;
                 cg.b.build_return(Some(&r))?;
@@ -932,7 +1197,13 @@ pub(super) fn arena_add<'ctx>(cg: &mut Codegen<'ctx, '_>, slot: PointerValue<'ct
             })?
         }
     };
-    Ok(cg.b.build_call(f, &[slot.into(), obj.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value())
+    Ok(cg
+        .b
+        .build_call(f, &[slot.into(), obj.into()], "")?
+        .try_as_basic_value()
+        .basic()
+        .unwrap()
+        .into_int_value())
 }
 
 /// `pyaot.np_call(name, args, aligned)`: `numpy.<name>(*args)`, importing numpy on first use,
@@ -956,14 +1227,20 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         cg.b.build_conditional_branch(missing, import, have)?;
         cg.b.position_at_end(import);
         let numpy_name = cg.cstr("numpy")?;
-        let imported = call_value(cg, "PyImport_ImportModule", &[numpy_name.into()])?.into_pointer_value();
+        let imported =
+            call_value(cg, "PyImport_ImportModule", &[numpy_name.into()])?.into_pointer_value();
         cg.b.build_store(g.as_pointer_value(), imported)?;
         let failed = cg.b.build_is_null(imported, "")?;
         cg.b.build_conditional_branch(failed, fail, have)?;
         cg.b.position_at_end(have);
         let module = cg.b.build_phi(p, "numpy")?;
         module.add_incoming(&[(&np, entry), (&imported, import)]);
-        let func = call_value(cg, "PyObject_GetAttrString", &[module.as_basic_value().into(), name.into()])?.into_pointer_value();
+        let func = call_value(
+            cg,
+            "PyObject_GetAttrString",
+            &[module.as_basic_value().into(), name.into()],
+        )?
+        .into_pointer_value();
         let got = cg.append(f, "got_function");
         let no_func = cg.b.build_is_null(func, "")?;
         cg.b.build_conditional_branch(no_func, fail, got)?;
@@ -975,7 +1252,12 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         cg.b.build_conditional_branch(aligned, want, call_bb)?;
         cg.b.position_at_end(want);
         let handler_fn = super::aligned::handler_fn(cg)?;
-        let handler = cg.b.build_call(handler_fn, &[], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+        let handler =
+            cg.b.build_call(handler_fn, &[], "")?
+                .try_as_basic_value()
+                .basic()
+                .unwrap()
+                .into_pointer_value();
         let install = cg.append(f, "aligned.install");
         let want_end = cg.b.get_insert_block().unwrap();
         cg.b.build_conditional_branch(cg.b.build_is_null(handler, "")?, call_bb, install)?;
@@ -992,9 +1274,16 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         cg.b.build_unconditional_branch(call_bb)?;
         cg.b.position_at_end(call_bb);
         let restore = cg.b.build_phi(p, "previous")?;
-        restore.add_incoming(&[(&p.const_null(), from), (&p.const_null(), want_end), (&previous, install_end), (&p.const_null(), cleared)]);
+        restore.add_incoming(&[
+            (&p.const_null(), from),
+            (&p.const_null(), want_end),
+            (&previous, install_end),
+            (&p.const_null(), cleared),
+        ]);
         let restore = restore.as_basic_value().into_pointer_value();
-        let r = call_value(cg, "PyObject_Call", &[func.into(), args.into(), p.const_null().into()])?.into_pointer_value();
+        let r =
+            call_value(cg, "PyObject_Call", &[func.into(), args.into(), p.const_null().into()])?
+                .into_pointer_value();
         call(cg, "Py_DecRef", &[func.into()])?;
         call(cg, "Py_DecRef", &[args.into()])?;
         let put_back = cg.append(f, "aligned.restore");
@@ -1002,7 +1291,8 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         cg.b.build_conditional_branch(cg.b.build_is_null(restore, "")?, done, put_back)?;
         cg.b.position_at_end(put_back);
         // numpy's error (if the call failed) waits while the handler goes back.
-        let exc: Vec<PointerValue> = (0..3).map(|_| cg.b.build_alloca(p, "exc")).collect::<Result<_, _>>()?;
+        let exc: Vec<PointerValue> =
+            (0..3).map(|_| cg.b.build_alloca(p, "exc")).collect::<Result<_, _>>()?;
         call(cg, "PyErr_Fetch", &[exc[0].into(), exc[1].into(), exc[2].into()])?;
         let ours = super::aligned::set_handler(cg, restore)?;
         call(cg, "Py_DecRef", &[restore.into()])?;
@@ -1029,8 +1319,12 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
 }
 
 /// A new tuple of Python ints from native sizes.
-fn int_tuple<'ctx>(cg: &mut Codegen<'ctx, '_>, values: &[IntValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
-    let t = call_value(cg, "PyTuple_New", &[cg.i64(values.len() as i64).into()])?.into_pointer_value();
+fn int_tuple<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    values: &[IntValue<'ctx>],
+) -> Cg<PointerValue<'ctx>> {
+    let t =
+        call_value(cg, "PyTuple_New", &[cg.i64(values.len() as i64).into()])?.into_pointer_value();
     for (k, v) in values.iter().enumerate() {
         let item = call_value(cg, "PyLong_FromLongLong", &[(*v).into()])?;
         call(cg, "PyTuple_SetItem", &[t.into(), cg.i64(k as i64).into(), item.into()])?;
@@ -1091,7 +1385,12 @@ pub(super) fn numpy_call<'ctx>(
     } else {
         cg.ctx.bool_type().const_zero()
     };
-    let obj = cg.b.build_call(callee, &[name.into(), args.into(), aligned.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+    let obj =
+        cg.b.build_call(callee, &[name.into(), args.into(), aligned.into()], "")?
+            .try_as_basic_value()
+            .basic()
+            .unwrap()
+            .into_pointer_value();
     call(cg, "PyGILState_Release", &[gil.into()])?;
     let unwind = cg.unwind_block(cx)?;
     let ok = cg.append(cx.func, "numpy_ok");
@@ -1102,7 +1401,10 @@ pub(super) fn numpy_call<'ctx>(
 }
 
 /// `pyaot.read_array.<n>(obj) -> {array, i1 failed}`: data, shape and strides of a new numpy array.
-pub(super) fn read_new_array_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, ndim: usize) -> Cg<FunctionValue<'ctx>> {
+pub(super) fn read_new_array_fn<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    ndim: usize,
+) -> Cg<FunctionValue<'ctx>> {
     let name = format!("pyaot.read_array.{ndim}");
     let p = cg.ptr_type();
     let arr_ty = cg.array_struct(ndim);
@@ -1112,10 +1414,16 @@ pub(super) fn read_new_array_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, ndim: usize) -
         let obj = f.get_nth_param(0).unwrap().into_pointer_value();
         let view = cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
         let gil = call_value(cg, "PyGILState_Ensure", &[])?;
-        let r = call_value(cg, "PyObject_GetBuffer", &[obj.into(), view.into(), cg.ctx.i32_type().const_int(PYBUF_RECORDS, false).into()])?.into_int_value();
+        let r = call_value(
+            cg,
+            "PyObject_GetBuffer",
+            &[obj.into(), view.into(), cg.ctx.i32_type().const_int(PYBUF_RECORDS, false).into()],
+        )?
+        .into_int_value();
         let ok = cg.append(f, "ok");
         let fail = cg.append(f, "fail");
-        let got = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
+        let got =
+            cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
         cg.b.build_conditional_branch(got, ok, fail)?;
         cg.b.position_at_end(ok);
         let data = load_at(cg, view, 0, p.into())?.into_pointer_value();
@@ -1124,10 +1432,15 @@ pub(super) fn read_new_array_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, ndim: usize) -
         let mut shape = Vec::new();
         let mut strides = Vec::new();
         for k in 0..ndim {
-            shape.push(load_at(cg, shape_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
-            strides.push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
+            shape.push(
+                load_at(cg, shape_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value(),
+            );
+            strides.push(
+                load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value(),
+            );
         }
-        let arr = cg.make_array(data, &shape, &strides, obj, cg.ctx.bool_type().const_all_ones())?;
+        let arr =
+            cg.make_array(data, &shape, &strides, obj, cg.ctx.bool_type().const_all_ones())?;
         // The arena keeps the array alive; numpy never moves an array's data.
         call(cg, "PyBuffer_Release", &[view.into()])?;
         call(cg, "PyGILState_Release", &[gil.into()])?;
@@ -1136,7 +1449,8 @@ pub(super) fn read_new_array_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, ndim: usize) -
         cg.b.build_return(Some(&agg.into_struct_value()))?;
         cg.b.position_at_end(fail);
         call(cg, "PyGILState_Release", &[gil.into()])?;
-        let agg = cg.b.build_insert_value(ret.get_undef(), cg.ctx.bool_type().const_all_ones(), 1, "")?;
+        let agg =
+            cg.b.build_insert_value(ret.get_undef(), cg.ctx.bool_type().const_all_ones(), 1, "")?;
         cg.b.build_return(Some(&agg.into_struct_value()))?;
         Ok(())
     })
@@ -1176,8 +1490,18 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             _ if t == Type::Object => ok(cg, obj.into())?,
             SpecType::Scalar(Scalar::Bool) => {
                 // True, False, or (the check let it through) a numpy bool.
-                let t = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_TrueStruct"), "")?;
-                let fl = cg.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(cg, "_Py_FalseStruct"), "")?;
+                let t = cg.b.build_int_compare(
+                    IntPredicate::EQ,
+                    obj,
+                    data_symbol(cg, "_Py_TrueStruct"),
+                    "",
+                )?;
+                let fl = cg.b.build_int_compare(
+                    IntPredicate::EQ,
+                    obj,
+                    data_symbol(cg, "_Py_FalseStruct"),
+                    "",
+                )?;
                 let either = cg.b.build_or(t, fl, "")?;
                 let python_bool = cg.append(f, "python_bool");
                 let numpy_bool = cg.append(f, "numpy_bool");
@@ -1186,7 +1510,12 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 ok(cg, t.into())?;
                 cg.b.position_at_end(numpy_bool);
                 let truth = call_value(cg, "PyObject_IsTrue", &[obj.into()])?.into_int_value();
-                let v = cg.b.build_int_compare(IntPredicate::EQ, truth, cg.ctx.i32_type().const_int(1, false), "")?;
+                let v = cg.b.build_int_compare(
+                    IntPredicate::EQ,
+                    truth,
+                    cg.ctx.i32_type().const_int(1, false),
+                    "",
+                )?;
                 ok(cg, v.into())?;
             }
             SpecType::Scalar(s) if s.is_integer() => {
@@ -1194,29 +1523,56 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let minus_one = cg.b.build_int_compare(IntPredicate::EQ, v, cg.i64(-1), "")?;
                 let fine = branch_to_pending_error(cg, f, minus_one)?;
                 let overflow = overflow_ptr(cg)?;
-                let matches = call_value(cg, "PyErr_ExceptionMatches", &[overflow.into()])?.into_int_value();
-                let is_overflow = cg.b.build_int_compare(IntPredicate::NE, matches, cg.ctx.i32_type().const_zero(), "")?;
+                let matches =
+                    call_value(cg, "PyErr_ExceptionMatches", &[overflow.into()])?.into_int_value();
+                let is_overflow = cg.b.build_int_compare(
+                    IntPredicate::NE,
+                    matches,
+                    cg.ctx.i32_type().const_zero(),
+                    "",
+                )?;
                 let reword = cg.append(f, "reword");
                 let other = cg.append(f, "other_error");
                 cg.b.build_conditional_branch(is_overflow, reword, other)?;
                 cg.b.position_at_end(reword);
                 call(cg, "PyErr_Clear", &[])?;
                 let fmt = cg.cstr("%s() argument '%s' does not fit in int64 (pyaot's int)")?;
-                call(cg, "PyErr_Format", &[overflow.into(), fmt.into(), fname.into(), argname.into()])?;
+                call(
+                    cg,
+                    "PyErr_Format",
+                    &[overflow.into(), fmt.into(), fname.into(), argname.into()],
+                )?;
                 cg.b.build_unconditional_branch(fail_block)?;
                 cg.b.position_at_end(other);
                 reword_type_error(cg, f, &spec, obj, fname, argname, fail_block)?;
                 cg.b.position_at_end(fine);
-                if let (Some((lo, hi)), false) = (s.int_range(), *s == Scalar::Int64 || *s == Scalar::UInt64) {
-                    let above = cg.b.build_int_compare(IntPredicate::SGE, v, cg.i64(lo as i64), "")?;
-                    let below = cg.b.build_int_compare(IntPredicate::SLE, v, cg.i64(hi as i64), "")?;
+                if let (Some((lo, hi)), false) =
+                    (s.int_range(), *s == Scalar::Int64 || *s == Scalar::UInt64)
+                {
+                    let above =
+                        cg.b.build_int_compare(IntPredicate::SGE, v, cg.i64(lo as i64), "")?;
+                    let below =
+                        cg.b.build_int_compare(IntPredicate::SLE, v, cg.i64(hi as i64), "")?;
                     let inside = cg.b.build_and(above, below, "")?;
                     let good = cg.append(f, "in_range");
                     let bad = cg.append(f, "out_of_range");
                     cg.b.build_conditional_branch(inside, good, bad)?;
                     cg.b.position_at_end(bad);
-                    let fmt = cg.cstr(&format!("%s() argument '%s' = %lld is out of range for {} ({lo}..{hi})", s.name()))?;
-                    call(cg, "PyErr_Format", &[overflow_ptr(cg)?.into(), fmt.into(), fname.into(), argname.into(), v.into()])?;
+                    let fmt = cg.cstr(&format!(
+                        "%s() argument '%s' = %lld is out of range for {} ({lo}..{hi})",
+                        s.name()
+                    ))?;
+                    call(
+                        cg,
+                        "PyErr_Format",
+                        &[
+                            overflow_ptr(cg)?.into(),
+                            fmt.into(),
+                            fname.into(),
+                            argname.into(),
+                            v.into(),
+                        ],
+                    )?;
                     cg.b.build_unconditional_branch(fail_block)?;
                     cg.b.position_at_end(good);
                 } else if *s == Scalar::UInt64 {
@@ -1225,8 +1581,19 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                     let bad = cg.append(f, "out_of_range");
                     cg.b.build_conditional_branch(nonneg, good, bad)?;
                     cg.b.position_at_end(bad);
-                    let fmt = cg.cstr("%s() argument '%s' = %lld is negative, but the type is uint64")?;
-                    call(cg, "PyErr_Format", &[overflow_ptr(cg)?.into(), fmt.into(), fname.into(), argname.into(), v.into()])?;
+                    let fmt =
+                        cg.cstr("%s() argument '%s' = %lld is negative, but the type is uint64")?;
+                    call(
+                        cg,
+                        "PyErr_Format",
+                        &[
+                            overflow_ptr(cg)?.into(),
+                            fmt.into(),
+                            fname.into(),
+                            argname.into(),
+                            v.into(),
+                        ],
+                    )?;
                     cg.b.build_unconditional_branch(fail_block)?;
                     cg.b.position_at_end(good);
                 }
@@ -1235,8 +1602,18 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
             SpecType::Scalar(s @ (Scalar::Complex64 | Scalar::Complex128)) => {
                 // Not a complex (numpy.complex64, a float, an int): convert with complex(obj),
                 // which honours __complex__ (3.11's PyComplex_RealAsDouble would use __float__).
-                let is_complex = call_value(cg, "PyObject_IsInstance", &[obj.into(), data_symbol(cg, "PyComplex_Type").into()])?.into_int_value();
-                let is_complex = cg.b.build_int_compare(IntPredicate::NE, is_complex, cg.ctx.i32_type().const_zero(), "")?;
+                let is_complex = call_value(
+                    cg,
+                    "PyObject_IsInstance",
+                    &[obj.into(), data_symbol(cg, "PyComplex_Type").into()],
+                )?
+                .into_int_value();
+                let is_complex = cg.b.build_int_compare(
+                    IntPredicate::NE,
+                    is_complex,
+                    cg.ctx.i32_type().const_zero(),
+                    "",
+                )?;
                 let convert = cg.append(f, "to_complex");
                 let read = cg.append(f, "read_parts");
                 let entry_block = cg.b.get_insert_block().unwrap();
@@ -1244,10 +1621,21 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 cg.b.position_at_end(convert);
                 // Numbers only: complex("1+2j") would parse a string.
                 let float_check = check_fn(cg, &SpecType::Scalar(Scalar::Float64))?;
-                let real = cg.b.build_call(float_check, &[obj.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+                let real =
+                    cg.b.build_call(float_check, &[obj.into()], "")?
+                        .try_as_basic_value()
+                        .basic()
+                        .unwrap()
+                        .into_int_value();
                 let dunder = cg.cstr("__complex__")?;
-                let has = call_value(cg, "PyObject_HasAttrString", &[obj.into(), dunder.into()])?.into_int_value();
-                let has = cg.b.build_int_compare(IntPredicate::NE, has, cg.ctx.i32_type().const_zero(), "")?;
+                let has = call_value(cg, "PyObject_HasAttrString", &[obj.into(), dunder.into()])?
+                    .into_int_value();
+                let has = cg.b.build_int_compare(
+                    IntPredicate::NE,
+                    has,
+                    cg.ctx.i32_type().const_zero(),
+                    "",
+                )?;
                 let number = cg.b.build_or(real, has, "")?;
                 let call_complex = cg.append(f, "call_complex");
                 let not_number = cg.append(f, "not_a_number");
@@ -1255,10 +1643,19 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 cg.b.position_at_end(not_number);
                 let expected = cg.cstr(&expected_text(&spec))?;
                 let err = arg_type_error_fn(cg)?;
-                cg.b.build_call(err, &[fname.into(), argname.into(), expected.into(), obj.into()], "")?;
+                cg.b.build_call(
+                    err,
+                    &[fname.into(), argname.into(), expected.into(), obj.into()],
+                    "",
+                )?;
                 cg.b.build_unconditional_branch(fail_block)?;
                 cg.b.position_at_end(call_complex);
-                let converted = call_value(cg, "PyObject_CallFunctionObjArgs", &[data_symbol(cg, "PyComplex_Type").into(), obj.into(), p.const_null().into()])?.into_pointer_value();
+                let converted = call_value(
+                    cg,
+                    "PyObject_CallFunctionObjArgs",
+                    &[data_symbol(cg, "PyComplex_Type").into(), obj.into(), p.const_null().into()],
+                )?
+                .into_pointer_value();
                 let failed = cg.b.build_is_null(converted, "")?;
                 let convert_failed = cg.append(f, "convert_failed");
                 cg.b.build_conditional_branch(failed, convert_failed, read)?;
@@ -1268,8 +1665,10 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let source = cg.b.build_phi(p, "complex_obj")?;
                 source.add_incoming(&[(&obj, entry_block), (&converted, call_complex)]);
                 let source = source.as_basic_value().into_pointer_value();
-                let re = call_value(cg, "PyComplex_RealAsDouble", &[source.into()])?.into_float_value();
-                let im = call_value(cg, "PyComplex_ImagAsDouble", &[source.into()])?.into_float_value();
+                let re =
+                    call_value(cg, "PyComplex_RealAsDouble", &[source.into()])?.into_float_value();
+                let im =
+                    call_value(cg, "PyComplex_ImagAsDouble", &[source.into()])?.into_float_value();
                 // Drop the converted object (Py_DecRef of the argument itself would be wrong).
                 let drop = cg.append(f, "drop_converted");
                 let parts_read = cg.append(f, "parts_read");
@@ -1282,7 +1681,10 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let (re, im) = if *s == Scalar::Complex64 {
                     let f32t = cg.ctx.f32_type();
                     let f64t = cg.ctx.f64_type();
-                    (cg.b.build_float_ext(cg.b.build_float_trunc(re, f32t, "")?, f64t, "")?, cg.b.build_float_ext(cg.b.build_float_trunc(im, f32t, "")?, f64t, "")?)
+                    (
+                        cg.b.build_float_ext(cg.b.build_float_trunc(re, f32t, "")?, f64t, "")?,
+                        cg.b.build_float_ext(cg.b.build_float_trunc(im, f32t, "")?, f64t, "")?,
+                    )
                 } else {
                     (re, im)
                 };
@@ -1293,19 +1695,28 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 // header (`PyObject_HEAD`, 16 bytes), a layout every CPython 3 has kept. Anything
                 // else goes through PyFloat_AsDouble (`__float__`, `__index__`, errors).
                 let tp = type_of(cg, obj)?;
-                let exact = cg.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(cg, "PyFloat_Type"), "")?;
+                let exact = cg.b.build_int_compare(
+                    IntPredicate::EQ,
+                    tp,
+                    data_symbol(cg, "PyFloat_Type"),
+                    "",
+                )?;
                 let read = cg.append(f, "exact_float");
                 let convert = cg.append(f, "convert_float");
                 let join = cg.append(f, "float_read");
                 cg.b.build_conditional_branch(exact, read, convert)?;
                 cg.b.position_at_end(read);
-                let field = unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(16)], "")? };
-                let direct = cg.b.build_load(cg.ctx.f64_type(), field, "ob_fval")?.into_float_value();
+                let field =
+                    unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(16)], "")? };
+                let direct =
+                    cg.b.build_load(cg.ctx.f64_type(), field, "ob_fval")?.into_float_value();
                 cg.b.build_unconditional_branch(join)?;
                 cg.b.position_at_end(convert);
-                let converted = call_value(cg, "PyFloat_AsDouble", &[obj.into()])?.into_float_value();
+                let converted =
+                    call_value(cg, "PyFloat_AsDouble", &[obj.into()])?.into_float_value();
                 fail_on_error_value(cg, f, converted, &spec, obj, fname, argname, fail_block)?;
-                let converted_end = cg.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+                let converted_end =
+                    cg.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
                 cg.b.build_unconditional_branch(join)?;
                 cg.b.position_at_end(join);
                 let phi = cg.b.build_phi(cg.ctx.f64_type(), "")?;
@@ -1323,8 +1734,18 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let mut agg = cg.llvm_type(&t).into_struct_type().get_undef();
                 for (i, item) in items.iter().enumerate() {
                     let inner = unbox_fn(cg, item)?;
-                    let it = call_value(cg, "PyTuple_GetItem", &[obj.into(), cg.i64(i as i64).into()])?;
-                    let r = cg.b.build_call(inner, &[it.into(), fname.into(), argname.into(), p.const_null().into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+                    let it =
+                        call_value(cg, "PyTuple_GetItem", &[obj.into(), cg.i64(i as i64).into()])?;
+                    let r =
+                        cg.b.build_call(
+                            inner,
+                            &[it.into(), fname.into(), argname.into(), p.const_null().into()],
+                            "",
+                        )?
+                        .try_as_basic_value()
+                        .basic()
+                        .unwrap()
+                        .into_struct_value();
                     let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
                     let next = cg.append(f, "next");
                     cg.b.build_conditional_branch(failed, fail_block, next)?;
@@ -1335,14 +1756,17 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 ok(cg, agg.into())?;
             }
             SpecType::Array { .. } => {
-                let Type::Array(at) = t else { return Err(CgError("array spec without array type".into())) };
+                let Type::Array(at) = t else {
+                    return Err(CgError("array spec without array type".into()));
+                };
                 let arr = unbox_array(cg, f, &spec, &at, obj, fname, argname, view, fail_block)?;
                 ok(cg, arr.into())?;
             }
             other => return Err(CgError(format!("no unboxing for {other}"))),
         }
         cg.b.position_at_end(fail_block);
-        let agg = cg.b.build_insert_value(ret.get_undef(), cg.ctx.bool_type().const_all_ones(), 1, "")?;
+        let agg =
+            cg.b.build_insert_value(ret.get_undef(), cg.ctx.bool_type().const_all_ones(), 1, "")?;
         cg.b.build_return(Some(&agg.into_struct_value()))?;
         Ok(())
     })
@@ -1361,7 +1785,8 @@ fn fail_on_error_value<'ctx>(
     argname: PointerValue<'ctx>,
     fail: inkwell::basic_block::BasicBlock<'ctx>,
 ) -> Cg<()> {
-    let minus_one = cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, value, cg.f64(-1.0), "")?;
+    let minus_one =
+        cg.b.build_float_compare(inkwell::FloatPredicate::OEQ, value, cg.f64(-1.0), "")?;
     let fine = branch_to_pending_error(cg, f, minus_one)?;
     reword_type_error(cg, f, spec, obj, fname, argname, fail)?;
     cg.b.position_at_end(fine);
@@ -1371,7 +1796,11 @@ fn fail_on_error_value<'ctx>(
 /// C-API conversions return -1 both as a value and as their error sentinel: when `is_sentinel`
 /// holds, asks PyErr_Occurred. Leaves the builder in the block where an error is pending and
 /// returns the block where the conversion succeeded.
-fn branch_to_pending_error<'ctx>(cg: &mut Codegen<'ctx, '_>, f: FunctionValue<'ctx>, is_sentinel: inkwell::values::IntValue<'ctx>) -> Cg<inkwell::basic_block::BasicBlock<'ctx>> {
+fn branch_to_pending_error<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    f: FunctionValue<'ctx>,
+    is_sentinel: inkwell::values::IntValue<'ctx>,
+) -> Cg<inkwell::basic_block::BasicBlock<'ctx>> {
     let maybe = cg.append(f, "maybe_error");
     let fine = cg.append(f, "converted");
     cg.b.build_conditional_branch(is_sentinel, maybe, fine)?;
@@ -1396,8 +1825,14 @@ fn reword_type_error<'ctx>(
     fail: inkwell::basic_block::BasicBlock<'ctx>,
 ) -> Cg<()> {
     let type_error = cg.b.build_load(cg.ptr_type(), exception_global(cg, "TypeError"), "")?;
-    let is_type_error = call_value(cg, "PyErr_ExceptionMatches", &[type_error.into()])?.into_int_value();
-    let is_type_error = cg.b.build_int_compare(IntPredicate::NE, is_type_error, cg.ctx.i32_type().const_zero(), "")?;
+    let is_type_error =
+        call_value(cg, "PyErr_ExceptionMatches", &[type_error.into()])?.into_int_value();
+    let is_type_error = cg.b.build_int_compare(
+        IntPredicate::NE,
+        is_type_error,
+        cg.ctx.i32_type().const_zero(),
+        "",
+    )?;
     let reword = cg.append(f, "reword_type");
     cg.b.build_conditional_branch(is_type_error, reword, fail)?;
     cg.b.position_at_end(reword);
@@ -1447,9 +1882,24 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 let arr = v.into_struct_value();
                 let owner = cg.field(arr, OWNER)?.into_pointer_value();
                 let data = cg.field(arr, DATA)?.into_pointer_value();
-                let view = cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
-                let r = call_value(cg, "PyObject_GetBuffer", &[owner.into(), view.into(), cg.ctx.i32_type().const_int(PYBUF_RECORDS_RO, false).into()])?.into_int_value();
-                let got = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
+                let view =
+                    cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
+                let r = call_value(
+                    cg,
+                    "PyObject_GetBuffer",
+                    &[
+                        owner.into(),
+                        view.into(),
+                        cg.ctx.i32_type().const_int(PYBUF_RECORDS_RO, false).into(),
+                    ],
+                )?
+                .into_int_value();
+                let got = cg.b.build_int_compare(
+                    IntPredicate::EQ,
+                    r,
+                    cg.ctx.i32_type().const_zero(),
+                    "",
+                )?;
                 let compare = cg.append(f, "compare");
                 let fail = cg.append(f, "fail");
                 cg.b.build_conditional_branch(got, compare, fail)?;
@@ -1457,7 +1907,16 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 let base = load_at(cg, view, 0, p.into())?.into_pointer_value();
                 let mut same = cg.b.build_int_compare(IntPredicate::EQ, base, data, "")?;
                 let ndim = load_at(cg, view, BUF_NDIM, cg.ctx.i32_type().into())?.into_int_value();
-                same = cg.b.build_and(same, cg.b.build_int_compare(IntPredicate::EQ, ndim, cg.ctx.i32_type().const_int(at.ndim as u64, false), "")?, "")?;
+                same = cg.b.build_and(
+                    same,
+                    cg.b.build_int_compare(
+                        IntPredicate::EQ,
+                        ndim,
+                        cg.ctx.i32_type().const_int(at.ndim as u64, false),
+                        "",
+                    )?,
+                    "",
+                )?;
                 let shape_p = load_at(cg, view, BUF_SHAPE, p.into())?.into_pointer_value();
                 let strides_p = load_at(cg, view, BUF_STRIDES, p.into())?.into_pointer_value();
                 let whole = cg.append(f, "whole");
@@ -1467,10 +1926,14 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 cg.b.position_at_end(check_dims);
                 let mut dims_same = cg.ctx.bool_type().const_all_ones();
                 for k in 0..at.ndim {
-                    let n = load_at(cg, shape_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value();
-                    let st = load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value();
-                    let eq_n = cg.b.build_int_compare(IntPredicate::EQ, n, cg.dim(arr, SHAPE, k)?, "")?;
-                    let eq_s = cg.b.build_int_compare(IntPredicate::EQ, st, cg.dim(arr, STRIDES, k)?, "")?;
+                    let n = load_at(cg, shape_p, 8 * k as u64, cg.ctx.i64_type().into())?
+                        .into_int_value();
+                    let st = load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?
+                        .into_int_value();
+                    let eq_n =
+                        cg.b.build_int_compare(IntPredicate::EQ, n, cg.dim(arr, SHAPE, k)?, "")?;
+                    let eq_s =
+                        cg.b.build_int_compare(IntPredicate::EQ, st, cg.dim(arr, STRIDES, k)?, "")?;
                     dims_same = cg.b.build_and(dims_same, cg.b.build_and(eq_n, eq_s, "")?, "")?;
                 }
                 cg.b.build_conditional_branch(dims_same, whole, make_view)?;
@@ -1482,8 +1945,10 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 let data_i = cg.b.build_ptr_to_int(data, cg.ctx.i64_type(), "")?;
                 let offset = cg.b.build_int_sub(data_i, base_i, "")?;
                 call(cg, "PyBuffer_Release", &[view.into()])?;
-                let shape: Vec<IntValue> = (0..at.ndim).map(|k| cg.dim(arr, SHAPE, k)).collect::<Cg<_>>()?;
-                let strides: Vec<IntValue> = (0..at.ndim).map(|k| cg.dim(arr, STRIDES, k)).collect::<Cg<_>>()?;
+                let shape: Vec<IntValue> =
+                    (0..at.ndim).map(|k| cg.dim(arr, SHAPE, k)).collect::<Cg<_>>()?;
+                let strides: Vec<IntValue> =
+                    (0..at.ndim).map(|k| cg.dim(arr, STRIDES, k)).collect::<Cg<_>>()?;
                 let args = call_value(cg, "PyTuple_New", &[cg.i64(5).into()])?.into_pointer_value();
                 let shape_t = int_tuple(cg, &shape)?;
                 let dtype_name = cg.cstr(numpy_name(at.dtype))?;
@@ -1491,15 +1956,26 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 call(cg, "Py_IncRef", &[owner.into()])?;
                 let offset_obj = call_value(cg, "PyLong_FromLongLong", &[offset.into()])?;
                 let strides_t = int_tuple(cg, &strides)?;
-                for (k, item) in [shape_t.into(), dtype, owner.into(), offset_obj, strides_t.into()].into_iter().enumerate() {
+                for (k, item) in [shape_t.into(), dtype, owner.into(), offset_obj, strides_t.into()]
+                    .into_iter()
+                    .enumerate()
+                {
                     let item: BasicValueEnum = item;
-                    call(cg, "PyTuple_SetItem", &[args.into(), cg.i64(k as i64).into(), item.into()])?;
+                    call(
+                        cg,
+                        "PyTuple_SetItem",
+                        &[args.into(), cg.i64(k as i64).into(), item.into()],
+                    )?;
                 }
                 let name = cg.cstr("ndarray")?;
                 let callee = np_call_fn(cg)?;
                 // A view of existing memory: nothing to allocate.
                 let no_allocation = cg.ctx.bool_type().const_zero();
-                let obj = cg.b.build_call(callee, &[name.into(), args.into(), no_allocation.into()], "")?.try_as_basic_value().basic().unwrap();
+                let obj =
+                    cg.b.build_call(callee, &[name.into(), args.into(), no_allocation.into()], "")?
+                        .try_as_basic_value()
+                        .basic()
+                        .unwrap();
                 call(cg, "Py_DecRef", &[owner.into()])?;
                 cg.b.build_return(Some(&obj))?;
                 cg.b.position_at_end(fail);
@@ -1508,7 +1984,8 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 return Ok(());
             }
             Type::Tuple(items) => {
-                let tuple = call_value(cg, "PyTuple_New", &[cg.i64(items.len() as i64).into()])?.into_pointer_value();
+                let tuple = call_value(cg, "PyTuple_New", &[cg.i64(items.len() as i64).into()])?
+                    .into_pointer_value();
                 let fail = cg.append(f, "fail");
                 let fill = cg.append(f, "fill");
                 let null = cg.b.build_is_null(tuple, "")?;
@@ -1518,13 +1995,22 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 for (i, item_t) in items.iter().enumerate() {
                     let boxer = box_fn(cg, item_t)?;
                     let item = cg.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
-                    let obj = cg.b.build_call(boxer, &[item.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+                    let obj =
+                        cg.b.build_call(boxer, &[item.into()], "")?
+                            .try_as_basic_value()
+                            .basic()
+                            .unwrap()
+                            .into_pointer_value();
                     let next = cg.append(f, "next");
                     let null = cg.b.build_is_null(obj, "")?;
                     cg.b.build_conditional_branch(null, cleanup, next)?;
                     cg.b.position_at_end(next);
                     // PyTuple_SetItem steals the reference to `obj`.
-                    call(cg, "PyTuple_SetItem", &[tuple.into(), cg.i64(i as i64).into(), obj.into()])?;
+                    call(
+                        cg,
+                        "PyTuple_SetItem",
+                        &[tuple.into(), cg.i64(i as i64).into(), obj.into()],
+                    )?;
                 }
                 cg.b.build_return(Some(&tuple))?;
                 cg.b.position_at_end(cleanup);
@@ -1546,12 +2032,20 @@ fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
     let i32t = cg.ctx.i32_type();
-    let ty = i32t.fn_type(&[p.into(), i64t.into(), p.into(), p.into(), i64t.into(), p.into(), p.into()], false);
+    let ty = i32t.fn_type(
+        &[p.into(), i64t.into(), p.into(), p.into(), i64t.into(), p.into(), p.into()],
+        false,
+    );
     in_new_function(cg, "pyaot.bind", ty, |cg, f| {
         let param = |i: u32| f.get_nth_param(i).unwrap();
         let (args, nargs, kwnames, names, nparams, fname, out) = (
-            param(0).into_pointer_value(), param(1).into_int_value(), param(2).into_pointer_value(),
-            param(3).into_pointer_value(), param(4).into_int_value(), param(5).into_pointer_value(), param(6).into_pointer_value(),
+            param(0).into_pointer_value(),
+            param(1).into_int_value(),
+            param(2).into_pointer_value(),
+            param(3).into_pointer_value(),
+            param(4).into_int_value(),
+            param(5).into_pointer_value(),
+            param(6).into_pointer_value(),
         );
         let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
         let fail = cg.append(f, "fail");
@@ -1561,7 +2055,11 @@ fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         cg.b.build_conditional_branch(counts_ok, positional, too_many)?;
         cg.b.position_at_end(too_many);
         let fmt = cg.cstr("%s() takes at most %zd arguments (%zd given)")?;
-        call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), nparams.into(), nargs.into()])?;
+        call(
+            cg,
+            "PyErr_Format",
+            &[type_error.into(), fmt.into(), fname.into(), nparams.into(), nargs.into()],
+        )?;
         cg.b.build_unconditional_branch(fail)?;
 
         // out[i] = i < nargs ? args[i] : NULL
@@ -1607,7 +2105,8 @@ fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         let more = cg.b.build_int_compare(IntPredicate::SLT, k, nkw, "")?;
         cg.b.build_conditional_branch(more, kw_body, done)?;
         cg.b.position_at_end(kw_body);
-        let key = call_value(cg, "PyTuple_GetItem", &[kwnames.into(), k.into()])?.into_pointer_value();
+        let key =
+            call_value(cg, "PyTuple_GetItem", &[kwnames.into(), k.into()])?.into_pointer_value();
         cg.b.build_store(j_slot, cg.i64(0))?;
         let search = cg.append(f, "search");
         let compare = cg.append(f, "compare");
@@ -1621,7 +2120,8 @@ fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         cg.b.position_at_end(compare);
         let name_slot = unsafe { cg.b.build_in_bounds_gep(p, names, &[j], "")? };
         let name = cg.b.build_load(p, name_slot, "")?;
-        let cmp = call_value(cg, "PyUnicode_CompareWithASCIIString", &[key.into(), name.into()])?.into_int_value();
+        let cmp = call_value(cg, "PyUnicode_CompareWithASCIIString", &[key.into(), name.into()])?
+            .into_int_value();
         let equal = cg.b.build_int_compare(IntPredicate::EQ, cmp, i32t.const_zero(), "")?;
         let step = cg.append(f, "search.next");
         cg.b.build_conditional_branch(equal, found, step)?;
@@ -1678,7 +2178,18 @@ fn arg_type_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>
         cg.b.position_at_end(have);
         call(cg, "PyErr_Clear", &[])?;
         let fmt = cg.cstr("%s() argument '%s' must be %s, not %U")?;
-        call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), param(0).into(), param(1).into(), param(2).into(), tname.into()])?;
+        call(
+            cg,
+            "PyErr_Format",
+            &[
+                type_error.into(),
+                fmt.into(),
+                param(0).into(),
+                param(1).into(),
+                param(2).into(),
+                tname.into(),
+            ],
+        )?;
         call(cg, "Py_DecRef", &[tname.into()])?;
         cg.b.build_return(None)?;
         cg.b.position_at_end(none);
@@ -1694,14 +2205,26 @@ fn expected_text(spec: &SpecType) -> String {
     match spec {
         SpecType::Scalar(Scalar::Bool) => "bool".into(),
         SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => "float (or int)".into(),
-        SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => "complex (or float, int)".into(),
-        SpecType::Scalar(s) if s.is_integer() => if *s == Scalar::Int64 { "int".into() } else { format!("int ({})", s.name()) },
+        SpecType::Scalar(Scalar::Complex64 | Scalar::Complex128) => {
+            "complex (or float, int)".into()
+        }
+        SpecType::Scalar(s) if s.is_integer() => {
+            if *s == Scalar::Int64 {
+                "int".into()
+            } else {
+                format!("int ({})", s.name())
+            }
+        }
         SpecType::Array { dtype, dims, contiguous } => {
-            let dims: Vec<String> = dims.iter().enumerate().map(|(i, d)| match d {
-                crate::export_spec::Dim::Fixed(n) => n.to_string(),
-                _ if *contiguous && i + 1 == dims.len() => "::1".into(),
-                _ => ":".into(),
-            }).collect();
+            let dims: Vec<String> = dims
+                .iter()
+                .enumerate()
+                .map(|(i, d)| match d {
+                    crate::export_spec::Dim::Fixed(n) => n.to_string(),
+                    _ if *contiguous && i + 1 == dims.len() => "::1".into(),
+                    _ => ":".into(),
+                })
+                .collect();
             format!("a {}[{}] array", numpy_name(*dtype), dims.join(", "))
         }
         SpecType::Str => "str".into(),
@@ -1719,13 +2242,15 @@ fn signature_text(name: &str, args: &[SpecType]) -> String {
 fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<FunctionValue<'ctx>> {
     let f = &cg.hir.functions[ef.func];
     let fname_text = f.name.clone();
-    let params: Vec<(String, Option<Const>)> = f.params.iter().map(|p| (p.name.clone(), p.default.clone())).collect();
+    let params: Vec<(String, Option<Const>)> =
+        f.params.iter().map(|p| (p.name.clone(), p.default.clone())).collect();
     let span = f.span.clone();
     let n = params.len();
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
     let ty = p.fn_type(&[p.into(), p.into(), i64t.into(), p.into()], false);
-    let func = cg.module.add_function(&format!("pyaot.wrap.{fname_text}"), ty, Some(Linkage::Internal));
+    let func =
+        cg.module.add_function(&format!("pyaot.wrap.{fname_text}"), ty, Some(Linkage::Internal));
     let scope = cg.subprogram(func, &fname_text, &span);
     let entry = cg.append(func, "entry");
     cg.b.position_at_end(entry);
@@ -1759,19 +2284,26 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             views.push(None);
         }
     }
-    let (args, nargs, kwnames) = (func.get_nth_param(1).unwrap(), func.get_nth_param(2).unwrap(), func.get_nth_param(3).unwrap());
+    let (args, nargs, kwnames) = (
+        func.get_nth_param(1).unwrap(),
+        func.get_nth_param(2).unwrap(),
+        func.get_nth_param(3).unwrap(),
+    );
     let fail = cg.append(func, "fail");
     let bound = cg.append(func, "bound");
     // Fast path: every argument given by position, no keywords: no binding loop.
     let fast = cg.append(func, "positional");
     let slow = cg.append(func, "bind");
     let no_kw = cg.b.build_is_null(kwnames.into_pointer_value(), "")?;
-    let all_given = cg.b.build_int_compare(IntPredicate::EQ, nargs.into_int_value(), cg.i64(n as i64), "")?;
+    let all_given =
+        cg.b.build_int_compare(IntPredicate::EQ, nargs.into_int_value(), cg.i64(n as i64), "")?;
     let simple = cg.b.build_and(no_kw, all_given, "")?;
     cg.b.build_conditional_branch(simple, fast, slow)?;
     cg.b.position_at_end(fast);
     for k in 0..n {
-        let src = unsafe { cg.b.build_in_bounds_gep(p, args.into_pointer_value(), &[cg.i64(k as i64)], "")? };
+        let src = unsafe {
+            cg.b.build_in_bounds_gep(p, args.into_pointer_value(), &[cg.i64(k as i64)], "")?
+        };
         let v = cg.b.build_load(p, src, "")?;
         let dst = unsafe { cg.b.build_in_bounds_gep(p, out, &[cg.i64(k as i64)], "")? };
         cg.b.build_store(dst, v)?;
@@ -1779,9 +2311,26 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
     cg.b.build_unconditional_branch(bound)?;
     cg.b.position_at_end(slow);
     let bind = bind_fn(cg)?;
-    let r = cg.b.build_call(bind, &[args.into(), nargs.into(), kwnames.into(), names.as_pointer_value().into(), cg.i64(n as i64).into(), fname.into(), out.into()], "")?
-        .try_as_basic_value().basic().unwrap().into_int_value();
-    let bind_ok = cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
+    let r =
+        cg.b.build_call(
+            bind,
+            &[
+                args.into(),
+                nargs.into(),
+                kwnames.into(),
+                names.as_pointer_value().into(),
+                cg.i64(n as i64).into(),
+                fname.into(),
+                out.into(),
+            ],
+            "",
+        )?
+        .try_as_basic_value()
+        .basic()
+        .unwrap()
+        .into_int_value();
+    let bind_ok =
+        cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
     cg.b.build_conditional_branch(bind_ok, bound, fail)?;
     cg.b.position_at_end(fail);
     release_views(cg, func, &views)?;
@@ -1814,7 +2363,17 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
                     let fmt = cg.cstr("%s() missing required argument '%s' (pos %d)")?;
                     let pos = cg.ctx.i32_type().const_int(k as u64 + 1, false);
                     let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
-                    call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), name_ptrs[k].into(), pos.into()])?;
+                    call(
+                        cg,
+                        "PyErr_Format",
+                        &[
+                            type_error.into(),
+                            fmt.into(),
+                            fname.into(),
+                            name_ptrs[k].into(),
+                            pos.into(),
+                        ],
+                    )?;
                     cg.b.build_unconditional_branch(fail)?;
                     cg.b.position_at_end(given);
                 }
@@ -1827,7 +2386,12 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             cg.b.build_conditional_branch(present, check_bb, absent_target)?;
             cg.b.position_at_end(check_bb);
             let checker = check_fn(cg, spec)?;
-            let ok = cg.b.build_call(checker, &[objs[k].into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+            let ok =
+                cg.b.build_call(checker, &[objs[k].into()], "")?
+                    .try_as_basic_value()
+                    .basic()
+                    .unwrap()
+                    .into_int_value();
             cg.b.build_conditional_branch(ok, pass, next)?;
             cg.b.position_at_end(pass);
         }
@@ -1842,7 +2406,16 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             let argname = name_ptrs[k];
             let unbox_here = |cg: &mut Codegen<'ctx, '_>| -> Cg<BasicValueEnum<'ctx>> {
                 let view = views[k].unwrap_or(p.const_null());
-                let r = cg.b.build_call(unboxer, &[objs[k].into(), fname.into(), argname.into(), view.into()], "")?.try_as_basic_value().basic().unwrap().into_struct_value();
+                let r =
+                    cg.b.build_call(
+                        unboxer,
+                        &[objs[k].into(), fname.into(), argname.into(), view.into()],
+                        "",
+                    )?
+                    .try_as_basic_value()
+                    .basic()
+                    .unwrap()
+                    .into_struct_value();
                 let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
                 let ok = cg.append(func, "unboxed");
                 cg.b.build_conditional_branch(failed, fail, ok)?;
@@ -1929,26 +2502,47 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             let check_bb = cg.append(func, "explain_check");
             let missing_bb = cg.append(func, "explain_missing");
             let pass = cg.append(func, "explain_next");
-            cg.b.build_conditional_branch(present, check_bb, if params[k].1.is_some() { pass } else { missing_bb })?;
+            cg.b.build_conditional_branch(
+                present,
+                check_bb,
+                if params[k].1.is_some() { pass } else { missing_bb },
+            )?;
             cg.b.position_at_end(missing_bb);
             let fmt = cg.cstr("%s() missing required argument '%s' (pos %d)")?;
             let pos = cg.ctx.i32_type().const_int(k as u64 + 1, false);
-            call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into(), name_ptrs[k].into(), pos.into()])?;
+            call(
+                cg,
+                "PyErr_Format",
+                &[type_error.into(), fmt.into(), fname.into(), name_ptrs[k].into(), pos.into()],
+            )?;
             cg.b.build_unconditional_branch(fail)?;
             cg.b.position_at_end(check_bb);
             let checker = check_fn(cg, spec)?;
-            let ok = cg.b.build_call(checker, &[objs[k].into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+            let ok =
+                cg.b.build_call(checker, &[objs[k].into()], "")?
+                    .try_as_basic_value()
+                    .basic()
+                    .unwrap()
+                    .into_int_value();
             let wrong = cg.append(func, "explain_wrong");
             cg.b.build_conditional_branch(ok, pass, wrong)?;
             cg.b.position_at_end(wrong);
             if let (SpecType::Array { .. }, Some(view)) = (spec, views[k]) {
                 // Unboxing says precisely what is wrong (format, dimensions, layout).
                 let unboxer = unbox_fn(cg, spec)?;
-                cg.b.build_call(unboxer, &[objs[k].into(), fname.into(), name_ptrs[k].into(), view.into()], "")?;
+                cg.b.build_call(
+                    unboxer,
+                    &[objs[k].into(), fname.into(), name_ptrs[k].into(), view.into()],
+                    "",
+                )?;
             } else {
                 let expected = cg.cstr(&expected_text(spec))?;
                 let err = arg_type_error_fn(cg)?;
-                cg.b.build_call(err, &[fname.into(), name_ptrs[k].into(), expected.into(), objs[k].into()], "")?;
+                cg.b.build_call(
+                    err,
+                    &[fname.into(), name_ptrs[k].into(), expected.into(), objs[k].into()],
+                    "",
+                )?;
             }
             cg.b.build_unconditional_branch(fail)?;
             cg.b.position_at_end(pass);
@@ -1976,9 +2570,13 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
         cg.b.position_at_end(join);
         type_names.push(cg.b.build_load(p, slot, "")?.into_pointer_value());
     }
-    let sigs: Vec<String> = ef.signatures.iter().map(|s| signature_text(&fname_text, &s.args)).collect();
+    let sigs: Vec<String> =
+        ef.signatures.iter().map(|s| signature_text(&fname_text, &s.args)).collect();
     let got = vec!["%U"; n].join(", ");
-    let fmt = cg.cstr(&format!("%s() got ({got}), which matches no exported signature: {}", sigs.join(", ").replace('%', "%%")))?;
+    let fmt = cg.cstr(&format!(
+        "%s() got ({got}), which matches no exported signature: {}",
+        sigs.join(", ").replace('%', "%%")
+    ))?;
     let all_named = cg.append(func, "all_named");
     let mut any_null = cg.ctx.bool_type().const_zero();
     for t in &type_names {
@@ -2002,7 +2600,11 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
 }
 
 /// Releases the argument buffers a wrapper acquired (PyBuffer_Release clears `obj`).
-fn release_views<'ctx>(cg: &mut Codegen<'ctx, '_>, func: FunctionValue<'ctx>, views: &[Option<PointerValue<'ctx>>]) -> Cg<()> {
+fn release_views<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    func: FunctionValue<'ctx>,
+    views: &[Option<PointerValue<'ctx>>],
+) -> Cg<()> {
     for view in views.iter().flatten() {
         let obj = load_at(cg, *view, BUF_OBJ, cg.ptr_type().into())?.into_pointer_value();
         let release = cg.append(func, "release");
@@ -2020,12 +2622,21 @@ fn release_views<'ctx>(cg: &mut Codegen<'ctx, '_>, func: FunctionValue<'ctx>, vi
 /// The docstring: a text signature (for `inspect.signature`) and the exported signatures.
 fn docstring(cg: &Codegen<'_, '_>, ef: &ExportedFunction) -> String {
     let f = &cg.hir.functions[ef.func];
-    let params: Vec<String> = f.params.iter().map(|p| match &p.default_text {
-        Some(d) => format!("{}={d}", p.name),
-        None => p.name.clone(),
-    }).collect();
-    let mut doc = format!("{}({})\n--\n\nCompiled by pyaot from {} signature{}:\n", f.name, params.join(", "), ef.signatures.len(),
-        if ef.signatures.len() == 1 { "" } else { "s" });
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .map(|p| match &p.default_text {
+            Some(d) => format!("{}={d}", p.name),
+            None => p.name.clone(),
+        })
+        .collect();
+    let mut doc = format!(
+        "{}({})\n--\n\nCompiled by pyaot from {} signature{}:\n",
+        f.name,
+        params.join(", "),
+        ef.signatures.len(),
+        if ef.signatures.len() == 1 { "" } else { "s" }
+    );
     for s in &ef.signatures {
         let inst = &cg.prog.instances[s.instance];
         doc.push_str(&format!("    {} -> {}\n", signature_text(&f.name, &s.args), inst.ret));
@@ -2065,7 +2676,10 @@ pub(super) fn generate_entry(cg: &mut Codegen<'_, '_>) -> Cg<()> {
     let slot_ty = ctx.struct_type(&[i32t.into(), p.into()], false);
     let mut slot_values = Vec::new();
     if let Some(exec) = cg.generate_exec()? {
-        slot_values.push(slot_ty.const_named_struct(&[i32t.const_int(2, false).into(), exec.as_global_value().as_pointer_value().into()]));
+        slot_values.push(slot_ty.const_named_struct(&[
+            i32t.const_int(2, false).into(),
+            exec.as_global_value().as_pointer_value().into(),
+        ]));
     }
     slot_values.push(slot_ty.const_zero());
     let slots_ty = slot_ty.array_type(slot_values.len() as u32);
@@ -2075,14 +2689,33 @@ pub(super) fn generate_entry(cg: &mut Codegen<'_, '_>) -> Cg<()> {
 
     // PyModuleDef: { PyModuleDef_HEAD_INIT, name, doc, size, methods, slots, traverse, clear, free }.
     let base_ty = ctx.struct_type(&[i64t.into(), p.into(), p.into(), i64t.into(), p.into()], false);
-    let def_ty = ctx.struct_type(&[base_ty.into(), p.into(), p.into(), i64t.into(), p.into(), p.into(), p.into(), p.into(), p.into()], false);
+    let def_ty = ctx.struct_type(
+        &[
+            base_ty.into(),
+            p.into(),
+            p.into(),
+            i64t.into(),
+            p.into(),
+            p.into(),
+            p.into(),
+            p.into(),
+            p.into(),
+        ],
+        false,
+    );
     let module_name = cg.hir.name.clone();
     let name = cg.cstr(&module_name)?;
     let doc = match cg.hir.doc.clone() {
         Some(d) => cg.cstr(&d)?,
         None => p.const_null(),
     };
-    let base = base_ty.const_named_struct(&[i64t.const_int(1, false).into(), p.const_null().into(), p.const_null().into(), i64t.const_zero().into(), p.const_null().into()]);
+    let base = base_ty.const_named_struct(&[
+        i64t.const_int(1, false).into(),
+        p.const_null().into(),
+        p.const_null().into(),
+        i64t.const_zero().into(),
+        p.const_null().into(),
+    ]);
     let def_val = def_ty.const_named_struct(&[
         base.into(),
         name.into(),
@@ -2099,7 +2732,11 @@ pub(super) fn generate_entry(cg: &mut Codegen<'_, '_>) -> Cg<()> {
     def.set_initializer(&def_val);
     def.set_linkage(Linkage::Private);
 
-    let init = cg.module.add_function(&crate::init_symbol(&module_name), p.fn_type(&[], false), Some(Linkage::External));
+    let init = cg.module.add_function(
+        &crate::init_symbol(&module_name),
+        p.fn_type(&[], false),
+        Some(Linkage::External),
+    );
     let scope = cg.glue_subprogram(init, &format!("pyaot.PyInit_{module_name}"));
     let entry = cg.append(init, "entry");
     cg.b.position_at_end(entry);

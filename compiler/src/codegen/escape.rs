@@ -35,16 +35,30 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// objects, no arrays it created or returns, no `try`, no parallel loop): it fails by escape.
     pub(super) fn fails_by_escape(&self, id: InstanceId) -> bool {
         let inst = &self.prog.instances[id];
-        let holds_objects = inst.exprs.iter().chain(&inst.locals).chain(&inst.params).chain(std::iter::once(&inst.ret)).any(|t| *t == Type::Object);
+        let holds_objects = inst
+            .exprs
+            .iter()
+            .chain(&inst.locals)
+            .chain(&inst.params)
+            .chain(std::iter::once(&inst.ret))
+            .any(|t| *t == Type::Object);
         let mut catches_or_forks = false;
         fn scan(stmts: &[crate::hir::Stmt], found: &mut bool) {
             for s in stmts {
-                *found |= matches!(s.kind, crate::hir::StmtKind::Try { .. } | crate::hir::StmtKind::ForRange { parallel: Some(_), .. });
+                *found |= matches!(
+                    s.kind,
+                    crate::hir::StmtKind::Try { .. }
+                        | crate::hir::StmtKind::ForRange { parallel: Some(_), .. }
+                );
                 s.kind.blocks().into_iter().for_each(|b| scan(b, found));
             }
         }
         scan(&self.hir.functions[inst.func].body, &mut catches_or_forks);
-        self.is_recursive(id) && !holds_objects && !catches_or_forks && !has_array(&inst.ret) && !self.creates_arrays(id)
+        self.is_recursive(id)
+            && !holds_objects
+            && !catches_or_forks
+            && !has_array(&inst.ret)
+            && !self.creates_arrays(id)
     }
 
     /// The function holding an instance's generated code: its body if it fails by escape.
@@ -55,7 +69,13 @@ impl<'ctx> Codegen<'ctx, '_> {
 
 /// Declares the body of an instance that fails by escape, named as the instance; its native
 /// `entry` (declared with `params`, the flag last) is renamed `pyaot.enter.<name>`.
-pub(super) fn declare_body<'ctx>(cg: &Codegen<'ctx, '_>, entry: FunctionValue<'ctx>, name: &str, ret: &Type, params: &[BasicMetadataTypeEnum<'ctx>]) -> FunctionValue<'ctx> {
+pub(super) fn declare_body<'ctx>(
+    cg: &Codegen<'ctx, '_>,
+    entry: FunctionValue<'ctx>,
+    name: &str,
+    ret: &Type,
+    params: &[BasicMetadataTypeEnum<'ctx>],
+) -> FunctionValue<'ctx> {
     entry.as_global_value().set_name(&format!("pyaot.enter.{name}"));
     // Same parameters: the last one is the jump buffer instead of the flag.
     cg.module.add_function(name, cg.llvm_type(ret).fn_type(params, false), Some(Linkage::Internal))
@@ -63,7 +83,11 @@ pub(super) fn declare_body<'ctx>(cg: &Codegen<'ctx, '_>, entry: FunctionValue<'c
 
 /// `entry(args..., failed)`: sets a jump buffer, runs the body with it; when the body escapes,
 /// raises RecursionError if it went too deep, then reports failure through the flag.
-pub(super) fn define_entry<'ctx>(cg: &mut Codegen<'ctx, '_>, entry: FunctionValue<'ctx>, body: FunctionValue<'ctx>) -> Cg<()> {
+pub(super) fn define_entry<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    entry: FunctionValue<'ctx>,
+    body: FunctionValue<'ctx>,
+) -> Cg<()> {
     let name = entry.get_name().to_str().unwrap_or("pyaot.enter").to_string();
     let scope = cg.glue_subprogram(entry, &name);
     let start = cg.append(entry, "entry");
@@ -77,7 +101,11 @@ pub(super) fn define_entry<'ctx>(cg: &mut Codegen<'ctx, '_>, entry: FunctionValu
     let setjmp = setjmp_fn(cg);
     let how = cg.b.build_call(setjmp, &[jump_buffer.into()], "escaped")?;
     how.add_attribute(AttributeLoc::Function, enum_attr(cg, "returns_twice"));
-    let how = how.try_as_basic_value().basic().ok_or_else(|| super::CgError("setjmp returned void".into()))?.into_int_value();
+    let how = how
+        .try_as_basic_value()
+        .basic()
+        .ok_or_else(|| super::CgError("setjmp returned void".into()))?
+        .into_int_value();
     let run = cg.append(entry, "run");
     let too_deep = cg.append(entry, "fail.too_deep");
     let failed = cg.append(entry, "fail");
@@ -106,7 +134,11 @@ pub(super) fn define_entry<'ctx>(cg: &mut Codegen<'ctx, '_>, entry: FunctionValu
     let n = entry.count_params();
     let mut args: Vec<_> = (0..n - 1).map(|k| entry.get_nth_param(k).unwrap().into()).collect();
     args.push(jump_buffer.into());
-    let v = cg.b.build_call(body, &args, "")?.try_as_basic_value().basic().ok_or_else(|| super::CgError("native returned void".into()))?;
+    let v =
+        cg.b.build_call(body, &args, "")?
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| super::CgError("native returned void".into()))?;
     cg.b.build_return(Some(&v))?;
 
     cg.b.position_at_end(too_deep);
@@ -116,15 +148,26 @@ pub(super) fn define_entry<'ctx>(cg: &mut Codegen<'ctx, '_>, entry: FunctionValu
     cg.b.build_unconditional_branch(failed)?;
 
     cg.b.position_at_end(failed);
-    let flag = entry.get_last_param().ok_or_else(|| super::CgError("entry without its flag".into()))?.into_pointer_value();
+    let flag = entry
+        .get_last_param()
+        .ok_or_else(|| super::CgError("entry without its flag".into()))?
+        .into_pointer_value();
     cg.b.build_store(flag, cg.ctx.bool_type().const_all_ones())?;
-    let ret = entry.get_type().get_return_type().ok_or_else(|| super::CgError("native returning void".into()))?;
+    let ret = entry
+        .get_type()
+        .get_return_type()
+        .ok_or_else(|| super::CgError("native returning void".into()))?;
     cg.b.build_return(Some(&super::poison(ret)))?;
     Ok(())
 }
 
 /// In a body: leaves for the entry unless `ok` (the recursion depth is within the limit).
-pub(super) fn guard_depth<'ctx>(cg: &mut Codegen<'ctx, '_>, cx: &FnCx<'ctx>, ok: IntValue<'ctx>, jump_buffer: PointerValue<'ctx>) -> Cg<()> {
+pub(super) fn guard_depth<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    cx: &FnCx<'ctx>,
+    ok: IntValue<'ctx>,
+    jump_buffer: PointerValue<'ctx>,
+) -> Cg<()> {
     let cont = cg.append(cx.func, "ok");
     let fail = cg.append(cx.func, "fail");
     let br = cg.b.build_conditional_branch(ok, cont, fail)?;
@@ -136,7 +179,11 @@ pub(super) fn guard_depth<'ctx>(cg: &mut Codegen<'ctx, '_>, cx: &FnCx<'ctx>, ok:
 }
 
 /// Jumps back to the entry owning `jump_buffer`, saying why; ends the current block.
-pub(super) fn escape<'ctx>(cg: &mut Codegen<'ctx, '_>, jump_buffer: PointerValue<'ctx>, why: u64) -> Cg<()> {
+pub(super) fn escape<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    jump_buffer: PointerValue<'ctx>,
+    why: u64,
+) -> Cg<()> {
     let f = escape_fn(cg)?;
     cg.b.build_call(f, &[jump_buffer.into(), cg.ctx.i32_type().const_int(why, false).into()], "")?;
     cg.b.build_unreachable()?;

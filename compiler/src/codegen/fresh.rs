@@ -16,9 +16,14 @@
 //! alive until it returns, so no two of them ever share memory either.
 
 use super::{Codegen, FnCx};
-use crate::hir::{self, ArrayAttr, Builtin, Expr, ExprKind, Index, LocalId, Stmt, StmtKind, Target};
+use crate::hir::{
+    self, ArrayAttr, Builtin, Expr, ExprKind, Index, LocalId, Stmt, StmtKind, Target,
+};
 use crate::types::{Instance, Type};
-use inkwell::values::{AnyValueEnum, BasicValue, BasicValueEnum, FunctionValue, InstructionOpcode, InstructionValue, MetadataValue, PointerValue};
+use inkwell::values::{
+    AnyValueEnum, BasicValue, BasicValueEnum, FunctionValue, InstructionOpcode, InstructionValue,
+    MetadataValue, PointerValue,
+};
 use std::collections::HashMap;
 
 /// The scoped-noalias tags of one LLVM function: one scope per fresh array.
@@ -48,7 +53,10 @@ pub(super) fn fresh_locals(f: &hir::Function, inst: &Instance) -> Vec<LocalId> {
     };
     // An element position: one scalar index per dimension.
     let element = |l: LocalId, indices: &[Index]| {
-        indices.len() == ndim(l) && indices.iter().all(|i| matches!(i, Index::At(e) if !matches!(inst.exprs[e.id], Type::Array(_))))
+        indices.len() == ndim(l)
+            && indices
+                .iter()
+                .all(|i| matches!(i, Index::At(e) if !matches!(inst.exprs[e.id], Type::Array(_))))
     };
     let local_of = |e: &Expr| match e.kind {
         ExprKind::Local(l) => Some(l),
@@ -67,7 +75,8 @@ pub(super) fn fresh_locals(f: &hir::Function, inst: &Instance) -> Vec<LocalId> {
                 }
                 None
             }
-            ExprKind::Subscript(x, indices) => local_of(x).filter(|l| element(*l, indices) && !matches!(inst.exprs[e.id], Type::Array(_))),
+            ExprKind::Subscript(x, indices) => local_of(x)
+                .filter(|l| element(*l, indices) && !matches!(inst.exprs[e.id], Type::Array(_))),
             ExprKind::Attr(x, ArrayAttr::Shape | ArrayAttr::Ndim | ArrayAttr::Size) => local_of(x),
             ExprKind::Builtin(Builtin::Len, args) if args.len() == 1 => local_of(&args[0]),
             ExprKind::EachItem(holders, _) => {
@@ -87,14 +96,22 @@ pub(super) fn fresh_locals(f: &hir::Function, inst: &Instance) -> Vec<LocalId> {
     for body in bodies {
         statements(body, &mut state, &element);
     }
-    let mut out: Vec<LocalId> = state.into_iter().filter(|(_, (ok, uses, allowed))| *ok && uses == allowed).map(|(l, _)| l).collect();
+    let mut out: Vec<LocalId> = state
+        .into_iter()
+        .filter(|(_, (ok, uses, allowed))| *ok && uses == allowed)
+        .map(|(l, _)| l)
+        .collect();
     out.sort_unstable();
     out
 }
 
 /// The statement-level part of [`fresh_locals`]: what binds each local, and the element stores
 /// and `return x` that use it.
-fn statements(stmts: &[Stmt], state: &mut HashMap<LocalId, (bool, usize, usize)>, element: &dyn Fn(LocalId, &[Index]) -> bool) {
+fn statements(
+    stmts: &[Stmt],
+    state: &mut HashMap<LocalId, (bool, usize, usize)>,
+    element: &dyn Fn(LocalId, &[Index]) -> bool,
+) {
     fn disqualify(state: &mut HashMap<LocalId, (bool, usize, usize)>, l: LocalId) {
         if let Some(s) = state.get_mut(&l) {
             s.0 = false;
@@ -114,17 +131,23 @@ fn statements(stmts: &[Stmt], state: &mut HashMap<LocalId, (bool, usize, usize)>
             }
         }
     }
-    let element_store = |state: &mut HashMap<LocalId, (bool, usize, usize)>, array: &Expr, indices: &[Index]| {
-        if let ExprKind::Local(l) = array.kind {
-            if element(l, indices) {
-                allow(state, array);
+    let element_store =
+        |state: &mut HashMap<LocalId, (bool, usize, usize)>, array: &Expr, indices: &[Index]| {
+            if let ExprKind::Local(l) = array.kind {
+                if element(l, indices) {
+                    allow(state, array);
+                }
             }
-        }
-    };
+        };
     for s in stmts {
         match &s.kind {
-            StmtKind::Assign { target: Target::Local(_, _), value: Expr { kind: ExprKind::NpCreate(..) | ExprKind::Copy(_), .. } } => {}
-            StmtKind::Assign { target: Target::Item(array, indices, _), .. } => element_store(state, array, indices),
+            StmtKind::Assign {
+                target: Target::Local(_, _),
+                value: Expr { kind: ExprKind::NpCreate(..) | ExprKind::Copy(_), .. },
+            } => {}
+            StmtKind::Assign { target: Target::Item(array, indices, _), .. } => {
+                element_store(state, array, indices)
+            }
             StmtKind::AugAssignItem { array, indices, .. } => element_store(state, array, indices),
             StmtKind::Assign { target, .. } => targets(target, state),
             StmtKind::AugAssign { target, .. } => disqualify(state, *target),
@@ -152,7 +175,12 @@ fn statements(stmts: &[Stmt], state: &mut HashMap<LocalId, (bool, usize, usize)>
 
 impl<'ctx> FreshArrays<'ctx> {
     /// The tags for `func`, whose instance has the fresh arrays `locals` (names from `f`).
-    pub(super) fn new(cg: &Codegen<'ctx, '_>, func: FunctionValue<'ctx>, f: &hir::Function, locals: &[LocalId]) -> FreshArrays<'ctx> {
+    pub(super) fn new(
+        cg: &Codegen<'ctx, '_>,
+        func: FunctionValue<'ctx>,
+        f: &hir::Function,
+        locals: &[LocalId],
+    ) -> FreshArrays<'ctx> {
         if locals.is_empty() {
             return FreshArrays::default();
         }
@@ -160,17 +188,30 @@ impl<'ctx> FreshArrays<'ctx> {
         // their nodes, and inlining gives an inlined body's scopes new ones. (An outlined
         // parallel body shares its function's: it is called only through the runtime.)
         let fname = func.get_name().to_string_lossy().into_owned();
-        let domain = cg.ctx.metadata_node(&[cg.ctx.metadata_string(&format!("pyaot.fresh.{fname}")).into()]);
+        let domain =
+            cg.ctx.metadata_node(&[cg.ctx.metadata_string(&format!("pyaot.fresh.{fname}")).into()]);
         let scopes: Vec<MetadataValue> = locals
             .iter()
-            .map(|l| cg.ctx.metadata_node(&[cg.ctx.metadata_string(&format!("pyaot.fresh.{fname}.{}#{l}", f.locals[*l].name)).into(), domain.into()]))
+            .map(|l| {
+                cg.ctx.metadata_node(&[
+                    cg.ctx
+                        .metadata_string(&format!("pyaot.fresh.{fname}.{}#{l}", f.locals[*l].name))
+                        .into(),
+                    domain.into(),
+                ])
+            })
             .collect();
-        let list = |items: Vec<MetadataValue<'ctx>>| (!items.is_empty()).then(|| cg.ctx.metadata_node(&items.into_iter().map(Into::into).collect::<Vec<_>>()));
+        let list = |items: Vec<MetadataValue<'ctx>>| {
+            (!items.is_empty()).then(|| {
+                cg.ctx.metadata_node(&items.into_iter().map(Into::into).collect::<Vec<_>>())
+            })
+        };
         let own = locals
             .iter()
             .enumerate()
             .map(|(k, l)| {
-                let others = scopes.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, s)| *s).collect();
+                let others =
+                    scopes.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, s)| *s).collect();
                 (*l, (list(vec![scopes[k]]).unwrap(), list(others)))
             })
             .collect();
@@ -188,10 +229,19 @@ impl FreshArrays<'_> {
 impl<'ctx> Codegen<'ctx, '_> {
     /// Marks the loads and stores at `ptr`, an element of `array`, with what is known about
     /// aliasing (see the module doc). Call it after they are built.
-    pub(super) fn tag_element_access(&self, cx: &FnCx<'ctx>, array: &Expr, ptr: PointerValue<'ctx>) {
+    pub(super) fn tag_element_access(
+        &self,
+        cx: &FnCx<'ctx>,
+        array: &Expr,
+        ptr: PointerValue<'ctx>,
+    ) {
         let Some(all) = cx.fresh.all else { return };
         let (scope, noalias) = match array.kind {
-            ExprKind::Local(l) => cx.fresh.own.get(&l).map_or((None, Some(all)), |(scope, others)| (Some(*scope), *others)),
+            ExprKind::Local(l) => cx
+                .fresh
+                .own
+                .get(&l)
+                .map_or((None, Some(all)), |(scope, others)| (Some(*scope), *others)),
             _ => (None, Some(all)),
         };
         let scope_kind = self.ctx.get_kind_id("alias.scope");
@@ -205,7 +255,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 InstructionOpcode::Store => 1,
                 _ => continue,
             };
-            if inst.get_operand(address).and_then(|o| o.value()) != Some(ptr.as_basic_value_enum()) {
+            if inst.get_operand(address).and_then(|o| o.value()) != Some(ptr.as_basic_value_enum())
+            {
                 continue;
             }
             for (md, kind) in [(scope, scope_kind), (noalias, noalias_kind)] {

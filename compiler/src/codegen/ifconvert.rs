@@ -46,11 +46,22 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// call anything and reads only elements the condition reads, and the module has no
     /// parallel loops (another thread could write the element meanwhile). A read-only array
     /// still raises only when the condition holds. Returns false when the pattern does not apply.
-    pub(super) fn conditional_update(&mut self, cx: &mut FnCx<'ctx>, cond: &Expr, then: &[Stmt]) -> Cg<bool> {
+    pub(super) fn conditional_update(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        cond: &Expr,
+        then: &[Stmt],
+    ) -> Cg<bool> {
         if self.has_parallel_loops || cx.parallel_body {
             return Ok(false);
         }
-        let [Stmt { kind: StmtKind::Assign { target: Target::Item(array, indices, span), value }, .. }] = then else { return Ok(false) };
+        let [Stmt {
+            kind: StmtKind::Assign { target: Target::Item(array, indices, span), value },
+            ..
+        }] = then
+        else {
+            return Ok(false);
+        };
         let ExprKind::Local(arr) = array.kind else { return Ok(false) };
         let Type::Array(array_t) = self.ty(cx, array) else { return Ok(false) };
         // The value must widen to the element type (no numpy cast, like float into an int array).
@@ -63,7 +74,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         if target_key.is_none() || !cond_reads.contains(&target_key) {
             return Ok(false);
         }
-        if !pure_value(value, &cond_reads) || !indices.iter().all(|i| matches!(i, hir::Index::At(e) if pure_value(e, &[]))) {
+        if !pure_value(value, &cond_reads)
+            || !indices.iter().all(|i| matches!(i, hir::Index::At(e) if pure_value(e, &[])))
+        {
             return Ok(false);
         }
         let c = self.condition(cx, cond)?;
@@ -85,7 +98,13 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `if c: <local updates> else: <local updates>` with one `a[i] += v` (or `-=`) in one branch,
     /// as selects (see the module doc). Returns false when the pattern does not apply.
-    pub(super) fn select_branches(&mut self, cx: &mut FnCx<'ctx>, cond: &Expr, then: &[Stmt], orelse: &[Stmt]) -> Cg<bool> {
+    pub(super) fn select_branches(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        cond: &Expr,
+        then: &[Stmt],
+        orelse: &[Stmt],
+    ) -> Cg<bool> {
         if self.has_parallel_loops || cx.parallel_body {
             return Ok(false);
         }
@@ -94,7 +113,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         // The element's address, checked without raising: in range (after wraparound) and writable.
         self.set_loc(cx.scope, item.span);
         let arr = self.expr(cx, item.array)?.into_struct_value();
-        let Type::Array(at) = self.ty(cx, item.array) else { return Err(CgError("item update of a non-array".into())) };
+        let Type::Array(at) = self.ty(cx, item.array) else {
+            return Err(CgError("item update of a non-array".into()));
+        };
         let mut positions = Vec::new();
         for e in &item.indices {
             positions.push(self.operand(cx, e, &Type::Int)?.into_int_value());
@@ -114,7 +135,11 @@ impl<'ctx> Codegen<'ctx, '_> {
 
         // Both branches' values, all computed from the values before the `if`.
         self.b.position_at_end(fast);
-        let mut chosen: Vec<(hir::LocalId, Option<BasicValueEnum<'ctx>>, Option<BasicValueEnum<'ctx>>)> = Vec::new();
+        let mut chosen: Vec<(
+            hir::LocalId,
+            Option<BasicValueEnum<'ctx>>,
+            Option<BasicValueEnum<'ctx>>,
+        )> = Vec::new();
         for u in &locals {
             let lt = self.local_ty(cx, u.local);
             let v = self.expr(cx, u.value)?;
@@ -149,7 +174,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         for (local, in_then, in_else) in chosen {
             let lt = self.local_ty(cx, local);
             let before = self.b.build_load(self.llvm_type(&lt), cx.locals[local], "")?;
-            let v = self.b.build_select(c, in_then.unwrap_or(before), in_else.unwrap_or(before), "")?;
+            let v =
+                self.b.build_select(c, in_then.unwrap_or(before), in_else.unwrap_or(before), "")?;
             self.b.build_store(cx.locals[local], v)?;
         }
         self.b.build_unconditional_branch(after)?;
@@ -161,7 +187,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// augmented assignments of numeric locals and exactly one `a[i] += v` / `-=` of a numeric
     /// array, every value free of calls, element reads and anything that can raise, no
     /// statement reading a local that an earlier one of its branch assigned.
-    fn branch_plan<'e>(&self, cx: &FnCx<'ctx>, then: &'e [Stmt], orelse: &'e [Stmt]) -> Option<(Vec<LocalUpdate<'e>>, ItemUpdate<'e>)> {
+    fn branch_plan<'e>(
+        &self,
+        cx: &FnCx<'ctx>,
+        then: &'e [Stmt],
+        orelse: &'e [Stmt],
+    ) -> Option<(Vec<LocalUpdate<'e>>, ItemUpdate<'e>)> {
         let numeric = |t: &Type| matches!(t, Type::Int | Type::Float | Type::Bool);
         let mut locals = Vec::new();
         let mut item = None;
@@ -172,28 +203,44 @@ impl<'ctx> Codegen<'ctx, '_> {
                 // The local this statement assigns, if any.
                 let target = match &s.kind {
                     StmtKind::Assign { target: Target::Local(l, span), value } => {
-                        if !numeric(&self.local_ty(cx, *l)) || !self.speculable(cx, value, &mut reads) {
+                        if !numeric(&self.local_ty(cx, *l))
+                            || !self.speculable(cx, value, &mut reads)
+                        {
                             return None;
                         }
                         locals.push(LocalUpdate { then_branch, local: *l, op: None, value, span });
                         Some(*l)
                     }
                     StmtKind::AugAssign { target, target_span, op, value } => {
-                        if !matches!(self.local_ty(cx, *target), Type::Int | Type::Float) || !pure_op(*op) || !self.speculable(cx, value, &mut reads) {
+                        if !matches!(self.local_ty(cx, *target), Type::Int | Type::Float)
+                            || !pure_op(*op)
+                            || !self.speculable(cx, value, &mut reads)
+                        {
                             return None;
                         }
                         reads.push(*target);
-                        locals.push(LocalUpdate { then_branch, local: *target, op: Some(*op), value, span: target_span });
+                        locals.push(LocalUpdate {
+                            then_branch,
+                            local: *target,
+                            op: Some(*op),
+                            value,
+                            span: target_span,
+                        });
                         Some(*target)
                     }
                     StmtKind::AugAssignItem { array, indices, target_span, op, value } => {
                         let ExprKind::Local(a) = array.kind else { return None };
                         let Type::Array(at) = self.ty(cx, array) else { return None };
-                        if item.is_some() || !matches!(op, BinOp::Add | BinOp::Sub) || !matches!(at.elem(), Type::Int | Type::Float) {
+                        if item.is_some()
+                            || !matches!(op, BinOp::Add | BinOp::Sub)
+                            || !matches!(at.elem(), Type::Int | Type::Float)
+                        {
                             return None;
                         }
                         // The value must widen to the element type (no numpy cast).
-                        if crate::types::join(&self.ty(cx, value), &at.elem()) != Some(at.elem()) || !self.speculable(cx, value, &mut reads) {
+                        if crate::types::join(&self.ty(cx, value), &at.elem()) != Some(at.elem())
+                            || !self.speculable(cx, value, &mut reads)
+                        {
                             return None;
                         }
                         let mut positions = Vec::new();
@@ -208,14 +255,23 @@ impl<'ctx> Codegen<'ctx, '_> {
                             return None;
                         }
                         reads.push(a);
-                        item = Some(ItemUpdate { then_branch, array, indices: positions, op: *op, value, span: target_span });
+                        item = Some(ItemUpdate {
+                            then_branch,
+                            array,
+                            indices: positions,
+                            op: *op,
+                            value,
+                            span: target_span,
+                        });
                         None
                     }
                     _ => return None,
                 };
                 // Everything is evaluated from the values before the `if`: no statement may see
                 // what an earlier one of its branch assigned, and each local is assigned once.
-                if reads.iter().any(|r| assigned.contains(r)) || target.is_some_and(|t| assigned.contains(&t)) {
+                if reads.iter().any(|r| assigned.contains(r))
+                    || target.is_some_and(|t| assigned.contains(&t))
+                {
                     return None;
                 }
                 assigned.extend(target);
@@ -237,18 +293,35 @@ impl<'ctx> Codegen<'ctx, '_> {
                 true
             }
             ExprKind::Unary(UnaryOp::Neg | UnaryOp::Not, x) => self.speculable(cx, x, reads),
-            ExprKind::Binary(op, a, b) => pure_op(*op) && self.speculable(cx, a, reads) && self.speculable(cx, b, reads),
-            ExprKind::Compare(first, rest) => self.speculable(cx, first, reads) && rest.iter().all(|(_, x)| self.speculable(cx, x, reads)),
+            ExprKind::Binary(op, a, b) => {
+                pure_op(*op) && self.speculable(cx, a, reads) && self.speculable(cx, b, reads)
+            }
+            ExprKind::Compare(first, rest) => {
+                self.speculable(cx, first, reads)
+                    && rest.iter().all(|(_, x)| self.speculable(cx, x, reads))
+            }
             ExprKind::BoolOp(_, items) => items.iter().all(|x| self.speculable(cx, x, reads)),
-            ExprKind::IfExp(c, a, b) => self.speculable(cx, c, reads) && self.speculable(cx, a, reads) && self.speculable(cx, b, reads),
-            ExprKind::Builtin(Builtin::Min | Builtin::Max, args) => args.len() >= 2 && args.iter().all(|x| self.speculable(cx, x, reads)),
+            ExprKind::IfExp(c, a, b) => {
+                self.speculable(cx, c, reads)
+                    && self.speculable(cx, a, reads)
+                    && self.speculable(cx, b, reads)
+            }
+            ExprKind::Builtin(Builtin::Min | Builtin::Max, args) => {
+                args.len() >= 2 && args.iter().all(|x| self.speculable(cx, x, reads))
+            }
             _ => false,
         }
     }
 
     /// The address of `arr[idx...]` and whether every index is in range (after wraparound, as
     /// the build's checks say): computed without raising; the address is only valid when it is.
-    fn element_ptr_if_valid(&mut self, cx: &FnCx<'ctx>, arr: inkwell::values::StructValue<'ctx>, at: &crate::types::ArrayType, idx: &[IntValue<'ctx>]) -> Cg<(inkwell::values::PointerValue<'ctx>, IntValue<'ctx>)> {
+    fn element_ptr_if_valid(
+        &mut self,
+        cx: &FnCx<'ctx>,
+        arr: inkwell::values::StructValue<'ctx>,
+        at: &crate::types::ArrayType,
+        idx: &[IntValue<'ctx>],
+    ) -> Cg<(inkwell::values::PointerValue<'ctx>, IntValue<'ctx>)> {
         let checks = self.hir.functions[self.prog.instances[cx.inst].func].checks;
         let mut offset = self.i64(0);
         let mut fits = self.ctx.bool_type().const_all_ones();
@@ -270,12 +343,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         let data = self.field(arr, arrays::DATA)?.into_pointer_value();
         Ok((unsafe { self.b.build_gep(self.ctx.i8_type(), data, &[offset], "elem")? }, fits))
     }
-
 }
 
 /// Operators that cannot raise on numbers (no division, no power, no shifts).
 fn pure_op(op: BinOp) -> bool {
-    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor)
+    matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor
+    )
 }
 
 /// A key identifying `a[i, j]` with index expressions made of locals and constants.
@@ -284,7 +359,9 @@ fn subscript_key(array: hir::LocalId, indices: &[hir::Index]) -> Option<String> 
         Some(match &e.kind {
             ExprKind::Local(l) => format!("l{l}"),
             ExprKind::Const(Const::Int(k)) => format!("c{k}"),
-            ExprKind::Binary(op, a, b) => format!("({}{}{})", expr_key(a)?, op.symbol(), expr_key(b)?),
+            ExprKind::Binary(op, a, b) => {
+                format!("({}{}{})", expr_key(a)?, op.symbol(), expr_key(b)?)
+            }
             ExprKind::Unary(UnaryOp::Neg, a) => format!("(-{})", expr_key(a)?),
             _ => return None,
         })
@@ -311,7 +388,9 @@ fn collect_subscripts(e: &Expr, out: &mut Vec<Option<String>>) {
         }
     }
     match &e.kind {
-        ExprKind::Tuple(items) | ExprKind::Builtin(_, items) => items.iter().for_each(|x| collect_subscripts(x, out)),
+        ExprKind::Tuple(items) | ExprKind::Builtin(_, items) => {
+            items.iter().for_each(|x| collect_subscripts(x, out))
+        }
         ExprKind::BoolOp(_, items) => items.iter().take(1).for_each(|x| collect_subscripts(x, out)),
         ExprKind::Unary(_, x) | ExprKind::IfExp(x, _, _) => collect_subscripts(x, out),
         ExprKind::Binary(_, a, b) => {
@@ -331,9 +410,17 @@ fn pure_value(e: &Expr, allowed: &[Option<String>]) -> bool {
     match &e.kind {
         ExprKind::Const(_) | ExprKind::Local(_) => true,
         ExprKind::Unary(op, x) => *op != UnaryOp::Invert && pure_value(x, allowed),
-        ExprKind::Binary(op, a, b) => matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) && pure_value(a, allowed) && pure_value(b, allowed),
+        ExprKind::Binary(op, a, b) => {
+            matches!(
+                op,
+                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor
+            ) && pure_value(a, allowed)
+                && pure_value(b, allowed)
+        }
         ExprKind::Subscript(array, indices) => match array.kind {
-            ExprKind::Local(l) => subscript_key(l, indices).is_some() && allowed.contains(&subscript_key(l, indices)),
+            ExprKind::Local(l) => {
+                subscript_key(l, indices).is_some() && allowed.contains(&subscript_key(l, indices))
+            }
             _ => false,
         },
         _ => false,

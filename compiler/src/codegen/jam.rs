@@ -50,10 +50,33 @@ pub(super) struct JamPlan<'h> {
 
 impl<'ctx> Codegen<'ctx, '_> {
     /// Whether a step-1 `for` loop's body qualifies (see the module doc).
-    pub(super) fn jam_plan<'h>(&self, cx: &FnCx<'ctx>, target: LocalId, body: &'h [Stmt]) -> Option<JamPlan<'h>> {
+    pub(super) fn jam_plan<'h>(
+        &self,
+        cx: &FnCx<'ctx>,
+        target: LocalId,
+        body: &'h [Stmt],
+    ) -> Option<JamPlan<'h>> {
         let (inner, prefix) = body.split_last()?;
-        let StmtKind::ForRange { target: inner_target, start, stop, step, body: inner_body, orelse, parallel: None, each: None, .. } = &inner.kind else { return None };
-        if !orelse.is_empty() || !matches!(step.as_ref().map(|e| &e.kind), None | Some(ExprKind::Const(Const::Int(1)))) {
+        let StmtKind::ForRange {
+            target: inner_target,
+            start,
+            stop,
+            step,
+            body: inner_body,
+            orelse,
+            parallel: None,
+            each: None,
+            ..
+        } = &inner.kind
+        else {
+            return None;
+        };
+        if !orelse.is_empty()
+            || !matches!(
+                step.as_ref().map(|e| &e.kind),
+                None | Some(ExprKind::Const(Const::Int(1)))
+            )
+        {
             return None;
         }
         // The inner loop assigns no local but its own variable.
@@ -73,8 +96,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         let mut private: Vec<LocalId> = Vec::new();
         for s in prefix {
-            let StmtKind::Assign { target: hir::Target::Local(l, _), value } = &s.kind else { return None };
-            if !reads_only(value, &|x| x == target || private.contains(&x) || !moving.contains(&x)) {
+            let StmtKind::Assign { target: hir::Target::Local(l, _), value } = &s.kind else {
+                return None;
+            };
+            if !reads_only(value, &|x| x == target || private.contains(&x) || !moving.contains(&x))
+            {
                 return None;
             }
             if !private.contains(l) {
@@ -86,23 +112,35 @@ impl<'ctx> Codegen<'ctx, '_> {
             return None;
         }
         // Its stores and reads checked before it, so nothing is left to fail inside.
-        let Some(Plan::Stores { writes, reads, checks_in_loop: false }) = self.speculable_loop(cx, *inner_target, true, inner_body) else { return None };
+        let Some(Plan::Stores { writes, reads, checks_in_loop: false }) =
+            self.speculable_loop(cx, *inner_target, true, inner_body)
+        else {
+            return None;
+        };
         let stores = speculate::stores_in(inner_body);
         let along_the_loop = |indices: &[hir::Index]| {
             indices.iter().any(|ix| matches!(ix, hir::Index::At(i) if matches!(speculate::index_ahead(i, Some(*inner_target), &[*inner_target]), Some(Some(_)))))
         };
-        let stored: Vec<LocalId> = stores.iter().filter_map(|(a, _)| match a.kind {
-            ExprKind::Local(l) => Some(l),
-            _ => None,
-        }).collect();
+        let stored: Vec<LocalId> = stores
+            .iter()
+            .filter_map(|(a, _)| match a.kind {
+                ExprKind::Local(l) => Some(l),
+                _ => None,
+            })
+            .collect();
         let once_each = stored.iter().enumerate().all(|(n, l)| !stored[..n].contains(l));
-        if stored.len() != stores.len() || !once_each || !stores.iter().all(|(_, indices)| along_the_loop(indices)) {
+        if stored.len() != stores.len()
+            || !once_each
+            || !stores.iter().all(|(_, indices)| along_the_loop(indices))
+        {
             return None;
         }
         // Every iteration of the round updates the same elements (`c[i, j]`, not `c[k, j]`):
         // that is what fusing saves. Rows of their own would only make two streams out of one
         // (stencil and scale2d, fused a row pair at a time: no faster, 5 % slower at worst).
-        let same_elements = |indices: &[hir::Index]| indices.iter().all(|ix| matches!(ix, hir::Index::At(i) if reads_only(i, &|x| x != target && !private.contains(&x))));
+        let same_elements = |indices: &[hir::Index]| {
+            indices.iter().all(|ix| matches!(ix, hir::Index::At(i) if reads_only(i, &|x| x != target && !private.contains(&x))))
+        };
         if !stores.iter().all(|(_, indices)| same_elements(indices)) {
             return None;
         }
@@ -126,21 +164,42 @@ impl<'ctx> Codegen<'ctx, '_> {
                 all_reads.push(a);
             }
         }
-        Some(JamPlan { prefix, inner, inner_target: *inner_target, start: start.as_ref(), stop, inner_body, private, writes, reads: all_reads })
+        Some(JamPlan {
+            prefix,
+            inner,
+            inner_target: *inner_target,
+            start: start.as_ref(),
+            stop,
+            inner_body,
+            private,
+            writes,
+            reads: all_reads,
+        })
     }
 
     /// The loop of [`Self::jam_plan`]: rounds of two iterations, fused when their checks all
     /// pass, else as written; then the last iteration when the count is odd. `break` goes to
     /// `after`; the builder is left where the loop ends normally.
-    pub(super) fn jammed_loop(&mut self, cx: &mut FnCx<'ctx>, lp: &CountedLoop<'ctx, '_>, plan: &JamPlan<'_>, body: &[Stmt], after: BasicBlock<'ctx>) -> Cg<()> {
+    pub(super) fn jammed_loop(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        lp: &CountedLoop<'ctx, '_>,
+        plan: &JamPlan<'_>,
+        body: &[Stmt],
+        after: BasicBlock<'ctx>,
+    ) -> Cg<()> {
         let i64t = self.ctx.i64_type();
         let bool_t = self.ctx.bool_type();
         // Each iteration of a round has its own loop variable and prefix locals.
-        let own: Vec<LocalId> = std::iter::once(lp.target).chain(plan.private.iter().copied()).collect();
+        let own: Vec<LocalId> =
+            std::iter::once(lp.target).chain(plan.private.iter().copied()).collect();
         let home: Vec<PointerValue<'ctx>> = own.iter().map(|l| cx.locals[*l]).collect();
         let mut copies = Vec::new();
         for _ in 0..COPIES {
-            let slots = own.iter().map(|l| self.entry_alloca(cx, self.llvm_type(&self.local_ty(cx, *l)), "jam.local")).collect::<Cg<Vec<_>>>()?;
+            let slots = own
+                .iter()
+                .map(|l| self.entry_alloca(cx, self.llvm_type(&self.local_ty(cx, *l)), "jam.local"))
+                .collect::<Cg<Vec<_>>>()?;
             copies.push(slots);
         }
         let counter = self.entry_alloca(cx, i64t.into(), "jam.round")?;
@@ -184,7 +243,15 @@ impl<'ctx> Codegen<'ctx, '_> {
             None => self.i64(0),
         };
         let stop = self.operand(cx, plan.stop, &Type::Int)?.into_int_value();
-        let inner = CountedLoop { s: plan.inner, target: plan.inner_target, start, stop, step: self.i64(1), count: self.i64(0), unit_step: true };
+        let inner = CountedLoop {
+            s: plan.inner,
+            target: plan.inner_target,
+            start,
+            stop,
+            step: self.i64(1),
+            count: self.i64(0),
+            unit_step: true,
+        };
         let mut ok = self.b.build_load(bool_t, flag, "")?.into_int_value();
         for slots in &copies {
             point_locals_at(cx, &own, slots);
@@ -241,7 +308,14 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `for j in range(start, stop)` running the body once per iteration of the round, each
     /// with its own locals (`copies`), every check known to pass.
-    fn fused_inner_loop(&mut self, cx: &mut FnCx<'ctx>, inner: &CountedLoop<'ctx, '_>, body: &[Stmt], own: &[LocalId], copies: &[Vec<PointerValue<'ctx>>]) -> Cg<()> {
+    fn fused_inner_loop(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        inner: &CountedLoop<'ctx, '_>,
+        body: &[Stmt],
+        own: &[LocalId],
+        copies: &[Vec<PointerValue<'ctx>>],
+    ) -> Cg<()> {
         let i64t = self.ctx.i64_type();
         let home: Vec<PointerValue<'ctx>> = own.iter().map(|l| cx.locals[*l]).collect();
         let counter = self.entry_alloca(cx, i64t.into(), "jam.j")?;

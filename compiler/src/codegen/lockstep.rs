@@ -25,7 +25,10 @@
 //! afterwards they hold the last iteration's.
 
 use super::{point_locals_at, Cg, CgError, Codegen, CountedLoop, FnCx};
-use crate::hir::{BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, LocalId, Stmt, StmtKind, Target, UnaryOp};
+use crate::hir::{
+    BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, LocalId, Stmt, StmtKind, Target,
+    UnaryOp,
+};
 use crate::types::{Instance, Type};
 use inkwell::basic_block::BasicBlock;
 use inkwell::types::VectorType;
@@ -48,7 +51,11 @@ pub(crate) struct LockstepPlan<'h> {
 }
 
 /// Whether a `for` loop's body qualifies (see the module doc), with the types of `inst`.
-pub(super) fn lockstep_plan<'h>(inst: &Instance, target: LocalId, body: &'h [Stmt]) -> Option<LockstepPlan<'h>> {
+pub(super) fn lockstep_plan<'h>(
+    inst: &Instance,
+    target: LocalId,
+    body: &'h [Stmt],
+) -> Option<LockstepPlan<'h>> {
     let at = body.iter().position(|s| matches!(s.kind, StmtKind::While { .. }))?;
     let (prefix, rest) = body.split_at(at);
     let StmtKind::While { cond, body: wbody, orelse } = &rest[0].kind else { return None };
@@ -66,7 +73,9 @@ pub(super) fn lockstep_plan<'h>(inst: &Instance, target: LocalId, body: &'h [Stm
         let (targets, values) = simple_assignment(s)?;
         let readable = |l: LocalId| l == target || private.contains(&l) || !bound.contains(&l);
         let fixed = |l: LocalId| !bound.contains(&l);
-        if !values.iter().all(|v| pure(inst, v, &readable, Some(&fixed))) || !targets.iter().all(|l| scalar(&inst.locals[*l])) {
+        if !values.iter().all(|v| pure(inst, v, &readable, Some(&fixed)))
+            || !targets.iter().all(|l| scalar(&inst.locals[*l]))
+        {
             return None;
         }
         if let StmtKind::AugAssign { target: l, .. } = &s.kind {
@@ -87,7 +96,9 @@ pub(super) fn lockstep_plan<'h>(inst: &Instance, target: LocalId, body: &'h [Stm
     }
     for s in wbody {
         let (targets, values) = simple_assignment(s)?;
-        if !values.iter().all(|v| pure(inst, v, &readable, None)) || !targets.iter().all(|l| private.contains(l)) {
+        if !values.iter().all(|v| pure(inst, v, &readable, None))
+            || !targets.iter().all(|l| private.contains(l))
+        {
             return None;
         }
     }
@@ -102,7 +113,12 @@ pub(super) fn lockstep_plan<'h>(inst: &Instance, target: LocalId, body: &'h [Stm
 /// An expression of numbers and locals that cannot fail (see the module doc). `readable`: the
 /// locals it may read. `fixed`, in the prefix only: the locals the loop never changes, by which
 /// a division is allowed (its check fails in the first lane first).
-fn pure(inst: &Instance, e: &Expr, readable: &dyn Fn(LocalId) -> bool, fixed: Option<&dyn Fn(LocalId) -> bool>) -> bool {
+fn pure(
+    inst: &Instance,
+    e: &Expr,
+    readable: &dyn Fn(LocalId) -> bool,
+    fixed: Option<&dyn Fn(LocalId) -> bool>,
+) -> bool {
     if !matches!(inst.exprs[e.id], Type::Int | Type::Float | Type::Bool) {
         return false;
     }
@@ -115,7 +131,12 @@ fn pure(inst: &Instance, e: &Expr, readable: &dyn Fn(LocalId) -> bool, fixed: Op
             ok(a)
                 && ok(b)
                 && match op {
-                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => true,
+                    BinOp::Add
+                    | BinOp::Sub
+                    | BinOp::Mul
+                    | BinOp::BitAnd
+                    | BinOp::BitOr
+                    | BinOp::BitXor => true,
                     BinOp::Div => match (&b.kind, fixed) {
                         (ExprKind::Const(Const::Float(v)), _) => *v != 0.0,
                         (ExprKind::Const(Const::Int(v)), _) => *v != 0,
@@ -128,7 +149,9 @@ fn pure(inst: &Instance, e: &Expr, readable: &dyn Fn(LocalId) -> bool, fixed: Op
         ExprKind::Compare(first, rest) => ok(first) && rest.iter().all(|(_, x)| ok(x)),
         ExprKind::BoolOp(_, items) => items.iter().all(ok),
         ExprKind::IfExp(c, a, b) => ok(c) && ok(a) && ok(b),
-        ExprKind::Builtin(Builtin::Abs | Builtin::Min | Builtin::Max | Builtin::Float, args) => !args.is_empty() && args.len() <= 2 && args.iter().all(ok),
+        ExprKind::Builtin(Builtin::Abs | Builtin::Min | Builtin::Max | Builtin::Float, args) => {
+            !args.is_empty() && args.len() <= 2 && args.iter().all(ok)
+        }
         _ => false,
     }
 }
@@ -136,13 +159,21 @@ fn pure(inst: &Instance, e: &Expr, readable: &dyn Fn(LocalId) -> bool, fixed: Op
 impl<'ctx> Codegen<'ctx, '_> {
     /// [`LANES`] iterations at a time (see the module doc); the builder is left where the loop
     /// ends normally (where `else` runs).
-    pub(super) fn lockstep_loop(&mut self, cx: &mut FnCx<'ctx>, lp: &CountedLoop<'ctx, '_>, plan: &LockstepPlan<'_>, body: &[Stmt], after: BasicBlock<'ctx>) -> Cg<()> {
+    pub(super) fn lockstep_loop(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        lp: &CountedLoop<'ctx, '_>,
+        plan: &LockstepPlan<'_>,
+        body: &[Stmt],
+        after: BasicBlock<'ctx>,
+    ) -> Cg<()> {
         let i64t = self.ctx.i64_type();
         // Each lane's own locals: the private ones and the loop variable (lane 0 keeps the
         // function's own slots).
         let mut own: Vec<LocalId> = plan.private.clone();
         own.push(lp.target);
-        let mut lanes: Vec<Vec<PointerValue<'ctx>>> = vec![own.iter().map(|l| cx.locals[*l]).collect()];
+        let mut lanes: Vec<Vec<PointerValue<'ctx>>> =
+            vec![own.iter().map(|l| cx.locals[*l]).collect()];
         for _ in 1..LANES {
             let mut slots = Vec::with_capacity(own.len());
             for l in &own {
@@ -164,7 +195,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         // above LANES - 1. Then i + LANES cannot overflow (stop <= i64::MAX).
         let started = self.b.build_int_compare(IntPredicate::SLT, i, lp.stop, "")?;
         let left = self.b.build_int_sub(lp.stop, i, "")?;
-        let enough = self.b.build_int_compare(IntPredicate::UGT, left, self.i64(LANES as i64 - 1), "")?;
+        let enough =
+            self.b.build_int_compare(IntPredicate::UGT, left, self.i64(LANES as i64 - 1), "")?;
         let more = self.b.build_and(started, enough, "")?;
         self.b.build_conditional_branch(more, lanes_body, rest)?;
         self.b.position_at_end(lanes_body);
@@ -214,7 +246,14 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// The `while` loops of all lanes side by side as scalar code, each lane with its own
     /// locals and flag; LLVM's SLP vectorizer packs what it can.
-    fn scalar_lanes_while(&mut self, cx: &mut FnCx<'ctx>, plan: &LockstepPlan<'_>, own: &[LocalId], lanes: &[Vec<PointerValue<'ctx>>], span: &crate::diagnostics::Span) -> Cg<()> {
+    fn scalar_lanes_while(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        plan: &LockstepPlan<'_>,
+        own: &[LocalId],
+        lanes: &[Vec<PointerValue<'ctx>>],
+        span: &crate::diagnostics::Span,
+    ) -> Cg<()> {
         let bool_t = self.ctx.bool_type();
         let mut active = Vec::with_capacity(LANES);
         for _ in 0..LANES {
@@ -268,14 +307,21 @@ impl<'ctx> Codegen<'ctx, '_> {
 fn simple_assignment(s: &Stmt) -> Option<(Vec<LocalId>, Vec<&Expr>)> {
     match &s.kind {
         StmtKind::Assign { target: Target::Local(l, _), value } => Some((vec![*l], vec![value])),
-        StmtKind::Assign { target: Target::Tuple(items, _), value: Expr { kind: ExprKind::Tuple(values), .. } } if items.len() == values.len() => {
+        StmtKind::Assign {
+            target: Target::Tuple(items, _),
+            value: Expr { kind: ExprKind::Tuple(values), .. },
+        } if items.len() == values.len() => {
             let locals = items.iter().map(|t| match t {
                 Target::Local(l, _) => Some(*l),
                 _ => None,
             });
             Some((locals.collect::<Option<Vec<_>>>()?, values.iter().collect()))
         }
-        StmtKind::AugAssign { target, op, value, .. } if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) => Some((vec![*target], vec![value])),
+        StmtKind::AugAssign { target, op, value, .. }
+            if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) =>
+        {
+            Some((vec![*target], vec![value]))
+        }
         _ => None,
     }
 }
@@ -292,7 +338,10 @@ fn bound_locals(stmts: &[Stmt], out: &mut Vec<LocalId>) {
 
 /// Whether a `break`, `continue` or `return` appears anywhere in these statements.
 fn leaves_early(stmts: &[Stmt]) -> bool {
-    stmts.iter().any(|s| matches!(s.kind, StmtKind::Break | StmtKind::Continue | StmtKind::Return(_)) || s.kind.blocks().iter().any(|b| leaves_early(b)))
+    stmts.iter().any(|s| {
+        matches!(s.kind, StmtKind::Break | StmtKind::Continue | StmtKind::Return(_))
+            || s.kind.blocks().iter().any(|b| leaves_early(b))
+    })
 }
 
 /// Whether the `while` part can run as vector code of its own (see [`Codegen::vector_while`]):
@@ -302,11 +351,14 @@ fn vectorizable(inst: &Instance, plan: &LockstepPlan<'_>) -> bool {
     fn expr(inst: &Instance, e: &Expr) -> bool {
         let t = |x: &Expr| inst.exprs[x.id].clone();
         match &e.kind {
-            ExprKind::Const(Const::Int(_) | Const::Float(_) | Const::Bool(_)) | ExprKind::Local(_) => true,
+            ExprKind::Const(Const::Int(_) | Const::Float(_) | Const::Bool(_))
+            | ExprKind::Local(_) => true,
             ExprKind::Unary(_, x) => expr(inst, x),
             ExprKind::Binary(op, a, b) => {
                 let bits = matches!(op, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor);
-                expr(inst, a) && expr(inst, b) && !(bits && (t(a) == Type::Float || t(b) == Type::Float))
+                expr(inst, a)
+                    && expr(inst, b)
+                    && !(bits && (t(a) == Type::Float || t(b) == Type::Float))
             }
             // One type per comparison here; mixed int and float comparisons take the scalar
             // lanes, where the scalar code's own conversion applies.
@@ -314,23 +366,40 @@ fn vectorizable(inst: &Instance, plan: &LockstepPlan<'_>) -> bool {
                 let mut prev = t(first);
                 expr(inst, first)
                     && rest.iter().all(|(op, x)| {
-                        let ok = !matches!(op, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot) && expr(inst, x) && ((prev == Type::Float) == (t(x) == Type::Float));
+                        let ok = !matches!(op, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot)
+                            && expr(inst, x)
+                            && ((prev == Type::Float) == (t(x) == Type::Float));
                         prev = t(x);
                         ok
                     })
             }
             ExprKind::BoolOp(_, items) => items.iter().all(|x| t(x) == Type::Bool && expr(inst, x)),
             ExprKind::IfExp(c, a, b) => expr(inst, c) && expr(inst, a) && expr(inst, b),
-            ExprKind::Builtin(Builtin::Abs | Builtin::Float, args) => args.len() == 1 && expr(inst, &args[0]),
-            ExprKind::Builtin(Builtin::Min | Builtin::Max, args) => args.len() == 2 && t(&args[0]) == t(&args[1]) && args.iter().all(|x| expr(inst, x)),
+            ExprKind::Builtin(Builtin::Abs | Builtin::Float, args) => {
+                args.len() == 1 && expr(inst, &args[0])
+            }
+            ExprKind::Builtin(Builtin::Min | Builtin::Max, args) => {
+                args.len() == 2 && t(&args[0]) == t(&args[1]) && args.iter().all(|x| expr(inst, x))
+            }
             _ => false,
         }
     }
     // A value goes into its local as Python's arithmetic widens it (bool → int → float).
-    let widens = |from: &Type, to: &Type| from == to || matches!((from, to), (Type::Bool, Type::Int | Type::Float) | (Type::Int, Type::Float));
+    let widens = |from: &Type, to: &Type| {
+        from == to
+            || matches!(
+                (from, to),
+                (Type::Bool, Type::Int | Type::Float) | (Type::Int, Type::Float)
+            )
+    };
     expr(inst, plan.cond)
         && plan.wbody.iter().all(|s| {
-            simple_assignment(s).is_some_and(|(targets, values)| targets.iter().zip(&values).all(|(l, v)| expr(inst, v) && widens(&inst.exprs[v.id], &inst.locals[*l])))
+            simple_assignment(s).is_some_and(|(targets, values)| {
+                targets
+                    .iter()
+                    .zip(&values)
+                    .all(|(l, v)| expr(inst, v) && widens(&inst.exprs[v.id], &inst.locals[*l]))
+            })
         })
 }
 
@@ -354,7 +423,12 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// A lane vector of type `from` as type `to`, as Python's arithmetic widens (bool → int →
     /// float).
-    fn vector_convert(&self, v: VectorValue<'ctx>, from: &Type, to: &Type) -> Cg<VectorValue<'ctx>> {
+    fn vector_convert(
+        &self,
+        v: VectorValue<'ctx>,
+        from: &Type,
+        to: &Type,
+    ) -> Cg<VectorValue<'ctx>> {
         let target = self.lane_vector_type(to);
         Ok(match (from, to) {
             (a, b) if a == b => v,
@@ -362,15 +436,30 @@ impl<'ctx> Codegen<'ctx, '_> {
             (Type::Bool, Type::Float) => self.b.build_unsigned_int_to_float(v, target, "")?,
             (Type::Int, Type::Float) => self.b.build_signed_int_to_float(v, target, "")?,
             // Truthiness, for conditions.
-            (Type::Int, Type::Bool) => self.b.build_int_compare(IntPredicate::NE, v, self.lane_vector_type(from).const_zero(), "")?,
-            (Type::Float, Type::Bool) => self.b.build_float_compare(FloatPredicate::UNE, v, self.lane_vector_type(from).const_zero(), "")?,
+            (Type::Int, Type::Bool) => self.b.build_int_compare(
+                IntPredicate::NE,
+                v,
+                self.lane_vector_type(from).const_zero(),
+                "",
+            )?,
+            (Type::Float, Type::Bool) => self.b.build_float_compare(
+                FloatPredicate::UNE,
+                v,
+                self.lane_vector_type(from).const_zero(),
+                "",
+            )?,
             _ => return Err(CgError(format!("lanes: {from} as {to}"))),
         })
     }
 
     /// An expression [`vectorizable`] accepts, evaluated in every lane at once: private locals
     /// and the loop variable come from `slots` (one vector each), fixed locals are splatted.
-    fn vector_expr(&mut self, cx: &FnCx<'ctx>, e: &Expr, slots: &HashMap<LocalId, PointerValue<'ctx>>) -> Cg<VectorValue<'ctx>> {
+    fn vector_expr(
+        &mut self,
+        cx: &FnCx<'ctx>,
+        e: &Expr,
+        slots: &HashMap<LocalId, PointerValue<'ctx>>,
+    ) -> Cg<VectorValue<'ctx>> {
         let t = self.ty(cx, e);
         let ty = |this: &Self, x: &Expr| this.ty(cx, x);
         Ok(match &e.kind {
@@ -384,7 +473,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.splat(v, &t)?
             }
             ExprKind::Local(l) => match slots.get(l) {
-                Some(slot) => self.b.build_load(self.lane_vector_type(&t), *slot, "")?.into_vector_value(),
+                Some(slot) => {
+                    self.b.build_load(self.lane_vector_type(&t), *slot, "")?.into_vector_value()
+                }
                 None => {
                     let v = self.b.build_load(self.llvm_type(&t), cx.locals[*l], "")?;
                     self.splat(v, &t)?
@@ -398,7 +489,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                         let truth = self.vector_convert(v, &xt, &Type::Bool)?;
                         self.b.build_not(truth, "")?
                     }
-                    UnaryOp::Neg if t == Type::Float => self.b.build_float_neg(self.vector_convert(v, &xt, &t)?, "")?,
+                    UnaryOp::Neg if t == Type::Float => {
+                        self.b.build_float_neg(self.vector_convert(v, &xt, &t)?, "")?
+                    }
                     UnaryOp::Neg => self.b.build_int_neg(self.vector_convert(v, &xt, &t)?, "")?,
                     _ => self.vector_convert(v, &xt, &t)?,
                 }
@@ -431,7 +524,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                     let r = if left_t == Type::Float {
                         self.b.build_float_compare(super::float_predicate(*op), left, right, "")?
                     } else {
-                        let (l, r) = (self.vector_convert(left, &left_t, &Type::Int)?, self.vector_convert(right, &xt, &Type::Int)?);
+                        let (l, r) = (
+                            self.vector_convert(left, &left_t, &Type::Int)?,
+                            self.vector_convert(right, &xt, &Type::Int)?,
+                        );
                         self.b.build_int_compare(super::int_predicate(*op), l, r, "")?
                     };
                     all = Some(match all {
@@ -459,7 +555,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let cond = self.vector_convert(cv, &ty(self, c), &Type::Bool)?;
                 let av = self.vector_expr(cx, a, slots)?;
                 let bv = self.vector_expr(cx, b, slots)?;
-                let (x, y) = (self.vector_convert(av, &ty(self, a), &t)?, self.vector_convert(bv, &ty(self, b), &t)?);
+                let (x, y) = (
+                    self.vector_convert(av, &ty(self, a), &t)?,
+                    self.vector_convert(bv, &ty(self, b), &t)?,
+                );
                 self.b.build_select(cond, x, y, "")?.into_vector_value()
             }
             ExprKind::Builtin(Builtin::Float, args) => {
@@ -473,7 +572,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 if t == Type::Float {
                     self.intrinsic("llvm.fabs", &[v.into()])?.into_vector_value()
                 } else {
-                    let negative = self.b.build_int_compare(IntPredicate::SLT, v, self.lane_vector_type(&t).const_zero(), "")?;
+                    let negative = self.b.build_int_compare(
+                        IntPredicate::SLT,
+                        v,
+                        self.lane_vector_type(&t).const_zero(),
+                        "",
+                    )?;
                     let flipped = self.b.build_int_neg(v, "")?;
                     self.b.build_select(negative, flipped, v, "")?.into_vector_value()
                 }
@@ -485,10 +589,16 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let y = self.vector_expr(cx, &args[1], slots)?;
                 let (x, y) = (self.vector_convert(x, &at, &t)?, self.vector_convert(y, &at, &t)?);
                 let takes_b = match (b, &t) {
-                    (Builtin::Min, Type::Float) => self.b.build_float_compare(FloatPredicate::OLT, y, x, "")?,
-                    (_, Type::Float) => self.b.build_float_compare(FloatPredicate::OGT, y, x, "")?,
+                    (Builtin::Min, Type::Float) => {
+                        self.b.build_float_compare(FloatPredicate::OLT, y, x, "")?
+                    }
+                    (_, Type::Float) => {
+                        self.b.build_float_compare(FloatPredicate::OGT, y, x, "")?
+                    }
                     // (True is 1: an i1 compares unsigned.)
-                    (Builtin::Min, Type::Bool) => self.b.build_int_compare(IntPredicate::ULT, y, x, "")?,
+                    (Builtin::Min, Type::Bool) => {
+                        self.b.build_int_compare(IntPredicate::ULT, y, x, "")?
+                    }
                     (_, Type::Bool) => self.b.build_int_compare(IntPredicate::UGT, y, x, "")?,
                     (Builtin::Min, _) => self.b.build_int_compare(IntPredicate::SLT, y, x, "")?,
                     _ => self.b.build_int_compare(IntPredicate::SGT, y, x, "")?,
@@ -503,7 +613,14 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// loop variable) is one vector, a lane whose condition failed keeps its values (a
     /// select), and the loop goes round while any lane is active. Packs the lanes' values
     /// before and unpacks them after.
-    fn vector_while(&mut self, cx: &mut FnCx<'ctx>, plan: &LockstepPlan<'_>, own: &[LocalId], lanes: &[Vec<PointerValue<'ctx>>], span: &crate::diagnostics::Span) -> Cg<()> {
+    fn vector_while(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        plan: &LockstepPlan<'_>,
+        own: &[LocalId],
+        lanes: &[Vec<PointerValue<'ctx>>],
+        span: &crate::diagnostics::Span,
+    ) -> Cg<()> {
         let mut slots = HashMap::new();
         for (k, l) in own.iter().enumerate() {
             let t = self.local_ty(cx, *l);
@@ -533,24 +650,41 @@ impl<'ctx> Codegen<'ctx, '_> {
         let words = self.b.build_int_s_extend(c, mask_t, "")?;
         let now_words = self.b.build_and(was, words, "")?;
         self.b.build_store(active, now_words)?;
-        let now = self.b.build_int_compare(IntPredicate::SLT, now_words, mask_t.const_zero(), "")?;
+        let now =
+            self.b.build_int_compare(IntPredicate::SLT, now_words, mask_t.const_zero(), "")?;
         let any = self.intrinsic("llvm.vector.reduce.or", &[now_words.into()])?.into_int_value();
         let any = self.b.build_int_compare(IntPredicate::NE, any, self.i64(0), "")?;
         self.b.build_conditional_branch(any, body, done)?;
         self.b.position_at_end(body);
         let mut changed = Vec::new();
         bound_locals(plan.wbody, &mut changed);
-        let before: Vec<(LocalId, BasicValueEnum<'ctx>)> = changed.iter().map(|l| Ok((*l, self.b.build_load(self.lane_vector_type(&self.local_ty(cx, *l)), slots[l], "")?))).collect::<Cg<_>>()?;
+        let before: Vec<(LocalId, BasicValueEnum<'ctx>)> = changed
+            .iter()
+            .map(|l| {
+                Ok((
+                    *l,
+                    self.b.build_load(
+                        self.lane_vector_type(&self.local_ty(cx, *l)),
+                        slots[l],
+                        "",
+                    )?,
+                ))
+            })
+            .collect::<Cg<_>>()?;
         for s in plan.wbody {
             self.set_loc(cx.scope, &s.span);
-            let (targets, values) = simple_assignment(s).ok_or_else(|| CgError("lanes: statement".into()))?;
+            let (targets, values) =
+                simple_assignment(s).ok_or_else(|| CgError("lanes: statement".into()))?;
             // All values first (`a, b = b, a + b`), then the stores; `x op= v` is x = x op v.
             let mut computed = Vec::new();
             for (l, v) in targets.iter().zip(&values) {
                 let lt = self.local_ty(cx, *l);
                 let value = match &s.kind {
                     StmtKind::AugAssign { op, .. } => {
-                        let current = self.b.build_load(self.lane_vector_type(&lt), slots[l], "")?.into_vector_value();
+                        let current = self
+                            .b
+                            .build_load(self.lane_vector_type(&lt), slots[l], "")?
+                            .into_vector_value();
                         let operand = self.vector_expr(cx, v, &slots)?;
                         let (x, y) = (current, self.vector_convert(operand, &self.ty(cx, v), &lt)?);
                         match (op, &lt) {

@@ -30,17 +30,25 @@ mod speculate;
 pub(crate) mod unroll;
 
 use crate::diagnostics::Span;
-use crate::hir::{self, Arg, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, MathFn, Stmt, StmtKind, Target, UnaryOp};
+use crate::hir::{
+    self, Arg, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, MathFn, Stmt, StmtKind,
+    Target, UnaryOp,
+};
 use crate::types::{const_type, falls_through, InstanceId, Program, Type};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::{Builder, BuilderError};
 use inkwell::context::Context;
-use inkwell::debug_info::{AsDIScope, DICompileUnit, DIFlags, DIFlagsConstants, DIScope, DWARFEmissionKind, DWARFSourceLanguage, DebugInfoBuilder};
+use inkwell::debug_info::{
+    AsDIScope, DICompileUnit, DIFlags, DIFlagsConstants, DIScope, DWARFEmissionKind,
+    DWARFSourceLanguage, DebugInfoBuilder,
+};
 use inkwell::intrinsics::Intrinsic;
 use inkwell::module::{FlagBehavior, Linkage, Module};
 use inkwell::types::{BasicType, BasicTypeEnum, StructType};
-use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue, StructValue};
+use inkwell::values::{
+    BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue, StructValue,
+};
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 use std::collections::HashMap;
 
@@ -226,7 +234,11 @@ fn poison(ty: BasicTypeEnum<'_>) -> BasicValueEnum<'_> {
 
 /// Points `locals` at `slots` (one each), so the statements generated next read and write
 /// those: a lane's or a copy's own locals (lockstep.rs, jam.rs), or the function's again.
-fn point_locals_at<'ctx>(cx: &mut FnCx<'ctx>, locals: &[hir::LocalId], slots: &[PointerValue<'ctx>]) {
+fn point_locals_at<'ctx>(
+    cx: &mut FnCx<'ctx>,
+    locals: &[hir::LocalId],
+    slots: &[PointerValue<'ctx>],
+) {
     for (l, slot) in locals.iter().zip(slots) {
         cx.locals[*l] = *slot;
     }
@@ -245,16 +257,40 @@ fn has_array(t: &Type) -> bool {
 /// The message of OverflowError for an int result beyond int64 (CPython's int would grow).
 const INT_OVERFLOW: &str = "int result does not fit in int64 (pyaot's int; CPython's would grow): use floats, or `# pyaot: overflowcheck=False` for wrapping arithmetic";
 
-pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, source: &str, file_name: &str) -> Cg<Generated<'ctx>> {
+pub fn generate<'ctx>(
+    ctx: &'ctx Context,
+    hir: &hir::Module,
+    prog: &Program,
+    source: &str,
+    file_name: &str,
+) -> Cg<Generated<'ctx>> {
     let module = ctx.create_module(&hir.name);
     let (dir, file) = match file_name.rsplit_once('/') {
         Some((d, f)) => (d.to_string(), f.to_string()),
         None => (".".to_string(), file_name.to_string()),
     };
     let (di, cu) = module.create_debug_info_builder(
-        true, DWARFSourceLanguage::Python, &file, &dir, "pyaot", true, "", 0, "", DWARFEmissionKind::LineTablesOnly, 0, false, false, "", "",
+        true,
+        DWARFSourceLanguage::Python,
+        &file,
+        &dir,
+        "pyaot",
+        true,
+        "",
+        0,
+        "",
+        DWARFEmissionKind::LineTablesOnly,
+        0,
+        false,
+        false,
+        "",
+        "",
     );
-    module.add_basic_value_flag("Debug Info Version", FlagBehavior::Warning, ctx.i32_type().const_int(3, false));
+    module.add_basic_value_flag(
+        "Debug Info Version",
+        FlagBehavior::Warning,
+        ctx.i32_type().const_int(3, false),
+    );
     let mut line_starts = vec![0];
     line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
     let has_parallel_loops = prog.instances.iter().any(|inst| {
@@ -266,7 +302,25 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         any_parallel(&hir.functions[inst.func].body)
     });
-    let mut cg = Codegen { ctx, module, b: ctx.create_builder(), hir, prog, di, cu, line_starts, natives: Vec::new(), strings: HashMap::new(), has_parallel_loops, self_calls: HashMap::new(), escape_bodies: HashMap::new(), module_objects: Vec::new(), transforms: Vec::new(), escape_raises: Vec::new(), debug_gil: std::env::var_os("PYAOT_DEBUG_GIL").is_some_and(|v| v == "1") };
+    let mut cg = Codegen {
+        ctx,
+        module,
+        b: ctx.create_builder(),
+        hir,
+        prog,
+        di,
+        cu,
+        line_starts,
+        natives: Vec::new(),
+        strings: HashMap::new(),
+        has_parallel_loops,
+        self_calls: HashMap::new(),
+        escape_bodies: HashMap::new(),
+        module_objects: Vec::new(),
+        transforms: Vec::new(),
+        escape_raises: Vec::new(),
+        debug_gil: std::env::var_os("PYAOT_DEBUG_GIL").is_some_and(|v| v == "1"),
+    };
     for (i, inst) in prog.instances.iter().enumerate() {
         let f = &hir.functions[inst.func];
         let mut params: Vec<_> = inst.params.iter().map(|t| cg.llvm_type(t).into()).collect();
@@ -276,7 +330,11 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         }
         params.push(cg.ptr_type().into());
         let name = format!("{}.{}", f.name, i);
-        let func = cg.module.add_function(&name, cg.llvm_type(&inst.ret).fn_type(&params, false), Some(Linkage::Internal));
+        let func = cg.module.add_function(
+            &name,
+            cg.llvm_type(&inst.ret).fn_type(&params, false),
+            Some(Linkage::Internal),
+        );
         // Nothing else points at the flag (it lives in the wrapper's frame).
         let flag = params.len() as u32 - 1;
         for attr in ["noalias", "nocapture", "nonnull", "noundef"] {
@@ -300,7 +358,13 @@ pub fn generate<'ctx>(ctx: &'ctx Context, hir: &hir::Module, prog: &Program, sou
         let original = cg.body_fn(i);
         let name = original.get_name().to_str().unwrap_or("f").to_string();
         let twins: Vec<FunctionValue> = (1..RECURSION_COPIES)
-            .map(|k| cg.module.add_function(&format!("{name}.copy{k}"), original.get_type(), Some(Linkage::Internal)))
+            .map(|k| {
+                cg.module.add_function(
+                    &format!("{name}.copy{k}"),
+                    original.get_type(),
+                    Some(Linkage::Internal),
+                )
+            })
             .collect();
         // original -> copy1 -> copy2 -> ... -> original
         cg.self_calls.insert(i, twins[0]);
@@ -361,7 +425,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         let bytes = s.as_bytes();
         let value = self.ctx.const_string(bytes, true);
-        let g = self.module.add_global(value.get_type(), None, &format!("str.{}", self.strings.len()));
+        let g =
+            self.module.add_global(value.get_type(), None, &format!("str.{}", self.strings.len()));
         g.set_initializer(&value);
         g.set_constant(true);
         g.set_linkage(Linkage::Private);
@@ -388,7 +453,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         let (line, _) = self.line_col(span.start);
         let file = self.cu.get_file();
         let ty = self.di.create_subroutine_type(file, None, &[], DIFlags::PUBLIC);
-        let sp = self.di.create_function(self.cu.as_debug_info_scope(), name, None, file, line, ty, true, true, line, DIFlags::PUBLIC, true);
+        let sp = self.di.create_function(
+            self.cu.as_debug_info_scope(),
+            name,
+            None,
+            file,
+            line,
+            ty,
+            true,
+            true,
+            line,
+            DIFlags::PUBLIC,
+            true,
+        );
         func.set_subprogram(sp);
         sp.as_debug_info_scope()
     }
@@ -397,7 +474,19 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn glue_subprogram(&self, func: FunctionValue<'ctx>, name: &str) -> DIScope<'ctx> {
         let file = self.cu.get_file();
         let ty = self.di.create_subroutine_type(file, None, &[], DIFlags::PUBLIC);
-        let sp = self.di.create_function(self.cu.as_debug_info_scope(), name, None, file, 0, ty, true, true, 0, DIFlags::ARTIFICIAL, true);
+        let sp = self.di.create_function(
+            self.cu.as_debug_info_scope(),
+            name,
+            None,
+            file,
+            0,
+            ty,
+            true,
+            true,
+            0,
+            DIFlags::ARTIFICIAL,
+            true,
+        );
         func.set_subprogram(sp);
         sp.as_debug_info_scope()
     }
@@ -419,7 +508,11 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Generates an instance's body into its function, or (`twin`: (copy, next)) into a copy
     /// whose own recursive calls go to `next`.
-    fn define_native(&mut self, id: InstanceId, twin: Option<(FunctionValue<'ctx>, FunctionValue<'ctx>)>) -> Cg<()> {
+    fn define_native(
+        &mut self,
+        id: InstanceId,
+        twin: Option<(FunctionValue<'ctx>, FunctionValue<'ctx>)>,
+    ) -> Cg<()> {
         let inst = &self.prog.instances[id];
         let f = &self.hir.functions[inst.func];
         let func = twin.map_or(self.body_fn(id), |(t, _)| t);
@@ -439,11 +532,43 @@ impl<'ctx> Codegen<'ctx, '_> {
         let counts_depth = self.is_recursive(id);
         let uses_arena = self.creates_arrays(id);
         let self_call = twin.map(|(_, original)| original);
-        let last = func.get_last_param().ok_or_else(|| CgError("native without its failed flag".into()))?.into_pointer_value();
-        let (failed, escape) = if self.escape_bodies.contains_key(&id) { (self.failed_flag()?, Some(last)) } else { (last, None) };
-        let mut cx = FnCx { inst: id, element_update: false, func, scope, locals, loops: Vec::new(), unwind: None, propagate: None, failed, escape, arena: None, counts_depth, parallel_body: false, self_call, temps: Vec::new(), each_items: HashMap::new(), handlers: Vec::new(), handling: Vec::new(), spec: None, checks_pass: false, finally_stack: Vec::new(), ret_slot: None, fresh: fresh::FreshArrays::new(self, func, f, &fresh::fresh_locals(f, inst)) };
+        let last = func
+            .get_last_param()
+            .ok_or_else(|| CgError("native without its failed flag".into()))?
+            .into_pointer_value();
+        let (failed, escape) = if self.escape_bodies.contains_key(&id) {
+            (self.failed_flag()?, Some(last))
+        } else {
+            (last, None)
+        };
+        let mut cx = FnCx {
+            inst: id,
+            element_update: false,
+            func,
+            scope,
+            locals,
+            loops: Vec::new(),
+            unwind: None,
+            propagate: None,
+            failed,
+            escape,
+            arena: None,
+            counts_depth,
+            parallel_body: false,
+            self_call,
+            temps: Vec::new(),
+            each_items: HashMap::new(),
+            handlers: Vec::new(),
+            handling: Vec::new(),
+            spec: None,
+            checks_pass: false,
+            finally_stack: Vec::new(),
+            ret_slot: None,
+            fresh: fresh::FreshArrays::new(self, func, f, &fresh::fresh_locals(f, inst)),
+        };
         for (i, _) in f.params.iter().enumerate() {
-            let v = func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
+            let v =
+                func.get_nth_param(i as u32).ok_or_else(|| CgError("missing parameter".into()))?;
             if let Type::Array(at) = &inst.params[i] {
                 self.assume_valid_shape(v.into_struct_value(), at.ndim)?;
             }
@@ -463,12 +588,22 @@ impl<'ctx> Codegen<'ctx, '_> {
         // every cycle of the ring passes through (a few levels of slack, fewer branches).
         if counts_depth && twin.is_none() {
             let depth = self.depth_param(&cx)?;
-            let ok = self.b.build_int_compare(IntPredicate::SLE, depth, self.i64(MAX_RECURSION_DEPTH), "")?;
+            let ok = self.b.build_int_compare(
+                IntPredicate::SLE,
+                depth,
+                self.i64(MAX_RECURSION_DEPTH),
+                "",
+            )?;
             match cx.escape {
                 // No Python error set here (that would be a side effect, and LLVM could no
                 // longer merge equal calls): the entry raises RecursionError.
                 Some(jump_buffer) => escape::guard_depth(self, &cx, ok, jump_buffer)?,
-                None => self.guard(&mut cx, ok, "RecursionError", "maximum recursion depth exceeded in compiled code")?,
+                None => self.guard(
+                    &mut cx,
+                    ok,
+                    "RecursionError",
+                    "maximum recursion depth exceeded in compiled code",
+                )?,
             }
         }
         self.block(&mut cx, &f.body)?;
@@ -521,7 +656,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             if std::mem::replace(&mut seen[i], true) {
                 continue;
             }
-            long_running |= has_loop(&self.hir.functions[self.prog.instances[i].func].body) || self.is_recursive(i);
+            long_running |= has_loop(&self.hir.functions[self.prog.instances[i].func].body)
+                || self.is_recursive(i);
             stack.extend(self.prog.instances[i].calls.values().copied());
         }
         long_running
@@ -551,7 +687,11 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// so counting costs nothing like a memory (or thread-local) counter would.
     fn depth_param(&self, cx: &FnCx<'ctx>) -> Cg<IntValue<'ctx>> {
         let n = cx.func.count_params();
-        Ok(cx.func.get_nth_param(n - 2).ok_or_else(|| CgError("recursive instance without depth".into()))?.into_int_value())
+        Ok(cx
+            .func
+            .get_nth_param(n - 2)
+            .ok_or_else(|| CgError("recursive instance without depth".into()))?
+            .into_int_value())
     }
 
     /// The depth argument for a call of `callee`: one more than ours if we count, else 0. In a
@@ -747,7 +887,13 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Continues when `ok` holds, else raises `exception(message)`.
-    fn guard(&mut self, cx: &mut FnCx<'ctx>, ok: IntValue<'ctx>, exception: &str, message: &str) -> Cg<()> {
+    fn guard(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        ok: IntValue<'ctx>,
+        exception: &str,
+        message: &str,
+    ) -> Cg<()> {
         if cx.spec.is_some() {
             return self.collect_check(cx, ok);
         }
@@ -769,7 +915,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// false (the hot path) nothing more runs; where it is true, the checks `checks` computes
     /// (each: holds when fine, exception, message) work out whether Python raises. In a
     /// speculative loop, which must not branch, each check is collected as `ok or not suspicious`.
-    fn rarely(&mut self, cx: &mut FnCx<'ctx>, suspicious: IntValue<'ctx>, checks: impl FnOnce(&mut Self) -> Cg<Vec<(IntValue<'ctx>, &'static str, &'static str)>>) -> Cg<()> {
+    fn rarely(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        suspicious: IntValue<'ctx>,
+        checks: impl FnOnce(&mut Self) -> Cg<Vec<(IntValue<'ctx>, &'static str, &'static str)>>,
+    ) -> Cg<()> {
         if cx.spec.is_some() || cx.checks_pass {
             let fine = self.b.build_not(suspicious, "")?;
             for (ok, exception, message) in checks(self)? {
@@ -793,7 +944,14 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `then` where `c` holds, else `orelse`; both go on to `after` (the builder is left in a
     /// finished block: position it where the caller continues).
-    fn branches(&mut self, cx: &mut FnCx<'ctx>, c: IntValue<'ctx>, then: &[Stmt], orelse: &[Stmt], after: BasicBlock<'ctx>) -> Cg<()> {
+    fn branches(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        c: IntValue<'ctx>,
+        then: &[Stmt],
+        orelse: &[Stmt],
+        after: BasicBlock<'ctx>,
+    ) -> Cg<()> {
         let then_bb = self.append(cx.func, "then");
         let else_bb = self.append(cx.func, "else");
         self.b.build_conditional_branch(c, then_bb, else_bb)?;
@@ -828,7 +986,13 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.prog.instances[cx.inst].locals[l].clone()
     }
 
-    fn store_target(&mut self, cx: &mut FnCx<'ctx>, target: &Target, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+    fn store_target(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        target: &Target,
+        v: BasicValueEnum<'ctx>,
+        t: &Type,
+    ) -> Cg<()> {
         match target {
             Target::Local(l, _) => {
                 let lt = self.local_ty(cx, *l);
@@ -842,7 +1006,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             Target::Item(array, indices, span) => {
                 let (v, t) = match t {
                     Type::Object => {
-                        let Type::Array(at) = self.ty(cx, array) else { return Err(CgError("item of a non-array".into())) };
+                        let Type::Array(at) = self.ty(cx, array) else {
+                            return Err(CgError("item of a non-array".into()));
+                        };
                         // Convert first: the element address is computed after (nothing can fail between).
                         (self.unbox_for_store(cx, v.into_pointer_value(), &at.elem())?, at.elem())
                     }
@@ -870,7 +1036,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             Target::Tuple(items, _) => {
-                let Type::Tuple(ts) = t else { return Err(CgError("unpacking a non-tuple".into())) };
+                let Type::Tuple(ts) = t else {
+                    return Err(CgError("unpacking a non-tuple".into()));
+                };
                 // Read every item first: `a, b = b, a` must see the old values.
                 let mut values = Vec::new();
                 for i in 0..items.len() {
@@ -885,7 +1053,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Stores into a local; an object local releases the object it held.
-    fn store_local(&mut self, cx: &mut FnCx<'ctx>, l: hir::LocalId, v: BasicValueEnum<'ctx>) -> Cg<()> {
+    fn store_local(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        l: hir::LocalId,
+        v: BasicValueEnum<'ctx>,
+    ) -> Cg<()> {
         if self.local_ty(cx, l) == Type::Object {
             let old = self.b.build_load(self.ptr_type(), cx.locals[l], "")?.into_pointer_value();
             self.b.build_store(cx.locals[l], v)?;
@@ -903,9 +1076,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.set_loc(cx.scope, &s.span);
         match &s.kind {
             // `a, b = x, y` holding objects: item by item (all read before any is stored).
-            StmtKind::Assign { target: Target::Tuple(targets, _), value: value @ Expr { kind: ExprKind::Tuple(items), .. } }
-                if targets.len() == items.len() && self.ty(cx, value) == Type::Object =>
-            {
+            StmtKind::Assign {
+                target: Target::Tuple(targets, _),
+                value: value @ Expr { kind: ExprKind::Tuple(items), .. },
+            } if targets.len() == items.len() && self.ty(cx, value) == Type::Object => {
                 let mut values = Vec::new();
                 for item in items {
                     let v = self.expr(cx, item)?;
@@ -930,7 +1104,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.set_loc(cx.scope, &s.span);
                 self.store_target(cx, target, v, &t)?;
             }
-            StmtKind::AugAssign { target, op, value, target_span } if self.local_ty(cx, *target) == Type::Object => {
+            StmtKind::AugAssign { target, op, value, target_span }
+                if self.local_ty(cx, *target) == Type::Object =>
+            {
                 let current = self.load_object_local(cx, *target)?;
                 cx.temps.push(current);
                 let v = self.expr(cx, value)?;
@@ -940,14 +1116,18 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let r = self.object_binary(cx, *op, current.into(), &Type::Object, v, &vt, true)?;
                 self.store_local(cx, *target, r.into())?;
             }
-            StmtKind::AugAssignItem { array, indices, target_span, op, value } if self.ty(cx, array) == Type::Object => {
+            StmtKind::AugAssignItem { array, indices, target_span, op, value }
+                if self.ty(cx, array) == Type::Object =>
+            {
                 self.set_loc(cx.scope, target_span);
                 self.aug_assign_item(cx, array, indices, *op, value)?;
             }
             StmtKind::RaiseObject(e, cause) => {
                 self.raise_object(cx, e, cause.as_ref())?;
             }
-            StmtKind::ForRange { target, body, orelse, each: Some(holders), .. } if holders.iter().any(|h| self.local_ty(cx, *h) == Type::Object) => {
+            StmtKind::ForRange { target, body, orelse, each: Some(holders), .. }
+                if holders.iter().any(|h| self.local_ty(cx, *h) == Type::Object) =>
+            {
                 self.for_each_object(cx, *target, holders, body, orelse)?;
             }
             StmtKind::AugAssign { target, op, value, target_span } => {
@@ -967,7 +1147,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let vt = self.ty(cx, value);
                 self.set_loc(cx.scope, target_span);
                 let (r, rt) = self.element_binary(cx, *op, current, &at.elem(), v, &vt, value)?;
-                let (r, rt) = if rt == Type::Object { (self.unbox_for_store(cx, r.into_pointer_value(), &at.elem())?, at.elem()) } else { (r, rt) };
+                let (r, rt) = if rt == Type::Object {
+                    (self.unbox_for_store(cx, r.into_pointer_value(), &at.elem())?, at.elem())
+                } else {
+                    (r, rt)
+                };
                 self.store_element(cx, arr, ptr, at.dtype, r, &rt)?;
                 self.tag_element_access(cx, array, ptr);
             }
@@ -978,10 +1162,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.obj_decref(v.into_pointer_value())?;
                 }
             }
-            StmtKind::If { cond, then, orelse } if orelse.is_empty() && self.conditional_update(cx, cond, then)? => {}
+            StmtKind::If { cond, then, orelse }
+                if orelse.is_empty() && self.conditional_update(cx, cond, then)? => {}
             // Both branches doing something says both are common: worth running both without a
             // branch to mispredict (an `if` alone may guard something rare; LLVM decides there).
-            StmtKind::If { cond, then, orelse } if !orelse.is_empty() && self.select_branches(cx, cond, then, orelse)? => {}
+            StmtKind::If { cond, then, orelse }
+                if !orelse.is_empty() && self.select_branches(cx, cond, then, orelse)? => {}
             StmtKind::If { cond, then, orelse } => {
                 let c = self.condition(cx, cond)?;
                 let after = self.append(cx.func, "endif");
@@ -1010,7 +1196,17 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.b.position_at_end(after);
             }
             StmtKind::ForRange { target, start, stop, step, body, orelse, parallel, .. } => {
-                self.for_range(cx, s, *target, start.as_ref(), stop, step.as_ref(), body, orelse, parallel.as_deref())?;
+                self.for_range(
+                    cx,
+                    s,
+                    *target,
+                    start.as_ref(),
+                    stop,
+                    step.as_ref(),
+                    body,
+                    orelse,
+                    parallel.as_deref(),
+                )?;
             }
             StmtKind::Break | StmtKind::Continue => {
                 self.leave_loop_body(cx, matches!(s.kind, StmtKind::Break))?;
@@ -1020,7 +1216,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.try_stmt(cx, body, handlers, orelse, finalbody)?;
             }
             StmtKind::Reraise => {
-                let [tp, value, tb] = *cx.handling.last().ok_or_else(|| CgError("bare raise outside a handler".into()))?;
+                let [tp, value, tb] = *cx
+                    .handling
+                    .last()
+                    .ok_or_else(|| CgError("bare raise outside a handler".into()))?;
                 for o in [tp, value, tb] {
                     self.obj_xincref(o)?;
                 }
@@ -1167,8 +1366,13 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         let unit_step = step_const == Some(1);
         let after = self.append(cx.func, "endfor");
-        let lp = CountedLoop { s, target, start: start_v, stop: stop_v, step: step_v, count, unit_step };
-        let plan = if parallel.is_none() { self.speculable_loop(cx, target, unit_step, body) } else { None };
+        let lp =
+            CountedLoop { s, target, start: start_v, stop: stop_v, step: step_v, count, unit_step };
+        let plan = if parallel.is_none() {
+            self.speculable_loop(cx, target, unit_step, body)
+        } else {
+            None
+        };
         if let Some(plan) = plan {
             // First with the checks collected (a loop that stores: block by block, then the
             // block's stores with the checks known to pass); again as written where one failed
@@ -1197,7 +1401,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.loop_in_mode(cx, &lp, body, after, None, true)?;
                     self.b.build_unconditional_branch(done)?;
                 }
-                speculate::Plan::Stores { .. } => self.speculative_blocks(cx, &lp, body, after, flag, &restored, done)?,
+                speculate::Plan::Stores { .. } => {
+                    self.speculative_blocks(cx, &lp, body, after, flag, &restored, done)?
+                }
                 speculate::Plan::Pure => {
                     self.loop_in_mode(cx, &lp, body, after, Some(spec), false)?;
                     let ok = self.b.build_load(self.ctx.bool_type(), flag, "")?.into_int_value();
@@ -1210,15 +1416,25 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.counted_loop(cx, &lp, body, after)?;
             self.b.build_unconditional_branch(done)?;
             self.b.position_at_end(done);
-        } else if let Some(lanes) = if parallel.is_none() && unit_step { lockstep::lockstep_plan(&self.prog.instances[cx.inst], target, body) } else { None } {
+        } else if let Some(lanes) = if parallel.is_none() && unit_step {
+            lockstep::lockstep_plan(&self.prog.instances[cx.inst], target, body)
+        } else {
+            None
+        } {
             // Several iterations side by side (lockstep.rs).
             self.transforms.push((s.span.start, Transform::Lanes));
             self.lockstep_loop(cx, &lp, &lanes, body, after)?;
-        } else if let Some(jam) = if parallel.is_none() && unit_step { self.jam_plan(cx, target, body) } else { None } {
+        } else if let Some(jam) =
+            if parallel.is_none() && unit_step { self.jam_plan(cx, target, body) } else { None }
+        {
             // Two iterations per round, their inner loops fused (jam.rs).
             self.transforms.push((s.span.start, Transform::Jammed));
             self.jammed_loop(cx, &lp, &jam, body, after)?;
-        } else if let Some(stored) = if parallel.is_none() && unit_step { unroll::scatters(&self.prog.instances[cx.inst], body) } else { None } {
+        } else if let Some(stored) = if parallel.is_none() && unit_step {
+            unroll::scatters(&self.prog.instances[cx.inst], body)
+        } else {
+            None
+        } {
             // Four iterations per loop test (unroll.rs).
             self.transforms.push((s.span.start, Transform::Unrolled));
             self.unrolled_loop(cx, &lp, body, &stored, after)?;
@@ -1269,7 +1485,15 @@ impl<'ctx> Codegen<'ctx, '_> {
         // when it is below stop.
         let left = self.b.build_int_sub(lp.stop, from, "")?;
         let long = self.b.build_int_compare(IntPredicate::UGT, left, self.i64(STORE_BLOCK), "")?;
-        let to = self.b.build_select(long, self.b.build_int_add(from, self.i64(STORE_BLOCK), "")?, lp.stop, "")?.into_int_value();
+        let to = self
+            .b
+            .build_select(
+                long,
+                self.b.build_int_add(from, self.i64(STORE_BLOCK), "")?,
+                lp.stop,
+                "",
+            )?
+            .into_int_value();
         let part = CountedLoop { start: from, stop: to, ..*lp };
         let at_start = self.load_locals(cx, restored)?;
         self.b.build_store(flag, self.ctx.bool_type().const_int(1, false))?;
@@ -1292,7 +1516,15 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// [`Self::counted_loop`] speculating (`spec`) or with every check known to pass.
-    fn loop_in_mode(&mut self, cx: &mut FnCx<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt], after: BasicBlock<'ctx>, spec: Option<speculate::Speculation<'ctx>>, checks_pass: bool) -> Cg<()> {
+    fn loop_in_mode(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        lp: &CountedLoop<'ctx, '_>,
+        body: &[Stmt],
+        after: BasicBlock<'ctx>,
+        spec: Option<speculate::Speculation<'ctx>>,
+        checks_pass: bool,
+    ) -> Cg<()> {
         cx.spec = spec;
         cx.checks_pass = checks_pass;
         let looped = self.counted_loop(cx, lp, body, after);
@@ -1302,11 +1534,27 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// The current values of some (non-object) locals, to put back with [`Self::store_locals`].
-    fn load_locals(&self, cx: &FnCx<'ctx>, locals: &[hir::LocalId]) -> Cg<Vec<(hir::LocalId, BasicValueEnum<'ctx>)>> {
-        locals.iter().map(|l| Ok((*l, self.b.build_load(self.llvm_type(&self.local_ty(cx, *l)), cx.locals[*l], "")?))).collect()
+    fn load_locals(
+        &self,
+        cx: &FnCx<'ctx>,
+        locals: &[hir::LocalId],
+    ) -> Cg<Vec<(hir::LocalId, BasicValueEnum<'ctx>)>> {
+        locals
+            .iter()
+            .map(|l| {
+                Ok((
+                    *l,
+                    self.b.build_load(self.llvm_type(&self.local_ty(cx, *l)), cx.locals[*l], "")?,
+                ))
+            })
+            .collect()
     }
 
-    fn store_locals(&self, cx: &FnCx<'ctx>, values: &[(hir::LocalId, BasicValueEnum<'ctx>)]) -> Cg<()> {
+    fn store_locals(
+        &self,
+        cx: &FnCx<'ctx>,
+        values: &[(hir::LocalId, BasicValueEnum<'ctx>)],
+    ) -> Cg<()> {
         for (l, v) in values {
             self.b.build_store(cx.locals[*l], *v)?;
         }
@@ -1315,7 +1563,13 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// The loop itself: counter, test, body, increment. `break` goes to `after`; the builder is
     /// left where the loop ends normally (where `else` runs).
-    fn counted_loop(&mut self, cx: &mut FnCx<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt], after: BasicBlock<'ctx>) -> Cg<()> {
+    fn counted_loop(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        lp: &CountedLoop<'ctx, '_>,
+        body: &[Stmt],
+        after: BasicBlock<'ctx>,
+    ) -> Cg<()> {
         let (zero, one) = (self.i64(0), self.i64(1));
         let counter = self.entry_alloca(cx, self.ctx.i64_type().into(), "k")?;
         self.b.build_store(counter, if lp.unit_step { lp.start } else { zero })?;
@@ -1349,7 +1603,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(latch);
         self.set_loc(cx.scope, &lp.s.span);
         let k = self.b.build_load(self.ctx.i64_type(), counter, "")?.into_int_value();
-        let k1 = if lp.unit_step { self.b.build_int_nsw_add(k, one, "")? } else { self.b.build_int_add(k, one, "")? };
+        let k1 = if lp.unit_step {
+            self.b.build_int_nsw_add(k, one, "")?
+        } else {
+            self.b.build_int_add(k, one, "")?
+        };
         self.b.build_store(counter, k1)?;
         let back = self.b.build_unconditional_branch(head)?;
         self.mark_loop(back);
@@ -1367,7 +1625,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.branch_weights(br, 1, 2000);
     }
 
-    fn branch_weights(&self, br: inkwell::values::InstructionValue<'ctx>, taken: u64, not_taken: u64) {
+    fn branch_weights(
+        &self,
+        br: inkwell::values::InstructionValue<'ctx>,
+        taken: u64,
+        not_taken: u64,
+    ) {
         let i32t = self.ctx.i32_type();
         let node = self.ctx.metadata_node(&[
             self.ctx.metadata_string("branch_weights").into(),
@@ -1391,12 +1654,21 @@ impl<'ctx> Codegen<'ctx, '_> {
             if location.is_null() {
                 return;
             }
-            let placeholder = llvm_sys::debuginfo::LLVMTemporaryMDNode(ctx, std::ptr::null_mut(), 0);
+            let placeholder =
+                llvm_sys::debuginfo::LLVMTemporaryMDNode(ctx, std::ptr::null_mut(), 0);
             let mut items = [placeholder, location];
             let node = llvm_sys::core::LLVMMDNodeInContext2(ctx, items.as_mut_ptr(), items.len());
             llvm_sys::debuginfo::LLVMMetadataReplaceAllUsesWith(placeholder, node);
-            let kind = llvm_sys::core::LLVMGetMDKindIDInContext(ctx, c"llvm.loop".as_ptr(), "llvm.loop".len() as u32);
-            llvm_sys::core::LLVMSetMetadata(inst, kind, llvm_sys::core::LLVMMetadataAsValue(ctx, node));
+            let kind = llvm_sys::core::LLVMGetMDKindIDInContext(
+                ctx,
+                c"llvm.loop".as_ptr(),
+                "llvm.loop".len() as u32,
+            );
+            llvm_sys::core::LLVMSetMetadata(
+                inst,
+                kind,
+                llvm_sys::core::LLVMMetadataAsValue(ctx, node),
+            );
         }
     }
 
@@ -1421,9 +1693,15 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// An alloca in the entry block (where mem2reg can promote it).
-    fn entry_alloca(&self, cx: &FnCx<'ctx>, ty: BasicTypeEnum<'ctx>, name: &str) -> Cg<PointerValue<'ctx>> {
+    fn entry_alloca(
+        &self,
+        cx: &FnCx<'ctx>,
+        ty: BasicTypeEnum<'ctx>,
+        name: &str,
+    ) -> Cg<PointerValue<'ctx>> {
         let here = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
-        let entry = cx.func.get_first_basic_block().ok_or_else(|| CgError("no entry block".into()))?;
+        let entry =
+            cx.func.get_first_basic_block().ok_or_else(|| CgError("no entry block".into()))?;
         // Positioning before an instruction takes its debug location: keep ours.
         let loc = self.b.get_current_debug_location();
         match entry.get_first_instruction() {
@@ -1444,9 +1722,17 @@ impl<'ctx> Codegen<'ctx, '_> {
             return Ok(v);
         }
         Ok(match (from, to) {
-            (Type::Bool, Type::Int) => self.b.build_int_z_extend(v.into_int_value(), self.ctx.i64_type(), "")?.into(),
-            (Type::Bool, Type::Float) => self.b.build_unsigned_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?.into(),
-            (Type::Int, Type::Float) => self.b.build_signed_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?.into(),
+            (Type::Bool, Type::Int) => {
+                self.b.build_int_z_extend(v.into_int_value(), self.ctx.i64_type(), "")?.into()
+            }
+            (Type::Bool, Type::Float) => self
+                .b
+                .build_unsigned_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?
+                .into(),
+            (Type::Int, Type::Float) => self
+                .b
+                .build_signed_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?
+                .into(),
             (Type::Tuple(fs), Type::Tuple(ts)) if fs.len() == ts.len() => {
                 let mut agg = self.llvm_type(to).into_struct_type().get_undef();
                 for (i, (f, t)) in fs.iter().zip(ts).enumerate() {
@@ -1457,7 +1743,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 agg.into()
             }
             (Type::Array(a), Type::Array(b)) if a.ndim == b.ndim => v,
-            (Type::Bool | Type::Int | Type::Float, Type::Complex) => self.to_complex(v, from)?.into(),
+            (Type::Bool | Type::Int | Type::Float, Type::Complex) => {
+                self.to_complex(v, from)?.into()
+            }
             (Type::Unknown, t) => self.llvm_type(t).const_zero(),
             _ => return Err(CgError(format!("cannot convert {from} to {to}"))),
         })
@@ -1467,8 +1755,15 @@ impl<'ctx> Codegen<'ctx, '_> {
     fn truthy(&self, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<IntValue<'ctx>> {
         Ok(match t {
             Type::Bool => v.into_int_value(),
-            Type::Int | Type::Unknown => self.b.build_int_compare(IntPredicate::NE, v.into_int_value(), self.i64(0), "")?,
-            Type::Float => self.b.build_float_compare(FloatPredicate::UNE, v.into_float_value(), self.f64(0.0), "")?,
+            Type::Int | Type::Unknown => {
+                self.b.build_int_compare(IntPredicate::NE, v.into_int_value(), self.i64(0), "")?
+            }
+            Type::Float => self.b.build_float_compare(
+                FloatPredicate::UNE,
+                v.into_float_value(),
+                self.f64(0.0),
+                "",
+            )?,
             Type::Complex => {
                 let (re, im) = self.parts(v.into_struct_value())?;
                 let re = self.b.build_float_compare(FloatPredicate::UNE, re, self.f64(0.0), "")?;
@@ -1478,7 +1773,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             Type::None => self.ctx.bool_type().const_zero(),
             Type::Tuple(items) => self.ctx.bool_type().const_int(!items.is_empty() as u64, false),
             Type::Array(_) => return Err(CgError("truth value of an array".into())),
-            Type::Object => return Err(CgError("truth value of an object without a function context".into())),
+            Type::Object => {
+                return Err(CgError("truth value of an object without a function context".into()))
+            }
         })
     }
 
@@ -1496,7 +1793,10 @@ impl<'ctx> Codegen<'ctx, '_> {
             Const::Int(i) => self.i64(*i).into(),
             Const::Float(f) => self.f64(*f).into(),
             Const::Bool(b) => self.ctx.bool_type().const_int(*b as u64, false).into(),
-            Const::Complex(r, i) => self.complex_type().const_named_struct(&[self.f64(*r).into(), self.f64(*i).into()]).into(),
+            Const::Complex(r, i) => self
+                .complex_type()
+                .const_named_struct(&[self.f64(*r).into(), self.f64(*i).into()])
+                .into(),
             Const::None => self.ctx.struct_type(&[], false).const_zero().into(),
             // Strings are module objects (`objects::const_object`), never native values.
             Const::Str(_) => self.ptr_type().const_null().into(),
@@ -1512,7 +1812,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         let t = self.ty(cx, e);
         if self.is_object_expr(cx, e) {
             self.set_loc(cx.scope, &e.span);
-            return if t == Type::Object { Ok(self.object_expr(cx, e)?.into()) } else { self.object_to_native_expr(cx, e) };
+            return if t == Type::Object {
+                Ok(self.object_expr(cx, e)?.into())
+            } else {
+                self.object_to_native_expr(cx, e)
+            };
         }
         let v = match &e.kind {
             ExprKind::Const(c) => {
@@ -1547,7 +1851,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                         BasicValueEnum::FloatValue(f) => self.b.build_float_neg(f, "")?.into(),
                         BasicValueEnum::StructValue(z) => {
                             let (re, im) = self.parts(z)?;
-                            self.make_complex(self.b.build_float_neg(re, "")?, self.b.build_float_neg(im, "")?)?.into()
+                            self.make_complex(
+                                self.b.build_float_neg(re, "")?,
+                                self.b.build_float_neg(im, "")?,
+                            )?
+                            .into()
                         }
                         other => self.int_negate(cx, other.into_int_value())?.into(),
                     },
@@ -1586,7 +1894,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.b.build_load(self.llvm_type(&t), slot, "")?
             }
             ExprKind::Call(_, args) => {
-                let target = *self.prog.instances[cx.inst].calls.get(&e.id).ok_or_else(|| CgError("call without an instance".into()))?;
+                let target = *self.prog.instances[cx.inst]
+                    .calls
+                    .get(&e.id)
+                    .ok_or_else(|| CgError("call without an instance".into()))?;
                 let mut vals = Vec::new();
                 let mut object_args = 0;
                 let param_types = self.prog.instances[target].params.clone();
@@ -1623,19 +1934,30 @@ impl<'ctx> Codegen<'ctx, '_> {
                     _ => None,
                 };
                 vals.push(escape_to.map_or(cx.failed, |(jump_buffer, _)| jump_buffer).into());
-                let callee = match (target == cx.inst, cx.self_call, self.self_calls.get(&target), escape_to) {
+                let callee = match (
+                    target == cx.inst,
+                    cx.self_call,
+                    self.self_calls.get(&target),
+                    escape_to,
+                ) {
                     (true, Some(original), _, _) => original,
                     (true, None, Some(twin), _) => *twin,
                     (_, _, _, Some((_, body))) => body,
                     _ => self.natives[target],
                 };
                 let call = self.b.build_call(callee, &vals, "")?;
-                let v = call.try_as_basic_value().basic().ok_or_else(|| CgError("native call returned void".into()))?;
+                let v = call
+                    .try_as_basic_value()
+                    .basic()
+                    .ok_or_else(|| CgError("native call returned void".into()))?;
                 if escape_to.is_none() {
                     self.check_native_call(cx)?;
                 }
                 for _ in 0..object_args {
-                    let arg = cx.temps.pop().ok_or_else(|| CgError("temporary stack underflow".into()))?;
+                    let arg = cx
+                        .temps
+                        .pop()
+                        .ok_or_else(|| CgError("temporary stack underflow".into()))?;
                     self.obj_decref(arg)?;
                 }
                 let rt = self.prog.instances[target].ret.clone();
@@ -1680,8 +2002,16 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             // An item of a loop over arrays: the element (or view) at the loop's index.
             ExprKind::EachItem(_, item) => self.expr(cx, item)?,
-            ExprKind::Global(_) | ExprKind::List(_) | ExprKind::Set(_) | ExprKind::Dict(_) | ExprKind::GetAttr(..)
-            | ExprKind::CallObject(..) | ExprKind::CallMethod(..) | ExprKind::FString(_) | ExprKind::Comprehension(..) | ExprKind::Lambda(..) => {
+            ExprKind::Global(_)
+            | ExprKind::List(_)
+            | ExprKind::Set(_)
+            | ExprKind::Dict(_)
+            | ExprKind::GetAttr(..)
+            | ExprKind::CallObject(..)
+            | ExprKind::CallMethod(..)
+            | ExprKind::FString(_)
+            | ExprKind::Comprehension(..)
+            | ExprKind::Lambda(..) => {
                 return Err(CgError("an object expression typed as a native value".into()));
             }
         };
@@ -1689,7 +2019,11 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Extracts the value of a native call's `{value, failed}`, leaving the function on failure.
-    fn check_failed(&mut self, cx: &mut FnCx<'ctx>, result: StructValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+    fn check_failed(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        result: StructValue<'ctx>,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let failed = self.b.build_extract_value(result, 1, "failed")?.into_int_value();
         let unwind = self.unwind_block(cx)?;
         let cont = self.append(cx.func, "call.ok");
@@ -1699,7 +2033,13 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(self.b.build_extract_value(result, 0, "")?)
     }
 
-    fn compare_chain(&mut self, cx: &mut FnCx<'ctx>, e: &Expr, first: &Expr, rest: &[(CmpOp, Expr)]) -> Cg<BasicValueEnum<'ctx>> {
+    fn compare_chain(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+        first: &Expr,
+        rest: &[(CmpOp, Expr)],
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let mut left = self.expr(cx, first)?;
         let mut lt = self.ty(cx, first);
         if rest.len() == 1 {
@@ -1712,7 +2052,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         // `0 <= k < n` with later operands that are plain names or constants: evaluating them
         // early cannot be observed, and one `and` of the comparisons lets LLVM fold a range
         // check into a single unsigned compare (the branchy form hides that from it).
-        if rest[1..].iter().all(|(_, x)| matches!(x.kind, ExprKind::Local(_) | ExprKind::Const(_))) {
+        if rest[1..].iter().all(|(_, x)| matches!(x.kind, ExprKind::Local(_) | ExprKind::Const(_)))
+        {
             let mut all = self.ctx.bool_type().const_all_ones();
             for (op, right) in rest {
                 let rv = self.expr(cx, right)?;
@@ -1749,20 +2090,36 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(self.b.build_load(self.ctx.bool_type(), slot, "")?)
     }
 
-    fn compare(&self, op: CmpOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type) -> Cg<IntValue<'ctx>> {
+    fn compare(
+        &self,
+        op: CmpOp,
+        l: BasicValueEnum<'ctx>,
+        lt: &Type,
+        r: BasicValueEnum<'ctx>,
+        rt: &Type,
+    ) -> Cg<IntValue<'ctx>> {
         match op {
             // Native operands (types.rs allows only these): a native value is never None, and
             // True and False are singletons.
             CmpOp::Is | CmpOp::IsNot => {
                 let same = match (lt, rt) {
-                    (Type::None, _) | (_, Type::None) => self.ctx.bool_type().const_int((lt == rt) as u64, false),
-                    (Type::Bool, Type::Bool) => self.b.build_int_compare(IntPredicate::EQ, l.into_int_value(), r.into_int_value(), "")?,
+                    (Type::None, _) | (_, Type::None) => {
+                        self.ctx.bool_type().const_int((lt == rt) as u64, false)
+                    }
+                    (Type::Bool, Type::Bool) => self.b.build_int_compare(
+                        IntPredicate::EQ,
+                        l.into_int_value(),
+                        r.into_int_value(),
+                        "",
+                    )?,
                     _ => return Err(CgError(format!("`is` between {lt} and {rt}"))),
                 };
                 Ok(if op == CmpOp::Is { same } else { self.b.build_not(same, "")? })
             }
             CmpOp::In | CmpOp::NotIn => {
-                let Type::Tuple(items) = rt else { return Err(CgError("`in` on a non-tuple".into())) };
+                let Type::Tuple(items) = rt else {
+                    return Err(CgError("`in` on a non-tuple".into()));
+                };
                 let mut found = self.ctx.bool_type().const_zero();
                 for (i, it) in items.iter().enumerate() {
                     let item = self.b.build_extract_value(r.into_struct_value(), i as u32, "")?;
@@ -1799,7 +2156,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
     }
 
-    fn bool_op(&mut self, cx: &mut FnCx<'ctx>, e: &Expr, kind: BoolOpKind, values: &[Expr], t: &Type) -> Cg<BasicValueEnum<'ctx>> {
+    fn bool_op(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+        kind: BoolOpKind,
+        values: &[Expr],
+        t: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         // `a or b` is a if a is truthy, else b (and the reverse for `and`), evaluated lazily.
         let slot = self.entry_alloca(cx, self.llvm_type(t), "boolop")?;
         let after = self.append(cx.func, "boolop.end");
@@ -1825,10 +2189,16 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(self.b.build_load(self.llvm_type(t), slot, "")?)
     }
 
-    pub(super) fn intrinsic(&self, name: &str, args: &[BasicValueEnum<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn intrinsic(
+        &self,
+        name: &str,
+        args: &[BasicValueEnum<'ctx>],
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let intr = Intrinsic::find(name).ok_or_else(|| CgError(format!("no intrinsic {name}")))?;
         let ty = args[0].get_type();
-        let f = intr.get_declaration(&self.module, &[ty]).ok_or_else(|| CgError(format!("cannot declare {name}")))?;
+        let f = intr
+            .get_declaration(&self.module, &[ty])
+            .ok_or_else(|| CgError(format!("cannot declare {name}")))?;
         let args: Vec<_> = args.iter().map(|a| (*a).into()).collect();
         let call = self.b.build_call(f, &args, "")?;
         call.try_as_basic_value().basic().ok_or_else(|| CgError(format!("{name} returned void")))
@@ -1842,19 +2212,34 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// A libm function `double name(double...)`; errno is never read, so it is declared pure.
     fn libm(&self, name: &str, args: &[FloatValue<'ctx>]) -> Cg<FloatValue<'ctx>> {
         let call = self.libm_call(name, args)?;
-        Ok(call.try_as_basic_value().basic().ok_or_else(|| CgError("libm returned void".into()))?.into_float_value())
+        Ok(call
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| CgError("libm returned void".into()))?
+            .into_float_value())
     }
 
-    fn libm_call(&self, name: &str, args: &[FloatValue<'ctx>]) -> Cg<inkwell::values::CallSiteValue<'ctx>> {
+    fn libm_call(
+        &self,
+        name: &str,
+        args: &[FloatValue<'ctx>],
+    ) -> Cg<inkwell::values::CallSiteValue<'ctx>> {
         let f = match self.module.get_function(name) {
             Some(f) => f,
             None => {
                 let f64t = self.ctx.f64_type();
                 let params: Vec<_> = args.iter().map(|_| f64t.into()).collect();
-                let f = self.module.add_function(name, f64t.fn_type(&params, false), Some(Linkage::External));
+                let f = self.module.add_function(
+                    name,
+                    f64t.fn_type(&params, false),
+                    Some(Linkage::External),
+                );
                 self.add_attr(f, "nounwind");
                 self.add_attr(f, "willreturn");
-                f.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("memory"), 0));
+                f.add_attribute(
+                    AttributeLoc::Function,
+                    self.ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("memory"), 0),
+                );
                 f
             }
         };
@@ -1872,8 +2257,15 @@ impl<'ctx> Codegen<'ctx, '_> {
             return self.fcall("llvm.pow", &[x, y]);
         }
         let call = self.libm_call("pow", &[x, y])?;
-        call.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("nobuiltin"), 0));
-        Ok(call.try_as_basic_value().basic().ok_or_else(|| CgError("pow returned void".into()))?.into_float_value())
+        call.add_attribute(
+            AttributeLoc::Function,
+            self.ctx.create_enum_attribute(Attribute::get_named_enum_kind_id("nobuiltin"), 0),
+        );
+        Ok(call
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| CgError("pow returned void".into()))?
+            .into_float_value())
     }
 
     fn is_nan(&self, x: FloatValue<'ctx>) -> Cg<IntValue<'ctx>> {
@@ -1891,7 +2283,16 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type, right: &Expr) -> Cg<(BasicValueEnum<'ctx>, Type)> {
+    fn binary(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        op: BinOp,
+        l: BasicValueEnum<'ctx>,
+        lt: &Type,
+        r: BasicValueEnum<'ctx>,
+        rt: &Type,
+        right: &Expr,
+    ) -> Cg<(BasicValueEnum<'ctx>, Type)> {
         if *lt == Type::Object || *rt == Type::Object {
             return Ok((self.object_binary(cx, op, l, lt, r, rt, false)?.into(), Type::Object));
         }
@@ -1946,7 +2347,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// float division rounds once; beyond, the quotient is worked out in 128 bits (the
     /// dividend shifted up so the quotient has 64 significant bits or more, a sticky bit for a
     /// nonzero remainder) and converted to a float once.
-    fn int_true_divide(&mut self, cx: &mut FnCx<'ctx>, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<FloatValue<'ctx>> {
+    fn int_true_divide(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        x: IntValue<'ctx>,
+        y: IntValue<'ctx>,
+    ) -> Cg<FloatValue<'ctx>> {
         let nz = self.b.build_int_compare(IntPredicate::NE, y, self.i64(0), "")?;
         self.guard(cx, nz, "ZeroDivisionError", "division by zero")?;
         let f64t = self.ctx.f64_type();
@@ -1970,27 +2376,58 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i128t = self.ctx.custom_width_int_type(128);
         let magnitude = |this: &Self, v: IntValue<'ctx>| -> Cg<IntValue<'ctx>> {
             let wide = this.b.build_int_s_extend(v, i128t, "")?;
-            let negative = this.b.build_int_compare(IntPredicate::SLT, wide, i128t.const_zero(), "")?;
-            Ok(this.b.build_select(negative, this.b.build_int_neg(wide, "")?, wide, "")?.into_int_value())
+            let negative =
+                this.b.build_int_compare(IntPredicate::SLT, wide, i128t.const_zero(), "")?;
+            Ok(this
+                .b
+                .build_select(negative, this.b.build_int_neg(wide, "")?, wide, "")?
+                .into_int_value())
         };
         let (a, b) = (magnitude(self, x)?, magnitude(self, y)?);
         // x == 0 with a large y: no shift, a quotient of 0, and 0.0 of the right sign below.
-        let lead = self.intrinsic("llvm.ctlz", &[a.into(), self.ctx.bool_type().const_zero().into()])?.into_int_value();
-        let shift = self.b.build_select(self.b.build_int_compare(IntPredicate::EQ, a, i128t.const_zero(), "")?, i128t.const_zero(), lead, "")?.into_int_value();
+        let lead = self
+            .intrinsic("llvm.ctlz", &[a.into(), self.ctx.bool_type().const_zero().into()])?
+            .into_int_value();
+        let shift = self
+            .b
+            .build_select(
+                self.b.build_int_compare(IntPredicate::EQ, a, i128t.const_zero(), "")?,
+                i128t.const_zero(),
+                lead,
+                "",
+            )?
+            .into_int_value();
         let n = self.b.build_left_shift(a, shift, "")?;
         let q = self.b.build_int_unsigned_div(n, b, "")?;
         let r = self.b.build_int_unsigned_rem(n, b, "")?;
-        let sticky = self.b.build_int_z_extend(self.b.build_int_compare(IntPredicate::NE, r, i128t.const_zero(), "")?, i128t, "")?;
+        let sticky = self.b.build_int_z_extend(
+            self.b.build_int_compare(IntPredicate::NE, r, i128t.const_zero(), "")?,
+            i128t,
+            "",
+        )?;
         let q = self.b.build_or(q, sticky, "")?;
         let qf = self.b.build_unsigned_int_to_float(q, f64t, "")?;
         // Times 2**-shift (shift <= 127: a normal float, so the product is exact).
         let shift64 = self.b.build_int_truncate(shift, self.ctx.i64_type(), "")?;
-        let exponent_bits = self.b.build_left_shift(self.b.build_int_sub(self.i64(1023), shift64, "")?, self.i64(52), "")?;
+        let exponent_bits = self.b.build_left_shift(
+            self.b.build_int_sub(self.i64(1023), shift64, "")?,
+            self.i64(52),
+            "",
+        )?;
         let scale = self.b.build_bit_cast(exponent_bits, f64t, "")?.into_float_value();
         let unsigned = self.b.build_float_mul(qf, scale, "")?;
-        let negative = self.b.build_int_compare(IntPredicate::SLT, self.b.build_xor(x, y, "")?, self.i64(0), "")?;
-        let exact = self.b.build_select(negative, self.b.build_float_neg(unsigned, "")?, unsigned, "")?.into_float_value();
-        let exact_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let negative = self.b.build_int_compare(
+            IntPredicate::SLT,
+            self.b.build_xor(x, y, "")?,
+            self.i64(0),
+            "",
+        )?;
+        let exact = self
+            .b
+            .build_select(negative, self.b.build_float_neg(unsigned, "")?, unsigned, "")?
+            .into_float_value();
+        let exact_end =
+            self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(f64t, "truediv")?;
@@ -1998,7 +2435,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(phi.as_basic_value().into_float_value())
     }
 
-    fn float_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, x: FloatValue<'ctx>, y: FloatValue<'ctx>, from_ints: bool) -> Cg<FloatValue<'ctx>> {
+    fn float_binary(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        op: BinOp,
+        x: FloatValue<'ctx>,
+        y: FloatValue<'ctx>,
+        from_ints: bool,
+    ) -> Cg<FloatValue<'ctx>> {
         let b = &self.b;
         Ok(match op {
             BinOp::Add => b.build_float_add(x, y, "")?,
@@ -2006,14 +2450,28 @@ impl<'ctx> Codegen<'ctx, '_> {
             BinOp::Mul => b.build_float_mul(x, y, "")?,
             BinOp::Div => {
                 let nz = b.build_float_compare(FloatPredicate::UNE, y, self.f64(0.0), "")?;
-                self.guard(cx, nz, "ZeroDivisionError", if from_ints { "division by zero" } else { "float division by zero" })?;
+                self.guard(
+                    cx,
+                    nz,
+                    "ZeroDivisionError",
+                    if from_ints { "division by zero" } else { "float division by zero" },
+                )?;
                 self.b.build_float_div(x, y, "")?
             }
             BinOp::FloorDiv | BinOp::Mod => {
                 let nz = b.build_float_compare(FloatPredicate::UNE, y, self.f64(0.0), "")?;
-                self.guard(cx, nz, "ZeroDivisionError", if op == BinOp::Mod { "float modulo" } else { "float floor division by zero" })?;
+                self.guard(
+                    cx,
+                    nz,
+                    "ZeroDivisionError",
+                    if op == BinOp::Mod { "float modulo" } else { "float floor division by zero" },
+                )?;
                 let (q, m) = self.float_divmod(x, y)?;
-                if op == BinOp::Mod { m } else { q }
+                if op == BinOp::Mod {
+                    m
+                } else {
+                    q
+                }
             }
             BinOp::Pow => self.float_pow(cx, x, y)?,
             _ => return Err(CgError(format!("`{}` on floats", op.symbol()))),
@@ -2021,7 +2479,11 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Python's float floor division and modulo (the sign of the modulo follows the divisor).
-    fn float_divmod(&self, x: FloatValue<'ctx>, y: FloatValue<'ctx>) -> Cg<(FloatValue<'ctx>, FloatValue<'ctx>)> {
+    fn float_divmod(
+        &self,
+        x: FloatValue<'ctx>,
+        y: FloatValue<'ctx>,
+    ) -> Cg<(FloatValue<'ctx>, FloatValue<'ctx>)> {
         let b = &self.b;
         let zero = self.f64(0.0);
         let m0 = b.build_float_rem(x, y, "")?;
@@ -2032,14 +2494,18 @@ impl<'ctx> Codegen<'ctx, '_> {
         let differ = b.build_xor(y_neg, m_neg, "")?;
         let adjust = b.build_and(m_nonzero, differ, "")?;
         let m1 = b.build_select(adjust, b.build_float_add(m0, y, "")?, m0, "")?.into_float_value();
-        let d1 = b.build_select(adjust, b.build_float_sub(d0, self.f64(1.0), "")?, d0, "")?.into_float_value();
+        let d1 = b
+            .build_select(adjust, b.build_float_sub(d0, self.f64(1.0), "")?, d0, "")?
+            .into_float_value();
         let signed_zero = self.fcall("llvm.copysign", &[zero, y])?;
         let m = b.build_select(m_nonzero, m1, signed_zero, "")?.into_float_value();
         let d_nonzero = b.build_float_compare(FloatPredicate::UNE, d1, zero, "")?;
         let fl = self.fcall("llvm.floor", &[d1])?;
         let frac = b.build_float_sub(d1, fl, "")?;
         let round_up = b.build_float_compare(FloatPredicate::OGT, frac, self.f64(0.5), "")?;
-        let fl = b.build_select(round_up, b.build_float_add(fl, self.f64(1.0), "")?, fl, "")?.into_float_value();
+        let fl = b
+            .build_select(round_up, b.build_float_add(fl, self.f64(1.0), "")?, fl, "")?
+            .into_float_value();
         let q_zero = self.fcall("llvm.copysign", &[zero, b.build_float_div(x, y, "")?])?;
         let q = b.build_select(d_nonzero, fl, q_zero, "")?.into_float_value();
         Ok((q, m))
@@ -2047,7 +2513,12 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `x ** y` for floats with Python's errors (CPython returns a complex for a negative base
     /// and a fractional exponent; pyaot raises ValueError there, see docs/language.md).
-    fn float_pow(&mut self, cx: &mut FnCx<'ctx>, x: FloatValue<'ctx>, y: FloatValue<'ctx>) -> Cg<FloatValue<'ctx>> {
+    fn float_pow(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        x: FloatValue<'ctx>,
+        y: FloatValue<'ctx>,
+    ) -> Cg<FloatValue<'ctx>> {
         let zero = self.f64(0.0);
         let x_zero = self.b.build_float_compare(FloatPredicate::OEQ, x, zero, "")?;
         let y_neg = self.b.build_float_compare(FloatPredicate::OLT, y, zero, "")?;
@@ -2055,21 +2526,40 @@ impl<'ctx> Codegen<'ctx, '_> {
         let ok = self.b.build_not(bad, "")?;
         self.guard(cx, ok, "ZeroDivisionError", "0.0 cannot be raised to a negative power")?;
         // (-inf) ** 0.5 is inf, as in CPython: only a finite negative base gives a complex.
-        let x_neg = self.b.build_and(self.b.build_float_compare(FloatPredicate::OLT, x, zero, "")?, self.is_finite(x)?, "")?;
+        let x_neg = self.b.build_and(
+            self.b.build_float_compare(FloatPredicate::OLT, x, zero, "")?,
+            self.is_finite(x)?,
+            "",
+        )?;
         let y_fin = self.is_finite(y)?;
         let fl = self.fcall("llvm.floor", &[y])?;
         let y_frac = self.b.build_float_compare(FloatPredicate::ONE, fl, y, "")?;
         let bad = self.b.build_and(self.b.build_and(x_neg, y_fin, "")?, y_frac, "")?;
         let ok = self.b.build_not(bad, "")?;
-        self.guard(cx, ok, "ValueError", "negative number cannot be raised to a fractional power (the result would be complex)")?;
+        self.guard(
+            cx,
+            ok,
+            "ValueError",
+            "negative number cannot be raised to a fractional power (the result would be complex)",
+        )?;
         let r = self.pow(x, y)?;
-        let overflow = self.b.build_and(self.is_inf(r)?, self.b.build_and(self.is_finite(x)?, self.is_finite(y)?, "")?, "")?;
+        let overflow = self.b.build_and(
+            self.is_inf(r)?,
+            self.b.build_and(self.is_finite(x)?, self.is_finite(y)?, "")?,
+            "",
+        )?;
         let ok = self.b.build_not(overflow, "")?;
         self.guard(cx, ok, "OverflowError", "(34, 'Numerical result out of range')")?;
         Ok(r)
     }
 
-    fn int_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    fn int_binary(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        op: BinOp,
+        x: IntValue<'ctx>,
+        y: IntValue<'ctx>,
+    ) -> Cg<IntValue<'ctx>> {
         let zero = self.i64(0);
         Ok(match op {
             // OverflowError where CPython's int would leave int64 (wraps with overflowcheck off).
@@ -2084,13 +2574,19 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.guard(cx, nz, "ZeroDivisionError", "integer division or modulo by zero")?;
                 if op == BinOp::FloorDiv && self.overflow_checked(cx) {
                     // -2**63 // -1 is 2**63.
-                    let min = self.b.build_int_compare(IntPredicate::EQ, x, self.i64(i64::MIN), "")?;
-                    let minus_one = self.b.build_int_compare(IntPredicate::EQ, y, self.i64(-1), "")?;
+                    let min =
+                        self.b.build_int_compare(IntPredicate::EQ, x, self.i64(i64::MIN), "")?;
+                    let minus_one =
+                        self.b.build_int_compare(IntPredicate::EQ, y, self.i64(-1), "")?;
                     let fits = self.b.build_not(self.b.build_and(min, minus_one, "")?, "")?;
                     self.guard(cx, fits, "OverflowError", INT_OVERFLOW)?;
                 }
                 let (q, m) = self.int_divmod(x, y)?;
-                if op == BinOp::Mod { m } else { q }
+                if op == BinOp::Mod {
+                    m
+                } else {
+                    q
+                }
             }
             BinOp::LShift if self.overflow_checked(cx) => {
                 let neg = self.b.build_int_compare(IntPredicate::SGE, y, zero, "")?;
@@ -2100,8 +2596,16 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let safe = self.b.build_select(big, self.i64(63), y, "")?.into_int_value();
                 let v = self.b.build_left_shift(x, safe, "")?;
                 let back = self.b.build_right_shift(v, safe, true, "")?;
-                let kept = self.b.build_and(self.b.build_int_compare(IntPredicate::EQ, back, x, "")?, self.b.build_not(big, "")?, "")?;
-                let fits = self.b.build_or(kept, self.b.build_int_compare(IntPredicate::EQ, x, zero, "")?, "")?;
+                let kept = self.b.build_and(
+                    self.b.build_int_compare(IntPredicate::EQ, back, x, "")?,
+                    self.b.build_not(big, "")?,
+                    "",
+                )?;
+                let fits = self.b.build_or(
+                    kept,
+                    self.b.build_int_compare(IntPredicate::EQ, x, zero, "")?,
+                    "",
+                )?;
                 self.guard(cx, fits, "OverflowError", INT_OVERFLOW)?;
                 self.b.build_select(big, zero, v, "")?.into_int_value()
             }
@@ -2123,7 +2627,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.guard(cx, ok, "ValueError", "negative exponent in int ** int: pyaot computes int64 here; write float(a) ** b for a float result")?;
                 let (power, overflowed) = self.ipow(x, y)?;
                 if self.overflow_checked(cx) {
-                    self.guard(cx, self.b.build_not(overflowed, "")?, "OverflowError", INT_OVERFLOW)?;
+                    self.guard(
+                        cx,
+                        self.b.build_not(overflowed, "")?,
+                        "OverflowError",
+                        INT_OVERFLOW,
+                    )?;
                 }
                 power
             }
@@ -2132,7 +2641,11 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Python's int floor division and modulo; `MIN // -1` wraps instead of trapping.
-    pub(super) fn int_divmod(&self, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+    pub(super) fn int_divmod(
+        &self,
+        x: IntValue<'ctx>,
+        y: IntValue<'ctx>,
+    ) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
         let b = &self.b;
         // By a power of two, floor division is an arithmetic shift and the (non-negative)
         // remainder a mask, for either sign of x: what `m % 2 == 0` and `m // 2` should cost.
@@ -2159,13 +2672,24 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Whether int results of the function being compiled are checked for overflow.
     fn overflow_checked(&self, cx: &FnCx<'ctx>) -> bool {
-        !cx.element_update && self.hir.functions[self.prog.instances[cx.inst].func].checks.overflowcheck
+        !cx.element_update
+            && self.hir.functions[self.prog.instances[cx.inst].func].checks.overflowcheck
     }
 
     /// `current op v` for `a[i] op= v`: on an integer array it wraps as numpy's int64 does.
     #[allow(clippy::too_many_arguments)]
-    fn element_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, current: BasicValueEnum<'ctx>, et: &Type, v: BasicValueEnum<'ctx>, vt: &Type, value: &Expr) -> Cg<(BasicValueEnum<'ctx>, Type)> {
-        let before = std::mem::replace(&mut cx.element_update, *et == Type::Int && vt.is_integral());
+    fn element_binary(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        op: BinOp,
+        current: BasicValueEnum<'ctx>,
+        et: &Type,
+        v: BasicValueEnum<'ctx>,
+        vt: &Type,
+        value: &Expr,
+    ) -> Cg<(BasicValueEnum<'ctx>, Type)> {
+        let before =
+            std::mem::replace(&mut cx.element_update, *et == Type::Int && vt.is_integral());
         let r = self.binary(cx, op, current, et, v, vt, value);
         cx.element_update = before;
         r
@@ -2173,7 +2697,13 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `x op y` for `llvm.s{add,sub,mul}.with.overflow`: OverflowError where the result leaves
     /// int64 (LLVM drops the test where it knows the ranges, as for `i + 1` with `i < n`).
-    fn checked_int_op(&mut self, cx: &mut FnCx<'ctx>, intrinsic: &str, x: IntValue<'ctx>, y: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    fn checked_int_op(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        intrinsic: &str,
+        x: IntValue<'ctx>,
+        y: IntValue<'ctx>,
+    ) -> Cg<IntValue<'ctx>> {
         if !self.overflow_checked(cx) {
             return Ok(match intrinsic {
                 "llvm.sadd.with.overflow" => self.b.build_int_add(x, y, "")?,
@@ -2194,11 +2724,18 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `base ** exp` (exp >= 0) wrapped to int64, and whether it left int64 (callers that wrap
     /// ignore that).
-    fn ipow(&mut self, base: IntValue<'ctx>, exp: IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+    fn ipow(
+        &mut self,
+        base: IntValue<'ctx>,
+        exp: IntValue<'ctx>,
+    ) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
         let f = self.ipow_fn()?;
         let r = self.b.build_call(f, &[base.into(), exp.into()], "")?.try_as_basic_value().basic();
         let r = r.ok_or_else(|| CgError("ipow returned void".into()))?.into_struct_value();
-        Ok((self.b.build_extract_value(r, 0, "")?.into_int_value(), self.b.build_extract_value(r, 1, "")?.into_int_value()))
+        Ok((
+            self.b.build_extract_value(r, 0, "")?.into_int_value(),
+            self.b.build_extract_value(r, 1, "")?.into_int_value(),
+        ))
     }
 
     /// `pyaot.ipow(base, exp) -> {i64, i1}`: base ** exp (exp >= 0) by squaring, and whether a
@@ -2208,48 +2745,79 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i64t = self.ctx.i64_type();
         let bool_t = self.ctx.bool_type();
         let result = self.ctx.struct_type(&[i64t.into(), bool_t.into()], false);
-        cpython::in_new_function(self, "pyaot.ipow", result.fn_type(&[i64t.into(), i64t.into()], false), |cg, f| {
-            let entry = f.get_first_basic_block().ok_or_else(|| CgError("glue function without entry".into()))?;
-            let head = cg.append(f, "head");
-            let body = cg.append(f, "body");
-            let exit = cg.append(f, "exit");
-            let base0 = f.get_nth_param(0).unwrap().into_int_value();
-            let exp0 = f.get_nth_param(1).unwrap().into_int_value();
-            cg.b.build_unconditional_branch(head)?;
-            cg.b.position_at_end(head);
-            let acc = cg.b.build_phi(i64t, "acc")?;
-            let base = cg.b.build_phi(i64t, "base")?;
-            let exp = cg.b.build_phi(i64t, "exp")?;
-            let over = cg.b.build_phi(bool_t, "overflowed")?;
-            let base_over = cg.b.build_phi(bool_t, "base_overflowed")?;
-            let more = cg.b.build_int_compare(IntPredicate::NE, exp.as_basic_value().into_int_value(), cg.i64(0), "")?;
-            cg.b.build_conditional_branch(more, body, exit)?;
-            cg.b.position_at_end(body);
-            let (a, bs, e) = (acc.as_basic_value().into_int_value(), base.as_basic_value().into_int_value(), exp.as_basic_value().into_int_value());
-            let (o, bo) = (over.as_basic_value().into_int_value(), base_over.as_basic_value().into_int_value());
-            let odd = cg.b.build_int_truncate(e, bool_t, "")?;
-            let product = cg.intrinsic("llvm.smul.with.overflow", &[a.into(), bs.into()])?.into_struct_value();
-            let p = cg.b.build_extract_value(product, 0, "")?.into_int_value();
-            let p_over = cg.b.build_or(cg.b.build_extract_value(product, 1, "")?.into_int_value(), bo, "")?;
-            let acc2 = cg.b.build_select(odd, p, a, "")?.into_int_value();
-            let o2 = cg.b.build_or(o, cg.b.build_and(odd, p_over, "")?, "")?;
-            let square = cg.intrinsic("llvm.smul.with.overflow", &[bs.into(), bs.into()])?.into_struct_value();
-            let base2 = cg.b.build_extract_value(square, 0, "")?.into_int_value();
-            let bo2 = cg.b.build_or(bo, cg.b.build_extract_value(square, 1, "")?.into_int_value(), "")?;
-            let exp2 = cg.b.build_right_shift(e, cg.i64(1), false, "")?;
-            cg.b.build_unconditional_branch(head)?;
-            let no = bool_t.const_zero();
-            acc.add_incoming(&[(&cg.i64(1), entry), (&acc2, body)]);
-            base.add_incoming(&[(&base0, entry), (&base2, body)]);
-            exp.add_incoming(&[(&exp0, entry), (&exp2, body)]);
-            over.add_incoming(&[(&no, entry), (&o2, body)]);
-            base_over.add_incoming(&[(&no, entry), (&bo2, body)]);
-            cg.b.position_at_end(exit);
-            let r = cg.b.build_insert_value(result.get_undef(), acc.as_basic_value(), 0, "")?;
-            let r = cg.b.build_insert_value(r, over.as_basic_value(), 1, "")?;
-            cg.b.build_return(Some(&r.into_struct_value()))?;
-            Ok(())
-        })
+        cpython::in_new_function(
+            self,
+            "pyaot.ipow",
+            result.fn_type(&[i64t.into(), i64t.into()], false),
+            |cg, f| {
+                let entry = f
+                    .get_first_basic_block()
+                    .ok_or_else(|| CgError("glue function without entry".into()))?;
+                let head = cg.append(f, "head");
+                let body = cg.append(f, "body");
+                let exit = cg.append(f, "exit");
+                let base0 = f.get_nth_param(0).unwrap().into_int_value();
+                let exp0 = f.get_nth_param(1).unwrap().into_int_value();
+                cg.b.build_unconditional_branch(head)?;
+                cg.b.position_at_end(head);
+                let acc = cg.b.build_phi(i64t, "acc")?;
+                let base = cg.b.build_phi(i64t, "base")?;
+                let exp = cg.b.build_phi(i64t, "exp")?;
+                let over = cg.b.build_phi(bool_t, "overflowed")?;
+                let base_over = cg.b.build_phi(bool_t, "base_overflowed")?;
+                let more = cg.b.build_int_compare(
+                    IntPredicate::NE,
+                    exp.as_basic_value().into_int_value(),
+                    cg.i64(0),
+                    "",
+                )?;
+                cg.b.build_conditional_branch(more, body, exit)?;
+                cg.b.position_at_end(body);
+                let (a, bs, e) = (
+                    acc.as_basic_value().into_int_value(),
+                    base.as_basic_value().into_int_value(),
+                    exp.as_basic_value().into_int_value(),
+                );
+                let (o, bo) = (
+                    over.as_basic_value().into_int_value(),
+                    base_over.as_basic_value().into_int_value(),
+                );
+                let odd = cg.b.build_int_truncate(e, bool_t, "")?;
+                let product = cg
+                    .intrinsic("llvm.smul.with.overflow", &[a.into(), bs.into()])?
+                    .into_struct_value();
+                let p = cg.b.build_extract_value(product, 0, "")?.into_int_value();
+                let p_over = cg.b.build_or(
+                    cg.b.build_extract_value(product, 1, "")?.into_int_value(),
+                    bo,
+                    "",
+                )?;
+                let acc2 = cg.b.build_select(odd, p, a, "")?.into_int_value();
+                let o2 = cg.b.build_or(o, cg.b.build_and(odd, p_over, "")?, "")?;
+                let square = cg
+                    .intrinsic("llvm.smul.with.overflow", &[bs.into(), bs.into()])?
+                    .into_struct_value();
+                let base2 = cg.b.build_extract_value(square, 0, "")?.into_int_value();
+                let bo2 = cg.b.build_or(
+                    bo,
+                    cg.b.build_extract_value(square, 1, "")?.into_int_value(),
+                    "",
+                )?;
+                let exp2 = cg.b.build_right_shift(e, cg.i64(1), false, "")?;
+                cg.b.build_unconditional_branch(head)?;
+                let no = bool_t.const_zero();
+                acc.add_incoming(&[(&cg.i64(1), entry), (&acc2, body)]);
+                base.add_incoming(&[(&base0, entry), (&base2, body)]);
+                exp.add_incoming(&[(&exp0, entry), (&exp2, body)]);
+                over.add_incoming(&[(&no, entry), (&o2, body)]);
+                base_over.add_incoming(&[(&no, entry), (&bo2, body)]);
+                cg.b.position_at_end(exit);
+                let r = cg.b.build_insert_value(result.get_undef(), acc.as_basic_value(), 0, "")?;
+                let r = cg.b.build_insert_value(r, over.as_basic_value(), 1, "")?;
+                cg.b.build_return(Some(&r.into_struct_value()))?;
+                Ok(())
+            },
+        )
     }
 
     /// Float to int64 as Python's `int()` would, raising where Python would (or where the
@@ -2260,7 +2828,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         // |x| < 2**63 (false for NaN): a single comparison; -2**63 itself goes to the cold path,
         // which converts it after all.
         let magnitude = self.fcall("llvm.fabs", &[x])?;
-        let fits = self.b.build_float_compare(FloatPredicate::OLT, magnitude, self.f64(9223372036854775808.0), "")?;
+        let fits = self.b.build_float_compare(
+            FloatPredicate::OLT,
+            magnitude,
+            self.f64(9223372036854775808.0),
+            "",
+        )?;
         let ok = self.append(cx.func, "to_int");
         let bad = self.append(cx.func, "to_int.error");
         let br = self.b.build_conditional_branch(fits, ok, bad)?;
@@ -2270,7 +2843,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.guard(cx, not_nan, "ValueError", "cannot convert float NaN to integer")?;
         let finite = self.is_finite(x)?;
         self.guard(cx, finite, "OverflowError", "cannot convert float infinity to integer")?;
-        let is_min = self.b.build_float_compare(FloatPredicate::OEQ, x, self.f64(-9223372036854775808.0), "")?;
+        let is_min = self.b.build_float_compare(
+            FloatPredicate::OEQ,
+            x,
+            self.f64(-9223372036854775808.0),
+            "",
+        )?;
         self.guard(cx, is_min, "OverflowError", "float too large for int64")?;
         self.b.build_unconditional_branch(ok)?;
         self.b.position_at_end(ok);
@@ -2278,11 +2856,25 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn builtin(&mut self, cx: &mut FnCx<'ctx>, b: Builtin, vals: &[BasicValueEnum<'ctx>], types: &[Type], args: &[Expr], t: &Type) -> Cg<BasicValueEnum<'ctx>> {
-        let as_float = |this: &Self, i: usize| -> Cg<FloatValue<'ctx>> { Ok(this.convert(vals[i], &types[i], &Type::Float)?.into_float_value()) };
-        let as_int = |this: &Self, i: usize| -> Cg<IntValue<'ctx>> { Ok(this.convert(vals[i], &types[i], &Type::Int)?.into_int_value()) };
+    fn builtin(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        b: Builtin,
+        vals: &[BasicValueEnum<'ctx>],
+        types: &[Type],
+        args: &[Expr],
+        t: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        let as_float = |this: &Self, i: usize| -> Cg<FloatValue<'ctx>> {
+            Ok(this.convert(vals[i], &types[i], &Type::Float)?.into_float_value())
+        };
+        let as_int = |this: &Self, i: usize| -> Cg<IntValue<'ctx>> {
+            Ok(this.convert(vals[i], &types[i], &Type::Int)?.into_int_value())
+        };
         Ok(match b {
-            Builtin::Abs if types[0] == Type::Complex => self.complex_abs(cx, vals[0].into_struct_value())?.into(),
+            Builtin::Abs if types[0] == Type::Complex => {
+                self.complex_abs(cx, vals[0].into_struct_value())?.into()
+            }
             Builtin::Complex => {
                 // complex(a, b) = a + b*1j, for complex a and b too.
                 let a = self.to_complex(vals[0], &types[0])?;
@@ -2292,7 +2884,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                     let b = self.to_complex(vals[1], &types[1])?;
                     let (ar, ai) = self.parts(a)?;
                     let (br, bi) = self.parts(b)?;
-                    self.make_complex(self.b.build_float_sub(ar, bi, "")?, self.b.build_float_add(ai, br, "")?)?.into()
+                    self.make_complex(
+                        self.b.build_float_sub(ar, bi, "")?,
+                        self.b.build_float_add(ai, br, "")?,
+                    )?
+                    .into()
                 }
             }
             Builtin::Conjugate => match &types[0] {
@@ -2308,7 +2904,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                     let x = as_int(self, 0)?;
                     let neg = self.b.build_int_compare(IntPredicate::SLT, x, self.i64(0), "")?;
                     if self.overflow_checked(cx) {
-                        let fits = self.b.build_int_compare(IntPredicate::NE, x, self.i64(i64::MIN), "")?;
+                        let fits = self.b.build_int_compare(
+                            IntPredicate::NE,
+                            x,
+                            self.i64(i64::MIN),
+                            "",
+                        )?;
                         self.guard(cx, fits, "OverflowError", INT_OVERFLOW)?;
                     }
                     self.b.build_select(neg, self.b.build_int_sub(self.i64(0), x, "")?, x, "")?
@@ -2319,7 +2920,14 @@ impl<'ctx> Codegen<'ctx, '_> {
                     [Type::Tuple(ts)] => {
                         let mut out = Vec::new();
                         for (i, it) in ts.iter().enumerate() {
-                            out.push((self.b.build_extract_value(vals[0].into_struct_value(), i as u32, "")?, it.clone()));
+                            out.push((
+                                self.b.build_extract_value(
+                                    vals[0].into_struct_value(),
+                                    i as u32,
+                                    "",
+                                )?,
+                                it.clone(),
+                            ));
                         }
                         out
                     }
@@ -2346,7 +2954,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let Type::Tuple(items) = t else { return Err(CgError("divmod type".into())) };
                 let (q, m): (BasicValueEnum, BasicValueEnum) = if items[0] == Type::Float {
                     let (x, y) = (as_float(self, 0)?, as_float(self, 1)?);
-                    let nz = self.b.build_float_compare(FloatPredicate::UNE, y, self.f64(0.0), "")?;
+                    let nz =
+                        self.b.build_float_compare(FloatPredicate::UNE, y, self.f64(0.0), "")?;
                     self.guard(cx, nz, "ZeroDivisionError", "float divmod()")?;
                     let (q, m) = self.float_divmod(x, y)?;
                     (q.into(), m.into())
@@ -2361,9 +2970,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let agg = self.b.build_insert_value(ty.get_undef(), q, 0, "")?;
                 self.b.build_insert_value(agg, m, 1, "")?.into_struct_value().into()
             }
-            Builtin::Pow if vals.len() == 3 => self.mod_pow(cx, as_int(self, 0)?, as_int(self, 1)?, as_int(self, 2)?)?.into(),
+            Builtin::Pow if vals.len() == 3 => {
+                self.mod_pow(cx, as_int(self, 0)?, as_int(self, 1)?, as_int(self, 2)?)?.into()
+            }
             Builtin::Pow => {
-                let (v, vt) = self.binary(cx, BinOp::Pow, vals[0], &types[0], vals[1], &types[1], &args[1])?;
+                let (v, vt) =
+                    self.binary(cx, BinOp::Pow, vals[0], &types[0], vals[1], &types[1], &args[1])?;
                 self.convert(v, &vt, t)?
             }
             Builtin::Len => match &types[0] {
@@ -2375,8 +2987,17 @@ impl<'ctx> Codegen<'ctx, '_> {
         })
     }
 
-    fn round(&mut self, cx: &mut FnCx<'ctx>, vals: &[BasicValueEnum<'ctx>], types: &[Type]) -> Cg<BasicValueEnum<'ctx>> {
-        let ndigits = if vals.len() == 2 { Some(self.convert(vals[1], &types[1], &Type::Int)?.into_int_value()) } else { None };
+    fn round(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        vals: &[BasicValueEnum<'ctx>],
+        types: &[Type],
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        let ndigits = if vals.len() == 2 {
+            Some(self.convert(vals[1], &types[1], &Type::Int)?.into_int_value())
+        } else {
+            None
+        };
         match (&types[0], ndigits) {
             (Type::Float, None) => {
                 let r = self.fcall("llvm.roundeven", &[vals[0].into_float_value()])?;
@@ -2384,7 +3005,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             (Type::Float, Some(n)) => self.round_float(cx, vals[0].into_float_value(), n),
             (_, None) => self.convert(vals[0], &types[0], &Type::Int),
-            (_, Some(n)) => self.round_int(cx, self.convert(vals[0], &types[0], &Type::Int)?.into_int_value(), n),
+            (_, Some(n)) => self.round_int(
+                cx,
+                self.convert(vals[0], &types[0], &Type::Int)?.into_int_value(),
+                n,
+            ),
         }
     }
 
@@ -2392,12 +3017,22 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// (|n| <= 22, `round_scaled`), else through the runtime's exact decimal rounding; NaN and
     /// infinities round to themselves, n > 323 leaves x, n < -308 gives a zero of x's sign, and
     /// a result beyond the float range is OverflowError.
-    fn round_float(&mut self, cx: &mut FnCx<'ctx>, x: FloatValue<'ctx>, n: IntValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+    fn round_float(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        x: FloatValue<'ctx>,
+        n: IntValue<'ctx>,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let scaled_exactly = |k: i64| (-22..=22).contains(&k);
         if n.get_sign_extended_constant().is_some_and(scaled_exactly) {
             return self.round_scaled(cx, x, n);
         }
-        let in_range = self.b.build_int_compare(IntPredicate::ULE, self.b.build_int_add(n, self.i64(22), "")?, self.i64(44), "")?;
+        let in_range = self.b.build_int_compare(
+            IntPredicate::ULE,
+            self.b.build_int_add(n, self.i64(22), "")?,
+            self.i64(44),
+            "",
+        )?;
         let scaled_bb = self.append(cx.func, "round.scaled");
         let exact_bb = self.append(cx.func, "round.exact");
         let call_bb = self.append(cx.func, "round.digits");
@@ -2405,7 +3040,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_conditional_branch(in_range, scaled_bb, exact_bb)?;
         self.b.position_at_end(scaled_bb);
         let scaled = self.round_scaled(cx, x, n)?;
-        let scaled_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let scaled_end =
+            self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
         self.b.build_unconditional_branch(done)?;
         // Settled without rounding: not finite or zero (x), n > 323 (x), n < -308 (0.0 * x).
         self.b.position_at_end(exact_bb);
@@ -2413,7 +3049,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         let nonzero = self.b.build_float_compare(FloatPredicate::ONE, x, self.f64(0.0), "")?;
         let too_fine = self.b.build_int_compare(IntPredicate::SGT, n, self.i64(323), "")?;
         let too_coarse = self.b.build_int_compare(IntPredicate::SLT, n, self.i64(-308), "")?;
-        let rounds = self.b.build_and(self.b.build_and(finite, nonzero, "")?, self.b.build_not(self.b.build_or(too_fine, too_coarse, "")?, "")?, "")?;
+        let rounds = self.b.build_and(
+            self.b.build_and(finite, nonzero, "")?,
+            self.b.build_not(self.b.build_or(too_fine, too_coarse, "")?, "")?,
+            "",
+        )?;
         let zero_like = self.b.build_float_mul(self.f64(0.0), x, "")?;
         let coarse = self.b.build_and(finite, too_coarse, "")?;
         let settled = self.b.build_select(coarse, zero_like, x, "")?;
@@ -2421,11 +3061,24 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(call_bb);
         let overflow = self.entry_alloca(cx, self.ctx.bool_type().into(), "round.overflow")?;
         self.b.build_store(overflow, self.ctx.bool_type().const_zero())?;
-        let digits = self.b.build_call(self.runtime_fn("pyaot_rt_round_digits"), &[x.into(), n.into(), overflow.into()], "")?;
-        let digits = digits.try_as_basic_value().basic().ok_or_else(|| CgError("pyaot_rt_round_digits returns no value".into()))?;
+        let digits = self.b.build_call(
+            self.runtime_fn("pyaot_rt_round_digits"),
+            &[x.into(), n.into(), overflow.into()],
+            "",
+        )?;
+        let digits = digits
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| CgError("pyaot_rt_round_digits returns no value".into()))?;
         let overflowed = self.b.build_load(self.ctx.bool_type(), overflow, "")?.into_int_value();
-        self.guard(cx, self.b.build_not(overflowed, "")?, "OverflowError", "rounded value too large to represent")?;
-        let call_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        self.guard(
+            cx,
+            self.b.build_not(overflowed, "")?,
+            "OverflowError",
+            "rounded value too large to represent",
+        )?;
+        let call_end =
+            self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(self.ctx.f64_type(), "round")?;
@@ -2434,13 +3087,19 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `round(x, n)` for -22 <= n <= 22.
-    fn round_scaled(&mut self, cx: &mut FnCx<'ctx>, x: FloatValue<'ctx>, n: IntValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+    fn round_scaled(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        x: FloatValue<'ctx>,
+        n: IntValue<'ctx>,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         // round(x, n) correctly rounded like CPython's: scale by p = 10**|n| (exact up to
         // 10**22), round half to even, and settle binary ties with the exact residual of
         // the scaling (an fma), since 2.675 is really 2.67499999… and must round down.
         let zero = self.i64(0);
         let neg = self.b.build_int_compare(IntPredicate::SLT, n, zero, "")?;
-        let k = self.b.build_select(neg, self.b.build_int_sub(zero, n, "")?, n, "")?.into_int_value();
+        let k =
+            self.b.build_select(neg, self.b.build_int_sub(zero, n, "")?, n, "")?.into_int_value();
         let kf = self.b.build_signed_int_to_float(k, self.ctx.f64_type(), "")?;
         let p = self.fcall("llvm.pow", &[self.f64(10.0), kf])?;
         let mul = self.b.build_float_mul(x, p, "")?;
@@ -2454,10 +3113,21 @@ impl<'ctx> Codegen<'ctx, '_> {
         let fl = self.fcall("llvm.floor", &[y])?;
         let frac = self.b.build_float_sub(y, fl, "")?;
         let tie = self.b.build_float_compare(FloatPredicate::OEQ, frac, self.f64(0.5), "")?;
-        let below = self.b.build_and(tie, self.b.build_float_compare(FloatPredicate::OLT, err, self.f64(0.0), "")?, "")?;
-        let above = self.b.build_and(tie, self.b.build_float_compare(FloatPredicate::OGT, err, self.f64(0.0), "")?, "")?;
+        let below = self.b.build_and(
+            tie,
+            self.b.build_float_compare(FloatPredicate::OLT, err, self.f64(0.0), "")?,
+            "",
+        )?;
+        let above = self.b.build_and(
+            tie,
+            self.b.build_float_compare(FloatPredicate::OGT, err, self.f64(0.0), "")?,
+            "",
+        )?;
         let z = self.b.build_select(below, fl, z, "")?.into_float_value();
-        let z = self.b.build_select(above, self.b.build_float_add(fl, self.f64(1.0), "")?, z, "")?.into_float_value();
+        let z = self
+            .b
+            .build_select(above, self.b.build_float_add(fl, self.f64(1.0), "")?, z, "")?
+            .into_float_value();
         let back_mul = self.b.build_float_mul(z, p, "")?;
         let back_div = self.b.build_float_div(z, p, "")?;
         let back = self.b.build_select(neg, back_mul, back_div, "")?;
@@ -2468,18 +3138,32 @@ impl<'ctx> Codegen<'ctx, '_> {
         // moves x by at most half of it and CPython gives x back. (There the scaled value has
         // lost its fraction, and z * p or z / p would not be x.)
         let ay = self.fcall("llvm.fabs", &[y])?;
-        let keep = self.b.build_float_compare(FloatPredicate::OGE, ay, self.f64(9007199254740992.0), "")?;
+        let keep = self.b.build_float_compare(
+            FloatPredicate::OGE,
+            ay,
+            self.f64(9007199254740992.0),
+            "",
+        )?;
         let ok = self.b.build_and(ok, self.b.build_not(keep, "")?, "")?;
         // Rounding up past the largest float (round(1.7976931348623157e308, -1)).
         let back_finite = self.is_finite(back.into_float_value())?;
-        let fits = self.b.build_or(back_finite, self.b.build_not(self.b.build_and(ok, self.is_finite(x)?, "")?, "")?, "")?;
+        let fits = self.b.build_or(
+            back_finite,
+            self.b.build_not(self.b.build_and(ok, self.is_finite(x)?, "")?, "")?,
+            "",
+        )?;
         self.guard(cx, fits, "OverflowError", "rounded value too large to represent")?;
         Ok(self.b.build_select(ok, back, x.into(), "")?)
     }
 
     /// `round(x, n)` of an int: n >= 0 leaves x; n < 0 rounds half to even at 10**-n, and a
     /// result beyond int64 is OverflowError.
-    fn round_int(&mut self, cx: &mut FnCx<'ctx>, x: IntValue<'ctx>, n: IntValue<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
+    fn round_int(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        x: IntValue<'ctx>,
+        n: IntValue<'ctx>,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         // In 128 bits: 10**19 and the rounded value may be beyond int64. Past 10**19 every int64
         // rounds to 0 (|x| < 2**63 < 10**20 / 2).
         let i128t = self.ctx.custom_width_int_type(128);
@@ -2487,20 +3171,30 @@ impl<'ctx> Codegen<'ctx, '_> {
         let neg = self.b.build_int_compare(IntPredicate::SLT, n, zero, "")?;
         let vanishes = self.b.build_int_compare(IntPredicate::SLT, n, self.i64(-19), "")?;
         // 10**m for m = -n clamped to 0..=18 (ipow's range), 10**19 set apart.
-        let m = self.b.build_select(neg, self.b.build_int_sub(zero, n, "")?, zero, "")?.into_int_value();
+        let m = self
+            .b
+            .build_select(neg, self.b.build_int_sub(zero, n, "")?, zero, "")?
+            .into_int_value();
         let m = self.b.build_select(vanishes, zero, m, "")?.into_int_value();
         let m19 = self.b.build_int_compare(IntPredicate::EQ, m, self.i64(19), "")?;
         let m = self.b.build_select(m19, zero, m, "")?.into_int_value();
         let (p, _) = self.ipow(self.i64(10), m)?;
         let p = self.b.build_int_s_extend(p, i128t, "")?;
-        let p = self.b.build_select(m19, i128t.const_int(10_000_000_000_000_000_000, false), p, "")?.into_int_value();
+        let p = self
+            .b
+            .build_select(m19, i128t.const_int(10_000_000_000_000_000_000, false), p, "")?
+            .into_int_value();
         let x128 = self.b.build_int_s_extend(x, i128t, "")?;
         // Floor division (p > 0), then half to even.
         let q = self.b.build_int_signed_div(x128, p, "")?;
         let r = self.b.build_int_signed_rem(x128, p, "")?;
         let below = self.b.build_int_compare(IntPredicate::SLT, r, i128t.const_zero(), "")?;
-        let q = self.b.build_select(below, self.b.build_int_sub(q, i128t.const_int(1, false), "")?, q, "")?.into_int_value();
-        let r = self.b.build_select(below, self.b.build_int_add(r, p, "")?, r, "")?.into_int_value();
+        let q = self
+            .b
+            .build_select(below, self.b.build_int_sub(q, i128t.const_int(1, false), "")?, q, "")?
+            .into_int_value();
+        let r =
+            self.b.build_select(below, self.b.build_int_add(r, p, "")?, r, "")?.into_int_value();
         let twice = self.b.build_int_mul(r, i128t.const_int(2, false), "")?;
         let above = self.b.build_int_compare(IntPredicate::SGT, twice, p, "")?;
         let tie = self.b.build_int_compare(IntPredicate::EQ, twice, p, "")?;
@@ -2509,15 +3203,30 @@ impl<'ctx> Codegen<'ctx, '_> {
         let q = self.b.build_int_add(q, self.b.build_int_z_extend(up, i128t, "")?, "")?;
         let rounded = self.b.build_int_mul(q, p, "")?;
         let narrow = self.b.build_int_truncate(rounded, self.ctx.i64_type(), "")?;
-        let fits = self.b.build_int_compare(IntPredicate::EQ, self.b.build_int_s_extend(narrow, i128t, "")?, rounded, "")?;
-        let fits = self.b.build_or(fits, self.b.build_or(self.b.build_not(neg, "")?, vanishes, "")?, "")?;
+        let fits = self.b.build_int_compare(
+            IntPredicate::EQ,
+            self.b.build_int_s_extend(narrow, i128t, "")?,
+            rounded,
+            "",
+        )?;
+        let fits = self.b.build_or(
+            fits,
+            self.b.build_or(self.b.build_not(neg, "")?, vanishes, "")?,
+            "",
+        )?;
         self.guard(cx, fits, "OverflowError", "the rounded int does not fit in int64")?;
         let rounded = self.b.build_select(vanishes, zero, narrow, "")?;
         Ok(self.b.build_select(neg, rounded, x.into(), "")?)
     }
 
     /// `pow(b, e, m)` for ints, with the result's sign following `m` as in Python.
-    fn mod_pow(&mut self, cx: &mut FnCx<'ctx>, base: IntValue<'ctx>, exp: IntValue<'ctx>, m: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    fn mod_pow(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        base: IntValue<'ctx>,
+        exp: IntValue<'ctx>,
+        m: IntValue<'ctx>,
+    ) -> Cg<IntValue<'ctx>> {
         let zero = self.i64(0);
         let nz = self.b.build_int_compare(IntPredicate::NE, m, zero, "")?;
         self.guard(cx, nz, "ValueError", "pow() 3rd argument cannot be 0")?;
@@ -2535,14 +3244,16 @@ impl<'ctx> Codegen<'ctx, '_> {
         let inverse = self.mod_inverse(cx, wide(self, base)?, mw)?;
         let inverse = self.b.build_int_truncate(inverse, self.ctx.i64_type(), "")?;
         let positive_exp = self.b.build_int_sub(zero, exp, "")?;
-        let invert_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+        let invert_end =
+            self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
         self.b.build_unconditional_branch(start)?;
         self.b.position_at_end(start);
         let base_phi = self.b.build_phi(self.ctx.i64_type(), "base")?;
         base_phi.add_incoming(&[(&base, from), (&inverse, invert_end)]);
         let exp_phi = self.b.build_phi(self.ctx.i64_type(), "exp")?;
         exp_phi.add_incoming(&[(&exp, from), (&positive_exp, invert_end)]);
-        let (base, exp) = (base_phi.as_basic_value().into_int_value(), exp_phi.as_basic_value().into_int_value());
+        let (base, exp) =
+            (base_phi.as_basic_value().into_int_value(), exp_phi.as_basic_value().into_int_value());
         // Loop: acc = 1; b = base mod m; while e: if e & 1: acc = acc*b mod m; b = b*b mod m; e >>= 1
         let acc = self.entry_alloca(cx, i128t.into(), "acc")?;
         let bs = self.entry_alloca(cx, i128t.into(), "b")?;
@@ -2581,11 +3292,17 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// The inverse of `a` modulo |m| (extended Euclid, 128 bits), in 0..|m|; ValueError as
     /// CPython's when there is none.
-    fn mod_inverse(&mut self, cx: &mut FnCx<'ctx>, a: IntValue<'ctx>, m: IntValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    fn mod_inverse(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        a: IntValue<'ctx>,
+        m: IntValue<'ctx>,
+    ) -> Cg<IntValue<'ctx>> {
         let i128t = a.get_type();
         let zero = i128t.const_zero();
         let negative_m = self.b.build_int_compare(IntPredicate::SLT, m, zero, "")?;
-        let n = self.b.build_select(negative_m, self.b.build_int_neg(m, "")?, m, "")?.into_int_value();
+        let n =
+            self.b.build_select(negative_m, self.b.build_int_neg(m, "")?, m, "")?.into_int_value();
         let floor_mod = |this: &Self, v: IntValue<'ctx>| -> Cg<IntValue<'ctx>> {
             let r = this.b.build_int_signed_rem(v, n, "")?;
             let below = this.b.build_int_compare(IntPredicate::SLT, r, zero, "")?;
@@ -2599,13 +3316,21 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(head)?;
         self.b.position_at_end(head);
         // (old_r, r) = (a0, n), (old_s, s) = (1, 0); old_s * a0 == old_r (mod n) throughout.
-        let [old_r, r, old_s, s] = [0, 1, 2, 3].map(|_| self.b.build_phi(i128t, "").map_err(CgError::from));
+        let [old_r, r, old_s, s] =
+            [0, 1, 2, 3].map(|_| self.b.build_phi(i128t, "").map_err(CgError::from));
         let (old_r, r, old_s, s) = (old_r?, r?, old_s?, s?);
-        let more = self.b.build_int_compare(IntPredicate::NE, r.as_basic_value().into_int_value(), zero, "")?;
+        let more = self.b.build_int_compare(
+            IntPredicate::NE,
+            r.as_basic_value().into_int_value(),
+            zero,
+            "",
+        )?;
         self.b.build_conditional_branch(more, step, done)?;
         self.b.position_at_end(step);
-        let (or_v, r_v) = (old_r.as_basic_value().into_int_value(), r.as_basic_value().into_int_value());
-        let (os_v, s_v) = (old_s.as_basic_value().into_int_value(), s.as_basic_value().into_int_value());
+        let (or_v, r_v) =
+            (old_r.as_basic_value().into_int_value(), r.as_basic_value().into_int_value());
+        let (os_v, s_v) =
+            (old_s.as_basic_value().into_int_value(), s.as_basic_value().into_int_value());
         let q = self.b.build_int_signed_div(or_v, r_v, "")?;
         let next_r = self.b.build_int_sub(or_v, self.b.build_int_mul(q, r_v, "")?, "")?;
         let next_s = self.b.build_int_sub(os_v, self.b.build_int_mul(q, s_v, "")?, "")?;
@@ -2615,31 +3340,62 @@ impl<'ctx> Codegen<'ctx, '_> {
         old_s.add_incoming(&[(&i128t.const_int(1, false), from), (&s_v, step)]);
         s.add_incoming(&[(&zero, from), (&next_s, step)]);
         self.b.position_at_end(done);
-        let gcd_one = self.b.build_int_compare(IntPredicate::EQ, old_r.as_basic_value().into_int_value(), i128t.const_int(1, false), "")?;
+        let gcd_one = self.b.build_int_compare(
+            IntPredicate::EQ,
+            old_r.as_basic_value().into_int_value(),
+            i128t.const_int(1, false),
+            "",
+        )?;
         // |m| == 1: every base has the inverse 0 (CPython returns 0 before asking).
         let unit = self.b.build_int_compare(IntPredicate::EQ, n, i128t.const_int(1, false), "")?;
-        self.guard(cx, self.b.build_or(gcd_one, unit, "")?, "ValueError", "base is not invertible for the given modulus")?;
+        self.guard(
+            cx,
+            self.b.build_or(gcd_one, unit, "")?,
+            "ValueError",
+            "base is not invertible for the given modulus",
+        )?;
         floor_mod(self, old_s.as_basic_value().into_int_value())
     }
 
-    fn math(&mut self, cx: &mut FnCx<'ctx>, m: MathFn, vals: &[BasicValueEnum<'ctx>], types: &[Type]) -> Cg<BasicValueEnum<'ctx>> {
+    fn math(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        m: MathFn,
+        vals: &[BasicValueEnum<'ctx>],
+        types: &[Type],
+    ) -> Cg<BasicValueEnum<'ctx>> {
         use MathFn::*;
         if matches!(m, Floor | Ceil | Trunc) && types[0] != Type::Float {
             return self.convert(vals[0], &types[0], &Type::Int);
         }
-        let f: Vec<FloatValue<'ctx>> = vals.iter().zip(types).map(|(v, t)| Ok(self.convert(*v, t, &Type::Float)?.into_float_value())).collect::<Cg<_>>()?;
+        let f: Vec<FloatValue<'ctx>> = vals
+            .iter()
+            .zip(types)
+            .map(|(v, t)| Ok(self.convert(*v, t, &Type::Float)?.into_float_value()))
+            .collect::<Cg<_>>()?;
         let x = f[0];
         // CPython's rule for one-argument functions: NaN from non-NaN is a domain error,
         // an infinity from a finite argument is a range error (or a domain error for most).
         // Only a NaN or an infinity can be an error: one test of the result on the hot path.
-        let checked = |this: &mut Self, cx: &mut FnCx<'ctx>, r: FloatValue<'ctx>, can_overflow: bool| -> Cg<BasicValueEnum<'ctx>> {
+        let checked = |this: &mut Self,
+                       cx: &mut FnCx<'ctx>,
+                       r: FloatValue<'ctx>,
+                       can_overflow: bool|
+         -> Cg<BasicValueEnum<'ctx>> {
             let suspicious = this.b.build_not(this.is_finite(r)?, "")?;
             this.rarely(cx, suspicious, |this| {
-                let nan_from_number = this.b.build_and(this.is_nan(r)?, this.b.build_not(this.is_nan(x)?, "")?, "")?;
+                let nan_from_number = this.b.build_and(
+                    this.is_nan(r)?,
+                    this.b.build_not(this.is_nan(x)?, "")?,
+                    "",
+                )?;
                 let inf_from_finite = this.b.build_and(this.is_inf(r)?, this.is_finite(x)?, "")?;
                 let overflow = if can_overflow { "OverflowError" } else { "ValueError" };
                 let message = if can_overflow { "math range error" } else { "math domain error" };
-                Ok(vec![(this.b.build_not(nan_from_number, "")?, "ValueError", "math domain error"), (this.b.build_not(inf_from_finite, "")?, overflow, message)])
+                Ok(vec![
+                    (this.b.build_not(nan_from_number, "")?, "ValueError", "math domain error"),
+                    (this.b.build_not(inf_from_finite, "")?, overflow, message),
+                ])
             })?;
             Ok(r.into())
         };
@@ -2668,18 +3424,37 @@ impl<'ctx> Codegen<'ctx, '_> {
             Exp | Exp2 => {
                 // They never give -inf: the hot path tests the result against +inf only.
                 let r = self.fcall(if m == Exp { "llvm.exp" } else { "llvm.exp2" }, &[x])?;
-                let suspicious = self.b.build_float_compare(FloatPredicate::OEQ, r, self.f64(f64::INFINITY), "")?;
-                self.rarely(cx, suspicious, |this| Ok(vec![(this.b.build_not(this.is_finite(x)?, "")?, "OverflowError", "math range error")]))?;
+                let suspicious = self.b.build_float_compare(
+                    FloatPredicate::OEQ,
+                    r,
+                    self.f64(f64::INFINITY),
+                    "",
+                )?;
+                self.rarely(cx, suspicious, |this| {
+                    Ok(vec![(
+                        this.b.build_not(this.is_finite(x)?, "")?,
+                        "OverflowError",
+                        "math range error",
+                    )])
+                })?;
                 r.into()
             }
-            Expm1 => { let r = self.libm("expm1", &[x])?; checked(self, cx, r, true)? }
+            Expm1 => {
+                let r = self.libm("expm1", &[x])?;
+                checked(self, cx, r, true)?
+            }
             Log => {
                 let a = self.fcall("llvm.log", &[x])?;
                 checked(self, cx, a, false)?;
                 let base = f[1];
                 let lb = self.fcall("llvm.log", &[base])?;
-                let nan_from_number = self.b.build_and(self.is_nan(lb)?, self.b.build_not(self.is_nan(base)?, "")?, "")?;
-                let inf_from_finite = self.b.build_and(self.is_inf(lb)?, self.is_finite(base)?, "")?;
+                let nan_from_number = self.b.build_and(
+                    self.is_nan(lb)?,
+                    self.b.build_not(self.is_nan(base)?, "")?,
+                    "",
+                )?;
+                let inf_from_finite =
+                    self.b.build_and(self.is_inf(lb)?, self.is_finite(base)?, "")?;
                 let bad = self.b.build_or(nan_from_number, inf_from_finite, "")?;
                 let ok = self.b.build_not(bad, "")?;
                 self.guard(cx, ok, "ValueError", "math domain error")?;
@@ -2687,27 +3462,47 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.guard(cx, nz, "ZeroDivisionError", "float division by zero")?;
                 self.b.build_float_div(a, lb, "")?.into()
             }
-            Log1p => { let r = self.libm("log1p", &[x])?; checked(self, cx, r, false)? }
+            Log1p => {
+                let r = self.libm("log1p", &[x])?;
+                checked(self, cx, r, false)?
+            }
             // sin and cos fail exactly for infinite arguments (NaN from a number) and never give
             // an infinity: the hot path tests the result for NaN (the argument, a call later, is
             // no longer in a register).
             Sin | Cos => {
                 let r = self.fcall(if m == Sin { "llvm.sin" } else { "llvm.cos" }, &[x])?;
                 let suspicious = self.is_nan(r)?;
-                self.rarely(cx, suspicious, |this| Ok(vec![(this.b.build_not(this.is_inf(x)?, "")?, "ValueError", "math domain error")]))?;
+                self.rarely(cx, suspicious, |this| {
+                    Ok(vec![(
+                        this.b.build_not(this.is_inf(x)?, "")?,
+                        "ValueError",
+                        "math domain error",
+                    )])
+                })?;
                 r.into()
             }
             Tan | Asin | Acos | Atan | Asinh | Acosh | Atanh => {
                 let r = self.libm(m.name(), &[x])?;
                 checked(self, cx, r, false)?
             }
-            Sinh | Cosh => { let r = self.libm(m.name(), &[x])?; checked(self, cx, r, true)? }
+            Sinh | Cosh => {
+                let r = self.libm(m.name(), &[x])?;
+                checked(self, cx, r, true)?
+            }
             Tanh => self.libm("tanh", &[x])?.into(),
             Fabs => self.fcall("llvm.fabs", &[x])?.into(),
-            Degrees => self.b.build_float_mul(x, self.f64(180.0 / std::f64::consts::PI), "")?.into(),
-            Radians => self.b.build_float_mul(x, self.f64(std::f64::consts::PI / 180.0), "")?.into(),
+            Degrees => {
+                self.b.build_float_mul(x, self.f64(180.0 / std::f64::consts::PI), "")?.into()
+            }
+            Radians => {
+                self.b.build_float_mul(x, self.f64(std::f64::consts::PI / 180.0), "")?.into()
+            }
             Floor | Ceil | Trunc => {
-                let name = match m { Floor => "llvm.floor", Ceil => "llvm.ceil", _ => "llvm.trunc" };
+                let name = match m {
+                    Floor => "llvm.floor",
+                    Ceil => "llvm.ceil",
+                    _ => "llvm.trunc",
+                };
                 let r = self.fcall(name, &[x])?;
                 self.float_to_int(cx, r)?.into()
             }
@@ -2717,8 +3512,13 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let (r, y) = (self.libm("hypot", &[x, f[1]])?, f[1]);
                 let suspicious = self.is_inf(r)?;
                 self.rarely(cx, suspicious, |this| {
-                    let both_finite = this.b.build_and(this.is_finite(x)?, this.is_finite(y)?, "")?;
-                    Ok(vec![(this.b.build_not(both_finite, "")?, "OverflowError", "math range error")])
+                    let both_finite =
+                        this.b.build_and(this.is_finite(x)?, this.is_finite(y)?, "")?;
+                    Ok(vec![(
+                        this.b.build_not(both_finite, "")?,
+                        "OverflowError",
+                        "math range error",
+                    )])
                 })?;
                 r.into()
             }
@@ -2726,10 +3526,15 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let y = f[1];
                 // fmod(x, 0) and fmod(inf, y) are domain errors unless x or y is NaN (then the
                 // result is NaN, as CPython's); fmod(x, inf) is x.
-                let y_zero = self.b.build_float_compare(FloatPredicate::OEQ, y, self.f64(0.0), "")?;
+                let y_zero =
+                    self.b.build_float_compare(FloatPredicate::OEQ, y, self.f64(0.0), "")?;
                 let x_inf = self.is_inf(x)?;
                 let any_nan = self.b.build_or(self.is_nan(x)?, self.is_nan(y)?, "")?;
-                let bad = self.b.build_and(self.b.build_or(y_zero, x_inf, "")?, self.b.build_not(any_nan, "")?, "")?;
+                let bad = self.b.build_and(
+                    self.b.build_or(y_zero, x_inf, "")?,
+                    self.b.build_not(any_nan, "")?,
+                    "",
+                )?;
                 let ok = self.b.build_not(bad, "")?;
                 self.guard(cx, ok, "ValueError", "math domain error")?;
                 self.b.build_float_rem(x, y, "")?.into()
@@ -2742,10 +3547,13 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let suspicious = self.b.build_not(self.is_finite(r)?, "")?;
                 self.rarely(cx, suspicious, |this| {
                     let any_nan = this.b.build_or(this.is_nan(x)?, this.is_nan(y)?, "")?;
-                    let domain = this.b.build_and(this.is_nan(r)?, this.b.build_not(any_nan, "")?, "")?;
-                    let both_finite = this.b.build_and(this.is_finite(x)?, this.is_finite(y)?, "")?;
+                    let domain =
+                        this.b.build_and(this.is_nan(r)?, this.b.build_not(any_nan, "")?, "")?;
+                    let both_finite =
+                        this.b.build_and(this.is_finite(x)?, this.is_finite(y)?, "")?;
                     let inf = this.b.build_and(this.is_inf(r)?, both_finite, "")?;
-                    let x_zero = this.b.build_float_compare(FloatPredicate::OEQ, x, this.f64(0.0), "")?;
+                    let x_zero =
+                        this.b.build_float_compare(FloatPredicate::OEQ, x, this.f64(0.0), "")?;
                     let zero_neg = this.b.build_and(inf, x_zero, "")?;
                     Ok(vec![
                         (this.b.build_not(domain, "")?, "ValueError", "math domain error"),

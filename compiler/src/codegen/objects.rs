@@ -14,10 +14,15 @@
 
 use super::cpython::{self, call, call_value, data_symbol, type_of};
 use super::{Cg, CgError, Codegen, FnCx};
-use crate::hir::{self, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, FPart, Index, PyPath, Stmt, UnaryOp};
+use crate::hir::{
+    self, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, FPart, Index, PyPath, Stmt,
+    UnaryOp,
+};
 use crate::types::{const_type, Type};
 use inkwell::module::Linkage;
-use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, GlobalValue, IntValue, PointerValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValue, BasicValueEnum, GlobalValue, IntValue, PointerValue,
+};
 use inkwell::IntPredicate;
 
 /// A `finally` that a `return` inside its `try` must run first.
@@ -81,7 +86,11 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     fn refcount_update(&self, obj: PointerValue<'ctx>, dec: bool) -> Cg<()> {
-        let func = self.b.get_insert_block().and_then(|b| b.get_parent()).ok_or_else(|| CgError("refcount outside a function".into()))?;
+        let func = self
+            .b
+            .get_insert_block()
+            .and_then(|b| b.get_parent())
+            .ok_or_else(|| CgError("refcount outside a function".into()))?;
         let i64t = self.ctx.i64_type();
         let update = self.append(func, if dec { "refcount.dec" } else { "refcount.inc" });
         let done = self.append(func, "refcount.done");
@@ -112,7 +121,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         if let Some((_, g)) = self.module_objects.iter().find(|(k, _)| *k == what) {
             return *g;
         }
-        let g = self.module.add_global(self.ptr_type(), None, &format!("pyaot.obj.{}", self.module_objects.len()));
+        let g = self.module.add_global(
+            self.ptr_type(),
+            None,
+            &format!("pyaot.obj.{}", self.module_objects.len()),
+        );
         g.set_initializer(&self.ptr_type().const_null());
         g.set_linkage(Linkage::Private);
         self.module_objects.push((what, g));
@@ -123,7 +136,10 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// always, the name a `from m import x` imports, every builtin. Attributes read off a module
     /// beyond those (`os.sep`) may be missing until the line reading them runs, as in CPython.
     fn attrs_required_at_import(&self, path: &PyPath) -> usize {
-        let imported = PyPath { module: path.module.clone(), attrs: path.attrs.iter().take(1).cloned().collect() };
+        let imported = PyPath {
+            module: path.module.clone(),
+            attrs: path.attrs.iter().take(1).cloned().collect(),
+        };
         if path.module == "builtins" {
             path.attrs.len()
         } else {
@@ -154,7 +170,11 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Leaves the function when `obj` is NULL (the C API set an error).
-    fn check_null(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+    fn check_null(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+    ) -> Cg<PointerValue<'ctx>> {
         let null = self.b.build_is_null(obj, "")?;
         self.leave_if(cx, null)?;
         Ok(obj)
@@ -179,9 +199,24 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Evaluates `e` and gives it as type `want`, boxing or unboxing as needed.
-    pub(super) fn operand(&mut self, cx: &mut FnCx<'ctx>, e: &Expr, want: &Type) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn operand(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+        want: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         // A constant needed as an object is boxed once, when the module is imported.
-        if let (ExprKind::Const(c @ (Const::Int(_) | Const::Float(_) | Const::Bool(_) | Const::None | Const::Tuple(_))), Type::Object) = (&e.kind, want) {
+        if let (
+            ExprKind::Const(
+                c @ (Const::Int(_)
+                | Const::Float(_)
+                | Const::Bool(_)
+                | Const::None
+                | Const::Tuple(_)),
+            ),
+            Type::Object,
+        ) = (&e.kind, want)
+        {
             let o = self.const_object(c)?;
             self.obj_incref(o)?;
             return Ok(o.into());
@@ -237,7 +272,13 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Converts between types, including to and from Python objects (which can fail).
     /// An object given is consumed; an object made is a new reference.
-    pub(super) fn coerce(&mut self, cx: &mut FnCx<'ctx>, v: BasicValueEnum<'ctx>, from: &Type, to: &Type) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn coerce(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        v: BasicValueEnum<'ctx>,
+        from: &Type,
+        to: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         match (from, to) {
             (Type::Object, Type::Object) => Ok(v),
             (_, Type::Object) => Ok(self.box_value(cx, v, from)?.into()),
@@ -247,17 +288,28 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// A native value as a new Python object.
-    fn box_value(&mut self, cx: &mut FnCx<'ctx>, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<PointerValue<'ctx>> {
+    fn box_value(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        v: BasicValueEnum<'ctx>,
+        t: &Type,
+    ) -> Cg<PointerValue<'ctx>> {
         if let Type::Tuple(items) = t {
             if items.iter().any(|i| matches!(i, Type::Array(_) | Type::Tuple(_))) {
                 // Box item by item (arrays need their owner retained first).
-                let tuple = call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?.into_pointer_value();
+                let tuple =
+                    call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?
+                        .into_pointer_value();
                 self.check_null(cx, tuple)?;
                 cx.temps.push(tuple);
                 for (i, it) in items.iter().enumerate() {
                     let item = self.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
                     let obj = self.box_value(cx, item, it)?;
-                    call(self, "PyTuple_SetItem", &[tuple.into(), self.i64(i as i64).into(), obj.into()])?;
+                    call(
+                        self,
+                        "PyTuple_SetItem",
+                        &[tuple.into(), self.i64(i as i64).into(), obj.into()],
+                    )?;
                 }
                 cx.temps.pop();
                 return Ok(tuple);
@@ -265,16 +317,28 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         if let Type::Array(_) = t {
             // Boxing consumes one reference to the array's owner.
-            let owner = self.field(v.into_struct_value(), super::arrays::OWNER)?.into_pointer_value();
+            let owner =
+                self.field(v.into_struct_value(), super::arrays::OWNER)?.into_pointer_value();
             self.obj_incref(owner)?;
         }
         let boxer = cpython::box_fn(self, t)?;
-        let obj = self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().ok_or_else(|| CgError("box returned void".into()))?.into_pointer_value();
+        let obj = self
+            .b
+            .build_call(boxer, &[v.into()], "")?
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| CgError("box returned void".into()))?
+            .into_pointer_value();
         self.check_null(cx, obj)
     }
 
     /// A Python object (consumed) as a native value of type `to`.
-    fn unbox_value(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, to: &Type) -> Cg<BasicValueEnum<'ctx>> {
+    fn unbox_value(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+        to: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         cx.temps.push(obj);
         let v: BasicValueEnum = match to {
             Type::Int => {
@@ -289,11 +353,14 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             Type::Bool => self.truth_of(cx, obj)?.into(),
             Type::Complex => {
-                let builtin = self.load_module_object(ModuleObject::Import(PyPath::builtin("complex")))?;
+                let builtin =
+                    self.load_module_object(ModuleObject::Import(PyPath::builtin("complex")))?;
                 let z = self.call_positional(cx, builtin, &[obj])?;
                 cx.temps.push(z);
-                let re = call_value(self, "PyComplex_RealAsDouble", &[z.into()])?.into_float_value();
-                let im = call_value(self, "PyComplex_ImagAsDouble", &[z.into()])?.into_float_value();
+                let re =
+                    call_value(self, "PyComplex_RealAsDouble", &[z.into()])?.into_float_value();
+                let im =
+                    call_value(self, "PyComplex_ImagAsDouble", &[z.into()])?.into_float_value();
                 self.release_temps(cx, 1)?;
                 self.make_complex(re, im)?.into()
             }
@@ -305,7 +372,12 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// An object (consumed) stored into an array of `to` elements, converted as numpy does:
     /// `float(x)` for floats (so "2.5" converts and "x" is a ValueError), `int(x)` for ints.
-    pub(super) fn unbox_for_store(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, to: &Type) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn unbox_for_store(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+        to: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let convert = match to {
             Type::Float => "PyNumber_Float",
             Type::Int => "PyNumber_Long",
@@ -319,9 +391,18 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// An object (consumed) as an array index: numpy's IndexError for what has no `__index__`.
-    pub(super) fn unbox_index(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    pub(super) fn unbox_index(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+    ) -> Cg<IntValue<'ctx>> {
         let is_index = call_value(self, "PyIndex_Check", &[obj.into()])?.into_int_value();
-        let ok = self.b.build_int_compare(IntPredicate::NE, is_index, self.ctx.i32_type().const_zero(), "")?;
+        let ok = self.b.build_int_compare(
+            IntPredicate::NE,
+            is_index,
+            self.ctx.i32_type().const_zero(),
+            "",
+        )?;
         cx.temps.push(obj);
         self.guard(cx, ok, "IndexError", "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean arrays are valid indices")?;
         cx.temps.pop();
@@ -331,8 +412,15 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// After a conversion that returns -1 on error: leaves when it is -1 and an error is set.
     fn check_error_value(&mut self, cx: &mut FnCx<'ctx>, r: BasicValueEnum<'ctx>) -> Cg<()> {
         let is_minus_one = match r {
-            BasicValueEnum::FloatValue(f) => self.b.build_float_compare(inkwell::FloatPredicate::OEQ, f, self.f64(-1.0), "")?,
-            other => self.b.build_int_compare(IntPredicate::EQ, other.into_int_value(), self.i64(-1), "")?,
+            BasicValueEnum::FloatValue(f) => {
+                self.b.build_float_compare(inkwell::FloatPredicate::OEQ, f, self.f64(-1.0), "")?
+            }
+            other => self.b.build_int_compare(
+                IntPredicate::EQ,
+                other.into_int_value(),
+                self.i64(-1),
+                "",
+            )?,
         };
         let check = self.append(cx.func, "maybe_error");
         let cont = self.append(cx.func, "converted");
@@ -348,10 +436,24 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// The truth of an object (borrowed), leaving the function if `__bool__` raised.
-    pub(super) fn truth_of(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>) -> Cg<IntValue<'ctx>> {
+    pub(super) fn truth_of(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+    ) -> Cg<IntValue<'ctx>> {
         // True and False (what comparisons give) answer without a call.
-        let is_true = self.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(self, "_Py_TrueStruct"), "")?;
-        let is_false = self.b.build_int_compare(IntPredicate::EQ, obj, data_symbol(self, "_Py_FalseStruct"), "")?;
+        let is_true = self.b.build_int_compare(
+            IntPredicate::EQ,
+            obj,
+            data_symbol(self, "_Py_TrueStruct"),
+            "",
+        )?;
+        let is_false = self.b.build_int_compare(
+            IntPredicate::EQ,
+            obj,
+            data_symbol(self, "_Py_FalseStruct"),
+            "",
+        )?;
         let known = self.b.build_or(is_true, is_false, "")?;
         let ask = self.append(cx.func, "truth.call");
         let done = self.append(cx.func, "truth.done");
@@ -360,7 +462,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(ask);
         let r = call_value(self, "PyObject_IsTrue", &[obj.into()])?.into_int_value();
         self.check_minus_one(cx, r)?;
-        let asked = self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
+        let asked =
+            self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
         let ask_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
@@ -370,7 +473,11 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// The truth of an object-typed value (consumed).
-    pub(super) fn object_truth(&mut self, cx: &mut FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<IntValue<'ctx>> {
+    pub(super) fn object_truth(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        v: BasicValueEnum<'ctx>,
+    ) -> Cg<IntValue<'ctx>> {
         let obj = v.into_pointer_value();
         cx.temps.push(obj);
         let t = self.truth_of(cx, obj)?;
@@ -379,19 +486,35 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `f(*args)` with objects (borrowed): a new reference.
-    fn call_positional(&mut self, cx: &mut FnCx<'ctx>, f: PointerValue<'ctx>, args: &[PointerValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+    fn call_positional(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        f: PointerValue<'ctx>,
+        args: &[PointerValue<'ctx>],
+    ) -> Cg<PointerValue<'ctx>> {
         let r = if args.len() <= MAX_VARARGS {
             // The arguments after a free slot: PY_VECTORCALL_ARGUMENTS_OFFSET lets a bound
             // method put `self` there instead of copying the arguments.
             let slots = self.arg_array(cx, None, args)?;
             let one = self.i64(1);
-            let args_ptr = unsafe { self.b.build_in_bounds_gep(self.ptr_type(), slots, &[one], "")? };
+            let args_ptr =
+                unsafe { self.b.build_in_bounds_gep(self.ptr_type(), slots, &[one], "")? };
             let nargsf = self.i64((args.len() as u64 | VECTORCALL_ARGUMENTS_OFFSET) as i64);
-            call_value(self, "PyObject_Vectorcall", &[f.into(), args_ptr.into(), nargsf.into(), self.ptr_type().const_null().into()])?.into_pointer_value()
+            call_value(
+                self,
+                "PyObject_Vectorcall",
+                &[f.into(), args_ptr.into(), nargsf.into(), self.ptr_type().const_null().into()],
+            )?
+            .into_pointer_value()
         } else {
             let tuple = self.tuple_of(cx, args)?;
             cx.temps.push(tuple);
-            let r = call_value(self, "PyObject_Call", &[f.into(), tuple.into(), self.ptr_type().const_null().into()])?.into_pointer_value();
+            let r = call_value(
+                self,
+                "PyObject_Call",
+                &[f.into(), tuple.into(), self.ptr_type().const_null().into()],
+            )?
+            .into_pointer_value();
             self.release_temps(cx, 1)?;
             r
         };
@@ -399,7 +522,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// An array of object pointers for a vectorcall: `first` (or a free slot), then `args`.
-    fn arg_array(&mut self, cx: &mut FnCx<'ctx>, first: Option<PointerValue<'ctx>>, args: &[PointerValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+    fn arg_array(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        first: Option<PointerValue<'ctx>>,
+        args: &[PointerValue<'ctx>],
+    ) -> Cg<PointerValue<'ctx>> {
         let p = self.ptr_type();
         let arr = self.entry_alloca(cx, p.array_type(args.len() as u32 + 1).into(), "args")?;
         for (i, v) in first.iter().chain(args.iter()).enumerate() {
@@ -412,25 +540,51 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `obj.name(*args)`: PyObject_VectorcallMethod, which finds the method without making a
     /// bound method. A new reference or NULL.
-    fn call_method(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, name: PointerValue<'ctx>, args: &[PointerValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
+    fn call_method(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+        name: PointerValue<'ctx>,
+        args: &[PointerValue<'ctx>],
+    ) -> Cg<PointerValue<'ctx>> {
         let arr = self.arg_array(cx, Some(obj), args)?;
         let nargsf = self.i64(args.len() as i64 + 1);
-        Ok(call_value(self, "PyObject_VectorcallMethod", &[name.into(), arr.into(), nargsf.into(), self.ptr_type().const_null().into()])?.into_pointer_value())
+        Ok(call_value(
+            self,
+            "PyObject_VectorcallMethod",
+            &[name.into(), arr.into(), nargsf.into(), self.ptr_type().const_null().into()],
+        )?
+        .into_pointer_value())
     }
 
     /// A new tuple of borrowed objects.
-    fn tuple_of(&mut self, cx: &mut FnCx<'ctx>, items: &[PointerValue<'ctx>]) -> Cg<PointerValue<'ctx>> {
-        let tuple = call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?.into_pointer_value();
+    fn tuple_of(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        items: &[PointerValue<'ctx>],
+    ) -> Cg<PointerValue<'ctx>> {
+        let tuple = call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?
+            .into_pointer_value();
         self.check_null(cx, tuple)?;
         for (i, item) in items.iter().enumerate() {
             self.obj_incref(*item)?;
-            call(self, "PyTuple_SetItem", &[tuple.into(), self.i64(i as i64).into(), (*item).into()])?;
+            call(
+                self,
+                "PyTuple_SetItem",
+                &[tuple.into(), self.i64(i as i64).into(), (*item).into()],
+            )?;
         }
         Ok(tuple)
     }
 
     /// `callee(args, **kwargs)`: `callee` a borrowed object, arguments evaluated here.
-    fn call_with(&mut self, cx: &mut FnCx<'ctx>, callee: PointerValue<'ctx>, args: &[Expr], kwargs: &[(String, Expr)]) -> Cg<PointerValue<'ctx>> {
+    fn call_with(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        callee: PointerValue<'ctx>,
+        args: &[Expr],
+        kwargs: &[(String, Expr)],
+    ) -> Cg<PointerValue<'ctx>> {
         let mut vals = Vec::new();
         for a in args {
             vals.push(self.held(cx, a)?);
@@ -444,13 +598,15 @@ impl<'ctx> Codegen<'ctx, '_> {
             for (name, value) in kwargs {
                 let v = self.temp_object(cx, value)?;
                 let key = self.load_module_object(ModuleObject::Str(name.clone()))?;
-                let r = call_value(self, "PyDict_SetItem", &[dict.into(), key.into(), v.into()])?.into_int_value();
+                let r = call_value(self, "PyDict_SetItem", &[dict.into(), key.into(), v.into()])?
+                    .into_int_value();
                 self.check_minus_one(cx, r)?;
                 self.release_temps(cx, 1)?;
             }
             let tuple = self.tuple_of(cx, &vals)?;
             cx.temps.push(tuple);
-            let r = call_value(self, "PyObject_Call", &[callee.into(), tuple.into(), dict.into()])?.into_pointer_value();
+            let r = call_value(self, "PyObject_Call", &[callee.into(), tuple.into(), dict.into()])?
+                .into_pointer_value();
             self.release_temps(cx, 2)?;
             self.check_null(cx, r)?
         };
@@ -480,31 +636,39 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.obj_incref(v)?;
                 Ok(v)
             }
-            ExprKind::Global(path) if self.attrs_required_at_import(path) == path.attrs.len() => self.new_module_object(ModuleObject::Import(path.clone())),
+            ExprKind::Global(path) if self.attrs_required_at_import(path) == path.attrs.len() => {
+                self.new_module_object(ModuleObject::Import(path.clone()))
+            }
             // An attribute of a module (`os.sep`): read when the extension is imported, and
             // here again if it was missing then, so AttributeError comes from this line.
             ExprKind::Global(path) => {
-                let slot = self.module_object(ModuleObject::Import(path.clone())).as_pointer_value();
+                let slot =
+                    self.module_object(ModuleObject::Import(path.clone())).as_pointer_value();
                 let v = self.b.build_load(p, slot, "")?.into_pointer_value();
                 let missing = self.b.build_is_null(v, "")?;
-                let from = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+                let from =
+                    self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
                 let lookup = self.append(cx.func, "attr.lookup");
                 let have = self.append(cx.func, "attr.have");
                 let br = self.b.build_conditional_branch(missing, lookup, have)?;
                 self.expect_false(br);
                 self.b.position_at_end(lookup);
                 let name = self.cstr(&path.module)?;
-                let mut o = call_value(self, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
+                let mut o =
+                    call_value(self, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
                 self.check_null(cx, o)?;
                 for attr in &path.attrs {
                     let attr_name = self.cstr(attr)?;
-                    let a = call_value(self, "PyObject_GetAttrString", &[o.into(), attr_name.into()])?.into_pointer_value();
+                    let a =
+                        call_value(self, "PyObject_GetAttrString", &[o.into(), attr_name.into()])?
+                            .into_pointer_value();
                     self.obj_decref(o)?;
                     o = self.check_null(cx, a)?;
                 }
                 // The slot keeps this reference, as if the import had found it.
                 self.b.build_store(slot, o)?;
-                let lookup_end = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+                let lookup_end =
+                    self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
                 self.b.build_unconditional_branch(have)?;
                 self.b.position_at_end(have);
                 let phi = self.b.build_phi(p, "attr")?;
@@ -518,12 +682,14 @@ impl<'ctx> Codegen<'ctx, '_> {
             ExprKind::Tuple(items) => self.collection(cx, "PyTuple_New", items),
             ExprKind::List(items) => self.collection(cx, "PyList_New", items),
             ExprKind::Set(items) => {
-                let set = call_value(self, "PySet_New", &[p.const_null().into()])?.into_pointer_value();
+                let set =
+                    call_value(self, "PySet_New", &[p.const_null().into()])?.into_pointer_value();
                 self.check_null(cx, set)?;
                 cx.temps.push(set);
                 for item in items {
                     let v = self.temp_object(cx, item)?;
-                    let r = call_value(self, "PySet_Add", &[set.into(), v.into()])?.into_int_value();
+                    let r =
+                        call_value(self, "PySet_Add", &[set.into(), v.into()])?.into_int_value();
                     self.check_minus_one(cx, r)?;
                     self.release_temps(cx, 1)?;
                 }
@@ -537,7 +703,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 for (k, v) in pairs {
                     let key = self.temp_object(cx, k)?;
                     let value = self.temp_object(cx, v)?;
-                    let r = call_value(self, "PyDict_SetItem", &[dict.into(), key.into(), value.into()])?.into_int_value();
+                    let r = call_value(
+                        self,
+                        "PyDict_SetItem",
+                        &[dict.into(), key.into(), value.into()],
+                    )?
+                    .into_int_value();
                     self.check_minus_one(cx, r)?;
                     self.release_temps(cx, 2)?;
                 }
@@ -557,8 +728,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.check_null(cx, r)
             }
             // An object and a native int: exact Python ints are computed natively.
-            ExprKind::Binary(op, l, r) if int_fast_op(*op) && (self.ty(cx, l) == Type::Object) != (self.ty(cx, r) == Type::Object)
-                && (self.ty(cx, l).is_integral() || self.ty(cx, r).is_integral()) =>
+            ExprKind::Binary(op, l, r)
+                if int_fast_op(*op)
+                    && (self.ty(cx, l) == Type::Object) != (self.ty(cx, r) == Type::Object)
+                    && (self.ty(cx, l).is_integral() || self.ty(cx, r).is_integral()) =>
             {
                 let object_left = self.ty(cx, l) == Type::Object;
                 let (obj, native) = if object_left {
@@ -583,9 +756,15 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             // `obj < n` with a native int: exact Python ints compare natively.
             ExprKind::Compare(first, rest)
-                if rest.len() == 1 && !matches!(rest[0].0, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot)
-                    && (self.ty(cx, first) == Type::Object) != (self.ty(cx, &rest[0].1) == Type::Object)
-                    && (self.ty(cx, first).is_integral() || self.ty(cx, &rest[0].1).is_integral()) =>
+                if rest.len() == 1
+                    && !matches!(
+                        rest[0].0,
+                        CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot
+                    )
+                    && (self.ty(cx, first) == Type::Object)
+                        != (self.ty(cx, &rest[0].1) == Type::Object)
+                    && (self.ty(cx, first).is_integral()
+                        || self.ty(cx, &rest[0].1).is_integral()) =>
             {
                 let (op, right) = &rest[0];
                 let object_left = self.ty(cx, first) == Type::Object;
@@ -601,13 +780,20 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.release(cx, &[obj])?;
                 self.check_null(cx, r)
             }
-            ExprKind::Compare(first, rest) => Ok(self.object_compare_chain(cx, first, rest, &Type::Object)?.into_pointer_value()),
+            ExprKind::Compare(first, rest) => {
+                Ok(self.object_compare_chain(cx, first, rest, &Type::Object)?.into_pointer_value())
+            }
             ExprKind::BoolOp(kind, values) => self.object_bool_op(cx, *kind, values),
             ExprKind::Builtin(b, args) => {
                 if *b == Builtin::Conjugate {
                     let obj = self.temp_object(cx, &args[0])?;
                     let name = self.load_module_object(ModuleObject::Str("conjugate".into()))?;
-                    let r = call_value(self, "PyObject_CallMethodObjArgs", &[obj.into(), name.into(), p.const_null().into()])?.into_pointer_value();
+                    let r = call_value(
+                        self,
+                        "PyObject_CallMethodObjArgs",
+                        &[obj.into(), name.into(), p.const_null().into()],
+                    )?
+                    .into_pointer_value();
                     self.release_temps(cx, 1)?;
                     return self.check_null(cx, r);
                 }
@@ -616,7 +802,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.call_with(cx, f, args, &[])
             }
             // `xs[i]` with a native int on what turns out to be a list: PyList_GetItem.
-            ExprKind::Subscript(value, indices) if matches!(indices.as_slice(), [Index::At(i)] if self.ty(cx, i).is_integral()) => {
+            ExprKind::Subscript(value, indices) if matches!(indices.as_slice(), [Index::At(i)] if self.ty(cx, i).is_integral()) =>
+            {
                 let [Index::At(index)] = indices.as_slice() else { unreachable!() };
                 let obj = self.held(cx, value)?;
                 let i = self.operand(cx, index, &Type::Int)?.into_int_value();
@@ -637,7 +824,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let obj = self.held(cx, value)?;
                 let key = self.key(cx, indices)?;
                 cx.temps.push(key);
-                let r = call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
+                let r = call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?
+                    .into_pointer_value();
                 self.release(cx, &[obj, key])?;
                 self.check_null(cx, r)
             }
@@ -656,17 +844,25 @@ impl<'ctx> Codegen<'ctx, '_> {
             ExprKind::Copy(value) => {
                 let obj = self.temp_object(cx, value)?;
                 let name = self.load_module_object(ModuleObject::Str("copy".into()))?;
-                let r = call_value(self, "PyObject_CallMethodObjArgs", &[obj.into(), name.into(), p.const_null().into()])?.into_pointer_value();
+                let r = call_value(
+                    self,
+                    "PyObject_CallMethodObjArgs",
+                    &[obj.into(), name.into(), p.const_null().into()],
+                )?
+                .into_pointer_value();
                 self.release_temps(cx, 1)?;
                 self.check_null(cx, r)
             }
             // `str(x)`, `repr(x)`: what the type call does, without building the call.
             ExprKind::CallObject(f, args, kwargs)
-                if kwargs.is_empty() && args.len() == 1 && matches!(&f.kind, ExprKind::Global(p) if p.module == "builtins" && matches!(p.attrs.as_slice(), [n] if n == "str" || n == "repr")) =>
+                if kwargs.is_empty()
+                    && args.len() == 1
+                    && matches!(&f.kind, ExprKind::Global(p) if p.module == "builtins" && matches!(p.attrs.as_slice(), [n] if n == "str" || n == "repr")) =>
             {
                 let ExprKind::Global(path) = &f.kind else { unreachable!() };
                 // `str(n)` of a native int or bool: its text straight into a str.
-                if path.attrs[0] == "str" && matches!(self.ty(cx, &args[0]), Type::Int | Type::Bool) {
+                if path.attrs[0] == "str" && matches!(self.ty(cx, &args[0]), Type::Int | Type::Bool)
+                {
                     self.set_loc(cx.scope, &e.span);
                     return self.fstring_in_buffer(cx, &[Piece::Value(&args[0])]);
                 }
@@ -701,7 +897,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.release(cx, &vals)?;
                     self.check_null(cx, r)?
                 } else {
-                    let method = call_value(self, "PyObject_GetAttr", &[o.into(), name_obj.into()])?.into_pointer_value();
+                    let method =
+                        call_value(self, "PyObject_GetAttr", &[o.into(), name_obj.into()])?
+                            .into_pointer_value();
                     self.check_null(cx, method)?;
                     cx.temps.push(method);
                     let r = self.call_with(cx, method, args, kwargs)?;
@@ -713,23 +911,36 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             ExprKind::FString(parts) => self.fstring(cx, parts),
             ExprKind::Lambda(_, captures) if captures.is_empty() => {
-                let inst = *self.prog.instances[cx.inst].calls.get(&e.id).ok_or_else(|| CgError("lambda without an instance".into()))?;
+                let inst = *self.prog.instances[cx.inst]
+                    .calls
+                    .get(&e.id)
+                    .ok_or_else(|| CgError("lambda without an instance".into()))?;
                 self.new_module_object(ModuleObject::Function(inst, 0))
             }
             // A lambda reading enclosing locals: made here, its `self` the tuple of their values.
             ExprKind::Lambda(_, captures) => {
-                let inst = *self.prog.instances[cx.inst].calls.get(&e.id).ok_or_else(|| CgError("lambda without an instance".into()))?;
+                let inst = *self.prog.instances[cx.inst]
+                    .calls
+                    .get(&e.id)
+                    .ok_or_else(|| CgError("lambda without an instance".into()))?;
                 let values = self.collection(cx, "PyTuple_New", captures)?;
                 cx.temps.push(values);
                 let def = self.lambda_method_def(inst, captures.len())?;
-                let f = call_value(self, "PyCFunction_NewEx", &[def.into(), values.into(), self.ptr_type().const_null().into()])?.into_pointer_value();
+                let f = call_value(
+                    self,
+                    "PyCFunction_NewEx",
+                    &[def.into(), values.into(), self.ptr_type().const_null().into()],
+                )?
+                .into_pointer_value();
                 self.release_temps(cx, 1)?;
                 self.check_null(cx, f)
             }
             ExprKind::Comprehension(kind, result, body) => {
                 let c = match kind {
                     hir::CompKind::List => call_value(self, "PyList_New", &[self.i64(0).into()])?,
-                    hir::CompKind::Set => call_value(self, "PySet_New", &[self.ptr_type().const_null().into()])?,
+                    hir::CompKind::Set => {
+                        call_value(self, "PySet_New", &[self.ptr_type().const_null().into()])?
+                    }
                     hir::CompKind::Dict => call_value(self, "PyDict_New", &[])?,
                 }
                 .into_pointer_value();
@@ -737,24 +948,38 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.store_local(cx, *result, c.into())?;
                 self.block(cx, body)?;
                 // The result moves out of its hidden local into the expression.
-                let v = self.b.build_load(self.ptr_type(), cx.locals[*result], "")?.into_pointer_value();
+                let v = self
+                    .b
+                    .build_load(self.ptr_type(), cx.locals[*result], "")?
+                    .into_pointer_value();
                 self.b.build_store(cx.locals[*result], self.ptr_type().const_null())?;
                 Ok(v)
             }
             // The item the iterator gave (its reference moves to the reader, which is the
             // loop's first statement: each item is read once).
-            ExprKind::EachItem(..) => cx.each_items.remove(&e.id).ok_or_else(|| CgError("loop item read twice".into())),
-            ExprKind::IfExp(..) | ExprKind::Call(..) => Err(CgError("object expression on the native path".into())),
+            ExprKind::EachItem(..) => {
+                cx.each_items.remove(&e.id).ok_or_else(|| CgError("loop item read twice".into()))
+            }
+            ExprKind::IfExp(..) | ExprKind::Call(..) => {
+                Err(CgError("object expression on the native path".into()))
+            }
             other => Err(CgError(format!("no object code for {}", expr_kind_name(other)))),
         }
     }
 
     /// `xs.append(v)`: PyList_Append when `xs` is exactly a list (what `append` then does),
     /// the method call otherwise. A new reference (None).
-    fn append_item(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, name: PointerValue<'ctx>, value: &Expr) -> Cg<PointerValue<'ctx>> {
+    fn append_item(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+        name: PointerValue<'ctx>,
+        value: &Expr,
+    ) -> Cg<PointerValue<'ctx>> {
         let v = self.held(cx, value)?;
         let tp = type_of(self, obj)?;
-        let is_list = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
+        let is_list =
+            self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
         let list_bb = self.append(cx.func, "append.list");
         let other_bb = self.append(cx.func, "append.call");
         let done = self.append(cx.func, "append.done");
@@ -763,7 +988,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         // Room left in the item array (and the layout checked at import): store in place, as
         // CPython's own list append does; PyList_Append (which may grow it) otherwise.
         let ok_flag = self.list_layout_flag();
-        let layout_ok = self.b.build_load(self.ctx.bool_type(), ok_flag.as_pointer_value(), "")?.into_int_value();
+        let layout_ok = self
+            .b
+            .build_load(self.ctx.bool_type(), ok_flag.as_pointer_value(), "")?
+            .into_int_value();
         let size = self.load_field(obj, 16, self.ctx.i64_type().into())?.into_int_value();
         let allocated = self.load_field(obj, 32, self.ctx.i64_type().into())?.into_int_value();
         let room = self.b.build_int_compare(IntPredicate::SLT, size, allocated, "")?;
@@ -777,13 +1005,15 @@ impl<'ctx> Codegen<'ctx, '_> {
         let item_array = self.load_field(obj, 24, self.ptr_type().into())?.into_pointer_value();
         let at = unsafe { self.b.build_in_bounds_gep(self.ptr_type(), item_array, &[size], "")? };
         self.b.build_store(at, v)?;
-        let size_at = unsafe { self.b.build_in_bounds_gep(self.ctx.i8_type(), obj, &[self.i64(16)], "")? };
+        let size_at =
+            unsafe { self.b.build_in_bounds_gep(self.ctx.i8_type(), obj, &[self.i64(16)], "")? };
         self.b.build_store(size_at, self.b.build_int_add(size, self.i64(1), "")?)?;
         let store_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(grow_bb);
         let r = call_value(self, "PyList_Append", &[obj.into(), v.into()])?.into_int_value();
-        let failed = self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
+        let failed =
+            self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
         let from_list = self.b.build_select(failed, self.ptr_type().const_null(), none, "")?;
         let list_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
@@ -812,14 +1042,22 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// A new reference to an object local; UnboundLocalError while it is unassigned.
-    pub(super) fn load_object_local(&mut self, cx: &mut FnCx<'ctx>, l: hir::LocalId) -> Cg<PointerValue<'ctx>> {
+    pub(super) fn load_object_local(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        l: hir::LocalId,
+    ) -> Cg<PointerValue<'ctx>> {
         let v = self.borrow_object_local(cx, l)?;
         self.obj_incref(v)?;
         Ok(v)
     }
 
     /// The object a local holds, borrowed; UnboundLocalError while it is unassigned.
-    fn borrow_object_local(&mut self, cx: &mut FnCx<'ctx>, l: hir::LocalId) -> Cg<PointerValue<'ctx>> {
+    fn borrow_object_local(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        l: hir::LocalId,
+    ) -> Cg<PointerValue<'ctx>> {
         let v = self.b.build_load(self.ptr_type(), cx.locals[l], "")?.into_pointer_value();
         let unbound = self.b.build_is_null(v, "")?;
         let fail = self.append(cx.func, "fail.unbound");
@@ -828,7 +1066,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.expect_false(br);
         self.b.position_at_end(fail);
         let name = self.hir.functions[self.prog.instances[cx.inst].func].locals[l].name.clone();
-        let msg = format!("cannot access local variable '{name}' where it is not associated with a value");
+        let msg = format!(
+            "cannot access local variable '{name}' where it is not associated with a value"
+        );
         self.raise(cx, "UnboundLocalError", Some(&msg))?;
         self.b.build_unconditional_branch(ok)?;
         self.b.position_at_end(ok);
@@ -838,10 +1078,16 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// `xs[i]` for a native `i`: on an exact list the item itself (negative indices count from
     /// the end; IndexError("list index out of range") otherwise), on anything else `d[k]` with
     /// `i` boxed. A new reference. `obj` is released here.
-    fn list_item(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, i: IntValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+    fn list_item(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+        i: IntValue<'ctx>,
+    ) -> Cg<PointerValue<'ctx>> {
         let p = self.ptr_type();
         let tp = type_of(self, obj)?;
-        let is_list = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
+        let is_list =
+            self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
         let list_bb = self.append(cx.func, "item.list");
         let other_bb = self.append(cx.func, "item.other");
         let done = self.append(cx.func, "item.done");
@@ -852,7 +1098,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let wrapped = self.b.build_int_add(i, n, "")?;
         let at = self.b.build_select(negative, wrapped, i, "")?.into_int_value();
         // PyList_GetItem checks the range (IndexError) and gives a borrowed item or NULL.
-        let item = call_value(self, "PyList_GetItem", &[obj.into(), at.into()])?.into_pointer_value();
+        let item =
+            call_value(self, "PyList_GetItem", &[obj.into(), at.into()])?.into_pointer_value();
         self.obj_xincref(item)?;
         let list_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
@@ -878,17 +1125,24 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `d[k]`: on an exact dict the item when present, else (missing keys, other types)
     /// `PyObject_GetItem`, which raises KeyError as Python does. A new reference or NULL.
-    fn dict_item(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, key: PointerValue<'ctx>) -> Cg<PointerValue<'ctx>> {
+    fn dict_item(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+        key: PointerValue<'ctx>,
+    ) -> Cg<PointerValue<'ctx>> {
         let p = self.ptr_type();
         let tp = type_of(self, obj)?;
-        let is_dict = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyDict_Type"), "")?;
+        let is_dict =
+            self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyDict_Type"), "")?;
         let dict_bb = self.append(cx.func, "item.dict");
         let generic_bb = self.append(cx.func, "item.generic");
         let found_bb = self.append(cx.func, "item.found");
         let done = self.append(cx.func, "item.done");
         self.b.build_conditional_branch(is_dict, dict_bb, generic_bb)?;
         self.b.position_at_end(dict_bb);
-        let found = call_value(self, "PyDict_GetItemWithError", &[obj.into(), key.into()])?.into_pointer_value();
+        let found = call_value(self, "PyDict_GetItemWithError", &[obj.into(), key.into()])?
+            .into_pointer_value();
         let missing = self.b.build_is_null(found, "")?;
         self.b.build_conditional_branch(missing, generic_bb, found_bb)?;
         self.b.position_at_end(found_bb);
@@ -898,7 +1152,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         // A missing key may have set an error (unhashable): PyObject_GetItem sets the same one.
         self.b.position_at_end(generic_bb);
         call(self, "PyErr_Clear", &[])?;
-        let r = call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
+        let r =
+            call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
         let generic_end = self.b.get_insert_block().unwrap();
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
@@ -909,7 +1164,13 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `d.get(k[, default])`: a dict lookup when `d` is exactly a dict, the method call
     /// otherwise. A new reference.
-    fn dict_get(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, name: PointerValue<'ctx>, args: &[Expr]) -> Cg<PointerValue<'ctx>> {
+    fn dict_get(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+        name: PointerValue<'ctx>,
+        args: &[Expr],
+    ) -> Cg<PointerValue<'ctx>> {
         let p = self.ptr_type();
         let key = self.held(cx, &args[0])?;
         let default = match args.get(1) {
@@ -917,14 +1178,16 @@ impl<'ctx> Codegen<'ctx, '_> {
             None => data_symbol(self, "_Py_NoneStruct"),
         };
         let tp = type_of(self, obj)?;
-        let is_dict = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyDict_Type"), "")?;
+        let is_dict =
+            self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyDict_Type"), "")?;
         let dict_bb = self.append(cx.func, "get.dict");
         let call_bb = self.append(cx.func, "get.call");
         let done = self.append(cx.func, "get.done");
         self.b.build_conditional_branch(is_dict, dict_bb, call_bb)?;
         // A borrowed item (or the default); NULL with an error set when hashing failed.
         self.b.position_at_end(dict_bb);
-        let found = call_value(self, "PyDict_GetItemWithError", &[obj.into(), key.into()])?.into_pointer_value();
+        let found = call_value(self, "PyDict_GetItemWithError", &[obj.into(), key.into()])?
+            .into_pointer_value();
         let missing = self.b.build_is_null(found, "")?;
         let miss_bb = self.append(cx.func, "get.miss");
         let pick_bb = self.append(cx.func, "get.pick");
@@ -934,7 +1197,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(miss_bb);
         let err = call_value(self, "PyErr_Occurred", &[])?.into_pointer_value();
         let failed = self.b.build_is_not_null(err, "")?;
-        let fallback = self.b.build_select(failed, p.const_null(), default, "")?.into_pointer_value();
+        let fallback =
+            self.b.build_select(failed, p.const_null(), default, "")?.into_pointer_value();
         self.b.build_unconditional_branch(pick_bb)?;
         self.b.position_at_end(pick_bb);
         let picked = self.b.build_phi(p, "")?;
@@ -961,7 +1225,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// A tuple or list of the items' objects.
-    fn collection(&mut self, cx: &mut FnCx<'ctx>, new: &str, items: &[Expr]) -> Cg<PointerValue<'ctx>> {
+    fn collection(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        new: &str,
+        items: &[Expr],
+    ) -> Cg<PointerValue<'ctx>> {
         let mut vals = Vec::new();
         for item in items {
             vals.push(self.temp_object(cx, item)?);
@@ -977,10 +1246,16 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(c)
     }
 
-    fn get_attr(&mut self, cx: &mut FnCx<'ctx>, value: &Expr, name: &str) -> Cg<PointerValue<'ctx>> {
+    fn get_attr(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        value: &Expr,
+        name: &str,
+    ) -> Cg<PointerValue<'ctx>> {
         let obj = self.held(cx, value)?;
         let name_obj = self.load_module_object(ModuleObject::Str(name.to_string()))?;
-        let r = call_value(self, "PyObject_GetAttr", &[obj.into(), name_obj.into()])?.into_pointer_value();
+        let r = call_value(self, "PyObject_GetAttr", &[obj.into(), name_obj.into()])?
+            .into_pointer_value();
         self.release(cx, &[obj])?;
         self.check_null(cx, r)
     }
@@ -1002,7 +1277,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                             None => parts.push(self.ptr_type().const_null()),
                         }
                     }
-                    let s = call_value(self, "PySlice_New", &[parts[0].into(), parts[1].into(), parts[2].into()])?.into_pointer_value();
+                    let s = call_value(
+                        self,
+                        "PySlice_New",
+                        &[parts[0].into(), parts[1].into(), parts[2].into()],
+                    )?
+                    .into_pointer_value();
                     let given = [a, b, c].iter().filter(|x| x.is_some()).count();
                     // The given parts are the last `given` temporaries, in order.
                     for _ in 0..given {
@@ -1020,7 +1300,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             return Ok(keys[0]);
         }
         let n = keys.len();
-        let tuple = call_value(self, "PyTuple_New", &[self.i64(n as i64).into()])?.into_pointer_value();
+        let tuple =
+            call_value(self, "PyTuple_New", &[self.i64(n as i64).into()])?.into_pointer_value();
         self.check_null(cx, tuple)?;
         for (i, k) in keys.iter().enumerate() {
             call(self, "PyTuple_SetItem", &[tuple.into(), self.i64(i as i64).into(), (*k).into()])?;
@@ -1030,7 +1311,13 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `a op b` on objects (borrowed): a new reference or NULL. `in_place` for `+=` and friends.
-    fn number_op(&mut self, op: BinOp, a: PointerValue<'ctx>, b: PointerValue<'ctx>, in_place: bool) -> Cg<PointerValue<'ctx>> {
+    fn number_op(
+        &mut self,
+        op: BinOp,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+        in_place: bool,
+    ) -> Cg<PointerValue<'ctx>> {
         let name = match op {
             BinOp::Add => "Add",
             BinOp::Sub => "Subtract",
@@ -1054,10 +1341,26 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `l op r` where one side is an object: a new reference (the operands are consumed).
-    pub(super) fn object_binary(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, l: BasicValueEnum<'ctx>, lt: &Type, r: BasicValueEnum<'ctx>, rt: &Type, in_place: bool) -> Cg<PointerValue<'ctx>> {
-        if int_fast_op(op) && (*lt == Type::Object) != (*rt == Type::Object) && (lt.is_integral() || rt.is_integral()) {
+    pub(super) fn object_binary(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        op: BinOp,
+        l: BasicValueEnum<'ctx>,
+        lt: &Type,
+        r: BasicValueEnum<'ctx>,
+        rt: &Type,
+        in_place: bool,
+    ) -> Cg<PointerValue<'ctx>> {
+        if int_fast_op(op)
+            && (*lt == Type::Object) != (*rt == Type::Object)
+            && (lt.is_integral() || rt.is_integral())
+        {
             let object_left = *lt == Type::Object;
-            let (obj, native, nt) = if object_left { (l.into_pointer_value(), r, rt) } else { (r.into_pointer_value(), l, lt) };
+            let (obj, native, nt) = if object_left {
+                (l.into_pointer_value(), r, rt)
+            } else {
+                (r.into_pointer_value(), l, lt)
+            };
             cx.temps.push(obj);
             let native = self.convert(native, nt, &Type::Int)?.into_int_value();
             let v = self.int_or_object_op(cx, op, obj, object_left, native, in_place)?;
@@ -1071,11 +1374,13 @@ impl<'ctx> Codegen<'ctx, '_> {
                 cx.temps.push(v.into_pointer_value());
             }
         }
-        let a = if *lt == Type::Object { l.into_pointer_value() } else { self.box_value(cx, l, lt)? };
+        let a =
+            if *lt == Type::Object { l.into_pointer_value() } else { self.box_value(cx, l, lt)? };
         if *lt != Type::Object {
             cx.temps.push(a);
         }
-        let b = if *rt == Type::Object { r.into_pointer_value() } else { self.box_value(cx, r, rt)? };
+        let b =
+            if *rt == Type::Object { r.into_pointer_value() } else { self.box_value(cx, r, rt)? };
         if *rt != Type::Object {
             cx.temps.push(b);
         }
@@ -1088,11 +1393,26 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// fits in 64 bits and the result does too, computed natively and boxed; otherwise (other
     /// types, big ints, overflow, division by zero) the generic C-API operation. A new
     /// reference or NULL.
-    fn int_or_object_op(&mut self, cx: &mut FnCx<'ctx>, op: BinOp, obj: PointerValue<'ctx>, object_left: bool, n: IntValue<'ctx>, in_place: bool) -> Cg<PointerValue<'ctx>> {
-        let compute = move |cg: &mut Self, a: IntValue<'ctx>, b: IntValue<'ctx>| -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+    fn int_or_object_op(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        op: BinOp,
+        obj: PointerValue<'ctx>,
+        object_left: bool,
+        n: IntValue<'ctx>,
+        in_place: bool,
+    ) -> Cg<PointerValue<'ctx>> {
+        let compute = move |cg: &mut Self,
+                            a: IntValue<'ctx>,
+                            b: IntValue<'ctx>|
+              -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
             Ok(match op {
                 BinOp::Add | BinOp::Sub | BinOp::Mul => {
-                    let name = match op { BinOp::Add => "llvm.sadd.with.overflow", BinOp::Sub => "llvm.ssub.with.overflow", _ => "llvm.smul.with.overflow" };
+                    let name = match op {
+                        BinOp::Add => "llvm.sadd.with.overflow",
+                        BinOp::Sub => "llvm.ssub.with.overflow",
+                        _ => "llvm.smul.with.overflow",
+                    };
                     let r = cg.intrinsic(name, &[a.into(), b.into()])?.into_struct_value();
                     let overflow = cg.b.build_extract_value(r, 1, "")?.into_int_value();
                     (overflow, cg.b.build_extract_value(r, 0, "")?.into_int_value())
@@ -1109,19 +1429,41 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             })
         };
-        let finish = |cg: &mut Self, value: IntValue<'ctx>| call_value(cg, "PyLong_FromLongLong", &[value.into()]);
-        let generic = move |cg: &mut Self, a: PointerValue<'ctx>, b: PointerValue<'ctx>| Ok(cg.number_op(op, a, b, in_place)?.into());
+        let finish = |cg: &mut Self, value: IntValue<'ctx>| {
+            call_value(cg, "PyLong_FromLongLong", &[value.into()])
+        };
+        let generic = move |cg: &mut Self, a: PointerValue<'ctx>, b: PointerValue<'ctx>| {
+            Ok(cg.number_op(op, a, b, in_place)?.into())
+        };
         self.exact_int_or_generic(cx, "int", obj, object_left, n, compute, finish, generic)
     }
 
     /// `obj op n` (or `n op obj`) compared: natively when `obj` is exactly a Python int that
     /// fits in 64 bits (giving True or False), else PyObject_RichCompare. A new reference or NULL.
-    fn int_or_object_compare(&mut self, cx: &mut FnCx<'ctx>, op: CmpOp, obj: PointerValue<'ctx>, object_left: bool, n: IntValue<'ctx>) -> Cg<PointerValue<'ctx>> {
-        let compute = move |cg: &mut Self, a: IntValue<'ctx>, b: IntValue<'ctx>| -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
-            Ok((cg.ctx.bool_type().const_zero(), cg.b.build_int_compare(super::int_predicate(op), a, b, "")?))
+    fn int_or_object_compare(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        op: CmpOp,
+        obj: PointerValue<'ctx>,
+        object_left: bool,
+        n: IntValue<'ctx>,
+    ) -> Cg<PointerValue<'ctx>> {
+        let compute = move |cg: &mut Self,
+                            a: IntValue<'ctx>,
+                            b: IntValue<'ctx>|
+              -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+            Ok((
+                cg.ctx.bool_type().const_zero(),
+                cg.b.build_int_compare(super::int_predicate(op), a, b, "")?,
+            ))
         };
         let finish = |cg: &mut Self, c: IntValue<'ctx>| -> Cg<BasicValueEnum<'ctx>> {
-            let answer = cg.b.build_select(c, data_symbol(cg, "_Py_TrueStruct"), data_symbol(cg, "_Py_FalseStruct"), "")?;
+            let answer = cg.b.build_select(
+                c,
+                data_symbol(cg, "_Py_TrueStruct"),
+                data_symbol(cg, "_Py_FalseStruct"),
+                "",
+            )?;
             cg.obj_incref(answer.into_pointer_value())?;
             Ok(answer)
         };
@@ -1134,7 +1476,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 CmpOp::Gt => 4,
                 _ => 5,
             };
-            call_value(cg, "PyObject_RichCompare", &[a.into(), b.into(), cg.ctx.i32_type().const_int(code, false).into()])
+            call_value(
+                cg,
+                "PyObject_RichCompare",
+                &[a.into(), b.into(), cg.ctx.i32_type().const_int(code, false).into()],
+            )
         };
         self.exact_int_or_generic(cx, "cmp", obj, object_left, n, compute, finish, generic)
     }
@@ -1151,13 +1497,22 @@ impl<'ctx> Codegen<'ctx, '_> {
         obj: PointerValue<'ctx>,
         object_left: bool,
         n: IntValue<'ctx>,
-        compute: impl FnOnce(&mut Self, IntValue<'ctx>, IntValue<'ctx>) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)>,
+        compute: impl FnOnce(
+            &mut Self,
+            IntValue<'ctx>,
+            IntValue<'ctx>,
+        ) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)>,
         finish: impl FnOnce(&mut Self, IntValue<'ctx>) -> Cg<BasicValueEnum<'ctx>>,
-        generic: impl FnOnce(&mut Self, PointerValue<'ctx>, PointerValue<'ctx>) -> Cg<BasicValueEnum<'ctx>>,
+        generic: impl FnOnce(
+            &mut Self,
+            PointerValue<'ctx>,
+            PointerValue<'ctx>,
+        ) -> Cg<BasicValueEnum<'ctx>>,
     ) -> Cg<PointerValue<'ctx>> {
         let p = self.ptr_type();
         let tp = type_of(self, obj)?;
-        let is_int = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyLong_Type"), "")?;
+        let is_int =
+            self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyLong_Type"), "")?;
         let fast = self.append(cx.func, &format!("{tag}.fast"));
         let native_ok = self.append(cx.func, &format!("{tag}.native"));
         let generic_bb = self.append(cx.func, &format!("{tag}.generic"));
@@ -1165,9 +1520,16 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_conditional_branch(is_int, fast, generic_bb)?;
         self.b.position_at_end(fast);
         let overflow_slot = self.entry_alloca(cx, self.ctx.i32_type().into(), "overflow")?;
-        let x = call_value(self, "PyLong_AsLongLongAndOverflow", &[obj.into(), overflow_slot.into()])?.into_int_value();
+        let x =
+            call_value(self, "PyLong_AsLongLongAndOverflow", &[obj.into(), overflow_slot.into()])?
+                .into_int_value();
         let big = self.b.build_load(self.ctx.i32_type(), overflow_slot, "")?.into_int_value();
-        let big = self.b.build_int_compare(IntPredicate::NE, big, self.ctx.i32_type().const_zero(), "")?;
+        let big = self.b.build_int_compare(
+            IntPredicate::NE,
+            big,
+            self.ctx.i32_type().const_zero(),
+            "",
+        )?;
         let (a, b) = if object_left { (x, n) } else { (n, x) };
         let (give_up, value) = compute(self, a, b)?;
         let give_up = self.b.build_or(big, give_up, "")?;
@@ -1190,13 +1552,23 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(p, "")?;
-        phi.add_incoming(&[(&native, native_end), (&p.const_null(), box_failed_end), (&r, generic_end)]);
+        phi.add_incoming(&[
+            (&native, native_end),
+            (&p.const_null(), box_failed_end),
+            (&r, generic_end),
+        ]);
         Ok(phi.as_basic_value().into_pointer_value())
     }
 
     /// A comparison chain where an operand is an object, or with `is`: gives a bool, or an
     /// object when a rich comparison of objects is part of it (`result`).
-    pub(super) fn object_compare_chain(&mut self, cx: &mut FnCx<'ctx>, first: &Expr, rest: &[(CmpOp, Expr)], result: &Type) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn object_compare_chain(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        first: &Expr,
+        rest: &[(CmpOp, Expr)],
+        result: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let slot = self.entry_alloca(cx, self.llvm_type(result), "cmp")?;
         let after = self.append(cx.func, "cmp.end");
         let mut left = self.temp_object(cx, first)?;
@@ -1209,9 +1581,15 @@ impl<'ctx> Codegen<'ctx, '_> {
                     (t.into(), t)
                 }
                 CmpOp::In | CmpOp::NotIn => {
-                    let found = call_value(self, "PySequence_Contains", &[r.into(), left.into()])?.into_int_value();
+                    let found = call_value(self, "PySequence_Contains", &[r.into(), left.into()])?
+                        .into_int_value();
                     self.check_minus_one(cx, found)?;
-                    let found = self.b.build_int_compare(IntPredicate::NE, found, self.ctx.i32_type().const_zero(), "")?;
+                    let found = self.b.build_int_compare(
+                        IntPredicate::NE,
+                        found,
+                        self.ctx.i32_type().const_zero(),
+                        "",
+                    )?;
                     let t = if *op == CmpOp::In { found } else { self.b.build_not(found, "")? };
                     (t.into(), t)
                 }
@@ -1224,7 +1602,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                         CmpOp::Gt => 4,
                         _ => 5,
                     };
-                    let c = call_value(self, "PyObject_RichCompare", &[left.into(), r.into(), self.ctx.i32_type().const_int(code, false).into()])?.into_pointer_value();
+                    let c = call_value(
+                        self,
+                        "PyObject_RichCompare",
+                        &[left.into(), r.into(), self.ctx.i32_type().const_int(code, false).into()],
+                    )?
+                    .into_pointer_value();
                     self.check_null(cx, c)?;
                     if *result == Type::Object {
                         // The last comparison's value is the chain's: its truth is not asked
@@ -1245,7 +1628,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                     }
                 }
             };
-            let value = if *result == Type::Object && value.is_int_value() { self.box_value(cx, value, &Type::Bool)?.into() } else { value };
+            let value = if *result == Type::Object && value.is_int_value() {
+                self.box_value(cx, value, &Type::Bool)?.into()
+            } else {
+                value
+            };
             self.b.build_store(slot, value)?;
             // The left operand is done with; the right one becomes the next left.
             let left_temp = cx.temps.remove(cx.temps.len() - 2);
@@ -1273,7 +1660,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `a or b` / `a and b` giving an object: the deciding operand itself.
-    fn object_bool_op(&mut self, cx: &mut FnCx<'ctx>, kind: BoolOpKind, values: &[Expr]) -> Cg<PointerValue<'ctx>> {
+    fn object_bool_op(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        kind: BoolOpKind,
+        values: &[Expr],
+    ) -> Cg<PointerValue<'ctx>> {
         let slot = self.entry_alloca(cx, self.ptr_type().into(), "boolop")?;
         let after = self.append(cx.func, "boolop.end");
         for (i, v) in values.iter().enumerate() {
@@ -1306,11 +1698,16 @@ impl<'ctx> Codegen<'ctx, '_> {
             FPart::Value(v, None, None) => matches!(this.ty(cx, v), Type::Int | Type::Bool),
             _ => false,
         };
-        if parts.iter().all(|p| simple(self, p)) && parts.iter().any(|p| matches!(p, FPart::Value(..))) {
-            let pieces: Vec<Piece> = parts.iter().map(|p| match p {
-                FPart::Text(t) => Piece::Text(t),
-                FPart::Value(v, _, _) => Piece::Value(v),
-            }).collect();
+        if parts.iter().all(|p| simple(self, p))
+            && parts.iter().any(|p| matches!(p, FPart::Value(..)))
+        {
+            let pieces: Vec<Piece> = parts
+                .iter()
+                .map(|p| match p {
+                    FPart::Text(t) => Piece::Text(t),
+                    FPart::Value(v, _, _) => Piece::Value(v),
+                })
+                .collect();
             return self.fstring_in_buffer(cx, &pieces);
         }
         let mut pieces = Vec::new();
@@ -1345,7 +1742,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                             empty
                         }
                     };
-                    let formatted = call_value(self, "PyObject_Format", &[v.into(), spec_obj.into()])?.into_pointer_value();
+                    let formatted =
+                        call_value(self, "PyObject_Format", &[v.into(), spec_obj.into()])?
+                            .into_pointer_value();
                     self.release_temps(cx, 2)?;
                     self.check_null(cx, formatted)?
                 }
@@ -1358,32 +1757,48 @@ impl<'ctx> Codegen<'ctx, '_> {
             return Ok(pieces[0]);
         }
         if pieces.len() == 2 {
-            let joined = call_value(self, "PyUnicode_Concat", &[pieces[0].into(), pieces[1].into()])?.into_pointer_value();
+            let joined =
+                call_value(self, "PyUnicode_Concat", &[pieces[0].into(), pieces[1].into()])?
+                    .into_pointer_value();
             self.release_temps(cx, 2)?;
             return self.check_null(cx, joined);
         }
-        let list = call_value(self, "PyList_New", &[self.i64(pieces.len() as i64).into()])?.into_pointer_value();
+        let list = call_value(self, "PyList_New", &[self.i64(pieces.len() as i64).into()])?
+            .into_pointer_value();
         self.check_null(cx, list)?;
         for (i, piece) in pieces.iter().enumerate() {
-            call(self, "PyList_SetItem", &[list.into(), self.i64(i as i64).into(), (*piece).into()])?;
+            call(
+                self,
+                "PyList_SetItem",
+                &[list.into(), self.i64(i as i64).into(), (*piece).into()],
+            )?;
         }
         cx.temps.truncate(cx.temps.len() - pieces.len());
         cx.temps.push(list);
         let empty = self.load_module_object(ModuleObject::Str(String::new()))?;
-        let joined = call_value(self, "PyUnicode_Join", &[empty.into(), list.into()])?.into_pointer_value();
+        let joined =
+            call_value(self, "PyUnicode_Join", &[empty.into(), list.into()])?.into_pointer_value();
         self.release_temps(cx, 1)?;
         self.check_null(cx, joined)
     }
 
     /// An f-string of text and native ints: the UTF-8 bytes written into a stack buffer (ints in
     /// decimal by `pyaot.itoa`, bools as True/False), then one PyUnicode_FromStringAndSize.
-    fn fstring_in_buffer(&mut self, cx: &mut FnCx<'ctx>, parts: &[Piece]) -> Cg<PointerValue<'ctx>> {
+    fn fstring_in_buffer(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        parts: &[Piece],
+    ) -> Cg<PointerValue<'ctx>> {
         let i8t = self.ctx.i8_type();
-        let capacity: usize = parts.iter().map(|p| match p {
-            Piece::Text(t) => t.len(),
-            Piece::Value(..) => 20,
-        }).sum();
-        let buffer = self.entry_alloca(cx, i8t.array_type(capacity as u32 + 1).into(), "fstring")?;
+        let capacity: usize = parts
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                Piece::Value(..) => 20,
+            })
+            .sum();
+        let buffer =
+            self.entry_alloca(cx, i8t.array_type(capacity as u32 + 1).into(), "fstring")?;
         let mut len = self.i64(0);
         for part in parts {
             match part {
@@ -1400,19 +1815,31 @@ impl<'ctx> Codegen<'ctx, '_> {
                     let written = if t == Type::Bool {
                         let yes = self.cstr("True")?;
                         let no = self.cstr("False")?;
-                        let text = self.b.build_select(v.into_int_value(), yes, no, "")?.into_pointer_value();
-                        let n = self.b.build_select(v.into_int_value(), self.i64(4), self.i64(5), "")?.into_int_value();
+                        let text = self
+                            .b
+                            .build_select(v.into_int_value(), yes, no, "")?
+                            .into_pointer_value();
+                        let n = self
+                            .b
+                            .build_select(v.into_int_value(), self.i64(4), self.i64(5), "")?
+                            .into_int_value();
                         self.b.build_memcpy(at, 1, text, 1, n)?;
                         n
                     } else {
                         let itoa = self.itoa_fn()?;
-                        self.b.build_call(itoa, &[v.into(), at.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value()
+                        self.b
+                            .build_call(itoa, &[v.into(), at.into()], "")?
+                            .try_as_basic_value()
+                            .basic()
+                            .unwrap()
+                            .into_int_value()
                     };
                     len = self.b.build_int_add(len, written, "")?;
                 }
             }
         }
-        let s = call_value(self, "PyUnicode_FromStringAndSize", &[buffer.into(), len.into()])?.into_pointer_value();
+        let s = call_value(self, "PyUnicode_FromStringAndSize", &[buffer.into(), len.into()])?
+            .into_pointer_value();
         self.check_null(cx, s)
     }
 
@@ -1428,7 +1855,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             // Digits of |v| backwards into a scratch buffer (as u64, so i64::MIN works).
             let scratch = cg.b.build_alloca(i8t.array_type(20), "digits")?;
             let negative = cg.b.build_int_compare(IntPredicate::SLT, v, cg.i64(0), "")?;
-            let magnitude = cg.b.build_select(negative, cg.b.build_int_sub(cg.i64(0), v, "")?, v, "")?.into_int_value();
+            let magnitude =
+                cg.b.build_select(negative, cg.b.build_int_sub(cg.i64(0), v, "")?, v, "")?
+                    .into_int_value();
             let entry = cg.b.get_insert_block().unwrap();
             let digit_bb = cg.append(f, "digit");
             let copy_bb = cg.append(f, "copy");
@@ -1441,7 +1870,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             let ten = cg.i64(10);
             let q = cg.b.build_int_unsigned_div(nv, ten, "")?;
             let r = cg.b.build_int_unsigned_rem(nv, ten, "")?;
-            let ch = cg.b.build_int_add(cg.b.build_int_truncate(r, i8t, "")?, i8t.const_int(b'0' as u64, false), "")?;
+            let ch = cg.b.build_int_add(
+                cg.b.build_int_truncate(r, i8t, "")?,
+                i8t.const_int(b'0' as u64, false),
+                "",
+            )?;
             let at = unsafe { cg.b.build_in_bounds_gep(i8t, scratch, &[cv], "")? };
             cg.b.build_store(at, ch)?;
             let next_count = cg.b.build_int_add(cv, cg.i64(1), "")?;
@@ -1459,10 +1892,13 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.position_at_end(loop_bb);
             let k = cg.b.build_phi(i64t, "k")?;
             let kv = k.as_basic_value().into_int_value();
-            let src_index = cg.b.build_int_sub(cg.b.build_int_sub(next_count, kv, "")?, cg.i64(1), "")?;
+            let src_index =
+                cg.b.build_int_sub(cg.b.build_int_sub(next_count, kv, "")?, cg.i64(1), "")?;
             let src = unsafe { cg.b.build_in_bounds_gep(i8t, scratch, &[src_index], "")? };
             let byte = cg.b.build_load(i8t, src, "")?;
-            let dst = unsafe { cg.b.build_in_bounds_gep(i8t, out, &[cg.b.build_int_add(kv, sign, "")?], "")? };
+            let dst = unsafe {
+                cg.b.build_in_bounds_gep(i8t, out, &[cg.b.build_int_add(kv, sign, "")?], "")?
+            };
             cg.b.build_store(dst, byte)?;
             let k1 = cg.b.build_int_add(kv, cg.i64(1), "")?;
             k.add_incoming(&[(&cg.i64(0), copy_bb), (&k1, loop_bb)]);
@@ -1476,7 +1912,13 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Builtins with a native result applied to objects: `len`, `int`, `float`, `bool`, `math`.
-    pub(super) fn object_builtin(&mut self, cx: &mut FnCx<'ctx>, b: Builtin, args: &[Expr], t: &Type) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn object_builtin(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        b: Builtin,
+        args: &[Expr],
+        t: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         match b {
             Builtin::Len => {
                 let obj = self.held(cx, &args[0])?;
@@ -1508,12 +1950,20 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
                 self.builtin(cx, b, &vals, &types, args, t)
             }
-            other => Err(CgError(format!("builtin {} has no native result on objects", crate::types::builtin_name(other)))),
+            other => Err(CgError(format!(
+                "builtin {} has no native result on objects",
+                crate::types::builtin_name(other)
+            ))),
         }
     }
 
     /// `raise <expression>`: an exception instance, or a class (instantiated by Python).
-    pub(super) fn raise_object(&mut self, cx: &mut FnCx<'ctx>, e: &Expr, cause: Option<&Expr>) -> Cg<()> {
+    pub(super) fn raise_object(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+        cause: Option<&Expr>,
+    ) -> Cg<()> {
         let obj = self.temp_object(cx, e)?;
         let cause = match cause {
             Some(c) => Some(self.temp_object(cx, c)?),
@@ -1547,13 +1997,22 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// exception instance becomes `__cause__`, a class is instantiated first; anything else is
     /// a TypeError, as in Python.
     fn set_cause(&mut self, cause: PointerValue<'ctx>) -> Cg<()> {
-        let func = self.b.get_insert_block().and_then(|b| b.get_parent()).ok_or_else(|| CgError("raise outside a function".into()))?;
+        let func = self
+            .b
+            .get_insert_block()
+            .and_then(|b| b.get_parent())
+            .ok_or_else(|| CgError("raise outside a function".into()))?;
         let p = self.ptr_type();
         let [tp, value, tb] = self.fetch_exception()?;
         let done = self.append(func, "cause.done");
         let none_bb = self.append(func, "cause.none");
         let other_bb = self.append(func, "cause.other");
-        let is_none = self.b.build_int_compare(IntPredicate::EQ, cause, data_symbol(self, "_Py_NoneStruct"), "")?;
+        let is_none = self.b.build_int_compare(
+            IntPredicate::EQ,
+            cause,
+            data_symbol(self, "_Py_NoneStruct"),
+            "",
+        )?;
         self.b.build_conditional_branch(is_none, none_bb, other_bb)?;
         self.b.position_at_end(none_bb);
         call(self, "PyException_SetCause", &[value.into(), p.const_null().into()])?;
@@ -1566,7 +2025,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(done)?;
         // A class: its instance (if making it fails, that error replaces ours).
         self.b.position_at_end(class_bb);
-        let made = call_value(self, "PyObject_Vectorcall", &[cause.into(), p.const_null().into(), self.i64(0).into(), p.const_null().into()])?.into_pointer_value();
+        let made = call_value(
+            self,
+            "PyObject_Vectorcall",
+            &[cause.into(), p.const_null().into(), self.i64(0).into(), p.const_null().into()],
+        )?
+        .into_pointer_value();
         let made_ok = self.append(func, "cause.made");
         let replaced = self.append(func, "cause.replaced");
         let failed = self.b.build_is_null(made, "")?;
@@ -1596,8 +2060,17 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Branches on what `obj` is for `raise`: an exception instance, an exception class, or
     /// neither. Gives its type and the three (empty) blocks; the builder is left in none.
     #[allow(clippy::type_complexity)]
-    fn exception_kind(&mut self, func: inkwell::values::FunctionValue<'ctx>, obj: PointerValue<'ctx>, tag: &str)
-        -> Cg<(PointerValue<'ctx>, inkwell::basic_block::BasicBlock<'ctx>, inkwell::basic_block::BasicBlock<'ctx>, inkwell::basic_block::BasicBlock<'ctx>)> {
+    fn exception_kind(
+        &mut self,
+        func: inkwell::values::FunctionValue<'ctx>,
+        obj: PointerValue<'ctx>,
+        tag: &str,
+    ) -> Cg<(
+        PointerValue<'ctx>,
+        inkwell::basic_block::BasicBlock<'ctx>,
+        inkwell::basic_block::BasicBlock<'ctx>,
+        inkwell::basic_block::BasicBlock<'ctx>,
+    )> {
         let tp = type_of(self, obj)?;
         let tp_flags = call_value(self, "PyType_GetFlags", &[tp.into()])?.into_int_value();
         let is_instance = self.flag_set(tp_flags, TPFLAGS_BASE_EXC_SUBCLASS)?;
@@ -1625,16 +2098,32 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `name = value` for a module value a function declared `global`: the slot compiled code
     /// reads, and the module's attribute (Python code sees it too).
-    pub(super) fn set_module_value(&mut self, cx: &mut FnCx<'ctx>, name: &str, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+    pub(super) fn set_module_value(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        name: &str,
+        v: BasicValueEnum<'ctx>,
+        t: &Type,
+    ) -> Cg<()> {
         let value = self.coerce(cx, v, t, &Type::Object)?.into_pointer_value();
-        let slot = self.module_object(ModuleObject::Import(PyPath { module: String::new(), attrs: vec![name.to_string()] }));
-        let old = self.b.build_load(self.ptr_type(), slot.as_pointer_value(), "")?.into_pointer_value();
+        let slot = self.module_object(ModuleObject::Import(PyPath {
+            module: String::new(),
+            attrs: vec![name.to_string()],
+        }));
+        let old =
+            self.b.build_load(self.ptr_type(), slot.as_pointer_value(), "")?.into_pointer_value();
         self.b.build_store(slot.as_pointer_value(), value)?;
         self.obj_decref(old)?;
         let module = self.module_self();
-        let module = self.b.build_load(self.ptr_type(), module.as_pointer_value(), "")?.into_pointer_value();
+        let module =
+            self.b.build_load(self.ptr_type(), module.as_pointer_value(), "")?.into_pointer_value();
         let attr = self.cstr(name)?;
-        let r = call_value(self, "PyObject_SetAttrString", &[module.into(), attr.into(), value.into()])?.into_int_value();
+        let r = call_value(
+            self,
+            "PyObject_SetAttrString",
+            &[module.into(), attr.into(), value.into()],
+        )?
+        .into_int_value();
         self.check_minus_one(cx, r)?;
         Ok(())
     }
@@ -1652,18 +2141,33 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `obj.name = value`.
-    pub(super) fn set_attr(&mut self, cx: &mut FnCx<'ctx>, target: &Expr, name: &str, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+    pub(super) fn set_attr(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        target: &Expr,
+        name: &str,
+        v: BasicValueEnum<'ctx>,
+        t: &Type,
+    ) -> Cg<()> {
         let value = self.coerce(cx, v, t, &Type::Object)?.into_pointer_value();
         cx.temps.push(value);
         let obj = self.temp_object(cx, target)?;
         let name_obj = self.load_module_object(ModuleObject::Str(name.to_string()))?;
-        let r = call_value(self, "PyObject_SetAttr", &[obj.into(), name_obj.into(), value.into()])?.into_int_value();
+        let r = call_value(self, "PyObject_SetAttr", &[obj.into(), name_obj.into(), value.into()])?
+            .into_int_value();
         self.check_minus_one(cx, r)?;
         self.release_temps(cx, 2)
     }
 
     /// `obj[indices] = value` on an object.
-    pub(super) fn set_item(&mut self, cx: &mut FnCx<'ctx>, target: &Expr, indices: &[Index], v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
+    pub(super) fn set_item(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        target: &Expr,
+        indices: &[Index],
+        v: BasicValueEnum<'ctx>,
+        t: &Type,
+    ) -> Cg<()> {
         let value = self.coerce(cx, v, t, &Type::Object)?.into_pointer_value();
         cx.temps.push(value);
         let obj = self.held(cx, target)?;
@@ -1671,7 +2175,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         cx.temps.push(key);
         // An exact dict stores directly; anything else through its mapping protocol.
         let tp = type_of(self, obj)?;
-        let is_dict = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyDict_Type"), "")?;
+        let is_dict =
+            self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyDict_Type"), "")?;
         let dict_bb = self.append(cx.func, "setitem.dict");
         let other_bb = self.append(cx.func, "setitem.other");
         let done = self.append(cx.func, "setitem.done");
@@ -1690,11 +2195,19 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `obj[indices] op= value` on an object: the key evaluated once.
-    pub(super) fn aug_assign_item(&mut self, cx: &mut FnCx<'ctx>, target: &Expr, indices: &[Index], op: BinOp, value: &Expr) -> Cg<()> {
+    pub(super) fn aug_assign_item(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        target: &Expr,
+        indices: &[Index],
+        op: BinOp,
+        value: &Expr,
+    ) -> Cg<()> {
         let obj = self.temp_object(cx, target)?;
         let key = self.key(cx, indices)?;
         cx.temps.push(key);
-        let current = call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
+        let current =
+            call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
         self.check_null(cx, current)?;
         cx.temps.push(current);
         let v = self.temp_object(cx, value)?;
@@ -1702,13 +2215,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.release_temps(cx, 2)?;
         self.check_null(cx, r)?;
         cx.temps.push(r);
-        let ok = call_value(self, "PyObject_SetItem", &[obj.into(), key.into(), r.into()])?.into_int_value();
+        let ok = call_value(self, "PyObject_SetItem", &[obj.into(), key.into(), r.into()])?
+            .into_int_value();
         self.check_minus_one(cx, ok)?;
         self.release_temps(cx, 3)
     }
 
     /// Unpacks an object (consumed) into `n` new references, as `a, b = obj` does.
-    pub(super) fn unpack(&mut self, cx: &mut FnCx<'ctx>, obj: PointerValue<'ctx>, n: usize) -> Cg<Vec<PointerValue<'ctx>>> {
+    pub(super) fn unpack(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+        n: usize,
+    ) -> Cg<Vec<PointerValue<'ctx>>> {
         cx.temps.push(obj);
         let tuple = call_value(self, "PySequence_Tuple", &[obj.into()])?.into_pointer_value();
         self.release_temps(cx, 1)?;
@@ -1722,14 +2241,17 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(wrong);
         let value_error = cpython::exception_global(self, "ValueError");
         let exc = self.b.build_load(self.ptr_type(), value_error, "")?;
-        let fmt = self.cstr(&format!("wrong number of values to unpack (expected {n}, got %zd)"))?;
+        let fmt =
+            self.cstr(&format!("wrong number of values to unpack (expected {n}, got %zd)"))?;
         call(self, "PyErr_Format", &[exc.into(), fmt.into(), size.into()])?;
         let unwind = self.unwind_block(cx)?;
         self.b.build_unconditional_branch(unwind)?;
         self.b.position_at_end(ok);
         let mut items = Vec::new();
         for i in 0..n {
-            let item = call_value(self, "PyTuple_GetItem", &[tuple.into(), self.i64(i as i64).into()])?.into_pointer_value();
+            let item =
+                call_value(self, "PyTuple_GetItem", &[tuple.into(), self.i64(i as i64).into()])?
+                    .into_pointer_value();
             self.obj_incref(item)?;
             items.push(item);
         }
@@ -1739,16 +2261,32 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `for x in <objects>`: the iterator protocol. `target` counts the items (for
     /// `enumerate`); `holders` are the locals holding the iterables (several for `zip`).
-    pub(super) fn for_each_object(&mut self, cx: &mut FnCx<'ctx>, counter: hir::LocalId, holders: &[hir::LocalId], body: &[Stmt], orelse: &[Stmt]) -> Cg<()> {
+    pub(super) fn for_each_object(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        counter: hir::LocalId,
+        holders: &[hir::LocalId],
+        body: &[Stmt],
+        orelse: &[Stmt],
+    ) -> Cg<()> {
         // One iterable: when it is exactly a list (and lists have the layout the module checked
         // at import), items are read straight from it by index, as the list iterator does.
         let list = match holders {
             [h] if self.local_ty(cx, *h) == Type::Object => {
-                let obj = self.b.build_load(self.ptr_type(), cx.locals[*h], "")?.into_pointer_value();
+                let obj =
+                    self.b.build_load(self.ptr_type(), cx.locals[*h], "")?.into_pointer_value();
                 let tp = type_of(self, obj)?;
-                let exact = self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
+                let exact = self.b.build_int_compare(
+                    IntPredicate::EQ,
+                    tp,
+                    data_symbol(self, "PyList_Type"),
+                    "",
+                )?;
                 let ok_flag = self.list_layout_flag();
-                let ok = self.b.build_load(self.ctx.bool_type(), ok_flag.as_pointer_value(), "")?.into_int_value();
+                let ok = self
+                    .b
+                    .build_load(self.ctx.bool_type(), ok_flag.as_pointer_value(), "")?
+                    .into_int_value();
                 Some((obj, self.b.build_and(exact, ok, "")?))
             }
             _ => None,
@@ -1877,12 +2415,21 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// matching, the exception goes on. `finally` runs on the normal path and, with the
     /// exception put aside, on the failing one. `return`, `break` and `continue` leaving a `try`
     /// that has a `finally` are refused earlier (hir), so every exit is one of these.
-    pub(super) fn try_stmt(&mut self, cx: &mut FnCx<'ctx>, body: &[Stmt], handlers: &[hir::Handler], orelse: &[Stmt], finalbody: &[Stmt]) -> Cg<()> {
+    pub(super) fn try_stmt(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        body: &[Stmt],
+        handlers: &[hir::Handler],
+        orelse: &[Stmt],
+        finalbody: &[Stmt],
+    ) -> Cg<()> {
         let depth = cx.temps.len();
         let dispatch = self.append(cx.func, "except");
         let after = self.append(cx.func, "try.end");
-        let finally_exc = if finalbody.is_empty() { None } else { Some(self.append(cx.func, "finally.exc")) };
-        let finally_normal = if finalbody.is_empty() { after } else { self.append(cx.func, "finally") };
+        let finally_exc =
+            if finalbody.is_empty() { None } else { Some(self.append(cx.func, "finally.exc")) };
+        let finally_normal =
+            if finalbody.is_empty() { after } else { self.append(cx.func, "finally") };
         // A `return` in the body, handlers or `else` runs the `finally` on its way out.
         if !finalbody.is_empty() {
             let why = self.entry_alloca(cx, self.ctx.i8_type().into(), "finally.why")?;
@@ -1910,9 +2457,19 @@ impl<'ctx> Codegen<'ctx, '_> {
                 None => self.ctx.bool_type().const_all_ones(),
                 Some(t) => {
                     let classes = self.temp_object(cx, t)?;
-                    let r = call_value(self, "PyErr_GivenExceptionMatches", &[tp.into(), classes.into()])?.into_int_value();
+                    let r = call_value(
+                        self,
+                        "PyErr_GivenExceptionMatches",
+                        &[tp.into(), classes.into()],
+                    )?
+                    .into_int_value();
                     self.release_temps(cx, 1)?;
-                    self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?
+                    self.b.build_int_compare(
+                        IntPredicate::NE,
+                        r,
+                        self.ctx.i32_type().const_zero(),
+                        "",
+                    )?
                 }
             };
             let run = self.append(cx.func, "except.match");
@@ -1931,7 +2488,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.block(cx, &h.body)?;
             cx.handlers.pop();
             cx.handling.pop();
-            let resume = self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
+            let resume =
+                self.b.get_insert_block().ok_or_else(|| CgError("no insert block".into()))?;
             self.b.position_at_end(chain);
             self.chain_context(value)?;
             let outer = self.unwind_block(cx)?;
@@ -1954,7 +2512,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_unconditional_branch(outer)?;
         if let Some(fe) = finally_exc {
             cx.handlers.pop();
-            let target = cx.finally_stack.pop().ok_or_else(|| CgError("finally stack underflow".into()))?;
+            let target =
+                cx.finally_stack.pop().ok_or_else(|| CgError("finally stack underflow".into()))?;
             self.b.position_at_end(finally_normal);
             self.block(cx, finalbody)?;
             // Leaving normally, or going on with the `return`, `break` or `continue` that came
@@ -1965,7 +2524,15 @@ impl<'ctx> Codegen<'ctx, '_> {
             let go_break = self.append(cx.func, "finally.break");
             let go_continue = self.append(cx.func, "finally.continue");
             let i8t = self.ctx.i8_type();
-            self.b.build_switch(why, after, &[(i8t.const_int(1, false), go_return), (i8t.const_int(2, false), go_break), (i8t.const_int(3, false), go_continue)])?;
+            self.b.build_switch(
+                why,
+                after,
+                &[
+                    (i8t.const_int(1, false), go_return),
+                    (i8t.const_int(2, false), go_break),
+                    (i8t.const_int(3, false), go_continue),
+                ],
+            )?;
             self.b.position_at_end(go_return);
             self.continue_return(cx)?;
             for (bb, is_break) in [(go_break, true), (go_continue, false)] {
@@ -1993,7 +2560,11 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `return v` inside a `try` that has a `finally`: the value waits in the return slot and
     /// the innermost `finally` runs; what the `try` holds since it began is released.
-    pub(super) fn return_through_finally(&mut self, cx: &mut FnCx<'ctx>, v: BasicValueEnum<'ctx>) -> Cg<()> {
+    pub(super) fn return_through_finally(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        v: BasicValueEnum<'ctx>,
+    ) -> Cg<()> {
         let ret_t = self.prog.instances[cx.inst].ret.clone();
         let slot = self.ret_slot(cx)?;
         if ret_t == Type::Object {
@@ -2001,7 +2572,10 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.obj_decref(old)?;
         }
         self.b.build_store(slot, v)?;
-        let target = *cx.finally_stack.last().ok_or_else(|| CgError("return through a missing finally".into()))?;
+        let target = *cx
+            .finally_stack
+            .last()
+            .ok_or_else(|| CgError("return through a missing finally".into()))?;
         for t in cx.temps[target.depth..].to_vec() {
             self.obj_decref(t)?;
         }
@@ -2014,13 +2588,17 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// statement and its loop, through that `finally` first. What was evaluated since the loop
     /// (or the `try`) began is released on the way.
     pub(super) fn leave_loop_body(&mut self, cx: &mut FnCx<'ctx>, is_break: bool) -> Cg<()> {
-        let (cont, brk, depth, finally_depth) = *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
+        let (cont, brk, depth, finally_depth) =
+            *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
         if cx.finally_stack.len() > finally_depth {
             let target = *cx.finally_stack.last().unwrap();
             for t in cx.temps[target.depth..].to_vec() {
                 self.obj_decref(t)?;
             }
-            self.b.build_store(target.why, self.ctx.i8_type().const_int(if is_break { 2 } else { 3 }, false))?;
+            self.b.build_store(
+                target.why,
+                self.ctx.i8_type().const_int(if is_break { 2 } else { 3 }, false),
+            )?;
             self.b.build_unconditional_branch(target.block)?;
             return Ok(());
         }
@@ -2074,10 +2652,22 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Sets the handled exception `context` as the `__context__` of the exception now being
     /// raised (unless it is the same one, re-raised).
     fn chain_context(&mut self, context: PointerValue<'ctx>) -> Cg<()> {
-        let func = self.b.get_insert_block().and_then(|b| b.get_parent()).ok_or_else(|| CgError("chain outside a function".into()))?;
+        let func = self
+            .b
+            .get_insert_block()
+            .and_then(|b| b.get_parent())
+            .ok_or_else(|| CgError("chain outside a function".into()))?;
         let [tp, value, tb] = self.fetch_exception()?;
         let differ = self.b.build_int_compare(IntPredicate::NE, value, context, "")?;
-        let both = self.b.build_and(differ, self.b.build_and(self.b.build_is_not_null(value, "")?, self.b.build_is_not_null(context, "")?, "")?, "")?;
+        let both = self.b.build_and(
+            differ,
+            self.b.build_and(
+                self.b.build_is_not_null(value, "")?,
+                self.b.build_is_not_null(context, "")?,
+                "",
+            )?,
+            "",
+        )?;
         let set = self.append(func, "except.set_context");
         let done = self.append(func, "except.chained");
         self.b.build_conditional_branch(both, set, done)?;
@@ -2095,17 +2685,24 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// normalized and carrying its traceback (NULL where there is none).
     fn fetch_exception(&mut self) -> Cg<[PointerValue<'ctx>; 3]> {
         let p = self.ptr_type();
-        let slots: Vec<PointerValue> = (0..3).map(|_| self.b.build_alloca(p, "exc")).collect::<Result<_, _>>()?;
+        let slots: Vec<PointerValue> =
+            (0..3).map(|_| self.b.build_alloca(p, "exc")).collect::<Result<_, _>>()?;
         call(self, "PyErr_Fetch", &[slots[0].into(), slots[1].into(), slots[2].into()])?;
-        call(self, "PyErr_NormalizeException", &[slots[0].into(), slots[1].into(), slots[2].into()])?;
+        call(
+            self,
+            "PyErr_NormalizeException",
+            &[slots[0].into(), slots[1].into(), slots[2].into()],
+        )?;
         let tp = self.b.build_load(p, slots[0], "")?.into_pointer_value();
         let value = self.b.build_load(p, slots[1], "")?.into_pointer_value();
         let tb = self.b.build_load(p, slots[2], "")?.into_pointer_value();
         let has_tb = self.b.build_is_not_null(tb, "")?;
         let value_ok = self.b.build_is_not_null(value, "")?;
         let both = self.b.build_and(has_tb, value_ok, "")?;
-        let set = self.append(self.b.get_insert_block().unwrap().get_parent().unwrap(), "except.tb");
-        let done = self.append(self.b.get_insert_block().unwrap().get_parent().unwrap(), "except.fetched");
+        let set =
+            self.append(self.b.get_insert_block().unwrap().get_parent().unwrap(), "except.tb");
+        let done =
+            self.append(self.b.get_insert_block().unwrap().get_parent().unwrap(), "except.fetched");
         self.b.build_conditional_branch(both, set, done)?;
         self.b.position_at_end(set);
         call(self, "PyException_SetTraceback", &[value.into(), tb.into()])?;
@@ -2128,15 +2725,26 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// A field of an object at a byte offset.
-    fn load_field(&self, obj: PointerValue<'ctx>, offset: u64, ty: inkwell::types::BasicTypeEnum<'ctx>) -> Cg<BasicValueEnum<'ctx>> {
-        let at = unsafe { self.b.build_in_bounds_gep(self.ctx.i8_type(), obj, &[self.i64(offset as i64)], "")? };
+    fn load_field(
+        &self,
+        obj: PointerValue<'ctx>,
+        offset: u64,
+        ty: inkwell::types::BasicTypeEnum<'ctx>,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        let at = unsafe {
+            self.b.build_in_bounds_gep(self.ctx.i8_type(), obj, &[self.i64(offset as i64)], "")?
+        };
         Ok(self.b.build_load(ty, at, "")?)
     }
 
     /// In `pyaot.exec`: builds `[None]` and checks that its size is at offset 16 and its item
     /// array at 24 (PyListObject in every CPython so far); sets the flag when they are.
     fn probe_list_layout(&mut self, flag: GlobalValue<'ctx>) -> Cg<()> {
-        let func = self.b.get_insert_block().and_then(|b| b.get_parent()).ok_or_else(|| CgError("probe outside a function".into()))?;
+        let func = self
+            .b
+            .get_insert_block()
+            .and_then(|b| b.get_parent())
+            .ok_or_else(|| CgError("probe outside a function".into()))?;
         let list = call_value(self, "PyList_New", &[self.i64(1).into()])?.into_pointer_value();
         let check = self.append(func, "init.probe");
         let done = self.append(func, "init.probed");
@@ -2154,7 +2762,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let allocated = self.load_field(list, 32, self.ctx.i64_type().into())?.into_int_value();
         let size_ok = self.b.build_int_compare(IntPredicate::EQ, size, self.i64(1), "")?;
         let item_ok = self.b.build_int_compare(IntPredicate::EQ, first, none, "")?;
-        let allocated_ok = self.b.build_int_compare(IntPredicate::EQ, allocated, self.i64(1), "")?;
+        let allocated_ok =
+            self.b.build_int_compare(IntPredicate::EQ, allocated, self.i64(1), "")?;
         let ok = self.b.build_and(self.b.build_and(size_ok, item_ok, "")?, allocated_ok, "")?;
         self.b.build_store(flag.as_pointer_value(), ok)?;
         self.obj_decref(list)?;
@@ -2166,12 +2775,20 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Creates the module objects (`pyaot.exec`, the module's Py_mod_exec slot): 0, or -1 with
     /// the error set (a failing import makes importing the extension fail).
     pub(super) fn generate_exec(&mut self) -> Cg<Option<inkwell::values::FunctionValue<'ctx>>> {
-        if self.module_objects.is_empty() && self.prog.init.is_none() && self.module.get_global(LIST_LAYOUT_FLAG).is_none() && self.module.get_global("pyaot.module").is_none() {
+        if self.module_objects.is_empty()
+            && self.prog.init.is_none()
+            && self.module.get_global(LIST_LAYOUT_FLAG).is_none()
+            && self.module.get_global("pyaot.module").is_none()
+        {
             return Ok(None);
         }
         let p = self.ptr_type();
         let i32t = self.ctx.i32_type();
-        let func = self.module.add_function("pyaot.exec", i32t.fn_type(&[p.into()], false), Some(Linkage::Internal));
+        let func = self.module.add_function(
+            "pyaot.exec",
+            i32t.fn_type(&[p.into()], false),
+            Some(Linkage::Internal),
+        );
         let scope = self.glue_subprogram(func, "pyaot.exec");
         let entry = self.append(func, "init");
         self.b.position_at_end(entry);
@@ -2190,7 +2807,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
                 ModuleObject::Str(s) => {
                     let bytes = self.cstr(s)?;
-                    let o = call_value(self, "PyUnicode_FromStringAndSize", &[bytes.into(), self.i64(s.len() as i64).into()])?.into_pointer_value();
+                    let o = call_value(
+                        self,
+                        "PyUnicode_FromStringAndSize",
+                        &[bytes.into(), self.i64(s.len() as i64).into()],
+                    )?
+                    .into_pointer_value();
                     let next = self.append(func, "init.intern");
                     let null = self.b.build_is_null(o, "")?;
                     self.b.build_conditional_branch(null, fail, next)?;
@@ -2204,17 +2826,20 @@ impl<'ctx> Codegen<'ctx, '_> {
                 ModuleObject::Function(inst, captured) => {
                     let def = self.lambda_method_def(*inst, *captured)?;
                     let null = self.ptr_type().const_null();
-                    call_value(self, "PyCFunction_NewEx", &[def.into(), null.into(), null.into()])?.into_pointer_value()
+                    call_value(self, "PyCFunction_NewEx", &[def.into(), null.into(), null.into()])?
+                        .into_pointer_value()
                 }
                 ModuleObject::Import(path) => {
                     let name = self.cstr(&path.module)?;
-                    let mut o = call_value(self, "PyImport_ImportModule", &[name.into()])?.into_pointer_value();
+                    let mut o = call_value(self, "PyImport_ImportModule", &[name.into()])?
+                        .into_pointer_value();
                     // An attribute read of a module (not `from m import x`, and not a builtin)
                     // may be missing: the slot stays NULL and the line that reads it looks
                     // again, raising AttributeError there (`object_expr`).
                     let eager = self.attrs_required_at_import(path);
                     let tolerant = path.attrs.len() > eager;
-                    let skip = if tolerant { Some(self.append(func, "init.missing")) } else { None };
+                    let skip =
+                        if tolerant { Some(self.append(func, "init.missing")) } else { None };
                     for (k, attr) in path.attrs.iter().enumerate() {
                         let next = self.append(func, "init.attr");
                         let null = self.b.build_is_null(o, "")?;
@@ -2226,7 +2851,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                         self.b.build_conditional_branch(null, on_null, next)?;
                         self.b.position_at_end(next);
                         let attr_name = self.cstr(attr)?;
-                        let a = call_value(self, "PyObject_GetAttrString", &[o.into(), attr_name.into()])?.into_pointer_value();
+                        let a = call_value(
+                            self,
+                            "PyObject_GetAttrString",
+                            &[o.into(), attr_name.into()],
+                        )?
+                        .into_pointer_value();
                         self.obj_decref(o)?;
                         o = a;
                     }
@@ -2259,7 +2889,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.probe_list_layout(flag)?;
         }
         if let Some(g) = self.module.get_global("pyaot.module") {
-            let module = func.get_nth_param(0).ok_or_else(|| CgError("exec without its module".into()))?;
+            let module =
+                func.get_nth_param(0).ok_or_else(|| CgError("exec without its module".into()))?;
             self.b.build_store(g.as_pointer_value(), module)?;
         }
         if let Some(init) = self.prog.init {
@@ -2273,30 +2904,64 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// In `pyaot.exec`: runs `<module>`, then stores each module-level value where compiled
     /// functions read it, and as an attribute of the module (Python code sees it too).
-    fn run_module_init(&mut self, exec: inkwell::values::FunctionValue<'ctx>, init: crate::types::InstanceId, fail: inkwell::basic_block::BasicBlock<'ctx>) -> Cg<()> {
-        let module = exec.get_nth_param(0).ok_or_else(|| CgError("exec without its module".into()))?.into_pointer_value();
+    fn run_module_init(
+        &mut self,
+        exec: inkwell::values::FunctionValue<'ctx>,
+        init: crate::types::InstanceId,
+        fail: inkwell::basic_block::BasicBlock<'ctx>,
+    ) -> Cg<()> {
+        let module = exec
+            .get_nth_param(0)
+            .ok_or_else(|| CgError("exec without its module".into()))?
+            .into_pointer_value();
         let ret_t = self.prog.instances[init].ret.clone();
         let flag = self.failed_flag()?;
-        let v = self.b.build_call(self.natives[init], &[flag.into()], "")?.try_as_basic_value().basic().ok_or_else(|| CgError("init returned void".into()))?;
+        let v = self
+            .b
+            .build_call(self.natives[init], &[flag.into()], "")?
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| CgError("init returned void".into()))?;
         let failed = self.b.build_load(self.ctx.bool_type(), flag, "failed")?.into_int_value();
         let ran = self.append(exec, "init.ran");
         self.b.build_conditional_branch(failed, fail, ran)?;
         self.b.position_at_end(ran);
         let boxer = cpython::box_fn(self, &ret_t)?;
-        let tuple = self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+        let tuple = self
+            .b
+            .build_call(boxer, &[v.into()], "")?
+            .try_as_basic_value()
+            .basic()
+            .unwrap()
+            .into_pointer_value();
         let boxed = self.append(exec, "init.boxed");
         let null = self.b.build_is_null(tuple, "")?;
         self.b.build_conditional_branch(null, fail, boxed)?;
         self.b.position_at_end(boxed);
         for (i, name) in self.hir.module_globals.clone().iter().enumerate() {
-            let item = call_value(self, "PyTuple_GetItem", &[tuple.into(), self.i64(i as i64).into()])?.into_pointer_value();
+            let item =
+                call_value(self, "PyTuple_GetItem", &[tuple.into(), self.i64(i as i64).into()])?
+                    .into_pointer_value();
             self.obj_incref(item)?;
-            let slot = self.module_object(ModuleObject::Import(PyPath { module: String::new(), attrs: vec![name.clone()] }));
+            let slot = self.module_object(ModuleObject::Import(PyPath {
+                module: String::new(),
+                attrs: vec![name.clone()],
+            }));
             self.b.build_store(slot.as_pointer_value(), item)?;
             let attr = self.cstr(name)?;
-            let r = call_value(self, "PyObject_SetAttrString", &[module.into(), attr.into(), item.into()])?.into_int_value();
+            let r = call_value(
+                self,
+                "PyObject_SetAttrString",
+                &[module.into(), attr.into(), item.into()],
+            )?
+            .into_int_value();
             let next = self.append(exec, "init.set");
-            let bad = self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
+            let bad = self.b.build_int_compare(
+                IntPredicate::NE,
+                r,
+                self.ctx.i32_type().const_zero(),
+                "",
+            )?;
             self.b.build_conditional_branch(bad, fail, next)?;
             self.b.position_at_end(next);
         }
@@ -2306,21 +2971,37 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// A constant as a new Python object, in `pyaot.exec` (NULL goes to `fail`): numbers boxed,
     /// strings created, tuples item by item (a module constant like `("a", "b")`).
-    fn exec_const(&mut self, func: inkwell::values::FunctionValue<'ctx>, c: &Const, fail: inkwell::basic_block::BasicBlock<'ctx>) -> Cg<PointerValue<'ctx>> {
+    fn exec_const(
+        &mut self,
+        func: inkwell::values::FunctionValue<'ctx>,
+        c: &Const,
+        fail: inkwell::basic_block::BasicBlock<'ctx>,
+    ) -> Cg<PointerValue<'ctx>> {
         let obj = match c {
             Const::Str(s) => {
                 let bytes = self.cstr(s)?;
-                call_value(self, "PyUnicode_FromStringAndSize", &[bytes.into(), self.i64(s.len() as i64).into()])?.into_pointer_value()
+                call_value(
+                    self,
+                    "PyUnicode_FromStringAndSize",
+                    &[bytes.into(), self.i64(s.len() as i64).into()],
+                )?
+                .into_pointer_value()
             }
             Const::Tuple(items) if const_type(c) == Type::Object => {
-                let tuple = call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?.into_pointer_value();
+                let tuple =
+                    call_value(self, "PyTuple_New", &[self.i64(items.len() as i64).into()])?
+                        .into_pointer_value();
                 for (i, item) in items.iter().enumerate() {
                     let next = self.append(func, "init.item");
                     let null = self.b.build_is_null(tuple, "")?;
                     self.b.build_conditional_branch(null, fail, next)?;
                     self.b.position_at_end(next);
                     let o = self.exec_const(func, item, fail)?;
-                    call(self, "PyTuple_SetItem", &[tuple.into(), self.i64(i as i64).into(), o.into()])?;
+                    call(
+                        self,
+                        "PyTuple_SetItem",
+                        &[tuple.into(), self.i64(i as i64).into(), o.into()],
+                    )?;
                 }
                 tuple
             }
@@ -2328,7 +3009,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let t = const_type(other);
                 let v = self.const_value(other);
                 let boxer = cpython::box_fn(self, &t)?;
-                self.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value()
+                self.b
+                    .build_call(boxer, &[v.into()], "")?
+                    .try_as_basic_value()
+                    .basic()
+                    .unwrap()
+                    .into_pointer_value()
             }
         };
         let next = self.append(func, "init.const");
@@ -2340,7 +3026,11 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// A static PyMethodDef (METH_FASTCALL) for a compiled lambda: its wrapper checks the
     /// number of arguments, passes them (borrowed) to the native instance and boxes the result.
-    fn lambda_method_def(&mut self, inst: crate::types::InstanceId, captured: usize) -> Cg<PointerValue<'ctx>> {
+    fn lambda_method_def(
+        &mut self,
+        inst: crate::types::InstanceId,
+        captured: usize,
+    ) -> Cg<PointerValue<'ctx>> {
         let name = format!("pyaot.lambdadef.{inst}");
         if let Some(g) = self.module.get_global(&name) {
             return Ok(g.as_pointer_value());
@@ -2363,14 +3053,20 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.build_conditional_branch(right, call_bb, wrong)?;
             cg.b.position_at_end(wrong);
             let type_error = cg.b.build_load(p, cpython::exception_global(cg, "TypeError"), "")?;
-            let fmt = cg.cstr(&format!("<lambda>() takes {n} positional argument{} but %zd were given", if n == 1 { "" } else { "s" }))?;
+            let fmt = cg.cstr(&format!(
+                "<lambda>() takes {n} positional argument{} but %zd were given",
+                if n == 1 { "" } else { "s" }
+            ))?;
             call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), nargs.into()])?;
             cg.b.build_return(Some(&p.const_null()))?;
             cg.b.position_at_end(call_bb);
             let mut vals: Vec<BasicMetadataValueEnum> = Vec::new();
             // The captured values first (borrowed from the `self` tuple), then the arguments.
             for k in 0..captured {
-                vals.push(call_value(cg, "PyTuple_GetItem", &[captures.into(), cg.i64(k as i64).into()])?.into());
+                vals.push(
+                    call_value(cg, "PyTuple_GetItem", &[captures.into(), cg.i64(k as i64).into()])?
+                        .into(),
+                );
             }
             for k in 0..n {
                 let at = unsafe { cg.b.build_in_bounds_gep(p, args, &[cg.i64(k as i64)], "")? };
@@ -2390,7 +3086,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.build_return(Some(&p.const_null()))?;
             cg.b.position_at_end(ok);
             let boxer = cpython::box_fn(cg, &ret_t)?;
-            let obj = cg.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap();
+            let obj =
+                cg.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap();
             cg.b.build_return(Some(&obj))?;
             Ok(())
         })?;
@@ -2428,7 +3125,14 @@ impl<'ctx> Codegen<'ctx, '_> {
             if catches {
                 return true;
             }
-            if inst.exprs.iter().chain(&inst.locals).chain(&inst.params).chain(std::iter::once(&inst.ret)).any(|t| *t == Type::Object) {
+            if inst
+                .exprs
+                .iter()
+                .chain(&inst.locals)
+                .chain(&inst.params)
+                .chain(std::iter::once(&inst.ret))
+                .any(|t| *t == Type::Object)
+            {
                 return true;
             }
             stack.extend(inst.calls.values().copied());
@@ -2445,7 +3149,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         match &e.kind {
             // `is` between native values is answered natively (`Codegen::compare`): boxing them
             // would give fresh objects, and need the GIL inside loops that run without it.
-            ExprKind::Compare(first, rest) => std::iter::once(&**first).chain(rest.iter().map(|(_, x)| x)).any(|x| self.ty(cx, x) == Type::Object),
+            ExprKind::Compare(first, rest) => std::iter::once(&**first)
+                .chain(rest.iter().map(|(_, x)| x))
+                .any(|x| self.ty(cx, x) == Type::Object),
             ExprKind::Builtin(_, args) => args.iter().any(|a| self.ty(cx, a) == Type::Object),
             ExprKind::Unary(UnaryOp::Not, x) => self.ty(cx, x) == Type::Object,
             _ => false,
@@ -2453,7 +3159,11 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Native-typed expressions that read objects (see `is_object_expr`).
-    pub(super) fn object_to_native_expr(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn object_to_native_expr(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let t = self.ty(cx, e);
         match &e.kind {
             ExprKind::Compare(first, rest) => self.object_compare_chain(cx, first, rest, &t),

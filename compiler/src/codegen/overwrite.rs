@@ -33,11 +33,22 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Whether `stmts[at]` is `out = np.zeros(shape)` (1 or 2 axes, each a local) and
     /// `stmts[at + 1]` a loop nest assigning `out[i, j] = <value not reading out>` over
     /// `range(start, length - c)` per axis (see the module doc).
-    pub(super) fn overwritten_zeros(&self, cx: &FnCx<'ctx>, stmts: &[Stmt], at: usize) -> Option<Overwrite> {
-        let StmtKind::Assign { target: Target::Local(out, _), value } = &stmts[at].kind else { return None };
+    pub(super) fn overwritten_zeros(
+        &self,
+        cx: &FnCx<'ctx>,
+        stmts: &[Stmt],
+        at: usize,
+    ) -> Option<Overwrite> {
+        let StmtKind::Assign { target: Target::Local(out, _), value } = &stmts[at].kind else {
+            return None;
+        };
         let ExprKind::NpCreate(NpFn::Zeros, args, _) = &value.kind else { return None };
         let Type::Array(array) = self.local_ty(cx, *out) else { return None };
-        if !cx.fresh.contains(*out) || super::speculate::has_try(&self.hir.functions[self.prog.instances[cx.inst].func].body) {
+        if !cx.fresh.contains(*out)
+            || super::speculate::has_try(
+                &self.hir.functions[self.prog.instances[cx.inst].func].body,
+            )
+        {
             return None;
         }
         let local = |e: &Expr| match e.kind {
@@ -57,7 +68,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         let mut targets = Vec::new();
         let mut rectangle = Vec::new();
         for (axis, length) in shape.iter().enumerate() {
-            let StmtKind::ForRange { target, start, stop, step: None, body, orelse, each: None, .. } = &loop_stmt.kind else { return None };
+            let StmtKind::ForRange {
+                target,
+                start,
+                stop,
+                step: None,
+                body,
+                orelse,
+                each: None,
+                ..
+            } = &loop_stmt.kind
+            else {
+                return None;
+            };
             if !orelse.is_empty() {
                 return None;
             }
@@ -80,8 +103,16 @@ impl<'ctx> Codegen<'ctx, '_> {
             loop_stmt = inner;
             if axis + 1 == shape.len() {
                 // The innermost body: one assignment of the element the loops point at.
-                let StmtKind::Assign { target: Target::Item(array_expr, indices, _), value } = &inner.kind else { return None };
-                let at_targets = indices.len() == targets.len() && indices.iter().zip(&targets).all(|(ix, t)| matches!(ix, Index::At(e) if local(e) == Some(*t)));
+                let StmtKind::Assign { target: Target::Item(array_expr, indices, _), value } =
+                    &inner.kind
+                else {
+                    return None;
+                };
+                let at_targets = indices.len() == targets.len()
+                    && indices
+                        .iter()
+                        .zip(&targets)
+                        .all(|(ix, t)| matches!(ix, Index::At(e) if local(e) == Some(*t)));
                 let mut reads_out = false;
                 crate::hir::walk_expr(value, &mut |x| reads_out |= local(x) == Some(*out));
                 if local(array_expr) != Some(*out) || !at_targets || reads_out {
@@ -100,9 +131,18 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `out = np.empty(shape)` (the statement `overwritten_zeros` took), then zeros outside the
     /// rectangle the next loop writes.
-    pub(super) fn zeros_then_border(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt, plan: &Overwrite) -> Cg<()> {
-        let StmtKind::Assign { target, value } = &s.kind else { return Err(CgError("zero fill: not an assignment".into())) };
-        let ExprKind::NpCreate(_, args, _) = &value.kind else { return Err(CgError("zero fill: not a numpy call".into())) };
+    pub(super) fn zeros_then_border(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        s: &Stmt,
+        plan: &Overwrite,
+    ) -> Cg<()> {
+        let StmtKind::Assign { target, value } = &s.kind else {
+            return Err(CgError("zero fill: not an assignment".into()));
+        };
+        let ExprKind::NpCreate(_, args, _) = &value.kind else {
+            return Err(CgError("zero fill: not a numpy call".into()));
+        };
         self.set_loc(cx.scope, &s.span);
         let t = self.ty(cx, value);
         let Type::Array(at) = &t else { return Err(CgError("zero fill: not an array".into())) };
@@ -110,9 +150,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.store_target(cx, target, created, &t)?;
         let arr = created.into_struct_value();
         let size = self.i64(dtype_size(at.dtype) as i64);
-        let clamp = |this: &Self, v: IntValue<'ctx>, lo: IntValue<'ctx>, hi: IntValue<'ctx>| -> Cg<IntValue<'ctx>> {
-            let v = this.b.build_select(this.b.build_int_compare(IntPredicate::SLT, v, lo, "")?, lo, v, "")?.into_int_value();
-            Ok(this.b.build_select(this.b.build_int_compare(IntPredicate::SGT, v, hi, "")?, hi, v, "")?.into_int_value())
+        let clamp = |this: &Self,
+                     v: IntValue<'ctx>,
+                     lo: IntValue<'ctx>,
+                     hi: IntValue<'ctx>|
+         -> Cg<IntValue<'ctx>> {
+            let v = this
+                .b
+                .build_select(this.b.build_int_compare(IntPredicate::SLT, v, lo, "")?, lo, v, "")?
+                .into_int_value();
+            Ok(this
+                .b
+                .build_select(this.b.build_int_compare(IntPredicate::SGT, v, hi, "")?, hi, v, "")?
+                .into_int_value())
         };
         // Per axis, the rectangle's first and last-plus-one index, within [0, length].
         let mut bounds = Vec::new();
@@ -124,10 +174,20 @@ impl<'ctx> Codegen<'ctx, '_> {
             bounds.push((n, lo, hi));
         }
         let data = self.field(arr, DATA)?.into_pointer_value();
-        let zero_from = |this: &mut Self, idx: &[IntValue<'ctx>], elements: IntValue<'ctx>| -> Cg<()> {
-            let ptr = if idx.iter().all(|i| i.is_const() && i.get_zero_extended_constant() == Some(0)) { data } else { this.unchecked_element_ptr(arr, at, idx)? };
+        let zero_from = |this: &mut Self,
+                         idx: &[IntValue<'ctx>],
+                         elements: IntValue<'ctx>|
+         -> Cg<()> {
+            let ptr =
+                if idx.iter().all(|i| i.is_const() && i.get_zero_extended_constant() == Some(0)) {
+                    data
+                } else {
+                    this.unchecked_element_ptr(arr, at, idx)?
+                };
             let bytes = this.b.build_int_mul(elements, size, "")?;
-            this.b.build_memset(ptr, 1, this.ctx.i8_type().const_zero(), bytes).map_err(|e| CgError(e.to_string()))?;
+            this.b
+                .build_memset(ptr, 1, this.ctx.i8_type().const_zero(), bytes)
+                .map_err(|e| CgError(e.to_string()))?;
             Ok(())
         };
         let zero = self.i64(0);

@@ -30,18 +30,28 @@ impl<'ctx> Codegen<'ctx, '_> {
             (Type::Float, ReductionOp::Mul) => self.f64(1.0).into(),
             (Type::Float, ReductionOp::Min) => self.f64(f64::INFINITY).into(),
             (Type::Float, ReductionOp::Max) => self.f64(f64::NEG_INFINITY).into(),
-            (Type::Int, ReductionOp::Add | ReductionOp::Or | ReductionOp::Xor) => self.i64(0).into(),
+            (Type::Int, ReductionOp::Add | ReductionOp::Or | ReductionOp::Xor) => {
+                self.i64(0).into()
+            }
             (Type::Int, ReductionOp::Mul) => self.i64(1).into(),
             (Type::Int, ReductionOp::And) => self.i64(-1).into(),
             (Type::Int, ReductionOp::Min) => self.i64(i64::MAX).into(),
             (Type::Int, ReductionOp::Max) => self.i64(i64::MIN).into(),
             (Type::Bool, ReductionOp::And) => self.ctx.bool_type().const_all_ones().into(),
-            (Type::Bool, ReductionOp::Or | ReductionOp::Xor) => self.ctx.bool_type().const_zero().into(),
+            (Type::Bool, ReductionOp::Or | ReductionOp::Xor) => {
+                self.ctx.bool_type().const_zero().into()
+            }
             (t, op) => return Err(CgError(format!("no {op:?} reduction over {t}"))),
         })
     }
 
-    fn combine(&self, op: ReductionOp, a: BasicValueEnum<'ctx>, b: BasicValueEnum<'ctx>, t: &Type) -> Cg<BasicValueEnum<'ctx>> {
+    fn combine(
+        &self,
+        op: ReductionOp,
+        a: BasicValueEnum<'ctx>,
+        b: BasicValueEnum<'ctx>,
+        t: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let bld = &self.b;
         Ok(match (t, op) {
             (Type::Float, _) => {
@@ -49,8 +59,18 @@ impl<'ctx> Codegen<'ctx, '_> {
                 match op {
                     ReductionOp::Add => bld.build_float_add(x, y, "")?.into(),
                     ReductionOp::Mul => bld.build_float_mul(x, y, "")?.into(),
-                    ReductionOp::Min => bld.build_select(bld.build_float_compare(FloatPredicate::OLT, y, x, "")?, y, x, "")?,
-                    ReductionOp::Max => bld.build_select(bld.build_float_compare(FloatPredicate::OGT, y, x, "")?, y, x, "")?,
+                    ReductionOp::Min => bld.build_select(
+                        bld.build_float_compare(FloatPredicate::OLT, y, x, "")?,
+                        y,
+                        x,
+                        "",
+                    )?,
+                    ReductionOp::Max => bld.build_select(
+                        bld.build_float_compare(FloatPredicate::OGT, y, x, "")?,
+                        y,
+                        x,
+                        "",
+                    )?,
                     _ => return Err(CgError("bitwise reduction of floats".into())),
                 }
             }
@@ -59,8 +79,18 @@ impl<'ctx> Codegen<'ctx, '_> {
                 match op {
                     ReductionOp::Add => bld.build_int_add(x, y, "")?.into(),
                     ReductionOp::Mul => bld.build_int_mul(x, y, "")?.into(),
-                    ReductionOp::Min => bld.build_select(bld.build_int_compare(IntPredicate::SLT, y, x, "")?, y, x, "")?,
-                    ReductionOp::Max => bld.build_select(bld.build_int_compare(IntPredicate::SGT, y, x, "")?, y, x, "")?,
+                    ReductionOp::Min => bld.build_select(
+                        bld.build_int_compare(IntPredicate::SLT, y, x, "")?,
+                        y,
+                        x,
+                        "",
+                    )?,
+                    ReductionOp::Max => bld.build_select(
+                        bld.build_int_compare(IntPredicate::SGT, y, x, "")?,
+                        y,
+                        x,
+                        "",
+                    )?,
                     ReductionOp::And => bld.build_and(x, y, "")?.into(),
                     ReductionOp::Or => bld.build_or(x, y, "")?.into(),
                     ReductionOp::Xor => bld.build_xor(x, y, "")?.into(),
@@ -77,10 +107,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i64t = self.ctx.i64_type();
         let i32t = self.ctx.i32_type();
         let ty = match name {
-            "pyaot_rt_parallel_for" => i32t.fn_type(&[p.into(), p.into(), i64t.into(), i32t.into(), i64t.into(), i64t.into(), p.into()], false),
+            "pyaot_rt_parallel_for" => i32t.fn_type(
+                &[p.into(), p.into(), i64t.into(), i32t.into(), i64t.into(), i64t.into(), p.into()],
+                false,
+            ),
             "pyaot_rt_in_region" => i32t.fn_type(&[], false),
-            "pyaot_rt_round_digits" => self.ctx.f64_type().fn_type(&[self.ctx.f64_type().into(), i64t.into(), p.into()], false),
-            "pyaot_rt_record_error" => self.ctx.void_type().fn_type(&[p.into(), p.into(), i64t.into(), i64t.into(), i64t.into()], false),
+            "pyaot_rt_round_digits" => self
+                .ctx
+                .f64_type()
+                .fn_type(&[self.ctx.f64_type().into(), i64t.into(), p.into()], false),
+            "pyaot_rt_record_error" => self
+                .ctx
+                .void_type()
+                .fn_type(&[p.into(), p.into(), i64t.into(), i64t.into(), i64t.into()], false),
             other => unreachable!("unknown runtime function {other}"),
         };
         self.module.add_function(name, ty, Some(Linkage::External))
@@ -88,14 +127,31 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// True (i1) when this thread runs inside a parallel region and so must not call Python.
     pub(super) fn in_parallel_region(&self) -> Cg<IntValue<'ctx>> {
-        let flag = self.b.build_call(self.runtime_fn("pyaot_rt_in_region"), &[], "")?.try_as_basic_value().basic();
-        let flag = flag.ok_or_else(|| CgError("pyaot_rt_in_region returns no value".into()))?.into_int_value();
-        Ok(self.b.build_int_compare(IntPredicate::NE, flag, self.ctx.i32_type().const_zero(), "")?)
+        let flag = self
+            .b
+            .build_call(self.runtime_fn("pyaot_rt_in_region"), &[], "")?
+            .try_as_basic_value()
+            .basic();
+        let flag = flag
+            .ok_or_else(|| CgError("pyaot_rt_in_region returns no value".into()))?
+            .into_int_value();
+        Ok(self.b.build_int_compare(
+            IntPredicate::NE,
+            flag,
+            self.ctx.i32_type().const_zero(),
+            "",
+        )?)
     }
 
     /// In a module with parallel loops, the raise helpers first check whether they run inside a
     /// region; there they record the error for the runtime instead of calling Python.
-    pub(super) fn record_if_in_region(&self, f: FunctionValue<'ctx>, exception: PointerValue<'ctx>, message: PointerValue<'ctx>, index: [IntValue<'ctx>; 3]) -> Cg<()> {
+    pub(super) fn record_if_in_region(
+        &self,
+        f: FunctionValue<'ctx>,
+        exception: PointerValue<'ctx>,
+        message: PointerValue<'ctx>,
+        index: [IntValue<'ctx>; 3],
+    ) -> Cg<()> {
         if !self.has_parallel_loops {
             return Ok(());
         }
@@ -104,7 +160,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         let python = self.append(f, "python");
         self.b.build_conditional_branch(inside, record, python)?;
         self.b.position_at_end(record);
-        self.b.build_call(self.runtime_fn("pyaot_rt_record_error"), &[exception.into(), message.into(), index[0].into(), index[1].into(), index[2].into()], "")?;
+        self.b.build_call(
+            self.runtime_fn("pyaot_rt_record_error"),
+            &[exception.into(), message.into(), index[0].into(), index[1].into(), index[2].into()],
+            "",
+        )?;
         self.b.build_return(None)?;
         self.b.position_at_end(python);
         Ok(())
@@ -112,10 +172,22 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Emits the region for one parallel loop (the caller has computed the range).
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn parallel_for(&mut self, cx: &mut FnCx<'ctx>, s: &Stmt, target: usize, start: IntValue<'ctx>, step: IntValue<'ctx>, count: IntValue<'ctx>, body: &[Stmt], p: &Parallel, range: Option<(Option<&Expr>, &Expr)>) -> Cg<()> {
+    pub(super) fn parallel_for(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        s: &Stmt,
+        target: usize,
+        start: IntValue<'ctx>,
+        step: IntValue<'ctx>,
+        count: IntValue<'ctx>,
+        body: &[Stmt],
+        p: &Parallel,
+        range: Option<(Option<&Expr>, &Expr)>,
+    ) -> Cg<()> {
         let inst = &self.prog.instances[cx.inst];
         let local_types: Vec<Type> = inst.locals.clone();
-        let llvm_locals: Vec<BasicTypeEnum<'ctx>> = local_types.iter().map(|t| self.llvm_type(t)).collect();
+        let llvm_locals: Vec<BasicTypeEnum<'ctx>> =
+            local_types.iter().map(|t| self.llvm_type(t)).collect();
         let i64t = self.ctx.i64_type();
         let p_ty = self.ptr_type();
         let n = local_types.len() as u32;
@@ -124,7 +196,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         fields.extend(p.reductions.iter().map(|_| BasicTypeEnum::from(p_ty)));
         let ctx_ty = self.ctx.struct_type(&fields, false);
         let ctx_slot = self.entry_alloca(cx, ctx_ty.into(), "region")?;
-        let field = |this: &Self, k: u32| unsafe { this.b.build_in_bounds_gep(ctx_ty, ctx_slot, &[this.ctx.i32_type().const_zero(), this.ctx.i32_type().const_int(k as u64, false)], "") };
+        let field = |this: &Self, k: u32| unsafe {
+            this.b.build_in_bounds_gep(
+                ctx_ty,
+                ctx_slot,
+                &[this.ctx.i32_type().const_zero(), this.ctx.i32_type().const_int(k as u64, false)],
+                "",
+            )
+        };
         for (i, ty) in llvm_locals.iter().enumerate() {
             let v = self.b.build_load(*ty, cx.locals[i], "")?;
             self.b.build_store(field(self, i as u32)?, v)?;
@@ -139,7 +218,17 @@ impl<'ctx> Codegen<'ctx, '_> {
             let slots = self.entry_alloca(cx, arr_ty.into(), "partials")?;
             let identity = self.identity(*op, t)?;
             for k in 0..MAX_THREADS {
-                let slot = unsafe { self.b.build_in_bounds_gep(arr_ty, slots, &[self.ctx.i32_type().const_zero(), self.ctx.i32_type().const_int(k as u64, false)], "")? };
+                let slot = unsafe {
+                    self.b.build_in_bounds_gep(
+                        arr_ty,
+                        slots,
+                        &[
+                            self.ctx.i32_type().const_zero(),
+                            self.ctx.i32_type().const_int(k as u64, false),
+                        ],
+                        "",
+                    )?
+                };
                 self.b.build_store(slot, identity)?;
             }
             self.b.build_store(field(self, n + 3 + r as u32)?, slots)?;
@@ -163,22 +252,39 @@ impl<'ctx> Codegen<'ctx, '_> {
             Schedule::Guided => 2,
             Schedule::Auto => 3,
         };
-        let error_ty = self.ctx.struct_type(&[p_ty.into(), p_ty.into(), i64t.into(), i64t.into(), i64t.into()], false);
+        let error_ty = self
+            .ctx
+            .struct_type(&[p_ty.into(), p_ty.into(), i64t.into(), i64t.into(), i64t.into()], false);
         let error = self.entry_alloca(cx, error_ty.into(), "region_error")?;
         self.b.build_store(error, error_ty.const_zero())?;
         let rt = self.runtime_fn("pyaot_rt_parallel_for");
-        let failed = self.b.build_call(rt, &[
-            outlined.as_global_value().as_pointer_value().into(),
-            ctx_slot.into(),
-            count.into(),
-            self.ctx.i32_type().const_int(schedule, false).into(),
-            chunk.into(),
-            threads.into(),
-            error.into(),
-        ], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+        let failed = self
+            .b
+            .build_call(
+                rt,
+                &[
+                    outlined.as_global_value().as_pointer_value().into(),
+                    ctx_slot.into(),
+                    count.into(),
+                    self.ctx.i32_type().const_int(schedule, false).into(),
+                    chunk.into(),
+                    threads.into(),
+                    error.into(),
+                ],
+                "",
+            )?
+            .try_as_basic_value()
+            .basic()
+            .unwrap()
+            .into_int_value();
         let ok = self.append(cx.func, "region.ok");
         let fail = self.append(cx.func, "region.failed");
-        let is_failed = self.b.build_int_compare(IntPredicate::NE, failed, self.ctx.i32_type().const_zero(), "")?;
+        let is_failed = self.b.build_int_compare(
+            IntPredicate::NE,
+            failed,
+            self.ctx.i32_type().const_zero(),
+            "",
+        )?;
         self.b.build_conditional_branch(is_failed, fail, ok)?;
         self.b.position_at_end(fail);
         let raise = super::cpython::raise_recorded_fn(self)?;
@@ -191,7 +297,17 @@ impl<'ctx> Codegen<'ctx, '_> {
             let t = &local_types[*local];
             let mut v = self.b.build_load(llvm_locals[*local], cx.locals[*local], "")?;
             for k in 0..MAX_THREADS {
-                let slot = unsafe { self.b.build_in_bounds_gep(*arr_ty, *slots, &[self.ctx.i32_type().const_zero(), self.ctx.i32_type().const_int(k as u64, false)], "")? };
+                let slot = unsafe {
+                    self.b.build_in_bounds_gep(
+                        *arr_ty,
+                        *slots,
+                        &[
+                            self.ctx.i32_type().const_zero(),
+                            self.ctx.i32_type().const_int(k as u64, false),
+                        ],
+                        "",
+                    )?
+                };
                 let part = self.b.build_load(llvm_locals[*local], slot, "")?;
                 v = self.combine(*op, v, part, t)?;
             }
@@ -203,7 +319,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         // Python leaves the loop variable at its last value.
         let any = self.b.build_int_compare(IntPredicate::SGT, count, self.i64(0), "")?;
-        let last = self.b.build_int_add(start, self.b.build_int_mul(self.b.build_int_sub(count, self.i64(1), "")?, step, "")?, "")?;
+        let last = self.b.build_int_add(
+            start,
+            self.b.build_int_mul(self.b.build_int_sub(count, self.i64(1), "")?, step, "")?,
+            "",
+        )?;
         let lt = local_types[target].clone();
         let before = self.b.build_load(llvm_locals[target], cx.locals[target], "")?;
         let last = self.convert(last.into(), &Type::Int, &lt)?;
@@ -214,12 +334,27 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// The outlined body: `i32 (ptr ctx, i64 lo, i64 hi, i64 thread)`; 0, or 1 on an error.
     #[allow(clippy::too_many_arguments)]
-    fn outline(&mut self, cx: &FnCx<'ctx>, s: &Stmt, target: usize, body: &[Stmt], p: &Parallel, ctx_ty: inkwell::types::StructType<'ctx>, local_types: &[Type], range: Option<(Option<&Expr>, &Expr)>) -> Cg<FunctionValue<'ctx>> {
+    fn outline(
+        &mut self,
+        cx: &FnCx<'ctx>,
+        s: &Stmt,
+        target: usize,
+        body: &[Stmt],
+        p: &Parallel,
+        ctx_ty: inkwell::types::StructType<'ctx>,
+        local_types: &[Type],
+        range: Option<(Option<&Expr>, &Expr)>,
+    ) -> Cg<FunctionValue<'ctx>> {
         let i64t = self.ctx.i64_type();
         let i32t = self.ctx.i32_type();
-        let ty = i32t.fn_type(&[self.ptr_type().into(), i64t.into(), i64t.into(), i64t.into()], false);
+        let ty =
+            i32t.fn_type(&[self.ptr_type().into(), i64t.into(), i64t.into(), i64t.into()], false);
         let fname = self.hir.functions[self.prog.instances[cx.inst].func].name.clone();
-        let name = format!("{}.parallel.{}", cx.func.get_name().to_str().unwrap_or("f"), self.module.get_functions().count());
+        let name = format!(
+            "{}.parallel.{}",
+            cx.func.get_name().to_str().unwrap_or("f"),
+            self.module.get_functions().count()
+        );
         let g = self.module.add_function(&name, ty, Some(Linkage::Internal));
         let here = self.b.get_insert_block();
         let loc = self.b.get_current_debug_location();
@@ -233,11 +368,21 @@ impl<'ctx> Codegen<'ctx, '_> {
         let hi = g.get_nth_param(2).unwrap().into_int_value();
         let thread = g.get_nth_param(3).unwrap().into_int_value();
         let n = local_types.len() as u32;
-        let field = |this: &Self, k: u32| unsafe { this.b.build_in_bounds_gep(ctx_ty, ctx_ptr, &[i32t.const_zero(), i32t.const_int(k as u64, false)], "") };
+        let field = |this: &Self, k: u32| unsafe {
+            this.b.build_in_bounds_gep(
+                ctx_ty,
+                ctx_ptr,
+                &[i32t.const_zero(), i32t.const_int(k as u64, false)],
+                "",
+            )
+        };
         let mut locals = Vec::new();
         for (i, t) in local_types.iter().enumerate() {
             let ty = self.llvm_type(t);
-            let slot = self.b.build_alloca(ty, &self.hir.functions[self.prog.instances[cx.inst].func].locals[i].name)?;
+            let slot = self.b.build_alloca(
+                ty,
+                &self.hir.functions[self.prog.instances[cx.inst].func].locals[i].name,
+            )?;
             let v = self.b.build_load(ty, field(self, i as u32)?, "")?;
             self.b.build_store(slot, v)?;
             locals.push(slot);
@@ -282,7 +427,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         // array sizes, they are evaluated again here, from this call's copies of the locals (the
         // values they had when the region started), and the loop states that i lies between them.
         let bounds = match range {
-            Some((start_e, stop_e)) if start_e.is_none_or(|e| restatable(e, &|l| local_types[l].clone())) && restatable(stop_e, &|l| local_types[l].clone()) => {
+            Some((start_e, stop_e))
+                if start_e.is_none_or(|e| restatable(e, &|l| local_types[l].clone()))
+                    && restatable(stop_e, &|l| local_types[l].clone()) =>
+            {
                 let lower = match start_e {
                     Some(e) => self.operand(&mut gx, e, &Type::Int)?.into_int_value(),
                     None => self.i64(0),
@@ -305,8 +453,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.position_at_end(body_bb);
         let i = self.b.build_int_nsw_add(start, self.b.build_int_nsw_mul(k, step, "")?, "i")?;
         if let Some((lower, upper)) = bounds {
-            let assume = inkwell::intrinsics::Intrinsic::find("llvm.assume").ok_or_else(|| CgError("no llvm.assume".into()))?;
-            let assume = assume.get_declaration(&self.module, &[]).ok_or_else(|| CgError("llvm.assume".into()))?;
+            let assume = inkwell::intrinsics::Intrinsic::find("llvm.assume")
+                .ok_or_else(|| CgError("no llvm.assume".into()))?;
+            let assume = assume
+                .get_declaration(&self.module, &[])
+                .ok_or_else(|| CgError("llvm.assume".into()))?;
             let mut facts = vec![(IntPredicate::SGE, lower), (IntPredicate::SLT, upper)];
             // From a start known not negative, i is also below the end unsigned: the form of the
             // bounds check (LLVM does not combine the two signed facts into it).
@@ -335,7 +486,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         for (r, (op, local)) in p.reductions.iter().enumerate() {
             let t = &local_types[*local];
             let ty = self.llvm_type(t);
-            let slots = self.b.build_load(self.ptr_type(), field(self, n + 3 + r as u32)?, "")?.into_pointer_value();
+            let slots = self
+                .b
+                .build_load(self.ptr_type(), field(self, n + 3 + r as u32)?, "")?
+                .into_pointer_value();
             let slot = unsafe { self.b.build_in_bounds_gep(ty, slots, &[thread], "")? };
             let acc = self.b.build_load(ty, slot, "")?;
             let mine = self.b.build_load(ty, locals[*local], "")?;
@@ -372,7 +526,8 @@ impl<'ctx> Codegen<'ctx, '_> {
 /// locals, so the outlined body can evaluate it again (it cannot fail, has no effect and never
 /// calls Python). `local_type` gives a local's type.
 fn restatable(e: &Expr, local_type: &dyn Fn(crate::hir::LocalId) -> Type) -> bool {
-    let array = |x: &Expr| matches!(x.kind, ExprKind::Local(l) if matches!(local_type(l), Type::Array(_)));
+    let array =
+        |x: &Expr| matches!(x.kind, ExprKind::Local(l) if matches!(local_type(l), Type::Array(_)));
     match &e.kind {
         ExprKind::Const(Const::Int(_)) => true,
         ExprKind::Local(l) => local_type(*l) == Type::Int,
@@ -380,7 +535,10 @@ fn restatable(e: &Expr, local_type: &dyn Fn(crate::hir::LocalId) -> Type) -> boo
         // `a.shape[k]`
         ExprKind::Subscript(value, indices) => {
             matches!(&value.kind, ExprKind::Attr(a, crate::hir::ArrayAttr::Shape) if array(a))
-                && matches!(indices.as_slice(), [Index::At(Expr { kind: ExprKind::Const(Const::Int(_)), .. })])
+                && matches!(
+                    indices.as_slice(),
+                    [Index::At(Expr { kind: ExprKind::Const(Const::Int(_)), .. })]
+                )
         }
         _ => false,
     }

@@ -26,7 +26,10 @@
 //! move on any axis but the last (see [`Codegen::vectorizable_access`]).
 
 use super::{Cg, CgError, Codegen, CountedLoop, FnCx};
-use crate::hir::{ArrayAttr, BinOp, Builtin, Const, Expr, ExprKind, Index, LocalId, MathFn, Stmt, StmtKind, Target};
+use crate::hir::{
+    ArrayAttr, BinOp, Builtin, Const, Expr, ExprKind, Index, LocalId, MathFn, Stmt, StmtKind,
+    Target,
+};
 use crate::types::{ArrayType, Type};
 use inkwell::values::{BasicValueEnum, IntValue, PointerValue, StructValue};
 use inkwell::IntPredicate;
@@ -75,7 +78,10 @@ struct Found {
 impl Found {
     fn operation(&mut self, op: BinOp) {
         self.checks |= matches!(op, BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow);
-        self.guards |= matches!(op, BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow | BinOp::LShift | BinOp::RShift);
+        self.guards |= matches!(
+            op,
+            BinOp::Div | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow | BinOp::LShift | BinOp::RShift
+        );
     }
 }
 
@@ -94,17 +100,23 @@ impl Speculation<'_> {
 
 /// An index known before the loop: the loop variable (`target`, of a step-1 loop) plus a
 /// constant (`Some(Some(c))`), or a value the body does not change (`Some(None)`).
-pub(super) fn index_ahead(i: &Expr, target: Option<LocalId>, assigned: &[LocalId]) -> Option<Option<i64>> {
+pub(super) fn index_ahead(
+    i: &Expr,
+    target: Option<LocalId>,
+    assigned: &[LocalId],
+) -> Option<Option<i64>> {
     let is_target = |e: &Expr| matches!(e.kind, ExprKind::Local(l) if Some(l) == target);
     match &i.kind {
         ExprKind::Const(Const::Int(_)) => Some(None),
         ExprKind::Local(l) if Some(*l) == target => Some(Some(0)),
         ExprKind::Local(l) if !assigned.contains(l) => Some(None),
-        ExprKind::Binary(BinOp::Add, a, b) if is_target(a) || is_target(b) => match (&a.kind, &b.kind) {
-            (_, ExprKind::Const(Const::Int(c))) if is_target(a) => Some(Some(*c)),
-            (ExprKind::Const(Const::Int(c)), _) if is_target(b) => Some(Some(*c)),
-            _ => None,
-        },
+        ExprKind::Binary(BinOp::Add, a, b) if is_target(a) || is_target(b) => {
+            match (&a.kind, &b.kind) {
+                (_, ExprKind::Const(Const::Int(c))) if is_target(a) => Some(Some(*c)),
+                (ExprKind::Const(Const::Int(c)), _) if is_target(b) => Some(Some(*c)),
+                _ => None,
+            }
+        }
         ExprKind::Binary(BinOp::Sub, a, b) if is_target(a) => match &b.kind {
             ExprKind::Const(Const::Int(c)) => c.checked_neg().map(Some),
             _ => None,
@@ -120,36 +132,72 @@ fn invariant(e: &Expr, target: Option<LocalId>, assigned: &[LocalId]) -> bool {
     match &e.kind {
         ExprKind::Const(Const::Int(_)) => true,
         ExprKind::Local(l) => Some(*l) != target && !assigned.contains(l),
-        ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul, a, b) => invariant(a, target, assigned) && invariant(b, target, assigned),
+        ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul, a, b) => {
+            invariant(a, target, assigned) && invariant(b, target, assigned)
+        }
         ExprKind::Unary(crate::hir::UnaryOp::Neg, x) => invariant(x, target, assigned),
         _ => false,
     }
 }
 
 impl<'ctx> Codegen<'ctx, '_> {
-    pub(super) fn speculation(&self, cx: &FnCx<'ctx>, flag: PointerValue<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt]) -> Speculation<'ctx> {
+    pub(super) fn speculation(
+        &self,
+        cx: &FnCx<'ctx>,
+        flag: PointerValue<'ctx>,
+        lp: &CountedLoop<'ctx, '_>,
+        body: &[Stmt],
+    ) -> Speculation<'ctx> {
         let mut assigned = vec![lp.target];
         assigned_locals(body, &mut assigned);
-        Speculation { flag, predicate: None, temporaries: self.loop_temporaries(cx, lp.target, body), target: lp.unit_step.then_some(lp.target), assigned, ahead: true }
+        Speculation {
+            flag,
+            predicate: None,
+            temporaries: self.loop_temporaries(cx, lp.target, body),
+            target: lp.unit_step.then_some(lp.target),
+            assigned,
+            ahead: true,
+        }
     }
 
     /// Speculating straight-line assignments ([`Self::speculable_assignments`]): every check
     /// is collected into `flag`, none was made before.
     pub(super) fn straight_line(&self, flag: PointerValue<'ctx>) -> Speculation<'ctx> {
-        Speculation { flag, predicate: None, temporaries: Vec::new(), target: None, assigned: Vec::new(), ahead: false }
+        Speculation {
+            flag,
+            predicate: None,
+            temporaries: Vec::new(),
+            target: None,
+            assigned: Vec::new(),
+            ahead: false,
+        }
     }
 
     /// Whether `stmts` are assignments of numbers to locals that can run speculatively (no
     /// store, nothing undefined for some input), reads moving with `moving` as in a loop.
-    pub(super) fn speculable_assignments(&self, cx: &FnCx<'ctx>, moving: &[LocalId], stmts: &[Stmt]) -> bool {
+    pub(super) fn speculable_assignments(
+        &self,
+        cx: &FnCx<'ctx>,
+        moving: &[LocalId],
+        stmts: &[Stmt],
+    ) -> bool {
         let mut found = Found::default();
-        stmts.iter().all(|s| matches!(s.kind, StmtKind::Assign { target: Target::Local(..), .. }) && self.speculable_stmt(cx, moving, s, &mut found))
+        stmts.iter().all(|s| {
+            matches!(s.kind, StmtKind::Assign { target: Target::Local(..), .. })
+                && self.speculable_stmt(cx, moving, s, &mut found)
+        })
     }
 
     /// Before a speculative loop: whether every read [`Speculation::checked_ahead`] covers stays
     /// in bounds for all the loop's iterations (true for an empty loop). Negative indexes
     /// count as out of bounds here: the loop as written wraps them.
-    pub(super) fn check_reads_ahead(&mut self, cx: &mut FnCx<'ctx>, spec: &Speculation<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt]) -> Cg<IntValue<'ctx>> {
+    pub(super) fn check_reads_ahead(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        spec: &Speculation<'ctx>,
+        lp: &CountedLoop<'ctx, '_>,
+        body: &[Stmt],
+    ) -> Cg<IntValue<'ctx>> {
         let mut reads = Vec::new();
         for s in body {
             subscripts_in(s, &mut reads);
@@ -172,10 +220,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                         // the first index and the last.
                         let lo = self.b.build_int_add(lp.start, self.i64(c), "")?;
                         let hi = self.b.build_int_add(last, self.i64(c), "")?;
-                        let lo_ok = self.b.build_int_compare(IntPredicate::SGE, lo, self.i64(0), "")?;
+                        let lo_ok =
+                            self.b.build_int_compare(IntPredicate::SGE, lo, self.i64(0), "")?;
                         let ordered = self.b.build_int_compare(IntPredicate::SLE, lo, hi, "")?;
                         let hi_ok = self.b.build_int_compare(IntPredicate::SLT, hi, n, "")?;
-                        let inside = self.b.build_and(self.b.build_and(lo_ok, ordered, "")?, hi_ok, "")?;
+                        let inside =
+                            self.b.build_and(self.b.build_and(lo_ok, ordered, "")?, hi_ok, "")?;
                         self.b.build_or(empty, inside, "")?
                     }
                     _ => {
@@ -193,12 +243,25 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Before a loop that stores ([`Plan::Stores`]): the arrays it writes are writable and
     /// share no byte with the arrays it reads (all C-contiguous: `size * itemsize` bytes from
     /// their data pointer).
-    pub(super) fn check_stores_ahead(&mut self, cx: &mut FnCx<'ctx>, writes: &[LocalId], reads: &[LocalId]) -> Cg<IntValue<'ctx>> {
+    pub(super) fn check_stores_ahead(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        writes: &[LocalId],
+        reads: &[LocalId],
+    ) -> Cg<IntValue<'ctx>> {
         let i64t = self.ctx.i64_type();
         let mut ok = self.ctx.bool_type().const_int(1, false);
-        let span = |this: &mut Self, cx: &mut FnCx<'ctx>, l: LocalId| -> Cg<(StructValue<'ctx>, IntValue<'ctx>, IntValue<'ctx>)> {
-            let Type::Array(at) = this.local_ty(cx, l) else { return Err(CgError("speculative store into a non-array".into())) };
-            let arr = this.b.build_load(this.llvm_type(&Type::Array(at)), cx.locals[l], "")?.into_struct_value();
+        let span = |this: &mut Self,
+                    cx: &mut FnCx<'ctx>,
+                    l: LocalId|
+         -> Cg<(StructValue<'ctx>, IntValue<'ctx>, IntValue<'ctx>)> {
+            let Type::Array(at) = this.local_ty(cx, l) else {
+                return Err(CgError("speculative store into a non-array".into()));
+            };
+            let arr = this
+                .b
+                .build_load(this.llvm_type(&Type::Array(at)), cx.locals[l], "")?
+                .into_struct_value();
             let mut bytes = this.i64(super::arrays::dtype_size(at.dtype) as i64);
             for k in 0..at.ndim {
                 bytes = this.b.build_int_mul(bytes, this.dim(arr, super::arrays::SHAPE, k)?, "")?;
@@ -229,7 +292,13 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Whether a loop body qualifies (see the module doc) and has checks worth collecting.
-    pub(super) fn speculable_loop(&self, cx: &FnCx<'ctx>, target: LocalId, unit_step: bool, body: &[Stmt]) -> Option<Plan> {
+    pub(super) fn speculable_loop(
+        &self,
+        cx: &FnCx<'ctx>,
+        target: LocalId,
+        unit_step: bool,
+        body: &[Stmt],
+    ) -> Option<Plan> {
         let mut moving = vec![target];
         assigned_locals(body, &mut moving);
         let mut found = Found::default();
@@ -246,33 +315,54 @@ impl<'ctx> Codegen<'ctx, '_> {
         for s in body {
             subscripts_in(s, &mut reads);
         }
-        let read_arrays: Vec<LocalId> = reads.iter().filter_map(|(value, _)| match value.kind {
-            ExprKind::Local(l) => Some(l),
-            _ => None,
-        }).collect();
+        let read_arrays: Vec<LocalId> = reads
+            .iter()
+            .filter_map(|(value, _)| match value.kind {
+                ExprKind::Local(l) => Some(l),
+                _ => None,
+            })
+            .collect();
         let mut writes = found.writes;
-        let contiguous = |l: &LocalId| matches!(self.local_ty(cx, *l), Type::Array(at) if at.contiguous);
-        if writes.iter().any(|w| read_arrays.contains(w)) || !read_arrays.iter().chain(&writes).all(contiguous) {
+        let contiguous =
+            |l: &LocalId| matches!(self.local_ty(cx, *l), Type::Array(at) if at.contiguous);
+        if writes.iter().any(|w| read_arrays.contains(w))
+            || !read_arrays.iter().chain(&writes).all(contiguous)
+        {
             return None;
         }
         // Stores at positions known before the loop only: a scatter (`a[k[i]] = v`) cannot be
         // vectorized, and its first run (the whole loop without stores) would only double the
         // work (homopolymer's `counts[min(run, longest)] += 1`: 3.1 → 5.2 ms).
         let target = unit_step.then_some(target);
-        let ahead = |indices: &[Index]| indices.iter().all(|ix| matches!(ix, Index::At(i) if index_ahead(i, target, &moving).is_some()));
+        let ahead = |indices: &[Index]| {
+            indices
+                .iter()
+                .all(|ix| matches!(ix, Index::At(i) if index_ahead(i, target, &moving).is_some()))
+        };
         if !stores_in(body).iter().all(|(_, indices)| ahead(indices)) {
             return None;
         }
         writes.dedup();
         // With every check made before the loop (indexes at i + c, no check of a value), the
         // checks-only run would check nothing: the stores run at once.
-        let checks_in_loop = found.guards || !reads.iter().all(|(value, indices)| matches!(value.kind, ExprKind::Local(a) if !moving.contains(&a)) && ahead(indices));
+        let checks_in_loop = found.guards
+            || !reads.iter().all(|(value, indices)| {
+                matches!(value.kind, ExprKind::Local(a) if !moving.contains(&a)) && ahead(indices)
+            });
         Some(Plan::Stores { writes, reads: read_arrays, checks_in_loop })
     }
 
-    fn speculable_stmt(&self, cx: &FnCx<'ctx>, moving: &[LocalId], s: &Stmt, found: &mut Found) -> bool {
+    fn speculable_stmt(
+        &self,
+        cx: &FnCx<'ctx>,
+        moving: &[LocalId],
+        s: &Stmt,
+        found: &mut Found,
+    ) -> bool {
         match &s.kind {
-            StmtKind::Assign { target: Target::Item(arr, indices, _), value } => self.speculable_store(cx, moving, arr, indices, value, found),
+            StmtKind::Assign { target: Target::Item(arr, indices, _), value } => {
+                self.speculable_store(cx, moving, arr, indices, value, found)
+            }
             // `a[i] += v`: reads the element it writes, and nothing else of `a` may be read in
             // the loop, so no check can depend on what the loop wrote (the operation's own
             // check looks at `v` alone).
@@ -281,20 +371,33 @@ impl<'ctx> Codegen<'ctx, '_> {
                 matches!(self.ty(cx, array), Type::Array(at) if at.elem().is_number() && self.safe_op(cx, *op, &at.elem(), value))
                     && self.speculable_store(cx, moving, array, indices, value, found)
             }
-            StmtKind::Assign { target: Target::Local(l, _), value } => self.scalar_local(cx, *l) && self.speculable_expr(cx, moving, value, found),
+            StmtKind::Assign { target: Target::Local(l, _), value } => {
+                self.scalar_local(cx, *l) && self.speculable_expr(cx, moving, value, found)
+            }
             StmtKind::AugAssign { target, op, value, .. } => {
                 found.operation(*op);
-                self.scalar_local(cx, *target) && self.safe_op(cx, *op, &self.local_ty(cx, *target), value) && self.speculable_expr(cx, moving, value, found)
+                self.scalar_local(cx, *target)
+                    && self.safe_op(cx, *op, &self.local_ty(cx, *target), value)
+                    && self.speculable_expr(cx, moving, value, found)
             }
             StmtKind::If { cond, then, orelse } => {
-                self.speculable_expr(cx, moving, cond, found) && then.iter().chain(orelse).all(|s| self.speculable_stmt(cx, moving, s, found))
+                self.speculable_expr(cx, moving, cond, found)
+                    && then.iter().chain(orelse).all(|s| self.speculable_stmt(cx, moving, s, found))
             }
             _ => false,
         }
     }
 
     /// `a[...] = value` (or `a[...] op= value`) into an array local, element by element.
-    fn speculable_store(&self, cx: &FnCx<'ctx>, moving: &[LocalId], arr: &Expr, indices: &[Index], value: &Expr, found: &mut Found) -> bool {
+    fn speculable_store(
+        &self,
+        cx: &FnCx<'ctx>,
+        moving: &[LocalId],
+        arr: &Expr,
+        indices: &[Index],
+        value: &Expr,
+        found: &mut Found,
+    ) -> bool {
         let ExprKind::Local(w) = arr.kind else { return false };
         let Type::Array(at) = self.local_ty(cx, w) else { return false };
         found.checks = true;
@@ -312,49 +415,85 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// Whether `x op value` is defined for every input (the result type settles float or int).
     fn safe_op(&self, cx: &FnCx<'ctx>, op: BinOp, left: &Type, right: &Expr) -> bool {
-        let floats = *left == Type::Float || self.ty(cx, right) == Type::Float || *left == Type::Complex || self.ty(cx, right) == Type::Complex;
+        let floats = *left == Type::Float
+            || self.ty(cx, right) == Type::Float
+            || *left == Type::Complex
+            || self.ty(cx, right) == Type::Complex;
         match op {
             BinOp::FloorDiv | BinOp::Mod if !floats => {
                 // A constant divisor other than 0 and -1 (INT_MIN // -1 overflows) is safe.
                 matches!(right.kind, ExprKind::Const(Const::Int(k)) if k != 0 && k != -1)
             }
             // x ** 2 becomes x * x; any other power is a libm call (see `speculable_expr`).
-            BinOp::Pow => floats && matches!(right.kind, ExprKind::Const(Const::Int(2))) || matches!(right.kind, ExprKind::Const(Const::Float(y)) if y == 2.0),
+            BinOp::Pow => {
+                floats && matches!(right.kind, ExprKind::Const(Const::Int(2)))
+                    || matches!(right.kind, ExprKind::Const(Const::Float(y)) if y == 2.0)
+            }
             _ => true,
         }
     }
 
-    fn speculable_expr(&self, cx: &FnCx<'ctx>, moving: &[LocalId], e: &Expr, found: &mut Found) -> bool {
+    fn speculable_expr(
+        &self,
+        cx: &FnCx<'ctx>,
+        moving: &[LocalId],
+        e: &Expr,
+        found: &mut Found,
+    ) -> bool {
         let t = self.ty(cx, e);
         if !t.is_number() {
             return false;
         }
-        let all = |es: &[Expr], found: &mut Found| es.iter().all(|x| self.speculable_expr(cx, moving, x, found));
+        let all = |es: &[Expr], found: &mut Found| {
+            es.iter().all(|x| self.speculable_expr(cx, moving, x, found))
+        };
         match &e.kind {
             ExprKind::Const(_) => true,
             ExprKind::Local(l) => self.scalar_local(cx, *l),
             ExprKind::Unary(_, x) => self.speculable_expr(cx, moving, x, found),
             ExprKind::Binary(op, a, b) => {
                 found.operation(*op);
-                self.safe_op(cx, *op, &self.ty(cx, a), b) && self.speculable_expr(cx, moving, a, found) && self.speculable_expr(cx, moving, b, found)
+                self.safe_op(cx, *op, &self.ty(cx, a), b)
+                    && self.speculable_expr(cx, moving, a, found)
+                    && self.speculable_expr(cx, moving, b, found)
             }
             ExprKind::Compare(a, rest) => {
-                self.speculable_expr(cx, moving, a, found) && rest.iter().all(|(_, x)| self.speculable_expr(cx, moving, x, found))
+                self.speculable_expr(cx, moving, a, found)
+                    && rest.iter().all(|(_, x)| self.speculable_expr(cx, moving, x, found))
             }
             ExprKind::BoolOp(_, xs) => all(xs, found),
-            ExprKind::IfExp(c, a, b) => self.speculable_expr(cx, moving, c, found) && self.speculable_expr(cx, moving, a, found) && self.speculable_expr(cx, moving, b, found),
+            ExprKind::IfExp(c, a, b) => {
+                self.speculable_expr(cx, moving, c, found)
+                    && self.speculable_expr(cx, moving, a, found)
+                    && self.speculable_expr(cx, moving, b, found)
+            }
             ExprKind::Builtin(b, args) => {
                 let ok = match b {
-                    Builtin::Abs | Builtin::Min | Builtin::Max | Builtin::Float | Builtin::Bool | Builtin::Complex | Builtin::Conjugate => true,
+                    Builtin::Abs
+                    | Builtin::Min
+                    | Builtin::Max
+                    | Builtin::Float
+                    | Builtin::Bool
+                    | Builtin::Complex
+                    | Builtin::Conjugate => true,
                     // int() of an int converts nothing (of a float it would: excluded).
                     Builtin::Int => matches!(args.as_slice(), [x] if self.ty(cx, x).is_integral()),
-                    Builtin::Len => return matches!(args.as_slice(), [x] if self.array_local(cx, x)),
+                    Builtin::Len => {
+                        return matches!(args.as_slice(), [x] if self.array_local(cx, x))
+                    }
                     // Only what LLVM vectorizes itself: a libm call (exp, log, sin…) stays one
                     // call per element, and a loop of them vectorized 32 wide only grew (simpson
                     // in examples/numeric.py: same speed, +60 ms to build, +16 KB).
                     Builtin::Math(f) => matches!(
                         f,
-                        MathFn::Sqrt | MathFn::Fabs | MathFn::Copysign | MathFn::Degrees | MathFn::Radians | MathFn::IsNan | MathFn::IsInf | MathFn::IsFinite
+                        MathFn::Sqrt
+                            | MathFn::Fabs
+                            | MathFn::Copysign
+                            | MathFn::Degrees
+                            | MathFn::Radians
+                            | MathFn::IsNan
+                            | MathFn::IsInf
+                            | MathFn::IsFinite
                     ),
                     _ => false,
                 };
@@ -371,9 +510,14 @@ impl<'ctx> Codegen<'ctx, '_> {
                     && matches!(self.ty(cx, arr), Type::Array(at) if at.ndim == indices.len())
                     && self.vectorizable_access(cx, moving, arr, indices, false)
             }
-            ExprKind::Attr(x, ArrayAttr::Real | ArrayAttr::Imag) => self.speculable_expr(cx, moving, x, found),
+            ExprKind::Attr(x, ArrayAttr::Real | ArrayAttr::Imag) => {
+                self.speculable_expr(cx, moving, x, found)
+            }
             // `for v in a` over an array: the item is `a[index]`.
-            ExprKind::EachItem(holders, item) => holders.iter().all(|h| matches!(self.local_ty(cx, *h), Type::Array(_))) && self.speculable_expr(cx, moving, item, found),
+            ExprKind::EachItem(holders, item) => {
+                holders.iter().all(|h| matches!(self.local_ty(cx, *h), Type::Array(_)))
+                    && self.speculable_expr(cx, moving, item, found)
+            }
             ExprKind::Attr(x, ArrayAttr::Ndim | ArrayAttr::Size) => self.array_local(cx, x),
             _ => false,
         }
@@ -388,7 +532,14 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// element, a test that always failed, see backend.rs). Stores move on the last axis only
     /// (AVX2 has no scatter). Any other way, a loop is left as it is: speculating costs selects
     /// and a flag per iteration, and pays only once the loop vectorizes.
-    fn vectorizable_access(&self, cx: &FnCx<'ctx>, moving: &[LocalId], arr: &Expr, indices: &[Index], store: bool) -> bool {
+    fn vectorizable_access(
+        &self,
+        cx: &FnCx<'ctx>,
+        moving: &[LocalId],
+        arr: &Expr,
+        indices: &[Index],
+        store: bool,
+    ) -> bool {
         let Type::Array(at) = self.ty(cx, arr) else { return false };
         let moves = |i: &Expr| {
             let mut found = false;
@@ -408,7 +559,14 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// `arr[idx...]` while speculating: a failed bounds check (negative indexes included; the
     /// loop run as written wraps them) clears the flag and loads nothing, giving zero. The load
     /// sits in a branch of its own, which the vectorizer turns into a masked load.
-    pub(super) fn speculative_element(&mut self, cx: &mut FnCx<'ctx>, array: &Expr, arr: StructValue<'ctx>, at: &ArrayType, idx: &[IntValue<'ctx>]) -> Cg<BasicValueEnum<'ctx>> {
+    pub(super) fn speculative_element(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        array: &Expr,
+        arr: StructValue<'ctx>,
+        at: &ArrayType,
+        idx: &[IntValue<'ctx>],
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let mut inside = self.ctx.bool_type().const_int(1, false);
         for (k, i) in idx.iter().enumerate() {
             let n = self.dim(arr, super::arrays::SHAPE, k)?;
@@ -442,7 +600,10 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// `flag &= ok`, for a check in a branch that runs (`ok or not predicate`).
     pub(super) fn collect_check(&self, cx: &FnCx<'ctx>, ok: IntValue<'ctx>) -> Cg<()> {
-        let spec = cx.spec.as_ref().ok_or_else(|| CgError("a collected check outside a speculative loop".into()))?;
+        let spec = cx
+            .spec
+            .as_ref()
+            .ok_or_else(|| CgError("a collected check outside a speculative loop".into()))?;
         let flag = spec.flag;
         let ok = match spec.predicate {
             Some(p) => self.b.build_or(ok, self.b.build_not(p, "")?, "")?,
@@ -479,7 +640,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             // known there only.)
             StmtKind::Assign { target: Target::Item(arr, indices, _), value } => {
                 if !cx.spec.as_ref().is_some_and(|sp| sp.checked_ahead(arr, indices)) {
-                    return Err(CgError("a speculative store whose bounds were not checked before the loop".into()));
+                    return Err(CgError(
+                        "a speculative store whose bounds were not checked before the loop".into(),
+                    ));
                 }
                 self.expr(cx, value)?;
             }
@@ -497,7 +660,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let mut v = self.expr(cx, value)?;
                 let mut vt = self.ty(cx, value);
                 self.set_loc(cx.scope, target_span);
-                let sum = matches!(op, BinOp::Add | BinOp::Sub) && matches!(lt, Type::Float | Type::Int) && (vt.is_integral() || vt == lt);
+                let sum = matches!(op, BinOp::Add | BinOp::Sub)
+                    && matches!(lt, Type::Float | Type::Int)
+                    && (vt.is_integral() || vt == lt);
                 if let (Some(p), true) = (predicate(cx), sum) {
                     // x + (-0.0) is x for every float x (-0.0 included); x - (+0.0) too.
                     v = self.convert(v, &vt, &lt)?;
@@ -527,7 +692,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 set_predicate(cx, Some(p_then));
                 let ran = then.iter().try_for_each(|s| self.speculative_stmt(cx, s));
                 set_predicate(cx, Some(p_else));
-                let ran = ran.and_then(|_| orelse.iter().try_for_each(|s| self.speculative_stmt(cx, s)));
+                let ran =
+                    ran.and_then(|_| orelse.iter().try_for_each(|s| self.speculative_stmt(cx, s)));
                 set_predicate(cx, outer);
                 ran?;
             }
@@ -545,7 +711,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// iteration had not reached yet); then every local assigned is restored. Saving fewer
     /// matters: a saved value is a use of the previous loop's last value, which stops LLVM
     /// from vectorizing that loop unless the value is a reduction.
-    pub(super) fn locals_to_restore(&self, cx: &FnCx<'ctx>, target: LocalId, body: &[Stmt]) -> Vec<LocalId> {
+    pub(super) fn locals_to_restore(
+        &self,
+        cx: &FnCx<'ctx>,
+        target: LocalId,
+        body: &[Stmt],
+    ) -> Vec<LocalId> {
         let mut assigned = vec![target];
         assigned_locals(body, &mut assigned);
         if has_try(&self.hir.functions[self.prog.instances[cx.inst].func].body) {
@@ -564,7 +735,12 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// is not taken: each iteration assigns them before reading them, and nothing outside the
     /// loop reads them, so the value they keep is never seen. (A conditional assignment would
     /// carry a select from one iteration to the next, which LLVM does not vectorize.)
-    pub(super) fn loop_temporaries(&self, cx: &FnCx<'ctx>, target: LocalId, body: &[Stmt]) -> Vec<LocalId> {
+    pub(super) fn loop_temporaries(
+        &self,
+        cx: &FnCx<'ctx>,
+        target: LocalId,
+        body: &[Stmt],
+    ) -> Vec<LocalId> {
         let mut assigned = Vec::new();
         assigned_locals(body, &mut assigned);
         let mut defined = vec![target];
@@ -572,11 +748,16 @@ impl<'ctx> Codegen<'ctx, '_> {
         read_before_assigned(body, &mut defined, &mut exposed);
         let reads = |stmts: &[Stmt], l: LocalId| {
             let mut n = 0;
-            crate::hir::for_each_expr(stmts, &mut |e| n += matches!(e.kind, ExprKind::Local(x) if x == l) as usize);
+            crate::hir::for_each_expr(stmts, &mut |e| {
+                n += matches!(e.kind, ExprKind::Local(x) if x == l) as usize
+            });
             n
         };
         let function = &self.hir.functions[self.prog.instances[cx.inst].func].body;
-        assigned.into_iter().filter(|l| !exposed.contains(l) && reads(function, *l) == reads(body, *l)).collect()
+        assigned
+            .into_iter()
+            .filter(|l| !exposed.contains(l) && reads(function, *l) == reads(body, *l))
+            .collect()
     }
 }
 
@@ -600,8 +781,13 @@ pub(super) fn subscripts_in<'h>(s: &'h Stmt, out: &mut Vec<(&'h Expr, &'h [Index
     };
     match &s.kind {
         // The element a store (or `a[i] += v`) writes is not counted as a read here.
-        StmtKind::Assign { target: Target::Item(_, indices, _), value } | StmtKind::AugAssignItem { indices, value, .. } => {
-            indices.iter().for_each(|ix| if let Index::At(i) = ix { reads(i) });
+        StmtKind::Assign { target: Target::Item(_, indices, _), value }
+        | StmtKind::AugAssignItem { indices, value, .. } => {
+            indices.iter().for_each(|ix| {
+                if let Index::At(i) = ix {
+                    reads(i)
+                }
+            });
             reads(value);
         }
         StmtKind::Assign { value, .. } | StmtKind::AugAssign { value, .. } => reads(value),
@@ -618,7 +804,9 @@ pub(super) fn stores_in(body: &[Stmt]) -> Vec<(&Expr, &[Index])> {
     let mut out = Vec::new();
     for s in body {
         match &s.kind {
-            StmtKind::Assign { target: Target::Item(arr, indices, _), .. } => out.push((&**arr, indices.as_slice())),
+            StmtKind::Assign { target: Target::Item(arr, indices, _), .. } => {
+                out.push((&**arr, indices.as_slice()))
+            }
             StmtKind::AugAssignItem { array, indices, .. } => out.push((array, indices.as_slice())),
             StmtKind::If { then, orelse, .. } => {
                 out.extend(stores_in(then));
@@ -644,7 +832,8 @@ fn set_predicate<'ctx>(cx: &mut FnCx<'ctx>, p: Option<IntValue<'ctx>>) {
 fn assigned_locals(body: &[Stmt], out: &mut Vec<LocalId>) {
     for s in body {
         match &s.kind {
-            StmtKind::Assign { target: Target::Local(l, _), .. } | StmtKind::AugAssign { target: l, .. } => {
+            StmtKind::Assign { target: Target::Local(l, _), .. }
+            | StmtKind::AugAssign { target: l, .. } => {
                 if !out.contains(l) {
                     out.push(*l);
                 }
@@ -676,12 +865,20 @@ fn read_before_assigned(body: &[Stmt], defined: &mut Vec<LocalId>, out: &mut Vec
             }
             StmtKind::Assign { target: Target::Item(arr, indices, _), value } => {
                 reads(arr, defined, out);
-                indices.iter().for_each(|ix| if let Index::At(i) = ix { reads(i, defined, out) });
+                indices.iter().for_each(|ix| {
+                    if let Index::At(i) = ix {
+                        reads(i, defined, out)
+                    }
+                });
                 reads(value, defined, out);
             }
             StmtKind::AugAssignItem { array, indices, value, .. } => {
                 reads(array, defined, out);
-                indices.iter().for_each(|ix| if let Index::At(i) = ix { reads(i, defined, out) });
+                indices.iter().for_each(|ix| {
+                    if let Index::At(i) = ix {
+                        reads(i, defined, out)
+                    }
+                });
                 reads(value, defined, out);
             }
             StmtKind::AugAssign { target, value, .. } => {
@@ -705,5 +902,7 @@ fn read_before_assigned(body: &[Stmt], defined: &mut Vec<LocalId>, out: &mut Vec
 }
 
 pub(super) fn has_try(stmts: &[Stmt]) -> bool {
-    stmts.iter().any(|s| matches!(s.kind, StmtKind::Try { .. }) || s.kind.blocks().into_iter().any(has_try))
+    stmts
+        .iter()
+        .any(|s| matches!(s.kind, StmtKind::Try { .. }) || s.kind.blocks().into_iter().any(has_try))
 }

@@ -37,12 +37,21 @@ const MAX_STATEMENTS: usize = 12;
 /// statements, and a store into an array element indexed by a local the body assigns (with the
 /// types of `inst`). Gives the arrays the body stores into that it does not rebind.
 pub(super) fn scatters(inst: &Instance, body: &[Stmt]) -> Option<Vec<LocalId>> {
-    fn walk<'h>(stmts: &'h [Stmt], count: &mut usize, nested: &mut bool, stores: &mut Vec<(&'h Expr, &'h [Index])>) {
+    fn walk<'h>(
+        stmts: &'h [Stmt],
+        count: &mut usize,
+        nested: &mut bool,
+        stores: &mut Vec<(&'h Expr, &'h [Index])>,
+    ) {
         for s in stmts {
             *count += 1;
             match &s.kind {
-                StmtKind::While { .. } | StmtKind::ForRange { .. } | StmtKind::Try { .. } => *nested = true,
-                StmtKind::Assign { target: Target::Item(array, indices, _), .. } => stores.push((array, indices)),
+                StmtKind::While { .. } | StmtKind::ForRange { .. } | StmtKind::Try { .. } => {
+                    *nested = true
+                }
+                StmtKind::Assign { target: Target::Item(array, indices, _), .. } => {
+                    stores.push((array, indices))
+                }
                 StmtKind::AugAssignItem { array, indices, .. } => stores.push((array, indices)),
                 _ => {}
             }
@@ -77,7 +86,9 @@ pub(super) fn scatters(inst: &Instance, body: &[Stmt]) -> Option<Vec<LocalId>> {
         return None;
     }
     let into_array = |e: &Expr| matches!(inst.exprs[e.id], Type::Array(_));
-    if !stores.iter().any(|(array, indices)| into_array(array) && indices.iter().any(|i| matches!(i, Index::At(e) if computed(e)))) {
+    if !stores.iter().any(|(array, indices)| {
+        into_array(array) && indices.iter().any(|i| matches!(i, Index::At(e) if computed(e)))
+    }) {
         return None;
     }
     let mut arrays = Vec::new();
@@ -96,12 +107,20 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// `k + n - 1 < stop`, computed without overflow (the sum only when `k` is not near the top;
     /// a select, so the unused comparison is not even looked at). In this form LLVM knows each
     /// copy's index is below `stop` and drops their bounds checks against it.
-    pub(super) fn iterations_left(&self, k: IntValue<'ctx>, stop: IntValue<'ctx>, n: u64) -> Cg<IntValue<'ctx>> {
+    pub(super) fn iterations_left(
+        &self,
+        k: IntValue<'ctx>,
+        stop: IntValue<'ctx>,
+        n: u64,
+    ) -> Cg<IntValue<'ctx>> {
         let last = n as i64 - 1;
         let fits = self.b.build_int_compare(IntPredicate::SLT, k, self.i64(i64::MAX - last), "")?;
         let k_last = self.b.build_int_nsw_add(k, self.i64(last), "")?;
         let below = self.b.build_int_compare(IntPredicate::SLT, k_last, stop, "")?;
-        Ok(self.b.build_select(fits, below, self.ctx.bool_type().const_zero(), "")?.into_int_value())
+        Ok(self
+            .b
+            .build_select(fits, below, self.ctx.bool_type().const_zero(), "")?
+            .into_int_value())
     }
 
     /// A step-1 loop four iterations per round, then the rest through [`Self::counted_loop`].
@@ -110,13 +129,21 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// runs as written (its first store raises). Asked once here, writability is known to the
     /// copies, which then test nothing for it (LLVM would do this itself for a rolled loop, but
     /// not for four copies: hist_in with its bins as an argument ran 23 % slower unrolled).
-    pub(super) fn unrolled_loop(&mut self, cx: &mut FnCx<'ctx>, lp: &CountedLoop<'ctx, '_>, body: &[Stmt], stored: &[LocalId], after: BasicBlock<'ctx>) -> Cg<()> {
+    pub(super) fn unrolled_loop(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        lp: &CountedLoop<'ctx, '_>,
+        body: &[Stmt],
+        stored: &[LocalId],
+        after: BasicBlock<'ctx>,
+    ) -> Cg<()> {
         let i64t = self.ctx.i64_type();
         let mut writable = self.ctx.bool_type().const_all_ones();
         for &l in stored {
             let ty = self.local_ty(cx, l);
             if matches!(ty, Type::Array(_)) {
-                let arr = self.b.build_load(self.llvm_type(&ty), cx.locals[l], "")?.into_struct_value();
+                let arr =
+                    self.b.build_load(self.llvm_type(&ty), cx.locals[l], "")?.into_struct_value();
                 let w = self.field(arr, super::arrays::WRITABLE)?.into_int_value();
                 writable = self.b.build_and(writable, w, "")?;
             }
