@@ -15,6 +15,9 @@ use std::collections::HashMap;
 pub type LocalId = usize;
 pub type FuncId = usize;
 pub type ExprId = usize;
+/// A statement's number in its function, stable from lowering on (the plan stage keys its
+/// decisions by it).
+pub type StmtId = usize;
 
 pub struct Module {
     pub name: String,
@@ -75,6 +78,7 @@ pub struct Function {
     pub locals: Vec<Local>,
     pub body: Vec<Stmt>,
     pub num_exprs: usize,
+    pub num_stmts: usize,
 }
 
 pub struct Param {
@@ -139,6 +143,7 @@ pub enum FPart {
 }
 
 pub struct Stmt {
+    pub id: StmtId,
     pub span: Span,
     pub kind: StmtKind,
 }
@@ -777,6 +782,7 @@ pub fn lower(
             locals: Vec::new(),
             local_ids: HashMap::new(),
             next_expr: 0,
+            next_stmt: 0,
             diags: &mut own,
             defs: &defs,
             pragmas,
@@ -816,6 +822,7 @@ pub fn lower(
             locals: Vec::new(),
             local_ids: HashMap::new(),
             next_expr: 0,
+            next_stmt: 0,
             diags: &mut own,
             defs: &defs,
             pragmas,
@@ -841,7 +848,7 @@ pub fn lower(
             })
             .collect();
         let tuple = lowerer.expr_node(span.clone(), ExprKind::Tuple(items));
-        body.push(Stmt { span: span.clone(), kind: StmtKind::Return(Some(tuple)) });
+        body.push(lowerer.stmt_node(span.clone(), StmtKind::Return(Some(tuple))));
         let function = Function {
             name: "<module>".into(),
             checks: module_checks,
@@ -850,6 +857,7 @@ pub fn lower(
             locals: std::mem::take(&mut lowerer.locals),
             body,
             num_exprs: lowerer.next_expr,
+            num_stmts: lowerer.next_stmt,
         };
         functions.push(function);
         function_diags.push(own);
@@ -865,6 +873,7 @@ pub fn lower(
             locals: Vec::new(),
             local_ids: HashMap::new(),
             next_expr: 0,
+            next_stmt: 0,
             diags: &mut own,
             defs: &defs,
             pragmas,
@@ -1343,6 +1352,7 @@ struct FnLowerer<'a> {
     locals: Vec<Local>,
     local_ids: HashMap<String, LocalId>,
     next_expr: ExprId,
+    next_stmt: StmtId,
     diags: &'a mut Vec<Diagnostic>,
     defs: &'a [&'a ast::StmtFunctionDef],
     pragmas: &'a [crate::syntax::OmpPragma],
@@ -1437,6 +1447,7 @@ impl FnLowerer<'_> {
             locals: std::mem::take(&mut self.locals),
             body,
             num_exprs: self.next_expr,
+            num_stmts: self.next_stmt,
         }
     }
 
@@ -1556,6 +1567,12 @@ impl FnLowerer<'_> {
         Expr { id, span, kind }
     }
 
+    fn stmt_node(&mut self, span: Span, kind: StmtKind) -> Stmt {
+        let id = self.next_stmt;
+        self.next_stmt += 1;
+        Stmt { id, span, kind }
+    }
+
     fn loop_body(&mut self, stmts: &[ast::Stmt]) -> Vec<Stmt> {
         self.loop_depth += 1;
         let body = self.block(stmts);
@@ -1614,17 +1631,16 @@ impl FnLowerer<'_> {
                     // `a = b = v`: evaluate once into a hidden local, then assign each target.
                     let tmp = self.local(&format!("$chain{}", value.id), value.span.clone());
                     let vspan = value.span.clone();
-                    out.push(Stmt {
-                        span: span.clone(),
-                        kind: StmtKind::Assign { target: Target::Local(tmp, vspan.clone()), value },
-                    });
+                    out.push(self.stmt_node(
+                        span.clone(),
+                        StmtKind::Assign { target: Target::Local(tmp, vspan.clone()), value },
+                    ));
                     for t in &a.targets {
                         if let Some(target) = self.target(t) {
                             let value = self.expr_node(vspan.clone(), ExprKind::Local(tmp));
-                            out.push(Stmt {
-                                span: span.clone(),
-                                kind: StmtKind::Assign { target, value },
-                            });
+                            out.push(
+                                self.stmt_node(span.clone(), StmtKind::Assign { target, value }),
+                            );
                         }
                     }
                     return;
@@ -1729,7 +1745,7 @@ impl FnLowerer<'_> {
             ast::Stmt::Raise(r) => {
                 let Some(exc) = &r.exc else {
                     if self.handler_depth > 0 {
-                        out.push(Stmt { span, kind: StmtKind::Reraise });
+                        out.push(self.stmt_node(span, StmtKind::Reraise));
                         return;
                     }
                     self.diags.push(
@@ -1789,7 +1805,7 @@ impl FnLowerer<'_> {
                 return;
             }
         };
-        out.push(Stmt { span, kind });
+        out.push(self.stmt_node(span, kind));
     }
 
     fn for_stmt(&mut self, f: &ast::StmtFor, span: Span, out: &mut Vec<Stmt>) {
@@ -1878,9 +1894,9 @@ impl FnLowerer<'_> {
                 .hint("move the `else` code after the loop"),
             );
         }
-        out.push(Stmt {
+        out.push(self.stmt_node(
             span,
-            kind: StmtKind::ForRange {
+            StmtKind::ForRange {
                 target,
                 target_span,
                 start,
@@ -1891,7 +1907,7 @@ impl FnLowerer<'_> {
                 parallel,
                 each: None,
             },
-        });
+        ));
     }
 
     fn parallel_from_pragma(&mut self, pragma: &crate::syntax::OmpPragma) -> Option<Box<Parallel>> {
@@ -2091,20 +2107,20 @@ impl FnLowerer<'_> {
         for (k, src) in sources.iter().enumerate() {
             let value = self.expr(src);
             let holder = self.local(&format!("$iter{}.{k}", iter_span.start), value.span.clone());
-            out.push(Stmt {
-                span: span.clone(),
-                kind: StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value },
-            });
+            out.push(self.stmt_node(
+                span.clone(),
+                StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value },
+            ));
             holders.push(holder);
         }
         // `enumerate(a, start)`: the start is evaluated once, before the loop.
         let start_holder = enumerate_start.map(|e| {
             let value = self.expr(e);
             let holder = self.local(&format!("$start{}", iter_span.start), value.span.clone());
-            out.push(Stmt {
-                span: span.clone(),
-                kind: StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value },
-            });
+            out.push(self.stmt_node(
+                span.clone(),
+                StmtKind::Assign { target: Target::Local(holder, value.span.clone()), value },
+            ));
             holder
         });
         let idx = self.local(&format!("$index{}", iter_span.start), iter_span.clone());
@@ -2151,15 +2167,13 @@ impl FnLowerer<'_> {
             }
             Kind::Zip => self.expr_node(iter_span.clone(), ExprKind::Tuple(items)),
         };
-        let mut body = vec![Stmt {
-            span: span_of(f.target.range()),
-            kind: StmtKind::Assign { target, value },
-        }];
+        let mut body =
+            vec![self.stmt_node(span_of(f.target.range()), StmtKind::Assign { target, value })];
         body.extend(self.loop_body(&f.body));
         let orelse = self.block(&f.orelse);
-        out.push(Stmt {
+        out.push(self.stmt_node(
             span,
-            kind: StmtKind::ForRange {
+            StmtKind::ForRange {
                 target: idx,
                 target_span: iter_span,
                 start: None,
@@ -2170,7 +2184,7 @@ impl FnLowerer<'_> {
                 parallel: None,
                 each: Some(holders),
             },
-        });
+        ));
     }
 
     /// `raise Name` or `raise Name("literal")` of a builtin exception (raised without Python
@@ -2890,13 +2904,13 @@ impl FnLowerer<'_> {
                 type_comment: None,
             })];
         }
-        let mut stmts = vec![Stmt {
-            span: span.clone(),
-            kind: StmtKind::Assign {
+        let mut stmts = vec![self.stmt_node(
+            span.clone(),
+            StmtKind::Assign {
                 target: Target::Local(first_iter_local, span.clone()),
                 value: first_iter,
             },
-        }];
+        )];
         stmts.extend(self.block(&body));
         for (name, previous) in shadowed.into_iter().rev() {
             match previous {
