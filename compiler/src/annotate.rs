@@ -8,8 +8,8 @@
 //! and the bounds checks left after optimization. The output depends only on its inputs: no
 //! timestamps, no absolute paths.
 
-use crate::codegen::Transform;
 use crate::hir::{self, Stmt, StmtKind, Target};
+use crate::plan::Transform;
 use crate::Checked;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
@@ -700,17 +700,17 @@ pub fn report(
             facts.notes.push(match form {
                 Transform::Lanes => format!(
                     "loop: lanes: runs {} iterations side by side (their `while` loops go round together, as vector instructions where they can, each lane stopping when its own condition fails; what follows the `while` runs for each iteration in order)",
-                    crate::codegen::lockstep::LANES
+                    crate::plan::lockstep::LANES
                 ),
-                Transform::Unrolled => format!(
+                Transform::Unroll => format!(
                     "loop: unrolled: runs {} iterations per loop test (it stores at indexes it computes, which no vectorizer runs; each iteration keeps its checks, in order)",
-                    crate::codegen::unroll::TIMES
+                    crate::plan::unroll::TIMES
                 ),
-                Transform::Jammed => format!(
+                Transform::Jam => format!(
                     "loop: jammed: runs {} iterations per round with their inner loops fused, so the elements they update are loaded and stored once per round (each element gets the same operations in the same order; a round whose checks do not all pass runs as written)",
-                    crate::codegen::jam::COPIES
+                    crate::plan::jam::COPIES
                 ),
-                Transform::BorderOnly => continue,
+                _ => continue,
             });
         }
         facts.notes.push(format!("loop: {verdict}"));

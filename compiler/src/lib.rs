@@ -14,6 +14,7 @@ pub mod hir;
 pub mod known_modules;
 pub mod link;
 pub mod omp;
+pub mod plan;
 pub mod syntax;
 pub mod types;
 pub mod units;
@@ -30,6 +31,8 @@ pub enum Emit {
     LlvmIr,
     Asm,
     Obj,
+    /// The plan: how each statement is lowered when not as written (`--emit plan`).
+    Plan,
     /// Only the annotated report (`pyaot annotate`).
     Nothing,
 }
@@ -42,6 +45,8 @@ pub struct Options {
     pub checks: hir::Checks,
     /// Where to write the annotated HTML report, if wanted.
     pub annotate: Option<std::path::PathBuf>,
+    /// Transforms switched off (`--disable-transform`): what they would change runs as written.
+    pub disabled: Vec<plan::Transform>,
 }
 
 impl Default for Options {
@@ -52,6 +57,7 @@ impl Default for Options {
             emit: Emit::Module,
             checks: hir::Checks::default(),
             annotate: None,
+            disabled: Vec::new(),
         }
     }
 }
@@ -235,10 +241,21 @@ pub fn compile(
 ) -> Result<Vec<Diagnostic>, Failure> {
     let checked = check(source, file_name, module_name, opts.checks, timings)
         .map_err(Failure::Diagnostics)?;
+    let plan = timings.time("plan", || plan::plan(&checked.hir, &checked.program, &opts.disabled));
+    if opts.emit == Emit::Plan {
+        let text = plan.render(&checked.hir, &checked.program, source);
+        if out == Path::new("-") {
+            print!("{text}");
+            return Ok(checked.warnings);
+        }
+        return std::fs::write(out, text)
+            .map(|()| checked.warnings)
+            .map_err(|e| Failure::Backend(format!("cannot write {}: {e}", out.display())));
+    }
     let context = inkwell::context::Context::create();
     let codegen::Generated { module, transforms } = timings
         .time("codegen", || {
-            codegen::generate(&context, &checked.hir, &checked.program, source, file_name)
+            codegen::generate(&context, &checked.hir, &checked.program, &plan, source, file_name)
         })
         .map_err(|e| Failure::Backend(format!("internal compiler error in codegen: {}", e.0)))?;
     let backend_opts =
@@ -281,7 +298,7 @@ pub fn compile(
             .map_err(|e| Failure::Backend(format!("cannot write {}: {e}", out.display())))
     };
     match opts.emit {
-        Emit::Nothing => {}
+        Emit::Nothing | Emit::Plan => {}
         Emit::LlvmIr => write(module.print_to_string().to_string().as_bytes())?,
         Emit::Asm => {
             write(backend::assembly(&module, &machine).map_err(Failure::Backend)?.as_bytes())?

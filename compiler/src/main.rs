@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use pyaot::diagnostics::render;
+use pyaot::plan::Transform;
 use pyaot::{Emit, Failure, Options, Timings};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -34,9 +35,14 @@ enum Command {
         /// CPU to generate code for: `native` (this machine), `generic` (any x86-64), or an LLVM CPU name.
         #[arg(long, default_value = "native")]
         target_cpu: String,
-        /// Write this instead of the extension module: optimized LLVM IR, assembly, or an object file.
+        /// Write this instead of the extension module: optimized LLVM IR, assembly, an object
+        /// file, or the plan (how each loop and statement is lowered; printed unless -o is given).
         #[arg(long, value_enum)]
         emit: Option<EmitKind>,
+        /// Switch off one transform of the plan (repeat for several): speculate, lanes, jam,
+        /// unroll, if-select, select-branches, border-only, fresh, escape, or all.
+        #[arg(long = "disable-transform", value_name = "NAME", value_parser = parse_transforms)]
+        disable_transform: Vec<Vec<Transform>>,
         /// Also write the annotated HTML report (SRC.html next to the module).
         #[arg(long)]
         annotate: bool,
@@ -83,6 +89,19 @@ enum EmitKind {
     Asm,
     /// Object file (.o)
     Obj,
+    /// The plan: each statement lowered in a form of its own, and why (text)
+    Plan,
+}
+
+/// A `--disable-transform` value: one transform's name, or `all`.
+fn parse_transforms(name: &str) -> Result<Vec<Transform>, String> {
+    if name == "all" {
+        return Ok(Transform::ALL.iter().map(|(t, _, _)| *t).collect());
+    }
+    Transform::from_name(name).map(|t| vec![t]).ok_or_else(|| {
+        let names: Vec<&str> = Transform::ALL.iter().map(|(_, n, _)| *n).collect();
+        format!("no transform `{name}`; the transforms are {}, or all", names.join(", "))
+    })
 }
 
 fn main() -> ExitCode {
@@ -103,6 +122,7 @@ fn run() -> ExitCode {
             no_boundscheck,
             no_wraparound,
             no_overflowcheck,
+            disable_transform,
             verbose,
         } => {
             let emit = match emit {
@@ -110,6 +130,7 @@ fn run() -> ExitCode {
                 Some(EmitKind::LlvmIr) => Emit::LlvmIr,
                 Some(EmitKind::Asm) => Emit::Asm,
                 Some(EmitKind::Obj) => Emit::Obj,
+                Some(EmitKind::Plan) => Emit::Plan,
             };
             let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
             let out = output.unwrap_or_else(|| {
@@ -119,6 +140,8 @@ fn run() -> ExitCode {
                     Emit::Asm => "s",
                     Emit::Obj => "o",
                     Emit::Nothing => "html",
+                    // The plan is for reading: printed.
+                    Emit::Plan => return PathBuf::from("-"),
                 };
                 src.with_file_name(format!("{name}.{ext}"))
             });
@@ -128,7 +151,8 @@ fn run() -> ExitCode {
                 overflowcheck: !no_overflowcheck,
             };
             let annotate = annotate.then(|| src.with_file_name(format!("{name}.html")));
-            let opts = Options { opt_level, target_cpu, emit, checks, annotate };
+            let disabled = disable_transform.into_iter().flatten().collect();
+            let opts = Options { opt_level, target_cpu, emit, checks, annotate, disabled };
             compile_and_report(&src, &source, &name, &out, &opts, verbose, color, verbose)
         }
         Command::Annotate { src, output, target_cpu, verbose } => {

@@ -10,6 +10,7 @@
 use super::{cpython, Cg, CgError, Codegen, FnCx};
 use crate::export_spec::Scalar;
 use crate::hir::{ArrayAttr, Expr, Index, NpFn};
+use crate::plan::escape::has_array;
 use crate::types::{ArrayType, Type};
 use inkwell::types::{BasicTypeEnum, StructType};
 use inkwell::values::{BasicValueEnum, FloatValue, IntValue, PointerValue, StructValue};
@@ -25,14 +26,6 @@ pub const WRITABLE: u32 = 4;
 pub enum IndexValue<'ctx> {
     At(IntValue<'ctx>),
     Slice(Option<IntValue<'ctx>>, Option<IntValue<'ctx>>, Option<IntValue<'ctx>>),
-}
-
-pub fn has_array(t: &Type) -> bool {
-    match t {
-        Type::Array(_) => true,
-        Type::Tuple(items) => items.iter().any(has_array),
-        _ => false,
-    }
 }
 
 pub fn dtype_size(d: Scalar) -> u64 {

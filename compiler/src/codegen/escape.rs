@@ -1,7 +1,7 @@
 //! Failing by escape: recursive functions that hold nothing to release leave on failure by a
 //! `longjmp` back to their entry instead of returning through every frame.
 //!
-//! Takes the recursive instances that qualify ([`Codegen::fails_by_escape`]); gives each a body
+//! Takes the recursive instances that qualify (plan/escape.rs decides which); gives each a body
 //! (the user's function, taking the entry's jump buffer as its last argument) and an entry
 //! (`pyaot.enter.<name>`, with the ordinary native signature and its `failed` flag, so every
 //! other caller is unchanged) that sets the jump buffer and turns an escape into the flag.
@@ -13,7 +13,7 @@
 //! for Pythran. A body escapes with the Python error already set (`ERROR_SET`: an IndexError, a
 //! failed call of a function that reports by flag) or with none (`TOO_DEEP`).
 
-use super::{cpython, has_array, Cg, Codegen, FnCx};
+use super::{cpython, Cg, Codegen, FnCx};
 use crate::types::{InstanceId, Type};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::module::Linkage;
@@ -31,36 +31,6 @@ pub(super) const FIRST_RAISE: u64 = 3;
 const JUMP_BUFFER_WORDS: u32 = 32;
 
 impl<'ctx> Codegen<'ctx, '_> {
-    /// A recursive instance that holds nothing a failure would have to release (no Python
-    /// objects, no arrays it created or returns, no `try`, no parallel loop): it fails by escape.
-    pub(super) fn fails_by_escape(&self, id: InstanceId) -> bool {
-        let inst = &self.prog.instances[id];
-        let holds_objects = inst
-            .exprs
-            .iter()
-            .chain(&inst.locals)
-            .chain(&inst.params)
-            .chain(std::iter::once(&inst.ret))
-            .any(|t| *t == Type::Object);
-        let mut catches_or_forks = false;
-        fn scan(stmts: &[crate::hir::Stmt], found: &mut bool) {
-            for s in stmts {
-                *found |= matches!(
-                    s.kind,
-                    crate::hir::StmtKind::Try { .. }
-                        | crate::hir::StmtKind::ForRange { parallel: Some(_), .. }
-                );
-                s.kind.blocks().into_iter().for_each(|b| scan(b, found));
-            }
-        }
-        scan(&self.hir.functions[inst.func].body, &mut catches_or_forks);
-        self.is_recursive(id)
-            && !holds_objects
-            && !catches_or_forks
-            && !has_array(&inst.ret)
-            && !self.creates_arrays(id)
-    }
-
     /// The function holding an instance's generated code: its body if it fails by escape.
     pub(super) fn body_fn(&self, id: InstanceId) -> FunctionValue<'ctx> {
         self.escape_bodies.get(&id).copied().unwrap_or(self.natives[id])

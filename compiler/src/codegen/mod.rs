@@ -34,6 +34,8 @@ use crate::hir::{
     self, Arg, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, MathFn, Stmt, StmtKind,
     Target, UnaryOp,
 };
+pub use crate::plan::Transform;
+use crate::plan::{Plan, Strategy};
 use crate::types::{const_type, falls_through, InstanceId, Program, Type};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
@@ -70,6 +72,8 @@ pub struct Codegen<'ctx, 'a> {
     b: Builder<'ctx>,
     hir: &'a hir::Module,
     prog: &'a Program,
+    /// How each statement is lowered when not as written, and per-instance facts (plan/).
+    plan: &'a Plan<'a>,
     di: DebugInfoBuilder<'ctx>,
     cu: DICompileUnit<'ctx>,
     line_starts: Vec<usize>,
@@ -93,19 +97,6 @@ pub struct Codegen<'ctx, 'a> {
     /// `PYAOT_DEBUG_GIL=1` when building: every C-API call first checks that this thread holds
     /// the GIL and stops the process with the call's name if not (the suite runs under it).
     debug_gil: bool,
-}
-
-/// How a statement runs when not as written (the report says so on its line).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Transform {
-    /// A loop: several iterations side by side (lockstep.rs).
-    Lanes,
-    /// A loop: several iterations per loop test (unroll.rs).
-    Unrolled,
-    /// A loop: two iterations per round, inner loops fused (jam.rs).
-    Jammed,
-    /// `np.zeros` whose border only is zeroed, the next loop writing the rest (overwrite.rs).
-    BorderOnly,
 }
 
 /// What codegen gives: the module, and the statements it compiled in a form of their own (by
@@ -244,23 +235,15 @@ fn point_locals_at<'ctx>(
     }
 }
 
-/// Whether a value of this type holds an array (itself, or inside a tuple).
-fn has_array(t: &Type) -> bool {
-    match t {
-        Type::Array(_) => true,
-        Type::Tuple(items) => items.iter().any(has_array),
-        _ => false,
-    }
-}
-
-/// Generates the whole LLVM module for a type-checked program.
 /// The message of OverflowError for an int result beyond int64 (CPython's int would grow).
 const INT_OVERFLOW: &str = "int result does not fit in int64 (pyaot's int; CPython's would grow): use floats, or `# pyaot: overflowcheck=False` for wrapping arithmetic";
 
-pub fn generate<'ctx>(
+/// Generates the whole LLVM module for a type-checked program, as planned.
+pub fn generate<'ctx, 'a>(
     ctx: &'ctx Context,
-    hir: &hir::Module,
-    prog: &Program,
+    hir: &'a hir::Module,
+    prog: &'a Program,
+    plan: &'a Plan<'a>,
     source: &str,
     file_name: &str,
 ) -> Cg<Generated<'ctx>> {
@@ -293,21 +276,14 @@ pub fn generate<'ctx>(
     );
     let mut line_starts = vec![0];
     line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-    let has_parallel_loops = prog.instances.iter().any(|inst| {
-        fn any_parallel(stmts: &[Stmt]) -> bool {
-            stmts.iter().any(|s| match &s.kind {
-                StmtKind::ForRange { parallel: Some(_), .. } => true,
-                other => other.blocks().into_iter().any(any_parallel),
-            })
-        }
-        any_parallel(&hir.functions[inst.func].body)
-    });
+    let has_parallel_loops = crate::plan::has_parallel_loops(hir, prog);
     let mut cg = Codegen {
         ctx,
         module,
         b: ctx.create_builder(),
         hir,
         prog,
+        plan,
         di,
         cu,
         line_starts,
@@ -342,7 +318,7 @@ pub fn generate<'ctx>(
             func.add_attribute(AttributeLoc::Param(flag), cg.ctx.create_enum_attribute(kind, 0));
         }
         cg.natives.push(func);
-        if cg.fails_by_escape(i) {
+        if cg.plan.instances[i].fails_by_escape {
             let body = escape::declare_body(&cg, func, &name, &inst.ret, &params);
             cg.escape_bodies.insert(i, body);
         }
@@ -564,7 +540,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             checks_pass: false,
             finally_stack: Vec::new(),
             ret_slot: None,
-            fresh: fresh::FreshArrays::new(self, func, f, &fresh::fresh_locals(f, inst)),
+            fresh: fresh::FreshArrays::new(self, func, f, &self.plan.instances[id].fresh),
         };
         for (i, _) in f.params.iter().enumerate() {
             let v =
@@ -619,20 +595,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(())
     }
 
-    /// Whether an instance owns Python objects: it creates arrays, or gets arrays back from calls.
     fn creates_arrays(&self, id: InstanceId) -> bool {
-        let inst = &self.prog.instances[id];
-        let mut owns = false;
-        hir::for_each_expr(&self.hir.functions[inst.func].body, &mut |e| match &e.kind {
-            ExprKind::NpCreate(..) | ExprKind::Copy(_) => owns = true,
-            ExprKind::Call(..) => {
-                if let Some(callee) = inst.calls.get(&e.id) {
-                    owns |= has_array(&self.prog.instances[*callee].ret);
-                }
-            }
-            _ => {}
-        });
-        owns
+        crate::plan::escape::creates_arrays(self.hir, self.prog, id)
+    }
+
+    fn is_recursive(&self, id: InstanceId) -> bool {
+        crate::plan::escape::is_recursive(self.prog, id)
     }
 
     /// Whether the wrapper releases the GIL around an instance: when it or something it calls
@@ -666,21 +634,6 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// Whether an instance calls itself directly.
     fn calls_itself(&self, id: InstanceId) -> bool {
         self.prog.instances[id].calls.values().any(|&c| c == id)
-    }
-
-    /// Whether an instance can reach itself through calls.
-    fn is_recursive(&self, id: InstanceId) -> bool {
-        let mut seen = vec![false; self.prog.instances.len()];
-        let mut stack: Vec<InstanceId> = self.prog.instances[id].calls.values().copied().collect();
-        while let Some(i) = stack.pop() {
-            if i == id {
-                return true;
-            }
-            if !std::mem::replace(&mut seen[i], true) {
-                stack.extend(self.prog.instances[i].calls.values().copied());
-            }
-        }
-        false
     }
 
     /// The depth argument of a recursive instance (before the flag): carried in registers,
@@ -965,17 +918,28 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     fn block(&mut self, cx: &mut FnCx<'ctx>, stmts: &[Stmt]) -> Cg<()> {
-        for (at, s) in stmts.iter().enumerate() {
-            match self.overwritten_zeros(cx, stmts, at) {
+        for s in stmts {
+            match self.plan.strategy(cx.inst, s) {
                 // `out = np.zeros(...)` that the next loop overwrites (overwrite.rs).
-                Some(plan) => {
+                Some(Strategy::BorderOnly(overwrite)) => {
                     self.transforms.push((s.span.start, Transform::BorderOnly));
-                    self.zeros_then_border(cx, s, &plan)?
+                    self.zeros_then_border(cx, s, overwrite)?
                 }
-                None => self.stmt(cx, s)?,
+                _ => self.stmt(cx, s)?,
             }
         }
         Ok(())
+    }
+
+    /// The plan stage's view of the instance being generated, for the analyses lowering reads.
+    fn facts(&self, cx: &FnCx<'ctx>) -> crate::plan::Facts<'_> {
+        crate::plan::Facts {
+            hir: self.hir,
+            prog: self.prog,
+            inst: cx.inst,
+            has_parallel_loops: self.has_parallel_loops,
+            fresh: &self.plan.instances[cx.inst].fresh,
+        }
     }
 
     fn ty(&self, cx: &FnCx<'ctx>, e: &Expr) -> Type {
@@ -1074,6 +1038,16 @@ impl<'ctx> Codegen<'ctx, '_> {
             return self.speculative_stmt(cx, s);
         }
         self.set_loc(cx.scope, &s.span);
+        // An `if` planned to run as selects (ifconvert.rs).
+        if let StmtKind::If { cond, then, orelse } = &s.kind {
+            match self.plan.strategy(cx.inst, s) {
+                Some(Strategy::IfSelect) => return self.conditional_update(cx, cond, then),
+                Some(Strategy::SelectBranches(branches)) => {
+                    return self.select_branches(cx, cond, then, orelse, branches)
+                }
+                _ => {}
+            }
+        }
         match &s.kind {
             // `a, b = x, y` holding objects: item by item (all read before any is stored).
             StmtKind::Assign {
@@ -1162,12 +1136,6 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.obj_decref(v.into_pointer_value())?;
                 }
             }
-            StmtKind::If { cond, then, orelse }
-                if orelse.is_empty() && self.conditional_update(cx, cond, then)? => {}
-            // Both branches doing something says both are common: worth running both without a
-            // branch to mispredict (an `if` alone may guard something rare; LLVM decides there).
-            StmtKind::If { cond, then, orelse }
-                if !orelse.is_empty() && self.select_branches(cx, cond, then, orelse)? => {}
             StmtKind::If { cond, then, orelse } => {
                 let c = self.condition(cx, cond)?;
                 let after = self.append(cx.func, "endif");
@@ -1368,78 +1336,26 @@ impl<'ctx> Codegen<'ctx, '_> {
         let after = self.append(cx.func, "endfor");
         let lp =
             CountedLoop { s, target, start: start_v, stop: stop_v, step: step_v, count, unit_step };
-        let plan = if parallel.is_none() {
-            self.speculable_loop(cx, target, unit_step, body)
-        } else {
-            None
-        };
-        if let Some(plan) = plan {
-            // First with the checks collected (a loop that stores: block by block, then the
-            // block's stores with the checks known to pass); again as written where one failed
-            // (speculate.rs).
-            let restored = self.locals_to_restore(cx, target, body);
-            let saved = self.load_locals(cx, &restored)?;
-            let flag = self.entry_alloca(cx, self.ctx.bool_type().into(), "spec.ok")?;
-            self.b.build_store(flag, self.ctx.bool_type().const_int(1, false))?;
-            let spec = self.speculation(cx, flag, &lp, body);
-            // Reads (and stores) that stay in bounds for the whole loop are checked here, once;
-            // when one does not, the loop runs as written straight away.
-            let mut checked_ahead = self.check_reads_ahead(cx, &spec, &lp, body)?;
-            if let speculate::Plan::Stores { writes, reads, .. } = &plan {
-                let stores_ok = self.check_stores_ahead(cx, writes, reads)?;
-                checked_ahead = self.b.build_and(checked_ahead, stores_ok, "")?;
+        // The strategy the plan chose for this loop (plan/mod.rs lists them in order).
+        let plan = self.plan;
+        match plan.strategy(cx.inst, s) {
+            Some(Strategy::Speculate(spec)) => self.speculative_loop(cx, &lp, spec, body, after)?,
+            Some(Strategy::Lanes(lanes)) => {
+                // Several iterations side by side (lockstep.rs).
+                self.transforms.push((s.span.start, Transform::Lanes));
+                self.lockstep_loop(cx, &lp, lanes, body, after)?;
             }
-            let speculate_bb = self.append(cx.func, "spec");
-            let rerun = self.append(cx.func, "spec.rerun");
-            let br = self.b.build_conditional_branch(checked_ahead, speculate_bb, rerun)?;
-            self.expect_true(br);
-            self.b.position_at_end(speculate_bb);
-            let done = self.append(cx.func, "spec.done");
-            match plan {
-                speculate::Plan::Stores { checks_in_loop: false, .. } => {
-                    // Everything was checked above: the stores run at once.
-                    self.loop_in_mode(cx, &lp, body, after, None, true)?;
-                    self.b.build_unconditional_branch(done)?;
-                }
-                speculate::Plan::Stores { .. } => {
-                    self.speculative_blocks(cx, &lp, body, after, flag, &restored, done)?
-                }
-                speculate::Plan::Pure => {
-                    self.loop_in_mode(cx, &lp, body, after, Some(spec), false)?;
-                    let ok = self.b.build_load(self.ctx.bool_type(), flag, "")?.into_int_value();
-                    let br = self.b.build_conditional_branch(ok, done, rerun)?;
-                    self.expect_true(br);
-                }
+            Some(Strategy::Jam(jam)) => {
+                // Two iterations per round, their inner loops fused (jam.rs).
+                self.transforms.push((s.span.start, Transform::Jam));
+                self.jammed_loop(cx, &lp, jam, body, after)?;
             }
-            self.b.position_at_end(rerun);
-            self.store_locals(cx, &saved)?;
-            self.counted_loop(cx, &lp, body, after)?;
-            self.b.build_unconditional_branch(done)?;
-            self.b.position_at_end(done);
-        } else if let Some(lanes) = if parallel.is_none() && unit_step {
-            lockstep::lockstep_plan(&self.prog.instances[cx.inst], target, body)
-        } else {
-            None
-        } {
-            // Several iterations side by side (lockstep.rs).
-            self.transforms.push((s.span.start, Transform::Lanes));
-            self.lockstep_loop(cx, &lp, &lanes, body, after)?;
-        } else if let Some(jam) =
-            if parallel.is_none() && unit_step { self.jam_plan(cx, target, body) } else { None }
-        {
-            // Two iterations per round, their inner loops fused (jam.rs).
-            self.transforms.push((s.span.start, Transform::Jammed));
-            self.jammed_loop(cx, &lp, &jam, body, after)?;
-        } else if let Some(stored) = if parallel.is_none() && unit_step {
-            unroll::scatters(&self.prog.instances[cx.inst], body)
-        } else {
-            None
-        } {
-            // Four iterations per loop test (unroll.rs).
-            self.transforms.push((s.span.start, Transform::Unrolled));
-            self.unrolled_loop(cx, &lp, body, &stored, after)?;
-        } else {
-            self.counted_loop(cx, &lp, body, after)?;
+            Some(Strategy::Unroll(stored)) => {
+                // Four iterations per loop test (unroll.rs).
+                self.transforms.push((s.span.start, Transform::Unroll));
+                self.unrolled_loop(cx, &lp, body, stored, after)?;
+            }
+            _ => self.counted_loop(cx, &lp, body, after)?,
         }
         self.block(cx, orelse)?;
         self.b.build_unconditional_branch(after)?;
@@ -1451,7 +1367,61 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(())
     }
 
-    /// A speculative loop that stores (`speculate::Plan::Stores`), a block of
+    /// A loop planned to speculate (speculate.rs): first with the checks collected (a loop that
+    /// stores: block by block, then the block's stores with the checks known to pass); again as
+    /// written where one failed.
+    fn speculative_loop(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        lp: &CountedLoop<'ctx, '_>,
+        plan: &crate::plan::speculate::Plan,
+        body: &[Stmt],
+        after: BasicBlock<'ctx>,
+    ) -> Cg<()> {
+        let target = lp.target;
+        let restored = self.facts(cx).locals_to_restore(target, body);
+        let saved = self.load_locals(cx, &restored)?;
+        let flag = self.entry_alloca(cx, self.ctx.bool_type().into(), "spec.ok")?;
+        self.b.build_store(flag, self.ctx.bool_type().const_int(1, false))?;
+        let spec = self.speculation(cx, flag, lp, body);
+        // Reads (and stores) that stay in bounds for the whole loop are checked here, once;
+        // when one does not, the loop runs as written straight away.
+        let mut checked_ahead = self.check_reads_ahead(cx, &spec, lp, body)?;
+        if let crate::plan::speculate::Plan::Stores { writes, reads, .. } = plan {
+            let stores_ok = self.check_stores_ahead(cx, writes, reads)?;
+            checked_ahead = self.b.build_and(checked_ahead, stores_ok, "")?;
+        }
+        let speculate_bb = self.append(cx.func, "spec");
+        let rerun = self.append(cx.func, "spec.rerun");
+        let br = self.b.build_conditional_branch(checked_ahead, speculate_bb, rerun)?;
+        self.expect_true(br);
+        self.b.position_at_end(speculate_bb);
+        let done = self.append(cx.func, "spec.done");
+        match plan {
+            crate::plan::speculate::Plan::Stores { checks_in_loop: false, .. } => {
+                // Everything was checked above: the stores run at once.
+                self.loop_in_mode(cx, lp, body, after, None, true)?;
+                self.b.build_unconditional_branch(done)?;
+            }
+            crate::plan::speculate::Plan::Stores { .. } => {
+                self.speculative_blocks(cx, lp, body, after, flag, &restored, done)?
+            }
+            crate::plan::speculate::Plan::Pure => {
+                self.loop_in_mode(cx, lp, body, after, Some(spec), false)?;
+                let ok = self.b.build_load(self.ctx.bool_type(), flag, "")?.into_int_value();
+                let br = self.b.build_conditional_branch(ok, done, rerun)?;
+                self.expect_true(br);
+            }
+        }
+        self.b.position_at_end(rerun);
+        self.store_locals(cx, &saved)?;
+        self.counted_loop(cx, lp, body, after)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        Ok(())
+    }
+
+    /// A speculative loop that stores (`crate::plan::speculate::Plan::Stores`), a block of
     /// [`STORE_BLOCK`] iterations at a time: the block's checks, then, if they all passed, its
     /// stores with the checks known to pass, else the block as written; so each block's data
     /// is read from memory once. A block that fails raises where Python would, the blocks
