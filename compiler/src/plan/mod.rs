@@ -106,11 +106,13 @@ impl Strategy<'_> {
     /// What the plan printout says about the statement.
     fn describe(&self) -> String {
         match self {
-            Strategy::Speculate(speculate::Plan::Pure) => "speculate (computes only)".into(),
-            Strategy::Speculate(speculate::Plan::Stores { checks_in_loop, .. }) => format!(
-                "speculate (stores; {})",
-                if *checks_in_loop { "checks in the loop" } else { "every check before it" }
-            ),
+            Strategy::Speculate(speculate::Plan::Pure) => "speculate (pure)".into(),
+            Strategy::Speculate(speculate::Plan::Stores { checks_in_loop: true, .. }) => {
+                "speculate (stores)".into()
+            }
+            Strategy::Speculate(speculate::Plan::Stores { .. }) => {
+                "speculate (stores, checked ahead)".into()
+            }
             Strategy::Unroll(_) => format!("unroll ×{}", unroll::TIMES),
             Strategy::Jam(_) => format!("jam ×{}", jam::COPIES),
             Strategy::Lanes(_) => format!("lanes ×{}", lockstep::LANES),
@@ -181,7 +183,7 @@ impl<'h> Plan<'h> {
                 if let Some(strategy) = ip.strategies.get(&s.id) {
                     let line = line_of(s.span.start);
                     let text = source.lines().nth(line - 1).unwrap_or("").trim();
-                    rows.push(format!("  line {line:<4} {:<28} {text}\n", strategy.describe()));
+                    rows.push(format!("  line {line:<4} {:<34} {text}\n", strategy.describe()));
                 }
             });
             rows.iter().for_each(|r| out.push_str(r));
