@@ -179,3 +179,16 @@ def test_every_line_that_can_raise_is_marked(tmp_path):
     marked = {int(m) for m in re.findall(r'<details id="L(\d+)" class="line"><summary[^>]*><span class="no">\d+</span><span class="err" title="can raise">!</span>', report)}
     lines = [i + 1 for i, line in enumerate(src.splitlines()) if "counts[min(run, longest)] += 1" in line]
     assert len(lines) == 2 and set(lines) <= marked
+
+
+def test_if_conversion_and_speculation_are_described(tmp_path):
+    # The report reads the plan: every transform that applies to a line is named there.
+    _, why, _ = kernel_row("floyd", "if dik + d[k, j] < d[i, j]:", tmp_path)
+    assert "if-converted: the element is stored with its old or its new value" in why
+    src = ROOT / "examples" / "kernels" / "stencil.py"
+    report = annotate(src, tmp_path / "stencil_spec.html")
+    line = line_no(src.read_text(), "for j in range(1, m - 1):")
+    assert re.search(rf'id="L{line}"(?:(?!</details>).)*loop: speculative: runs first with every check collected', report, re.S)
+    # A branch that guards something rare stays a branch: bubble sort's swap is not if-converted.
+    _, why, _ = kernel_row("bubble", "if a[j] > a[j + 1]:", tmp_path)
+    assert "if-converted" not in why

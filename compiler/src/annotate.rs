@@ -710,6 +710,7 @@ pub fn report(
                     "loop: jammed: runs {} iterations per round with their inner loops fused, so the elements they update are loaded and stored once per round (each element gets the same operations in the same order; a round whose checks do not all pass runs as written)",
                     crate::plan::jam::COPIES
                 ),
+                Transform::Speculate => "loop: speculative: runs first with every check collected into one flag instead of each branching out (one exit, so it can vectorize); where one failed, it runs again as written and raises where Python would".to_string(),
                 _ => continue,
             });
         }
@@ -721,15 +722,18 @@ pub fn report(
         });
     }
 
-    // `np.zeros` the next loop overwrites: only its border is zeroed.
-    let mut border_only: Vec<usize> =
-        transforms.iter().filter(|(_, t)| *t == Transform::BorderOnly).map(|(at, _)| *at).collect();
-    border_only.sort();
-    border_only.dedup();
-    for at in border_only {
-        lines.entry(line_of(&starts, at)).or_default().notes.push(
-            "zeroes only the border: the loop after it writes every other element, so numpy hands over the memory uninitialized (np.empty) and the zeros go where the loop does not write".into(),
-        );
+    // Statements that run in a form of their own (not loops): a note on their line.
+    for (at, t) in transforms {
+        let note = match t {
+            Transform::BorderOnly => "zeroes only the border: the loop after it writes every other element, so numpy hands over the memory uninitialized (np.empty) and the zeros go where the loop does not write",
+            Transform::IfSelect => "if-converted: the element is stored with its old or its new value, chosen without a branch (nothing can tell: the condition reads the element, the value cannot fail)",
+            Transform::SelectBranches => "if-converted: both branches are computed and their values chosen without a branch (nothing in them can fail; an element out of range takes the branches as written)",
+            _ => continue,
+        };
+        let facts = lines.entry(line_of(&starts, *at)).or_default();
+        if !facts.notes.iter().any(|n| n == note) {
+            facts.notes.push(note.into());
+        }
     }
 
     render(source, file_name, hir, program, &lines)

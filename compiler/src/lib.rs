@@ -253,7 +253,7 @@ pub fn compile(
             .map_err(|e| Failure::Backend(format!("cannot write {}: {e}", out.display())));
     }
     let context = inkwell::context::Context::create();
-    let codegen::Generated { module, transforms } = timings
+    let module = timings
         .time("codegen", || {
             codegen::generate(&context, &checked.hir, &checked.program, &plan, source, file_name)
         })
@@ -288,7 +288,14 @@ pub fn compile(
             remarks.iter().for_each(|r| eprintln!("remark: {r}"));
         }
         let html = timings.time("annotate", || {
-            annotate::report(source, file_name, &checked, &ir, &remarks, &transforms)
+            annotate::report(
+                source,
+                file_name,
+                &checked,
+                &ir,
+                &remarks,
+                &plan.transforms(&checked.hir, &checked.program),
+            )
         });
         std::fs::write(path, html)
             .map_err(|e| Failure::Backend(format!("cannot write {}: {e}", path.display())))?;

@@ -34,7 +34,6 @@ use crate::hir::{
     self, Arg, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, MathFn, Stmt, StmtKind,
     Target, UnaryOp,
 };
-pub use crate::plan::Transform;
 use crate::plan::{Plan, Strategy};
 use crate::types::{const_type, falls_through, InstanceId, Program, Type};
 use inkwell::attributes::{Attribute, AttributeLoc};
@@ -88,8 +87,6 @@ pub struct Codegen<'ctx, 'a> {
     escape_bodies: HashMap<InstanceId, FunctionValue<'ctx>>,
     /// Python objects created when the module is imported (strings, constants, imports).
     module_objects: Vec<(objects::ModuleObject, inkwell::values::GlobalValue<'ctx>)>,
-    /// Statements compiled in a form of their own, by where they start (for the report).
-    transforms: Vec<(usize, Transform)>,
     /// Exceptions that escaping functions raise by jumping to their entry (see [`escape`]):
     /// (exception, message), the entry raising number k when the escape says
     /// `escape::FIRST_RAISE + k`.
@@ -97,13 +94,6 @@ pub struct Codegen<'ctx, 'a> {
     /// `PYAOT_DEBUG_GIL=1` when building: every C-API call first checks that this thread holds
     /// the GIL and stops the process with the call's name if not (the suite runs under it).
     debug_gil: bool,
-}
-
-/// What codegen gives: the module, and the statements it compiled in a form of their own (by
-/// the byte offset where they start).
-pub struct Generated<'ctx> {
-    pub module: Module<'ctx>,
-    pub transforms: Vec<(usize, Transform)>,
 }
 
 /// The predicate of a comparison of two ints (signed) or two floats (NaN compares unequal and
@@ -246,7 +236,7 @@ pub fn generate<'ctx, 'a>(
     plan: &'a Plan<'a>,
     source: &str,
     file_name: &str,
-) -> Cg<Generated<'ctx>> {
+) -> Cg<Module<'ctx>> {
     let module = ctx.create_module(&hir.name);
     let (dir, file) = match file_name.rsplit_once('/') {
         Some((d, f)) => (d.to_string(), f.to_string()),
@@ -293,7 +283,6 @@ pub fn generate<'ctx, 'a>(
         self_calls: HashMap::new(),
         escape_bodies: HashMap::new(),
         module_objects: Vec::new(),
-        transforms: Vec::new(),
         escape_raises: Vec::new(),
         debug_gil: std::env::var_os("PYAOT_DEBUG_GIL").is_some_and(|v| v == "1"),
     };
@@ -357,7 +346,7 @@ pub fn generate<'ctx, 'a>(
     cpython::generate_entry(&mut cg)?;
     cg.di.finalize();
     cg.module.verify().map_err(|e| CgError(format!("invalid LLVM IR: {}", e.to_string())))?;
-    Ok(Generated { module: cg.module, transforms: cg.transforms })
+    Ok(cg.module)
 }
 
 impl<'ctx> Codegen<'ctx, '_> {
@@ -922,7 +911,6 @@ impl<'ctx> Codegen<'ctx, '_> {
             match self.plan.strategy(cx.inst, s) {
                 // `out = np.zeros(...)` that the next loop overwrites (overwrite.rs).
                 Some(Strategy::BorderOnly(overwrite)) => {
-                    self.transforms.push((s.span.start, Transform::BorderOnly));
                     self.zeros_then_border(cx, s, overwrite)?
                 }
                 _ => self.stmt(cx, s)?,
@@ -1342,17 +1330,14 @@ impl<'ctx> Codegen<'ctx, '_> {
             Some(Strategy::Speculate(spec)) => self.speculative_loop(cx, &lp, spec, body, after)?,
             Some(Strategy::Lanes(lanes)) => {
                 // Several iterations side by side (lockstep.rs).
-                self.transforms.push((s.span.start, Transform::Lanes));
                 self.lockstep_loop(cx, &lp, lanes, body, after)?;
             }
             Some(Strategy::Jam(jam)) => {
                 // Two iterations per round, their inner loops fused (jam.rs).
-                self.transforms.push((s.span.start, Transform::Jam));
                 self.jammed_loop(cx, &lp, jam, body, after)?;
             }
             Some(Strategy::Unroll(stored)) => {
                 // Four iterations per loop test (unroll.rs).
-                self.transforms.push((s.span.start, Transform::Unroll));
                 self.unrolled_loop(cx, &lp, body, stored, after)?;
             }
             _ => self.counted_loop(cx, &lp, body, after)?,
