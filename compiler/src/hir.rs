@@ -19,6 +19,7 @@ pub type ExprId = usize;
 /// decisions by it).
 pub type StmtId = usize;
 
+#[derive(Debug)]
 pub struct Module {
     pub name: String,
     pub doc: Option<String>,
@@ -35,6 +36,7 @@ pub struct Module {
     pub from_imports: Vec<PyPath>,
 }
 
+#[derive(Debug)]
 pub struct Export {
     pub func: FuncId,
     pub entry: ExportEntry,
@@ -68,6 +70,7 @@ impl Checks {
     }
 }
 
+#[derive(Debug)]
 pub struct Function {
     pub name: String,
     pub checks: Checks,
@@ -81,6 +84,7 @@ pub struct Function {
     pub num_stmts: usize,
 }
 
+#[derive(Debug)]
 pub struct Param {
     pub name: String,
     pub default: Option<Const>,
@@ -89,6 +93,7 @@ pub struct Param {
     pub span: Span,
 }
 
+#[derive(Debug)]
 pub struct Local {
     pub name: String,
     /// The first place the local is bound, for messages.
@@ -137,17 +142,20 @@ pub enum CompKind {
 
 /// A piece of an f-string: literal text, or a value with its `!r`/`!s`/`!a` conversion and
 /// format spec.
+#[derive(Debug)]
 pub enum FPart {
     Text(String),
     Value(Box<Expr>, Option<char>, Option<Box<Expr>>),
 }
 
+#[derive(Debug)]
 pub struct Stmt {
     pub id: StmtId,
     pub span: Span,
     pub kind: StmtKind,
 }
 
+#[derive(Debug)]
 pub enum StmtKind {
     Assign {
         target: Target,
@@ -215,6 +223,7 @@ pub enum StmtKind {
 }
 
 /// One `except` clause.
+#[derive(Debug)]
 pub struct Handler {
     /// The exception class (or tuple of classes) matched; None for a bare `except:`.
     pub types: Option<Expr>,
@@ -244,6 +253,7 @@ impl StmtKind {
 }
 
 /// A `for` loop to run in parallel (`#omp parallel for` or `prange`).
+#[derive(Debug)]
 pub struct Parallel {
     pub reductions: Vec<(crate::omp::ReductionOp, LocalId)>,
     pub lastprivate: Vec<LocalId>,
@@ -258,6 +268,7 @@ pub struct Parallel {
     pub inferred: bool,
 }
 
+#[derive(Debug)]
 pub enum Target {
     Local(LocalId, Span),
     Tuple(Vec<Target>, Span),
@@ -270,17 +281,20 @@ pub enum Target {
 }
 
 /// One position inside `[...]`: an index or a slice `start:stop:step`.
+#[derive(Debug)]
 pub enum Index {
     At(Expr),
     Slice(Option<Box<Expr>>, Option<Box<Expr>>, Option<Box<Expr>>),
 }
 
+#[derive(Debug)]
 pub struct Expr {
     pub id: ExprId,
     pub span: Span,
     pub kind: ExprKind,
 }
 
+#[derive(Debug)]
 pub enum ExprKind {
     Const(Const),
     Local(LocalId),
@@ -399,6 +413,7 @@ impl NpFn {
     }
 }
 
+#[derive(Debug)]
 pub enum Arg {
     Given(Expr),
     Default(Const),
