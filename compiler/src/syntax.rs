@@ -135,7 +135,7 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
                 Ok(entries) => exports.extend(entries),
                 Err(d) => errors.push(d),
             }
-        } else if let Some(offset) = omp_body_offset(&text) {
+        } else if let Some(offset) = omp_body_offset(text) {
             let end = start + text.len();
             match crate::omp::parse_clauses(&text[offset..], start + offset) {
                 Ok(clauses) => pragmas.push(OmpPragma {

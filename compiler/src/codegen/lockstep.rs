@@ -397,7 +397,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         // and a boolean vector would be packed and unpacked on every round.
         let mask_t = self.ctx.i64_type().vec_type(LANES as u32);
         let active = self.entry_alloca(cx, mask_t.into(), "lanes.active")?;
-        self.b.build_store(active, VectorType::const_vector(&vec![self.i64(-1); LANES]))?;
+        self.b.build_store(active, VectorType::const_vector(&[self.i64(-1); LANES]))?;
         let head = self.append(cx.func, "lanes.while");
         let body = self.append(cx.func, "lanes.while.body");
         let done = self.append(cx.func, "lanes.while.done");

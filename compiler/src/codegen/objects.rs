@@ -1933,7 +1933,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let r = call_value(self, f, &[obj.into()])?.into_pointer_value();
                 self.release_temps(cx, 1)?;
                 self.check_null(cx, r)?;
-                self.unbox_value(cx, r.into(), t)
+                self.unbox_value(cx, r, t)
             }
             Builtin::Bool => {
                 let v = self.object(cx, &args[0])?;

@@ -164,9 +164,7 @@ pub(crate) fn simple_assignment(s: &Stmt) -> Option<(Vec<LocalId>, Vec<&Expr>)> 
             });
             Some((locals.collect::<Option<Vec<_>>>()?, values.iter().collect()))
         }
-        StmtKind::AugAssign { target, op, value, .. }
-            if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul) =>
-        {
+        StmtKind::AugAssign { target, op: BinOp::Add | BinOp::Sub | BinOp::Mul, value, .. } => {
             Some((vec![*target], vec![value]))
         }
         _ => None,

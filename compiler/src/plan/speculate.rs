@@ -474,10 +474,10 @@ pub(crate) fn assigned_locals(body: &[Stmt], out: &mut Vec<LocalId>) {
     for s in body {
         match &s.kind {
             StmtKind::Assign { target: Target::Local(l, _), .. }
-            | StmtKind::AugAssign { target: l, .. } => {
-                if !out.contains(l) {
-                    out.push(*l);
-                }
+            | StmtKind::AugAssign { target: l, .. }
+                if !out.contains(l) =>
+            {
+                out.push(*l);
             }
             StmtKind::If { then, orelse, .. } => {
                 assigned_locals(then, out);
