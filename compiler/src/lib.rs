@@ -1,7 +1,8 @@
 //! pyaot: compiles annotated Python into CPython extension modules.
 //!
 //! [`compile`] is the pipeline, the one place that lists the passes in order:
-//! syntax → hir → types → codegen → units → backend → link (and annotate, for the report).
+//! syntax → hir → types → plan → codegen → units → backend → link (and annotate, for the
+//! report).
 //! Each pass is a module with one entry point; the front end ([`check`]) reports every
 //! diagnostic of a file in one run.
 
