@@ -132,9 +132,16 @@ fn compile_without_linking(src: &str) {
         pyaot::check(src, "fuzz.py", "fuzz", pyaot::hir::Checks::default(), &mut timings)
     {
         let context = inkwell::context::Context::create();
+        let plan = pyaot::plan::plan(&checked.hir, &checked.program, &[]);
         // An internal codegen error is a bug too: the front end accepted this program.
-        let generated =
-            pyaot::codegen::generate(&context, &checked.hir, &checked.program, src, "fuzz.py");
+        let generated = pyaot::codegen::generate(
+            &context,
+            &checked.hir,
+            &checked.program,
+            &plan,
+            src,
+            "fuzz.py",
+        );
         if let Err(e) = &generated {
             panic!("codegen failed on a checked program: {}\n---\n{src}", e.0);
         }

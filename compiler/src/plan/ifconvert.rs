@@ -14,7 +14,7 @@
 //!
 //! codegen/ifconvert.rs emits both.
 
-use super::Facts;
+use super::facts::Facts;
 use crate::hir::{self, BinOp, Builtin, Const, Expr, ExprKind, Stmt, StmtKind, Target, UnaryOp};
 use crate::types::Type;
 

@@ -22,8 +22,8 @@
 //! iterations never write the same element in a different order) and assigns no local.
 //! Only loops whose iterations all update the same elements are fused: there the saving is.
 
+use super::facts::Facts;
 use super::speculate::{self, Plan};
-use super::Facts;
 use crate::hir::{self, Const, Expr, ExprKind, LocalId, Stmt, StmtKind};
 use crate::types::Type;
 

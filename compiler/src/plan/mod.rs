@@ -10,6 +10,7 @@
 //! [`plan_instance`] is the one place that lists the planners in the order they are tried.
 
 pub(crate) mod escape;
+mod facts;
 pub(crate) mod fresh;
 pub(crate) mod ifconvert;
 pub(crate) mod jam;
@@ -19,7 +20,8 @@ pub(crate) mod speculate;
 pub(crate) mod unroll;
 
 use crate::hir::{self, ExprKind, LocalId, Stmt, StmtId, StmtKind};
-use crate::types::{Instance, InstanceId, Program, Type};
+use crate::types::{InstanceId, Program, Type};
+pub(crate) use facts::Facts;
 use std::collections::HashMap;
 
 /// A transform of the plan; each can be switched off (`--disable-transform NAME`), which
@@ -199,38 +201,6 @@ fn each_stmt<'h>(stmts: &'h [Stmt], f: &mut dyn FnMut(&'h Stmt)) {
         for b in s.kind.blocks() {
             each_stmt(b, f);
         }
-    }
-}
-
-/// What the planners of one instance see: its typed HIR and module-wide facts. No LLVM.
-pub(crate) struct Facts<'a> {
-    pub(crate) hir: &'a hir::Module,
-    pub(crate) prog: &'a Program,
-    pub(crate) inst: InstanceId,
-    /// Some function of the module has a parallel loop: another thread may write any array.
-    pub(crate) has_parallel_loops: bool,
-    pub(crate) fresh: &'a [LocalId],
-}
-
-impl<'a> Facts<'a> {
-    pub(crate) fn instance(&self) -> &'a Instance {
-        &self.prog.instances[self.inst]
-    }
-
-    pub(crate) fn function(&self) -> &'a hir::Function {
-        &self.hir.functions[self.instance().func]
-    }
-
-    pub(crate) fn ty(&self, e: &hir::Expr) -> Type {
-        self.instance().exprs[e.id].clone()
-    }
-
-    pub(crate) fn local_ty(&self, l: LocalId) -> Type {
-        self.instance().locals[l].clone()
-    }
-
-    pub(crate) fn is_fresh(&self, l: LocalId) -> bool {
-        self.fresh.contains(&l)
     }
 }
 

@@ -16,7 +16,7 @@
 //! measured or returned), the loop reads nothing of it, and the function has no `try`: if the
 //! loop raises, the exception leaves the function and the array is never seen.
 
-use super::Facts;
+use super::facts::Facts;
 use crate::hir::{BinOp, Const, Expr, ExprKind, Index, LocalId, NpFn, Stmt, StmtKind, Target};
 use crate::types::Type;
 

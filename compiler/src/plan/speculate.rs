@@ -25,7 +25,7 @@
 //! so do elements of arrays that are not C-contiguous moving with the loop, and stores that
 //! move on any axis but the last (see [`Codegen::vectorizable_access`]).
 
-use super::Facts;
+use super::facts::Facts;
 use crate::hir::{
     ArrayAttr, BinOp, Builtin, Const, Expr, ExprKind, Index, LocalId, MathFn, Stmt, StmtKind,
     Target,
