@@ -14,8 +14,8 @@
 //! (so zeroed arrays keep `calloc`'s lazily zeroed pages) and keep the pointer the library gave
 //! in the 8 bytes before the aligned block, for `realloc` and `free`.
 
-use super::cpython::{call, call_value, in_new_function};
-use super::{Cg, Codegen};
+use super::capi::{call, call_value, in_new_function};
+use super::state::{Cg, Codegen};
 use inkwell::module::Linkage;
 use inkwell::types::StructType;
 use inkwell::values::{FunctionValue, IntValue, PointerValue};
@@ -317,10 +317,10 @@ fn calloc_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
             let size = f.get_nth_param(2).unwrap().into_int_value();
             // n * size, refusing what overflows (as calloc does).
             let mul = inkwell::intrinsics::Intrinsic::find("llvm.umul.with.overflow")
-                .ok_or_else(|| super::CgError("no umul.with.overflow".into()))?;
+                .ok_or_else(|| super::state::CgError("no umul.with.overflow".into()))?;
             let mul = mul
                 .get_declaration(&cg.module, &[i64t.into()])
-                .ok_or_else(|| super::CgError("umul.with.overflow".into()))?;
+                .ok_or_else(|| super::state::CgError("umul.with.overflow".into()))?;
             let r =
                 cg.b.build_call(mul, &[n.into(), size.into()], "")?
                     .try_as_basic_value()

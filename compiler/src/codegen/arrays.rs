@@ -7,7 +7,10 @@
 //! owned by its arena (a Python list released when the function leaves); a native function
 //! that returns an array hands its caller one reference to the owner, which the caller adopts.
 
-use super::{cpython, Cg, CgError, Codegen, FnCx};
+use super::capi;
+use super::cpython;
+use super::layout::{dtype_size, DATA, OWNER, SHAPE, STRIDES, WRITABLE};
+use super::state::{Cg, CgError, Codegen, FnCx};
 use crate::export_spec::Scalar;
 use crate::hir::{ArrayAttr, Expr, Index, NpFn};
 use crate::plan::escape::has_array;
@@ -16,36 +19,10 @@ use inkwell::types::{BasicTypeEnum, StructType};
 use inkwell::values::{BasicValueEnum, FloatValue, IntValue, PointerValue, StructValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
-pub const DATA: u32 = 0;
-pub const SHAPE: u32 = 1;
-pub const STRIDES: u32 = 2;
-pub const OWNER: u32 = 3;
-pub const WRITABLE: u32 = 4;
-
 /// An evaluated index: one position, or a slice with its optional parts.
 pub enum IndexValue<'ctx> {
     At(IntValue<'ctx>),
     Slice(Option<IntValue<'ctx>>, Option<IntValue<'ctx>>, Option<IntValue<'ctx>>),
-}
-
-pub fn dtype_size(d: Scalar) -> u64 {
-    match d {
-        Scalar::Bool | Scalar::Int8 | Scalar::UInt8 => 1,
-        Scalar::Int16 | Scalar::UInt16 => 2,
-        Scalar::Int32 | Scalar::UInt32 | Scalar::Float32 => 4,
-        Scalar::Int64 | Scalar::UInt64 | Scalar::Float64 | Scalar::Complex64 => 8,
-        Scalar::Complex128 => 16,
-    }
-}
-
-/// numpy's name for a dtype (what `np.dtype(name)` accepts).
-pub fn numpy_name(d: Scalar) -> &'static str {
-    match d {
-        Scalar::Int64 => "int64",
-        Scalar::Float64 => "float64",
-        Scalar::Complex128 => "complex128",
-        other => other.name(),
-    }
 }
 
 impl<'ctx> Codegen<'ctx, '_> {
@@ -792,10 +769,9 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     fn retain_each(&self, v: BasicValueEnum<'ctx>, t: &Type) -> Cg<()> {
         match t {
-            Type::Array(_) => cpython::incref(
-                self,
-                self.field(v.into_struct_value(), OWNER)?.into_pointer_value(),
-            ),
+            Type::Array(_) => {
+                capi::incref(self, self.field(v.into_struct_value(), OWNER)?.into_pointer_value())
+            }
             Type::Tuple(items) => {
                 for (i, it) in items.iter().enumerate() {
                     let item = self.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
@@ -823,13 +799,13 @@ impl<'ctx> Codegen<'ctx, '_> {
         if returned.is_none() && cx.arena.is_none() {
             return Ok(());
         }
-        cpython::with_gil(self, || {
+        capi::with_gil(self, || {
             if let Some((v, t)) = returned {
                 self.retain_each(v, t)?;
             }
             if let Some(slot) = cx.arena {
                 let list = self.b.build_load(self.ptr_type(), slot, "")?.into_pointer_value();
-                cpython::decref(self, list)?;
+                capi::decref(self, list)?;
             }
             Ok(())
         })

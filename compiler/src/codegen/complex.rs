@@ -3,7 +3,8 @@
 //! exponents and the polar formula otherwise, `abs` through libm's hypot.
 //! A complex value is `{ double re, double im }`.
 
-use super::{cpython, Cg, Codegen, FnCx};
+use super::capi;
+use super::state::{Cg, Codegen, FnCx};
 use crate::hir::BinOp;
 use crate::types::Type;
 use inkwell::types::StructType;
@@ -65,7 +66,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.complex_div(a, b)
             }
             BinOp::Pow => self.complex_pow(cx, a, b),
-            _ => Err(super::CgError(format!("`{}` on complex numbers", op.symbol()))),
+            _ => Err(super::state::CgError(format!("`{}` on complex numbers", op.symbol()))),
         }
     }
 
@@ -153,7 +154,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok(call
             .try_as_basic_value()
             .basic()
-            .ok_or_else(|| super::CgError("cpow returned void".into()))?
+            .ok_or_else(|| super::state::CgError("cpow returned void".into()))?
             .into_struct_value())
     }
 
@@ -163,7 +164,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let ty = self
             .complex_type()
             .fn_type(&[f64t.into(), f64t.into(), f64t.into(), f64t.into()], false);
-        cpython::in_new_function(self, "pyaot.cpow", ty, |cg, f| {
+        capi::in_new_function(self, "pyaot.cpow", ty, |cg, f| {
             let p = |i: u32| f.get_nth_param(i).unwrap().into_float_value();
             let (ar, ai, br, bi) = (p(0), p(1), p(2), p(3));
             let zero = cg.f64(0.0);

@@ -13,7 +13,8 @@
 //! for Pythran. A body escapes with the Python error already set (`ERROR_SET`: an IndexError, a
 //! failed call of a function that reports by flag) or with none (`TOO_DEEP`).
 
-use super::{cpython, Cg, Codegen, FnCx};
+use super::capi;
+use super::state::{Cg, Codegen, FnCx};
 use crate::types::{InstanceId, Type};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::module::Linkage;
@@ -66,7 +67,7 @@ pub(super) fn define_entry<'ctx>(
     let buffer_type = cg.ctx.i64_type().array_type(JUMP_BUFFER_WORDS);
     let jump_buffer = cg.b.build_alloca(buffer_type, "jump_buffer")?;
     if let Some(alloca) = jump_buffer.as_instruction() {
-        alloca.set_alignment(16).map_err(|e| super::CgError(e.to_string()))?;
+        alloca.set_alignment(16).map_err(|e| super::state::CgError(e.to_string()))?;
     }
     let setjmp = setjmp_fn(cg);
     let how = cg.b.build_call(setjmp, &[jump_buffer.into()], "escaped")?;
@@ -74,7 +75,7 @@ pub(super) fn define_entry<'ctx>(
     let how = how
         .try_as_basic_value()
         .basic()
-        .ok_or_else(|| super::CgError("setjmp returned void".into()))?
+        .ok_or_else(|| super::state::CgError("setjmp returned void".into()))?
         .into_int_value();
     let run = cg.append(entry, "run");
     let too_deep = cg.append(entry, "fail.too_deep");
@@ -91,7 +92,7 @@ pub(super) fn define_entry<'ctx>(
     cg.b.build_switch(how, failed, &cases)?;
     for ((exception, message), block) in raises.iter().zip(raise_blocks) {
         cg.b.position_at_end(block);
-        let raise = cpython::raise_fn(cg, exception)?;
+        let raise = capi::raise_fn(cg, exception)?;
         let msg = match message {
             Some(m) => cg.cstr(m)?,
             None => cg.ptr_type().const_null(),
@@ -108,11 +109,11 @@ pub(super) fn define_entry<'ctx>(
         cg.b.build_call(body, &args, "")?
             .try_as_basic_value()
             .basic()
-            .ok_or_else(|| super::CgError("native returned void".into()))?;
+            .ok_or_else(|| super::state::CgError("native returned void".into()))?;
     cg.b.build_return(Some(&v))?;
 
     cg.b.position_at_end(too_deep);
-    let raise = cpython::raise_fn(cg, "RecursionError")?;
+    let raise = capi::raise_fn(cg, "RecursionError")?;
     let msg = cg.cstr("maximum recursion depth exceeded in compiled code")?;
     cg.b.build_call(raise, &[msg.into()], "")?;
     cg.b.build_unconditional_branch(failed)?;
@@ -120,14 +121,14 @@ pub(super) fn define_entry<'ctx>(
     cg.b.position_at_end(failed);
     let flag = entry
         .get_last_param()
-        .ok_or_else(|| super::CgError("entry without its flag".into()))?
+        .ok_or_else(|| super::state::CgError("entry without its flag".into()))?
         .into_pointer_value();
     cg.b.build_store(flag, cg.ctx.bool_type().const_all_ones())?;
     let ret = entry
         .get_type()
         .get_return_type()
-        .ok_or_else(|| super::CgError("native returning void".into()))?;
-    cg.b.build_return(Some(&super::poison(ret)))?;
+        .ok_or_else(|| super::state::CgError("native returning void".into()))?;
+    cg.b.build_return(Some(&super::state::poison(ret)))?;
     Ok(())
 }
 
@@ -180,7 +181,7 @@ fn escape_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
             f
         }
     };
-    let f = cpython::in_new_function(cg, name, ty, |cg, f| {
+    let f = capi::in_new_function(cg, name, ty, |cg, f| {
         let buffer = f.get_nth_param(0).unwrap();
         let why = f.get_nth_param(1).unwrap();
         cg.b.build_call(longjmp, &[buffer.into(), why.into()], "")?;

@@ -1,22 +1,12 @@
 //! The scoped-noalias tags of the fresh arrays plan/fresh.rs finds ([`FreshArrays`]), and
 //! [`Codegen::tag_element_access`], which marks the loads and stores at one element address.
 
-use super::{Codegen, FnCx};
+use super::state::{Codegen, FnCx, FreshArrays};
 use crate::hir::{self, Expr, ExprKind, LocalId};
 use inkwell::values::{
     AnyValueEnum, BasicValue, BasicValueEnum, FunctionValue, InstructionOpcode, InstructionValue,
     MetadataValue, PointerValue,
 };
-use std::collections::HashMap;
-
-/// The scoped-noalias tags of one LLVM function: one scope per fresh array.
-#[derive(Clone, Default)]
-pub(super) struct FreshArrays<'ctx> {
-    /// Each fresh local's (`!alias.scope` list, `!noalias` list of the other fresh arrays).
-    own: HashMap<LocalId, (MetadataValue<'ctx>, Option<MetadataValue<'ctx>>)>,
-    /// `!noalias` for every other element access: all the scopes.
-    all: Option<MetadataValue<'ctx>>,
-}
 
 impl<'ctx> FreshArrays<'ctx> {
     /// The tags for `func`, whose instance has the fresh arrays `locals` (names from `f`).

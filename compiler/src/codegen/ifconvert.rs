@@ -3,7 +3,8 @@
 //! unconditional store ([`Codegen::conditional_update`]), and both branches of an `if` computed
 //! and selected ([`Codegen::select_branches`]).
 
-use super::{arrays, Cg, CgError, Codegen, FnCx};
+use super::layout;
+use super::state::{Cg, CgError, Codegen, FnCx};
 use crate::hir::{self, Expr, Stmt, StmtKind, Target};
 use crate::plan::ifconvert::BranchPlan;
 use crate::types::Type;
@@ -37,7 +38,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.set_loc(cx.scope, span);
         let (arr_v, at, ptr) = self.item_address(cx, array, indices)?;
         // Raise for a read-only array only when the condition holds, as Python would.
-        let writable = self.field(arr_v, arrays::WRITABLE)?.into_int_value();
+        let writable = self.field(arr_v, layout::WRITABLE)?.into_int_value();
         let ok = self.b.build_or(writable, self.b.build_not(c, "")?, "")?;
         self.guard(cx, ok, "ValueError", "assignment destination is read-only")?;
         let old = self.load_element(ptr, at.dtype)?;
@@ -71,7 +72,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             positions.push(self.operand(cx, e, &Type::Int)?.into_int_value());
         }
         let (ptr, fits) = self.element_ptr_if_valid(cx, arr, &at, &positions)?;
-        let writable = self.field(arr, arrays::WRITABLE)?.into_int_value();
+        let writable = self.field(arr, layout::WRITABLE)?.into_int_value();
         let ok = self.b.build_and(fits, writable, "")?;
         let fast = self.append(cx.func, "ifconv");
         let slow = self.append(cx.func, "ifconv.branches");
@@ -146,7 +147,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let mut offset = self.i64(0);
         let mut fits = self.ctx.bool_type().const_all_ones();
         for (k, i) in idx.iter().enumerate() {
-            let n = self.dim(arr, arrays::SHAPE, k)?;
+            let n = self.dim(arr, layout::SHAPE, k)?;
             let i = if checks.wraparound {
                 let neg = self.b.build_int_compare(IntPredicate::SLT, *i, self.i64(0), "")?;
                 self.b.build_select(neg, self.b.build_int_add(*i, n, "")?, *i, "")?.into_int_value()
@@ -160,7 +161,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             let s = self.stride(arr, at, k)?;
             offset = self.b.build_int_add(offset, self.b.build_int_mul(i, s, "")?, "")?;
         }
-        let data = self.field(arr, arrays::DATA)?.into_pointer_value();
+        let data = self.field(arr, layout::DATA)?.into_pointer_value();
         Ok((unsafe { self.b.build_gep(self.ctx.i8_type(), data, &[offset], "elem")? }, fits))
     }
 }

@@ -2,7 +2,7 @@
 //! and why it is still Python): rounds of two iterations with fused inner loops
 //! ([`Codegen::jammed_loop`]), then the last one as written.
 
-use super::{point_locals_at, Cg, Codegen, CountedLoop, FnCx};
+use super::state::{point_locals_at, Cg, Codegen, CountedLoop, FnCx};
 use crate::hir::{LocalId, Stmt};
 use crate::plan::jam::JamPlan;
 use crate::types::Type;

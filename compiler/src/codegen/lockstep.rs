@@ -2,7 +2,7 @@
 //! it is still Python): iterations `i .. i + 4` together ([`Codegen::lockstep_loop`]), then
 //! the last ones as written.
 
-use super::{point_locals_at, Cg, CgError, Codegen, CountedLoop, FnCx};
+use super::state::{point_locals_at, Cg, CgError, Codegen, CountedLoop, FnCx};
 use crate::hir::{
     BinOp, BoolOpKind, Builtin, Const, Expr, ExprKind, LocalId, Stmt, StmtKind, UnaryOp,
 };
@@ -281,13 +281,18 @@ impl<'ctx> Codegen<'ctx, '_> {
                     let xt = ty(self, x);
                     let right = self.vector_expr(cx, x, slots)?;
                     let r = if left_t == Type::Float {
-                        self.b.build_float_compare(super::float_predicate(*op), left, right, "")?
+                        self.b.build_float_compare(
+                            super::state::float_predicate(*op),
+                            left,
+                            right,
+                            "",
+                        )?
                     } else {
                         let (l, r) = (
                             self.vector_convert(left, &left_t, &Type::Int)?,
                             self.vector_convert(right, &xt, &Type::Int)?,
                         );
-                        self.b.build_int_compare(super::int_predicate(*op), l, r, "")?
+                        self.b.build_int_compare(super::state::int_predicate(*op), l, r, "")?
                     };
                     all = Some(match all {
                         Some(a) => self.b.build_and(a, r, "")?,

@@ -12,8 +12,10 @@
 //! and attribute names are module globals created once when the extension is imported
 //! (`pyaot.exec`).
 
-use super::cpython::{self, call, call_value, data_symbol, type_of};
-use super::{Cg, CgError, Codegen, FnCx};
+use super::capi;
+use super::capi::{call, call_value, data_symbol, type_of};
+use super::cpython::{self};
+use super::state::{Cg, CgError, Codegen, FinallyTarget, FnCx, ModuleObject};
 use crate::hir::{
     self, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, FPart, Index, PyPath, Stmt,
     UnaryOp,
@@ -24,32 +26,6 @@ use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, BasicValueEnum, GlobalValue, IntValue, PointerValue,
 };
 use inkwell::IntPredicate;
-
-/// A `finally` that a `return` inside its `try` must run first.
-#[derive(Clone, Copy)]
-pub struct FinallyTarget<'ctx> {
-    /// The `finally` code of the normal path.
-    block: inkwell::basic_block::BasicBlock<'ctx>,
-    /// Why the `finally` runs (an i8): 0 falling through, 1 a `return` passing through (the
-    /// value waits in `FnCx::ret_slot`), 2 a `break`, 3 a `continue`.
-    why: PointerValue<'ctx>,
-    /// Temporaries alive when the `try` began.
-    depth: usize,
-}
-
-/// A Python object the module creates once, when it is imported.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModuleObject {
-    /// An interned str (string constants, attribute and keyword names).
-    Str(String),
-    /// A boxed constant (an int default of an object parameter, a tuple of numbers).
-    Const(Const),
-    /// An imported module or one of its attributes.
-    Import(PyPath),
-    /// A compiled lambda (an instance of its function, how many leading parameters are
-    /// captured values) as a Python callable.
-    Function(crate::types::InstanceId, usize),
-}
 
 /// Py_TPFLAGS_BASE_EXC_SUBCLASS and Py_TPFLAGS_TYPE_SUBCLASS.
 const TPFLAGS_BASE_EXC_SUBCLASS: i64 = 1 << 30;
@@ -318,7 +294,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         if let Type::Array(_) = t {
             // Boxing consumes one reference to the array's owner.
             let owner =
-                self.field(v.into_struct_value(), super::arrays::OWNER)?.into_pointer_value();
+                self.field(v.into_struct_value(), super::layout::OWNER)?.into_pointer_value();
             self.obj_incref(owner)?;
         }
         let boxer = cpython::box_fn(self, t)?;
@@ -1454,7 +1430,7 @@ impl<'ctx> Codegen<'ctx, '_> {
               -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
             Ok((
                 cg.ctx.bool_type().const_zero(),
-                cg.b.build_int_compare(super::int_predicate(op), a, b, "")?,
+                cg.b.build_int_compare(super::state::int_predicate(op), a, b, "")?,
             ))
         };
         let finish = |cg: &mut Self, c: IntValue<'ctx>| -> Cg<BasicValueEnum<'ctx>> {
@@ -1849,7 +1825,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i64t = self.ctx.i64_type();
         let i8t = self.ctx.i8_type();
         let ty = i64t.fn_type(&[i64t.into(), self.ptr_type().into()], false);
-        cpython::in_new_function(self, "pyaot.itoa", ty, |cg, f| {
+        capi::in_new_function(self, "pyaot.itoa", ty, |cg, f| {
             let v = f.get_nth_param(0).unwrap().into_int_value();
             let out = f.get_nth_param(1).unwrap().into_pointer_value();
             // Digits of |v| backwards into a scratch buffer (as u64, so i64::MIN works).
@@ -1978,7 +1954,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         call(self, "PyErr_SetNone", &[obj.into()])?;
         self.b.build_unconditional_branch(raised)?;
         self.b.position_at_end(bad_bb);
-        let type_error = cpython::raise_fn(self, "TypeError")?;
+        let type_error = capi::raise_fn(self, "TypeError")?;
         let msg = self.cstr("exceptions must derive from BaseException")?;
         self.b.build_call(type_error, &[msg.into()], "")?;
         self.b.build_unconditional_branch(raised)?;
@@ -2039,7 +2015,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         call(self, "PyException_SetCause", &[value.into(), made.into()])?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(bad_bb);
-        let type_error = cpython::raise_fn(self, "TypeError")?;
+        let type_error = capi::raise_fn(self, "TypeError")?;
         let msg = self.cstr("exception causes must derive from BaseException")?;
         self.b.build_call(type_error, &[msg.into()], "")?;
         self.b.build_unconditional_branch(replaced)?;
@@ -2239,7 +2215,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let ok = self.append(cx.func, "unpacked");
         self.b.build_conditional_branch(right, ok, wrong)?;
         self.b.position_at_end(wrong);
-        let value_error = cpython::exception_global(self, "ValueError");
+        let value_error = capi::exception_global(self, "ValueError");
         let exc = self.b.build_load(self.ptr_type(), value_error, "")?;
         let fmt =
             self.cstr(&format!("wrong number of values to unpack (expected {n}, got %zd)"))?;
@@ -3043,7 +3019,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let native = self.natives[inst];
         let ty = p.fn_type(&[p.into(), p.into(), i64t.into()], false);
         let wrapper_name = format!("pyaot.lambda.{inst}");
-        let wrapper = cpython::in_new_function(self, &wrapper_name, ty, move |cg, f| {
+        let wrapper = capi::in_new_function(self, &wrapper_name, ty, move |cg, f| {
             let captures = f.get_nth_param(0).unwrap().into_pointer_value();
             let args = f.get_nth_param(1).unwrap().into_pointer_value();
             let nargs = f.get_nth_param(2).unwrap().into_int_value();
@@ -3052,7 +3028,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             let wrong = cg.append(f, "fail.arity");
             cg.b.build_conditional_branch(right, call_bb, wrong)?;
             cg.b.position_at_end(wrong);
-            let type_error = cg.b.build_load(p, cpython::exception_global(cg, "TypeError"), "")?;
+            let type_error = cg.b.build_load(p, capi::exception_global(cg, "TypeError"), "")?;
             let fmt = cg.cstr(&format!(
                 "<lambda>() takes {n} positional argument{} but %zd were given",
                 if n == 1 { "" } else { "s" }

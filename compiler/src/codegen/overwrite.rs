@@ -1,8 +1,8 @@
 //! Emits the zero fill of only a border ([`Codegen::zeros_then_border`]) where
 //! plan/overwrite.rs found the next loop overwrites the rest (see there for why).
 
-use super::arrays::{dtype_size, DATA, SHAPE};
-use super::{Cg, CgError, Codegen, FnCx};
+use super::layout::{dtype_size, DATA, SHAPE};
+use super::state::{Cg, CgError, Codegen, FnCx};
 use crate::hir::{ExprKind, NpFn, Stmt, StmtKind};
 use crate::plan::overwrite::Overwrite;
 use crate::types::Type;

@@ -11,7 +11,7 @@
 //! its last value, as Python would. An error in any iteration is recorded by the runtime (compiled code
 //! never calls Python from a worker) and raised by the caller after the region.
 
-use super::{Cg, CgError, Codegen, FnCx};
+use super::state::{Cg, CgError, Codegen, FnCx};
 use crate::hir::{Builtin, Const, Expr, ExprKind, Index, Parallel, Stmt};
 use crate::omp::{ReductionOp, Schedule};
 use crate::types::Type;

@@ -2,29 +2,12 @@
 //! why it is still Python): the checks made once before the loop, the loop run with its checks
 //! collected into one flag ([`Codegen::speculative_stmt`]), and the rerun as written.
 
-use super::{Cg, CgError, Codegen, CountedLoop, FnCx};
+use super::state::{Cg, CgError, Codegen, CountedLoop, FnCx, Speculation};
 use crate::hir::{BinOp, Expr, ExprKind, Index, LocalId, Stmt, StmtKind, Target};
 use crate::plan::speculate::{assigned_locals, index_ahead, stores_in, subscripts_in};
 use crate::types::{ArrayType, Type};
 use inkwell::values::{BasicValueEnum, IntValue, PointerValue, StructValue};
 use inkwell::IntPredicate;
-
-/// The state of a speculative loop being generated.
-pub(super) struct Speculation<'ctx> {
-    /// Cleared by any check that fails.
-    flag: PointerValue<'ctx>,
-    /// Inside an `if`: when the branch being computed is the one taken.
-    predicate: Option<IntValue<'ctx>>,
-    /// Locals assigned without keeping their old value (see [`Codegen::loop_temporaries`]).
-    temporaries: Vec<LocalId>,
-    /// The loop variable of a step-1 loop, and the locals the body assigns: a read indexed by
-    /// the loop variable plus a constant, or by what the body does not assign, is checked
-    /// before the loop, once for all iterations.
-    target: Option<LocalId>,
-    assigned: Vec<LocalId>,
-    /// Whether reads may have been checked before (a loop); straight-line code collects all.
-    ahead: bool,
-}
 
 impl Speculation<'_> {
     /// Whether this read of `value[indices]` was checked before the loop.
@@ -96,7 +79,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             let arr = self.expr(cx, value)?.into_struct_value();
             for (k, ix) in indices.iter().enumerate() {
                 let Index::At(i) = ix else { continue };
-                let n = self.dim(arr, super::arrays::SHAPE, k)?;
+                let n = self.dim(arr, super::layout::SHAPE, k)?;
                 let inside = match spec.index_ahead(i) {
                     Some(Some(c)) => {
                         // 0 <= start + c <= stop - 1 + c < n, or no iteration at all. The loop
@@ -146,11 +129,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 .b
                 .build_load(this.llvm_type(&Type::Array(at)), cx.locals[l], "")?
                 .into_struct_value();
-            let mut bytes = this.i64(super::arrays::dtype_size(at.dtype) as i64);
+            let mut bytes = this.i64(super::layout::dtype_size(at.dtype) as i64);
             for k in 0..at.ndim {
-                bytes = this.b.build_int_mul(bytes, this.dim(arr, super::arrays::SHAPE, k)?, "")?;
+                bytes = this.b.build_int_mul(bytes, this.dim(arr, super::layout::SHAPE, k)?, "")?;
             }
-            let data = this.field(arr, super::arrays::DATA)?.into_pointer_value();
+            let data = this.field(arr, super::layout::DATA)?.into_pointer_value();
             let start = this.b.build_ptr_to_int(data, i64t, "")?;
             Ok((arr, start, this.b.build_int_add(start, bytes, "")?))
         };
@@ -160,7 +143,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 continue;
             }
             let (arr, w_start, w_end) = span(self, cx, *w)?;
-            let writable = self.field(arr, super::arrays::WRITABLE)?.into_int_value();
+            let writable = self.field(arr, super::layout::WRITABLE)?.into_int_value();
             ok = self.b.build_and(ok, writable, "")?;
             for r in reads {
                 if cx.fresh.contains(*r) {
@@ -188,7 +171,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     ) -> Cg<BasicValueEnum<'ctx>> {
         let mut inside = self.ctx.bool_type().const_int(1, false);
         for (k, i) in idx.iter().enumerate() {
-            let n = self.dim(arr, super::arrays::SHAPE, k)?;
+            let n = self.dim(arr, super::layout::SHAPE, k)?;
             let in_axis = self.b.build_int_compare(IntPredicate::ULT, *i, n, "")?;
             inside = self.b.build_and(inside, in_axis, "")?;
         }

@@ -1,7 +1,7 @@
 //! Emits unrolled scatter loops, planned by plan/unroll.rs (see there for what qualifies and
 //! why): rounds of four copies of the body ([`Codegen::unrolled_loop`]), then the rest.
 
-use super::{Cg, Codegen, CountedLoop, FnCx};
+use super::state::{Cg, Codegen, CountedLoop, FnCx};
 use crate::hir::{LocalId, Stmt};
 use crate::types::Type;
 use inkwell::basic_block::BasicBlock;
@@ -52,7 +52,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             if matches!(ty, Type::Array(_)) {
                 let arr =
                     self.b.build_load(self.llvm_type(&ty), cx.locals[l], "")?.into_struct_value();
-                let w = self.field(arr, super::arrays::WRITABLE)?.into_int_value();
+                let w = self.field(arr, super::layout::WRITABLE)?.into_int_value();
                 writable = self.b.build_and(writable, w, "")?;
             }
         }
