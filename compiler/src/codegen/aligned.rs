@@ -14,6 +14,7 @@
 //! (so zeroed arrays keep `calloc`'s lazily zeroed pages) and keep the pointer the library gave
 //! in the 8 bytes before the aligned block, for `realloc` and `free`.
 
+use super::basics::{CallResult, CurrentBlock, FunctionParams};
 use super::capi::{call, call_value, in_new_function};
 use super::state::{Cg, Codegen};
 use inkwell::module::Linkage;
@@ -67,9 +68,7 @@ pub(super) fn handler_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'
         let abi_fn = load_slot(cg, api, ABI_VERSION_SLOT)?;
         let abi =
             cg.b.build_indirect_call(i32t.fn_type(&[], false), abi_fn, &[], "")?
-                .try_as_basic_value()
-                .basic()
-                .unwrap()
+                .value()?
                 .into_int_value();
         let major = cg.b.build_right_shift(abi, i32t.const_int(24, false), false, "")?;
         let known = cg.b.build_and(
@@ -83,9 +82,7 @@ pub(super) fn handler_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'
         let version_fn = load_slot(cg, api, FEATURE_VERSION_SLOT)?;
         let version =
             cg.b.build_indirect_call(i32t.fn_type(&[], false), version_fn, &[], "")?
-                .try_as_basic_value()
-                .basic()
-                .unwrap()
+                .value()?
                 .into_int_value();
         let recent = cg.b.build_int_compare(
             IntPredicate::UGE,
@@ -134,9 +131,7 @@ pub(super) fn set_handler<'ctx>(
     Ok(cg
         .b
         .build_indirect_call(p.fn_type(&[p.into()], false), set, &[handler.into()], "")?
-        .try_as_basic_value()
-        .basic()
-        .unwrap()
+        .value()?
         .into_pointer_value())
 }
 
@@ -150,7 +145,7 @@ fn api_table<'ctx>(
     let p = cg.ptr_type();
     let new_name = cg.cstr("numpy._core._multiarray_umath")?;
     let old_name = cg.cstr("numpy.core._multiarray_umath")?;
-    let from = cg.b.get_insert_block().unwrap();
+    let from = cg.b.current_block()?;
     let first = call_value(cg, "PyImport_ImportModule", &[new_name.into()])?.into_pointer_value();
     let retry = cg.append(f, "init.numpy1");
     let have = cg.append(f, "init.module");
@@ -298,7 +293,7 @@ fn malloc_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         "pyaot.aligned.malloc",
         p.fn_type(&[p.into(), i64t.into()], false),
         |cg, f| {
-            let total = padded(cg, f, f.get_nth_param(1).unwrap().into_int_value())?;
+            let total = padded(cg, f, f.param(1)?.into_int_value())?;
             let raw = call_value(cg, "malloc", &[total.into()])?.into_pointer_value();
             return_aligned(cg, f, raw)
         },
@@ -313,8 +308,8 @@ fn calloc_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         "pyaot.aligned.calloc",
         p.fn_type(&[p.into(), i64t.into(), i64t.into()], false),
         |cg, f| {
-            let n = f.get_nth_param(1).unwrap().into_int_value();
-            let size = f.get_nth_param(2).unwrap().into_int_value();
+            let n = f.param(1)?.into_int_value();
+            let size = f.param(2)?.into_int_value();
             // n * size, refusing what overflows (as calloc does).
             let mul = inkwell::intrinsics::Intrinsic::find("llvm.umul.with.overflow")
                 .ok_or_else(|| super::state::CgError("no umul.with.overflow".into()))?;
@@ -322,11 +317,7 @@ fn calloc_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
                 .get_declaration(&cg.module, &[i64t.into()])
                 .ok_or_else(|| super::state::CgError("umul.with.overflow".into()))?;
             let r =
-                cg.b.build_call(mul, &[n.into(), size.into()], "")?
-                    .try_as_basic_value()
-                    .basic()
-                    .unwrap()
-                    .into_struct_value();
+                cg.b.build_call(mul, &[n.into(), size.into()], "")?.value()?.into_struct_value();
             let bytes = cg.b.build_extract_value(r, 0, "")?.into_int_value();
             let overflow = cg.b.build_extract_value(r, 1, "")?.into_int_value();
             let ok = cg.append(f, "count_ok");
@@ -352,18 +343,14 @@ fn realloc_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         "pyaot.aligned.realloc",
         p.fn_type(&[p.into(), p.into(), i64t.into()], false),
         |cg, f| {
-            let ctx = f.get_nth_param(0).unwrap().into_pointer_value();
-            let block = f.get_nth_param(1).unwrap().into_pointer_value();
-            let size = f.get_nth_param(2).unwrap().into_int_value();
+            let ctx = f.param(0)?.into_pointer_value();
+            let block = f.param(1)?.into_pointer_value();
+            let size = f.param(2)?.into_int_value();
             let fresh = cg.append(f, "fresh");
             let grow = cg.append(f, "grow");
             cg.b.build_conditional_branch(cg.b.build_is_null(block, "")?, fresh, grow)?;
             cg.b.position_at_end(fresh);
-            let new =
-                cg.b.build_call(malloc, &[ctx.into(), size.into()], "")?
-                    .try_as_basic_value()
-                    .basic()
-                    .unwrap();
+            let new = cg.b.build_call(malloc, &[ctx.into(), size.into()], "")?.value()?;
             cg.b.build_return(Some(&new))?;
             cg.b.position_at_end(grow);
             let raw = raw_of(cg, block)?;
@@ -411,7 +398,7 @@ fn free_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         "pyaot.aligned.free",
         cg.ctx.void_type().fn_type(&[p.into(), p.into(), i64t.into()], false),
         |cg, f| {
-            let block = f.get_nth_param(1).unwrap().into_pointer_value();
+            let block = f.param(1)?.into_pointer_value();
             let some = cg.append(f, "some");
             let done = cg.append(f, "done");
             cg.b.build_conditional_branch(cg.b.build_is_null(block, "")?, done, some)?;

@@ -7,6 +7,7 @@
 //! owned by its arena (a Python list released when the function leaves); a native function
 //! that returns an array hands its caller one reference to the owner, which the caller adopts.
 
+use super::basics::CallResult;
 use super::capi;
 use super::cpython;
 use super::layout::{dtype_size, DATA, OWNER, SHAPE, STRIDES, WRITABLE};
@@ -335,13 +336,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                         &[self.ctx.i64_type().into(), self.ctx.f64_type().into()],
                     )
                     .ok_or_else(|| CgError("fptosi.sat".into()))?;
-                let i = self
-                    .b
-                    .build_call(f, &[v.into()], "")?
-                    .try_as_basic_value()
-                    .basic()
-                    .unwrap()
-                    .into_int_value();
+                let i = self.b.build_call(f, &[v.into()], "")?.value()?.into_int_value();
                 self.b.build_int_truncate_or_bit_cast(i, target.into_int_type(), "")?.into()
             }
             _ => {
@@ -923,13 +918,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         at: &ArrayType,
     ) -> Cg<BasicValueEnum<'ctx>> {
         let reader = cpython::read_new_array_fn(self, at.ndim)?;
-        let r = self
-            .b
-            .build_call(reader, &[obj.into()], "")?
-            .try_as_basic_value()
-            .basic()
-            .unwrap()
-            .into_struct_value();
+        let r = self.b.build_call(reader, &[obj.into()], "")?.value()?.into_struct_value();
         let v = self.check_failed(cx, r)?;
         Ok(v)
     }

@@ -2,6 +2,7 @@
 //! debug locations and subprograms, branch weights and loop metadata, and the typed HIR of the
 //! instance being generated (`ty`, `local_ty`, and `facts` for the plan's analyses).
 
+use super::state::CgError;
 use super::state::FnCx;
 use super::state::{Cg, Codegen};
 use crate::diagnostics::Span;
@@ -9,11 +10,45 @@ use crate::hir::{self, Expr};
 use crate::types::Type;
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
 use inkwell::debug_info::{AsDIScope, DIFlags, DIFlagsConstants, DIScope};
 use inkwell::module::Linkage;
 use inkwell::types::{BasicTypeEnum, StructType};
-use inkwell::values::{FloatValue, FunctionValue, IntValue, PointerValue};
+use inkwell::values::CallSiteValue;
+use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue};
 use inkwell::AddressSpace;
+
+/// The three inkwell lookups codegen makes everywhere, as errors instead of panics: a
+/// function's parameter, a call's result, the builder's current block.
+pub(super) trait FunctionParams<'ctx> {
+    fn param(&self, k: u32) -> Cg<BasicValueEnum<'ctx>>;
+}
+
+impl<'ctx> FunctionParams<'ctx> for FunctionValue<'ctx> {
+    fn param(&self, k: u32) -> Cg<BasicValueEnum<'ctx>> {
+        self.get_nth_param(k).ok_or_else(|| CgError(format!("no parameter {k}")))
+    }
+}
+
+pub(super) trait CallResult<'ctx> {
+    fn value(self) -> Cg<BasicValueEnum<'ctx>>;
+}
+
+impl<'ctx> CallResult<'ctx> for CallSiteValue<'ctx> {
+    fn value(self) -> Cg<BasicValueEnum<'ctx>> {
+        self.try_as_basic_value().basic().ok_or_else(|| CgError("a call without a value".into()))
+    }
+}
+
+pub(super) trait CurrentBlock<'ctx> {
+    fn current_block(&self) -> Cg<BasicBlock<'ctx>>;
+}
+
+impl<'ctx> CurrentBlock<'ctx> for Builder<'ctx> {
+    fn current_block(&self) -> Cg<BasicBlock<'ctx>> {
+        self.get_insert_block().ok_or_else(|| CgError("the builder is in no block".into()))
+    }
+}
 
 impl<'ctx> Codegen<'ctx, '_> {
     pub(super) fn llvm_type(&self, t: &Type) -> BasicTypeEnum<'ctx> {

@@ -4,6 +4,7 @@
 //! `PYAOT_DEBUG_GIL=1` every call first checks that its thread holds the GIL. The lowest room
 //! of codegen above its state: every other room that talks to Python goes through here.
 
+use super::basics::FunctionParams;
 use super::state::{Cg, CgError, Codegen};
 use inkwell::module::Linkage;
 use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue, PointerValue};
@@ -177,7 +178,7 @@ pub(super) fn raise_fn<'ctx>(
     let exception = exception.to_string();
     let f = in_new_function(cg, &name, ty, move |cg, f| {
         let slot = exception_global(cg, &exception);
-        let msg = f.get_nth_param(0).unwrap().into_pointer_value();
+        let msg = f.param(0)?.into_pointer_value();
         let zero = cg.i64(0);
         cg.record_if_in_region(f, slot, msg, [zero, zero, zero])?;
         // Compiled code may be running without the GIL: take it to set the error.

@@ -3,6 +3,7 @@
 //! exponents and the polar formula otherwise, `abs` through libm's hypot.
 //! A complex value is `{ double re, double im }`.
 
+use super::basics::FunctionParams;
 use super::capi;
 use super::state::{Cg, Codegen, FnCx};
 use crate::hir::BinOp;
@@ -165,8 +166,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             .complex_type()
             .fn_type(&[f64t.into(), f64t.into(), f64t.into(), f64t.into()], false);
         capi::in_new_function(self, "pyaot.cpow", ty, |cg, f| {
-            let p = |i: u32| f.get_nth_param(i).unwrap().into_float_value();
-            let (ar, ai, br, bi) = (p(0), p(1), p(2), p(3));
+            let p = |i: u32| f.param(i).map(|v| v.into_float_value());
+            let (ar, ai, br, bi) = (p(0)?, p(1)?, p(2)?, p(3)?);
             let zero = cg.f64(0.0);
             let one = cg.f64(1.0);
             let a = cg.make_complex(ar, ai)?;

@@ -5,6 +5,7 @@
 //! Only stable-ABI (3.11) symbols are used, so one `.abi3.so` imports on 3.11 and later.
 //! Struct layouts and constants: see docs/ARCHITECTURE.md ("CPython ABI").
 
+use super::basics::{CallResult, CurrentBlock, FunctionParams};
 use super::capi::{
     call, call_value, data_symbol, decref, exception_global, in_new_function, type_of,
 };
@@ -49,7 +50,7 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
     let ty = cg.ctx.bool_type().fn_type(&[p.into()], false);
     let spec = spec.clone();
     in_new_function(cg, &name, ty, move |cg, f| {
-        let obj = f.get_nth_param(0).unwrap().into_pointer_value();
+        let obj = f.param(0)?.into_pointer_value();
         let yes = |cg: &Codegen<'ctx, '_>, v: IntValue<'ctx>| -> Cg<()> {
             cg.b.build_return(Some(&v))?;
             Ok(())
@@ -126,11 +127,7 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let is_complex = i32_nonzero(cg, is_complex)?;
                 let float_check = check_fn(cg, &SpecType::Scalar(Scalar::Float64))?;
                 let real =
-                    cg.b.build_call(float_check, &[obj.into()], "")?
-                        .try_as_basic_value()
-                        .basic()
-                        .unwrap()
-                        .into_int_value();
+                    cg.b.build_call(float_check, &[obj.into()], "")?.value()?.into_int_value();
                 yes(cg, cg.b.build_or(is_complex, real, "")?)
             }
             SpecType::Scalar(Scalar::Float32 | Scalar::Float64) => {
@@ -193,12 +190,7 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                     let checker = check_fn(cg, item)?;
                     let it =
                         call_value(cg, "PyTuple_GetItem", &[obj.into(), cg.i64(i as i64).into()])?;
-                    let ok =
-                        cg.b.build_call(checker, &[it.into()], "")?
-                            .try_as_basic_value()
-                            .basic()
-                            .unwrap()
-                            .into_int_value();
+                    let ok = cg.b.build_call(checker, &[it.into()], "")?.value()?.into_int_value();
                     next = cg.append(f, "item");
                     cg.b.build_conditional_branch(ok, next, no)?;
                 }
@@ -509,7 +501,10 @@ fn numpy_types_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
                 &[dtype_fn.into(), args.into(), p.const_null().into()],
             )?;
             call(cg, "Py_DecRef", &[args.into()])?;
-            let g = cg.module.get_global(&format!("pyaot.descr.{}", numpy_name(d))).unwrap();
+            let g = cg
+                .module
+                .get_global(&format!("pyaot.descr.{}", numpy_name(d)))
+                .ok_or_else(|| CgError(format!("no dtype global for {}", numpy_name(d))))?;
             cg.b.build_store(g.as_pointer_value(), descr)?;
         }
         call(cg, "Py_DecRef", &[dtype_fn.into()])?;
@@ -550,8 +545,7 @@ fn unbox_array<'ctx>(
         return Err(CgError("unbox_array of a non-array".into()));
     };
     let types = numpy_types_fn(cg)?;
-    let ndarray =
-        cg.b.build_call(types, &[], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+    let ndarray = cg.b.build_call(types, &[], "")?.value()?.into_pointer_value();
     let tp = type_of(cg, obj)?;
     let is_ndarray = cg.b.build_int_compare(IntPredicate::EQ, tp, ndarray, "")?;
     let not_null = cg.b.build_is_not_null(ndarray, "")?;
@@ -565,7 +559,7 @@ fn unbox_array<'ctx>(
             p,
             cg.module
                 .get_global(&format!("pyaot.descr.{}", numpy_name(*dtype)))
-                .unwrap()
+                .ok_or_else(|| CgError(format!("no dtype global for {}", numpy_name(*dtype))))?
                 .as_pointer_value(),
             "",
         )?
@@ -595,7 +589,7 @@ fn unbox_array<'ctx>(
             .push(load_at(cg, strides_p, 8 * k as u64, cg.ctx.i64_type().into())?.into_int_value());
     }
     let fast_arr = cg.make_array(data, &shape, &strides, obj, w)?;
-    let fast_end = cg.b.get_insert_block().unwrap();
+    let fast_end = cg.b.current_block()?;
     let join = cg.append(f, "unboxed_array");
     cg.b.build_unconditional_branch(join)?;
 
@@ -703,7 +697,7 @@ fn unbox_array<'ctx>(
     }
     let w = cg.b.build_load(cg.ctx.bool_type(), writable, "")?.into_int_value();
     let slow_arr = cg.make_array(data, &shape, &strides, obj, w)?;
-    let slow_end = cg.b.get_insert_block().unwrap();
+    let slow_end = cg.b.current_block()?;
     cg.b.build_unconditional_branch(join)?;
     cg.b.position_at_end(join);
     let phi = cg.b.build_phi(cg.array_struct(at.ndim), "array")?;
@@ -774,8 +768,7 @@ pub(super) fn index_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionVal
     let ty =
         cg.ctx.void_type().fn_type(&[i64t.into(), cg.ctx.i32_type().into(), i64t.into()], false);
     let f = in_new_function(cg, "pyaot.index_error", ty, |cg, f| {
-        let (i, axis, n) =
-            (f.get_nth_param(0).unwrap(), f.get_nth_param(1).unwrap(), f.get_nth_param(2).unwrap());
+        let (i, axis, n) = (f.param(0)?, f.param(1)?, f.param(2)?);
         let axis64 = cg.b.build_int_z_extend(axis.into_int_value(), cg.ctx.i64_type(), "")?;
         cg.record_if_in_region(
             f,
@@ -802,7 +795,7 @@ pub(super) fn raise_recorded_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<Function
     let p = cg.ptr_type();
     let ty = cg.ctx.void_type().fn_type(&[p.into()], false);
     let f = in_new_function(cg, "pyaot.raise_recorded", ty, |cg, f| {
-        let error = f.get_nth_param(0).unwrap().into_pointer_value();
+        let error = f.param(0)?.into_pointer_value();
         let i64t = cg.ctx.i64_type();
         // A region started inside another one ran serially, and its error is already recorded
         // for the outer region: leave it there (this thread must not call Python).
@@ -871,15 +864,15 @@ pub(super) fn arena_add<'ctx>(
             let i32t = cg.ctx.i32_type();
             let ty = i32t.fn_type(&[p.into(), p.into()], false);
             in_new_function(cg, "pyaot.arena_add", ty, |cg, f| {
-                let slot = f.get_nth_param(0).unwrap().into_pointer_value();
-                let obj = f.get_nth_param(1).unwrap().into_pointer_value();
+                let slot = f.param(0)?.into_pointer_value();
+                let obj = f.param(1)?.into_pointer_value();
                 let gil = call_value(cg, "PyGILState_Ensure", &[])?;
                 let list = cg.b.build_load(p, slot, "")?.into_pointer_value();
                 let make = cg.append(f, "make");
                 let append = cg.append(f, "append");
                 let oom = cg.append(f, "oom");
                 let missing = cg.b.build_is_null(list, "")?;
-                let entry = cg.b.get_insert_block().unwrap();
+                let entry = cg.b.current_block()?;
                 cg.b.build_conditional_branch(missing, make, append)?;
                 cg.b.position_at_end(make);
                 let fresh = call_value(cg, "PyList_New", &[cg.i64(0).into()])?.into_pointer_value();
@@ -905,13 +898,7 @@ pub(super) fn arena_add<'ctx>(
             })?
         }
     };
-    Ok(cg
-        .b
-        .build_call(f, &[slot.into(), obj.into()], "")?
-        .try_as_basic_value()
-        .basic()
-        .unwrap()
-        .into_int_value())
+    Ok(cg.b.build_call(f, &[slot.into(), obj.into()], "")?.value()?.into_int_value())
 }
 
 /// `pyaot.np_call(name, args, aligned)`: `numpy.<name>(*args)`, importing numpy on first use,
@@ -920,9 +907,9 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let p = cg.ptr_type();
     let ty = p.fn_type(&[p.into(), p.into(), cg.ctx.bool_type().into()], false);
     in_new_function(cg, "pyaot.np_call", ty, |cg, f| {
-        let name = f.get_nth_param(0).unwrap().into_pointer_value();
-        let args = f.get_nth_param(1).unwrap().into_pointer_value();
-        let aligned = f.get_nth_param(2).unwrap().into_int_value();
+        let name = f.param(0)?.into_pointer_value();
+        let args = f.param(1)?.into_pointer_value();
+        let aligned = f.param(2)?.into_int_value();
         let g = cg.module.add_global(p, None, "pyaot.numpy");
         g.set_initializer(&p.const_null());
         g.set_linkage(Linkage::Internal);
@@ -930,7 +917,7 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         let import = cg.append(f, "import");
         let have = cg.append(f, "have_numpy");
         let fail = cg.append(f, "fail");
-        let entry = cg.b.get_insert_block().unwrap();
+        let entry = cg.b.current_block()?;
         let missing = cg.b.build_is_null(np, "")?;
         cg.b.build_conditional_branch(missing, import, have)?;
         cg.b.position_at_end(import);
@@ -956,18 +943,13 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         // Large arrays come from the aligned allocator (see aligned.rs), set around this call only.
         let want = cg.append(f, "aligned");
         let call_bb = cg.append(f, "call");
-        let from = cg.b.get_insert_block().unwrap();
+        let from = cg.b.current_block()?;
         cg.b.build_conditional_branch(aligned, want, call_bb)?;
         cg.b.position_at_end(want);
         let handler_fn = super::aligned::handler_fn(cg)?;
-        let handler =
-            cg.b.build_call(handler_fn, &[], "")?
-                .try_as_basic_value()
-                .basic()
-                .unwrap()
-                .into_pointer_value();
+        let handler = cg.b.build_call(handler_fn, &[], "")?.value()?.into_pointer_value();
         let install = cg.append(f, "aligned.install");
-        let want_end = cg.b.get_insert_block().unwrap();
+        let want_end = cg.b.current_block()?;
         cg.b.build_conditional_branch(cg.b.build_is_null(handler, "")?, call_bb, install)?;
         cg.b.position_at_end(install);
         let previous = super::aligned::set_handler(cg, handler)?;
@@ -975,7 +957,7 @@ fn np_call_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         // Could not set it: go on with numpy's own allocator.
         let installed = cg.b.build_is_not_null(previous, "")?;
         let cleared = cg.append(f, "aligned.failed");
-        let install_end = cg.b.get_insert_block().unwrap();
+        let install_end = cg.b.current_block()?;
         cg.b.build_conditional_branch(installed, call_bb, cleared)?;
         cg.b.position_at_end(cleared);
         call(cg, "PyErr_Clear", &[])?;
@@ -1071,7 +1053,7 @@ pub(super) fn numpy_call<'ctx>(
     }
     for (v, t) in extra {
         let boxer = box_fn(cg, t)?;
-        let obj = cg.b.build_call(boxer, &[(*v).into()], "")?.try_as_basic_value().basic().unwrap();
+        let obj = cg.b.build_call(boxer, &[(*v).into()], "")?.value()?;
         call(cg, "PyTuple_SetItem", &[args.into(), cg.i64(k as i64).into(), obj.into()])?;
         k += 1;
     }
@@ -1095,9 +1077,7 @@ pub(super) fn numpy_call<'ctx>(
     };
     let obj =
         cg.b.build_call(callee, &[name.into(), args.into(), aligned.into()], "")?
-            .try_as_basic_value()
-            .basic()
-            .unwrap()
+            .value()?
             .into_pointer_value();
     call(cg, "PyGILState_Release", &[gil.into()])?;
     let unwind = cg.unwind_block(cx)?;
@@ -1119,7 +1099,7 @@ pub(super) fn read_new_array_fn<'ctx>(
     let ret = cg.ctx.struct_type(&[arr_ty.into(), cg.ctx.bool_type().into()], false);
     let ty = ret.fn_type(&[p.into()], false);
     in_new_function(cg, &name, ty, move |cg, f| {
-        let obj = f.get_nth_param(0).unwrap().into_pointer_value();
+        let obj = f.param(0)?.into_pointer_value();
         let view = cg.b.build_alloca(cg.ctx.i8_type().array_type(PY_BUFFER_SIZE), "view")?;
         let gil = call_value(cg, "PyGILState_Ensure", &[])?;
         let r = call_value(
@@ -1174,10 +1154,10 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
     let ty = ret.fn_type(&[p.into(), p.into(), p.into(), p.into()], false);
     let spec = spec.clone();
     in_new_function(cg, &name, ty, move |cg, f| {
-        let obj = f.get_nth_param(0).unwrap().into_pointer_value();
-        let fname = f.get_nth_param(1).unwrap().into_pointer_value();
-        let argname = f.get_nth_param(2).unwrap().into_pointer_value();
-        let view = f.get_nth_param(3).unwrap().into_pointer_value();
+        let obj = f.param(0)?.into_pointer_value();
+        let fname = f.param(1)?.into_pointer_value();
+        let argname = f.param(2)?.into_pointer_value();
+        let view = f.param(3)?.into_pointer_value();
         let ok = |cg: &Codegen<'ctx, '_>, v: BasicValueEnum<'ctx>| -> Cg<()> {
             let agg = cg.b.build_insert_value(ret.get_undef(), v, 0, "")?;
             let agg = cg.b.build_insert_value(agg, cg.ctx.bool_type().const_zero(), 1, "")?;
@@ -1316,17 +1296,13 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 )?;
                 let convert = cg.append(f, "to_complex");
                 let read = cg.append(f, "read_parts");
-                let entry_block = cg.b.get_insert_block().unwrap();
+                let entry_block = cg.b.current_block()?;
                 cg.b.build_conditional_branch(is_complex, read, convert)?;
                 cg.b.position_at_end(convert);
                 // Numbers only: complex("1+2j") would parse a string.
                 let float_check = check_fn(cg, &SpecType::Scalar(Scalar::Float64))?;
                 let real =
-                    cg.b.build_call(float_check, &[obj.into()], "")?
-                        .try_as_basic_value()
-                        .basic()
-                        .unwrap()
-                        .into_int_value();
+                    cg.b.build_call(float_check, &[obj.into()], "")?.value()?.into_int_value();
                 let dunder = cg.cstr("__complex__")?;
                 let has = call_value(cg, "PyObject_HasAttrString", &[obj.into(), dunder.into()])?
                     .into_int_value();
@@ -1442,9 +1418,7 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                             &[it.into(), fname.into(), argname.into(), p.const_null().into()],
                             "",
                         )?
-                        .try_as_basic_value()
-                        .basic()
-                        .unwrap()
+                        .value()?
                         .into_struct_value();
                     let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
                     let next = cg.append(f, "next");
@@ -1556,7 +1530,7 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
     let ty = p.fn_type(&[cg.llvm_type(t).into()], false);
     let t = t.clone();
     in_new_function(cg, &name, ty, move |cg, f| {
-        let v = f.get_nth_param(0).unwrap();
+        let v = f.param(0)?;
         let obj = match &t {
             // Already an object (a new reference): handed over as it is.
             Type::Object => v,
@@ -1673,9 +1647,7 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 let no_allocation = cg.ctx.bool_type().const_zero();
                 let obj =
                     cg.b.build_call(callee, &[name.into(), args.into(), no_allocation.into()], "")?
-                        .try_as_basic_value()
-                        .basic()
-                        .unwrap();
+                        .value()?;
                 call(cg, "Py_DecRef", &[owner.into()])?;
                 cg.b.build_return(Some(&obj))?;
                 cg.b.position_at_end(fail);
@@ -1696,11 +1668,7 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                     let boxer = box_fn(cg, item_t)?;
                     let item = cg.b.build_extract_value(v.into_struct_value(), i as u32, "")?;
                     let obj =
-                        cg.b.build_call(boxer, &[item.into()], "")?
-                            .try_as_basic_value()
-                            .basic()
-                            .unwrap()
-                            .into_pointer_value();
+                        cg.b.build_call(boxer, &[item.into()], "")?.value()?.into_pointer_value();
                     let next = cg.append(f, "next");
                     let null = cg.b.build_is_null(obj, "")?;
                     cg.b.build_conditional_branch(null, cleanup, next)?;
@@ -1737,15 +1705,15 @@ fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         false,
     );
     in_new_function(cg, "pyaot.bind", ty, |cg, f| {
-        let param = |i: u32| f.get_nth_param(i).unwrap();
+        let param = |i: u32| f.param(i);
         let (args, nargs, kwnames, names, nparams, fname, out) = (
-            param(0).into_pointer_value(),
-            param(1).into_int_value(),
-            param(2).into_pointer_value(),
-            param(3).into_pointer_value(),
-            param(4).into_int_value(),
-            param(5).into_pointer_value(),
-            param(6).into_pointer_value(),
+            param(0)?.into_pointer_value(),
+            param(1)?.into_int_value(),
+            param(2)?.into_pointer_value(),
+            param(3)?.into_pointer_value(),
+            param(4)?.into_int_value(),
+            param(5)?.into_pointer_value(),
+            param(6)?.into_pointer_value(),
         );
         let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
         let fail = cg.append(f, "fail");
@@ -1867,8 +1835,8 @@ fn arg_type_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>
     let p = cg.ptr_type();
     let ty = cg.ctx.void_type().fn_type(&[p.into(), p.into(), p.into(), p.into()], false);
     let f = in_new_function(cg, "pyaot.arg_type_error", ty, |cg, f| {
-        let param = |i: u32| f.get_nth_param(i).unwrap();
-        let tp = type_of(cg, param(3).into_pointer_value())?;
+        let param = |i: u32| f.param(i);
+        let tp = type_of(cg, param(3)?.into_pointer_value())?;
         let tname = call_value(cg, "PyType_GetName", &[tp.into()])?.into_pointer_value();
         let type_error = cg.b.build_load(p, exception_global(cg, "TypeError"), "")?;
         let have = cg.append(f, "have_name");
@@ -1884,9 +1852,9 @@ fn arg_type_error_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>
             &[
                 type_error.into(),
                 fmt.into(),
-                param(0).into(),
-                param(1).into(),
-                param(2).into(),
+                param(0)?.into(),
+                param(1)?.into(),
+                param(2)?.into(),
                 tname.into(),
             ],
         )?;
@@ -1984,11 +1952,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             views.push(None);
         }
     }
-    let (args, nargs, kwnames) = (
-        func.get_nth_param(1).unwrap(),
-        func.get_nth_param(2).unwrap(),
-        func.get_nth_param(3).unwrap(),
-    );
+    let (args, nargs, kwnames) = (func.param(1)?, func.param(2)?, func.param(3)?);
     let fail = cg.append(func, "fail");
     let bound = cg.append(func, "bound");
     // Fast path: every argument given by position, no keywords: no binding loop.
@@ -2025,9 +1989,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             ],
             "",
         )?
-        .try_as_basic_value()
-        .basic()
-        .unwrap()
+        .value()?
         .into_int_value();
     let bind_ok =
         cg.b.build_int_compare(IntPredicate::EQ, r, cg.ctx.i32_type().const_zero(), "")?;
@@ -2086,12 +2048,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             cg.b.build_conditional_branch(present, check_bb, absent_target)?;
             cg.b.position_at_end(check_bb);
             let checker = check_fn(cg, spec)?;
-            let ok =
-                cg.b.build_call(checker, &[objs[k].into()], "")?
-                    .try_as_basic_value()
-                    .basic()
-                    .unwrap()
-                    .into_int_value();
+            let ok = cg.b.build_call(checker, &[objs[k].into()], "")?.value()?.into_int_value();
             cg.b.build_conditional_branch(ok, pass, next)?;
             cg.b.position_at_end(pass);
         }
@@ -2112,9 +2069,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
                         &[objs[k].into(), fname.into(), argname.into(), view.into()],
                         "",
                     )?
-                    .try_as_basic_value()
-                    .basic()
-                    .unwrap()
+                    .value()?
                     .into_struct_value();
                 let failed = cg.b.build_extract_value(r, 1, "")?.into_int_value();
                 let ok = cg.append(func, "unboxed");
@@ -2169,11 +2124,11 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
                 cg.b.build_conditional_branch(all, fast_bb, generic_bb)?;
                 cg.b.position_at_end(fast_bb);
                 let fast = call_native(cg, contiguous, &values, flag, true)?;
-                let fast_end = cg.b.get_insert_block().unwrap();
+                let fast_end = cg.b.current_block()?;
                 cg.b.build_unconditional_branch(called)?;
                 cg.b.position_at_end(generic_bb);
                 let generic = call_native(cg, sig.instance, &values, flag, true)?;
-                let generic_end = cg.b.get_insert_block().unwrap();
+                let generic_end = cg.b.current_block()?;
                 cg.b.build_unconditional_branch(called)?;
                 cg.b.position_at_end(called);
                 let phi = cg.b.build_phi(fast.get_type(), "result")?;
@@ -2187,7 +2142,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
         cg.b.build_conditional_branch(failed, fail, ok)?;
         cg.b.position_at_end(ok);
         let boxer = box_fn(cg, &ret_t)?;
-        let obj = cg.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap();
+        let obj = cg.b.build_call(boxer, &[v.into()], "")?.value()?;
         release_views(cg, func, &views)?;
         cg.b.build_return(Some(&obj))?;
         cg.b.position_at_end(next);
@@ -2218,12 +2173,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             cg.b.build_unconditional_branch(fail)?;
             cg.b.position_at_end(check_bb);
             let checker = check_fn(cg, spec)?;
-            let ok =
-                cg.b.build_call(checker, &[objs[k].into()], "")?
-                    .try_as_basic_value()
-                    .basic()
-                    .unwrap()
-                    .into_int_value();
+            let ok = cg.b.build_call(checker, &[objs[k].into()], "")?.value()?.into_int_value();
             let wrong = cg.append(func, "explain_wrong");
             cg.b.build_conditional_branch(ok, pass, wrong)?;
             cg.b.position_at_end(wrong);

@@ -13,6 +13,7 @@
 //! for Pythran. A body escapes with the Python error already set (`ERROR_SET`: an IndexError, a
 //! failed call of a function that reports by flag) or with none (`TOO_DEEP`).
 
+use super::basics::FunctionParams;
 use super::capi;
 use super::state::{Cg, Codegen, FnCx};
 use crate::types::{InstanceId, Type};
@@ -103,7 +104,8 @@ pub(super) fn define_entry<'ctx>(
 
     cg.b.position_at_end(run);
     let n = entry.count_params();
-    let mut args: Vec<_> = (0..n - 1).map(|k| entry.get_nth_param(k).unwrap().into()).collect();
+    let mut args: Vec<_> =
+        (0..n - 1).map(|k| entry.param(k).map(Into::into)).collect::<Cg<Vec<_>>>()?;
     args.push(jump_buffer.into());
     let v =
         cg.b.build_call(body, &args, "")?
@@ -182,8 +184,8 @@ fn escape_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
         }
     };
     let f = capi::in_new_function(cg, name, ty, |cg, f| {
-        let buffer = f.get_nth_param(0).unwrap();
-        let why = f.get_nth_param(1).unwrap();
+        let buffer = f.param(0)?;
+        let why = f.param(1)?;
         cg.b.build_call(longjmp, &[buffer.into(), why.into()], "")?;
         cg.b.build_unreachable()?;
         Ok(())

@@ -47,7 +47,13 @@ impl<'ctx> FreshArrays<'ctx> {
             .map(|(k, l)| {
                 let others =
                     scopes.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, s)| *s).collect();
-                (*l, (list(vec![scopes[k]]).unwrap(), list(others)))
+                (
+                    *l,
+                    (
+                        list(vec![scopes[k]]).expect("a list of one scope is not empty"),
+                        list(others),
+                    ),
+                )
             })
             .collect();
         FreshArrays { own, all: list(scopes) }

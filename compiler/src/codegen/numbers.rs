@@ -2,6 +2,7 @@
 //! ZeroDivisionError, int overflow (OverflowError past int64 unless `overflowcheck=False`),
 //! powers, true division correctly rounded, float-to-int conversion errors, libm calls.
 
+use super::basics::FunctionParams;
 use super::capi;
 use super::state::FnCx;
 use super::state::{Cg, CgError, Codegen};
@@ -588,8 +589,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let head = cg.append(f, "head");
                 let body = cg.append(f, "body");
                 let exit = cg.append(f, "exit");
-                let base0 = f.get_nth_param(0).unwrap().into_int_value();
-                let exp0 = f.get_nth_param(1).unwrap().into_int_value();
+                let base0 = f.param(0)?.into_int_value();
+                let exp0 = f.param(1)?.into_int_value();
                 cg.b.build_unconditional_branch(head)?;
                 cg.b.position_at_end(head);
                 let acc = cg.b.build_phi(i64t, "acc")?;

@@ -12,6 +12,7 @@
 //! and attribute names are module globals created once when the extension is imported
 //! (`pyaot.exec`).
 
+use super::basics::{CallResult, CurrentBlock, FunctionParams};
 use super::capi;
 use super::capi::{call, call_value, data_symbol, type_of};
 use super::cpython::{self};
@@ -433,14 +434,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         let known = self.b.build_or(is_true, is_false, "")?;
         let ask = self.append(cx.func, "truth.call");
         let done = self.append(cx.func, "truth.done");
-        let here = self.b.get_insert_block().unwrap();
+        let here = self.b.current_block()?;
         self.b.build_conditional_branch(known, done, ask)?;
         self.b.position_at_end(ask);
         let r = call_value(self, "PyObject_IsTrue", &[obj.into()])?.into_int_value();
         self.check_minus_one(cx, r)?;
         let asked =
             self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
-        let ask_end = self.b.get_insert_block().unwrap();
+        let ask_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(self.ctx.bool_type(), "truth")?;
@@ -984,19 +985,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         let size_at =
             unsafe { self.b.build_in_bounds_gep(self.ctx.i8_type(), obj, &[self.i64(16)], "")? };
         self.b.build_store(size_at, self.b.build_int_add(size, self.i64(1), "")?)?;
-        let store_end = self.b.get_insert_block().unwrap();
+        let store_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(grow_bb);
         let r = call_value(self, "PyList_Append", &[obj.into(), v.into()])?.into_int_value();
         let failed =
             self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
         let from_list = self.b.build_select(failed, self.ptr_type().const_null(), none, "")?;
-        let list_end = self.b.get_insert_block().unwrap();
+        let list_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(other_bb);
         let p = self.ptr_type();
         let called = self.call_method(cx, obj, name, &[v])?;
-        let call_end = self.b.get_insert_block().unwrap();
+        let call_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(p, "")?;
@@ -1077,19 +1078,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         let item =
             call_value(self, "PyList_GetItem", &[obj.into(), at.into()])?.into_pointer_value();
         self.obj_xincref(item)?;
-        let list_end = self.b.get_insert_block().unwrap();
+        let list_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(other_bb);
         let boxed = call_value(self, "PyLong_FromLongLong", &[i.into()])?.into_pointer_value();
         let got = self.append(cx.func, "item.boxed");
-        let other_end_fail = self.b.get_insert_block().unwrap();
+        let other_end_fail = self.b.current_block()?;
         let null = self.b.build_is_null(boxed, "")?;
         self.b.build_conditional_branch(null, done, got)?;
         self.b.position_at_end(got);
         // Not a list: a dict keyed by ints (dict fast path), or anything else.
         let r = self.dict_item(cx, obj, boxed)?;
         self.obj_decref(boxed)?;
-        let other_end = self.b.get_insert_block().unwrap();
+        let other_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(p, "")?;
@@ -1123,14 +1124,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_conditional_branch(missing, generic_bb, found_bb)?;
         self.b.position_at_end(found_bb);
         self.obj_incref(found)?;
-        let found_end = self.b.get_insert_block().unwrap();
+        let found_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         // A missing key may have set an error (unhashable): PyObject_GetItem sets the same one.
         self.b.position_at_end(generic_bb);
         call(self, "PyErr_Clear", &[])?;
         let r =
             call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?.into_pointer_value();
-        let generic_end = self.b.get_insert_block().unwrap();
+        let generic_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(p, "")?;
@@ -1167,7 +1168,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let missing = self.b.build_is_null(found, "")?;
         let miss_bb = self.append(cx.func, "get.miss");
         let pick_bb = self.append(cx.func, "get.pick");
-        let found_end = self.b.get_insert_block().unwrap();
+        let found_end = self.b.current_block()?;
         self.b.build_conditional_branch(missing, miss_bb, pick_bb)?;
         // Missing: the default, unless the lookup failed (an unhashable key).
         self.b.position_at_end(miss_bb);
@@ -1181,12 +1182,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         picked.add_incoming(&[(&found, found_end), (&fallback, miss_bb)]);
         let item = picked.as_basic_value().into_pointer_value();
         self.obj_xincref(item)?;
-        let dict_end = self.b.get_insert_block().unwrap();
+        let dict_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(call_bb);
         let method_args = if args.len() == 2 { vec![key, default] } else { vec![key] };
         let called = self.call_method(cx, obj, name, &method_args)?;
-        let call_end = self.b.get_insert_block().unwrap();
+        let call_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(p, "")?;
@@ -1262,7 +1263,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                     let given = [a, b, c].iter().filter(|x| x.is_some()).count();
                     // The given parts are the last `given` temporaries, in order.
                     for _ in 0..given {
-                        let v = cx.temps.pop().unwrap();
+                        let v = cx
+                            .temps
+                            .pop()
+                            .ok_or_else(|| CgError("a slice part was not kept".into()))?;
                         self.obj_decref(v)?;
                     }
                     self.check_null(cx, s)?
@@ -1512,19 +1516,19 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_conditional_branch(give_up, generic_bb, native_ok)?;
         self.b.position_at_end(native_ok);
         let native = finish(self, value)?;
-        let native_end = self.b.get_insert_block().unwrap();
+        let native_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(generic_bb);
         let n_obj = call_value(self, "PyLong_FromLongLong", &[n.into()])?.into_pointer_value();
         let have = self.append(cx.func, &format!("{tag}.boxed"));
-        let box_failed_end = self.b.get_insert_block().unwrap();
+        let box_failed_end = self.b.current_block()?;
         let null = self.b.build_is_null(n_obj, "")?;
         self.b.build_conditional_branch(null, done, have)?;
         self.b.position_at_end(have);
         let (ga, gb) = if object_left { (obj, n_obj) } else { (n_obj, obj) };
         let r = generic(self, ga, gb)?;
         self.obj_decref(n_obj)?;
-        let generic_end = self.b.get_insert_block().unwrap();
+        let generic_end = self.b.current_block()?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         let phi = self.b.build_phi(p, "")?;
@@ -1805,9 +1809,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                         let itoa = self.itoa_fn()?;
                         self.b
                             .build_call(itoa, &[v.into(), at.into()], "")?
-                            .try_as_basic_value()
-                            .basic()
-                            .unwrap()
+                            .value()?
                             .into_int_value()
                     };
                     len = self.b.build_int_add(len, written, "")?;
@@ -1826,15 +1828,15 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i8t = self.ctx.i8_type();
         let ty = i64t.fn_type(&[i64t.into(), self.ptr_type().into()], false);
         capi::in_new_function(self, "pyaot.itoa", ty, |cg, f| {
-            let v = f.get_nth_param(0).unwrap().into_int_value();
-            let out = f.get_nth_param(1).unwrap().into_pointer_value();
+            let v = f.param(0)?.into_int_value();
+            let out = f.param(1)?.into_pointer_value();
             // Digits of |v| backwards into a scratch buffer (as u64, so i64::MIN works).
             let scratch = cg.b.build_alloca(i8t.array_type(20), "digits")?;
             let negative = cg.b.build_int_compare(IntPredicate::SLT, v, cg.i64(0), "")?;
             let magnitude =
                 cg.b.build_select(negative, cg.b.build_int_sub(cg.i64(0), v, "")?, v, "")?
                     .into_int_value();
-            let entry = cg.b.get_insert_block().unwrap();
+            let entry = cg.b.current_block()?;
             let digit_bb = cg.append(f, "digit");
             let copy_bb = cg.append(f, "copy");
             cg.b.build_unconditional_branch(digit_bb)?;
@@ -2315,12 +2317,12 @@ impl<'ctx> Codegen<'ctx, '_> {
             let at = unsafe { self.b.build_in_bounds_gep(self.ptr_type(), item_array, &[i], "")? };
             let from_list = self.b.build_load(self.ptr_type(), at, "")?.into_pointer_value();
             self.obj_incref(from_list)?;
-            let list_end = self.b.get_insert_block().unwrap();
+            let list_end = self.b.current_block()?;
             self.b.build_unconditional_branch(got)?;
             self.b.position_at_end(by_iter);
             let from_iter = call_value(self, "PyIter_Next", &[(*it).into()])?.into_pointer_value();
             let null = self.b.build_is_null(from_iter, "")?;
-            let iter_end = self.b.get_insert_block().unwrap();
+            let iter_end = self.b.current_block()?;
             self.b.build_conditional_branch(null, ended, got)?;
             self.b.position_at_end(ended);
             let err = call_value(self, "PyErr_Occurred", &[])?.into_pointer_value();
@@ -2567,7 +2569,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let (cont, brk, depth, finally_depth) =
             *cx.loops.last().ok_or_else(|| CgError("`break` outside a loop".into()))?;
         if cx.finally_stack.len() > finally_depth {
-            let target = *cx.finally_stack.last().unwrap();
+            let target =
+                *cx.finally_stack.last().ok_or_else(|| CgError("no `finally` to run".into()))?;
             for t in cx.temps[target.depth..].to_vec() {
                 self.obj_decref(t)?;
             }
@@ -2675,10 +2678,20 @@ impl<'ctx> Codegen<'ctx, '_> {
         let has_tb = self.b.build_is_not_null(tb, "")?;
         let value_ok = self.b.build_is_not_null(value, "")?;
         let both = self.b.build_and(has_tb, value_ok, "")?;
-        let set =
-            self.append(self.b.get_insert_block().unwrap().get_parent().unwrap(), "except.tb");
-        let done =
-            self.append(self.b.get_insert_block().unwrap().get_parent().unwrap(), "except.fetched");
+        let set = self.append(
+            self.b
+                .current_block()?
+                .get_parent()
+                .ok_or_else(|| CgError("a block outside a function".into()))?,
+            "except.tb",
+        );
+        let done = self.append(
+            self.b
+                .current_block()?
+                .get_parent()
+                .ok_or_else(|| CgError("a block outside a function".into()))?,
+            "except.fetched",
+        );
         self.b.build_conditional_branch(both, set, done)?;
         self.b.position_at_end(set);
         call(self, "PyException_SetTraceback", &[value.into(), tb.into()])?;
@@ -2903,13 +2916,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_conditional_branch(failed, fail, ran)?;
         self.b.position_at_end(ran);
         let boxer = cpython::box_fn(self, &ret_t)?;
-        let tuple = self
-            .b
-            .build_call(boxer, &[v.into()], "")?
-            .try_as_basic_value()
-            .basic()
-            .unwrap()
-            .into_pointer_value();
+        let tuple = self.b.build_call(boxer, &[v.into()], "")?.value()?.into_pointer_value();
         let boxed = self.append(exec, "init.boxed");
         let null = self.b.build_is_null(tuple, "")?;
         self.b.build_conditional_branch(null, fail, boxed)?;
@@ -2985,12 +2992,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let t = const_type(other);
                 let v = self.const_value(other);
                 let boxer = cpython::box_fn(self, &t)?;
-                self.b
-                    .build_call(boxer, &[v.into()], "")?
-                    .try_as_basic_value()
-                    .basic()
-                    .unwrap()
-                    .into_pointer_value()
+                self.b.build_call(boxer, &[v.into()], "")?.value()?.into_pointer_value()
             }
         };
         let next = self.append(func, "init.const");
@@ -3020,9 +3022,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         let ty = p.fn_type(&[p.into(), p.into(), i64t.into()], false);
         let wrapper_name = format!("pyaot.lambda.{inst}");
         let wrapper = capi::in_new_function(self, &wrapper_name, ty, move |cg, f| {
-            let captures = f.get_nth_param(0).unwrap().into_pointer_value();
-            let args = f.get_nth_param(1).unwrap().into_pointer_value();
-            let nargs = f.get_nth_param(2).unwrap().into_int_value();
+            let captures = f.param(0)?.into_pointer_value();
+            let args = f.param(1)?.into_pointer_value();
+            let nargs = f.param(2)?.into_int_value();
             let right = cg.b.build_int_compare(IntPredicate::EQ, nargs, cg.i64(n as i64), "")?;
             let call_bb = cg.append(f, "call");
             let wrong = cg.append(f, "fail.arity");
@@ -3053,7 +3055,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             let flag = cg.failed_flag()?;
             vals.push(flag.into());
-            let v = cg.b.build_call(native, &vals, "")?.try_as_basic_value().basic().unwrap();
+            let v = cg.b.build_call(native, &vals, "")?.value()?;
             let failed = cg.b.build_load(cg.ctx.bool_type(), flag, "failed")?.into_int_value();
             let ok = cg.append(f, "returned");
             let fail = cg.append(f, "fail");
@@ -3062,8 +3064,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.build_return(Some(&p.const_null()))?;
             cg.b.position_at_end(ok);
             let boxer = cpython::box_fn(cg, &ret_t)?;
-            let obj =
-                cg.b.build_call(boxer, &[v.into()], "")?.try_as_basic_value().basic().unwrap();
+            let obj = cg.b.build_call(boxer, &[v.into()], "")?.value()?;
             cg.b.build_return(Some(&obj))?;
             Ok(())
         })?;

@@ -11,6 +11,7 @@
 //! its last value, as Python would. An error in any iteration is recorded by the runtime (compiled code
 //! never calls Python from a worker) and raised by the caller after the region.
 
+use super::basics::{CallResult, FunctionParams};
 use super::state::{Cg, CgError, Codegen, FnCx};
 use crate::hir::{Builtin, Const, Expr, ExprKind, Index, Parallel, Stmt};
 use crate::omp::{ReductionOp, Schedule};
@@ -273,9 +274,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 ],
                 "",
             )?
-            .try_as_basic_value()
-            .basic()
-            .unwrap()
+            .value()?
             .into_int_value();
         let ok = self.append(cx.func, "region.ok");
         let fail = self.append(cx.func, "region.failed");
@@ -363,10 +362,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         let entry = self.append(g, "entry");
         self.b.position_at_end(entry);
         self.set_loc(scope, &s.span);
-        let ctx_ptr = g.get_nth_param(0).unwrap().into_pointer_value();
-        let lo = g.get_nth_param(1).unwrap().into_int_value();
-        let hi = g.get_nth_param(2).unwrap().into_int_value();
-        let thread = g.get_nth_param(3).unwrap().into_int_value();
+        let ctx_ptr = g.param(0)?.into_pointer_value();
+        let lo = g.param(1)?.into_int_value();
+        let hi = g.param(2)?.into_int_value();
+        let thread = g.param(3)?.into_int_value();
         let n = local_types.len() as u32;
         let field = |this: &Self, k: u32| unsafe {
             this.b.build_in_bounds_gep(
