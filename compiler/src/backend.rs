@@ -24,19 +24,17 @@ pub struct BackendOptions {
 /// results stay bit-identical to CPython's left-to-right sum. `-epilogue-vectorization-minimum-VF=4`
 /// lets a loop vectorized 4 wide (doubles on AVX2) finish its last iterations 4 at a time before
 /// the scalar remainder (LLVM's default asks for 16 wide): a 120-wide row left 8 scalar
-/// iterations per matmul row; matmul 0.249 → 0.230 ms, scale2d and stencil gain too, nothing
-/// lost (interleaved runs of both compilers). `-epilogue-vectorization-force-VF=4` makes that
+/// iterations per matmul row. `-epilogue-vectorization-force-VF=4` makes that
 /// epilogue 4 wide too: left to itself LLVM picks a width below the main loop's (2 for doubles),
-/// so a 120-wide row finished 2 at a time (matmul 0.241 → 0.216 ms, scale2d 0.71 → 0.58,
-/// stencil 0.28 → 0.25, interleaved). `-hoist-runtime-checks=false` keeps the vectorizer's
+/// so a 120-wide row finished 2 at a time. `-hoist-runtime-checks=false` keeps the vectorizer's
 /// alias check next to the loop it guards: hoisted out of the enclosing loop it covers every row
 /// the outer loop writes, so Floyd–Warshall's check (row k against all rows i) always failed and
-/// the scalar loop ran (floyd 0.60 → 0.25 ms; Pythran 1.0). `-enable-mem-access-versioning=false`:
+/// the scalar loop ran. `-enable-mem-access-versioning=false`:
 /// LLVM versioned a loop reading with a stride known at run time only on that stride being one
 /// element, and ran the scalar loop when it was not: n-body's `pos[j, 0]` (a row stride) never
-/// took the vector loop (0.65 ms; gathered without the test, 0.36), and the strided versions of
-/// stencil and matmul called on sliced views ran 0.22 and 0.63 ms where they now take 0.17 and
-/// 0.42 (C-contiguous arrays have a version of their own, unchanged by this).
+/// took the vector loop, and the strided versions of stencil and matmul called on sliced views
+/// ran the scalar loop too (C-contiguous arrays have a version of their own, unchanged by this).
+/// Each option's gain: docs/performance.md, "Measurements behind the transforms".
 fn set_llvm_options() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -86,7 +84,7 @@ pub fn target_machine(opts: &BackendOptions) -> Result<TargetMachine, String> {
         name => (name.to_string(), String::new()),
     };
     // The machine-code level: -O2 and -O3 both use the default one. The aggressive one took up
-    // to a third longer (nbody: 117 vs 76 ms) for the same speed on every kernel of
+    // to a third longer to build (docs/performance.md) for the same speed on every kernel of
     // examples/kernels (interleaved runs, within noise). -O3 still runs LLVM's O3 IR pipeline.
     let level = match opts.opt_level {
         0 => OptimizationLevel::None,

@@ -25,10 +25,10 @@ use std::ffi::CStr;
 /// A native's instructions cost this many of the wrappers' and the module set-up's: its loops go
 /// through the loop passes, the vectorizer and the unroller. (matmul, timed per unit: the
 /// wrappers and set-up, 60 % of the instructions, took about as long to optimize and emit as
-/// one of its two versions, 20 % each: 50–80 ms on this machine.)
+/// one of its two versions, 20 % each; docs/performance.md.)
 const NATIVE_WEIGHT: usize = 2;
 /// Below this cost the moved part would take less time than the split costs (cloning, bitcode,
-/// a second pipeline's set-up; about 5 ms): scale2d's 112-instruction versions built as fast
+/// a second pipeline's set-up): scale2d's 112-instruction versions built as fast
 /// either way, so a module of small kernels is not split.
 const MIN_MOVED_COST: usize = 400;
 

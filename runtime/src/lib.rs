@@ -451,8 +451,8 @@ pub unsafe extern "C" fn pyaot_rt_parallel_for(
         return (body(ctx, 0, count, 0) != 0) as i32;
     }
     let wanted = if threads > 0 { threads.min(MAX_THREADS) } else { pyaot_rt_max_threads() };
-    // More threads than cores only take turns on them (and spin against each other: 5 ms a
-    // region with 16 threads on 2 cores): the team's parts are run by one thread per core.
+    // More threads than cores only take turns on them (and spin against each other, see
+    // docs/performance.md): the team's parts are run by one thread per core.
     let runners_wanted = wanted.min(cores());
     let pool_threads = if runners_wanted > 1 { ensure_pool(runners_wanted) } else { 0 };
     let runners = (pool_threads + 1).min(runners_wanted).max(1);

@@ -2,8 +2,8 @@
 //! 16 KB up to 1 MB: `cpython::numpy_call` decides).
 //!
 //! numpy allocates with `malloc`, which gives 16 bytes: vector loads and stores then split cache
-//! lines (a 120×120 matmul into an array at 48 mod 64 takes 0.43 ms, at 0 mod 64 0.26 ms; Numba
-//! aligns its own arrays). numpy ≥ 1.22 lets an extension choose the allocator of the arrays it
+//! lines (a 120×120 matmul into an array at 48 mod 64 runs far slower than at 0 mod 64,
+//! docs/performance.md; Numba aligns its own arrays). numpy ≥ 1.22 lets an extension choose the allocator of the arrays it
 //! creates: `PyDataMem_SetHandler` sets a context variable (so other threads and other code keep
 //! theirs), and every array keeps the handler that allocated it and frees through it.
 //!

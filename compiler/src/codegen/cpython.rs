@@ -1026,9 +1026,9 @@ fn int_tuple<'ctx>(
 /// returns the new reference; leaves the function on failure.
 /// Arrays created with at least ALIGNED_FROM and fewer than ALIGNED_BELOW bytes come from the
 /// aligned allocator: loads that split cache lines cost where the data sits in the caches
-/// (matmul's 115 KB result: 0.29 → 0.23 ms); an array larger than the L2 cache streams from
-/// memory, where they cost nothing, and there stencil's 2 MB result ran 4–15 % faster from
-/// numpy's own allocator (interleaved runs).
+/// (matmul's 115 KB result); an array larger than the L2 cache streams from memory, where they
+/// cost nothing, and there stencil's 2 MB result ran faster from numpy's own allocator
+/// (docs/performance.md, "Measurements behind the transforms").
 const ALIGNED_FROM: i64 = 16 * 1024;
 const ALIGNED_BELOW: i64 = 1024 * 1024;
 

@@ -12,7 +12,8 @@
 //! lanes costs about what one round of a single loop did: the condition and the body become
 //! one vector instruction per operation (each private local a vector of four, the active lanes
 //! a mask), or, for the rare expression that has no vector form here, four scalar copies that
-//! LLVM's SLP vectorizer packs as it can. Mandelbrot: 2.0 → 0.72 ms (0.38 of Pythran's time).
+//! LLVM's SLP vectorizer packs as it can. (Mandelbrot's gain: docs/performance.md,
+//! "Measurements behind the transforms".)
 //!
 //! Why it is still Python: the part that runs side by side cannot fail or touch memory (numbers
 //! and locals only: `+ - *`, comparisons, `and`/`or`, conditional expressions; a division only

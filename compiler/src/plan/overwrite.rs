@@ -7,8 +7,9 @@
 //! an index starts such a pair); gives the assignment ([`Codegen::zeros_then_border`]); the
 //! loop that follows compiles as usual.
 //!
-//! Why: zeroing 2 MB (a 500 × 500 grid) took 40 µs of the stencil's 250, for values the loop
-//! then replaced; `np.empty` of the same shape takes 0.4 µs.
+//! Why: zeroing a large grid took a sixth of the stencil's time, for values the loop then
+//! replaced; `np.empty` of the same shape costs next to nothing (docs/performance.md,
+//! "Measurements behind the transforms").
 //!
 //! Why it is still Python: once the loop has run, every element holds what Python's would: the
 //! loop's values inside the rectangle, zeros outside it. Until then the array is only reachable

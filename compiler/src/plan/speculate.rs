@@ -159,7 +159,7 @@ impl Facts<'_> {
         }
         // Stores at positions known before the loop only: a scatter (`a[k[i]] = v`) cannot be
         // vectorized, and its first run (the whole loop without stores) would only double the
-        // work (homopolymer's `counts[min(run, longest)] += 1`: 3.1 → 5.2 ms).
+        // work (homopolymer's `counts[min(run, longest)] += 1` ran slower: docs/performance.md).
         let target = unit_step.then_some(target);
         let ahead = |indices: &[Index]| {
             indices
@@ -295,7 +295,7 @@ impl Facts<'_> {
                     Builtin::Len => return matches!(args.as_slice(), [x] if self.array_local(x)),
                     // Only what LLVM vectorizes itself: a libm call (exp, log, sin…) stays one
                     // call per element, and a loop of them vectorized 32 wide only grew (simpson
-                    // in examples/numeric.py: same speed, +60 ms to build, +16 KB).
+                    // in examples/numeric.py: same speed, longer build, bigger module).
                     Builtin::Math(f) => matches!(
                         f,
                         MathFn::Sqrt
@@ -339,9 +339,9 @@ impl Facts<'_> {
     /// once: an array that is C-contiguous, its index moving with the loop on the last axis
     /// (consecutive elements) or, for a load, on another axis too: the stride is then a
     /// multiple of the row length, known at run time only, and LLVM gathers the four elements
-    /// (the n-body loop's `pos[j, 0]`: 0.59 → 0.36 ms, its divisions and square roots four at
-    /// a time; it was 10 % slower while LLVM versioned such loops on the stride being one
-    /// element, a test that always failed, see backend.rs). Stores move on the last axis only
+    /// (the n-body loop's `pos[j, 0]`, its divisions and square roots four at a time; it was
+    /// slower while LLVM versioned such loops on the stride being one element, a test that
+    /// always failed, see backend.rs; measured: docs/performance.md). Stores move on the last axis only
     /// (AVX2 has no scatter). Any other way, a loop is left as it is: speculating costs selects
     /// and a flag per iteration, and pays only once the loop vectorizes.
     fn vectorizable_access(

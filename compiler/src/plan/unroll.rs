@@ -11,11 +11,11 @@
 //! leaves ours rolled: every bounds or conversion check is a way out of the loop, and its
 //! runtime unroller takes loops with one. Each element then paid the loop's own test and a
 //! taken branch back. With the copies written out here, each keeps its checks, in order, and
-//! the round pays one test. histogram: 0.465 → 0.40 ms, the same as Numba (interleaved, best
-//! of 400 batches); LLVM unrolling all multi-exit loops (`-unroll-runtime-multi-exit`) gave
-//! histogram the same but made bubble sort 13 % slower, so only scatters are unrolled, and only
-//! in the version compiled for C-contiguous arrays: the copies cost build time (histogram's
-//! compile, `-v` total: 90–109 ms rolled, 142–163 with both versions unrolled, 112–138 now).
+//! the round pays one test, as fast as Numba on the histogram. LLVM unrolling all multi-exit
+//! loops (`-unroll-runtime-multi-exit`) did the same for the histogram but slowed bubble sort,
+//! so only scatters are unrolled, and only in the version compiled for C-contiguous arrays: the
+//! copies cost build time. (Measured: docs/performance.md, "Measurements behind the
+//! transforms".)
 //!
 //! Why it is still Python: the copies run in order, iteration `i` then `i + 1`, each with the
 //! loop variable set as Python sets it; `continue` goes on to the next copy, `break` leaves.
