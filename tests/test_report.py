@@ -192,3 +192,14 @@ def test_if_conversion_and_speculation_are_described(tmp_path):
     # A branch that guards something rare stays a branch: bubble sort's swap is not if-converted.
     _, why, _ = kernel_row("bubble", "if a[j] > a[j + 1]:", tmp_path)
     assert "if-converted" not in why
+
+
+def test_instance_facts_are_described(tmp_path):
+    # Facts of the plan that cost nothing to explain sit in a line's details, not its summary.
+    for kernel, needle, fact in [("fib", "def fib(n):", "fails by escape: a failure deep in the recursion"),
+                                 ("matmul", "c = np.zeros((n, p))", "a fresh array: made here and only indexed")]:
+        src = ROOT / "examples" / "kernels" / f"{kernel}.py"
+        report = annotate(src, tmp_path / f"{kernel}_facts.html")
+        line = line_no(src.read_text(), needle)
+        assert re.search(rf'id="L{line}"(?:(?!</details>).)*<p class="fact">{re.escape(fact)}', report, re.S), kernel
+        assert fact not in rows(report)[line][1]

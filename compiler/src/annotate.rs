@@ -728,6 +728,8 @@ pub fn report(
             Transform::BorderOnly => "zeroes only the border: the loop after it writes every other element, so numpy hands over the memory uninitialized (np.empty) and the zeros go where the loop does not write",
             Transform::IfSelect => "if-converted: the element is stored with its old or its new value, chosen without a branch (nothing can tell: the condition reads the element, the value cannot fail)",
             Transform::SelectBranches => "if-converted: both branches are computed and their values chosen without a branch (nothing in them can fail; an element out of range takes the branches as written)",
+            Transform::Fresh => "fact: a fresh array: made here and only indexed, measured or returned, so LLVM is told no other array shares its memory (no overlap test before vectorized loops)",
+            Transform::Escape => "fact: fails by escape: a failure deep in the recursion jumps straight back to the first call instead of returning through every frame, so the calls need no check after them",
             _ => continue,
         };
         let facts = lines.entry(line_of(&starts, *at)).or_default();
@@ -737,6 +739,12 @@ pub fn report(
     }
 
     render(source, file_name, hir, program, &lines)
+}
+
+/// Notes shown in a line's details only, not in its one-line summary: loop verdicts and facts
+/// about the compiled code that cost nothing to explain.
+fn is_detail(note: &str) -> bool {
+    note.starts_with("loop:") || note.starts_with("fact:")
 }
 
 fn render(
@@ -784,7 +792,7 @@ fn render(
         match lines.get(&n) {
             Some(f) if !f.ir.is_empty() || !f.notes.is_empty() || !f.types.is_empty() => {
                 let mut why: Vec<String> =
-                    f.notes.iter().filter(|n| !n.starts_with("loop:")).cloned().collect();
+                    f.notes.iter().filter(|n| !is_detail(n)).cloned().collect();
                 for (class, count) in &f.hot {
                     if *class == Class::Numpy && !f.numpy_calls.is_empty() {
                         why.push(format!(
@@ -792,7 +800,7 @@ fn render(
                             f.numpy_calls.iter().cloned().collect::<Vec<_>>().join(", ")
                         ));
                     } else if !matches!(class, Class::Unboxing | Class::Boxing)
-                        || f.notes.is_empty()
+                        || f.notes.iter().all(|n| n.starts_with("fact:"))
                     {
                         why.push(format!("{} ×{count}", class.words()));
                     }
@@ -839,6 +847,9 @@ fn render(
                 }
                 for note in f.notes.iter().filter(|n| n.starts_with("loop:")) {
                     let _ = writeln!(html, "<p class=\"loop\">{}</p>", escape(note));
+                }
+                for note in f.notes.iter().filter_map(|n| n.strip_prefix("fact: ")) {
+                    let _ = writeln!(html, "<p class=\"fact\">{}</p>", escape(note));
                 }
                 if !f.errors.is_empty() {
                     let errs: Vec<String> =

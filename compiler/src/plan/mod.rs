@@ -143,11 +143,16 @@ impl<'h> Plan<'h> {
     }
 
     /// Each statement that is not lowered as written, by where it starts in the source and
-    /// the transform that applies (for the report).
+    /// the transform that applies (for the report); the instance facts at the first binding of
+    /// a fresh array and at the `def` of a function that fails by escape.
     pub fn transforms(&self, hir: &hir::Module, prog: &Program) -> Vec<(usize, Transform)> {
         let mut out = Vec::new();
         for (i, ip) in self.instances.iter().enumerate() {
             let f = &hir.functions[prog.instances[i].func];
+            if ip.fails_by_escape {
+                out.push((f.span.start, Transform::Escape));
+            }
+            out.extend(ip.fresh.iter().map(|l| (f.locals[*l].span.start, Transform::Fresh)));
             each_stmt(&f.body, &mut |s| {
                 if let Some(strategy) = ip.strategies.get(&s.id) {
                     out.push((s.span.start, strategy.transform()));
