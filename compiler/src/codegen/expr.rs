@@ -298,6 +298,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.set_loc(cx.scope, &e.span);
                 self.np_create(cx, *f, args, &t)?
             }
+            // `any`/`all` of a generator: its loops, then the bool they left.
+            ExprKind::Comprehension(hir::CompKind::Search, result, body) => {
+                self.block(cx, body)?;
+                let t = self.local_ty(cx, *result);
+                self.b.build_load(self.llvm_type(&t), cx.locals[*result], "")?
+            }
             // An item of a loop over arrays: the element (or view) at the loop's index.
             ExprKind::EachItem(_, item) => self.expr(cx, item)?,
             ExprKind::Global(_)

@@ -919,6 +919,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                         call_value(self, "PySet_New", &[self.ptr_type().const_null().into()])?
                     }
                     hir::CompKind::Dict => call_value(self, "PyDict_New", &[])?,
+                    hir::CompKind::Search => {
+                        return Err(CgError("a search (any/all) on the object path".into()))
+                    }
                 }
                 .into_pointer_value();
                 self.check_null(cx, c)?;

@@ -131,6 +131,9 @@ pub enum CompKind {
     List,
     Set,
     Dict,
+    /// `any(...)`/`all(...)` of a generator: a native bool, the loops stopping at the first
+    /// item that decides (no object is built).
+    Search,
 }
 
 /// A piece of an f-string: literal text, or a value with its `!r`/`!s`/`!a` conversion and

@@ -1762,6 +1762,9 @@ impl FnLowerer<'_> {
     }
 
     fn call(&mut self, c: &ast::ExprCall, span: Span) -> Expr {
+        if let Some((all, g)) = self.search_call(c) {
+            return self.search(all, g);
+        }
         enum Callee {
             User(FuncId),
             Builtin(Builtin),
@@ -2146,6 +2149,128 @@ impl FnLowerer<'_> {
             };
         }
         self.expr_node(span, ExprKind::Comprehension(kind, result, stmts))
+    }
+
+    /// `any(<generator>)` or `all(<generator>)` of Python's own builtins: (whether `all`, the
+    /// generator).
+    fn search_call<'c>(&self, c: &'c ast::ExprCall) -> Option<(bool, &'c ast::ExprGeneratorExp)> {
+        let ast::Expr::Name(n) = &*c.func else { return None };
+        let all = match n.id.as_str() {
+            "any" => false,
+            "all" => true,
+            _ => return None,
+        };
+        let shadowed =
+            self.local_ids.contains_key(n.id.as_str()) || self.globals.contains_key(n.id.as_str());
+        match c.args.as_slice() {
+            [ast::Expr::GeneratorExp(g)] if c.keywords.is_empty() && !shadowed => Some((all, g)),
+            _ => None,
+        }
+    }
+
+    /// `any(elt for ... if ...)` (`all`): a search that stops at the first item that decides,
+    /// as Python's lazy generator does (what comes after it is never evaluated):
+    ///
+    /// ```text
+    /// found = False                # all: True
+    /// for t1 in it1:
+    ///     if c1:
+    ///         for t2 in it2:
+    ///             if elt:          # all: if not elt
+    ///                 found = True # all: False
+    ///                 break
+    ///         if found: break      # all: if not found
+    /// ```
+    ///
+    /// The loop variables are hidden locals, as in a comprehension; the value is `found`.
+    fn search(&mut self, all: bool, g: &ast::ExprGeneratorExp) -> Expr {
+        let range = g.range;
+        let span = span_of(range);
+        if g.generators.iter().any(|c| c.is_async) {
+            self.diags.push(unsupported(range, "async generators", "write the loop out with `for`"));
+            return self.error_expr(span);
+        }
+        let base = format!("$search{}", span.start);
+        let found = self.local(&base, span.clone());
+        let first_iter_name = format!("{base}.iter");
+        let first_iter_local = self.local(&first_iter_name, span.clone());
+        let first_iter = self.expr(&g.generators[0].iter);
+        let mut shadowed = Vec::new();
+        for c in &g.generators {
+            let mut names = Vec::new();
+            collect_target_names(&c.target, &mut names);
+            for name in names {
+                let hidden = self.local(&format!("{base}.{name}"), span.clone());
+                shadowed.push((name.clone(), self.local_ids.insert(name, hidden)));
+            }
+        }
+        let name = |id: &str| {
+            ast::Expr::Name(ast::ExprName {
+                range,
+                id: ast::Identifier::new(id),
+                ctx: ast::ExprContext::Load,
+            })
+        };
+        let not = |e: ast::Expr| {
+            ast::Expr::UnaryOp(ast::ExprUnaryOp { range, op: ast::UnaryOp::Not, operand: Box::new(e) })
+        };
+        let set_found = |value: bool| {
+            ast::Stmt::Assign(ast::StmtAssign {
+                range,
+                targets: vec![ast::Expr::Name(ast::ExprName {
+                    range,
+                    id: ast::Identifier::new(base.as_str()),
+                    ctx: ast::ExprContext::Store,
+                })],
+                value: Box::new(ast::Expr::Constant(ast::ExprConstant {
+                    range,
+                    value: ast::Constant::Bool(value),
+                    kind: None,
+                })),
+                type_comment: None,
+            })
+        };
+        let brk = ast::Stmt::Break(ast::StmtBreak { range });
+        let if_then = |test: ast::Expr, body: Vec<ast::Stmt>| {
+            ast::Stmt::If(ast::StmtIf { range, test: Box::new(test), body, orelse: vec![] })
+        };
+        // Decided: `found` is no longer its starting value.
+        let decided = || if all { not(name(&base)) } else { name(&base) };
+        let elt = *g.elt.clone();
+        let mut body =
+            vec![if_then(if all { not(elt) } else { elt }, vec![set_found(!all), brk.clone()])];
+        for (i, c) in g.generators.iter().enumerate().rev() {
+            for cond in c.ifs.iter().rev() {
+                body = vec![if_then(cond.clone(), body)];
+            }
+            let iter = if i == 0 { name(&first_iter_name) } else { c.iter.clone() };
+            let lp = ast::Stmt::For(ast::StmtFor {
+                range,
+                target: Box::new(c.target.clone()),
+                iter: Box::new(iter),
+                body,
+                orelse: vec![],
+                type_comment: None,
+            });
+            // An inner loop that decided ends the loops around it too.
+            body = if i > 0 { vec![lp, if_then(decided(), vec![brk.clone()])] } else { vec![lp] };
+        }
+        body.insert(0, set_found(all));
+        let mut stmts = vec![self.stmt_node(
+            span.clone(),
+            StmtKind::Assign {
+                target: Target::Local(first_iter_local, span.clone()),
+                value: first_iter,
+            },
+        )];
+        stmts.extend(self.block(&body));
+        for (name, previous) in shadowed.into_iter().rev() {
+            match previous {
+                Some(id) => self.local_ids.insert(name, id),
+                None => self.local_ids.remove(&name),
+            };
+        }
+        self.expr_node(span, ExprKind::Comprehension(CompKind::Search, found, stmts))
     }
 
     /// `lambda params: body` as a function of its own (lowered later). It may read its

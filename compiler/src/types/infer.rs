@@ -958,6 +958,11 @@ impl Inferencer<'_> {
                 w.calls.insert(e.id, inst);
                 Type::Object
             }
+            // `any`/`all`: the bool its statements leave in `result`.
+            ExprKind::Comprehension(CompKind::Search, result, body) => {
+                self.block(w, body);
+                w.locals[*result].clone()
+            }
             ExprKind::Comprehension(_, result, body) => {
                 self.assign_local(w, *result, &Type::Object, &e.span);
                 self.block(w, body);
