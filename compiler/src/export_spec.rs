@@ -360,17 +360,33 @@ pub fn parse_export(text: &str, base: usize) -> Result<Vec<ExportEntry>, Diagnos
 
 fn parse_arg(lx: &mut Lexer) -> Result<ExportArg, Diagnostic> {
     let start = lx.span().start;
-    let mut alternatives = vec![parse_type(lx)?];
+    let mut alternatives = parse_type(lx)?;
     while lx.eat_ident("or") {
-        alternatives.push(parse_type(lx)?);
+        alternatives.extend(parse_type(lx)?);
     }
     let optional = lx.eat('?');
     let end = lx.toks[lx.pos.saturating_sub(1)].1.end;
     Ok(ExportArg { alternatives, optional, span: start..end })
 }
 
-/// A type with its postfix forms: `T[:]`, `T list`, `T set`, and `K:V dict`.
-fn parse_type(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
+/// Every combination of one alternative from each part (`(A or B, C)` is `(A, C)` or `(B, C)`).
+fn product(parts: Vec<Vec<SpecType>>) -> Vec<Vec<SpecType>> {
+    parts.into_iter().fold(vec![Vec::new()], |acc, alts| {
+        acc.iter()
+            .flat_map(|prefix| {
+                alts.iter().map(move |a| {
+                    let mut v = prefix.clone();
+                    v.push(a.clone());
+                    v
+                })
+            })
+            .collect()
+    })
+}
+
+/// A type with its postfix forms: `T[:]`, `T list`, `T set`, and `K:V dict`; as the
+/// alternatives it stands for (one, unless a part is `[A or B]`).
+fn parse_type(lx: &mut Lexer) -> Result<Vec<SpecType>, Diagnostic> {
     let mut t = parse_postfix(lx)?;
     if *lx.peek() == Tok::Punct(':') {
         lx.next();
@@ -378,30 +394,33 @@ fn parse_type(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
         if !lx.eat_ident("dict") {
             return Err(lx.unexpected("expected `dict` after `key:value`"));
         }
-        t = SpecType::Dict(Box::new(t), Box::new(value));
+        t = product(vec![t, value])
+            .into_iter()
+            .map(|kv| SpecType::Dict(Box::new(kv[0].clone()), Box::new(kv[1].clone())))
+            .collect();
         t = parse_container_suffix(lx, t);
     }
     Ok(t)
 }
 
-fn parse_container_suffix(lx: &mut Lexer, mut t: SpecType) -> SpecType {
+fn parse_container_suffix(lx: &mut Lexer, mut t: Vec<SpecType>) -> Vec<SpecType> {
     loop {
         if lx.eat_ident("list") {
-            t = SpecType::List(Box::new(t));
+            t = t.into_iter().map(|x| SpecType::List(Box::new(x))).collect();
         } else if lx.eat_ident("set") {
-            t = SpecType::Set(Box::new(t));
+            t = t.into_iter().map(|x| SpecType::Set(Box::new(x))).collect();
         } else {
             return t;
         }
     }
 }
 
-fn parse_postfix(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
-    let t = parse_atom(lx)?;
+fn parse_postfix(lx: &mut Lexer) -> Result<Vec<SpecType>, Diagnostic> {
+    let alternatives = parse_atom(lx)?;
     let t = if *lx.peek() == Tok::Punct('[') {
-        let dtype = match &t {
-            SpecType::Scalar(s) => *s,
-            other => {
+        let dtype = match alternatives.as_slice() {
+            [SpecType::Scalar(s)] => *s,
+            [other] => {
                 return Err(Diagnostic::error(
                     Code::ExportSpec,
                     lx.span(),
@@ -409,6 +428,11 @@ fn parse_postfix(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
                 )
                 .label("array brackets here")
                 .hint("write an element type such as `float64[:]` or `int32[:, :]`"))
+            }
+            _ => {
+                return Err(lx.unexpected(
+                    "array brackets after alternatives: write `[A[:] or B[:]]` instead",
+                ))
             }
         };
         let mut dims = Vec::new();
@@ -471,21 +495,21 @@ fn parse_postfix(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
             lx.next();
             lx.expect(')', "after the order")?;
         }
-        SpecType::Array { dtype, dims, contiguous }
+        vec![SpecType::Array { dtype, dims, contiguous }]
     } else {
-        t
+        alternatives
     };
     Ok(parse_container_suffix(lx, t))
 }
 
-fn parse_atom(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
+fn parse_atom(lx: &mut Lexer) -> Result<Vec<SpecType>, Diagnostic> {
     let span = lx.span();
     match lx.peek().clone() {
         Tok::Punct('(') => {
             lx.next();
-            let mut items = Vec::new();
+            let mut items: Vec<Vec<SpecType>> = Vec::new();
             if lx.eat(')') {
-                return Ok(SpecType::Tuple(items));
+                return Ok(vec![SpecType::Tuple(Vec::new())]);
             }
             loop {
                 items.push(parse_type(lx)?);
@@ -497,26 +521,41 @@ fn parse_atom(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
                     break;
                 }
             }
-            Ok(SpecType::Tuple(items))
+            Ok(product(items).into_iter().map(SpecType::Tuple).collect())
+        }
+        // `[A or B]`: the alternatives as one part of a bigger type (`[int or float] list`).
+        Tok::Punct('[') => {
+            lx.next();
+            let mut alternatives = parse_type(lx)?;
+            while lx.eat_ident("or") {
+                alternatives.extend(parse_type(lx)?);
+            }
+            lx.expect(']', "after the alternatives")?;
+            Ok(alternatives)
         }
         Tok::Ident(word) => {
             lx.next();
             if let Some(s) = Scalar::from_name(&word) {
-                return Ok(SpecType::Scalar(s));
+                return Ok(vec![SpecType::Scalar(s)]);
             }
             match word.as_str() {
-                "str" => Ok(SpecType::Str),
-                "object" => Ok(SpecType::Object),
-                "None" => Ok(SpecType::NoneType),
+                "str" => Ok(vec![SpecType::Str]),
+                "object" => Ok(vec![SpecType::Object]),
+                "None" => Ok(vec![SpecType::NoneType]),
                 "list" | "set" if *lx.peek() == Tok::Punct('[') => {
                     lx.next();
                     let inner = parse_type(lx)?;
                     lx.expect(']', "after the element type")?;
-                    Ok(if word == "list" {
-                        SpecType::List(Box::new(inner))
-                    } else {
-                        SpecType::Set(Box::new(inner))
-                    })
+                    Ok(inner
+                        .into_iter()
+                        .map(|t| {
+                            if word == "list" {
+                                SpecType::List(Box::new(t))
+                            } else {
+                                SpecType::Set(Box::new(t))
+                            }
+                        })
+                        .collect())
                 }
                 "dict" if *lx.peek() == Tok::Punct('[') => {
                     lx.next();
@@ -524,7 +563,10 @@ fn parse_atom(lx: &mut Lexer) -> Result<SpecType, Diagnostic> {
                     lx.expect(',', "between the key and value types")?;
                     let v = parse_type(lx)?;
                     lx.expect(']', "after the value type")?;
-                    Ok(SpecType::Dict(Box::new(k), Box::new(v)))
+                    Ok(product(vec![k, v])
+                        .into_iter()
+                        .map(|kv| SpecType::Dict(Box::new(kv[0].clone()), Box::new(kv[1].clone())))
+                        .collect())
                 }
                 _ => Err(Diagnostic::error(
                     Code::ExportSpec,

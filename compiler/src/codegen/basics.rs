@@ -188,6 +188,27 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
     }
 
+    /// The truth of a condition the types decided in this instance (see `Instance::decided`):
+    /// only the branch taken is compiled.
+    pub(super) fn decided(&self, cx: &FnCx<'ctx>, cond: &Expr) -> Option<bool> {
+        self.prog.instances[cx.inst].decided.get(&cond.id).copied()
+    }
+
+    /// The operands of an `and`/`or` that run: up to the first one the types decide stops it
+    /// (the rest were never typed; Python never evaluates them).
+    pub(super) fn live_operands<'e>(
+        &self,
+        cx: &FnCx<'ctx>,
+        kind: hir::BoolOpKind,
+        values: &'e [Expr],
+    ) -> &'e [Expr] {
+        let stops = |v: &Expr| self.decided(cx, v) == Some(kind == hir::BoolOpKind::Or);
+        match values.iter().position(stops) {
+            Some(k) => &values[..=k],
+            None => values,
+        }
+    }
+
     pub(super) fn ty(&self, cx: &FnCx<'ctx>, e: &Expr) -> Type {
         self.prog.instances[cx.inst].exprs[e.id].clone()
     }

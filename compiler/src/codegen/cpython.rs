@@ -13,7 +13,7 @@ use super::layout::{dtype_size, numpy_name, DATA, OWNER, SHAPE, STRIDES};
 use super::state::{Cg, CgError, Codegen, FnCx};
 use crate::export_spec::{Scalar, SpecType};
 use crate::hir::Const;
-use crate::types::{const_type, spec_to_type, ArrayType, ExportedFunction, Type};
+use crate::types::{const_type, join, spec_to_type, ArrayType, ExportedFunction, Type};
 use inkwell::module::Linkage;
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue, PointerValue,
@@ -224,6 +224,10 @@ fn check_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 yes(cg, fits)
             }
             SpecType::Object => yes(cg, cg.ctx.bool_type().const_all_ones()),
+            SpecType::NoneType => {
+                let none = data_symbol(cg, "_Py_NoneStruct");
+                yes(cg, cg.b.build_int_compare(IntPredicate::EQ, obj, none, "")?)
+            }
             SpecType::Str | SpecType::List(_) | SpecType::Dict(..) => {
                 let bit = match &spec {
                     SpecType::Str => PY_TPFLAGS_UNICODE_SUBCLASS,
@@ -1436,6 +1440,8 @@ fn unbox_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, spec: &SpecType) -> Cg<FunctionVal
                 let arr = unbox_array(cg, f, &spec, &at, obj, fname, argname, view, fail_block)?;
                 ok(cg, arr.into())?;
             }
+            // Checked to be None: the value is the empty struct.
+            SpecType::NoneType => ok(cg, cg.llvm_type(&Type::None).const_zero())?,
             other => return Err(CgError(format!("no unboxing for {other}"))),
         }
         cg.b.position_at_end(fail_block);
@@ -1899,12 +1905,23 @@ fn expected_text(spec: &SpecType) -> String {
         SpecType::List(_) => "list".into(),
         SpecType::Dict(..) => "dict".into(),
         SpecType::Set(_) => "set".into(),
+        SpecType::NoneType => "None".into(),
         other => other.to_string(),
     }
 }
 
 fn signature_text(name: &str, args: &[SpecType]) -> String {
     format!("{name}({})", args.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "))
+}
+
+/// Whether a parameter's default (if it has one) is a value of this signature's type for it:
+/// then a call without the argument takes this signature with the default, else the next one
+/// (a signature of the default's own type follows; see `types::infer`'s `default_variants`).
+fn default_fits(default: &Option<Const>, spec: &SpecType) -> bool {
+    match (default, spec_to_type(spec)) {
+        (Some(d), Ok(t)) => t == Type::Object || join(&const_type(d), &t) == Some(t),
+        _ => false,
+    }
 }
 
 fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<FunctionValue<'ctx>> {
@@ -2044,7 +2061,7 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             let present = cg.b.build_is_not_null(objs[k], "")?;
             let check_bb = cg.append(func, "check");
             let pass = cg.append(func, "pass");
-            let absent_target = if params[k].1.is_some() { pass } else { next };
+            let absent_target = if default_fits(&params[k].1, spec) { pass } else { next };
             cg.b.build_conditional_branch(present, check_bb, absent_target)?;
             cg.b.position_at_end(check_bb);
             let checker = check_fn(cg, spec)?;
@@ -2091,14 +2108,19 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
                     cg.b.build_store(slot, v)?;
                     cg.b.build_unconditional_branch(join)?;
                     cg.b.position_at_end(defaulted);
-                    let dv = if *t == Type::Object {
-                        cg.const_object(default)?.into()
+                    if default_fits(&params[k].1, spec) {
+                        let dv = if *t == Type::Object {
+                            cg.const_object(default)?.into()
+                        } else {
+                            let dv = cg.const_value(default);
+                            cg.convert(dv, &const_type(default), t)?
+                        };
+                        cg.b.build_store(slot, dv)?;
+                        cg.b.build_unconditional_branch(join)?;
                     } else {
-                        let dv = cg.const_value(default);
-                        cg.convert(dv, &const_type(default), t)?
-                    };
-                    cg.b.build_store(slot, dv)?;
-                    cg.b.build_unconditional_branch(join)?;
+                        // Without the argument this signature is not tried (see above).
+                        cg.b.build_unreachable()?;
+                    }
                     cg.b.position_at_end(join);
                     cg.b.build_load(cg.llvm_type(t), slot, "")?
                 }

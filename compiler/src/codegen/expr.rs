@@ -172,7 +172,17 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.convert(v, &vt, &t)?
             }
             ExprKind::Compare(first, rest) => self.compare_chain(cx, e, first, rest)?,
-            ExprKind::BoolOp(kind, values) => self.bool_op(cx, e, *kind, values, &t)?,
+            ExprKind::BoolOp(kind, values) => {
+                let live = self.live_operands(cx, *kind, values);
+                self.bool_op(cx, e, *kind, live, &t)?
+            }
+            // A condition the types decided: only the branch taken.
+            ExprKind::IfExp(cond, then, orelse) if self.decided(cx, cond).is_some() => {
+                let branch = if self.decided(cx, cond) == Some(true) { then } else { orelse };
+                let v = self.expr(cx, branch)?;
+                let bt = self.ty(cx, branch);
+                self.coerce(cx, v, &bt, &t)?
+            }
             ExprKind::IfExp(cond, then, orelse) => {
                 let slot = self.entry_alloca(cx, self.llvm_type(&t), "ifexp")?;
                 let c = self.condition(cx, cond)?;

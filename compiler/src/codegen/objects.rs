@@ -760,7 +760,10 @@ impl<'ctx> Codegen<'ctx, '_> {
             ExprKind::Compare(first, rest) => {
                 Ok(self.object_compare_chain(cx, first, rest, &Type::Object)?.into_pointer_value())
             }
-            ExprKind::BoolOp(kind, values) => self.object_bool_op(cx, *kind, values),
+            ExprKind::BoolOp(kind, values) => {
+                let live = self.live_operands(cx, *kind, values);
+                self.object_bool_op(cx, *kind, live)
+            }
             ExprKind::Builtin(b, args) => {
                 if *b == Builtin::Conjugate {
                     let obj = self.temp_object(cx, &args[0])?;

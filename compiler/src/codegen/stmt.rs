@@ -7,7 +7,7 @@ use super::state::FnCx;
 use super::state::{Cg, CgError, Codegen};
 use crate::hir::{self, Expr, ExprKind, Stmt, StmtKind, Target};
 use crate::plan::Strategy;
-use crate::types::Type;
+use crate::types::{falls_through, Type};
 use inkwell::basic_block::BasicBlock;
 use inkwell::values::{BasicValueEnum, IntValue};
 
@@ -42,6 +42,14 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.zeros_then_border(cx, s, overwrite)?
                 }
                 _ => self.stmt(cx, s)?,
+            }
+            // The rest is dead after a decided `if` whose branch taken leaves (see types).
+            if let StmtKind::If { cond, then, orelse } = &s.kind {
+                match self.decided(cx, cond) {
+                    Some(true) if !falls_through(then) => break,
+                    Some(false) if !falls_through(orelse) => break,
+                    _ => {}
+                }
             }
         }
         Ok(())
@@ -232,6 +240,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 if self.ty(cx, e) == Type::Object {
                     self.obj_decref(v.into_pointer_value())?;
                 }
+            }
+            // A condition the types decided: only the branch taken (the other was not typed).
+            StmtKind::If { cond, then, orelse } if self.decided(cx, cond).is_some() => {
+                let taken = if self.decided(cx, cond) == Some(true) { then } else { orelse };
+                self.block(cx, taken)?;
             }
             StmtKind::If { cond, then, orelse } => {
                 let c = self.condition(cx, cond)?;

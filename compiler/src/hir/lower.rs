@@ -463,7 +463,7 @@ fn expr_construct(e: &ast::Expr) -> (&'static str, &'static str) {
     match e {
         ast::Expr::Lambda(_) => ("lambda expressions", "assign to a name"),
         ast::Expr::ListComp(_) | ast::Expr::SetComp(_) | ast::Expr::DictComp(_) => ("comprehensions", "assign to a name"),
-        ast::Expr::GeneratorExp(_) => ("generator expressions", "pass a list comprehension `[...]`, or write the loop out with `for`; `sum`, `min`, `max`, `sorted`, `list`, `set`, `tuple` and `str.join` take one directly"),
+        ast::Expr::GeneratorExp(_) => ("generator expressions", "pass a list comprehension `[...]`, or write the loop out with `for`; `any`, `all`, `sum`, `min`, `max`, `sorted`, `list`, `set`, `tuple` and `str.join` take one directly"),
         ast::Expr::Await(_) => ("`await` expressions", "compile only synchronous code"),
         ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => ("generators (`yield`)", "return the results instead of yielding them"),
         ast::Expr::NamedExpr(_) => ("assignment expressions (`:=`)", "assign on a line of its own"),
@@ -2187,7 +2187,11 @@ impl FnLowerer<'_> {
         let range = g.range;
         let span = span_of(range);
         if g.generators.iter().any(|c| c.is_async) {
-            self.diags.push(unsupported(range, "async generators", "write the loop out with `for`"));
+            self.diags.push(unsupported(
+                range,
+                "async generators",
+                "write the loop out with `for`",
+            ));
             return self.error_expr(span);
         }
         let base = format!("$search{}", span.start);
@@ -2212,7 +2216,11 @@ impl FnLowerer<'_> {
             })
         };
         let not = |e: ast::Expr| {
-            ast::Expr::UnaryOp(ast::ExprUnaryOp { range, op: ast::UnaryOp::Not, operand: Box::new(e) })
+            ast::Expr::UnaryOp(ast::ExprUnaryOp {
+                range,
+                op: ast::UnaryOp::Not,
+                operand: Box::new(e),
+            })
         };
         let set_found = |value: bool| {
             ast::Stmt::Assign(ast::StmtAssign {

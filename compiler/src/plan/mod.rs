@@ -328,6 +328,8 @@ fn plan_stmt<'h>(
             }
             None
         }
+        // An `if` the types decided compiles its one live branch: nothing to convert.
+        StmtKind::If { cond, .. } if facts.instance().decided.contains_key(&cond.id) => None,
         // `if` without `else` updating an element the condition reads.
         StmtKind::If { cond, then, orelse } if orelse.is_empty() => (on(Transform::IfSelect)
             && facts.conditional_update(cond, then))

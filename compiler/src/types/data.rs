@@ -111,6 +111,10 @@ pub struct Instance {
     pub exprs: Vec<Type>,
     pub ret: Type,
     pub calls: HashMap<ExprId, InstanceId>,
+    /// Conditions whose truth the types decide (`n is None` where `n` is always None, or never
+    /// is): by the condition's expression. Only the branch taken is typed and compiled, as
+    /// Pythran does; the other is dead in this instance.
+    pub decided: HashMap<ExprId, bool>,
 }
 
 /// One exported signature: the Python-facing argument specs and the instance it calls.

@@ -5,7 +5,7 @@
 use super::data::*;
 use super::rules::*;
 use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::export_spec::Scalar;
+use crate::export_spec::{Scalar, SpecType};
 use crate::hir::*;
 use std::collections::HashMap;
 
@@ -19,6 +19,33 @@ fn type_size(t: &Type) -> usize {
         Type::Tuple(items) => 1 + items.iter().map(type_size).sum::<usize>(),
         _ => 1,
     }
+}
+
+/// A signature, and for each optional argument whose default is a value of another type
+/// (`int?` with a default of 2.5, or None), the same signature with that argument of the
+/// default's type: called without it, a function gets the default as CPython would (a float,
+/// None), through an instance of its own; called with an int, the exported type's instance.
+fn default_variants(func: &Function, sig: Vec<(SpecType, bool)>) -> Vec<Vec<(SpecType, bool)>> {
+    let mut variants = vec![sig.clone()];
+    for (i, (spec, optional)) in sig.iter().enumerate() {
+        let (Ok(t), Some(d)) = (spec_to_type(spec), func.params[i].default.as_ref()) else {
+            continue;
+        };
+        if !*optional || join(&const_type(d), &t) == Some(t.clone()) {
+            continue;
+        }
+        if let Some(default_spec) = const_spec(d) {
+            variants = variants
+                .into_iter()
+                .flat_map(|v| {
+                    let mut w = v.clone();
+                    w[i] = (default_spec.clone(), true);
+                    [v, w]
+                })
+                .collect();
+        }
+    }
+    variants
 }
 
 pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
@@ -42,18 +69,19 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
             }
         };
         let mut signatures = Vec::new();
-        for sig in export.entry.signatures() {
+        for sig in export.entry.signatures().into_iter().flat_map(|s| default_variants(func, s)) {
             let mut params = Vec::new();
             let mut ok = true;
             for (i, (spec, optional)) in sig.iter().enumerate() {
                 match spec_to_type(spec) {
-                    // A default stands in for the argument: it must have the exported type.
+                    // A default stands in for the argument: it must have the exported type, or
+                    // one of its own (`default_variants` added a signature for it).
                     Ok(t)
                         if *optional
-                            && func.params[i]
-                                .default
-                                .as_ref()
-                                .is_some_and(|d| join(&const_type(d), &t) != Some(t.clone())) =>
+                            && func.params[i].default.as_ref().is_some_and(|d| {
+                                join(&const_type(d), &t) != Some(t.clone())
+                                    && const_spec(d).is_none()
+                            }) =>
                     {
                         ok = false;
                         let span = export.entry.args[i].span.clone();
@@ -167,6 +195,8 @@ struct Walk {
     ret: Type,
     ret_origin: Option<Span>,
     calls: HashMap<ExprId, InstanceId>,
+    /// See `Instance::decided`.
+    decided: HashMap<ExprId, bool>,
     changed: bool,
     report: bool,
     /// Inside the body of a parallel loop: no Python objects may be created there.
@@ -193,6 +223,7 @@ impl Inferencer<'_> {
             exprs: vec![Type::Unknown; f.num_exprs],
             ret: Type::Unknown,
             calls: HashMap::new(),
+            decided: HashMap::new(),
         });
         self.index.insert((func, params), id);
         id
@@ -210,6 +241,7 @@ impl Inferencer<'_> {
             ret: Type::Unknown,
             ret_origin: None,
             calls: HashMap::new(),
+            decided: HashMap::new(),
             changed: false,
             report: false,
             in_parallel: false,
@@ -225,6 +257,7 @@ impl Inferencer<'_> {
         loop {
             w.changed = false;
             w.ret = Type::Unknown;
+            w.decided.clear();
             self.block(&mut w, &f.body);
             rounds += 1;
             if !w.changed || rounds > MAX_ROUNDS {
@@ -239,6 +272,7 @@ impl Inferencer<'_> {
         if report {
             w.ret = Type::Unknown;
             w.report = true;
+            w.decided.clear();
             self.block(&mut w, &f.body);
         }
         // No error reported inside this function, by this instance or by another one (a
@@ -295,6 +329,7 @@ impl Inferencer<'_> {
         inst.locals = w.locals;
         inst.exprs = w.exprs;
         inst.calls = w.calls;
+        inst.decided = w.decided;
         changed
     }
 
@@ -409,6 +444,15 @@ impl Inferencer<'_> {
     fn block(&mut self, w: &mut Walk, stmts: &[Stmt]) {
         for s in stmts {
             self.stmt(w, s);
+            // After an `if` the types decided whose branch taken never falls through (`if n is
+            // None: return x`), the rest of the block is dead in this instance: not typed.
+            if let StmtKind::If { cond, then, orelse } = &s.kind {
+                match w.decided.get(&cond.id) {
+                    Some(true) if !falls_through(then) => break,
+                    Some(false) if !falls_through(orelse) => break,
+                    _ => {}
+                }
+            }
         }
     }
 
@@ -496,8 +540,14 @@ impl Inferencer<'_> {
             }
             StmtKind::If { cond, then, orelse } => {
                 self.condition(w, cond);
-                self.block(w, then);
-                self.block(w, orelse);
+                match self.decide(w, cond) {
+                    Some(true) => self.block(w, then),
+                    Some(false) => self.block(w, orelse),
+                    None => {
+                        self.block(w, then);
+                        self.block(w, orelse);
+                    }
+                }
             }
             StmtKind::While { cond, body, orelse } => {
                 self.condition(w, cond);
@@ -667,14 +717,6 @@ impl Inferencer<'_> {
                         "assign it first; Python raises UnboundLocalError here",
                     );
                 }
-                if t == Type::None {
-                    return self.bad(
-                        w,
-                        e,
-                        "this local holds None".into(),
-                        "pyaot locals hold numbers and tuples",
-                    );
-                }
                 t
             }
             ExprKind::Tuple(items) => {
@@ -765,6 +807,9 @@ impl Inferencer<'_> {
             ExprKind::BoolOp(kind, values) => {
                 let mut t = Type::Unknown;
                 for v in values {
+                    // An operand the types decide ends the chain where it stops Python's:
+                    // what follows is never evaluated, so it is not typed (nor compiled).
+                    let stops = |truth: bool| truth == (*kind == BoolOpKind::Or);
                     let vt = self.expr(w, v);
                     if let Type::Array(_) = vt {
                         return self.array_truth(w, v);
@@ -777,17 +822,26 @@ impl Inferencer<'_> {
                                 "`and`/`or` return one of their operands, so pyaot needs one type for all of them");
                         }
                     }
+                    if self.decide(w, v).is_some_and(stops) {
+                        break;
+                    }
                 }
                 t
             }
             ExprKind::IfExp(cond, then, orelse) => {
                 self.condition(w, cond);
-                let a = self.expr(w, then);
-                let b = self.expr(w, orelse);
-                match join(&a, &b) {
-                    Some(t) => t,
-                    None => return self.bad(w, e, format!("the branches of this conditional expression have different types: {a} and {b}"),
-                        "make both branches numbers, or tuples of the same length"),
+                match self.decide(w, cond) {
+                    // Decided: the branch taken only (its type is the expression's).
+                    Some(taken) => self.expr(w, if taken { then } else { orelse }),
+                    None => {
+                        let a = self.expr(w, then);
+                        let b = self.expr(w, orelse);
+                        match join(&a, &b) {
+                            Some(t) => t,
+                            None => return self.bad(w, e, format!("the branches of this conditional expression have different types: {a} and {b}"),
+                                "make both branches numbers, or tuples of the same length"),
+                        }
+                    }
                 }
             }
             ExprKind::Call(fid, args) => {
@@ -1013,6 +1067,16 @@ impl Inferencer<'_> {
             "the truth value of an array is ambiguous".into(),
             "test its size (`a.size > 0`) or an element; numpy raises ValueError here",
         )
+    }
+
+    /// The truth of a condition when the types alone decide it (and evaluating it has no
+    /// effect): `x is None` / `is not None` of a value that is always None or never is, `not`
+    /// of such, `and`/`or` chains decided by such operands, a local that is always None.
+    /// Recorded in `Walk::decided`.
+    fn decide(&mut self, w: &mut Walk, e: &Expr) -> Option<bool> {
+        let truth = static_truth(w, e)?;
+        w.decided.insert(e.id, truth);
+        Some(truth)
     }
 
     fn condition(&mut self, w: &mut Walk, cond: &Expr) {
@@ -1530,5 +1594,46 @@ impl Inferencer<'_> {
                 }
             }
         })
+    }
+}
+
+/// See `Inferencer::decide` (types already inferred in `w`).
+fn static_truth(w: &Walk, e: &Expr) -> Option<bool> {
+    let never_none = |t: &Type| {
+        matches!(
+            t,
+            Type::Bool | Type::Int | Type::Float | Type::Complex | Type::Tuple(_) | Type::Array(_)
+        )
+    };
+    match &e.kind {
+        ExprKind::Const(Const::Bool(b)) => Some(*b),
+        ExprKind::Const(Const::None) => Some(false),
+        ExprKind::Local(l) if w.locals[*l] == Type::None => Some(false),
+        ExprKind::Compare(first, rest) => match rest.as_slice() {
+            [(op @ (CmpOp::Is | CmpOp::IsNot), right)] => {
+                let (lt, rt) = (&w.exprs[first.id], &w.exprs[right.id]);
+                let same = match (lt, rt) {
+                    (Type::None, Type::None) => true,
+                    (Type::None, t) | (t, Type::None) if never_none(t) => false,
+                    _ => return None,
+                };
+                let pure = |x: &Expr| matches!(x.kind, ExprKind::Local(_) | ExprKind::Const(_));
+                (pure(first) && pure(right)).then_some(same == (*op == CmpOp::Is))
+            }
+            _ => None,
+        },
+        ExprKind::Unary(UnaryOp::Not, x) => static_truth(w, x).map(|b| !b),
+        // Decided only through operands that are decided themselves (no effect skipped).
+        ExprKind::BoolOp(kind, values) => {
+            let stop = *kind == BoolOpKind::Or;
+            for v in values {
+                match static_truth(w, v)? {
+                    truth if truth == stop => return Some(truth),
+                    _ => {}
+                }
+            }
+            Some(!stop)
+        }
+        _ => None,
     }
 }

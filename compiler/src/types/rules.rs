@@ -59,8 +59,21 @@ pub fn spec_to_type(spec: &SpecType) -> Result<Type, String> {
         | SpecType::List(_)
         | SpecType::Set(_)
         | SpecType::Dict(..) => Ok(Type::Object),
-        SpecType::NoneType => Err("`None` arguments carry no value".to_string()),
+        // Pythran's `None` (in a tuple, or an argument that is always None): the value None.
+        SpecType::NoneType => Ok(Type::None),
     }
+}
+
+/// The export type of a parameter's default value, where it has one (numbers and None).
+pub(crate) fn const_spec(c: &Const) -> Option<SpecType> {
+    Some(match c {
+        Const::Int(_) => SpecType::Scalar(Scalar::Int64),
+        Const::Float(_) => SpecType::Scalar(Scalar::Float64),
+        Const::Bool(_) => SpecType::Scalar(Scalar::Bool),
+        Const::Complex(..) => SpecType::Scalar(Scalar::Complex128),
+        Const::None => SpecType::NoneType,
+        Const::Str(_) | Const::Tuple(_) => return None,
+    })
 }
 
 pub fn const_type(c: &Const) -> Type {
