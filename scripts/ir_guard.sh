@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Guards refactors that must not change generated code: writes `--emit llvm-ir -O0` of every
-# tests/cases and examples/kernels file into a folder, or compares against one written before.
+# tests/cases, tests/pythran and examples/kernels file into a folder, or compares against one written before.
 #   scripts/ir_guard.sh save DIR      (before the change)
 #   scripts/ir_guard.sh compare DIR   (after: lists every file whose IR changed; non-zero if any)
 set -euo pipefail
@@ -11,7 +11,7 @@ pyaot=${PYAOT:-target/release/pyaot}
 out=$dir
 if [ "$mode" = compare ]; then out=$(mktemp -d); fi
 mkdir -p "$out"
-for src in tests/cases/*.py examples/kernels/*.py; do
+for src in tests/cases/*.py tests/pythran/*.py examples/kernels/*.py; do
   name=$(basename "$(dirname "$src")")_$(basename "$src" .py)
   "$pyaot" build "$src" -O0 --target-cpu generic --emit llvm-ir -o "$out/$name.ll" 2>"$out/stderr" \
     || { cat "$out/stderr"; exit 1; }

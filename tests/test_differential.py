@@ -12,7 +12,9 @@ import pytest
 
 from conftest import ROOT, build, load_module
 
-CASES = sorted((ROOT / "tests" / "cases").glob("*.py"))
+# tests/pythran: files written for Pythran (exports as Pythran spells them, some in a side
+# `.pythran` file), built unchanged.
+CASES = sorted((ROOT / "tests" / "cases").glob("*.py")) + sorted((ROOT / "tests" / "pythran").glob("*.py"))
 # `#run: expr` must agree exactly; `#run~: expr` allows floats 1e-12 apart (parallel float
 # reductions add in another order).
 RUN_LINE = re.compile(r"^#run(~?):\s*(.+?)\s*$")

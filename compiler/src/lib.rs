@@ -104,6 +104,33 @@ impl Timings {
     }
 }
 
+/// Pythran's side file: exports may sit in `name.pythran` beside `name.py`, one per line
+/// (`export f(int)`, or as in a comment, `#pythran export f(int)`). Its lines join the source as
+/// export comments after a marker line, so they are checked, reported and reported on like the
+/// comments of the file itself (a diagnostic shows them below the file's last line).
+pub fn with_side_exports(src: &Path, source: String) -> String {
+    let side = src.with_extension("pythran");
+    let Ok(text) = std::fs::read_to_string(&side) else { return source };
+    let mut out = source;
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let shown = side.file_name().map_or("the .pythran file".into(), |n| n.to_string_lossy());
+    out.push_str(&format!("# exports from {shown}:\n"));
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("export ") {
+            out.push_str(&format!("#pythran {trimmed}\n"));
+        } else if trimmed.is_empty() || trimmed.starts_with('#') {
+            out.push_str(&format!("{trimmed}\n"));
+        } else {
+            // Not an export: kept visible, as a comment the export reader ignores.
+            out.push_str(&format!("# {trimmed}\n"));
+        }
+    }
+    out
+}
+
 /// The module name Python will import: the file stem, which must be an identifier.
 pub fn module_name_for(path: &Path) -> Result<String, String> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();

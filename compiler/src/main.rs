@@ -262,7 +262,10 @@ fn read_source(src: &Path) -> Option<(String, String)> {
     };
     match std::fs::read_to_string(src) {
         // Identifiers as Python reads them (NFKC): everything after sees the normalized text.
-        Ok(s) => Some((pyaot::syntax::nfkc_identifiers(&s).into_owned(), name)),
+        Ok(s) => {
+            let s = pyaot::with_side_exports(src, s);
+            Some((pyaot::syntax::nfkc_identifiers(&s).into_owned(), name))
+        }
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", src.display());
             None

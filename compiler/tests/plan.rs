@@ -1,5 +1,5 @@
-//! Snapshots of the plan (`pyaot build --emit plan`) of every differential case and every
-//! benchmark kernel: which strategy each loop and statement gets, and each instance's facts.
+//! Snapshots of the plan (`pyaot build --emit plan`) of every differential case, every file
+//! written for Pythran (tests/pythran) and every benchmark kernel: which strategy each loop and statement gets, and each instance's facts.
 //! A change in what a planner accepts shows here as a diff, statement by statement.
 
 use std::path::{Path, PathBuf};
@@ -38,6 +38,11 @@ fn snapshot_each(dir: &str, prefix: &str) {
 #[test]
 fn plans_of_cases() {
     snapshot_each("tests/cases", "case");
+}
+
+#[test]
+fn plans_of_pythran_files() {
+    snapshot_each("tests/pythran", "pythran");
 }
 
 #[test]
