@@ -39,6 +39,9 @@ pub enum Code {
     BadCall,
     /// A top-level statement that the compiled module does not run.
     Ignored,
+    /// A value that compiled code must hold as a Python object (a function returning values of
+    /// different types on different paths): correct, but not native.
+    Boxed,
 }
 
 impl Code {
@@ -54,6 +57,7 @@ impl Code {
             Code::NotYet => "E008",
             Code::BadCall => "E009",
             Code::Ignored => "W001",
+            Code::Boxed => "W002",
         }
     }
 }
@@ -75,7 +79,11 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity: if code == Code::Ignored { Severity::Warning } else { Severity::Error },
+            severity: if matches!(code, Code::Ignored | Code::Boxed) {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
             code,
             message: message.into(),
             span,

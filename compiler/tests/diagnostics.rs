@@ -170,7 +170,10 @@ snapshot!(
     "#export f(float64[:])\ndef f(a):\n    #omp parallel for schedule(dynamic, 1.5)\n    for i in range(len(a)):\n        a[i] = 0.0\n"
 );
 
-snapshot!(generator_stored, "#export f(int list)\ndef f(xs):\n    g = (x > 0 for x in xs)\n    return any(g)\n");
+snapshot!(
+    generator_stored,
+    "#export f(int list)\ndef f(xs):\n    g = (x > 0 for x in xs)\n    return any(g)\n"
+);
 
 snapshot!(
     lambda_closure_over_loop_variable,

@@ -287,16 +287,21 @@ impl Inferencer<'_> {
         if falls_through(&f.body) {
             match join(&w.ret, &Type::None) {
                 Some(t) => w.ret = t,
+                // A value on some paths, None on the others (an optional result): an object.
                 None => {
                     if report {
-                        let mut d = Diagnostic::error(Code::TypeConflict, f.span.clone(),
-                            format!("`{}` returns {} on some paths and None (by reaching its end) on others", f.name, w.ret))
+                        let mut d = Diagnostic::error(Code::Boxed, f.span.clone(),
+                            format!("`{}` returns {} on some paths and None (by reaching its end) on others: its result is a Python object", f.name, w.ret))
                             .label("this function");
                         if let Some(o) = &w.ret_origin {
                             d = d.also(o.clone(), format!("returns {} here", w.ret));
                         }
-                        self.diags.push(d.hint("end every path with a `return` of the same type, or raise an exception"));
+                        let d = d.hint("callers get a boxed value; end every path with a `return` of the same type, or raise an exception, to keep it native");
+                        if !self.diags.iter().any(|x| x.code == d.code && x.span == d.span) {
+                            self.diags.push(d);
+                        }
                     }
+                    w.ret = Type::Object;
                 }
             }
         }
@@ -659,18 +664,21 @@ impl Inferencer<'_> {
                         }
                         w.ret = j;
                     }
+                    // Values of types with no native join (a float and None, tuples of two
+                    // lengths): Python allows it, so the result is a Python object.
                     None => {
                         let f = &self.module.functions[w.func];
                         let mut d = Diagnostic::error(
-                            Code::TypeConflict,
+                            Code::Boxed,
                             s.span.clone(),
-                            format!("`{}` returns {t} here but {} elsewhere", f.name, w.ret),
+                            format!("`{}` returns {t} here but {} elsewhere: its result is a Python object", f.name, w.ret),
                         )
                         .label(format!("returns {t}"));
                         if let Some(o) = &w.ret_origin {
                             d = d.also(o.clone(), format!("returns {}", w.ret));
                         }
-                        let d = d.hint("return values of one type on every path (int and float mix: the result is float)");
+                        let d = d.hint("callers get a boxed value; return one type on every path (int and float mix: the result is float) to keep it native");
+                        w.ret = Type::Object;
                         self.error(w, d);
                     }
                 }
