@@ -311,7 +311,7 @@ pub enum ExprKind {
     /// `a.copy()`.
     Copy(Box<Expr>),
     /// `np.empty(shape, dtype=...)` and friends; `dtype` as written, if given.
-    NpCreate(NpFn, Vec<Expr>, Option<Scalar>),
+    NpCreate(NpFn, Vec<Expr>, Dtype),
     /// A module-level import or a builtin: a Python object.
     Global(PyPath),
     List(Vec<Expr>),
@@ -407,6 +407,16 @@ impl NpFn {
             NpFn::Arange => (1, 3),
         }
     }
+}
+
+/// The `dtype=` of an array creator.
+#[derive(Debug)]
+pub enum Dtype {
+    /// None given: numpy's default for the function.
+    Default,
+    Named(Scalar),
+    /// `dtype=x.dtype`: the dtype of another array, known from its type.
+    Of(Box<Expr>),
 }
 
 #[derive(Debug)]

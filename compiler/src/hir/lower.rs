@@ -2399,7 +2399,15 @@ impl FnLowerer<'_> {
     }
 
     /// A dtype as written: `np.float64`, `float64` imported from numpy, `'float32'`, `float`, `int`, `bool`.
-    fn dtype(&mut self, e: &ast::Expr) -> Option<Scalar> {
+    fn dtype(&mut self, e: &ast::Expr) -> Option<Dtype> {
+        // `x.dtype` of anything but the numpy module: the dtype of that array (types.rs).
+        if let ast::Expr::Attribute(a) = e {
+            let numpy = matches!(&*a.value, ast::Expr::Name(m)
+                if matches!(self.globals.get(m.id.as_str()), Some(Global::NumpyModule)));
+            if a.attr.as_str() == "dtype" && !numpy {
+                return Some(Dtype::Of(Box::new(self.expr(&a.value))));
+            }
+        }
         let name = match e {
             ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. }) => s.clone(),
             ast::Expr::Name(n) => match self.globals.get(n.id.as_str()) {
@@ -2427,7 +2435,7 @@ impl FnLowerer<'_> {
             other => other,
         };
         match Scalar::from_name(name) {
-            Some(s) => Some(s),
+            Some(s) => Some(Dtype::Named(s)),
             _ => {
                 self.diags.push(Diagnostic::error(Code::NotYet, span_of(e.range()), "unsupported dtype")
                     .label("not a dtype pyaot knows")
@@ -2441,6 +2449,7 @@ impl FnLowerer<'_> {
         let (required, most) = f.arity();
         let mut positional: Vec<&ast::Expr> = c.args.iter().collect();
         let mut dtype_expr = None;
+        let (mut shape_kw, mut fill_kw) = (None, None);
         // numpy also takes the dtype positionally right after the other arguments (not for arange).
         if f != NpFn::Arange && positional.len() == most + 1 {
             dtype_expr = positional.pop();
@@ -2448,6 +2457,13 @@ impl FnLowerer<'_> {
         for k in &c.keywords {
             match k.arg.as_ref().map(|a| a.as_str()) {
                 Some("dtype") => dtype_expr = Some(&k.value),
+                // numpy's names for the leading arguments, put in their places below.
+                Some("shape" | "a" | "prototype") if shape_kw.is_none() => {
+                    shape_kw = Some(&k.value)
+                }
+                Some("fill_value") if matches!(f, NpFn::Full | NpFn::FullLike) => {
+                    fill_kw = Some(&k.value)
+                }
                 other => {
                     self.diags.push(
                         Diagnostic::error(
@@ -2468,6 +2484,10 @@ impl FnLowerer<'_> {
                 }
             }
         }
+        if let Some(shape) = shape_kw {
+            positional.insert(0, shape);
+        }
+        positional.extend(fill_kw);
         if positional.len() < required || positional.len() > most {
             self.diags.push(
                 Diagnostic::error(
@@ -2491,10 +2511,10 @@ impl FnLowerer<'_> {
         }
         let dtype = match dtype_expr {
             Some(d) => match self.dtype(d) {
-                Some(s) => Some(s),
+                Some(s) => s,
                 None => return self.error_expr(span),
             },
-            None => None,
+            None => Dtype::Default,
         };
         let args = positional.into_iter().map(|a| self.expr(a)).collect();
         self.expr_node(span, ExprKind::NpCreate(f, args, dtype))

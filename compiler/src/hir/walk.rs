@@ -18,9 +18,14 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
         ExprKind::Tuple(items)
         | ExprKind::BoolOp(_, items)
         | ExprKind::Builtin(_, items)
-        | ExprKind::NpCreate(_, items, _)
         | ExprKind::List(items)
         | ExprKind::Set(items) => items.iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::NpCreate(_, items, dtype) => {
+            items.iter().for_each(|x| walk_expr(x, f));
+            if let Dtype::Of(x) = dtype {
+                walk_expr(x, f);
+            }
+        }
         ExprKind::Unary(_, x)
         | ExprKind::Attr(x, _)
         | ExprKind::Copy(x)

@@ -963,7 +963,16 @@ impl Inferencer<'_> {
                     &format!("creates a numpy array (`np.{}`)", f.name()),
                 );
                 let types: Vec<Type> = args.iter().map(|a| self.expr(w, a)).collect();
-                match self.np_create(*f, &types, *dtype) {
+                let dtype = match dtype {
+                    Dtype::Default => None,
+                    Dtype::Named(s) => Some(*s),
+                    Dtype::Of(x) => match self.expr(w, x) {
+                        Type::Array(at) => Some(at.dtype),
+                        Type::Unknown => return Type::Unknown,
+                        other => return self.bad(w, e, format!("`dtype=` takes a numpy dtype or an array's `.dtype`; this is the `.dtype` of {other}"), "write `x.dtype` of an array, or a dtype such as `np.float64`"),
+                    },
+                };
+                match self.np_create(*f, &types, dtype) {
                     Ok(t) => t,
                     Err((msg, hint)) => return self.bad(w, e, msg, &hint),
                 }
@@ -1628,6 +1637,28 @@ fn static_truth(w: &Walk, e: &Expr) -> Option<bool> {
                 let pure = |x: &Expr| matches!(x.kind, ExprKind::Local(_) | ExprKind::Const(_));
                 (pure(first) && pure(right)).then_some(same == (*op == CmpOp::Is))
             }
+            // `x.ndim == 1` (any comparison of an array's ndim with a number): its type knows.
+            [(op, right)] if static_int(w, first).is_some() && static_int(w, right).is_some() => {
+                let (a, b) = (static_int(w, first)?, static_int(w, right)?);
+                match op {
+                    CmpOp::Eq => Some(a == b),
+                    CmpOp::NotEq => Some(a != b),
+                    CmpOp::Lt => Some(a < b),
+                    CmpOp::LtE => Some(a <= b),
+                    CmpOp::Gt => Some(a > b),
+                    CmpOp::GtE => Some(a >= b),
+                    _ => None,
+                }
+            }
+            // `x.dtype == np.float32` (or `'float32'`, `float`) of an array: its type knows.
+            [(op @ (CmpOp::Eq | CmpOp::NotEq), right)] => {
+                let (a, b) = match (array_dtype(w, first), array_dtype(w, right)) {
+                    (Some(a), None) => (a, dtype_named(right)?),
+                    (None, Some(b)) => (b, dtype_named(first)?),
+                    _ => return None,
+                };
+                Some((a == b) == (*op == CmpOp::Eq))
+            }
             _ => None,
         },
         ExprKind::Unary(UnaryOp::Not, x) => static_truth(w, x).map(|b| !b),
@@ -1641,6 +1672,57 @@ fn static_truth(w: &Walk, e: &Expr) -> Option<bool> {
                 }
             }
             Some(!stop)
+        }
+        _ => None,
+    }
+}
+
+/// The dtype of `x.dtype` where `x` is a local holding an array.
+fn array_dtype(w: &Walk, e: &Expr) -> Option<Scalar> {
+    match &e.kind {
+        ExprKind::GetAttr(x, attr) if attr == "dtype" && matches!(x.kind, ExprKind::Local(_)) => {
+            match &w.exprs[x.id] {
+                Type::Array(at) => Some(at.dtype),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The dtype a value names: `np.float32`, `'float32'`, or the builtins numpy reads as dtypes.
+fn dtype_named(e: &Expr) -> Option<Scalar> {
+    let name = match &e.kind {
+        ExprKind::Global(p) if p.module == "numpy" && p.attrs.len() == 1 => p.attrs[0].as_str(),
+        ExprKind::Global(p) if p.module == "builtins" && p.attrs.len() == 1 => {
+            match p.attrs[0].as_str() {
+                "float" => "float64",
+                "int" => "int64",
+                "complex" => "complex128",
+                other => other,
+            }
+        }
+        ExprKind::Const(Const::Str(s)) => s.as_str(),
+        _ => return None,
+    };
+    let name = match name {
+        "float_" | "double" => "float64",
+        "int_" | "intp" => "int64",
+        "bool_" => "bool",
+        other => other,
+    };
+    Scalar::from_name(name)
+}
+
+/// An int the types know: a literal, or the `.ndim` of a local holding an array.
+fn static_int(w: &Walk, e: &Expr) -> Option<i64> {
+    match &e.kind {
+        ExprKind::Const(Const::Int(k)) => Some(*k),
+        ExprKind::Attr(x, ArrayAttr::Ndim) if matches!(x.kind, ExprKind::Local(_)) => {
+            match &w.exprs[x.id] {
+                Type::Array(at) => Some(at.ndim as i64),
+                _ => None,
+            }
         }
         _ => None,
     }
