@@ -2,7 +2,8 @@
 //!
 //! Takes the text after `parallel for` and its offset in the file; gives the clauses with their
 //! spans (`reduction(+:s)`, `private(a, b)`, `lastprivate(x)`, `schedule(dynamic, 4)`,
-//! `num_threads(n)`, `if(n > 1000)`), or a diagnostic pointing at the clause it cannot read.
+//! `num_threads(n)`, `if(n > 1000)`, `collapse(2)`; `shared(...)` and `default(none|shared)`
+//! are read and dropped), or a diagnostic pointing at the clause it cannot read.
 //! The expressions inside `schedule`, `num_threads` and `if` are left as Python source for the
 //! HIR to parse.
 
@@ -39,6 +40,8 @@ pub enum Clause {
     Schedule(Schedule, Option<(String, usize)>),
     NumThreads(String, usize),
     If(String, usize),
+    /// `collapse(n)`: the `n` perfectly nested loops share out one iteration space.
+    Collapse(usize, Span),
 }
 
 /// Parses the clauses after `parallel for`; `base` is the offset of `text` in the file.
@@ -177,6 +180,12 @@ pub fn parse_clauses(text: &str, base: usize) -> Result<Vec<Clause>, Diagnostic>
                 inner.trim().to_string(),
                 inner_at + (inner.len() - inner.trim_start().len()),
             ),
+            // `default(none)` and `default(shared)` only restate what pyaot checks itself.
+            "default" if matches!(inner.trim(), "none" | "shared") => continue,
+            "collapse" => match inner.trim().parse::<usize>() {
+                Ok(n) if n >= 1 => Clause::Collapse(n, span),
+                _ => return Err(bad(span, "write `collapse(n)` with a positive number of loops")),
+            },
             "if" => Clause::If(
                 inner.trim().to_string(),
                 inner_at + (inner.len() - inner.trim_start().len()),
@@ -195,7 +204,7 @@ pub fn parse_clauses(text: &str, base: usize) -> Result<Vec<Clause>, Diagnostic>
 fn bad(span: Span, message: &str) -> Diagnostic {
     Diagnostic::error(Code::ExportSpec, span, message.to_string())
         .label("in this pragma")
-        .hint("clauses: reduction(op:var), private(vars), lastprivate(vars), schedule(static|dynamic|guided[, n]), num_threads(n), if(cond)")
+        .hint("clauses: reduction(op:var), private(vars), lastprivate(vars), shared(vars), schedule(static|dynamic|guided[, n]), num_threads(n), if(cond), collapse(n), default(none|shared)")
 }
 
 #[cfg(test)]

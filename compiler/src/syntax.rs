@@ -18,8 +18,21 @@ pub struct ParsedModule {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// `#omp parallel for [clauses]`: applies to the `for` starting at `next_line`.
+/// What an omp pragma asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OmpKind {
+    /// `#omp parallel for [clauses]`.
+    ParallelFor,
+    /// `#omp atomic`: the next statement, an update `x op= v`, is made atomically.
+    Atomic,
+    /// `#omp critical`: the next statement runs one thread at a time (here: an update, made
+    /// as `atomic` makes it).
+    Critical,
+}
+
+/// An omp pragma: applies to the statement starting at `next_line`.
 pub struct OmpPragma {
+    pub kind: OmpKind,
     pub clauses: Vec<crate::omp::Clause>,
     pub span: Span,
     pub next_line: usize,
@@ -135,15 +148,34 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
                 Ok(entries) => exports.extend(entries),
                 Err(d) => errors.push(d),
             }
-        } else if let Some(offset) = omp_body_offset(text) {
+        } else if let Some(directive) = omp_directive(text) {
             let end = start + text.len();
-            match crate::omp::parse_clauses(&text[offset..], start + offset) {
-                Ok(clauses) => pragmas.push(OmpPragma {
-                    clauses,
+            let next_line = next_code_line(source, end);
+            match directive {
+                Ok((kind, offset)) if kind == OmpKind::ParallelFor => {
+                    match crate::omp::parse_clauses(&text[offset..], start + offset) {
+                        Ok(clauses) => {
+                            pragmas.push(OmpPragma { kind, clauses, span: start..end, next_line })
+                        }
+                        Err(d) => errors.push(d),
+                    }
+                }
+                Ok((kind, _)) => pragmas.push(OmpPragma {
+                    kind,
+                    clauses: Vec::new(),
                     span: start..end,
-                    next_line: next_code_line(source, end),
+                    next_line,
                 }),
-                Err(d) => errors.push(d),
+                // Never ignored in silence: a construct that would change what runs.
+                Err(name) => errors.push(
+                    Diagnostic::error(
+                        Code::NotYet,
+                        start..end,
+                        format!("`#omp {name}` is not supported yet"),
+                    )
+                    .label("this pragma")
+                    .hint("pyaot runs `#omp parallel for` loops, with `#omp atomic` or `#omp critical` on updates `x op= v` inside them; put `#omp parallel for` on the loop itself"),
+                ),
             }
         } else if let Some(rest) =
             text.strip_prefix('#').map(str::trim_start).and_then(|t| t.strip_prefix("pyaot:"))
@@ -165,17 +197,60 @@ pub fn parse(source: &str, file_name: &str) -> Result<ParsedModule, Vec<Diagnost
     }
 }
 
-/// If the comment is `#omp parallel for ...` (or `#pragma omp parallel for`), where its clauses start.
-fn omp_body_offset(comment: &str) -> Option<usize> {
+/// If the comment is an omp pragma (`#omp ...` or `#pragma omp ...`): its kind and where its
+/// clauses start, or the construct's name when pyaot does not run it.
+fn omp_directive(comment: &str) -> Option<Result<(OmpKind, usize), String>> {
     let rest = comment.strip_prefix('#')?.trim_start();
     let rest = rest.strip_prefix("pragma").map(str::trim_start).unwrap_or(rest);
-    let rest = rest.strip_prefix("omp")?.trim_start();
-    let rest = rest.strip_prefix("parallel")?.trim_start();
-    let rest = rest.strip_prefix("for")?;
-    if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
+    let rest = rest.strip_prefix("omp")?;
+    if !rest.starts_with(char::is_whitespace) {
         return None;
     }
-    Some(comment.len() - rest.len())
+    let rest = rest.trim_start();
+    let word = |text: &str, w: &str| -> Option<usize> {
+        let after = text.strip_prefix(w)?;
+        (after.is_empty() || after.starts_with(|c: char| c.is_whitespace() || c == '('))
+            .then_some(text.len() - after.len())
+    };
+    let at = |rest_len: usize| comment.len() - rest_len;
+    if let Some(n) = word(rest, "parallel") {
+        let after = rest[n..].trim_start();
+        if let Some(m) = word(after, "for") {
+            return Some(Ok((OmpKind::ParallelFor, at(after.len() - m))));
+        }
+        return Some(Err("parallel".into()));
+    }
+    if let Some(n) = word(rest, "atomic") {
+        let after = rest[n..].trim();
+        return Some(match after {
+            "" | "update" => Ok((OmpKind::Atomic, comment.len())),
+            other => Err(format!("atomic {other}")),
+        });
+    }
+    if word(rest, "critical").is_some() {
+        return Some(Ok((OmpKind::Critical, comment.len())));
+    }
+    // OpenMP's other constructs: refused by name. Any other word after `omp` is prose.
+    let name: String = rest.chars().take_while(|c| !c.is_whitespace() && *c != '(').collect();
+    const CONSTRUCTS: [&str; 16] = [
+        "for",
+        "single",
+        "master",
+        "masked",
+        "barrier",
+        "sections",
+        "section",
+        "task",
+        "taskwait",
+        "taskloop",
+        "simd",
+        "ordered",
+        "flush",
+        "threadprivate",
+        "teams",
+        "loop",
+    ];
+    CONSTRUCTS.contains(&name.as_str()).then_some(Err(name))
 }
 
 fn next_code_line(source: &str, comment_end: usize) -> usize {

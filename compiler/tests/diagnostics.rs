@@ -209,3 +209,23 @@ snapshot!(misspelled_math_function, "import math\nfrom cmath import phaze\n\n#ex
 snapshot!(capsule_export_skipped, "#pythran export capsule raw(float)\n#pythran export f(int,\n#                 flaot)\ndef f(a, b):\n    return a\n\ndef raw(x):\n    return x\n");
 
 snapshot!(capsule_export_warning, "#pythran export capsule raw(float)\n#pythran export f(int)\ndef f(a):\n    return a\n\ndef raw(x):\n    return x\n");
+
+snapshot!(
+    omp_construct_not_supported,
+    "#export f(float64[:])\ndef f(a):\n    s = 0.0\n    #omp parallel for reduction(+:s)\n    for i in range(len(a)):\n        #omp single\n        s += a[i]\n    return s\n"
+);
+
+snapshot!(
+    omp_atomic_on_an_assignment,
+    "#export f(float64[:])\ndef f(a):\n    #omp parallel for\n    for i in range(len(a)):\n        #omp atomic\n        a[i] = 2.0\n"
+);
+
+snapshot!(
+    omp_atomic_float_into_int_array,
+    "#export f(int64[:], float64[:])\ndef f(c, w):\n    #omp parallel for\n    for i in range(len(w)):\n        #omp atomic\n        c[0] += w[i]\n"
+);
+
+snapshot!(
+    omp_collapse_triangular,
+    "#export f(float64[:, :])\ndef f(a):\n    #omp parallel for collapse(2)\n    for i in range(a.shape[0]):\n        for j in range(i):\n            a[i, j] = 0.0\n"
+);

@@ -41,7 +41,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         )
     }
 
-    fn dtype_type(&self, d: Scalar) -> BasicTypeEnum<'ctx> {
+    pub(super) fn dtype_type(&self, d: Scalar) -> BasicTypeEnum<'ctx> {
         match d {
             Scalar::Bool | Scalar::Int8 | Scalar::UInt8 => self.ctx.i8_type().into(),
             Scalar::Int16 | Scalar::UInt16 => self.ctx.i16_type().into(),

@@ -31,6 +31,7 @@
 
 mod aligned;
 mod arrays;
+mod atomic;
 mod basics;
 mod builtins;
 mod capi;

@@ -219,6 +219,14 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let r = self.convert(r, &rt, &lt)?;
                 self.b.build_store(cx.locals[*target], r)?;
             }
+            // `#omp atomic` / `critical` on an element update (atomic.rs).
+            StmtKind::AugAssignItem { array, indices, target_span, op, value }
+                if self.hir.functions[self.prog.instances[cx.inst].func]
+                    .atomic_items
+                    .contains(&s.id) =>
+            {
+                self.atomic_element_update(cx, array, indices, *op, value, target_span)?;
+            }
             StmtKind::AugAssignItem { array, indices, target_span, op, value } => {
                 let (arr, at, ptr) = self.item_address(cx, array, indices)?;
                 let current = self.load_element(ptr, at.dtype)?;

@@ -75,6 +75,8 @@ pub struct Function {
     pub body: Vec<Stmt>,
     pub num_exprs: usize,
     pub num_stmts: usize,
+    /// Element updates under `#omp atomic`/`critical`: made as atomic read-modify-writes.
+    pub atomic_items: Vec<StmtId>,
 }
 
 #[derive(Debug)]

@@ -2,9 +2,10 @@
 //! for every construct pyaot does not compile.
 
 use super::data::*;
-use super::walk::{for_each_expr, local_reads, local_writes};
+use super::walk::{for_each_expr, local_reads, local_writes, walk_expr};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::export_spec::{ExportEntry, Scalar, SpecType};
+use crate::syntax::OmpKind;
 use rustpython_parser::ast::{self, Constant, Ranged};
 use std::collections::HashMap;
 
@@ -150,6 +151,8 @@ pub fn lower(
             enclosing: Vec::new(),
             bindings: HashMap::new(),
             global_names: Vec::new(),
+            atomic_locals: Vec::new(),
+            atomic_items: Vec::new(),
         };
         let mut function = lowerer.lower_function(f);
         // A decorated function is an error only if compiled code needs it (else a warning).
@@ -190,6 +193,8 @@ pub fn lower(
             enclosing: Vec::new(),
             bindings: HashMap::new(),
             global_names: Vec::new(),
+            atomic_locals: Vec::new(),
+            atomic_items: Vec::new(),
         };
         let span = span_of(init_stmts[0].range());
         for name in &module_globals {
@@ -214,6 +219,7 @@ pub fn lower(
             body,
             num_exprs: lowerer.next_expr,
             num_stmts: lowerer.next_stmt,
+            atomic_items: std::mem::take(&mut lowerer.atomic_items),
         };
         functions.push(function);
         function_diags.push(own);
@@ -241,6 +247,8 @@ pub fn lower(
             enclosing,
             bindings: HashMap::new(),
             global_names: Vec::new(),
+            atomic_locals: Vec::new(),
+            atomic_items: Vec::new(),
         };
         let mut function = lowerer.lower_function(&def);
         function.checks = module_checks;
@@ -601,6 +609,11 @@ struct FnLowerer<'a> {
     bindings: HashMap<String, Vec<(usize, bool)>>,
     /// Names the function declares `global`: module values it may rebind.
     global_names: Vec<String>,
+    /// Updates `x op= v` of locals under `#omp atomic`/`critical`: (statement, local, operator);
+    /// inside a parallel loop they become its reductions (check_parallel_loops).
+    atomic_locals: Vec<(StmtId, LocalId, crate::omp::ReductionOp)>,
+    /// Element updates `a[i] op= v` under `#omp atomic`/`critical`, made atomically.
+    atomic_items: Vec<StmtId>,
 }
 
 impl FnLowerer<'_> {
@@ -675,12 +688,69 @@ impl FnLowerer<'_> {
             body,
             num_exprs: self.next_expr,
             num_stmts: self.next_stmt,
+            atomic_items: std::mem::take(&mut self.atomic_items),
         }
     }
 
     /// The rules of parallel loops: no `return` or `break` out of them, reduction variables
     /// only updated in place, and no shared variable written by the iterations (a race).
     /// Variables the body assigns that are not used outside it are private to each iteration.
+    /// `#omp atomic` or `#omp critical` on the statement about to be made: an update of a local
+    /// (a reduction of the parallel loop around it, folded as OpenMP's critical section would
+    /// add it, in some order) or of an array element (an atomic read-modify-write).
+    fn atomic_update(&mut self, kind: &StmtKind, pragma: Span) {
+        use crate::omp::ReductionOp;
+        let op = match kind {
+            StmtKind::AugAssign { op, .. } | StmtKind::AugAssignItem { op, .. } => *op,
+            _ => {
+                self.diags.push(Diagnostic::error(Code::NotYet, pragma, "`#omp atomic` and `#omp critical` apply here to an update `x op= v` only")
+                    .label("this pragma")
+                    .hint("write the update as `total += value` (or `a[k] += value`) under the pragma"));
+                return;
+            }
+        };
+        match kind {
+            StmtKind::AugAssign { target, .. } => {
+                let reduction = match op {
+                    BinOp::Add | BinOp::Sub => ReductionOp::Add,
+                    BinOp::Mul => ReductionOp::Mul,
+                    BinOp::BitAnd => ReductionOp::And,
+                    BinOp::BitOr => ReductionOp::Or,
+                    BinOp::BitXor => ReductionOp::Xor,
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::NotYet,
+                                pragma,
+                                "an atomic update of a shared variable takes `+= -= *= &= |= ^=`",
+                            )
+                            .label("this pragma")
+                            .hint("use one of those operators, or a `reduction(...)` clause"),
+                        );
+                        return;
+                    }
+                };
+                self.atomic_locals.push((self.next_stmt, *target, reduction));
+            }
+            _ if matches!(
+                op,
+                BinOp::Add | BinOp::Sub | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor
+            ) =>
+            {
+                self.atomic_items.push(self.next_stmt)
+            }
+            _ => self.diags.push(
+                Diagnostic::error(
+                    Code::NotYet,
+                    pragma,
+                    "an atomic update of an array element takes `+= -= &= |= ^=`",
+                )
+                .label("this pragma")
+                .hint("use one of those operators"),
+            ),
+        }
+    }
+
     fn check_parallel_loops(&mut self, body: &mut [Stmt]) {
         let mut total = vec![0usize; self.locals.len()];
         local_refs(body, &mut total);
@@ -723,6 +793,20 @@ impl FnLowerer<'_> {
             let outside = |l: LocalId| total[l] > inside[l];
             if p.inferred {
                 p.reductions.retain(|(_, l)| outside(*l));
+            }
+            // `#omp atomic`/`critical` updates of shared variables: reductions of this loop.
+            let mut ids = Vec::new();
+            fn stmt_ids(stmts: &[Stmt], out: &mut Vec<StmtId>) {
+                for s in stmts {
+                    out.push(s.id);
+                    s.kind.blocks().into_iter().for_each(|b| stmt_ids(b, out));
+                }
+            }
+            stmt_ids(body, &mut ids);
+            for (id, l, op) in &self.atomic_locals {
+                if ids.contains(id) && outside(*l) && !p.reductions.iter().any(|(_, r)| r == l) {
+                    p.reductions.push((*op, *l));
+                }
             }
             // prange: only outer variables are reductions.
             let reductions: Vec<LocalId> = p.reductions.iter().map(|(_, l)| *l).collect();
@@ -1032,6 +1116,16 @@ impl FnLowerer<'_> {
                 return;
             }
         };
+        let update_pragma = self
+            .pragmas
+            .iter()
+            .find(|p| {
+                p.next_line == span.start && matches!(p.kind, OmpKind::Atomic | OmpKind::Critical)
+            })
+            .map(|p| p.span.clone());
+        if let Some(pragma) = update_pragma {
+            self.atomic_update(&kind, pragma);
+        }
         out.push(self.stmt_node(span, kind));
     }
 
@@ -1042,7 +1136,11 @@ impl FnLowerer<'_> {
             ast::Expr::Call(c) if is_builtin(self, c, "range") => (c, false),
             ast::Expr::Call(c) if is_prange(self, c) => (c, true),
             _ => {
-                if let Some(p) = self.pragmas.iter().find(|p| p.next_line == span.start) {
+                if let Some(p) = self
+                    .pragmas
+                    .iter()
+                    .find(|p| p.next_line == span.start && p.kind == OmpKind::ParallelFor)
+                {
                     self.diags.push(
                         Diagnostic::error(
                             Code::Unsupported,
@@ -1102,7 +1200,10 @@ impl FnLowerer<'_> {
         };
         let body = self.loop_body(&f.body);
         let orelse = self.block(&f.orelse);
-        let pragma = self.pragmas.iter().find(|p| p.next_line == span.start);
+        let pragma = self
+            .pragmas
+            .iter()
+            .find(|p| p.next_line == span.start && p.kind == OmpKind::ParallelFor);
         let parallel = match (pragma, prange) {
             (Some(p), _) => self.parallel_from_pragma(p),
             (None, true) => {
@@ -1110,6 +1211,39 @@ impl FnLowerer<'_> {
             }
             (None, false) => None,
         };
+        let collapse = pragma.and_then(|p| {
+            p.clauses.iter().find_map(|c| match c {
+                crate::omp::Clause::Collapse(n, at) if *n > 1 => Some((*n, at.clone())),
+                _ => None,
+            })
+        });
+        if let (Some((depth, at)), true) = (collapse, parallel.is_some()) {
+            match self.collapse(target, target_span.clone(), start, stop, step, body, depth) {
+                Ok((pre, target, stop, body)) => {
+                    out.extend(pre);
+                    out.push(self.stmt_node(
+                        span,
+                        StmtKind::ForRange {
+                            target,
+                            target_span,
+                            start: None,
+                            stop,
+                            step: None,
+                            body,
+                            orelse,
+                            parallel,
+                            each: None,
+                        },
+                    ));
+                }
+                Err(why) => self.diags.push(
+                    Diagnostic::error(Code::NotYet, at, why)
+                        .label("this clause")
+                        .hint("collapse takes loops nested directly in each other, `for i in range(a, b)` with step 1, whose bounds do not depend on the outer loops' variables"),
+                ),
+            }
+            return;
+        }
         if parallel.is_some() && !orelse.is_empty() {
             self.diags.push(
                 Diagnostic::error(
@@ -1135,6 +1269,129 @@ impl FnLowerer<'_> {
                 each: None,
             },
         ));
+    }
+
+    /// `collapse(n)`: `for i in range(a1, b1): for j in range(a2, b2): body` becomes one loop
+    /// `for k in range(n1 * n2)` setting `i = a1 + k // n2` and `j = a2 + k % n2` (and so on for
+    /// deeper nests), the bounds evaluated once before it, the outer first, as Python evaluates
+    /// them. Gives the statements before the loop, its variable, its stop and its body.
+    #[allow(clippy::too_many_arguments)]
+    fn collapse(
+        &mut self,
+        target: LocalId,
+        target_span: Span,
+        start: Option<Expr>,
+        stop: Expr,
+        step: Option<Expr>,
+        body: Vec<Stmt>,
+        depth: usize,
+    ) -> Result<(Vec<Stmt>, LocalId, Expr, Vec<Stmt>), String> {
+        let unit = |step: &Option<Expr>| {
+            step.as_ref().is_none_or(|e| matches!(e.kind, ExprKind::Const(Const::Int(1))))
+        };
+        // The nest, outermost first: (variable, start, stop, step).
+        let mut levels = vec![(target, start, stop, step)];
+        let mut body = body;
+        while levels.len() < depth {
+            let nested = format!("`collapse({depth})` needs {depth} loops over `range(...)` nested directly in each other");
+            let [inner] = <[Stmt; 1]>::try_from(body).map_err(|_| nested.clone())?;
+            let StmtKind::ForRange {
+                target,
+                start,
+                stop,
+                step,
+                body: inner_body,
+                orelse,
+                parallel: None,
+                each: None,
+                ..
+            } = inner.kind
+            else {
+                return Err(nested);
+            };
+            if !orelse.is_empty() {
+                return Err("a collapsed loop cannot have an `else`".into());
+            }
+            let outer: Vec<LocalId> = levels.iter().map(|l| l.0).collect();
+            let mut reads_outer = false;
+            for e in start.iter().chain([&stop]).chain(step.iter()) {
+                walk_expr(e, &mut |x| {
+                    reads_outer |= matches!(x.kind, ExprKind::Local(l) if outer.contains(&l))
+                });
+            }
+            if reads_outer {
+                return Err(
+                    "the bounds of a collapsed loop depend on an outer loop's variable".into()
+                );
+            }
+            levels.push((target, start, stop, step));
+            body = inner_body;
+        }
+        if !levels.iter().all(|l| unit(&l.3)) {
+            return Err("collapsed loops need step 1".into());
+        }
+        let span = target_span;
+        let base = format!("$collapse{}", span.start);
+        let read = |this: &mut Self, l: LocalId| this.expr_node(span.clone(), ExprKind::Local(l));
+        let int =
+            |this: &mut Self, k: i64| this.expr_node(span.clone(), ExprKind::Const(Const::Int(k)));
+        let assign = |this: &mut Self, l: LocalId, value: Expr| {
+            this.stmt_node(
+                span.clone(),
+                StmtKind::Assign { target: Target::Local(l, span.clone()), value },
+            )
+        };
+        let binary = |this: &mut Self, op: BinOp, a: Expr, b: Expr| {
+            this.expr_node(span.clone(), ExprKind::Binary(op, Box::new(a), Box::new(b)))
+        };
+        // Before the loop: each level's start and count, max(stop - start, 0); their product.
+        let mut pre = Vec::new();
+        let mut nest = Vec::new(); // (variable, start local, count local)
+        for (k, (var, start, stop, _)) in levels.into_iter().enumerate() {
+            let lo = self.local(&format!("{base}.lo{k}"), span.clone());
+            let n = self.local(&format!("{base}.n{k}"), span.clone());
+            let start = start.unwrap_or_else(|| int(self, 0));
+            pre.push(assign(self, lo, start));
+            let l = read(self, lo);
+            let diff = binary(self, BinOp::Sub, stop, l);
+            let zero = int(self, 0);
+            let count =
+                self.expr_node(span.clone(), ExprKind::Builtin(Builtin::Max, vec![diff, zero]));
+            pre.push(assign(self, n, count));
+            nest.push((var, lo, n));
+        }
+        let total = self.local(&format!("{base}.total"), span.clone());
+        let mut product = read(self, nest[0].2);
+        for &(_, _, n) in &nest[1..] {
+            let r = read(self, n);
+            product = binary(self, BinOp::Mul, product, r);
+        }
+        pre.push(assign(self, total, product));
+        // In the loop: each variable from k, the innermost moving fastest:
+        // var = lo + (k // (product of the inner counts)) % n (no `% n` for the outermost).
+        let k = self.local(&format!("{base}.k"), span.clone());
+        let mut head = Vec::new();
+        for level in 0..nest.len() {
+            let mut index = read(self, k);
+            if level + 1 < nest.len() {
+                let mut stride = read(self, nest[level + 1].2);
+                for &(_, _, n) in &nest[level + 2..] {
+                    let r = read(self, n);
+                    stride = binary(self, BinOp::Mul, stride, r);
+                }
+                index = binary(self, BinOp::FloorDiv, index, stride);
+            }
+            if level > 0 {
+                let n = read(self, nest[level].2);
+                index = binary(self, BinOp::Mod, index, n);
+            }
+            let lo = read(self, nest[level].1);
+            let value = binary(self, BinOp::Add, lo, index);
+            head.push(assign(self, nest[level].0, value));
+        }
+        head.extend(body);
+        let stop = read(self, total);
+        Ok((pre, k, stop, head))
     }
 
     fn parallel_from_pragma(&mut self, pragma: &crate::syntax::OmpPragma) -> Option<Box<Parallel>> {
@@ -1177,6 +1434,8 @@ impl FnLowerer<'_> {
                 }
                 Clause::NumThreads(text, at) => p.num_threads = self.pragma_expr(text, *at),
                 Clause::If(text, at) => p.condition = self.pragma_expr(text, *at),
+                // Applied to the loops themselves (see `collapse`).
+                Clause::Collapse(..) => {}
             }
         }
         Some(Box::new(p))

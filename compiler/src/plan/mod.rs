@@ -292,6 +292,9 @@ fn plan_stmt<'h>(
         }
         // Parallel loops are split into chunks by the runtime instead (parallel.rs).
         StmtKind::ForRange { parallel: Some(_), .. } => None,
+        // A loop with `#omp atomic` updates runs as written: every strategy below may store
+        // elements in a form of its own, which would not be atomic.
+        StmtKind::ForRange { body, .. } if has_atomic(facts.function(), body) => None,
         StmtKind::ForRange { target, step, body, .. } => {
             let unit_step = match step.as_ref().map(|e| &e.kind) {
                 None => true,
@@ -344,4 +347,11 @@ fn plan_stmt<'h>(
         }
         _ => None,
     }
+}
+
+/// Whether a block holds an `#omp atomic` element update (hir::Function::atomic_items).
+fn has_atomic(f: &hir::Function, stmts: &[Stmt]) -> bool {
+    let mut found = false;
+    each_stmt(stmts, &mut |s| found |= f.atomic_items.contains(&s.id));
+    found
 }

@@ -539,6 +539,22 @@ impl Inferencer<'_> {
                 let vt = self.expr(w, value);
                 let t = self.binary(w, *op, &current, &vt, value, &s.span);
                 self.check_store(w, &current, &t, target_span);
+                // `#omp atomic`: a read-modify-write of an int or float element, whose value
+                // the element's type holds (atomic.rs).
+                let atomic = self.module.functions[w.func].atomic_items.contains(&s.id);
+                let fits = match (&current, &vt) {
+                    (Type::Unknown, _) | (_, Type::Unknown) => true,
+                    (Type::Int, v) => v.is_integral(),
+                    (Type::Float, v) => v.is_numeric() && *v != Type::Complex,
+                    _ => false,
+                };
+                let bool_array = matches!(&at, Type::Array(a) if a.dtype == Scalar::Bool);
+                if atomic && (!fits || bool_array) {
+                    let d = Diagnostic::error(Code::NotYet, s.span.clone(), format!("an atomic update of {current} elements by {vt} values is not supported"))
+                        .label("under `#omp atomic`")
+                        .hint("atomic updates take int or float arrays, and values the element holds (an int into an int array)");
+                    self.error(w, d);
+                }
             }
             StmtKind::Expr(e) => {
                 self.expr(w, e);
