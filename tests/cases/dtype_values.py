@@ -56,6 +56,14 @@ def not_float(x):
         return int(x[0]) * 2
     return int(x[0])
 
+#pythran export made_of(int, str)
+#pythran export made_of(int, object)
+def made_of(n, dt):
+    # A dtype known only when the code runs: numpy's own function, through Python.
+    a = np.zeros(n, dtype=dt)
+    a[0] = 1
+    return a
+
 #run: doubled(np.array([1.0, 2.5]))
 #run: doubled(np.array([1, -3], dtype=np.int32))
 #run: doubled(np.arange(6, dtype=np.float32).reshape(2, 3))
@@ -66,3 +74,7 @@ def not_float(x):
 #run: kind_of(np.ones(2, dtype=np.int64))
 #run: not_float(np.array([3, 4]))
 #run: not_float(np.array([3.5]))
+#run: made_of(3, "float32")
+#run: made_of(2, "int8")
+#run: made_of(2, np.uint16)
+#run: made_of(2, "no such dtype")

@@ -2106,6 +2106,13 @@ impl FnLowerer<'_> {
                 let (args, kwargs) = self.object_args(c);
                 self.expr_node(span, ExprKind::CallObject(Box::new(f), args, kwargs))
             }
+            // A dtype known only when the code runs (a parameter, a value computed): numpy's own
+            // function, called through Python with the arguments as given.
+            Callee::Numpy(f) if self.runtime_dtype(f, c) => {
+                let func = self.expr(&c.func);
+                let (args, kwargs) = self.object_args(c);
+                self.expr_node(span, ExprKind::CallObject(Box::new(func), args, kwargs))
+            }
             Callee::Numpy(f) => self.numpy_call(f, c, span),
             Callee::Builtin(b) => {
                 if let Some(k) = c.keywords.first() {
@@ -2702,6 +2709,34 @@ impl FnLowerer<'_> {
                 None
             }
         }
+    }
+
+    /// Whether an array creator's `dtype` (by keyword, or by position after the others) is a
+    /// value only the running code knows: not a dtype name, `np.<dtype>`, or an array's `.dtype`.
+    fn runtime_dtype(&self, f: NpFn, c: &ast::ExprCall) -> bool {
+        let (_, most) = f.arity();
+        let keyword = c.keywords.iter().find(|k| k.arg.as_deref() == Some("dtype"));
+        let given = match keyword {
+            Some(k) => &k.value,
+            None if f != NpFn::Arange && c.args.len() == most + 1 => &c.args[most],
+            None => return false,
+        };
+        let numpy = |e: &ast::Expr| {
+            matches!(e, ast::Expr::Name(m)
+                if matches!(self.globals.get(m.id.as_str()), Some(Global::NumpyModule)))
+        };
+        // Names the compiler reads itself (a misspelled one is an error there, not here).
+        let static_dtype = match given {
+            ast::Expr::Constant(_) => true,
+            ast::Expr::Name(n) if self.local_ids.contains_key(n.id.as_str()) => false,
+            ast::Expr::Name(n) => !matches!(
+                self.globals.get(n.id.as_str()),
+                Some(Global::Foreign(_) | Global::ModuleValue)
+            ),
+            ast::Expr::Attribute(a) => numpy(&a.value) || a.attr.as_str() == "dtype",
+            _ => false,
+        };
+        !static_dtype
     }
 
     fn numpy_call(&mut self, f: NpFn, c: &ast::ExprCall, span: Span) -> Expr {
