@@ -5,7 +5,7 @@
 use super::layout;
 use super::state::FnCx;
 use super::state::{Cg, CgError, Codegen};
-use crate::hir::{BinOp, Builtin, CmpOp, Expr, MathFn};
+use crate::hir::{BinOp, Builtin, CmpOp, Expr, MathFn, Ufunc};
 use crate::types::Type;
 use inkwell::values::{BasicValueEnum, FloatValue, IntValue};
 use inkwell::{FloatPredicate, IntPredicate};
@@ -511,6 +511,149 @@ impl<'ctx> Codegen<'ctx, '_> {
             "base is not invertible for the given modulus",
         )?;
         floor_mod(self, old_s.as_basic_value().into_int_value())
+    }
+
+    /// A numpy function of ints and floats, with numpy's semantics: no exception where numpy
+    /// gives NaN or an infinity (`np.sqrt(-1.0)`, `np.log(0.0)`), NaN through `minimum` and
+    /// `maximum` and not through `fmin`/`fmax` (numpy's own formulas, signed zeros included),
+    /// int results wrapping as numpy's int64 (`np.square`, `np.abs`, `np.power`). The C
+    /// library computes the transcendental functions (numpy's own SIMD versions, on CPUs that
+    /// have them, may differ in the last bit).
+    pub(super) fn ufunc(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        u: Ufunc,
+        vals: &[BasicValueEnum<'ctx>],
+        types: &[Type],
+        t: &Type,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        use Ufunc::*;
+        if *t == Type::Int {
+            let x = vals[0].into_int_value();
+            let zero = self.i64(0);
+            return Ok(match u {
+                Square => self.b.build_int_mul(x, x, "")?.into(),
+                Abs => {
+                    let negative = self.b.build_int_compare(IntPredicate::SLT, x, zero, "")?;
+                    let minus = self.b.build_int_sub(zero, x, "")?;
+                    self.b.build_select(negative, minus, x, "")?
+                }
+                Sign => {
+                    let pos = self.b.build_int_compare(IntPredicate::SGT, x, zero, "")?;
+                    let neg = self.b.build_int_compare(IntPredicate::SLT, x, zero, "")?;
+                    let pos = self.b.build_int_z_extend(pos, self.ctx.i64_type(), "")?;
+                    let neg = self.b.build_int_z_extend(neg, self.ctx.i64_type(), "")?;
+                    self.b.build_int_sub(pos, neg, "")?.into()
+                }
+                Power => {
+                    let y = vals[1].into_int_value();
+                    let ok = self.b.build_int_compare(IntPredicate::SGE, y, zero, "")?;
+                    self.guard(
+                        cx,
+                        ok,
+                        "ValueError",
+                        "Integers to negative integer powers are not allowed.",
+                    )?;
+                    self.ipow(x, y)?.0.into()
+                }
+                _ => {
+                    // minimum, maximum, fmin, fmax of ints.
+                    let y = vals[1].into_int_value();
+                    let pred = if matches!(u, Minimum | Fmin) {
+                        IntPredicate::SLT
+                    } else {
+                        IntPredicate::SGT
+                    };
+                    let first = self.b.build_int_compare(pred, x, y, "")?;
+                    self.b.build_select(first, x, y, "")?
+                }
+            });
+        }
+        let f: Vec<FloatValue<'ctx>> = vals
+            .iter()
+            .zip(types)
+            .map(|(v, t)| Ok(self.convert(*v, t, &Type::Float)?.into_float_value()))
+            .collect::<Cg<_>>()?;
+        let x = f[0];
+        let lt = |this: &Self, a, b| this.b.build_float_compare(FloatPredicate::OLT, a, b, "");
+        let gt = |this: &Self, a, b| this.b.build_float_compare(FloatPredicate::OGT, a, b, "");
+        Ok(match u {
+            Sqrt => self.fcall("llvm.sqrt", &[x])?.into(),
+            Exp => self.fcall("llvm.exp", &[x])?.into(),
+            Exp2 => self.fcall("llvm.exp2", &[x])?.into(),
+            Log => self.fcall("llvm.log", &[x])?.into(),
+            Log2 => self.fcall("llvm.log2", &[x])?.into(),
+            Log10 => self.fcall("llvm.log10", &[x])?.into(),
+            Sin => self.fcall("llvm.sin", &[x])?.into(),
+            Cos => self.fcall("llvm.cos", &[x])?.into(),
+            Floor => self.fcall("llvm.floor", &[x])?.into(),
+            Ceil => self.fcall("llvm.ceil", &[x])?.into(),
+            Trunc => self.fcall("llvm.trunc", &[x])?.into(),
+            Rint => self.fcall("llvm.rint", &[x])?.into(),
+            Fabs | Abs => self.fcall("llvm.fabs", &[x])?.into(),
+            Copysign => self.fcall("llvm.copysign", &[x, f[1]])?.into(),
+            Log1p | Expm1 | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh
+            | Arccosh | Arctanh | Cbrt | Arctan2 | Hypot => {
+                let name = match u {
+                    Log1p => "log1p",
+                    Expm1 => "expm1",
+                    Tan => "tan",
+                    Arcsin => "asin",
+                    Arccos => "acos",
+                    Arctan => "atan",
+                    Sinh => "sinh",
+                    Cosh => "cosh",
+                    Tanh => "tanh",
+                    Arcsinh => "asinh",
+                    Arccosh => "acosh",
+                    Arctanh => "atanh",
+                    Cbrt => "cbrt",
+                    Arctan2 => "atan2",
+                    _ => "hypot",
+                };
+                self.libm(name, &f)?.into()
+            }
+            Deg2rad => {
+                let k = self.f64(std::f64::consts::PI / 180.0);
+                self.b.build_float_mul(x, k, "")?.into()
+            }
+            Rad2deg => {
+                let k = self.f64(180.0 / std::f64::consts::PI);
+                self.b.build_float_mul(x, k, "")?.into()
+            }
+            Square => self.b.build_float_mul(x, x, "")?.into(),
+            Power => self.pow(x, f[1])?.into(),
+            // NaN stays NaN, and every zero gives +0.0, as numpy's sign does.
+            Sign => {
+                let zero = self.f64(0.0);
+                let one = self.f64(1.0);
+                let minus_one = self.f64(-1.0);
+                let pos = gt(self, x, zero)?;
+                let neg = lt(self, x, zero)?;
+                let nan = self.is_nan(x)?;
+                let s = self.b.build_select(neg, minus_one, zero, "")?;
+                let s = self.b.build_select(pos, one, s.into_float_value(), "")?;
+                self.b.build_select(nan, x, s.into_float_value(), "")?
+            }
+            Isnan => self.is_nan(x)?.into(),
+            Isinf => self.is_inf(x)?.into(),
+            Isfinite => self.is_finite(x)?.into(),
+            // numpy: minimum(a, b) = a < b or a is NaN ? a : b (maximum with >).
+            Minimum | Maximum => {
+                let y = f[1];
+                let better = if u == Minimum { lt(self, x, y)? } else { gt(self, x, y)? };
+                let pick = self.b.build_or(better, self.is_nan(x)?, "")?;
+                self.b.build_select(pick, x, y, "")?
+            }
+            // numpy: fmin(a, b) = a <= b or b is NaN ? a : b (fmax with >=).
+            Fmin | Fmax => {
+                let y = f[1];
+                let pred = if u == Fmin { FloatPredicate::OLE } else { FloatPredicate::OGE };
+                let better = self.b.build_float_compare(pred, x, y, "")?;
+                let pick = self.b.build_or(better, self.is_nan(y)?, "")?;
+                self.b.build_select(pick, x, y, "")?
+            }
+        })
     }
 
     pub(super) fn math(

@@ -176,6 +176,17 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let live = self.live_operands(cx, *kind, values);
                 self.bool_op(cx, e, *kind, live, &t)?
             }
+            // `np.sqrt(x)` and the like of numbers (builtins.rs).
+            ExprKind::Ufunc(u, _, args) => {
+                let mut vals = Vec::new();
+                let mut types = Vec::new();
+                for a in args {
+                    vals.push(self.expr(cx, a)?);
+                    types.push(self.ty(cx, a));
+                }
+                self.set_loc(cx.scope, &e.span);
+                self.ufunc(cx, *u, &vals, &types, &t)?
+            }
             // A condition the types decided: only the branch taken.
             ExprKind::IfExp(cond, then, orelse) if self.decided(cx, cond).is_some() => {
                 let branch = if self.decided(cx, cond) == Some(true) { then } else { orelse };

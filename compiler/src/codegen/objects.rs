@@ -853,6 +853,14 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.release(cx, &[v])?;
                 self.check_null(cx, r)
             }
+            // A numpy function of anything but numbers: numpy's own, through Python.
+            ExprKind::Ufunc(_, f, args) => {
+                let callee = self.held(cx, f)?;
+                self.set_loc(cx.scope, &e.span);
+                let r = self.call_with(cx, callee, args, &[])?;
+                self.release(cx, &[callee])?;
+                Ok(r)
+            }
             ExprKind::CallObject(f, args, kwargs) => {
                 let callee = self.held(cx, f)?;
                 self.set_loc(cx.scope, &e.span);

@@ -314,6 +314,8 @@ pub enum ExprKind {
     Copy(Box<Expr>),
     /// `np.empty(shape, dtype=...)` and friends; `dtype` as written, if given.
     NpCreate(NpFn, Vec<Expr>, Dtype),
+    /// `np.sqrt(x)` and the like: the ufunc, numpy's function (for the object path), the args.
+    Ufunc(Ufunc, Box<Expr>, Vec<Expr>),
     /// A module-level import or a builtin: a Python object.
     Global(PyPath),
     List(Vec<Expr>),
@@ -407,6 +409,115 @@ impl NpFn {
             | NpFn::OnesLike => (1, 1),
             NpFn::Full | NpFn::FullLike => (2, 2),
             NpFn::Arange => (1, 3),
+        }
+    }
+}
+
+/// A numpy function applied to numbers (`np.sqrt(x)`, `np.minimum(a, b)`): compiled to the scalar
+/// operation with numpy's semantics (no exception where numpy gives NaN or infinity; NaN
+/// propagation of `minimum`; ints wrapping), or, for anything but ints and floats, numpy's own
+/// function through Python.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ufunc {
+    Sqrt,
+    Exp,
+    Exp2,
+    Log,
+    Log2,
+    Log10,
+    Log1p,
+    Expm1,
+    Sin,
+    Cos,
+    Tan,
+    Arcsin,
+    Arccos,
+    Arctan,
+    Sinh,
+    Cosh,
+    Tanh,
+    Arcsinh,
+    Arccosh,
+    Arctanh,
+    Floor,
+    Ceil,
+    Trunc,
+    Rint,
+    Fabs,
+    Cbrt,
+    Deg2rad,
+    Rad2deg,
+    Square,
+    Abs,
+    Sign,
+    Isnan,
+    Isinf,
+    Isfinite,
+    Arctan2,
+    Hypot,
+    Power,
+    Minimum,
+    Maximum,
+    Fmin,
+    Fmax,
+    Copysign,
+}
+
+impl Ufunc {
+    pub fn from_name(name: &str) -> Option<Ufunc> {
+        use Ufunc::*;
+        Some(match name {
+            "sqrt" => Sqrt,
+            "exp" => Exp,
+            "exp2" => Exp2,
+            "log" => Log,
+            "log2" => Log2,
+            "log10" => Log10,
+            "log1p" => Log1p,
+            "expm1" => Expm1,
+            "sin" => Sin,
+            "cos" => Cos,
+            "tan" => Tan,
+            "arcsin" => Arcsin,
+            "arccos" => Arccos,
+            "arctan" => Arctan,
+            "sinh" => Sinh,
+            "cosh" => Cosh,
+            "tanh" => Tanh,
+            "arcsinh" => Arcsinh,
+            "arccosh" => Arccosh,
+            "arctanh" => Arctanh,
+            "floor" => Floor,
+            "ceil" => Ceil,
+            "trunc" => Trunc,
+            "rint" => Rint,
+            "fabs" => Fabs,
+            "cbrt" => Cbrt,
+            "deg2rad" | "radians" => Deg2rad,
+            "rad2deg" | "degrees" => Rad2deg,
+            "square" => Square,
+            "abs" | "absolute" => Abs,
+            "sign" => Sign,
+            "isnan" => Isnan,
+            "isinf" => Isinf,
+            "isfinite" => Isfinite,
+            "arctan2" => Arctan2,
+            "hypot" => Hypot,
+            "power" => Power,
+            "minimum" => Minimum,
+            "maximum" => Maximum,
+            "fmin" => Fmin,
+            "fmax" => Fmax,
+            "copysign" => Copysign,
+            _ => return None,
+        })
+    }
+
+    pub fn arity(self) -> usize {
+        use Ufunc::*;
+        match self {
+            Arctan2 | Hypot | Power | Minimum | Maximum | Fmin | Fmax | Copysign => 2,
+            _ => 1,
         }
     }
 }

@@ -499,6 +499,11 @@ fn fold_const(e: &ast::Expr, globals: &HashMap<String, Global>) -> Option<Const>
             (ast::Expr::Name(m), g) if matches!(g.get(m.id.as_str()), Some(Global::MathModule)) => {
                 math_constant(a.attr.as_str()).map(Const::Float)
             }
+            (ast::Expr::Name(m), g)
+                if matches!(g.get(m.id.as_str()), Some(Global::NumpyModule)) =>
+            {
+                numpy_constant(a.attr.as_str()).map(Const::Float)
+            }
             _ => None,
         },
         ast::Expr::Tuple(t) => t
@@ -1875,6 +1880,10 @@ impl FnLowerer<'_> {
                                 return self.expr_node(span, ExprKind::Global(path));
                             }
                             Some(Global::NumpyModule) => {
+                                // numpy's constants are Python floats: folded, as math's are.
+                                if let Some(v) = numpy_constant(a.attr.as_str()) {
+                                    return self.expr_node(span, ExprKind::Const(Const::Float(v)));
+                                }
                                 let path = PyPath {
                                     module: "numpy".into(),
                                     attrs: vec![a.attr.to_string()],
@@ -2023,6 +2032,11 @@ impl FnLowerer<'_> {
     fn call(&mut self, c: &ast::ExprCall, span: Span) -> Expr {
         if let Some((all, g)) = self.search_call(c) {
             return self.search(all, g);
+        }
+        if let Some(u) = self.ufunc_call(c) {
+            let func = self.expr(&c.func);
+            let args = c.args.iter().map(|a| self.expr(a)).collect();
+            return self.expr_node(span, ExprKind::Ufunc(u, Box::new(func), args));
         }
         enum Callee {
             User(FuncId),
@@ -2415,6 +2429,32 @@ impl FnLowerer<'_> {
             };
         }
         self.expr_node(span, ExprKind::Comprehension(kind, result, stmts))
+    }
+
+    /// `np.sqrt(x)` (or `sqrt(x)` imported from numpy) with its positional arguments only.
+    fn ufunc_call(&self, c: &ast::ExprCall) -> Option<Ufunc> {
+        let name = match &*c.func {
+            ast::Expr::Name(n) if !self.local_ids.contains_key(n.id.as_str()) => {
+                match self.globals.get(n.id.as_str()) {
+                    Some(Global::NumpyMember(m)) => m.as_str(),
+                    _ => return None,
+                }
+            }
+            ast::Expr::Attribute(a) => match &*a.value {
+                ast::Expr::Name(m)
+                    if !self.local_ids.contains_key(m.id.as_str())
+                        && matches!(self.globals.get(m.id.as_str()), Some(Global::NumpyModule)) =>
+                {
+                    a.attr.as_str()
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let u = Ufunc::from_name(name)?;
+        let plain =
+            c.keywords.is_empty() && !c.args.iter().any(|a| matches!(a, ast::Expr::Starred(_)));
+        (plain && c.args.len() == u.arity()).then_some(u)
     }
 
     /// `any(<generator>)` or `all(<generator>)` of Python's own builtins: (whether `all`, the
@@ -3333,7 +3373,10 @@ fn bind_import(
                 {
                     Global::Prange
                 } else if module == "numpy" {
-                    Global::NumpyMember(name)
+                    match numpy_constant(&name) {
+                        Some(v) => Global::Const(Const::Float(v)),
+                        None => Global::NumpyMember(name),
+                    }
                 } else {
                     Global::Foreign(PyPath { module: module.clone(), attrs: vec![name.clone()] })
                 };
@@ -3458,4 +3501,16 @@ fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
             _ => {}
         }
     }
+}
+
+/// numpy's constants (plain Python floats in numpy itself).
+fn numpy_constant(name: &str) -> Option<f64> {
+    Some(match name {
+        "pi" => std::f64::consts::PI,
+        "e" => std::f64::consts::E,
+        "inf" => f64::INFINITY,
+        "nan" => f64::NAN,
+        "euler_gamma" => 0.577_215_664_901_532_9,
+        _ => return None,
+    })
 }

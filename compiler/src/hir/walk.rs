@@ -35,6 +35,10 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
             walk_expr(k, f);
             walk_expr(v, f);
         }),
+        ExprKind::Ufunc(_, x, args) => {
+            walk_expr(x, f);
+            args.iter().for_each(|a| walk_expr(a, f));
+        }
         ExprKind::CallObject(x, args, kwargs) | ExprKind::CallMethod(x, _, args, kwargs) => {
             walk_expr(x, f);
             args.iter().for_each(|a| walk_expr(a, f));

@@ -325,6 +325,34 @@ impl Facts<'_> {
             ExprKind::Attr(x, ArrayAttr::Real | ArrayAttr::Imag) => {
                 self.speculable_expr(moving, x, found)
             }
+            // numpy's functions of numbers never raise (an int power by a negative exponent
+            // does: excluded); as for `math`, only those LLVM vectorizes itself.
+            ExprKind::Ufunc(u, _, args) => {
+                use crate::hir::Ufunc::*;
+                let native = self.ty(e) != Type::Object;
+                let vectorized = matches!(
+                    u,
+                    Sqrt | Fabs
+                        | Abs
+                        | Floor
+                        | Ceil
+                        | Trunc
+                        | Rint
+                        | Copysign
+                        | Square
+                        | Sign
+                        | Isnan
+                        | Isinf
+                        | Isfinite
+                        | Minimum
+                        | Maximum
+                        | Fmin
+                        | Fmax
+                        | Deg2rad
+                        | Rad2deg
+                );
+                native && vectorized && all(args, found)
+            }
             // `for v in a` over an array: the item is `a[index]`.
             ExprKind::EachItem(holders, item) => {
                 holders.iter().all(|h| matches!(self.local_ty(*h), Type::Array(_)))

@@ -993,6 +993,17 @@ impl Inferencer<'_> {
                     Err((msg, hint)) => return self.bad(w, e, msg, &hint),
                 }
             }
+            // A numpy function of numbers: native; of anything else, numpy's own, through Python.
+            ExprKind::Ufunc(u, func, args) => {
+                let types: Vec<Type> = args.iter().map(|a| self.expr(w, a)).collect();
+                match ufunc_type(*u, &types) {
+                    Some(t) => t,
+                    None => {
+                        self.expr(w, func);
+                        Type::Object
+                    }
+                }
+            }
             ExprKind::Global(_) => Type::Object,
             ExprKind::List(items) | ExprKind::Set(items) => {
                 items.iter().for_each(|i| {

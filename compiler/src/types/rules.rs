@@ -233,3 +233,23 @@ pub(crate) fn has_break(stmts: &[Stmt]) -> bool {
         _ => false,
     })
 }
+
+/// The native type of a numpy function of numbers (see `hir::Ufunc`), or None when only numpy's
+/// own function gives the answer (bools, complex, arrays, objects; `np.floor` of an int, whose
+/// type changed between numpy versions).
+pub(crate) fn ufunc_type(u: Ufunc, args: &[Type]) -> Option<Type> {
+    use Ufunc::*;
+    if args.contains(&Type::Unknown) {
+        return Some(Type::Unknown);
+    }
+    if !args.iter().all(|t| matches!(t, Type::Int | Type::Float)) {
+        return None;
+    }
+    let ints = args.iter().all(|t| *t == Type::Int);
+    Some(match u {
+        Floor | Ceil | Trunc if ints => return None,
+        Square | Abs | Sign | Minimum | Maximum | Fmin | Fmax | Power if ints => Type::Int,
+        Isnan | Isinf | Isfinite => Type::Bool,
+        _ => Type::Float,
+    })
+}
