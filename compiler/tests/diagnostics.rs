@@ -229,3 +229,23 @@ snapshot!(
     omp_collapse_triangular,
     "#export f(float64[:, :])\ndef f(a):\n    #omp parallel for collapse(2)\n    for i in range(a.shape[0]):\n        for j in range(i):\n            a[i, j] = 0.0\n"
 );
+
+// Diagnostics that used to mislead (issue 22): each names what the user wrote and its fix.
+snapshot!(fancy_index, "#export f(float64[:], int64[:])\ndef f(a, idx):\n    return a[idx]\n");
+
+snapshot!(mutable_default, "#export f(float)\ndef f(x, opts=[]):\n    return x\n");
+
+snapshot!(
+    star_args_callee,
+    "def g(*args):\n    return len(args)\n\n#export f(float)\ndef f(x):\n    return g(x, x)\n"
+);
+
+snapshot!(
+    class_of_the_module,
+    "class P:\n    def __init__(self, x):\n        self.x = x\n\n#export f(float)\ndef f(x):\n    p = P(x)\n    return p.x\n"
+);
+
+snapshot!(
+    async_function_called,
+    "async def g(x):\n    return x\n\n#export f(float)\ndef f(x):\n    return g(x)\n"
+);

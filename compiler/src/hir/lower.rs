@@ -23,6 +23,9 @@ enum Global {
     Prange,
     /// Any other import: a Python object, looked up when the extension is imported.
     Foreign(PyPath),
+    /// A class or an async function of the module: pyaot does not compile it (the words say
+    /// which, for the messages of its uses).
+    Unsupported(&'static str),
     /// A module-level name assigned a value that is not a constant: computed when the extension
     /// is imported (the `<module>` function), read by functions as a Python object.
     ModuleValue,
@@ -84,6 +87,11 @@ pub fn lower(
                 globals.insert(f.name.to_string(), Global::Function(defs.len()));
                 defs.push(f);
             }
+            ast::Stmt::AsyncFunctionDef(f) => {
+                globals.insert(f.name.to_string(), Global::Unsupported("an async function"));
+                diags.push(ignored(f.range(), &format!("`{}` is an async function, which pyaot does not compile", f.name),
+                    "it is not part of the compiled module; keep it in a module of its own and import it"));
+            }
             ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => bind_import(stmt, &mut globals, &mut from_imports, &mut diags, true),
             ast::Stmt::Assign(a) => {
                 let single_name = match a.targets.as_slice() {
@@ -111,7 +119,10 @@ pub fn lower(
                 }
             }
             ast::Stmt::If(s) if is_main_guard(&s.test) => {}
-            ast::Stmt::ClassDef(c) => diags.push(unsupported(c.range(), "class definitions", "move the class out of the compiled module; pyaot compiles functions over numbers")),
+            ast::Stmt::ClassDef(c) => {
+                globals.insert(c.name.to_string(), Global::Unsupported("a class"));
+                diags.push(unsupported(c.range(), "class definitions", "keep the class in a module of its own and import it: compiled code then uses it through Python"));
+            }
             ast::Stmt::Pass(_) => {}
             other => diags.push(ignored(other.range(), &format!("this module-level {} is not run by the compiled module", stmt_construct(other)),
                 "put code that should run at import in a function, or under `if __name__ == \"__main__\":`")),
@@ -274,6 +285,7 @@ pub fn lower(
                             Some(Const::Int(_)) => Some(SpecType::Scalar(Scalar::Int64)),
                             Some(Const::Float(_)) => Some(SpecType::Scalar(Scalar::Float64)),
                             Some(Const::Complex(..)) => Some(SpecType::Scalar(Scalar::Complex128)),
+                            Some(Const::None) => Some(SpecType::NoneType),
                             _ => None,
                         })
                         .collect();
@@ -288,6 +300,17 @@ pub fn lower(
                     }
                 }
                 let entry = &entry;
+                // Left-out parameters whose defaults are not constants: the default's own error
+                // (E004, with its fix) says what is wrong, not the count.
+                let reported_default = defs.get(*fid).is_some_and(|d| {
+                    let params: Vec<_> = d.args.posonlyargs.iter().chain(&d.args.args).collect();
+                    entry.args.len() < params.len()
+                        && params[entry.args.len()..].iter().all(|a| a.default.is_some())
+                        && f.params[entry.args.len()..].iter().any(|p| p.default.is_none())
+                });
+                if entry.args.len() != nparams && reported_default {
+                    continue;
+                }
                 if entry.args.len() != nparams {
                     diags.push(Diagnostic::error(Code::ExportTarget, entry.span.clone(),
                         format!("export of `{}` gives {} argument type{}, but the function takes {}", entry.name, entry.args.len(), plural(entry.args.len()), nparams))
@@ -651,9 +674,25 @@ impl FnLowerer<'_> {
                 Some(d) => match fold_const(d, self.globals) {
                     Some(c) => (Some(c.clone()), Some(const_text(&c))),
                     None => {
-                        self.diags.push(Diagnostic::error(Code::Unsupported, span_of(d.range()), format!("the default of `{name}` is not a constant"))
+                        let mutable = matches!(
+                            &**d,
+                            ast::Expr::List(_) | ast::Expr::Dict(_) | ast::Expr::Set(_)
+                        );
+                        let hint = if mutable {
+                            format!("write `{name}=None` and, in the body, `if {name} is None: {name} = {}` (a new one per call, as Python programs usually mean)", if matches!(&**d, ast::Expr::List(_)) { "[]" } else if matches!(&**d, ast::Expr::Dict(_)) { "{}" } else { "set()" })
+                        } else {
+                            "defaults must be constants that pyaot can evaluate at compile time"
+                                .to_string()
+                        };
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::Unsupported,
+                                span_of(d.range()),
+                                format!("the default of `{name}` is not a constant"),
+                            )
                             .label("not a number, bool, None or tuple of them")
-                            .hint("defaults must be constants that pyaot can evaluate at compile time"));
+                            .hint(hint),
+                        );
                         (None, None)
                     }
                 },
@@ -1993,6 +2032,17 @@ impl FnLowerer<'_> {
             None if PYTHON_BUILTINS.contains(&name) => {
                 self.expr_node(span, ExprKind::Global(PyPath::builtin(name)))
             }
+            Some(Global::Unsupported(what)) => {
+                let d = Diagnostic::error(
+                    Code::Unsupported,
+                    span.clone(),
+                    format!("`{name}` is {what} of this module, which pyaot does not compile"),
+                )
+                .label("used here")
+                .hint("keep it in a module of its own and import it: compiled code then uses it through Python");
+                self.diags.push(d);
+                self.error_expr(span)
+            }
             Some(Global::Function(_) | Global::Prange) => {
                 self.diags.push(
                     Diagnostic::error(
@@ -2061,6 +2111,8 @@ impl FnLowerer<'_> {
                     Some(Global::Foreign(_) | Global::ModuleValue) => {
                         Callee::Object(self.name(name, nspan))
                     }
+                    // A class or async function of the module: `name` says so.
+                    Some(Global::Unsupported(_)) => return self.name(name, nspan),
                     _ => match builtin(name) {
                         // Keywords (`max(a, key=f)`) go to Python's own builtin.
                         Some(b) if c.keywords.is_empty() => Callee::Builtin(b),
@@ -2156,6 +2208,16 @@ impl FnLowerer<'_> {
                     .chain(&def.args.kwonlyargs)
                     .collect();
                 let n_positional = def.args.posonlyargs.len() + def.args.args.len();
+                if def.args.vararg.is_some() || def.args.kwarg.is_some() {
+                    let star = if def.args.vararg.is_some() { "*args" } else { "**kwargs" };
+                    self.diags.push(
+                        Diagnostic::error(Code::NotYet, span.clone(), format!("`{}` takes `{star}`, which pyaot does not compile yet", def.name))
+                            .label("this call")
+                            .also(span_of(def.range).start..span_of(def.range).start + 4 + def.name.len(), "defined here")
+                            .hint("give the function one parameter per argument, or pass a tuple and index it inside"),
+                    );
+                    return self.error_expr(span);
+                }
                 let mut bound: Vec<Option<Expr>> = (0..params.len()).map(|_| None).collect();
                 if c.args.len() > n_positional {
                     self.diags.push(

@@ -1235,6 +1235,14 @@ impl Inferencer<'_> {
                     );
                 }
                 for t in index_types.iter().flatten() {
+                    if let Type::Array(_) = t {
+                        return bad(
+                            self,
+                            w,
+                            format!("indexing with an array ({t}) is numpy's fancy indexing, which pyaot does not compile yet"),
+                            "loop over the index array (`for k in idx: ... a[k]`), or call numpy's own `np.take(a, idx)`",
+                        );
+                    }
                     if !(t.is_integral() || *t == Type::Unknown || *t == Type::Object) {
                         return bad(
                             self,
