@@ -267,3 +267,13 @@ def test_non_ascii_module_and_function_names(tmp_path):
         check = subprocess.run(["python3", "-c", f"import {stem}; print({stem}.fé(41), {stem}.fé.__name__)"],
                                cwd=tmp_path, capture_output=True, text=True)
         assert check.stdout.split() == ["42", "fé"], check.stderr
+
+
+def test_native_flag_fails_the_build_where_python_is_touched(tmp_path):
+    src = tmp_path / "mixed.py"
+    src.write_text("#export f(float64[:])\ndef f(x):\n    seen = []\n    for v in x:\n        seen.append(v)\n    return len(seen)\n")
+    plain = subprocess.run([str(pyaot_binary()), "build", str(src)], capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stderr
+    strict = subprocess.run([str(pyaot_binary()), "build", "--native", str(src)], capture_output=True, text=True)
+    assert strict.returncode == 1
+    assert "error[E010]: `f` must run without Python" in strict.stderr and "seen = []" in strict.stderr

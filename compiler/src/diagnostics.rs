@@ -39,6 +39,8 @@ pub enum Code {
     BadCall,
     /// A top-level statement that the compiled module does not run.
     Ignored,
+    /// Python inside a function that must run without it (`# pyaot: native`).
+    NotNative,
     /// A value that compiled code must hold as a Python object (a function returning values of
     /// different types on different paths): correct, but not native.
     Boxed,
@@ -56,6 +58,7 @@ impl Code {
             Code::BadOperation => "E007",
             Code::NotYet => "E008",
             Code::BadCall => "E009",
+            Code::NotNative => "E010",
             Code::Ignored => "W001",
             Code::Boxed => "W002",
         }

@@ -55,6 +55,10 @@ enum Command {
         /// Let int arithmetic wrap around at int64 instead of raising OverflowError.
         #[arg(long)]
         no_overflowcheck: bool,
+        /// Fail the build where a compiled function touches a Python object in its body (as
+        /// `# pyaot: native` does for one function), naming the cause.
+        #[arg(long)]
+        native: bool,
         /// Print the time each compiler phase takes.
         #[arg(short, long)]
         verbose: bool,
@@ -122,6 +126,7 @@ fn run() -> ExitCode {
             no_boundscheck,
             no_wraparound,
             no_overflowcheck,
+            native,
             disable_transform,
             verbose,
         } => {
@@ -149,6 +154,7 @@ fn run() -> ExitCode {
                 boundscheck: !no_boundscheck,
                 wraparound: !no_wraparound,
                 overflowcheck: !no_overflowcheck,
+                native,
             };
             let annotate = annotate.then(|| src.with_file_name(format!("{name}.html")));
             let disabled = disable_transform.into_iter().flatten().collect();

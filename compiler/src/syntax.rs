@@ -52,6 +52,7 @@ pub enum DirectiveKey {
     BoundsCheck,
     WrapAround,
     OverflowCheck,
+    Native,
 }
 
 /// `source` with every identifier in NFKC form, as Python reads them (`ﬁ = 1` binds `fi`);
@@ -371,6 +372,11 @@ fn nesting_beyond(body: &[Stmt], limit: usize) -> Option<rustpython_parser::text
 fn parse_directive(text: &str) -> Result<Vec<(DirectiveKey, bool)>, String> {
     let mut out = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        // `native` alone: native=True.
+        if part == "native" {
+            out.push((DirectiveKey::Native, true));
+            continue;
+        }
         let (key, value) = part
             .split_once('=')
             .ok_or_else(|| format!("expected `name=True` or `name=False`, found `{part}`"))?;
@@ -378,9 +384,10 @@ fn parse_directive(text: &str) -> Result<Vec<(DirectiveKey, bool)>, String> {
             "boundscheck" => DirectiveKey::BoundsCheck,
             "wraparound" => DirectiveKey::WrapAround,
             "overflowcheck" => DirectiveKey::OverflowCheck,
+            "native" => DirectiveKey::Native,
             other => {
                 return Err(format!(
-                "unknown pyaot directive `{other}` (known: boundscheck, wraparound, overflowcheck)"
+                "unknown pyaot directive `{other}` (known: boundscheck, wraparound, overflowcheck, native)"
             ))
             }
         };

@@ -249,3 +249,18 @@ snapshot!(
     async_function_called,
     "async def g(x):\n    return x\n\n#export f(float)\ndef f(x):\n    return g(x)\n"
 );
+
+snapshot!(
+    native_function_uses_a_list,
+    "# pyaot: native\n#export f(float64[:])\ndef f(x):\n    seen = []\n    s = 0.0\n    for v in x:\n        s += v\n        seen.append(v)\n    return s\n"
+);
+
+snapshot!(
+    native_module_value,
+    "import json\nLIMIT = json.loads('1.5')\n\n# pyaot: native\n#export f(float64[:])\ndef f(x):\n    s = 0.0\n    for v in x:\n        if v < LIMIT:\n            s += v\n    return s\n"
+);
+
+snapshot!(
+    native_passes,
+    "import math\n# pyaot: native\n#export f(float64[:])\ndef f(x):\n    best = math.inf\n    for v in x:\n        best = min(best, v)\n    return best\n"
+);

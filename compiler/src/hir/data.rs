@@ -42,11 +42,14 @@ pub struct Checks {
     pub boundscheck: bool,
     pub wraparound: bool,
     pub overflowcheck: bool,
+    /// `# pyaot: native` (or `--native`): the function may not touch a Python object in its
+    /// body (arguments and results still convert): a build error names the cause.
+    pub native: bool,
 }
 
 impl Default for Checks {
     fn default() -> Self {
-        Checks { boundscheck: true, wraparound: true, overflowcheck: true }
+        Checks { boundscheck: true, wraparound: true, overflowcheck: true, native: false }
     }
 }
 
@@ -57,6 +60,7 @@ impl Checks {
                 crate::syntax::DirectiveKey::BoundsCheck => self.boundscheck = *value,
                 crate::syntax::DirectiveKey::WrapAround => self.wraparound = *value,
                 crate::syntax::DirectiveKey::OverflowCheck => self.overflowcheck = *value,
+                crate::syntax::DirectiveKey::Native => self.native = *value,
             }
         }
         self

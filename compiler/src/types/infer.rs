@@ -197,6 +197,8 @@ struct Walk {
     calls: HashMap<ExprId, InstanceId>,
     /// See `Instance::decided`.
     decided: HashMap<ExprId, bool>,
+    /// Where each local first became a Python object (the root cause `# pyaot: native` names).
+    object_origins: Vec<Option<Span>>,
     changed: bool,
     report: bool,
     /// Inside the body of a parallel loop: no Python objects may be created there.
@@ -242,6 +244,7 @@ impl Inferencer<'_> {
             ret_origin: None,
             calls: HashMap::new(),
             decided: HashMap::new(),
+            object_origins: vec![None; f.locals.len()],
             changed: false,
             report: false,
             in_parallel: false,
@@ -274,6 +277,10 @@ impl Inferencer<'_> {
             w.report = true;
             w.decided.clear();
             self.block(&mut w, &f.body);
+            // The import-time function of module values is Python's business, native or not.
+            if f.checks.native && f.name != "<module>" {
+                self.check_native(&w, f);
+            }
         }
         // No error reported inside this function, by this instance or by another one (a
         // repeat is not reported twice, see `error`).
@@ -338,6 +345,44 @@ impl Inferencer<'_> {
         changed
     }
 
+    /// `# pyaot: native`: the first expression of the body that is a Python object is an error
+    /// naming its root cause (for a local, the assignment that made it an object).
+    fn check_native(&mut self, w: &Walk, f: &Function) {
+        // The cause, not its consequences: an object with no object inside it (`LIMIT`, not
+        // `v < LIMIT`), the first in the source.
+        let mut first: Option<&Expr> = None;
+        for_each_expr(&f.body, &mut |e| {
+            if w.exprs[e.id] != Type::Object {
+                return;
+            }
+            let mut inner_object = false;
+            walk_expr(e, &mut |x| inner_object |= x.id != e.id && w.exprs[x.id] == Type::Object);
+            if !inner_object && first.is_none_or(|x| e.span.start < x.span.start) {
+                first = Some(e);
+            }
+        });
+        let Some(e) = first else { return };
+        let mut d = Diagnostic::error(
+            Code::NotNative,
+            e.span.clone(),
+            format!(
+                "`{}` must run without Python (`# pyaot: native`), but this is a Python object",
+                f.name
+            ),
+        )
+        .label("a Python object");
+        if let ExprKind::Local(l) = e.kind {
+            if let Some(origin) = &w.object_origins[l] {
+                d = d.also(
+                    origin.clone(),
+                    format!("`{}` became a Python object here", f.locals[l].name),
+                );
+            }
+        }
+        let d = d.hint("keep to numbers, tuples and numpy arrays in this function (`math.inf`, not a Python value; an array, not a list); or drop `native` to let it call Python");
+        self.error(w, d);
+    }
+
     fn error(&mut self, w: &Walk, d: Diagnostic) {
         // Each instance of a function (the C-contiguous version, other argument types) is
         // checked apart: one mistake in the source is one diagnostic.
@@ -366,6 +411,9 @@ impl Inferencer<'_> {
                 if j != w.locals[local] {
                     if w.locals[local] == Type::Unknown {
                         w.origins[local] = Some(span.clone());
+                    }
+                    if j == Type::Object {
+                        w.object_origins[local] = Some(span.clone());
                     }
                     w.locals[local] = j;
                     w.changed = true;
