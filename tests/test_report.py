@@ -203,3 +203,39 @@ def test_instance_facts_are_described(tmp_path):
         line = line_no(src.read_text(), needle)
         assert re.search(rf'id="L{line}"(?:(?!</details>).)*<p class="fact">{re.escape(fact)}', report, re.S), kernel
         assert fact not in rows(report)[line][1]
+
+
+KMEANS = '''import numpy as np
+import json
+BIG = json.loads("1e300")
+
+#export assign(float64[:, :], float64[:, :])
+def assign(x, c):
+    labels = np.empty(x.shape[0], dtype=np.int64)
+    for i in range(x.shape[0]):
+        best = -1
+        best_d = BIG
+        for k in range(c.shape[0]):
+            d = 0.0
+            for j in range(x.shape[1]):
+                d += (x[i, j] - c[k, j]) ** 2
+            if d < best_d:
+                best_d = d
+                best = k
+        labels[i] = best
+    return labels
+'''
+
+
+def test_darkest_line_is_the_inner_loop_and_names_the_root_cause(tmp_path):
+    # Scores count how often a line runs (10x per loop level); converting arguments and results
+    # is once per call, apart. A local that is a Python object names the line that made it one.
+    src = tmp_path / "kmeans.py"
+    src.write_text(KMEANS)
+    r = rows(annotate(src, tmp_path / "kmeans.html"))
+    inner = line_no(KMEANS, "if d < best_d:")
+    darkest = max(r, key=lambda line: r[line][0])
+    assert darkest == inner, (darkest, r[darkest])
+    assert "`best_d` is a Python object since line 10 (`best_d = BIG`)" in r[inner][1]
+    assert r[line_no(KMEANS, "def assign")][0] < r[inner][0] / 10
+    assert "once per call" in r[line_no(KMEANS, "return labels")][1]

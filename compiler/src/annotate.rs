@@ -73,11 +73,20 @@ struct LineFacts {
     once: bool,
     notes: Vec<String>,
     types: BTreeMap<String, BTreeSet<String>>,
+    /// How many loops enclose the line (its own `for`/`while` included): the score counts
+    /// each interaction as often as the line is estimated to run, 10× per loop level.
+    depth: u32,
 }
 
 impl LineFacts {
+    /// Each interaction's cost times the line's estimated run count; converting arguments and
+    /// results outside any loop happens once per call, shown apart like the error paths.
     fn score(&self) -> u32 {
-        self.hot.iter().map(|(c, n)| c.cost() * n).sum()
+        let runs = 10u32.pow(self.depth.min(4));
+        self.hot.iter().filter(|(c, _)| !self.per_call(**c)).map(|(c, n)| c.cost() * n * runs).sum()
+    }
+    fn per_call(&self, c: Class) -> bool {
+        self.depth == 0 && matches!(c, Class::Unboxing | Class::Binding | Class::Boxing)
     }
     fn error_count(&self) -> u32 {
         self.errors.values().sum()
@@ -631,6 +640,10 @@ pub fn report(
         let f = &hir.functions[*func];
         collect_loops(f, transforms, &f.body, &starts, &mut loops);
     }
+    // Each line's loop depth, for the score's run-count estimate.
+    for (line, facts) in lines.iter_mut() {
+        facts.depth = loops.iter().filter(|l| l.first <= *line && *line <= l.last).count() as u32;
+    }
     let mut verdicts: BTreeMap<u32, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     for r in remarks {
         // "file.py:LINE:COL: message"
@@ -722,6 +735,32 @@ pub fn report(
         });
     }
 
+    // Root causes: where a local that is a Python object is read, the line that made it one.
+    for inst in &program.instances {
+        let f = &hir.functions[inst.func];
+        hir::for_each_expr(&f.body, &mut |e| {
+            let hir::ExprKind::Local(l) = e.kind else { return };
+            let (Some(crate::types::Type::Object), Some(Some(origin))) =
+                (inst.locals.get(l), inst.object_origins.get(l))
+            else {
+                return;
+            };
+            let (here, there) = (line_of(&starts, e.span.start), line_of(&starts, origin.start));
+            if l < f.params.len() || here == there {
+                return;
+            }
+            let text = source.lines().nth(there as usize - 1).unwrap_or("").trim();
+            let note = format!(
+                "`{}` is a Python object since line {there} (`{text}`): everything done with it here goes through Python",
+                f.locals[l].name
+            );
+            let facts = lines.entry(here).or_default();
+            if !facts.notes.contains(&note) {
+                facts.notes.push(note);
+            }
+        });
+    }
+
     // Statements that run in a form of their own (not loops): a note on their line.
     for (at, t) in transforms {
         let note = match t {
@@ -800,10 +839,19 @@ fn render(
                             f.numpy_calls.iter().cloned().collect::<Vec<_>>().join(", ")
                         ));
                     } else if !matches!(class, Class::Unboxing | Class::Boxing)
-                        || f.notes.iter().all(|n| n.starts_with("fact:"))
+                        // The def and return lines say argument by argument what converts.
+                        || !f
+                            .notes
+                            .iter()
+                            .any(|n| n.starts_with("unboxes ") || n.starts_with("returns to Python"))
                     {
                         why.push(format!("{} ×{count}", class.words()));
                     }
+                }
+                if f.hot.keys().any(|c| f.per_call(*c)) {
+                    why.push(
+                        "once per call (converting arguments and results: not in the score)".into(),
+                    );
                 }
                 let why =
                     if why.is_empty() && f.score() == 0 { String::new() } else { why.join("; ") };

@@ -1,6 +1,7 @@
 //! The types' data: [`Type`] and [`ArrayType`], and what inference gives: each [`Instance`]
 //! (a function at given argument types), the export [`Signature`]s, the [`Program`]. A leaf.
 
+use crate::diagnostics::Span;
 use crate::export_spec::{Scalar, SpecType};
 use crate::hir::*;
 use std::collections::HashMap;
@@ -115,6 +116,8 @@ pub struct Instance {
     /// is): by the condition's expression. Only the branch taken is typed and compiled, as
     /// Pythran does; the other is dead in this instance.
     pub decided: HashMap<ExprId, bool>,
+    /// Where each local first became a Python object (the root cause the report names).
+    pub object_origins: Vec<Option<Span>>,
 }
 
 /// One exported signature: the Python-facing argument specs and the instance it calls.

@@ -226,6 +226,7 @@ impl Inferencer<'_> {
             ret: Type::Unknown,
             calls: HashMap::new(),
             decided: HashMap::new(),
+            object_origins: Vec::new(),
         });
         self.index.insert((func, params), id);
         id
@@ -342,6 +343,7 @@ impl Inferencer<'_> {
         inst.exprs = w.exprs;
         inst.calls = w.calls;
         inst.decided = w.decided;
+        inst.object_origins = w.object_origins;
         changed
     }
 
