@@ -1,5 +1,6 @@
 """The command line: build outputs, check, --emit, -v, and error exits."""
 import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -277,3 +278,20 @@ def test_native_flag_fails_the_build_where_python_is_touched(tmp_path):
     strict = subprocess.run([str(pyaot_binary()), "build", "--native", str(src)], capture_output=True, text=True)
     assert strict.returncode == 1
     assert "error[E010]: `f` must run without Python" in strict.stderr and "seen = []" in strict.stderr
+
+
+def test_output_renamed_module_imports_under_its_new_name(tmp_path):
+    # Python imports `renamed.abi3.so` as `renamed`: the module is named after its file.
+    src = tmp_path / "original.py"
+    src.write_text('#export twice(float)\ndef twice(x):\n    """Doubles x."""\n    return 2 * x\n')
+    out = tmp_path / "renamed.abi3.so"
+    proc = subprocess.run([str(pyaot_binary()), "build", str(src), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    code = ("import renamed; assert renamed.twice(2.0) == 4.0; "
+            "doc = renamed.twice.__doc__; assert doc.startswith('Doubles x.'), doc; "
+            "assert 'Compiled by pyaot' in doc; print('ok')")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert run.stdout.strip() == "ok", run.stderr
+    bad = subprocess.run([str(pyaot_binary()), "build", str(src), "-o", str(tmp_path / "not-a-name.abi3.so")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "is not a valid Python module name" in bad.stderr

@@ -138,6 +138,7 @@ fn run() -> ExitCode {
                 Some(EmitKind::Plan) => Emit::Plan,
             };
             let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
+            let renamed = output.is_some() && emit == Emit::Module;
             let out = output.unwrap_or_else(|| {
                 let ext = match emit {
                     Emit::Module => "abi3.so",
@@ -150,6 +151,18 @@ fn run() -> ExitCode {
                 };
                 src.with_file_name(format!("{name}.{ext}"))
             });
+            // Python imports `renamed.abi3.so` as `renamed`: the module is named after its file.
+            let name = if renamed {
+                match pyaot::module_name_for(&out) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        eprintln!("error: the output {}: {e}", out.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
+            } else {
+                name
+            };
             let checks = pyaot::hir::Checks {
                 boundscheck: !no_boundscheck,
                 wraparound: !no_wraparound,

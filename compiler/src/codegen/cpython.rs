@@ -2302,13 +2302,17 @@ fn docstring(cg: &Codegen<'_, '_>, ef: &ExportedFunction) -> String {
             None => p.name.clone(),
         })
         .collect();
-    let mut doc = format!(
-        "{}({})\n--\n\nCompiled by pyaot from {} signature{}:\n",
-        f.name,
-        params.join(", "),
+    let mut doc = format!("{}({})\n--\n\n", f.name, params.join(", "));
+    // The function's own docstring first, as `help()` shows it for the Python function.
+    if let Some(own) = &f.doc {
+        doc.push_str(own.trim_end());
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!(
+        "Compiled by pyaot from {} signature{}:\n",
         ef.signatures.len(),
         if ef.signatures.len() == 1 { "" } else { "s" }
-    );
+    ));
     for s in &ef.signatures {
         let inst = &cg.prog.instances[s.instance];
         doc.push_str(&format!("    {} -> {}\n", signature_text(&f.name, &s.args), inst.ret));

@@ -81,6 +81,8 @@ pub struct Function {
     pub num_stmts: usize,
     /// Element updates under `#omp atomic`/`critical`: made as atomic read-modify-writes.
     pub atomic_items: Vec<StmtId>,
+    /// The function's own docstring, kept in the compiled function's `__doc__`.
+    pub doc: Option<String>,
 }
 
 #[derive(Debug)]

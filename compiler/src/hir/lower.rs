@@ -231,6 +231,7 @@ pub fn lower(
             num_exprs: lowerer.next_expr,
             num_stmts: lowerer.next_stmt,
             atomic_items: std::mem::take(&mut lowerer.atomic_items),
+            doc: None,
         };
         functions.push(function);
         function_diags.push(own);
@@ -733,6 +734,15 @@ impl FnLowerer<'_> {
             num_exprs: self.next_expr,
             num_stmts: self.next_stmt,
             atomic_items: std::mem::take(&mut self.atomic_items),
+            doc: match f.body.first() {
+                Some(ast::Stmt::Expr(e)) => match &*e.value {
+                    ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. }) => {
+                        Some(s.clone())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
         }
     }
 
