@@ -12,9 +12,10 @@
 //! never calls Python from a worker) and raised by the caller after the region.
 
 use super::basics::{CallResult, FunctionParams};
-use super::state::{Cg, CgError, Codegen, FnCx};
+use super::state::{Cg, CgError, Codegen, CountedLoop, FnCx};
 use crate::hir::{Builtin, Const, Expr, ExprKind, Index, Parallel, Stmt};
 use crate::omp::{ReductionOp, Schedule};
+use crate::plan::Strategy;
 use crate::types::Type;
 use inkwell::module::Linkage;
 use inkwell::types::{BasicType, BasicTypeEnum};
@@ -438,48 +439,38 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             _ => None,
         };
-        let counter = self.b.build_alloca(i64t, "k")?;
-        self.b.build_store(counter, lo)?;
-        let head = self.append(g, "chunk");
-        let body_bb = self.append(g, "chunk.body");
-        let latch = self.append(g, "chunk.next");
         let done = self.append(g, "chunk.done");
-        self.b.build_unconditional_branch(head)?;
-        self.b.position_at_end(head);
-        let k = self.b.build_load(i64t, counter, "k")?.into_int_value();
-        let more = self.b.build_int_compare(IntPredicate::SLT, k, hi, "")?;
-        self.b.build_conditional_branch(more, body_bb, done)?;
-        self.b.position_at_end(body_bb);
-        let i = self.b.build_int_nsw_add(start, self.b.build_int_nsw_mul(k, step, "")?, "i")?;
-        if let Some((lower, upper)) = bounds {
-            let assume = inkwell::intrinsics::Intrinsic::find("llvm.assume")
-                .ok_or_else(|| CgError("no llvm.assume".into()))?;
-            let assume = assume
-                .get_declaration(&self.module, &[])
-                .ok_or_else(|| CgError("llvm.assume".into()))?;
-            let mut facts = vec![(IntPredicate::SGE, lower), (IntPredicate::SLT, upper)];
-            // From a start known not negative, i is also below the end unsigned: the form of the
-            // bounds check (LLVM does not combine the two signed facts into it).
-            if lower.get_sign_extended_constant().is_some_and(|c| c >= 0) {
-                facts.push((IntPredicate::ULT, upper));
-            }
-            for (pred, bound) in facts {
-                let holds = self.b.build_int_compare(pred, i, bound, "")?;
-                self.b.build_call(assume, &[holds.into()], "")?;
-            }
+        let plan = self.plan;
+        if let Some(Strategy::Speculate(spec)) = plan.strategy(cx.inst, s) {
+            // The chunk as a speculative loop (planned for unit steps only): i from start + lo.
+            let chunk = CountedLoop {
+                s,
+                target,
+                start: self.b.build_int_nsw_add(start, lo, "")?,
+                stop: self.b.build_int_nsw_add(start, hi, "")?,
+                step: self.i64(1),
+                count: self.b.build_int_sub(hi, lo, "")?,
+                unit_step: true,
+            };
+            self.speculative_loop(&mut gx, &chunk, spec, body, done)?;
+            self.b.build_unconditional_branch(done)?;
+        } else {
+            self.chunk_loop(
+                &mut gx,
+                s,
+                target,
+                start,
+                step,
+                lo,
+                hi,
+                bounds,
+                body,
+                done,
+                &local_types,
+                &locals,
+                scope,
+            )?;
         }
-        let iv = self.convert(i.into(), &Type::Int, &local_types[target])?;
-        self.b.build_store(locals[target], iv)?;
-        gx.loops.push((latch, done, 0, 0));
-        self.block(&mut gx, body)?;
-        gx.loops.pop();
-        self.b.build_unconditional_branch(latch)?;
-        self.b.position_at_end(latch);
-        self.set_loc(scope, &s.span);
-        let k = self.b.build_load(i64t, counter, "")?.into_int_value();
-        self.b.build_store(counter, self.b.build_int_nsw_add(k, self.i64(1), "")?)?;
-        let back = self.b.build_unconditional_branch(head)?;
-        self.mark_loop(back);
         self.b.position_at_end(done);
         // Fold this chunk's reductions into the thread's partial.
         for (r, (op, local)) in p.reductions.iter().enumerate() {
@@ -540,5 +531,72 @@ fn restatable(e: &Expr, local_type: &dyn Fn(crate::hir::LocalId) -> Type) -> boo
                 )
         }
         _ => false,
+    }
+}
+
+impl<'ctx> Codegen<'ctx, '_> {
+    /// A chunk's loop as written: `i = start + k * step` for k in lo..hi, branching to `done`.
+    #[allow(clippy::too_many_arguments)]
+    fn chunk_loop(
+        &mut self,
+        gx: &mut FnCx<'ctx>,
+        s: &Stmt,
+        target: usize,
+        start: IntValue<'ctx>,
+        step: IntValue<'ctx>,
+        lo: IntValue<'ctx>,
+        hi: IntValue<'ctx>,
+        bounds: Option<(IntValue<'ctx>, IntValue<'ctx>)>,
+        body: &[Stmt],
+        done: inkwell::basic_block::BasicBlock<'ctx>,
+        local_types: &[Type],
+        locals: &[PointerValue<'ctx>],
+        scope: inkwell::debug_info::DIScope<'ctx>,
+    ) -> Cg<()> {
+        let i64t = self.ctx.i64_type();
+        let g = gx.func;
+        let counter = self.b.build_alloca(i64t, "k")?;
+        self.b.build_store(counter, lo)?;
+        let head = self.append(g, "chunk");
+        let body_bb = self.append(g, "chunk.body");
+        let latch = self.append(g, "chunk.next");
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let k = self.b.build_load(i64t, counter, "k")?.into_int_value();
+        let more = self.b.build_int_compare(IntPredicate::SLT, k, hi, "")?;
+        self.b.build_conditional_branch(more, body_bb, done)?;
+        self.b.position_at_end(body_bb);
+        let i = self.b.build_int_nsw_add(start, self.b.build_int_nsw_mul(k, step, "")?, "i")?;
+        if let Some((lower, upper)) = bounds {
+            let assume = inkwell::intrinsics::Intrinsic::find("llvm.assume")
+                .ok_or_else(|| CgError("no llvm.assume".into()))?;
+            let assume = assume
+                .get_declaration(&self.module, &[])
+                .ok_or_else(|| CgError("llvm.assume".into()))?;
+            let mut facts = vec![(IntPredicate::SGE, lower), (IntPredicate::SLT, upper)];
+            // From a start known not negative, i is also below the end unsigned: the form of the
+            // bounds check (LLVM does not combine the two signed facts into it).
+            if lower.get_sign_extended_constant().is_some_and(|c| c >= 0) {
+                facts.push((IntPredicate::ULT, upper));
+            }
+            for (pred, bound) in facts {
+                let holds = self.b.build_int_compare(pred, i, bound, "")?;
+                self.b.build_call(assume, &[holds.into()], "")?;
+            }
+        }
+        let iv = self.convert(i.into(), &Type::Int, &local_types[target])?;
+        self.b.build_store(locals[target], iv)?;
+        gx.loops.push((latch, done, 0, 0));
+        self.block(gx, body)?;
+        gx.loops.pop();
+        self.b.build_unconditional_branch(latch)?;
+        self.b.position_at_end(latch);
+        self.set_loc(scope, &s.span);
+        let k = self.b.build_load(i64t, counter, "")?.into_int_value();
+        self.b.build_store(counter, self.b.build_int_nsw_add(k, self.i64(1), "")?)?;
+        let back = self.b.build_unconditional_branch(head)?;
+        self.mark_loop(back);
+        self.b.position_at_end(done);
+        Ok(())
     }
 }

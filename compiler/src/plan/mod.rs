@@ -290,8 +290,16 @@ fn plan_stmt<'h>(
         {
             None
         }
-        // Parallel loops are split into chunks by the runtime instead (parallel.rs).
-        StmtKind::ForRange { parallel: Some(_), .. } => None,
+        // A parallel loop: the runtime splits it into chunks (parallel.rs); each chunk's loop may
+        // speculate as a serial loop would (its checks collected, so it vectorizes).
+        StmtKind::ForRange { parallel: Some(_), target, step, body, .. } => {
+            let unit_step =
+                step.as_ref().is_none_or(|e| matches!(e.kind, ExprKind::Const(hir::Const::Int(1))));
+            if !unit_step || !on(Transform::Speculate) || has_atomic(facts.function(), body) {
+                return None;
+            }
+            facts.speculable_loop(*target, true, body).map(Strategy::Speculate)
+        }
         // A loop with `#omp atomic` updates runs as written: every strategy below may store
         // elements in a form of its own, which would not be atomic.
         StmtKind::ForRange { body, .. } if has_atomic(facts.function(), body) => None,
