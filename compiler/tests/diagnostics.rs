@@ -231,7 +231,6 @@ snapshot!(
 );
 
 // Diagnostics that used to mislead (issue 22): each names what the user wrote and its fix.
-snapshot!(fancy_index, "#export f(float64[:], int64[:])\ndef f(a, idx):\n    return a[idx]\n");
 
 snapshot!(mutable_default, "#export f(float)\ndef f(x, opts=[]):\n    return x\n");
 

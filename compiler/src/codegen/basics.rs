@@ -209,6 +209,14 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
     }
 
+    /// Whether an index is numpy's to apply (a mask, an index array; `types::numpy_index`),
+    /// through Python, even on an array held natively.
+    pub(super) fn object_index(&self, cx: &FnCx<'ctx>, indices: &[hir::Index]) -> bool {
+        indices.iter().any(
+            |ix| matches!(ix, hir::Index::At(e) if crate::types::numpy_index(e, &self.ty(cx, e))),
+        )
+    }
+
     pub(super) fn ty(&self, cx: &FnCx<'ctx>, e: &Expr) -> Type {
         self.prog.instances[cx.inst].exprs[e.id].clone()
     }

@@ -68,7 +68,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let v = self.coerce(cx, v, t, &lt)?;
                 self.store_local(cx, *l, v)?;
             }
-            Target::Item(array, indices, span) if self.ty(cx, array) == Type::Object => {
+            Target::Item(array, indices, span)
+                if self.ty(cx, array) == Type::Object || self.object_index(cx, indices) =>
+            {
                 self.set_loc(cx.scope, span);
                 self.set_item(cx, array, indices, v, t)?;
             }
@@ -196,7 +198,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.store_local(cx, *target, r.into())?;
             }
             StmtKind::AugAssignItem { array, indices, target_span, op, value }
-                if self.ty(cx, array) == Type::Object =>
+                if self.ty(cx, array) == Type::Object || self.object_index(cx, indices) =>
             {
                 self.set_loc(cx.scope, target_span);
                 self.aug_assign_item(cx, array, indices, *op, value)?;

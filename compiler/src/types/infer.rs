@@ -1284,15 +1284,15 @@ impl Inferencer<'_> {
                         "numpy raises IndexError here",
                     );
                 }
+                // A mask or an index array: numpy's own indexing, through Python (an object).
+                let numpy = indices.iter().zip(&index_types).any(|(ix, t)| match (ix, t) {
+                    (Index::At(e), Some(t)) => numpy_index(e, t),
+                    _ => false,
+                });
+                if numpy {
+                    return Type::Object;
+                }
                 for t in index_types.iter().flatten() {
-                    if let Type::Array(_) = t {
-                        return bad(
-                            self,
-                            w,
-                            format!("indexing with an array ({t}) is numpy's fancy indexing, which pyaot does not compile yet"),
-                            "loop over the index array (`for k in idx: ... a[k]`), or call numpy's own `np.take(a, idx)`",
-                        );
-                    }
                     if !(t.is_integral() || *t == Type::Unknown || *t == Type::Object) {
                         return bad(
                             self,

@@ -17,4 +17,6 @@ mod rules;
 
 pub use data::*;
 pub use infer::infer;
-pub use rules::{builtin_name, const_type, falls_through, join, spec_to_type, tuple_type};
+pub use rules::{
+    builtin_name, const_type, falls_through, join, numpy_index, spec_to_type, tuple_type,
+};

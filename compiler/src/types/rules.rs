@@ -253,3 +253,23 @@ pub(crate) fn ufunc_type(u: Ufunc, args: &[Type]) -> Option<Type> {
         _ => Type::Float,
     })
 }
+
+/// An index numpy must apply itself: an array, or a Python object computed as a mask or index
+/// array (a comparison, `&` `|` `~` `not` of such, a call: `b < lo`, `np.isnan(a)`). A Python
+/// object read from a variable (an int from a list) is indexed natively, as an int.
+pub fn numpy_index(e: &Expr, t: &Type) -> bool {
+    match t {
+        Type::Array(_) => true,
+        Type::Object => matches!(
+            e.kind,
+            ExprKind::Compare(..)
+                | ExprKind::BoolOp(..)
+                | ExprKind::Binary(..)
+                | ExprKind::Unary(..)
+                | ExprKind::Ufunc(..)
+                | ExprKind::CallObject(..)
+                | ExprKind::CallMethod(..)
+        ),
+        _ => false,
+    }
+}
