@@ -68,7 +68,17 @@ snapshot!(
 
 snapshot!(too_many_indices, "#export f(float64[:])\ndef f(a):\n    return a[0, 1]\n");
 
-snapshot!(slice_assignment_not_yet, "#export f(float64[:])\ndef f(a):\n    a[1:] = 0.0\n");
+snapshot!(
+    slice_assignment_not_yet,
+    "#export f(complex128[:], float64[:])\ndef f(z, a):\n    a[1:] = z[1:]\n"
+);
+
+snapshot!(in_place_int_by_float, "#export f(int64[:])\ndef f(a):\n    a += 0.5\n    return a\n");
+
+snapshot!(
+    new_array_in_parallel,
+    "import numpy as np\nfrom pyaot import prange\n\n#export f(float64[:, :])\ndef f(m):\n    out = np.zeros(m.shape[0])\n    for i in prange(m.shape[0]):\n        r = m[i] * 2.0\n        out[i] = r[0]\n    return out\n"
+);
 
 snapshot!(raise_a_number, "#export f(int)\ndef f(n):\n    raise n\n");
 

@@ -878,7 +878,7 @@ impl<'ctx> Codegen<'ctx, '_> {
 
     /// A new C-ordered array with the shape pyaot asked numpy for: states that shape and the
     /// strides it implies in the IR, so LLVM can prove indexes in range and drop the checks.
-    fn with_known_layout(
+    pub(super) fn with_known_layout(
         &self,
         arr: StructValue<'ctx>,
         at: &ArrayType,
@@ -911,7 +911,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Reads data, shape and strides of a freshly created numpy array (writable, right ndim).
-    fn array_from_object(
+    pub(super) fn array_from_object(
         &mut self,
         cx: &mut FnCx<'ctx>,
         obj: PointerValue<'ctx>,

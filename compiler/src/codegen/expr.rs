@@ -116,6 +116,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.object_to_native_expr(cx, e)
             };
         }
+        // Whole-array arithmetic, one loop nest (elementwise.rs).
+        if self.fused(cx, e).is_some() {
+            return self.elementwise(cx, e);
+        }
         let v = match &e.kind {
             ExprKind::Const(c) => {
                 let v = self.const_value(c);

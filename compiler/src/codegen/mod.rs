@@ -38,6 +38,7 @@ mod capi;
 mod checks;
 mod complex;
 mod cpython;
+mod elementwise;
 mod escape;
 mod expr;
 mod fresh;

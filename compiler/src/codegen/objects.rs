@@ -3113,6 +3113,26 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             find_try(&self.hir.functions[inst.func].body, &mut catches);
+            // A store through a mask or an index array is numpy's indexing, through Python,
+            // whatever the index's own type (a native bool array, `b[b < lo] = lo`).
+            fn numpy_store(stmts: &[Stmt], inst: &crate::types::Instance, found: &mut bool) {
+                let numpy = |indices: &[hir::Index]| {
+                    indices.iter().any(|ix| {
+                        matches!(ix, hir::Index::At(e) if crate::types::numpy_index(e, &inst.exprs[e.id]))
+                    })
+                };
+                for s in stmts {
+                    *found |= match &s.kind {
+                        hir::StmtKind::Assign {
+                            target: hir::Target::Item(_, indices, _), ..
+                        }
+                        | hir::StmtKind::AugAssignItem { indices, .. } => numpy(indices),
+                        _ => false,
+                    };
+                    s.kind.blocks().into_iter().for_each(|b| numpy_store(b, inst, found));
+                }
+            }
+            numpy_store(&self.hir.functions[inst.func].body, inst, &mut catches);
             if catches {
                 return true;
             }

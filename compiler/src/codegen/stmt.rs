@@ -179,6 +179,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.store_target(cx, target, v, &t)?;
                 }
             }
+            // `a[1:-1] = expr`, `a[:] = 0`: computed into the view (elementwise.rs).
+            StmtKind::Assign { target: Target::Item(array, indices, span), value }
+                if self.stores_view(cx, array, indices) =>
+            {
+                self.store_into_view(cx, array, indices, value, None, span)?;
+            }
             StmtKind::Assign { target, value } => {
                 let v = self.expr(cx, value)?;
                 let t = self.ty(cx, value);
@@ -211,6 +217,12 @@ impl<'ctx> Codegen<'ctx, '_> {
             {
                 self.for_each_object(cx, *target, holders, body, orelse)?;
             }
+            // `v += x` of an array: in place, as numpy does.
+            StmtKind::AugAssign { target, op, value, target_span }
+                if matches!(self.local_ty(cx, *target), Type::Array(_)) =>
+            {
+                self.update_array_local(cx, *target, *op, value, target_span)?;
+            }
             StmtKind::AugAssign { target, op, value, target_span } => {
                 let lt = self.local_ty(cx, *target);
                 let current = self.b.build_load(self.llvm_type(&lt), cx.locals[*target], "")?;
@@ -228,6 +240,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                     .contains(&s.id) =>
             {
                 self.atomic_element_update(cx, array, indices, *op, value, target_span)?;
+            }
+            StmtKind::AugAssignItem { array, indices, target_span, op, value }
+                if self.stores_view(cx, array, indices) =>
+            {
+                self.store_into_view(cx, array, indices, value, Some(*op), target_span)?;
             }
             StmtKind::AugAssignItem { array, indices, target_span, op, value } => {
                 let (arr, at, ptr) = self.item_address(cx, array, indices)?;

@@ -59,6 +59,16 @@ pub(crate) fn creates_arrays(hir: &hir::Module, prog: &Program, id: InstanceId) 
     let mut owns = false;
     hir::for_each_expr(&hir.functions[inst.func].body, &mut |e| match &e.kind {
         ExprKind::NpCreate(..) | ExprKind::Copy(_) => owns = true,
+        // A whole-array result, or a temporary for an array store whose operands overlap
+        // its target (codegen/elementwise.rs).
+        ExprKind::Binary(..)
+        | ExprKind::Unary(..)
+        | ExprKind::Compare(..)
+        | ExprKind::Ufunc(..)
+            if matches!(inst.exprs[e.id], Type::Array(_)) =>
+        {
+            owns = true
+        }
         ExprKind::Call(..) => {
             if let Some(callee) = inst.calls.get(&e.id) {
                 owns |= has_array(&prog.instances[*callee].ret);
@@ -66,7 +76,29 @@ pub(crate) fn creates_arrays(hir: &hir::Module, prog: &Program, id: InstanceId) 
         }
         _ => {}
     });
-    owns
+    owns || stores_arrays(&hir.functions[inst.func].body, inst)
+}
+
+/// Whether a body stores into array views or updates arrays in place (a temporary when the
+/// value overlaps the target).
+fn stores_arrays(stmts: &[hir::Stmt], inst: &crate::types::Instance) -> bool {
+    use crate::types::elementwise::stores_view;
+    stmts.iter().any(|s| {
+        let view = |array: &hir::Expr, indices: &[hir::Index]| {
+            matches!(&inst.exprs[array.id], Type::Array(at) if stores_view(at, indices))
+        };
+        let here = match &s.kind {
+            hir::StmtKind::Assign { target: hir::Target::Item(array, indices, _), .. } => {
+                view(array, indices)
+            }
+            hir::StmtKind::AugAssignItem { array, indices, .. } => view(array, indices),
+            hir::StmtKind::AugAssign { target, .. } => {
+                matches!(inst.locals[*target], Type::Array(_))
+            }
+            _ => false,
+        };
+        here || s.kind.blocks().into_iter().any(|b| stores_arrays(b, inst))
+    })
 }
 
 /// Whether a value of this type holds an array (itself, or inside a tuple).

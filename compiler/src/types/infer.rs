@@ -3,6 +3,7 @@
 //! errors once everything settled.
 
 use super::data::*;
+use super::elementwise;
 use super::rules::*;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::export_spec::{Scalar, SpecType};
@@ -209,6 +210,12 @@ struct Walk {
     diverged: bool,
     /// Where objects inside parallel loops were reported.
     parallel_objects: Vec<Span>,
+    /// The expression being typed is an operand of an element-wise operation (fused into its
+    /// loop nest when both are arrays: it allocates nothing of its own).
+    operand_of_elementwise: bool,
+    /// The value stored into a view or updated in place (`a[1:] = x * 2`, `v += x`): computed
+    /// into the target, allocating nothing.
+    stored_into_view: Option<ExprId>,
 }
 
 impl Inferencer<'_> {
@@ -252,6 +259,8 @@ impl Inferencer<'_> {
             poisoned: vec![false; f.locals.len()],
             diverged: false,
             parallel_objects: Vec::new(),
+            operand_of_elementwise: false,
+            stored_into_view: None,
         };
         for (i, t) in self.instances[id].params.iter().enumerate() {
             w.locals[i] = t.clone();
@@ -514,6 +523,9 @@ impl Inferencer<'_> {
     fn stmt(&mut self, w: &mut Walk, s: &Stmt) {
         match &s.kind {
             StmtKind::Assign { target, value } => {
+                if let Target::Item(..) = target {
+                    w.stored_into_view = Some(value.id);
+                }
                 let t = self.expr(w, value);
                 // `a, b = x, y` assigns item by item: a tuple of an object and a number
                 // still gives the number's target a native type.
@@ -572,6 +584,7 @@ impl Inferencer<'_> {
                 }
             }
             StmtKind::AugAssign { target, target_span, op, value } => {
+                w.stored_into_view = Some(value.id);
                 let vt = self.expr(w, value);
                 let current = w.locals[*target].clone();
                 if current == Type::Unknown && vt != Type::Unknown && w.report {
@@ -580,14 +593,43 @@ impl Inferencer<'_> {
                         .label("updated here").hint(format!("assign `{name}` a starting value first; Python raises UnboundLocalError here"));
                     self.error(w, d);
                 }
-                let t = self.binary(w, *op, &current, &vt, value, &s.span);
+                let t = self.binary(w, *op, &current, &vt, None, value, &s.span);
+                // `v += x` on an array updates it in place (numpy): `v` keeps its type.
+                let t = match (&current, &t) {
+                    (Type::Array(at), Type::Array(rt))
+                        if elementwise::in_place(at.dtype, rt.dtype) =>
+                    {
+                        current.clone()
+                    }
+                    (Type::Array(_), Type::Array(_)) => {
+                        let d = Diagnostic::error(Code::BadOperation, s.span.clone(), format!("cannot update {current} in place with {t} results"))
+                            .label("numpy raises UFuncTypeError here")
+                            .hint("write `v = v + x` for a new array of the wider dtype, or convert the value first");
+                        self.error(w, d);
+                        current.clone()
+                    }
+                    _ => t,
+                };
                 self.assign_local(w, *target, &t, target_span);
             }
             StmtKind::AugAssignItem { array, indices, target_span, op, value } => {
                 let at = self.expr(w, array);
                 let current = self.subscript(w, &at, indices, target_span);
+                w.stored_into_view = Some(value.id);
                 let vt = self.expr(w, value);
-                let t = self.binary(w, *op, &current, &vt, value, &s.span);
+                let t = self.binary(w, *op, &current, &vt, None, value, &s.span);
+                if let (Type::Array(at), Type::Array(rt)) = (&current, &t) {
+                    if !elementwise::in_place(at.dtype, rt.dtype) {
+                        let d = Diagnostic::error(
+                            Code::BadOperation,
+                            s.span.clone(),
+                            format!("cannot update {current} in place with {t} results"),
+                        )
+                        .label("numpy raises UFuncTypeError here")
+                        .hint("convert the value first, or make the array of the wider dtype");
+                        self.error(w, d);
+                    }
+                }
                 self.check_store(w, &current, &t, target_span);
                 // `#omp atomic`: a read-modify-write of an int or float element, whose value
                 // the element's type holds (atomic.rs).
@@ -778,6 +820,7 @@ impl Inferencer<'_> {
     }
 
     fn expr(&mut self, w: &mut Walk, e: &Expr) -> Type {
+        let as_operand = std::mem::take(&mut w.operand_of_elementwise);
         let t = match &e.kind {
             ExprKind::Const(c) => const_type(c),
             ExprKind::Local(l) => {
@@ -798,14 +841,18 @@ impl Inferencer<'_> {
                 tuple_type(ts)
             }
             ExprKind::Unary(op, operand) => {
+                w.operand_of_elementwise = *op != UnaryOp::Not;
                 let t = self.expr(w, operand);
                 match (op, &t) {
                     (_, Type::Unknown) => Type::Unknown,
                     (UnaryOp::Not, Type::Object) => Type::Bool,
                     (_, Type::Object) => Type::Object,
                     (UnaryOp::Not, Type::Array(_)) => return self.array_truth(w, e),
-                    // `-a` of a whole array: numpy's, through Python (see `binary`).
-                    (UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Invert, Type::Array(_)) => Type::Object,
+                    // `-a` of a whole array: native where elementwise.rs says so, else numpy's
+                    // through Python (see `binary`).
+                    (UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Invert, Type::Array(_)) => {
+                        elementwise::unary(*op, &t).unwrap_or(Type::Object)
+                    }
                     (UnaryOp::Not, _) => Type::Bool,
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Bool | Type::Int) => Type::Int,
                     (UnaryOp::Neg | UnaryOp::Pos, Type::Float) => Type::Float,
@@ -828,14 +875,18 @@ impl Inferencer<'_> {
                 }
             }
             ExprKind::Binary(op, l, r) => {
+                w.operand_of_elementwise = true;
                 let lt = self.expr(w, l);
+                w.operand_of_elementwise = true;
                 let rt = self.expr(w, r);
-                self.binary(w, *op, &lt, &rt, r, &e.span)
+                self.binary(w, *op, &lt, &rt, Some(l), r, &e.span)
             }
             ExprKind::Compare(first, rest) => {
+                w.operand_of_elementwise = rest.len() == 1;
                 let mut left = self.expr(w, first);
                 let mut result = Type::Bool;
                 for (op, right) in rest {
+                    w.operand_of_elementwise = rest.len() == 1;
                     let rt = self.expr(w, right);
                     let ok = match (op, &left, &rt) {
                         (_, Type::Unknown, _) | (_, _, Type::Unknown) => true,
@@ -853,7 +904,10 @@ impl Inferencer<'_> {
                         (op, l, r)
                             if !matches!(op, CmpOp::In | CmpOp::NotIn) && numpy_operands(l, r) =>
                         {
-                            result = Type::Object;
+                            let native = (rest.len() == 1)
+                                .then(|| elementwise::compare(*op, (l, &**first), (r, right)))
+                                .flatten();
+                            result = native.unwrap_or(Type::Object);
                             true
                         }
                         (CmpOp::In | CmpOp::NotIn, l, Type::Tuple(items)) => {
@@ -1045,8 +1099,14 @@ impl Inferencer<'_> {
             }
             // A numpy function of numbers: native; of anything else, numpy's own, through Python.
             ExprKind::Ufunc(u, func, args) => {
-                let types: Vec<Type> = args.iter().map(|a| self.expr(w, a)).collect();
-                match ufunc_type(*u, &types) {
+                let types: Vec<Type> = args
+                    .iter()
+                    .map(|a| {
+                        w.operand_of_elementwise = true;
+                        self.expr(w, a)
+                    })
+                    .collect();
+                match ufunc_type(*u, &types).or_else(|| elementwise::ufunc(*u, &types, args)) {
                     Some(t) => t,
                     None => {
                         self.expr(w, func);
@@ -1137,6 +1197,22 @@ impl Inferencer<'_> {
                 }
             }
         };
+        // A whole-array result that is neither fused into the operation using it nor stored
+        // into an existing array is a new array: threads of a parallel loop cannot make one.
+        let elementwise_kind = matches!(
+            e.kind,
+            ExprKind::Binary(..)
+                | ExprKind::Unary(..)
+                | ExprKind::Compare(..)
+                | ExprKind::Ufunc(..)
+        );
+        if matches!(t, Type::Array(_))
+            && elementwise_kind
+            && !as_operand
+            && w.stored_into_view != Some(e.id)
+        {
+            self.no_objects_in_parallel(w, e, "creates a numpy array (an element-wise result)");
+        }
         self.set(w, e, t)
     }
 
@@ -1306,20 +1382,7 @@ impl Inferencer<'_> {
                 if ats == a.ndim {
                     return a.elem();
                 }
-                // A view stays C-contiguous when whole leading indices are followed by at most
-                // one step-less slice: `a[i]`, `a[i, 2:5]`, `a[1:-1]`.
-                let first_slice = indices
-                    .iter()
-                    .position(|ix| matches!(ix, Index::Slice(..)))
-                    .unwrap_or(indices.len());
-                let tail_ok = matches!(&indices[first_slice..], [] | [Index::Slice(_, _, None)]);
-                let leading_ats =
-                    indices[..first_slice].iter().all(|ix| matches!(ix, Index::At(_)));
-                Type::Array(ArrayType {
-                    ndim: a.ndim - ats,
-                    contiguous: a.contiguous && tail_ok && leading_ats,
-                    dtype: a.dtype,
-                })
+                Type::Array(elementwise::view_type(a, indices))
             }
             other => bad(self, w, format!("{other} cannot be indexed"), "index tuples and arrays"),
         }
@@ -1327,6 +1390,17 @@ impl Inferencer<'_> {
 
     /// `target = value` for an array element: numbers only (numpy casts them).
     fn check_store(&mut self, w: &mut Walk, target: &Type, value: &Type, span: &Span) {
+        // Through a mask or an index array: numpy's indexing, which needs Python.
+        if *target == Type::Object && w.in_parallel {
+            let d = Diagnostic::error(
+                Code::BadOperation,
+                span.clone(),
+                "a parallel loop cannot use Python objects",
+            )
+            .label("numpy's indexing (a mask or an index array), inside a parallel loop")
+            .hint("threads of a parallel loop run without Python: index with ints or slices there");
+            self.error(w, d);
+        }
         match (target, value) {
             (Type::Unknown, _) | (_, Type::Unknown) | (Type::Object, _) => {}
             (t, Type::Object) if t.is_number() => {}
@@ -1337,15 +1411,27 @@ impl Inferencer<'_> {
                     .label("here").hint("take `.real` or `abs(...)` of it, or make the array complex; numpy raises TypeError here");
                 self.error(w, d);
             }
-            (Type::Array(_), _) => {
-                let d = Diagnostic::error(
-                    Code::NotYet,
-                    span.clone(),
-                    "assigning to a slice of an array is not supported yet",
-                )
-                .label("a view, not one element")
-                .hint("assign element by element in a loop");
-                self.error(w, d);
+            // A view: filled with a number, or an array broadcast into it (elementwise.rs).
+            (Type::Array(at), v) => {
+                let ok = match v {
+                    v if v.is_numeric() => elementwise::Operand::of(target, None).is_some(),
+                    Type::Array(vt) => {
+                        vt.ndim <= at.ndim
+                            && elementwise::Operand::of(target, None).is_some()
+                            && elementwise::Operand::of(value, None).is_some()
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    let d = Diagnostic::error(
+                        Code::NotYet,
+                        span.clone(),
+                        format!("assigning {v} to a view of {target} is not supported yet"),
+                    )
+                    .label("a view, not one element")
+                    .hint("assign numbers, or arrays of bool, int8 to int64, float32 or float64 with no more dimensions than the view; or assign element by element in a loop");
+                    self.error(w, d);
+                }
             }
             (t, v) => {
                 let d = Diagnostic::error(
@@ -1445,10 +1531,14 @@ impl Inferencer<'_> {
         op: BinOp,
         l: &Type,
         r: &Type,
+        left: Option<&Expr>,
         right: &Expr,
         span: &Span,
     ) -> Type {
         use Type::*;
+        if let Some(t) = elementwise::binary(op, l, r, left, right) {
+            return t;
+        }
         let t = match (l, r) {
             (Unknown, _) | (_, Unknown) => Unknown,
             (Object, _) | (_, Object) => Object,

@@ -12,6 +12,7 @@
 //! The data lives in [`data`], the rules in [`rules`], inference in [`infer`]; all re-exported.
 
 mod data;
+pub mod elementwise;
 mod infer;
 mod rules;
 

@@ -1,0 +1,877 @@
+//! Element-wise array expressions, as types/elementwise.rs typed them: `a * b + 1.0`,
+//! `np.sqrt(x) > t`, `u[1:-1] = u[1:-1] + k * (u[2:] - u[:-2])`, `v += 0.5 * r`.
+//!
+//! An expression is one loop nest over its result, with no temporaries: its leaves (arrays,
+//! numbers, anything not element-wise) are evaluated once, in Python's order, before the nest;
+//! numpy's broadcasting is checked node by node (ValueError with numpy's text); then each
+//! element is computed through the whole tree in registers, with numpy's semantics (ints wrap,
+//! `//` and `%` by zero give 0, float division by zero gives inf or nan, each node rounded to
+//! its own dtype so float32 and int32 results are numpy's to the bit). The result is a new
+//! array (`new_array`), or, for a store into a view and an in-place update, the target itself:
+//! when the target's memory overlaps an operand that is not exactly the target, the value is
+//! computed into a temporary first, as numpy does (`u[1:] = u[:-1]`).
+//!
+//! Where no operand broadcasts (the common case), the nest reads every array with its own
+//! strides, constant on the last axis of contiguous arrays, so LLVM vectorizes it; otherwise a
+//! second nest reads broadcast axes with stride 0.
+
+use super::layout::{dtype_size, DATA, SHAPE, WRITABLE};
+use super::state::{Cg, CgError, Codegen, FnCx};
+use super::{capi, cpython};
+use crate::export_spec::Scalar;
+use crate::hir::{BinOp, CmpOp, Expr, ExprId, ExprKind, Index, LocalId, UnaryOp};
+use crate::types::elementwise::{self, Operand};
+use crate::types::{ArrayType, Type};
+use inkwell::values::{BasicValueEnum, IntValue, PointerValue, StructValue};
+use inkwell::{FloatPredicate, IntPredicate};
+use std::collections::HashMap;
+
+/// A leaf of a fused expression, evaluated before the nest.
+#[derive(Clone, Copy)]
+enum Leaf<'ctx> {
+    Array(StructValue<'ctx>, ArrayType),
+    Number(BasicValueEnum<'ctx>, Scalar),
+}
+
+/// Inside the nest: where each array leaf's current element is, and each number's value.
+enum Current<'ctx> {
+    At(PointerValue<'ctx>, Scalar),
+    Number(BasicValueEnum<'ctx>, Scalar),
+}
+
+/// The dtype a Python number stands for once it is computed with (it converts to the
+/// operation's dtype there).
+fn number_dtype(t: &Type) -> Scalar {
+    match t {
+        Type::Bool => Scalar::Bool,
+        Type::Int => Scalar::Int64,
+        _ => Scalar::Float64,
+    }
+}
+
+fn is_float(d: Scalar) -> bool {
+    matches!(d, Scalar::Float32 | Scalar::Float64)
+}
+
+/// The native type an element of dtype `d` is computed as (bool, int64, float64).
+fn wide(d: Scalar) -> Type {
+    match d {
+        Scalar::Bool => Type::Bool,
+        d if is_float(d) => Type::Float,
+        _ => Type::Int,
+    }
+}
+
+impl<'ctx> Codegen<'ctx, '_> {
+    /// Whether `array[indices]` (an array, indexed natively) is a view, stored into as a whole.
+    pub(super) fn stores_view(&self, cx: &FnCx<'ctx>, array: &Expr, indices: &[Index]) -> bool {
+        match self.ty(cx, array) {
+            Type::Array(at) => {
+                !self.object_index(cx, indices) && elementwise::stores_view(&at, indices)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `e` is an element-wise node fused into its loop nest.
+    pub(super) fn fused<'e>(&self, cx: &FnCx<'ctx>, e: &'e Expr) -> Option<Vec<&'e Expr>> {
+        elementwise::fused_operands(e, &|x| self.ty(cx, x))
+    }
+
+    /// An element-wise expression as a new array.
+    pub(super) fn elementwise(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        let Type::Array(at) = self.ty(cx, e) else {
+            return Err(CgError("element-wise expression of a non-array".into()));
+        };
+        let mut leaves = HashMap::new();
+        self.leaves(cx, e, &mut leaves)?;
+        self.set_loc(cx.scope, &e.span);
+        let shape = self.node_shape(cx, e, &leaves)?;
+        let out = self.new_array(cx, &at, &shape)?;
+        self.nest(cx, out, &at, &shape, e, None, &leaves)?;
+        Ok(out.into())
+    }
+
+    /// `a[indices] = value` (`op`: `a[indices] op= value`) where `a[indices]` is a view.
+    pub(super) fn store_into_view(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        array: &Expr,
+        indices: &[Index],
+        value: &Expr,
+        op: Option<BinOp>,
+        span: &crate::diagnostics::Span,
+    ) -> Cg<()> {
+        let Type::Array(at) = self.ty(cx, array) else {
+            return Err(CgError("view store into a non-array".into()));
+        };
+        let mut leaves = HashMap::new();
+        // Python evaluates `a[i] = v`'s value first, and `a[i] op= v`'s target first.
+        if op.is_none() {
+            self.leaves(cx, value, &mut leaves)?;
+        }
+        let arr = self.expr(cx, array)?.into_struct_value();
+        let idx = self.index_values(cx, indices)?;
+        self.set_loc(cx.scope, span);
+        let view = self.view(cx, arr, &at, &idx)?;
+        let view_t = elementwise::view_type(&at, indices);
+        if op.is_some() {
+            self.leaves(cx, value, &mut leaves)?;
+        }
+        self.set_loc(cx.scope, span);
+        self.update(cx, view, &view_t, value, op, &leaves)
+    }
+
+    /// `v op= value` of an array local: numpy updates the array in place.
+    pub(super) fn update_array_local(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        target: LocalId,
+        op: BinOp,
+        value: &Expr,
+        span: &crate::diagnostics::Span,
+    ) -> Cg<()> {
+        let Type::Array(at) = self.local_ty(cx, target) else {
+            return Err(CgError("in-place update of a non-array".into()));
+        };
+        let arr = self.b.build_load(self.array_struct(at.ndim), cx.locals[target], "")?;
+        let mut leaves = HashMap::new();
+        self.leaves(cx, value, &mut leaves)?;
+        self.set_loc(cx.scope, span);
+        self.update(cx, arr.into_struct_value(), &at, value, Some(op), &leaves)
+    }
+
+    /// Writes `value` (broadcast) into `out`, or `out op value` when `op` is given.
+    fn update(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        out: StructValue<'ctx>,
+        out_t: &ArrayType,
+        value: &Expr,
+        op: Option<BinOp>,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+    ) -> Cg<()> {
+        let writable = self.field(out, WRITABLE)?.into_int_value();
+        self.guard(cx, writable, "ValueError", "assignment destination is read-only")?;
+        let value_shape = self.node_shape(cx, value, leaves)?;
+        let out_shape: Vec<IntValue> =
+            (0..out_t.ndim).map(|k| self.dim(out, SHAPE, k)).collect::<Cg<_>>()?;
+        // The value must broadcast to the target's shape (it cannot grow the target).
+        let mut ok = self.ctx.bool_type().const_all_ones();
+        for (j, n) in value_shape.iter().enumerate() {
+            let m = out_shape[out_t.ndim - value_shape.len() + j];
+            let same = self.b.build_int_compare(IntPredicate::EQ, *n, m, "")?;
+            let one = self.b.build_int_compare(IntPredicate::EQ, *n, self.i64(1), "")?;
+            ok = self.b.build_and(ok, self.b.build_or(same, one, "")?, "")?;
+        }
+        let message = if op.is_some() {
+            "operands could not be broadcast together with shapes {0} {1} "
+        } else {
+            "could not broadcast input array from shape {1} into shape {0}"
+        };
+        self.broadcast_guard(cx, ok, message, &out_shape, &value_shape)?;
+        // Operands sharing memory with the target, other than the target itself element for
+        // element, are read from a copy of the value (numpy's rule for overlapping operands).
+        let mut overlap = self.ctx.bool_type().const_zero();
+        for leaf in leaves.values() {
+            if let Leaf::Array(a, a_t) = leaf {
+                let o = self.overlaps(out, out_t, *a, a_t)?;
+                overlap = self.b.build_or(overlap, o, "")?;
+            }
+        }
+        if overlap.get_zero_extended_constant() == Some(0) {
+            return self.nest(cx, out, out_t, &out_shape, value, op, leaves);
+        }
+        if cx.arena.is_none() {
+            // No arena to own a temporary (a parallel loop's body): refuse rather than guess.
+            let apart = self.b.build_not(overlap, "")?;
+            self.guard(cx, apart, "ValueError", "pyaot: in a parallel loop, an array assignment cannot read memory it writes (numpy would copy the value first); copy it before the loop")?;
+            return self.nest(cx, out, out_t, &out_shape, value, op, leaves);
+        }
+        let copy_bb = self.append(cx.func, "overlap.copy");
+        let direct_bb = self.append(cx.func, "overlap.none");
+        let done = self.append(cx.func, "overlap.done");
+        self.b.build_conditional_branch(overlap, copy_bb, direct_bb)?;
+        self.b.position_at_end(copy_bb);
+        let temp_t = match self.ty(cx, value) {
+            Type::Array(t) => ArrayType { contiguous: true, ..t },
+            _ => return Err(CgError("overlap with a number".into())),
+        };
+        let temp = self.new_array(cx, &temp_t, &value_shape)?;
+        self.nest(cx, temp, &temp_t, &value_shape, value, None, leaves)?;
+        let copied = HashMap::from([(value.id, Leaf::Array(temp, temp_t))]);
+        self.nest(cx, out, out_t, &out_shape, value, op, &copied)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(direct_bb);
+        self.nest(cx, out, out_t, &out_shape, value, op, leaves)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        Ok(())
+    }
+
+    /// Evaluates the leaves of `e` in Python's order (left to right, operands first).
+    fn leaves(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+        out: &mut HashMap<ExprId, Leaf<'ctx>>,
+    ) -> Cg<()> {
+        if let Some(operands) = self.fused(cx, e) {
+            for x in operands {
+                self.leaves(cx, x, out)?;
+            }
+            return Ok(());
+        }
+        let v = self.expr(cx, e)?;
+        let leaf = match self.ty(cx, e) {
+            Type::Array(at) => Leaf::Array(v.into_struct_value(), at),
+            t @ (Type::Bool | Type::Int | Type::Float) => Leaf::Number(v, number_dtype(&t)),
+            t => return Err(CgError(format!("element-wise operand of type {t}"))),
+        };
+        out.insert(e.id, leaf);
+        Ok(())
+    }
+
+    /// The shape of a node's result, checking that its operands broadcast together.
+    fn node_shape(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+    ) -> Cg<Vec<IntValue<'ctx>>> {
+        if let Some(leaf) = leaves.get(&e.id) {
+            return match leaf {
+                Leaf::Array(a, at) => (0..at.ndim).map(|k| self.dim(*a, SHAPE, k)).collect(),
+                Leaf::Number(..) => Ok(vec![]),
+            };
+        }
+        let operands = self
+            .fused(cx, e)
+            .ok_or_else(|| CgError("an element-wise leaf was not evaluated".into()))?;
+        let mut shape: Vec<IntValue> = vec![];
+        for (i, x) in operands.iter().enumerate() {
+            let s = self.node_shape(cx, x, leaves)?;
+            if i == 0 {
+                shape = s;
+                continue;
+            }
+            shape = self.broadcast(cx, &shape, &s)?;
+        }
+        Ok(shape)
+    }
+
+    /// numpy's broadcast of two shapes (aligned on the right; a 1 stretches), or ValueError.
+    fn broadcast(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        a: &[IntValue<'ctx>],
+        b: &[IntValue<'ctx>],
+    ) -> Cg<Vec<IntValue<'ctx>>> {
+        let n = a.len().max(b.len());
+        let one = self.i64(1);
+        let mut ok = self.ctx.bool_type().const_all_ones();
+        let mut shape = Vec::with_capacity(n);
+        for d in 0..n {
+            let x = (d + a.len()).checked_sub(n).map(|j| a[j]);
+            let y = (d + b.len()).checked_sub(n).map(|j| b[j]);
+            shape.push(match (x, y) {
+                (Some(x), Some(y)) => {
+                    let same = self.b.build_int_compare(IntPredicate::EQ, x, y, "")?;
+                    let x1 = self.b.build_int_compare(IntPredicate::EQ, x, one, "")?;
+                    let y1 = self.b.build_int_compare(IntPredicate::EQ, y, one, "")?;
+                    let fine = self.b.build_or(same, self.b.build_or(x1, y1, "")?, "")?;
+                    ok = self.b.build_and(ok, fine, "")?;
+                    self.b.build_select(x1, y, x, "")?.into_int_value()
+                }
+                (Some(x), None) => x,
+                (None, Some(y)) => y,
+                (None, None) => return Err(CgError("broadcast of no axis".into())),
+            });
+        }
+        if a.is_empty() || b.is_empty() {
+            return Ok(shape);
+        }
+        self.broadcast_guard(
+            cx,
+            ok,
+            "operands could not be broadcast together with shapes {0} {1} ",
+            a,
+            b,
+        )?;
+        Ok(shape)
+    }
+
+    /// Raises numpy's ValueError naming both shapes (`{0}`, `{1}` in `message`) unless `ok`.
+    fn broadcast_guard(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        ok: IntValue<'ctx>,
+        message: &str,
+        first: &[IntValue<'ctx>],
+        second: &[IntValue<'ctx>],
+    ) -> Cg<()> {
+        if ok.get_zero_extended_constant() == Some(1) {
+            return Ok(());
+        }
+        let plain =
+            message.replace("{0} ", "").replace("{1} ", "").replace(" {0}", "").replace(" {1}", "");
+        if cx.escape.is_some() || cx.parallel_body || cx.spec.is_some() || cx.checks_pass {
+            return self.guard(cx, ok, "ValueError", plain.trim_end());
+        }
+        let shape_format = |n: usize| match n {
+            1 => "(%lld,)".to_string(),
+            n => format!("({})", vec!["%lld"; n].join(",")),
+        };
+        let format = message
+            .replace("{0}", &shape_format(first.len()))
+            .replace("{1}", &shape_format(second.len()));
+        let cont = self.append(cx.func, "broadcast.ok");
+        let fail = self.append(cx.func, "broadcast.fail");
+        let br = self.b.build_conditional_branch(ok, cont, fail)?;
+        self.expect_true(br);
+        self.b.position_at_end(fail);
+        let dims: Vec<IntValue> = first.iter().chain(second).copied().collect();
+        let raise = self.value_error_fn(dims.len())?;
+        let mut args: Vec<inkwell::values::BasicMetadataValueEnum> =
+            vec![self.cstr(&format)?.into()];
+        args.extend(dims.iter().map(|d| inkwell::values::BasicMetadataValueEnum::from(*d)));
+        let call = self.b.build_call(raise, &args, "")?;
+        self.keep_apart(call);
+        let unwind = self.unwind_block(cx)?;
+        self.b.build_unconditional_branch(unwind)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// `pyaot.value_error.N(format, d1, ..., dN)`: sets ValueError(format % dims).
+    fn value_error_fn(&mut self, n: usize) -> Cg<inkwell::values::FunctionValue<'ctx>> {
+        let p = self.ptr_type();
+        let i64t = self.ctx.i64_type();
+        let mut params: Vec<inkwell::types::BasicMetadataTypeEnum> = vec![p.into()];
+        params.extend(std::iter::repeat(inkwell::types::BasicMetadataTypeEnum::from(i64t)).take(n));
+        let ty = self.ctx.void_type().fn_type(&params, false);
+        let f = capi::in_new_function(self, &format!("pyaot.value_error.{n}"), ty, |cg, f| {
+            let gil = capi::call_value(cg, "PyGILState_Ensure", &[])?;
+            let exc = cg.b.build_load(p, capi::exception_global(cg, "ValueError"), "")?;
+            let mut args = vec![exc.into()];
+            for k in 0..=n {
+                args.push(f.get_nth_param(k as u32).ok_or_else(|| CgError("param".into()))?.into());
+            }
+            capi::call(cg, "PyErr_Format", &args)?;
+            capi::call(cg, "PyGILState_Release", &[gil.into()])?;
+            cg.b.build_return(None)?;
+            Ok(())
+        })?;
+        self.add_attr(f, "cold");
+        self.add_attr(f, "noinline");
+        Ok(f)
+    }
+
+    /// A new C-ordered array of `at`'s dtype and this shape (numpy's `empty`), owned by the
+    /// function's arena.
+    pub(super) fn new_array(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        at: &ArrayType,
+        shape: &[IntValue<'ctx>],
+    ) -> Cg<StructValue<'ctx>> {
+        let obj = cpython::numpy_call(self, cx, "empty", shape, &[], at.dtype)?;
+        self.adopt(cx, obj)?;
+        let at = ArrayType { contiguous: true, ..*at };
+        let arr = self.array_from_object(cx, obj, &at)?.into_struct_value();
+        self.with_known_layout(arr, &at, shape)
+    }
+
+    /// Whether `b`'s elements share memory with `a`'s, other than being exactly `a`'s (same
+    /// start, shape and strides: reading each element before writing it is then safe).
+    fn overlaps(
+        &mut self,
+        a: StructValue<'ctx>,
+        a_t: &ArrayType,
+        b: StructValue<'ctx>,
+        b_t: &ArrayType,
+    ) -> Cg<IntValue<'ctx>> {
+        let (a_lo, a_hi) = self.extent(a, a_t)?;
+        let (b_lo, b_hi) = self.extent(b, b_t)?;
+        let before = self.b.build_int_compare(IntPredicate::ULE, a_hi, b_lo, "")?;
+        let after = self.b.build_int_compare(IntPredicate::ULE, b_hi, a_lo, "")?;
+        let apart = self.b.build_or(before, after, "")?;
+        let mut same = self.ctx.bool_type().const_int((a_t.ndim == b_t.ndim) as u64, false);
+        if a_t.ndim == b_t.ndim {
+            let eq = self.b.build_int_compare(IntPredicate::EQ, a_lo, b_lo, "")?;
+            let start_a = self.b.build_ptr_to_int(
+                self.field(a, DATA)?.into_pointer_value(),
+                self.ctx.i64_type(),
+                "",
+            )?;
+            let start_b = self.b.build_ptr_to_int(
+                self.field(b, DATA)?.into_pointer_value(),
+                self.ctx.i64_type(),
+                "",
+            )?;
+            let starts = self.b.build_int_compare(IntPredicate::EQ, start_a, start_b, "")?;
+            same = self.b.build_and(eq, starts, "")?;
+            let sized = a_t.dtype == b_t.dtype;
+            same =
+                self.b.build_and(same, self.ctx.bool_type().const_int(sized as u64, false), "")?;
+            for k in 0..a_t.ndim {
+                let na = self.dim(a, SHAPE, k)?;
+                let nb = self.dim(b, SHAPE, k)?;
+                let sa = self.stride(a, a_t, k)?;
+                let sb = self.stride(b, b_t, k)?;
+                let n_eq = self.b.build_int_compare(IntPredicate::EQ, na, nb, "")?;
+                let s_eq = self.b.build_int_compare(IntPredicate::EQ, sa, sb, "")?;
+                same = self.b.build_and(same, self.b.build_and(n_eq, s_eq, "")?, "")?;
+            }
+        }
+        let unsafe_overlap = self.b.build_not(self.b.build_or(apart, same, "")?, "")?;
+        Ok(unsafe_overlap)
+    }
+
+    /// The byte range [lo, hi) an array's elements occupy (empty arrays: an empty range).
+    fn extent(
+        &mut self,
+        a: StructValue<'ctx>,
+        at: &ArrayType,
+    ) -> Cg<(IntValue<'ctx>, IntValue<'ctx>)> {
+        let i64t = self.ctx.i64_type();
+        let start = self.b.build_ptr_to_int(self.field(a, DATA)?.into_pointer_value(), i64t, "")?;
+        let mut lo = start;
+        let mut hi = self.b.build_int_add(start, self.i64(dtype_size(at.dtype) as i64), "")?;
+        let mut empty = self.ctx.bool_type().const_zero();
+        for k in 0..at.ndim {
+            let n = self.dim(a, SHAPE, k)?;
+            let s = self.stride(a, at, k)?;
+            let zero_len = self.b.build_int_compare(IntPredicate::SLE, n, self.i64(0), "")?;
+            empty = self.b.build_or(empty, zero_len, "")?;
+            let last = self.b.build_int_mul(self.b.build_int_sub(n, self.i64(1), "")?, s, "")?;
+            let neg = self.b.build_int_compare(IntPredicate::SLT, last, self.i64(0), "")?;
+            let down = self.b.build_select(neg, last, self.i64(0), "")?.into_int_value();
+            let up = self.b.build_select(neg, self.i64(0), last, "")?.into_int_value();
+            lo = self.b.build_int_add(lo, down, "")?;
+            hi = self.b.build_int_add(hi, up, "")?;
+        }
+        let hi = self.b.build_select(empty, lo, hi, "")?.into_int_value();
+        Ok((lo, hi))
+    }
+
+    /// The loop nest writing `out[idx] = value[idx]` (or `out[idx] op value[idx]`) over `shape`.
+    #[allow(clippy::too_many_arguments)]
+    fn nest(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        out: StructValue<'ctx>,
+        out_t: &ArrayType,
+        shape: &[IntValue<'ctx>],
+        value: &Expr,
+        op: Option<BinOp>,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+    ) -> Cg<()> {
+        let n = out_t.ndim;
+        let arrays: Vec<(ExprId, StructValue<'ctx>, ArrayType)> = leaves
+            .iter()
+            .filter_map(|(id, l)| match l {
+                Leaf::Array(a, at) => Some((*id, *a, *at)),
+                Leaf::Number(..) => None,
+            })
+            .collect();
+        // Each array's byte strides along the nest's axes: its own, or 0 where it broadcasts.
+        let own_strides =
+            |this: &Self, a: StructValue<'ctx>, at: &ArrayType| -> Cg<Vec<IntValue<'ctx>>> {
+                (0..n)
+                    .map(|d| match (d + at.ndim).checked_sub(n) {
+                        Some(j) => this.stride(a, at, j),
+                        None => Ok(this.i64(0)),
+                    })
+                    .collect()
+            };
+        let out_strides = own_strides(self, out, out_t)?;
+        let mut plain = Vec::new();
+        let mut stretched = Vec::new();
+        let mut no_broadcast = self.ctx.bool_type().const_all_ones();
+        for (id, a, at) in &arrays {
+            let own = own_strides(self, *a, at)?;
+            let mut zeroed = own.clone();
+            for d in 0..n {
+                let Some(j) = (d + at.ndim).checked_sub(n) else { continue };
+                let m = self.dim(*a, SHAPE, j)?;
+                let same = self.b.build_int_compare(IntPredicate::EQ, m, shape[d], "")?;
+                no_broadcast = self.b.build_and(no_broadcast, same, "")?;
+                let one = self.b.build_int_compare(IntPredicate::EQ, m, self.i64(1), "")?;
+                zeroed[d] = self.b.build_select(one, self.i64(0), own[d], "")?.into_int_value();
+            }
+            plain.push((*id, *a, *at, own));
+            stretched.push((*id, *a, *at, zeroed));
+        }
+        let fewer_axes = arrays.iter().any(|(_, _, at)| at.ndim < n);
+        if fewer_axes || no_broadcast.get_zero_extended_constant() == Some(1) {
+            let strides = if fewer_axes { &stretched } else { &plain };
+            return self.nest_with(cx, out, out_t, &out_strides, shape, value, op, leaves, strides);
+        }
+        let fast = self.append(cx.func, "nest.same_shapes");
+        let general = self.append(cx.func, "nest.broadcast");
+        let done = self.append(cx.func, "nest.done");
+        self.b.build_conditional_branch(no_broadcast, fast, general)?;
+        self.b.position_at_end(fast);
+        self.nest_with(cx, out, out_t, &out_strides, shape, value, op, leaves, &plain)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(general);
+        self.nest_with(cx, out, out_t, &out_strides, shape, value, op, leaves, &stretched)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn nest_with(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        out: StructValue<'ctx>,
+        out_t: &ArrayType,
+        out_strides: &[IntValue<'ctx>],
+        shape: &[IntValue<'ctx>],
+        value: &Expr,
+        op: Option<BinOp>,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        arrays: &[(ExprId, StructValue<'ctx>, ArrayType, Vec<IntValue<'ctx>>)],
+    ) -> Cg<()> {
+        let n = shape.len();
+        let i64t = self.ctx.i64_type();
+        let value_t = self.ty(cx, value);
+        let counters: Vec<PointerValue> = (0..n)
+            .map(|k| self.entry_alloca(cx, i64t.into(), &format!("i{k}")))
+            .collect::<Cg<_>>()?;
+        let heads: Vec<_> = (0..n).map(|_| self.append(cx.func, "nest.head")).collect();
+        let bodies: Vec<_> = (0..n).map(|_| self.append(cx.func, "nest.body")).collect();
+        let latches: Vec<_> = (0..n).map(|_| self.append(cx.func, "nest.next")).collect();
+        let exit = self.append(cx.func, "nest.exit");
+        if n == 0 {
+            return Err(CgError("a loop nest of no axes".into()));
+        }
+        self.b.build_store(counters[0], self.i64(0))?;
+        self.b.build_unconditional_branch(heads[0])?;
+        for k in 0..n {
+            self.b.position_at_end(heads[k]);
+            let i = self.b.build_load(i64t, counters[k], "")?.into_int_value();
+            let more = self.b.build_int_compare(IntPredicate::SLT, i, shape[k], "")?;
+            self.b.build_conditional_branch(
+                more,
+                bodies[k],
+                if k == 0 { exit } else { latches[k - 1] },
+            )?;
+            self.b.position_at_end(bodies[k]);
+            if k + 1 < n {
+                self.b.build_store(counters[k + 1], self.i64(0))?;
+                self.b.build_unconditional_branch(heads[k + 1])?;
+                continue;
+            }
+            let idx: Vec<IntValue> = counters
+                .iter()
+                .map(|c| Ok(self.b.build_load(i64t, *c, "")?.into_int_value()))
+                .collect::<Cg<_>>()?;
+            let address = |this: &Self,
+                           a: StructValue<'ctx>,
+                           strides: &[IntValue<'ctx>]|
+             -> Cg<PointerValue<'ctx>> {
+                let mut offset = this.i64(0);
+                for (i, s) in idx.iter().zip(strides) {
+                    if s.get_zero_extended_constant() == Some(0) {
+                        continue;
+                    }
+                    offset = this.b.build_int_add(offset, this.b.build_int_mul(*i, *s, "")?, "")?;
+                }
+                let data = this.field(a, DATA)?.into_pointer_value();
+                Ok(unsafe { this.b.build_gep(this.ctx.i8_type(), data, &[offset], "elem")? })
+            };
+            let mut current = HashMap::new();
+            for (id, leaf) in leaves {
+                if let Leaf::Number(v, d) = leaf {
+                    current.insert(*id, Current::Number(*v, *d));
+                }
+            }
+            for (id, a, at, strides) in arrays {
+                current.insert(*id, Current::At(address(self, *a, strides)?, at.dtype));
+            }
+            let target = address(self, out, out_strides)?;
+            let (v, d) = self.element(cx, value, &current)?;
+            let (v, d) = match op {
+                None => (v, d),
+                Some(op) => {
+                    let old = self.load_element(target, out_t.dtype)?;
+                    let l = Operand::Array(out_t.dtype);
+                    let r = Operand::of(&value_t, Some(value))
+                        .ok_or_else(|| CgError("update operand".into()))?;
+                    self.apply_binary(cx, op, (old, out_t.dtype, l), (v, d, r))?
+                }
+            };
+            self.store_element_unchecked(target, out_t.dtype, v, &wide(d))?;
+            self.b.build_unconditional_branch(latches[k])?;
+        }
+        for k in (0..n).rev() {
+            self.b.position_at_end(latches[k]);
+            let i = self.b.build_load(i64t, counters[k], "")?.into_int_value();
+            self.b.build_store(counters[k], self.b.build_int_add(i, self.i64(1), "")?)?;
+            self.b.build_unconditional_branch(heads[k])?;
+        }
+        self.b.position_at_end(exit);
+        Ok(())
+    }
+
+    /// The current element of `e`: its value (as bool, int64 or float64) and its dtype.
+    fn element(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+        current: &HashMap<ExprId, Current<'ctx>>,
+    ) -> Cg<(BasicValueEnum<'ctx>, Scalar)> {
+        match current.get(&e.id) {
+            Some(Current::At(ptr, d)) => return Ok((self.load_element(*ptr, *d)?, *d)),
+            Some(Current::Number(v, d)) => return Ok((*v, *d)),
+            None => {}
+        }
+        let result = match self.ty(cx, e) {
+            Type::Array(at) => at.dtype,
+            _ => return Err(CgError("element of a non-array node".into())),
+        };
+        match &e.kind {
+            ExprKind::Binary(op, l, r) => {
+                let (lv, ld) = self.element(cx, l, current)?;
+                let (rv, rd) = self.element(cx, r, current)?;
+                let (lt, rt) = (self.ty(cx, l), self.ty(cx, r));
+                let lo = Operand::of(&lt, Some(l)).ok_or_else(|| CgError("operand".into()))?;
+                let ro = Operand::of(&rt, Some(r)).ok_or_else(|| CgError("operand".into()))?;
+                let (v, d) = self.apply_binary(cx, *op, (lv, ld, lo), (rv, rd, ro))?;
+                debug_assert_eq!(d, result);
+                Ok((v, d))
+            }
+            ExprKind::Compare(l, rest) => {
+                let (op, r) = (&rest[0].0, &rest[0].1);
+                let (lv, ld) = self.element(cx, l, current)?;
+                let (rv, rd) = self.element(cx, r, current)?;
+                let (lt, rt) = (self.ty(cx, l), self.ty(cx, r));
+                let operands = [
+                    Operand::of(&lt, Some(l)).ok_or_else(|| CgError("operand".into()))?,
+                    Operand::of(&rt, Some(r)).ok_or_else(|| CgError("operand".into()))?,
+                ];
+                let c = elementwise::common(&operands).ok_or_else(|| CgError("common".into()))?;
+                let x = self.cast_element(lv, ld, c)?;
+                let y = self.cast_element(rv, rd, c)?;
+                Ok((self.compare_elements(*op, x, y, c)?.into(), Scalar::Bool))
+            }
+            ExprKind::Unary(op, x) => {
+                let (v, d) = self.element(cx, x, current)?;
+                let v = self.cast_element(v, d, result)?;
+                let v: BasicValueEnum = match (op, v) {
+                    (UnaryOp::Neg, BasicValueEnum::FloatValue(f)) => {
+                        self.b.build_float_neg(f, "")?.into()
+                    }
+                    (UnaryOp::Neg, BasicValueEnum::IntValue(i)) => {
+                        self.b.build_int_sub(i.get_type().const_zero(), i, "")?.into()
+                    }
+                    (UnaryOp::Invert, BasicValueEnum::IntValue(i)) => {
+                        self.b.build_not(i, "")?.into()
+                    }
+                    (_, v) => v,
+                };
+                Ok((self.narrow(v, result)?, result))
+            }
+            ExprKind::Ufunc(u, _, args) => {
+                let mut vals = Vec::new();
+                let mut operands = Vec::new();
+                let types: Vec<Type> = args.iter().map(|a| self.ty(cx, a)).collect();
+                for (a, t) in args.iter().zip(&types) {
+                    vals.push(self.element(cx, a, current)?);
+                    operands
+                        .push(Operand::of(t, Some(a)).ok_or_else(|| CgError("operand".into()))?);
+                }
+                let (c, r) = elementwise::ufunc_dtypes(*u, &operands)
+                    .ok_or_else(|| CgError("ufunc dtypes".into()))?;
+                let cast: Vec<BasicValueEnum> =
+                    vals.iter().map(|(v, d)| self.cast_element(*v, *d, c)).collect::<Cg<_>>()?;
+                let wide_types = vec![wide(c); cast.len()];
+                let v = self.ufunc(cx, *u, &cast, &wide_types, &wide(r))?;
+                Ok((self.narrow(v, r)?, r))
+            }
+            _ => Err(CgError("not an element-wise node".into())),
+        }
+    }
+
+    /// `x op y` of two elements with numpy's semantics, in the dtype their operands give.
+    fn apply_binary(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        op: BinOp,
+        (lv, ld, lo): (BasicValueEnum<'ctx>, Scalar, Operand),
+        (rv, rd, ro): (BasicValueEnum<'ctx>, Scalar, Operand),
+    ) -> Cg<(BasicValueEnum<'ctx>, Scalar)> {
+        let (c, result) = elementwise::binary_dtypes(op, lo, ro)
+            .ok_or_else(|| CgError("binary dtypes".into()))?;
+        let x = self.cast_element(lv, ld, c)?;
+        let y = self.cast_element(rv, rd, c)?;
+        let v: BasicValueEnum = if is_float(result) {
+            let x = self.cast_element(x, c, result)?.into_float_value();
+            let y = self.cast_element(y, c, result)?.into_float_value();
+            let b = &self.b;
+            match op {
+                BinOp::Add => b.build_float_add(x, y, "")?.into(),
+                BinOp::Sub => b.build_float_sub(x, y, "")?.into(),
+                BinOp::Mul => b.build_float_mul(x, y, "")?.into(),
+                BinOp::Div => b.build_float_div(x, y, "")?.into(),
+                BinOp::FloorDiv | BinOp::Mod => {
+                    // numpy: by zero, `//` is x / 0 (inf or nan) and `%` fmod's nan.
+                    let zero =
+                        self.b.build_float_compare(FloatPredicate::OEQ, y, self.f64(0.0), "")?;
+                    let (q, m) = self.float_divmod(x, y)?;
+                    if op == BinOp::Mod {
+                        m.into()
+                    } else {
+                        let by_zero = self.b.build_float_div(x, y, "")?;
+                        self.b.build_select(zero, by_zero, q, "")?
+                    }
+                }
+                BinOp::Pow => self.fcall("llvm.pow", &[x, y])?.into(),
+                _ => return Err(CgError(format!("`{}` on float elements", op.symbol()))),
+            }
+        } else if result == Scalar::Bool {
+            let (x, y) = (x.into_int_value(), y.into_int_value());
+            match op {
+                BinOp::BitAnd => self.b.build_and(x, y, "")?.into(),
+                BinOp::BitOr => self.b.build_or(x, y, "")?.into(),
+                BinOp::BitXor => self.b.build_xor(x, y, "")?.into(),
+                _ => return Err(CgError(format!("`{}` on bool elements", op.symbol()))),
+            }
+        } else {
+            let (x, y) = (x.into_int_value(), y.into_int_value());
+            let b = &self.b;
+            match op {
+                BinOp::Add => b.build_int_add(x, y, "")?.into(),
+                BinOp::Sub => b.build_int_sub(x, y, "")?.into(),
+                BinOp::Mul => b.build_int_mul(x, y, "")?.into(),
+                BinOp::BitAnd => b.build_and(x, y, "")?.into(),
+                BinOp::BitOr => b.build_or(x, y, "")?.into(),
+                BinOp::BitXor => b.build_xor(x, y, "")?.into(),
+                BinOp::FloorDiv | BinOp::Mod => {
+                    // numpy: by zero, both give 0 (with a warning pyaot does not give).
+                    let zero = self.i64(0);
+                    let by_zero = self.b.build_int_compare(IntPredicate::EQ, y, zero, "")?;
+                    let safe = self.b.build_select(by_zero, self.i64(1), y, "")?.into_int_value();
+                    let (q, m) = self.int_divmod(x, safe)?;
+                    let v = if op == BinOp::Mod { m } else { q };
+                    self.b.build_select(by_zero, zero, v, "")?
+                }
+                BinOp::Pow => {
+                    let ok = self.b.build_int_compare(IntPredicate::SGE, y, self.i64(0), "")?;
+                    self.guard(
+                        cx,
+                        ok,
+                        "ValueError",
+                        "Integers to negative integer powers are not allowed.",
+                    )?;
+                    self.ipow(x, y)?.0.into()
+                }
+                _ => return Err(CgError(format!("`{}` on int elements", op.symbol()))),
+            }
+        };
+        Ok((self.narrow(v, result)?, result))
+    }
+
+    fn compare_elements(
+        &self,
+        op: CmpOp,
+        x: BasicValueEnum<'ctx>,
+        y: BasicValueEnum<'ctx>,
+        c: Scalar,
+    ) -> Cg<IntValue<'ctx>> {
+        if is_float(c) {
+            let pred = match op {
+                CmpOp::Lt => FloatPredicate::OLT,
+                CmpOp::LtE => FloatPredicate::OLE,
+                CmpOp::Gt => FloatPredicate::OGT,
+                CmpOp::GtE => FloatPredicate::OGE,
+                CmpOp::Eq => FloatPredicate::OEQ,
+                CmpOp::NotEq => FloatPredicate::UNE,
+                _ => return Err(CgError("comparison".into())),
+            };
+            return Ok(self.b.build_float_compare(
+                pred,
+                x.into_float_value(),
+                y.into_float_value(),
+                "",
+            )?);
+        }
+        let unsigned = c == Scalar::Bool;
+        let pred = match (op, unsigned) {
+            (CmpOp::Lt, false) => IntPredicate::SLT,
+            (CmpOp::LtE, false) => IntPredicate::SLE,
+            (CmpOp::Gt, false) => IntPredicate::SGT,
+            (CmpOp::GtE, false) => IntPredicate::SGE,
+            (CmpOp::Lt, true) => IntPredicate::ULT,
+            (CmpOp::LtE, true) => IntPredicate::ULE,
+            (CmpOp::Gt, true) => IntPredicate::UGT,
+            (CmpOp::GtE, true) => IntPredicate::UGE,
+            (CmpOp::Eq, _) => IntPredicate::EQ,
+            (CmpOp::NotEq, _) => IntPredicate::NE,
+            _ => return Err(CgError("comparison".into())),
+        };
+        Ok(self.b.build_int_compare(pred, x.into_int_value(), y.into_int_value(), "")?)
+    }
+
+    /// An element of dtype `from` (held as bool, int64 or float64) converted to dtype `to`, as
+    /// numpy casts it, and held the same way.
+    fn cast_element(
+        &self,
+        v: BasicValueEnum<'ctx>,
+        from: Scalar,
+        to: Scalar,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        if from == to {
+            return Ok(v);
+        }
+        let v = match (wide(from), wide(to)) {
+            (Type::Bool, Type::Int) => {
+                self.b.build_int_z_extend(v.into_int_value(), self.ctx.i64_type(), "")?.into()
+            }
+            (Type::Bool, Type::Float) => self
+                .b
+                .build_unsigned_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?
+                .into(),
+            (Type::Int, Type::Float) => self
+                .b
+                .build_signed_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?
+                .into(),
+            (Type::Int, Type::Bool) => {
+                let i = v.into_int_value();
+                self.b.build_int_compare(IntPredicate::NE, i, i.get_type().const_zero(), "")?.into()
+            }
+            (Type::Float, Type::Bool) => self
+                .b
+                .build_float_compare(FloatPredicate::UNE, v.into_float_value(), self.f64(0.0), "")?
+                .into(),
+            (Type::Float, Type::Int) => {
+                return Err(CgError("a float element cast to int inside an expression".into()))
+            }
+            _ => v,
+        };
+        self.narrow(v, to)
+    }
+
+    /// Rounds a value held wide to what dtype `d` holds (float32's precision, int32's wrap).
+    fn narrow(&self, v: BasicValueEnum<'ctx>, d: Scalar) -> Cg<BasicValueEnum<'ctx>> {
+        Ok(match d {
+            Scalar::Float32 => {
+                let f = self.b.build_float_trunc(v.into_float_value(), self.ctx.f32_type(), "")?;
+                self.b.build_float_ext(f, self.ctx.f64_type(), "")?.into()
+            }
+            Scalar::Int8 | Scalar::Int16 | Scalar::Int32 => {
+                let narrow = self.dtype_type(d).into_int_type();
+                let i = self.b.build_int_truncate(v.into_int_value(), narrow, "")?;
+                self.b.build_int_s_extend(i, self.ctx.i64_type(), "")?.into()
+            }
+            _ => v,
+        })
+    }
+}
