@@ -145,10 +145,15 @@ def test_border_only_zero_fill_is_described(tmp_path):
 def test_whole_array_arithmetic_is_described(tmp_path):
     src = ROOT / "tests" / "cases" / "array_expressions.py"
     report = annotate(src, tmp_path / "arrays.html")
+    # Compiled: one loop nest, allocating only the result (numpy.empty).
     score, why, _ = rows(report)[line_no(src.read_text(), "return k * x + y")]
-    assert score > 0 and "whole-array arithmetic: numpy computes it, called through Python" in why
+    assert "whole-array arithmetic, compiled: one loop nest" in why and "numpy computes it" not in why
+    assert "numpy.empty" in why
     # Element-wise comparisons too.
     score, why, _ = rows(report)[line_no(src.read_text(), "m = a > 0.5")]
+    assert "whole-array arithmetic, compiled: one loop nest" in why
+    # Shifts stay numpy's own, through Python.
+    score, why, _ = rows(report)[line_no(src.read_text(), "return a + k, a - k")]
     assert score > 0 and "whole-array arithmetic: numpy computes it, called through Python" in why
 
 

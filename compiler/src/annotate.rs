@@ -607,7 +607,8 @@ pub fn report(
         }
     }
 
-    // Arithmetic and comparisons on whole arrays: numpy's, through Python (types::binary).
+    // Arithmetic and comparisons on whole arrays: fused loop nests (types/elementwise.rs), or
+    // numpy's own through Python where they are not native.
     for inst in &program.instances {
         hir::for_each_expr(&hir.functions[inst.func].body, &mut |e| {
             let operands: Vec<&hir::Expr> = match &e.kind {
@@ -623,8 +624,16 @@ pub fn report(
                 }
                 _ => vec![],
             };
-            if operands.iter().any(|x| matches!(inst.exprs[x.id], crate::types::Type::Array(_))) {
-                let note = "whole-array arithmetic: numpy computes it, called through Python (a loop over the elements compiles to machine code)";
+            let ty = |x: &hir::Expr| inst.exprs[x.id].clone();
+            let fused = crate::types::elementwise::fused_operands(e, &ty).is_some();
+            if fused
+                || operands.iter().any(|x| matches!(inst.exprs[x.id], crate::types::Type::Array(_)))
+            {
+                let note = if fused {
+                    "whole-array arithmetic, compiled: one loop nest over the result per expression, no temporary arrays"
+                } else {
+                    "whole-array arithmetic: numpy computes it, called through Python (a loop over the elements compiles to machine code)"
+                };
                 let facts = lines.entry(line_of(&starts, e.span.start)).or_default();
                 if !facts.notes.iter().any(|n| n == note) {
                     facts.notes.push(note.into());

@@ -161,3 +161,13 @@ def parallel_rows(m, w):
 
 #run: parallel_rows(np.arange(12.0).reshape(4, 3), np.array([1.0, -1.0, 0.5]))
 #run: parallel_rows(np.arange(12.0).reshape(4, 3), np.array([1.0, -1.0]))
+
+
+#export pairwise(float64[:], float64[:, :])
+def pairwise(x, pts):
+    d = x[:, None] - x[None, :]
+    dx = pts[:, np.newaxis, 0] - pts[np.newaxis, :, 0]
+    return d, np.sqrt(dx * dx), x[None] * 2.0, x[:, None].shape
+
+#run: pairwise(np.array([1.0, 4.0, 9.0]), np.array([[0.0, 1.0], [3.0, 4.0]]))
+#run: pairwise(np.zeros(0), np.zeros((0, 2)))

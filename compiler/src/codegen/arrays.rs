@@ -23,6 +23,8 @@ use inkwell::{FloatPredicate, IntPredicate};
 /// An evaluated index: one position, or a slice with its optional parts.
 pub enum IndexValue<'ctx> {
     At(IntValue<'ctx>),
+    /// `None` / `np.newaxis`: a new axis of length 1.
+    NewAxis,
     Slice(Option<IntValue<'ctx>>, Option<IntValue<'ctx>>, Option<IntValue<'ctx>>),
 }
 
@@ -356,6 +358,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let mut out = Vec::new();
         for ix in indices {
             out.push(match ix {
+                ix if crate::types::elementwise::new_axis(ix) => IndexValue::NewAxis,
                 Index::At(e) if self.ty(cx, e) == Type::Object => {
                     let obj = self.expr(cx, e)?.into_pointer_value();
                     IndexValue::At(self.unbox_index(cx, obj)?)
@@ -394,12 +397,22 @@ impl<'ctx> Codegen<'ctx, '_> {
         let mut offset = zero;
         let mut shape = Vec::new();
         let mut strides = Vec::new();
-        for k in 0..at.ndim {
+        let mut k = 0;
+        for ix in indices.iter().map(Some).chain(std::iter::repeat(None)) {
+            if ix.is_none() && k >= at.ndim {
+                break;
+            }
+            if let Some(IndexValue::NewAxis) = ix {
+                shape.push(one);
+                strides.push(zero);
+                continue;
+            }
             let n = self.dim(arr, SHAPE, k)?;
             let s = self.stride(arr, at, k)?;
-            match indices.get(k) {
+            k += 1;
+            match ix {
                 Some(IndexValue::At(i)) => {
-                    let i = self.checked_index(cx, *i, n, k)?;
+                    let i = self.checked_index(cx, *i, n, k - 1)?;
                     offset = self.b.build_int_add(offset, self.b.build_int_mul(i, s, "")?, "")?;
                 }
                 None => {
@@ -421,6 +434,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     shape.push(len);
                     strides.push(self.b.build_int_mul(s, step, "")?);
                 }
+                Some(IndexValue::NewAxis) => {}
             }
         }
         let data = self.field(arr, DATA)?.into_pointer_value();
@@ -622,7 +636,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     .iter()
                     .map(|i| match i {
                         IndexValue::At(v) => Ok(*v),
-                        IndexValue::Slice(..) => Err(CgError("slice in an element access".into())),
+                        _ => Err(CgError("slice in an element access".into())),
                     })
                     .collect::<Cg<_>>()?;
                 if let Some(spec) = &cx.spec {
@@ -661,7 +675,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             .iter()
             .map(|i| match i {
                 IndexValue::At(v) => Ok(*v),
-                IndexValue::Slice(..) => Err(CgError("slice in an element store".into())),
+                _ => Err(CgError("slice in an element store".into())),
             })
             .collect::<Cg<_>>()?;
         let ptr = self.element_ptr(cx, v, &at, &positions)?;

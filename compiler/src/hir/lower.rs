@@ -526,7 +526,7 @@ fn fold_const(e: &ast::Expr, globals: &HashMap<String, Global>) -> Option<Const>
             (ast::Expr::Name(m), g)
                 if matches!(g.get(m.id.as_str()), Some(Global::NumpyModule)) =>
             {
-                numpy_constant(a.attr.as_str()).map(Const::Float)
+                numpy_constant(a.attr.as_str())
             }
             _ => None,
         },
@@ -1930,8 +1930,8 @@ impl FnLowerer<'_> {
                             }
                             Some(Global::NumpyModule) => {
                                 // numpy's constants are Python floats: folded, as math's are.
-                                if let Some(v) = numpy_constant(a.attr.as_str()) {
-                                    return self.expr_node(span, ExprKind::Const(Const::Float(v)));
+                                if let Some(c) = numpy_constant(a.attr.as_str()) {
+                                    return self.expr_node(span, ExprKind::Const(c));
                                 }
                                 let path = PyPath {
                                     module: "numpy".into(),
@@ -3446,7 +3446,7 @@ fn bind_import(
                     Global::Prange
                 } else if module == "numpy" {
                     match numpy_constant(&name) {
-                        Some(v) => Global::Const(Const::Float(v)),
+                        Some(c) => Global::Const(c),
                         None => Global::NumpyMember(name),
                     }
                 } else {
@@ -3575,14 +3575,17 @@ fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
     }
 }
 
-/// numpy's constants (plain Python floats in numpy itself).
-fn numpy_constant(name: &str) -> Option<f64> {
-    Some(match name {
+/// numpy's constants: plain Python floats in numpy itself, and `np.newaxis`, which is None.
+fn numpy_constant(name: &str) -> Option<Const> {
+    if name == "newaxis" {
+        return Some(Const::None);
+    }
+    Some(Const::Float(match name {
         "pi" => std::f64::consts::PI,
         "e" => std::f64::consts::E,
         "inf" => f64::INFINITY,
         "nan" => f64::NAN,
         "euler_gamma" => 0.577_215_664_901_532_9,
         _ => return None,
-    })
+    }))
 }

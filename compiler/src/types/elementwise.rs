@@ -265,13 +265,24 @@ pub fn in_place(target: Scalar, result: Scalar) -> bool {
 /// A store through `a[indices]` that writes a view (a slice, or fewer indices than
 /// dimensions), not one element.
 pub fn stores_view(at: &ArrayType, indices: &[Index]) -> bool {
-    indices.len() < at.ndim || indices.iter().any(|ix| matches!(ix, Index::Slice(..)))
+    let positions = indices.iter().filter(|ix| matches!(ix, Index::At(_)) && !new_axis(ix)).count();
+    positions < at.ndim || indices.iter().any(|ix| matches!(ix, Index::Slice(..)) || new_axis(ix))
+}
+
+/// `None` (or `np.newaxis`) among the indices: a new axis of length 1 (`x[:, None]`).
+pub fn new_axis(ix: &Index) -> bool {
+    matches!(ix, Index::At(Expr { kind: ExprKind::Const(Const::None), .. }))
 }
 
 /// The type of the view `a[indices]` (fewer positions than dimensions, or slices). It stays
 /// C-contiguous when whole leading indices are followed by at most one step-less slice:
 /// `a[i]`, `a[i, 2:5]`, `a[1:-1]`.
 pub fn view_type(at: &ArrayType, indices: &[Index]) -> ArrayType {
+    let added = indices.iter().filter(|ix| new_axis(ix)).count();
+    if added > 0 {
+        let ats = indices.iter().filter(|ix| matches!(ix, Index::At(_))).count() - added;
+        return ArrayType { ndim: at.ndim - ats + added, contiguous: false, dtype: at.dtype };
+    }
     let ats = indices.iter().filter(|ix| matches!(ix, Index::At(_))).count();
     let first_slice =
         indices.iter().position(|ix| matches!(ix, Index::Slice(..))).unwrap_or(indices.len());

@@ -1348,7 +1348,8 @@ impl Inferencer<'_> {
                 }
             }
             Type::Array(a) => {
-                if indices.len() > a.ndim {
+                let added = indices.iter().filter(|ix| elementwise::new_axis(ix)).count();
+                if indices.len() - added > a.ndim {
                     return bad(
                         self,
                         w,
@@ -1368,7 +1369,11 @@ impl Inferencer<'_> {
                 if numpy {
                     return Type::Object;
                 }
-                for t in index_types.iter().flatten() {
+                for (ix, t) in indices.iter().zip(&index_types) {
+                    let Some(t) = t else { continue };
+                    if elementwise::new_axis(ix) {
+                        continue;
+                    }
                     if !(t.is_integral() || *t == Type::Unknown || *t == Type::Object) {
                         return bad(
                             self,
@@ -1379,7 +1384,7 @@ impl Inferencer<'_> {
                     }
                 }
                 let ats = index_types.iter().filter(|t| t.is_some()).count();
-                if ats == a.ndim {
+                if ats == a.ndim && added == 0 {
                     return a.elem();
                 }
                 Type::Array(elementwise::view_type(a, indices))
