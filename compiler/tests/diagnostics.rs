@@ -69,8 +69,8 @@ snapshot!(
 snapshot!(too_many_indices, "#export f(float64[:])\ndef f(a):\n    return a[0, 1]\n");
 
 snapshot!(
-    slice_assignment_not_yet,
-    "#export f(complex128[:], float64[:])\ndef f(z, a):\n    a[1:] = z[1:]\n"
+    numpy_store_in_parallel,
+    "from pyaot import prange\n\n#export f(complex128[:, :], float64[:, :])\ndef f(z, a):\n    for i in prange(a.shape[0]):\n        a[i, :] = z[i, :]\n"
 );
 
 snapshot!(in_place_int_by_float, "#export f(int64[:])\ndef f(a):\n    a += 0.5\n    return a\n");

@@ -338,7 +338,35 @@ impl<'ctx> Codegen<'ctx, '_> {
                         &[self.ctx.i64_type().into(), self.ctx.f64_type().into()],
                     )
                     .ok_or_else(|| CgError("fptosi.sat".into()))?;
-                let i = self.b.build_call(f, &[v.into()], "")?.value()?.into_int_value();
+                let mut i = self.b.build_call(f, &[v.into()], "")?.value()?.into_int_value();
+                if d.is_integer()
+                    && !matches!(
+                        d,
+                        Scalar::UInt8 | Scalar::UInt16 | Scalar::UInt32 | Scalar::UInt64
+                    )
+                {
+                    // What checks let through (an array's NaN, infinity or huge value stored
+                    // into an int array, which numpy does with a warning) becomes what numpy
+                    // gives on x86-64: the C cast's "integer indefinite", INT_MIN of int64 for
+                    // int64 and of int32 (then truncated) for narrower ints.
+                    let bits = if d == Scalar::Int64 { 63 } else { 31 };
+                    let limit = (1u64 << bits) as f64;
+                    let fits_low = self.b.build_float_compare(
+                        inkwell::FloatPredicate::OGE,
+                        v.into_float_value(),
+                        self.f64(-limit),
+                        "",
+                    )?;
+                    let fits_high = self.b.build_float_compare(
+                        inkwell::FloatPredicate::OLT,
+                        v.into_float_value(),
+                        self.f64(limit),
+                        "",
+                    )?;
+                    let fits = self.b.build_and(fits_low, fits_high, "")?;
+                    let indefinite = self.i64(if bits == 63 { i64::MIN } else { i32::MIN as i64 });
+                    i = self.b.build_select(fits, i, indefinite, "")?.into_int_value();
+                }
                 self.b.build_int_truncate_or_bit_cast(i, target.into_int_type(), "")?.into()
             }
             _ => {

@@ -1624,6 +1624,15 @@ pub(super) fn box_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, t: &Type) -> Cg<FunctionV
                 let base_i = cg.b.build_ptr_to_int(base, cg.ctx.i64_type(), "")?;
                 let data_i = cg.b.build_ptr_to_int(data, cg.ctx.i64_type(), "")?;
                 let offset = cg.b.build_int_sub(data_i, base_i, "")?;
+                // An empty view may point outside its buffer (`a[::-1]` of nothing starts one
+                // element before it), which numpy refuses: it holds no element, so start at 0.
+                let mut empty = cg.ctx.bool_type().const_zero();
+                for k in 0..at.ndim {
+                    let n = cg.dim(arr, SHAPE, k)?;
+                    let none = cg.b.build_int_compare(IntPredicate::EQ, n, cg.i64(0), "")?;
+                    empty = cg.b.build_or(empty, none, "")?;
+                }
+                let offset = cg.b.build_select(empty, cg.i64(0), offset, "")?.into_int_value();
                 call(cg, "PyBuffer_Release", &[view.into()])?;
                 let shape: Vec<IntValue> =
                     (0..at.ndim).map(|k| cg.dim(arr, SHAPE, k)).collect::<Cg<_>>()?;

@@ -64,13 +64,44 @@ fn wide(d: Scalar) -> Type {
 
 impl<'ctx> Codegen<'ctx, '_> {
     /// Whether `array[indices]` (an array, indexed natively) is a view, stored into as a whole.
-    pub(super) fn stores_view(&self, cx: &FnCx<'ctx>, array: &Expr, indices: &[Index]) -> bool {
+    pub(super) fn views(&self, cx: &FnCx<'ctx>, array: &Expr, indices: &[Index]) -> bool {
         match self.ty(cx, array) {
             Type::Array(at) => {
                 !self.object_index(cx, indices) && elementwise::stores_view(&at, indices)
             }
             _ => false,
         }
+    }
+
+    /// Whether `array[indices] (op)= value` stores into a view natively (here).
+    pub(super) fn stores_view(
+        &self,
+        cx: &FnCx<'ctx>,
+        array: &Expr,
+        indices: &[Index],
+        value: &Expr,
+        op: Option<BinOp>,
+    ) -> bool {
+        let Type::Array(at) = self.ty(cx, array) else { return false };
+        self.views(cx, array, indices)
+            && elementwise::native_store(
+                &elementwise::view_type(&at, indices),
+                &self.ty(cx, value),
+                op.map(|op| (op, value)),
+            )
+    }
+
+    /// Whether `array[indices] = <value of type t>` is numpy's own assignment into a view.
+    pub(super) fn numpy_view_store(
+        &self,
+        cx: &FnCx<'ctx>,
+        array: &Expr,
+        indices: &[Index],
+        t: &Type,
+    ) -> bool {
+        let Type::Array(at) = self.ty(cx, array) else { return false };
+        self.views(cx, array, indices)
+            && !elementwise::native_store(&elementwise::view_type(&at, indices), t, None)
     }
 
     /// Whether `e` is an element-wise node fused into its loop nest.

@@ -3121,12 +3121,25 @@ impl<'ctx> Codegen<'ctx, '_> {
                         matches!(ix, hir::Index::At(e) if crate::types::numpy_index(e, &inst.exprs[e.id]))
                     })
                 };
+                use crate::types::elementwise::{native_store, stores_view, view_type};
+                // numpy's own assignment into a view of what pyaot does not store natively.
+                let numpy_view = |array: &hir::Expr,
+                                  indices: &[hir::Index],
+                                  value: &hir::Expr,
+                                  op: Option<hir::BinOp>| {
+                    matches!(&inst.exprs[array.id], Type::Array(at)
+                        if stores_view(at, indices)
+                            && !native_store(&view_type(at, indices), &inst.exprs[value.id], op.map(|op| (op, value))))
+                };
                 for s in stmts {
                     *found |= match &s.kind {
                         hir::StmtKind::Assign {
-                            target: hir::Target::Item(_, indices, _), ..
+                            target: hir::Target::Item(array, indices, _),
+                            value,
+                        } => numpy(indices) || numpy_view(array, indices, value, None),
+                        hir::StmtKind::AugAssignItem { array, indices, value, op, .. } => {
+                            numpy(indices) || numpy_view(array, indices, value, Some(*op))
                         }
-                        | hir::StmtKind::AugAssignItem { indices, .. } => numpy(indices),
                         _ => false,
                     };
                     s.kind.blocks().into_iter().for_each(|b| numpy_store(b, inst, found));

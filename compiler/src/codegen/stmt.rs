@@ -69,7 +69,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.store_local(cx, *l, v)?;
             }
             Target::Item(array, indices, span)
-                if self.ty(cx, array) == Type::Object || self.object_index(cx, indices) =>
+                if self.ty(cx, array) == Type::Object
+                    || self.object_index(cx, indices)
+                    || self.numpy_view_store(cx, array, indices, t) =>
             {
                 self.set_loc(cx.scope, span);
                 self.set_item(cx, array, indices, v, t)?;
@@ -181,7 +183,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             // `a[1:-1] = expr`, `a[:] = 0`: computed into the view (elementwise.rs).
             StmtKind::Assign { target: Target::Item(array, indices, span), value }
-                if self.stores_view(cx, array, indices) =>
+                if self.stores_view(cx, array, indices, value, None) =>
             {
                 self.store_into_view(cx, array, indices, value, None, span)?;
             }
@@ -204,7 +206,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.store_local(cx, *target, r.into())?;
             }
             StmtKind::AugAssignItem { array, indices, target_span, op, value }
-                if self.ty(cx, array) == Type::Object || self.object_index(cx, indices) =>
+                if self.ty(cx, array) == Type::Object
+                    || self.object_index(cx, indices)
+                    || (self.views(cx, array, indices)
+                        && !self.stores_view(cx, array, indices, value, Some(*op))) =>
             {
                 self.set_loc(cx.scope, target_span);
                 self.aug_assign_item(cx, array, indices, *op, value)?;
@@ -242,7 +247,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.atomic_element_update(cx, array, indices, *op, value, target_span)?;
             }
             StmtKind::AugAssignItem { array, indices, target_span, op, value }
-                if self.stores_view(cx, array, indices) =>
+                if self.stores_view(cx, array, indices, value, Some(*op)) =>
             {
                 self.store_into_view(cx, array, indices, value, Some(*op), target_span)?;
             }

@@ -262,6 +262,26 @@ pub fn in_place(target: Scalar, result: Scalar) -> bool {
     !(is_float(result) && !is_float(target)) && !(target == Scalar::Bool && result != Scalar::Bool)
 }
 
+/// Whether `view op= value` (`op` None: `view[...] = value`) is computed natively: numbers or
+/// native arrays of no more dimensions, an update numpy allows in place. Anything else (a list,
+/// a complex array, a Python object) is numpy's own assignment, through Python.
+pub fn native_store(view: &ArrayType, value: &Type, op: Option<(BinOp, &Expr)>) -> bool {
+    let operand = native(view.dtype)
+        && match value {
+            v if v.is_numeric() => true,
+            Type::Array(vt) => native(vt.dtype) && vt.ndim <= view.ndim,
+            _ => false,
+        };
+    operand
+        && match op {
+            None => true,
+            Some((op, value_expr)) => matches!(
+                binary(op, &Type::Array(*view), value, None, value_expr),
+                Some(Type::Array(rt)) if in_place(view.dtype, rt.dtype)
+            ),
+        }
+}
+
 /// A store through `a[indices]` that writes a view (a slice, or fewer indices than
 /// dimensions), not one element.
 pub fn stores_view(at: &ArrayType, indices: &[Index]) -> bool {

@@ -1395,15 +1395,21 @@ impl Inferencer<'_> {
 
     /// `target = value` for an array element: numbers only (numpy casts them).
     fn check_store(&mut self, w: &mut Walk, target: &Type, value: &Type, span: &Span) {
-        // Through a mask or an index array: numpy's indexing, which needs Python.
-        if *target == Type::Object && w.in_parallel {
+        // Through a mask or an index array, or numpy's own assignment into a view of what
+        // pyaot does not store natively: numpy's indexing, which needs Python.
+        let numpy_store = match target {
+            Type::Object => true,
+            Type::Array(view) => !elementwise::native_store(view, value, None),
+            _ => false,
+        };
+        if numpy_store && w.in_parallel {
             let d = Diagnostic::error(
                 Code::BadOperation,
                 span.clone(),
                 "a parallel loop cannot use Python objects",
             )
-            .label("numpy's indexing (a mask or an index array), inside a parallel loop")
-            .hint("threads of a parallel loop run without Python: index with ints or slices there");
+            .label("numpy's own indexing or assignment, through Python, inside a parallel loop")
+            .hint("threads of a parallel loop run without Python: index with ints or slices, and store numbers or arrays of bool, int or float there");
             self.error(w, d);
         }
         match (target, value) {
@@ -1416,28 +1422,9 @@ impl Inferencer<'_> {
                     .label("here").hint("take `.real` or `abs(...)` of it, or make the array complex; numpy raises TypeError here");
                 self.error(w, d);
             }
-            // A view: filled with a number, or an array broadcast into it (elementwise.rs).
-            (Type::Array(at), v) => {
-                let ok = match v {
-                    v if v.is_numeric() => elementwise::Operand::of(target, None).is_some(),
-                    Type::Array(vt) => {
-                        vt.ndim <= at.ndim
-                            && elementwise::Operand::of(target, None).is_some()
-                            && elementwise::Operand::of(value, None).is_some()
-                    }
-                    _ => false,
-                };
-                if !ok {
-                    let d = Diagnostic::error(
-                        Code::NotYet,
-                        span.clone(),
-                        format!("assigning {v} to a view of {target} is not supported yet"),
-                    )
-                    .label("a view, not one element")
-                    .hint("assign numbers, or arrays of bool, int8 to int64, float32 or float64 with no more dimensions than the view; or assign element by element in a loop");
-                    self.error(w, d);
-                }
-            }
+            // A view: filled natively with a number or an array broadcast into it
+            // (elementwise.rs), or by numpy's own assignment, through Python.
+            (Type::Array(_), _) => {}
             (t, v) => {
                 let d = Diagnostic::error(
                     Code::BadOperation,
