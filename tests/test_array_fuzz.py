@@ -1,7 +1,7 @@
 """Differential fuzzing of whole-array expressions: random element-wise expressions over arrays
 of random dtypes (bool, int8…int64, float32, float64), ndims and shapes (broadcasting or not,
-empty), with Python numbers, numpy functions, comparisons, `None` axes, views and stores into
-views, compiled by pyaot and run by numpy on the same arguments. Results must agree exactly
+empty), with Python numbers, numpy functions, comparisons, `None` axes, views, stores into
+views and reductions (`np.sum`, `.max()`, `np.mean`, `np.any`, …), compiled by pyaot and run by numpy on the same arguments. Results must agree exactly
 (dtype, shape, values, NaN for NaN), or raise the same exception type; arguments the function
 mutates must agree after it. A fixed, seeded number of programs runs here
 (PYAOT_ARRAY_FUZZ_PROGRAMS changes it, PYAOT_ARRAY_FUZZ_SEED the seed)."""
@@ -28,6 +28,8 @@ COMPARE = ["<", "<=", ">", ">=", "==", "!="]
 UFUNCS_ANY = ["np.sqrt", "np.abs", "np.floor", "np.isnan", "np.square"]
 UFUNCS_F64 = ["np.exp", "np.log1p", "np.sin", "np.arctan"]
 BINARY_UFUNCS = ["np.minimum", "np.maximum", "np.fmax", "np.hypot"]
+REDUCTIONS = ["np.sum({})", "({}).sum()", "np.mean({})", "np.max({})", "({}).min()", "np.any({})",
+              "({}).all()"]
 
 
 class Gen:
@@ -94,8 +96,12 @@ class Gen:
         spec = ", ".join(f"{d}[{', '.join([':'] * nd)}]" for _, d, nd in params)
         args = ", ".join(p for p, _, _ in params)
         e, ne = self.expr(params)
-        if self.r.random() < 0.6:
+        form = self.r.random()
+        if form < 0.45:
             body = f"    return {e}\n"
+        elif form < 0.65:
+            reduction = self.r.choice(REDUCTIONS)
+            body = f"    return {reduction.format(e)}\n"
         else:
             target, _, ndim = self.r.choice(params)
             views = ([(f"{target}[:]", 1), (f"{target}[1:]", 1), (f"{target}[::2]", 1)] if ndim == 1
@@ -151,6 +157,9 @@ def outcome(fn, args):
 
 
 def same(a, b):
+    # Compiled functions return Python scalars where numpy gives numpy scalars.
+    a = a.item() if isinstance(a, np.generic) else a
+    b = b.item() if isinstance(b, np.generic) else b
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
             return False

@@ -19,10 +19,11 @@ use super::layout::{dtype_size, DATA, SHAPE, WRITABLE};
 use super::state::{Cg, CgError, Codegen, FnCx};
 use super::{capi, cpython};
 use crate::export_spec::Scalar;
-use crate::hir::{BinOp, CmpOp, Expr, ExprId, ExprKind, Index, LocalId, UnaryOp};
+use crate::hir::{BinOp, CmpOp, Expr, ExprId, ExprKind, Index, LocalId, Reduction, UnaryOp};
 use crate::types::elementwise::{self, Operand};
 use crate::types::{ArrayType, Type};
-use inkwell::values::{BasicValueEnum, IntValue, PointerValue, StructValue};
+use inkwell::types::BasicType;
+use inkwell::values::{BasicValueEnum, FloatValue, IntValue, PointerValue, StructValue};
 use inkwell::{FloatPredicate, IntPredicate};
 use std::collections::HashMap;
 
@@ -31,6 +32,21 @@ use std::collections::HashMap;
 enum Leaf<'ctx> {
     Array(StructValue<'ctx>, ArrayType),
     Number(BasicValueEnum<'ctx>, Scalar),
+}
+
+/// What a loop nest does with each element: store it (or update the target with it), or fold
+/// it into an accumulator (`acc`, holding the element's native type).
+enum Sink<'ctx> {
+    Store {
+        out: StructValue<'ctx>,
+        out_t: ArrayType,
+        strides: Vec<IntValue<'ctx>>,
+        op: Option<BinOp>,
+    },
+    Reduce {
+        acc: PointerValue<'ctx>,
+        r: Reduction,
+    },
 }
 
 /// Inside the nest: where each array leaf's current element is, and each number's value.
@@ -502,7 +518,36 @@ impl<'ctx> Codegen<'ctx, '_> {
         op: Option<BinOp>,
         leaves: &HashMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<()> {
-        let n = out_t.ndim;
+        let strides = self.axis_strides(out, out_t, shape.len())?;
+        self.nest_into(cx, &Sink::Store { out, out_t: *out_t, strides, op }, shape, value, leaves)
+    }
+
+    /// An array's byte strides along `n` axes of a nest (its axes aligned on the right): its
+    /// own, or 0 for the axes it lacks.
+    fn axis_strides(
+        &self,
+        a: StructValue<'ctx>,
+        at: &ArrayType,
+        n: usize,
+    ) -> Cg<Vec<IntValue<'ctx>>> {
+        (0..n)
+            .map(|d| match (d + at.ndim).checked_sub(n) {
+                Some(j) => self.stride(a, at, j),
+                None => Ok(self.i64(0)),
+            })
+            .collect()
+    }
+
+    /// The loop nest over `shape` giving each element of `value` to `sink`.
+    fn nest_into(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        sink: &Sink<'ctx>,
+        shape: &[IntValue<'ctx>],
+        value: &Expr,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+    ) -> Cg<()> {
+        let n = shape.len();
         let arrays: Vec<(ExprId, StructValue<'ctx>, ArrayType)> = leaves
             .iter()
             .filter_map(|(id, l)| match l {
@@ -510,22 +555,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                 Leaf::Number(..) => None,
             })
             .collect();
-        // Each array's byte strides along the nest's axes: its own, or 0 where it broadcasts.
-        let own_strides =
-            |this: &Self, a: StructValue<'ctx>, at: &ArrayType| -> Cg<Vec<IntValue<'ctx>>> {
-                (0..n)
-                    .map(|d| match (d + at.ndim).checked_sub(n) {
-                        Some(j) => this.stride(a, at, j),
-                        None => Ok(this.i64(0)),
-                    })
-                    .collect()
-            };
-        let out_strides = own_strides(self, out, out_t)?;
         let mut plain = Vec::new();
         let mut stretched = Vec::new();
         let mut no_broadcast = self.ctx.bool_type().const_all_ones();
         for (id, a, at) in &arrays {
-            let own = own_strides(self, *a, at)?;
+            // Each array's byte strides along the nest's axes: its own, or 0 where it broadcasts.
+            let own = self.axis_strides(*a, at, n)?;
             let mut zeroed = own.clone();
             for d in 0..n {
                 let Some(j) = (d + at.ndim).checked_sub(n) else { continue };
@@ -541,38 +576,37 @@ impl<'ctx> Codegen<'ctx, '_> {
         let fewer_axes = arrays.iter().any(|(_, _, at)| at.ndim < n);
         if fewer_axes || no_broadcast.get_zero_extended_constant() == Some(1) {
             let strides = if fewer_axes { &stretched } else { &plain };
-            return self.nest_with(cx, out, out_t, &out_strides, shape, value, op, leaves, strides);
+            return self.nest_with(cx, sink, shape, value, leaves, strides);
         }
         let fast = self.append(cx.func, "nest.same_shapes");
         let general = self.append(cx.func, "nest.broadcast");
         let done = self.append(cx.func, "nest.done");
         self.b.build_conditional_branch(no_broadcast, fast, general)?;
         self.b.position_at_end(fast);
-        self.nest_with(cx, out, out_t, &out_strides, shape, value, op, leaves, &plain)?;
+        self.nest_with(cx, sink, shape, value, leaves, &plain)?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(general);
-        self.nest_with(cx, out, out_t, &out_strides, shape, value, op, leaves, &stretched)?;
+        self.nest_with(cx, sink, shape, value, leaves, &stretched)?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn nest_with(
         &mut self,
         cx: &mut FnCx<'ctx>,
-        out: StructValue<'ctx>,
-        out_t: &ArrayType,
-        out_strides: &[IntValue<'ctx>],
+        sink: &Sink<'ctx>,
         shape: &[IntValue<'ctx>],
         value: &Expr,
-        op: Option<BinOp>,
         leaves: &HashMap<ExprId, Leaf<'ctx>>,
         arrays: &[(ExprId, StructValue<'ctx>, ArrayType, Vec<IntValue<'ctx>>)],
     ) -> Cg<()> {
         let n = shape.len();
         let i64t = self.ctx.i64_type();
         let value_t = self.ty(cx, value);
+        if n == 0 {
+            return Err(CgError("a loop nest of no axes".into()));
+        }
         let counters: Vec<PointerValue> = (0..n)
             .map(|k| self.entry_alloca(cx, i64t.into(), &format!("i{k}")))
             .collect::<Cg<_>>()?;
@@ -580,9 +614,6 @@ impl<'ctx> Codegen<'ctx, '_> {
         let bodies: Vec<_> = (0..n).map(|_| self.append(cx.func, "nest.body")).collect();
         let latches: Vec<_> = (0..n).map(|_| self.append(cx.func, "nest.next")).collect();
         let exit = self.append(cx.func, "nest.exit");
-        if n == 0 {
-            return Err(CgError("a loop nest of no axes".into()));
-        }
         self.b.build_store(counters[0], self.i64(0))?;
         self.b.build_unconditional_branch(heads[0])?;
         for k in 0..n {
@@ -604,20 +635,6 @@ impl<'ctx> Codegen<'ctx, '_> {
                 .iter()
                 .map(|c| Ok(self.b.build_load(i64t, *c, "")?.into_int_value()))
                 .collect::<Cg<_>>()?;
-            let address = |this: &Self,
-                           a: StructValue<'ctx>,
-                           strides: &[IntValue<'ctx>]|
-             -> Cg<PointerValue<'ctx>> {
-                let mut offset = this.i64(0);
-                for (i, s) in idx.iter().zip(strides) {
-                    if s.get_zero_extended_constant() == Some(0) {
-                        continue;
-                    }
-                    offset = this.b.build_int_add(offset, this.b.build_int_mul(*i, *s, "")?, "")?;
-                }
-                let data = this.field(a, DATA)?.into_pointer_value();
-                Ok(unsafe { this.b.build_gep(this.ctx.i8_type(), data, &[offset], "elem")? })
-            };
             let mut current = HashMap::new();
             for (id, leaf) in leaves {
                 if let Leaf::Number(v, d) = leaf {
@@ -625,21 +642,26 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             for (id, a, at, strides) in arrays {
-                current.insert(*id, Current::At(address(self, *a, strides)?, at.dtype));
+                current.insert(*id, Current::At(self.address(*a, strides, &idx)?, at.dtype));
             }
-            let target = address(self, out, out_strides)?;
             let (v, d) = self.element(cx, value, &current)?;
-            let (v, d) = match op {
-                None => (v, d),
-                Some(op) => {
-                    let old = self.load_element(target, out_t.dtype)?;
-                    let l = Operand::Array(out_t.dtype);
-                    let r = Operand::of(&value_t, Some(value))
-                        .ok_or_else(|| CgError("update operand".into()))?;
-                    self.apply_binary(cx, op, (old, out_t.dtype, l), (v, d, r))?
+            match sink {
+                Sink::Store { out, out_t, strides, op } => {
+                    let target = self.address(*out, strides, &idx)?;
+                    let (v, d) = match op {
+                        None => (v, d),
+                        Some(op) => {
+                            let old = self.load_element(target, out_t.dtype)?;
+                            let l = Operand::Array(out_t.dtype);
+                            let r = Operand::of(&value_t, Some(value))
+                                .ok_or_else(|| CgError("update operand".into()))?;
+                            self.apply_binary(cx, *op, (old, out_t.dtype, l), (v, d, r))?
+                        }
+                    };
+                    self.store_element_unchecked(target, out_t.dtype, v, &wide(d))?;
                 }
-            };
-            self.store_element_unchecked(target, out_t.dtype, v, &wide(d))?;
+                Sink::Reduce { acc, r } => self.accumulate(*acc, *r, v, d)?,
+            }
             self.b.build_unconditional_branch(latches[k])?;
         }
         for k in (0..n).rev() {
@@ -650,6 +672,391 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         self.b.position_at_end(exit);
         Ok(())
+    }
+
+    /// The address of element `idx` of an array read with these strides.
+    fn address(
+        &self,
+        a: StructValue<'ctx>,
+        strides: &[IntValue<'ctx>],
+        idx: &[IntValue<'ctx>],
+    ) -> Cg<PointerValue<'ctx>> {
+        let mut offset = self.i64(0);
+        for (i, s) in idx.iter().zip(strides) {
+            if s.get_zero_extended_constant() == Some(0) {
+                continue;
+            }
+            offset = self.b.build_int_add(offset, self.b.build_int_mul(*i, *s, "")?, "")?;
+        }
+        let data = self.field(a, DATA)?.into_pointer_value();
+        Ok(unsafe { self.b.build_gep(self.ctx.i8_type(), data, &[offset], "elem")? })
+    }
+
+    /// `np.sum(x)`, `x.max()`, … of a native array or element-wise expression, as types
+    /// typed it (types::elementwise::reduction): one pass, no temporary except for a float sum
+    /// of a 2-D or more expression (numpy sums those in C order, pairwise: see `pairwise`).
+    pub(super) fn reduce(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+        r: Reduction,
+        array: &Expr,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        let Type::Array(at) = self.ty(cx, array) else {
+            return Err(CgError("reduction of a non-array".into()));
+        };
+        let mut leaves = HashMap::new();
+        self.leaves(cx, array, &mut leaves)?;
+        self.set_loc(cx.scope, &e.span);
+        let shape = self.node_shape(cx, array, &leaves)?;
+        if matches!(r, Reduction::Sum | Reduction::Mean) && is_float(at.dtype) {
+            return self.float_sum(cx, r, array, &at, &shape, leaves);
+        }
+        let (init, d): (BasicValueEnum, Scalar) = match r {
+            Reduction::Sum => (self.i64(0).into(), Scalar::Int64),
+            Reduction::Any => (self.ctx.bool_type().const_zero().into(), Scalar::Bool),
+            Reduction::All => (self.ctx.bool_type().const_all_ones().into(), Scalar::Bool),
+            Reduction::Max | Reduction::Min => {
+                let max = r == Reduction::Max;
+                // numpy's maximum and minimum have no identity: an empty array is an error.
+                let mut size = self.i64(1);
+                for n in &shape {
+                    size = self.b.build_int_mul(size, *n, "")?;
+                }
+                let some = self.b.build_int_compare(IntPredicate::SGT, size, self.i64(0), "")?;
+                let message = format!(
+                    "zero-size array to reduction operation {} which has no identity",
+                    if max { "maximum" } else { "minimum" }
+                );
+                self.guard(cx, some, "ValueError", &message)?;
+                let init: BasicValueEnum = match wide(at.dtype) {
+                    Type::Float => {
+                        self.f64(if max { f64::NEG_INFINITY } else { f64::INFINITY }).into()
+                    }
+                    Type::Int => self.i64(if max { i64::MIN } else { i64::MAX }).into(),
+                    _ => self.ctx.bool_type().const_int(!max as u64, false).into(),
+                };
+                (init, at.dtype)
+            }
+            Reduction::Mean => return Err(CgError("mean of ints".into())),
+        };
+        let acc = self.entry_alloca(cx, init.get_type(), "acc")?;
+        self.b.build_store(acc, init)?;
+        let sink = Sink::Reduce { acc, r };
+        self.nest_into(cx, &sink, &shape, array, &leaves)?;
+        let v = self.b.build_load(init.get_type(), acc, "")?;
+        let _ = d;
+        Ok(v)
+    }
+
+    /// Folds one element (`v` of dtype `d`) into a reduction's accumulator.
+    fn accumulate(
+        &self,
+        acc: PointerValue<'ctx>,
+        r: Reduction,
+        v: BasicValueEnum<'ctx>,
+        d: Scalar,
+    ) -> Cg<()> {
+        let b = &self.b;
+        let old = b.build_load(
+            match r {
+                Reduction::Sum => self.ctx.i64_type().into(),
+                Reduction::Any | Reduction::All => self.ctx.bool_type().into(),
+                _ => self.llvm_type(&wide(d)),
+            },
+            acc,
+            "",
+        )?;
+        let new: BasicValueEnum = match r {
+            Reduction::Sum => {
+                let x = self.cast_element(v, d, Scalar::Int64)?.into_int_value();
+                b.build_int_add(old.into_int_value(), x, "")?.into()
+            }
+            Reduction::Any => {
+                let x = self.cast_element(v, d, Scalar::Bool)?.into_int_value();
+                b.build_or(old.into_int_value(), x, "")?.into()
+            }
+            Reduction::All => {
+                let x = self.cast_element(v, d, Scalar::Bool)?.into_int_value();
+                b.build_and(old.into_int_value(), x, "")?.into()
+            }
+            Reduction::Max | Reduction::Min => {
+                let max = r == Reduction::Max;
+                match (old, v) {
+                    // numpy: maximum(a, b) = a >= b or a is NaN ? a : b (minimum with <=), so
+                    // a NaN anywhere is the result.
+                    (BasicValueEnum::FloatValue(a), BasicValueEnum::FloatValue(x)) => {
+                        let pred = if max { FloatPredicate::OGE } else { FloatPredicate::OLE };
+                        let keep = b.build_float_compare(pred, a, x, "")?;
+                        let keep = b.build_or(keep, self.is_nan(a)?, "")?;
+                        b.build_select(keep, a, x, "")?
+                    }
+                    (BasicValueEnum::IntValue(a), BasicValueEnum::IntValue(x))
+                        if d == Scalar::Bool =>
+                    {
+                        if max {
+                            b.build_or(a, x, "")?.into()
+                        } else {
+                            b.build_and(a, x, "")?.into()
+                        }
+                    }
+                    (BasicValueEnum::IntValue(a), BasicValueEnum::IntValue(x)) => {
+                        let pred = if max { IntPredicate::SGE } else { IntPredicate::SLE };
+                        let keep = b.build_int_compare(pred, a, x, "")?;
+                        b.build_select(keep, a, x, "")?
+                    }
+                    _ => return Err(CgError("max/min of mixed elements".into())),
+                }
+            }
+            Reduction::Mean => return Err(CgError("mean in a nest".into())),
+        };
+        b.build_store(acc, new)?;
+        Ok(())
+    }
+
+    /// `np.sum` / `np.mean` of floats, summed as numpy does: pairwise over the elements in C
+    /// order, in the array's own float type (see `pairwise`); an expression of 2-D or more
+    /// is computed into a C-ordered temporary first, as numpy computes it before summing.
+    fn float_sum(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        r: Reduction,
+        array: &Expr,
+        at: &ArrayType,
+        shape: &[IntValue<'ctx>],
+        mut leaves: HashMap<ExprId, Leaf<'ctx>>,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        let mut size = self.i64(1);
+        for n in shape {
+            size = self.b.build_int_mul(size, *n, "")?;
+        }
+        if at.ndim > 1 {
+            let temp_t = ArrayType { contiguous: true, ..*at };
+            let temp = self.new_array(cx, &temp_t, shape)?;
+            self.nest(cx, temp, &temp_t, shape, array, None, &leaves)?;
+            let bytes = self.i64(dtype_size(at.dtype) as i64);
+            let flat = self.make_array(
+                self.field(temp, DATA)?.into_pointer_value(),
+                &[size],
+                &[bytes],
+                self.ptr_type().const_null(),
+                self.ctx.bool_type().const_zero(),
+            )?;
+            leaves =
+                HashMap::from([(array.id, Leaf::Array(flat, ArrayType { ndim: 1, ..temp_t }))]);
+        }
+        let sum = self.pairwise(cx, size, array, &leaves, at.dtype)?;
+        // The reduction starts from its identity: 0.0 + sum (a sum of -0.0 is 0.0).
+        let sum = self.b.build_float_add(self.f64(0.0), sum, "")?;
+        let sum = self.narrow(sum.into(), at.dtype)?.into_float_value();
+        if r == Reduction::Sum {
+            return Ok(sum.into());
+        }
+        let n = self.b.build_signed_int_to_float(size, self.ctx.f64_type(), "")?;
+        let n = self.narrow(n.into(), at.dtype)?.into_float_value();
+        let mean = self.b.build_float_div(sum, n, "")?;
+        self.narrow(mean.into(), at.dtype)
+    }
+
+    /// numpy's pairwise summation of the `n` elements of a 1-D expression (`value`, its
+    /// leaves 1-D arrays or numbers), every addition rounded to `d`: blocks of at most 128
+    /// elements summed by eight accumulators, `((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))` plus the
+    /// rest one by one; a longer range split in two at half its length rounded down to a
+    /// multiple of 8, each half summed so, then added. The recursion runs on an explicit stack
+    /// of ranges (its depth is at most twice log2(n)).
+    fn pairwise(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        n: IntValue<'ctx>,
+        value: &Expr,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        d: Scalar,
+    ) -> Cg<FloatValue<'ctx>> {
+        const DEPTH: u32 = 256;
+        let i64t = self.ctx.i64_type();
+        let f64t = self.ctx.f64_type();
+        let stack_t = i64t.array_type(DEPTH);
+        let lo_stack = self.entry_alloca(cx, stack_t.into(), "pw.lo")?;
+        let n_stack = self.entry_alloca(cx, stack_t.into(), "pw.n")?;
+        let results = self.entry_alloca(cx, f64t.array_type(DEPTH).into(), "pw.sums")?;
+        let tasks = self.entry_alloca(cx, i64t.into(), "pw.tasks")?;
+        let sums = self.entry_alloca(cx, i64t.into(), "pw.nsums")?;
+        let at = |this: &Self,
+                  base: PointerValue<'ctx>,
+                  t: inkwell::types::BasicTypeEnum<'ctx>,
+                  k: IntValue<'ctx>|
+         -> Cg<PointerValue<'ctx>> {
+            Ok(unsafe { this.b.build_gep(t.array_type(DEPTH), base, &[this.i64(0), k], "")? })
+        };
+        // A task (lo, n): n >= 0 sums the range; -1 - n adds the last two sums.
+        let push_task = |this: &Self, lo: IntValue<'ctx>, cnt: IntValue<'ctx>| -> Cg<()> {
+            let k = this.b.build_load(i64t, tasks, "")?.into_int_value();
+            this.b.build_store(at(this, lo_stack, i64t.into(), k)?, lo)?;
+            this.b.build_store(at(this, n_stack, i64t.into(), k)?, cnt)?;
+            this.b.build_store(tasks, this.b.build_int_add(k, this.i64(1), "")?)?;
+            Ok(())
+        };
+        let push_sum = |this: &Self, v: FloatValue<'ctx>| -> Cg<()> {
+            let k = this.b.build_load(i64t, sums, "")?.into_int_value();
+            this.b.build_store(at(this, results, f64t.into(), k)?, v)?;
+            this.b.build_store(sums, this.b.build_int_add(k, this.i64(1), "")?)?;
+            Ok(())
+        };
+        let pop_sum = |this: &Self| -> Cg<FloatValue<'ctx>> {
+            let k = this.b.build_load(i64t, sums, "")?.into_int_value();
+            let k = this.b.build_int_sub(k, this.i64(1), "")?;
+            this.b.build_store(sums, k)?;
+            Ok(this.b.build_load(f64t, at(this, results, f64t.into(), k)?, "")?.into_float_value())
+        };
+        self.b.build_store(tasks, self.i64(0))?;
+        self.b.build_store(sums, self.i64(0))?;
+        push_task(self, self.i64(0), n)?;
+        let head = self.append(cx.func, "pw.head");
+        let body = self.append(cx.func, "pw.task");
+        let combine = self.append(cx.func, "pw.combine");
+        let range = self.append(cx.func, "pw.range");
+        let split = self.append(cx.func, "pw.split");
+        let block = self.append(cx.func, "pw.block");
+        let exit = self.append(cx.func, "pw.done");
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let k = self.b.build_load(i64t, tasks, "")?.into_int_value();
+        let more = self.b.build_int_compare(IntPredicate::SGT, k, self.i64(0), "")?;
+        self.b.build_conditional_branch(more, body, exit)?;
+        self.b.position_at_end(body);
+        let k = self.b.build_int_sub(k, self.i64(1), "")?;
+        self.b.build_store(tasks, k)?;
+        let lo =
+            self.b.build_load(i64t, at(self, lo_stack, i64t.into(), k)?, "lo")?.into_int_value();
+        let cnt =
+            self.b.build_load(i64t, at(self, n_stack, i64t.into(), k)?, "n")?.into_int_value();
+        let is_combine = self.b.build_int_compare(IntPredicate::SLT, cnt, self.i64(0), "")?;
+        self.b.build_conditional_branch(is_combine, combine, range)?;
+        self.b.position_at_end(combine);
+        let right = pop_sum(self)?;
+        let left = pop_sum(self)?;
+        let both = self.b.build_float_add(left, right, "")?;
+        push_sum(self, self.narrow(both.into(), d)?.into_float_value())?;
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(range);
+        let small = self.b.build_int_compare(IntPredicate::SLE, cnt, self.i64(128), "")?;
+        self.b.build_conditional_branch(small, block, split)?;
+        self.b.position_at_end(split);
+        let half = self.b.build_int_signed_div(cnt, self.i64(2), "")?;
+        let half = self.b.build_int_sub(half, self.b.build_and(half, self.i64(7), "")?, "")?;
+        push_task(self, lo, self.i64(-1))?;
+        push_task(self, self.b.build_int_add(lo, half, "")?, self.b.build_int_sub(cnt, half, "")?)?;
+        push_task(self, lo, half)?;
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(block);
+        let v = self.pairwise_block(cx, lo, cnt, value, leaves, d)?;
+        push_sum(self, v.into_float_value())?;
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(exit);
+        // n == 0 leaves the one block's -0.0.
+        let zero = self.b.build_int_compare(IntPredicate::EQ, n, self.i64(0), "")?;
+        let last = self
+            .b
+            .build_load(f64t, at(self, results, f64t.into(), self.i64(0))?, "")?
+            .into_float_value();
+        Ok(self.b.build_select(zero, self.f64(-0.0), last, "")?.into_float_value())
+    }
+
+    /// One block of `pairwise`: at most 128 elements from `lo`.
+    fn pairwise_block(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        lo: IntValue<'ctx>,
+        cnt: IntValue<'ctx>,
+        value: &Expr,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        d: Scalar,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        let f64t = self.ctx.f64_type();
+        // Each array leaf's stride along the one axis (0 where it broadcasts a single element).
+        let mut arrays = Vec::new();
+        for (id, leaf) in leaves {
+            if let Leaf::Array(a, at) = leaf {
+                let s = self.stride(*a, at, at.ndim - 1)?;
+                let m = self.dim(*a, SHAPE, at.ndim - 1)?;
+                let one = self.b.build_int_compare(IntPredicate::EQ, m, self.i64(1), "")?;
+                let s = self.b.build_select(one, self.i64(0), s, "")?.into_int_value();
+                arrays.push((*id, *a, at.dtype, s));
+            }
+        }
+        let element =
+            |this: &mut Self, cx: &mut FnCx<'ctx>, i: IntValue<'ctx>| -> Cg<FloatValue<'ctx>> {
+                let mut current = HashMap::new();
+                for (id, leaf) in leaves {
+                    if let Leaf::Number(v, nd) = leaf {
+                        current.insert(*id, Current::Number(*v, *nd));
+                    }
+                }
+                for (id, a, dt, s) in &arrays {
+                    current.insert(*id, Current::At(this.address(*a, &[*s], &[i])?, *dt));
+                }
+                let (v, vd) = this.element(cx, value, &current)?;
+                Ok(this.cast_element(v, vd, d)?.into_float_value())
+            };
+        let r: Vec<PointerValue> = (0..8)
+            .map(|j| self.entry_alloca(cx, f64t.into(), &format!("pw.r{j}")))
+            .collect::<Cg<_>>()?;
+        for slot in &r {
+            self.b.build_store(*slot, self.f64(-0.0))?;
+        }
+        let i_slot = self.entry_alloca(cx, i64t.into(), "pw.i")?;
+        self.b.build_store(i_slot, self.i64(0))?;
+        let limit = self.b.build_int_sub(cnt, self.b.build_and(cnt, self.i64(7), "")?, "")?;
+        let eights = self.append(cx.func, "pw.eights");
+        let eights_body = self.append(cx.func, "pw.eights.body");
+        let rest = self.append(cx.func, "pw.rest");
+        let rest_body = self.append(cx.func, "pw.rest.body");
+        let done = self.append(cx.func, "pw.block.done");
+        self.b.build_unconditional_branch(eights)?;
+        self.b.position_at_end(eights);
+        let i = self.b.build_load(i64t, i_slot, "")?.into_int_value();
+        let more = self.b.build_int_compare(IntPredicate::SLT, i, limit, "")?;
+        self.b.build_conditional_branch(more, eights_body, rest)?;
+        self.b.position_at_end(eights_body);
+        for (j, slot) in r.iter().enumerate() {
+            let k =
+                self.b.build_int_add(lo, self.b.build_int_add(i, self.i64(j as i64), "")?, "")?;
+            let x = element(self, cx, k)?;
+            let old = self.b.build_load(f64t, *slot, "")?.into_float_value();
+            let new = self.narrow(self.b.build_float_add(old, x, "")?.into(), d)?;
+            self.b.build_store(*slot, new)?;
+        }
+        self.b.build_store(i_slot, self.b.build_int_add(i, self.i64(8), "")?)?;
+        self.b.build_unconditional_branch(eights)?;
+        self.b.position_at_end(rest);
+        let load = |this: &Self, j: usize| -> Cg<FloatValue<'ctx>> {
+            Ok(this.b.build_load(f64t, r[j], "")?.into_float_value())
+        };
+        let add = |this: &Self, a: FloatValue<'ctx>, b: FloatValue<'ctx>| -> Cg<FloatValue<'ctx>> {
+            Ok(this.narrow(this.b.build_float_add(a, b, "")?.into(), d)?.into_float_value())
+        };
+        let p01 = add(self, load(self, 0)?, load(self, 1)?)?;
+        let p23 = add(self, load(self, 2)?, load(self, 3)?)?;
+        let p45 = add(self, load(self, 4)?, load(self, 5)?)?;
+        let p67 = add(self, load(self, 6)?, load(self, 7)?)?;
+        let res = add(self, add(self, p01, p23)?, add(self, p45, p67)?)?;
+        let res_slot = self.entry_alloca(cx, f64t.into(), "pw.res")?;
+        self.b.build_store(res_slot, res)?;
+        let tail = self.append(cx.func, "pw.tail");
+        self.b.build_unconditional_branch(tail)?;
+        self.b.position_at_end(tail);
+        let i = self.b.build_load(i64t, i_slot, "")?.into_int_value();
+        let more = self.b.build_int_compare(IntPredicate::SLT, i, cnt, "")?;
+        self.b.build_conditional_branch(more, rest_body, done)?;
+        self.b.position_at_end(rest_body);
+        let x = element(self, cx, self.b.build_int_add(lo, i, "")?)?;
+        let old = self.b.build_load(f64t, res_slot, "")?.into_float_value();
+        self.b.build_store(res_slot, add(self, old, x)?)?;
+        self.b.build_store(i_slot, self.b.build_int_add(i, self.i64(1), "")?)?;
+        self.b.build_unconditional_branch(tail)?;
+        self.b.position_at_end(done);
+        Ok(self.b.build_load(f64t, res_slot, "")?)
     }
 
     /// The current element of `e`: its value (as bool, int64 or float64) and its dtype.

@@ -315,6 +315,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             ExprKind::Attr(value, attr) => self.array_attr(cx, value, *attr, &t)?,
+            // `np.sum(x)`, `x.max()`, … of a native array (elementwise.rs).
+            ExprKind::Reduce(r, array, _) => self.reduce(cx, e, *r, array)?,
             ExprKind::Copy(value) => {
                 self.set_loc(cx.scope, &e.span);
                 self.copy_array(cx, value, &t)?

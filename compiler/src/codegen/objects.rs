@@ -821,6 +821,26 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.get_attr(cx, value, name)
             }
             ExprKind::GetAttr(value, name) => self.get_attr(cx, value, name),
+            // A reduction pyaot does not compute natively: numpy's function, or the method.
+            ExprKind::Reduce(_, array, Some(f)) => {
+                let callee = self.held(cx, f)?;
+                self.set_loc(cx.scope, &e.span);
+                let r = self.call_with(cx, callee, std::slice::from_ref(&**array), &[])?;
+                self.release(cx, &[callee])?;
+                Ok(r)
+            }
+            ExprKind::Reduce(r, array, None) => {
+                let obj = self.temp_object(cx, array)?;
+                let name = self.load_module_object(ModuleObject::Str(r.name().into()))?;
+                let r = call_value(
+                    self,
+                    "PyObject_CallMethodObjArgs",
+                    &[obj.into(), name.into(), p.const_null().into()],
+                )?
+                .into_pointer_value();
+                self.release_temps(cx, 1)?;
+                self.check_null(cx, r)
+            }
             ExprKind::Copy(value) => {
                 let obj = self.temp_object(cx, value)?;
                 let name = self.load_module_object(ModuleObject::Str("copy".into()))?;

@@ -322,6 +322,9 @@ pub enum ExprKind {
     NpCreate(NpFn, Vec<Expr>, Dtype),
     /// `np.sqrt(x)` and the like: the ufunc, numpy's function (for the object path), the args.
     Ufunc(Ufunc, Box<Expr>, Vec<Expr>),
+    /// A whole array reduced to one value: `np.sum(x)` (numpy's function kept for the object
+    /// path) or `x.sum()` (the method form: no function).
+    Reduce(Reduction, Box<Expr>, Option<Box<Expr>>),
     /// A module-level import or a builtin: a Python object.
     Global(PyPath),
     List(Vec<Expr>),
@@ -524,6 +527,47 @@ impl Ufunc {
         match self {
             Arctan2 | Hypot | Power | Minimum | Maximum | Fmin | Fmax | Copysign => 2,
             _ => 1,
+        }
+    }
+}
+
+/// The reductions of a whole array to one value (`np.sum(x)`, `x.max()`, axis None): native
+/// on native arrays (types/elementwise.rs), numpy's own through Python otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reduction {
+    Sum,
+    Mean,
+    Max,
+    Min,
+    Any,
+    All,
+}
+
+impl Reduction {
+    /// numpy's function (`np.amax` too) or, `method`, the array method of this name.
+    pub fn from_name(name: &str, method: bool) -> Option<Reduction> {
+        Some(match name {
+            "sum" => Reduction::Sum,
+            "mean" => Reduction::Mean,
+            "max" => Reduction::Max,
+            "min" => Reduction::Min,
+            "amax" if !method => Reduction::Max,
+            "amin" if !method => Reduction::Min,
+            "any" => Reduction::Any,
+            "all" => Reduction::All,
+            _ => return None,
+        })
+    }
+
+    /// The method's name (numpy's reduction names in messages).
+    pub fn name(self) -> &'static str {
+        match self {
+            Reduction::Sum => "sum",
+            Reduction::Mean => "mean",
+            Reduction::Max => "max",
+            Reduction::Min => "min",
+            Reduction::Any => "any",
+            Reduction::All => "all",
         }
     }
 }

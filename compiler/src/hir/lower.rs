@@ -2098,6 +2098,12 @@ impl FnLowerer<'_> {
             let args = c.args.iter().map(|a| self.expr(a)).collect();
             return self.expr_node(span, ExprKind::Ufunc(u, Box::new(func), args));
         }
+        if let Some(r) = self.reduction_call(c) {
+            let array = self.expr(&c.args[0]);
+            let func = self.expr(&c.func);
+            return self
+                .expr_node(span, ExprKind::Reduce(r, Box::new(array), Some(Box::new(func))));
+        }
         enum Callee {
             User(FuncId),
             Builtin(Builtin),
@@ -2363,6 +2369,12 @@ impl FnLowerer<'_> {
             let value = self.expr(&a.value);
             return self.expr_node(span, ExprKind::Copy(Box::new(value)));
         }
+        if let Some(r) = Reduction::from_name(a.attr.as_str(), true) {
+            if c.args.is_empty() && c.keywords.is_empty() {
+                let value = self.expr(&a.value);
+                return self.expr_node(span, ExprKind::Reduce(r, Box::new(value), None));
+            }
+        }
         if a.attr.as_str() == "conjugate" && c.args.is_empty() && c.keywords.is_empty() {
             let value = self.expr(&a.value);
             return self.expr_node(span, ExprKind::Builtin(Builtin::Conjugate, vec![value]));
@@ -2501,6 +2513,36 @@ impl FnLowerer<'_> {
             };
         }
         self.expr_node(span, ExprKind::Comprehension(kind, result, stmts))
+    }
+
+    /// `np.sum(x)` (`np.max`, `np.amin`, `np.mean`, `np.any`, …) of one array, no keywords.
+    fn reduction_call(&self, c: &ast::ExprCall) -> Option<Reduction> {
+        let name = self.numpy_function_name(c)?;
+        let r = Reduction::from_name(&name, false)?;
+        let plain = c.keywords.is_empty() && !matches!(c.args.first(), Some(ast::Expr::Starred(_)));
+        (plain && c.args.len() == 1).then_some(r)
+    }
+
+    /// The name of the numpy function `c` calls (`np.f(...)`, or `f(...)` imported from numpy).
+    fn numpy_function_name(&self, c: &ast::ExprCall) -> Option<String> {
+        match &*c.func {
+            ast::Expr::Name(n) if !self.local_ids.contains_key(n.id.as_str()) => {
+                match self.globals.get(n.id.as_str()) {
+                    Some(Global::NumpyMember(m)) => Some(m.clone()),
+                    _ => None,
+                }
+            }
+            ast::Expr::Attribute(a) => match &*a.value {
+                ast::Expr::Name(m)
+                    if !self.local_ids.contains_key(m.id.as_str())
+                        && matches!(self.globals.get(m.id.as_str()), Some(Global::NumpyModule)) =>
+                {
+                    Some(a.attr.to_string())
+                }
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// `np.sqrt(x)` (or `sqrt(x)` imported from numpy) with its positional arguments only.

@@ -35,6 +35,12 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
             walk_expr(k, f);
             walk_expr(v, f);
         }),
+        ExprKind::Reduce(_, x, function) => {
+            walk_expr(x, f);
+            if let Some(g) = function {
+                walk_expr(g, f);
+            }
+        }
         ExprKind::Ufunc(_, x, args) => {
             walk_expr(x, f);
             args.iter().for_each(|a| walk_expr(a, f));

@@ -13,7 +13,7 @@
 
 use super::data::{ArrayType, Type};
 use crate::export_spec::Scalar;
-use crate::hir::{BinOp, CmpOp, Const, Expr, ExprKind, Index, Ufunc, UnaryOp};
+use crate::hir::{BinOp, CmpOp, Const, Expr, ExprKind, Index, Reduction, Ufunc, UnaryOp};
 
 /// The dtypes computed natively element by element.
 fn native(d: Scalar) -> bool {
@@ -313,4 +313,27 @@ pub fn view_type(at: &ArrayType, indices: &[Index]) -> ArrayType {
         contiguous: at.contiguous && tail_ok && leading_ats,
         dtype: at.dtype,
     }
+}
+
+/// The type of `np.sum(x)`, `x.max()`, … where pyaot reduces natively (`fused`: `x` is an
+/// element-wise expression, not an array read as it is). Sums of ints and bools are int64 (as
+/// numpy's default), max and min keep the element's type, any and all are bools. Float sums
+/// and means follow numpy's pairwise summation over the elements in order, which pyaot
+/// matches for 1-D arrays and expressions of any ndim (computed into a C-ordered temporary
+/// first, as numpy does); a float sum of a 2-D array as it is stays numpy's (its order
+/// follows the memory layout). Means of ints (numpy sums them in float64 chunks) stay numpy's.
+pub fn reduction(r: Reduction, t: &Type, fused: bool) -> Option<Type> {
+    let Type::Array(at) = t else { return None };
+    if !native(at.dtype) {
+        return None;
+    }
+    let float = is_float(at.dtype);
+    let ordered = at.ndim == 1 || fused;
+    Some(match r {
+        Reduction::Sum if !float => Type::Int,
+        Reduction::Sum | Reduction::Mean if float && ordered => Type::Float,
+        Reduction::Sum | Reduction::Mean => return None,
+        Reduction::Max | Reduction::Min => at.elem(),
+        Reduction::Any | Reduction::All => Type::Bool,
+    })
 }

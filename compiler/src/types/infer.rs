@@ -1114,6 +1114,33 @@ impl Inferencer<'_> {
                     }
                 }
             }
+            ExprKind::Reduce(r, array, function) => {
+                w.operand_of_elementwise = true;
+                let at = self.expr(w, array);
+                let fused =
+                    elementwise::fused_operands(array, &|x| w.exprs[x.id].clone()).is_some();
+                match elementwise::reduction(*r, &at, fused) {
+                    Some(t) => {
+                        // A float sum of a 2-D or more expression reads a temporary array.
+                        if fused && matches!(&at, Type::Array(a) if a.ndim > 1) && t == Type::Float
+                        {
+                            self.no_objects_in_parallel(
+                                w,
+                                e,
+                                "reads a temporary array (a float sum of a 2-D expression)",
+                            );
+                        }
+                        t
+                    }
+                    None if at == Type::Unknown => Type::Unknown,
+                    None => {
+                        if let Some(f) = function {
+                            self.expr(w, f);
+                        }
+                        Type::Object
+                    }
+                }
+            }
             ExprKind::Global(_) => Type::Object,
             ExprKind::List(items) | ExprKind::Set(items) => {
                 items.iter().for_each(|i| {
