@@ -48,6 +48,15 @@ def test_build_fails_without_output_on_error(tmp_path):
     assert not (tmp_path / "broken.abi3.so").exists()
 
 
+def test_unclosed_bracket_in_a_non_ascii_file_is_a_syntax_error(tmp_path):
+    # Normalizing identifiers lexes the file first; an unclosed bracket at its end made the
+    # lexer repeat its error forever (found by test_mutants).
+    src = tmp_path / "bad.py"
+    src.write_text("#export f(int)\ndef f(n):\n    é = n\n    return é\nnp.zeros(\n")
+    proc = subprocess.run([str(pyaot_binary()), "build", str(src)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "E001" in proc.stderr
+
+
 def test_emit_llvm_ir_has_debug_locations(tmp_path):
     src = tmp_path / "good.py"
     src.write_text(GOOD)

@@ -64,7 +64,9 @@ pub fn nfkc_identifiers(source: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(source);
     }
     let mut changes = Vec::new();
-    for (tok, range) in lexer::lex(source, Mode::Module).flatten() {
+    // Up to the first lexical error (the parser reports it): after one, the lexer may repeat
+    // it forever (an unclosed bracket at the end of the file), so skipping errors never ends.
+    for (tok, range) in lexer::lex(source, Mode::Module).map_while(Result::ok) {
         if let Tok::Name { name } = tok {
             let normal: String = name.nfkc().collect();
             if !name.is_ascii() && normal != name.as_str() {
