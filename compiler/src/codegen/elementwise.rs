@@ -233,7 +233,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         if overlap.get_zero_extended_constant() == Some(0) {
             return self.nest(cx, out, out_t, &out_shape, value, op, leaves);
         }
-        if cx.arena.is_none() {
+        let scratch = !self.may_raise(cx, value);
+        if cx.arena.is_none() && !scratch {
             // No arena to own a temporary (a parallel loop's body): refuse rather than guess.
             let apart = self.b.build_not(overlap, "")?;
             self.guard(cx, apart, "ValueError", "pyaot: in a parallel loop, an array assignment cannot read memory it writes (numpy would copy the value first); copy it before the loop")?;
@@ -248,16 +249,68 @@ impl<'ctx> Codegen<'ctx, '_> {
             Type::Array(t) => ArrayType { contiguous: true, ..t },
             _ => return Err(CgError("overlap with a number".into())),
         };
-        let temp = self.new_array(cx, &temp_t, &value_shape)?;
+        let (temp, raw) = self.temporary(cx, &temp_t, &value_shape, scratch)?;
         self.nest(cx, temp, &temp_t, &value_shape, value, None, leaves)?;
         let copied = HashMap::from([(value.id, Leaf::Array(temp, temp_t))]);
         self.nest(cx, out, out_t, &out_shape, value, op, &copied)?;
+        if let Some(raw) = raw {
+            capi::call(self, "free", &[raw.into()])?;
+        }
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(direct_bb);
         self.nest(cx, out, out_t, &out_shape, value, op, leaves)?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         Ok(())
+    }
+
+    /// Whether computing an element of `e` can raise (an int power by a negative exponent):
+    /// a temporary made for it must then be owned by the arena, not freed by hand.
+    fn may_raise(&self, cx: &FnCx<'ctx>, e: &Expr) -> bool {
+        let Some(operands) = self.fused(cx, e) else { return false };
+        let int_result = matches!(self.ty(cx, e), Type::Array(at) if !is_float(at.dtype));
+        let power = match &e.kind {
+            ExprKind::Binary(BinOp::Pow, ..) => true,
+            ExprKind::Ufunc(crate::hir::Ufunc::Power, ..) => true,
+            _ => false,
+        };
+        (power && int_result) || operands.iter().any(|x| self.may_raise(cx, x))
+    }
+
+    /// A C-ordered temporary array: `scratch`, memory of its own (malloc, no Python, freed by
+    /// the caller through the pointer returned, so a loop of array statements reuses it);
+    /// else a numpy array owned by the function's arena.
+    fn temporary(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        at: &ArrayType,
+        shape: &[IntValue<'ctx>],
+        scratch: bool,
+    ) -> Cg<(StructValue<'ctx>, Option<PointerValue<'ctx>>)> {
+        if !scratch {
+            return Ok((self.new_array(cx, at, shape)?, None));
+        }
+        let elem = dtype_size(at.dtype) as i64;
+        let mut strides = vec![self.i64(0); shape.len()];
+        let mut bytes = self.i64(elem);
+        for k in (0..shape.len()).rev() {
+            strides[k] = bytes;
+            bytes = self.b.build_int_mul(bytes, shape[k], "")?;
+        }
+        // malloc(0) may give NULL: ask for at least one element.
+        let small = self.b.build_int_compare(IntPredicate::SLT, bytes, self.i64(elem), "")?;
+        let bytes = self.b.build_select(small, self.i64(elem), bytes, "")?.into_int_value();
+        let raw = capi::call_value(self, "malloc", &[bytes.into()])?.into_pointer_value();
+        let got = self.b.build_is_not_null(raw, "")?;
+        self.guard(cx, got, "MemoryError", "cannot allocate a temporary array")?;
+        let arr = self.make_array(
+            raw,
+            shape,
+            &strides,
+            self.ptr_type().const_null(),
+            self.ctx.bool_type().const_all_ones(),
+        )?;
+        Ok((arr, Some(raw)))
     }
 
     /// Evaluates the leaves of `e` in Python's order (left to right, operands first).
@@ -830,9 +883,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         for n in shape {
             size = self.b.build_int_mul(size, *n, "")?;
         }
+        let mut scratch = None;
         if at.ndim > 1 {
             let temp_t = ArrayType { contiguous: true, ..*at };
-            let temp = self.new_array(cx, &temp_t, shape)?;
+            let (temp, raw) = self.temporary(cx, &temp_t, shape, !self.may_raise(cx, array))?;
+            scratch = raw;
             self.nest(cx, temp, &temp_t, shape, array, None, &leaves)?;
             let bytes = self.i64(dtype_size(at.dtype) as i64);
             let flat = self.make_array(
@@ -846,6 +901,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 HashMap::from([(array.id, Leaf::Array(flat, ArrayType { ndim: 1, ..temp_t }))]);
         }
         let sum = self.pairwise(cx, size, array, &leaves, at.dtype)?;
+        if let Some(raw) = scratch {
+            capi::call(self, "free", &[raw.into()])?;
+        }
         // The reduction starts from its identity: 0.0 + sum (a sum of -0.0 is 0.0).
         let sum = self.b.build_float_add(self.f64(0.0), sum, "")?;
         let sum = self.narrow(sum.into(), at.dtype)?.into_float_value();
