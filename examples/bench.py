@@ -3,7 +3,8 @@
     python3 examples/bench.py          (creates .bench-venv with numpy, numba, pythran, cython,
                                          matplotlib on first use, then runs inside it)
 
-For each kernel in examples/kernels/ (plain Python that CPython runs unchanged) it builds the
+For each kernel in examples/kernels/ (loops) and examples/numpy_kernels/ (whole-array numpy
+style; `--set loops` or `--set numpy` runs one set) — plain Python that CPython runs unchanged — it builds the
 module with pyaot, Pythran (-O3 -march=native, -fopenmp where the kernel has an `#omp` loop),
 Cython (the same .py compiled as is, -O3 -march=native) and Numba (njit), checks every result
 and mutated argument against CPython, times all of them in this one run (engines take turns;
@@ -53,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _build import best_times, build, load, pyaot  # noqa: E402
 
 KERNELS = ROOT / "examples" / "kernels"
-from _cases import CASES  # noqa: E402
+from _cases import CASES, NUMPY_CASES  # noqa: E402
 
 PEERS = ["Pythran", "Numba", "Cython"]
 
@@ -126,19 +127,19 @@ def fmt_ms(t):
     return "—" if t is None else (f"{t * 1e3:.1f}" if t >= 0.01 else f"{t * 1e3:.3f}")
 
 
-def main():
-    # A fresh clone builds the compiler first, outside the first kernel's build time.
-    pyaot()
-    tmp = Path(tempfile.mkdtemp(prefix="pyaot-bench-"))
+def run_set(cases, kernels: Path, tmp: Path, time_cpython: bool):
+    """Builds, checks and times every kernel of one set: rows of (name, times, builds, sizes).
+    CPython (with numpy) takes turns with the engines where `time_cpython` (numpy-style code
+    runs at numpy's speed); else it is one run (a loop kernel takes seconds there)."""
     rows = []
-    for name, make_args in CASES.items():
-        src = KERNELS / f"{name}.py"
+    for name, make_args in cases.items():
+        src = kernels / f"{name}.py"
         print(f"{name} …", flush=True)
         args = make_args()
         plain = getattr(load(f"{name}_cpython", src), name)
         engines, builds, sizes = {}, {}, {}
         out_dir = tmp / name
-        out_dir.mkdir()
+        out_dir.mkdir(parents=True)
         so, seconds = timed(lambda: build(src, out_dir))
         engines["pyaot"] = getattr(load_as(name, so), name)
         builds["pyaot"], sizes["pyaot"] = seconds, so.stat().st_size
@@ -172,13 +173,19 @@ def main():
         # At least 15 rounds, and about 6 s of timed calls per kernel, in batches of about 10 ms:
         # on this shared machine a burst of load can spoil several rounds in a row, and a 20 ms
         # kernel would otherwise get only 15 chances at a quiet moment.
+        if time_cpython:
+            engines["CPython"] = plain
         times = best_times(engines, args, rounds=15, batch_seconds=0.01, budget_seconds=6.0)
-        _, cpython = timed(lambda: plain(*fresh(args)))
-        times["CPython"] = cpython
+        if not time_cpython:
+            _, times["CPython"] = timed(lambda: plain(*fresh(args)))
         rows.append((name, times, builds, sizes))
+    return rows
 
+
+def tables(rows, cpython_label="CPython"):
+    """The times table (with the geometric mean) and the build table of one set of kernels."""
     engines = ["CPython", "pyaot", *PEERS]
-    lines = ["| kernel | " + " | ".join(f"{e} (ms)" for e in engines) + " | pyaot ÷ best peer | speed-up over CPython |", "|---|" + "---|" * (len(engines) + 2)]
+    lines = ["| kernel | " + " | ".join(f"{cpython_label if e == 'CPython' else e} (ms)" for e in engines) + f" | pyaot ÷ best peer | speed-up over {cpython_label} |", "|---|" + "---|" * (len(engines) + 2)]
     ratios = []
     for name, times, _, _ in rows:
         peers = [times[p] for p in PEERS if p in times]
@@ -186,7 +193,7 @@ def main():
         if peers:
             ratios.append(ratio)
         cells = [fmt_ms(times.get(e)) for e in engines]
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio:.2f} | {times['CPython'] / times['pyaot']:.0f}× |")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio:.2f} | {times['CPython'] / times['pyaot']:.1f}× |")
     geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
     lines.append("")
     lines.append(f"Geometric mean pyaot ÷ best peer: **{geo:.2f}** (bounds checks on); worst kernel {max(ratios):.2f}.")
@@ -198,10 +205,28 @@ def main():
         k = lambda e: f"{sizes[e] / 1024:.0f}" if e in sizes else "—"  # noqa: E731
         lines.append(f"| {name} | {b('pyaot')} | {b('Pythran')} | {b('Cython')} | {b('Numba')} | {k('pyaot')} | {k('Pythran')} | {k('Cython')} |")
     lines.append("")
-    lines += call_overhead(tmp)
-    table = "\n".join(lines)
-    print("\n" + table)
-    write_docs(table, rows)
+    return lines
+
+
+def main():
+    # `--set loops` (examples/kernels), `--set numpy` (examples/numpy_kernels), both by default:
+    # each rewrites its own section of docs/performance.md and its own chart.
+    which = sys.argv[sys.argv.index("--set") + 1] if "--set" in sys.argv else "all"
+    # A fresh clone builds the compiler first, outside the first kernel's build time.
+    pyaot()
+    tmp = Path(tempfile.mkdtemp(prefix="pyaot-bench-"))
+    if which in ("all", "loops"):
+        rows = run_set(CASES, KERNELS, tmp / "loops", time_cpython=False)
+        lines = tables(rows)
+        lines += call_overhead(tmp)
+        table = "\n".join(lines)
+        print("\n" + table)
+        write_docs(table, rows, "bench", "benchmarks.png", "All kernels against every peer (`python3 examples/bench.py`)")
+    if which in ("all", "numpy"):
+        rows = run_set(NUMPY_CASES, ROOT / "examples" / "numpy_kernels", tmp / "numpy", time_cpython=True)
+        table = "\n".join(tables(rows, "CPython + numpy"))
+        print("\n" + table)
+        write_docs(table, rows, "bench-numpy", "benchmarks_numpy.png", "numpy-style kernels against every peer (`python3 examples/bench.py --set numpy`)")
 
 
 CALLS = '''
@@ -267,18 +292,18 @@ def call_overhead(tmp: Path):
     return out
 
 
-def write_docs(table: str, rows):
+def write_docs(table: str, rows, marker: str, chart: str, title: str):
     perf = ROOT / "docs" / "performance.md"
     text = perf.read_text() if perf.exists() else "# Performance\n"
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     stamp = (f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; generated by `python3 examples/bench.py`. "
-             "Times are the best batch (engines take turns, each round starting with another; at least 15 rounds and about 6 s of calls per kernel; an engine over 20× slower than the fastest takes its 15 turns apart; no OpenBLAS threads); CPython is one run. Cython compiles the same untyped .py "
+             "Times are the best batch (engines take turns, each round starting with another; at least 15 rounds and about 6 s of calls per kernel; an engine over 20× slower than the fastest takes its 15 turns apart; no OpenBLAS threads). Cython compiles the same untyped .py "
              "file; Numba is `njit` on the plain function (a dash: it could not compile it). pyaot keeps bounds checks on.\n\n")
-    block = f"{start}\n{stamp}{table}\n\n![Speed-up over CPython per kernel](benchmarks.png)\n{end}"
+    block = f"{start}\n{stamp}{table}\n\n![Speed-up over CPython per kernel]({chart})\n{end}"
     if start in text:
         text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
     else:
-        text += f"\n## All kernels against every peer (`python3 examples/bench.py`)\n\n{block}\n"
+        text += f"\n## {title}\n\n{block}\n"
     perf.write_text(text)
     try:
         import matplotlib
@@ -300,7 +325,7 @@ def write_docs(table: str, rows):
     ax.legend()
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(ROOT / "docs" / "benchmarks.png", dpi=110)
+    fig.savefig(ROOT / "docs" / chart, dpi=110)
 
 
 if __name__ == "__main__":
