@@ -1,6 +1,6 @@
 """Differential fuzzing of whole-array expressions: random element-wise expressions over arrays
 of random dtypes (bool, int8…int64, float32, float64), ndims and shapes (broadcasting or not,
-empty), with Python numbers, numpy functions, comparisons, `None` axes, views, stores into
+empty), with Python numbers, numpy functions (`np.where` and `np.clip` too), comparisons, `None` axes, views, stores into
 views and reductions (`np.sum`, `.max()`, `np.mean`, `np.any`, …), compiled by pyaot and run by numpy on the same arguments. Results must agree exactly
 (dtype, shape, values, NaN for NaN), or raise the same exception type; arguments the function
 mutates must agree after it. A fixed, seeded number of programs runs here
@@ -26,6 +26,7 @@ COMPARE = ["<", "<=", ">", ">=", "==", "!="]
 # numpy functions whose float32 results are correctly rounded (so numpy's float32 loops and
 # pyaot's float64-then-round agree to the bit); the others on float64 only.
 UFUNCS_ANY = ["np.sqrt", "np.abs", "np.floor", "np.isnan", "np.square"]
+TERNARY = ["np.where({0} > 0, {1}, {2})", "np.clip({0}, {1}, {2})"]
 UFUNCS_F64 = ["np.exp", "np.log1p", "np.sin", "np.arctan"]
 BINARY_UFUNCS = ["np.minimum", "np.maximum", "np.fmax", "np.hypot"]
 REDUCTIONS = ["np.sum({})", "({}).sum()", "np.mean({})", "np.max({})", "({}).min()", "np.any({})",
@@ -81,8 +82,11 @@ class Gen:
             return f"(-{a})", na
         if k < 0.65:
             return f"(~{a})", na
-        if k < 0.85:
+        if k < 0.78:
             return f"{r.choice(UFUNCS_ANY)}({a})", na
+        if k < 0.85:
+            (b, nb), (c, nc) = other(), other()
+            return r.choice(TERNARY).format(a, b, c), max(na, nb, nc)
         # numpy's float32 exp/sin/… may differ from pyaot's (float64, rounded) in the last bit
         # (docs/language.md): those functions take float64, int32 and int64 arrays only.
         wide = [(p, nd) for p, d, nd in params if d in ("float64", "int32", "int64")]

@@ -171,3 +171,13 @@ def pairwise(x, pts):
 
 #run: pairwise(np.array([1.0, 4.0, 9.0]), np.array([[0.0, 1.0], [3.0, 4.0]]))
 #run: pairwise(np.zeros(0), np.zeros((0, 2)))
+
+
+#export choose(float64[:], int32[:], float64[:, :])
+def choose(a, i, m):
+    return (np.where(a > 0.0, a, 0.0), np.where(i % 2 == 0, i, -1), np.where(a < 1.0, 1, 2.5),
+            np.clip(a, -1.0, 1.0), np.clip(i, 0, 3), np.clip(m, a[0], 2.0), np.where(m > 1.0, m, a),
+            np.clip(2.5, 0.0, 1.0), np.clip(-3, 0, 10))
+
+#run: choose(np.array([-2.0, 0.5, np.nan, 3.0, -0.0]), np.arange(-2, 3, dtype=np.int32), np.arange(10.0).reshape(2, 5) / 3.0)
+#run: choose(np.array([-2.0, 0.5]), np.arange(-2, 3, dtype=np.int32), np.arange(10.0).reshape(2, 5))

@@ -556,6 +556,14 @@ impl<'ctx> Codegen<'ctx, '_> {
                     )?;
                     self.ipow(x, y)?.0.into()
                 }
+                Clip => {
+                    // maximum(x, lo), then minimum(that, hi).
+                    let (lo, hi) = (vals[1].into_int_value(), vals[2].into_int_value());
+                    let above = self.b.build_int_compare(IntPredicate::SGT, x, lo, "")?;
+                    let m = self.b.build_select(above, x, lo, "")?.into_int_value();
+                    let below = self.b.build_int_compare(IntPredicate::SLT, m, hi, "")?;
+                    self.b.build_select(below, m, hi, "")?
+                }
                 _ => {
                     // minimum, maximum, fmin, fmax of ints.
                     let y = vals[1].into_int_value();
@@ -645,6 +653,15 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let pick = self.b.build_or(better, self.is_nan(x)?, "")?;
                 self.b.build_select(pick, x, y, "")?
             }
+            // numpy: clip(a, lo, hi) = minimum(maximum(a, lo), hi), NaN anywhere propagating.
+            Clip => {
+                let (lo, hi) = (f[1], f[2]);
+                let pick = self.b.build_or(gt(self, x, lo)?, self.is_nan(x)?, "")?;
+                let m = self.b.build_select(pick, x, lo, "")?.into_float_value();
+                let pick = self.b.build_or(lt(self, m, hi)?, self.is_nan(m)?, "")?;
+                self.b.build_select(pick, m, hi, "")?
+            }
+            Where => return Err(CgError("np.where of numbers is numpy's own".into())),
             // numpy: fmin(a, b) = a <= b or b is NaN ? a : b (fmax with >=).
             Fmin | Fmax => {
                 let y = f[1];

@@ -1186,6 +1186,13 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
                 let (c, r) = elementwise::ufunc_dtypes(*u, &operands)
                     .ok_or_else(|| CgError("ufunc dtypes".into()))?;
+                if *u == crate::hir::Ufunc::Where {
+                    let cond = self.cast_element(vals[0].0, vals[0].1, Scalar::Bool)?;
+                    let x = self.cast_element(vals[1].0, vals[1].1, c)?;
+                    let y = self.cast_element(vals[2].0, vals[2].1, c)?;
+                    let v = self.b.build_select(cond.into_int_value(), x, y, "")?;
+                    return Ok((v, r));
+                }
                 let cast: Vec<BasicValueEnum> =
                     vals.iter().map(|(v, d)| self.cast_element(*v, *d, c)).collect::<Cg<_>>()?;
                 let wide_types = vec![wide(c); cast.len()];

@@ -470,6 +470,10 @@ pub enum Ufunc {
     Fmin,
     Fmax,
     Copysign,
+    /// `np.clip(a, lo, hi)`: maximum, then minimum (NaN stays NaN).
+    Clip,
+    /// `np.where(cond, x, y)` element-wise (of arrays only: of numbers numpy gives a 0-d array).
+    Where,
 }
 
 impl Ufunc {
@@ -518,6 +522,8 @@ impl Ufunc {
             "fmin" => Fmin,
             "fmax" => Fmax,
             "copysign" => Copysign,
+            "clip" => Clip,
+            "where" => Where,
             _ => return None,
         })
     }
@@ -525,6 +531,7 @@ impl Ufunc {
     pub fn arity(self) -> usize {
         use Ufunc::*;
         match self {
+            Clip | Where => 3,
             Arctan2 | Hypot | Power | Minimum | Maximum | Fmin | Fmax | Copysign => 2,
             _ => 1,
         }

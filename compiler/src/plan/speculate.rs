@@ -339,6 +339,7 @@ impl Facts<'_> {
                         | Trunc
                         | Rint
                         | Copysign
+                        | Clip
                         | Square
                         | Sign
                         | Isnan

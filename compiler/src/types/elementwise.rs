@@ -214,10 +214,27 @@ fn float_of(d: Scalar) -> Option<Scalar> {
 /// A numpy function of at least one whole array: (the dtype it computes in, its result's).
 pub fn ufunc_dtypes(u: Ufunc, operands: &[Operand]) -> Option<(Scalar, Scalar)> {
     use Ufunc::*;
+    if u == Where {
+        // The condition is any array or number; the result takes the two values' dtype (two
+        // Python numbers: numpy's default dtype of their kind).
+        let values = &operands[1..];
+        let c = common(values).or_else(|| {
+            let default = |o: &Operand| match o {
+                Operand::Number(Type::Bool, _) => Some(Scalar::Bool),
+                Operand::Number(Type::Int, _) => Some(Scalar::Int64),
+                Operand::Number(Type::Float, _) => Some(Scalar::Float64),
+                _ => None,
+            };
+            Some(promote(default(&values[0])?, default(&values[1])?))
+        })?;
+        return Some((c, c));
+    }
     let c = common(operands)?;
     let result = match u {
         Isnan | Isinf | Isfinite => return Some((c, Scalar::Bool)),
-        Square | Abs | Sign | Minimum | Maximum | Fmin | Fmax | Power if is_int(c) => c,
+        Square | Abs | Sign | Minimum | Maximum | Fmin | Fmax | Power | Clip if is_int(c) => c,
+        Clip if is_float(c) => c,
+        Clip => return None,
         Floor | Ceil | Trunc | Rint if !is_float(c) => return None,
         _ => {
             let f = float_of(c)?;

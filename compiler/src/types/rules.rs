@@ -247,8 +247,10 @@ pub(crate) fn ufunc_type(u: Ufunc, args: &[Type]) -> Option<Type> {
     }
     let ints = args.iter().all(|t| *t == Type::Int);
     Some(match u {
+        // numpy's where of numbers is a 0-d array: numpy's own.
+        Where => return None,
         Floor | Ceil | Trunc if ints => return None,
-        Square | Abs | Sign | Minimum | Maximum | Fmin | Fmax | Power if ints => Type::Int,
+        Square | Abs | Sign | Minimum | Maximum | Fmin | Fmax | Power | Clip if ints => Type::Int,
         Isnan | Isinf | Isfinite => Type::Bool,
         _ => Type::Float,
     })
