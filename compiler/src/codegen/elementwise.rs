@@ -626,10 +626,11 @@ impl<'ctx> Codegen<'ctx, '_> {
             plain.push((*id, *a, *at, own));
             stretched.push((*id, *a, *at, zeroed));
         }
-        let fewer_axes = arrays.iter().any(|(_, _, at)| at.ndim < n);
-        if fewer_axes || no_broadcast.get_zero_extended_constant() == Some(1) {
-            let strides = if fewer_axes { &stretched } else { &plain };
-            return self.nest_with(cx, sink, shape, value, leaves, strides);
+        // Where no array stretches an axis of length 1 (an array with fewer axes reads the
+        // missing leading ones with stride 0 in both), its own strides serve: constant on the
+        // last axis of a contiguous array, so the inner loop vectorizes.
+        if no_broadcast.get_zero_extended_constant() == Some(1) {
+            return self.nest_with(cx, sink, shape, value, leaves, &plain);
         }
         let fast = self.append(cx.func, "nest.same_shapes");
         let general = self.append(cx.func, "nest.broadcast");
@@ -900,7 +901,36 @@ impl<'ctx> Codegen<'ctx, '_> {
             leaves =
                 HashMap::from([(array.id, Leaf::Array(flat, ArrayType { ndim: 1, ..temp_t }))]);
         }
-        let sum = self.pairwise(cx, size, array, &leaves, at.dtype)?;
+        // As in `nest_into`: arrays read with their own strides where none stretches a single
+        // element (then the blocks vectorize), else with stride 0 for those that do.
+        let mut no_broadcast = self.ctx.bool_type().const_all_ones();
+        for leaf in leaves.values() {
+            if let Leaf::Array(a, a_t) = leaf {
+                let m = self.dim(*a, SHAPE, a_t.ndim - 1)?;
+                let same = self.b.build_int_compare(IntPredicate::EQ, m, size, "")?;
+                no_broadcast = self.b.build_and(no_broadcast, same, "")?;
+            }
+        }
+        let sum = if no_broadcast.get_zero_extended_constant() == Some(1) {
+            self.pairwise(cx, size, array, &leaves, at.dtype, false)?
+        } else {
+            let plain_bb = self.append(cx.func, "sum.same_shapes");
+            let stretch_bb = self.append(cx.func, "sum.broadcast");
+            let done = self.append(cx.func, "sum.done");
+            self.b.build_conditional_branch(no_broadcast, plain_bb, stretch_bb)?;
+            self.b.position_at_end(plain_bb);
+            let a = self.pairwise(cx, size, array, &leaves, at.dtype, false)?;
+            let a_end = self.b.get_insert_block().ok_or_else(|| CgError("no block".into()))?;
+            self.b.build_unconditional_branch(done)?;
+            self.b.position_at_end(stretch_bb);
+            let b = self.pairwise(cx, size, array, &leaves, at.dtype, true)?;
+            let b_end = self.b.get_insert_block().ok_or_else(|| CgError("no block".into()))?;
+            self.b.build_unconditional_branch(done)?;
+            self.b.position_at_end(done);
+            let phi = self.b.build_phi(self.ctx.f64_type(), "sum")?;
+            phi.add_incoming(&[(&a, a_end), (&b, b_end)]);
+            phi.as_basic_value().into_float_value()
+        };
         if let Some(raw) = scratch {
             capi::call(self, "free", &[raw.into()])?;
         }
@@ -929,6 +959,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         value: &Expr,
         leaves: &HashMap<ExprId, Leaf<'ctx>>,
         d: Scalar,
+        stretch: bool,
     ) -> Cg<FloatValue<'ctx>> {
         const DEPTH: u32 = 256;
         let i64t = self.ctx.i64_type();
@@ -1007,7 +1038,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         push_task(self, lo, half)?;
         self.b.build_unconditional_branch(head)?;
         self.b.position_at_end(block);
-        let v = self.pairwise_block(cx, lo, cnt, value, leaves, d)?;
+        let v = self.pairwise_block(cx, lo, cnt, value, leaves, d, stretch)?;
         push_sum(self, v.into_float_value())?;
         self.b.build_unconditional_branch(head)?;
         self.b.position_at_end(exit);
@@ -1029,17 +1060,21 @@ impl<'ctx> Codegen<'ctx, '_> {
         value: &Expr,
         leaves: &HashMap<ExprId, Leaf<'ctx>>,
         d: Scalar,
+        stretch: bool,
     ) -> Cg<BasicValueEnum<'ctx>> {
         let i64t = self.ctx.i64_type();
         let f64t = self.ctx.f64_type();
-        // Each array leaf's stride along the one axis (0 where it broadcasts a single element).
+        // Each array leaf's stride along the one axis (`stretch`: 0 where it broadcasts a
+        // single element).
         let mut arrays = Vec::new();
         for (id, leaf) in leaves {
             if let Leaf::Array(a, at) = leaf {
-                let s = self.stride(*a, at, at.ndim - 1)?;
-                let m = self.dim(*a, SHAPE, at.ndim - 1)?;
-                let one = self.b.build_int_compare(IntPredicate::EQ, m, self.i64(1), "")?;
-                let s = self.b.build_select(one, self.i64(0), s, "")?.into_int_value();
+                let mut s = self.stride(*a, at, at.ndim - 1)?;
+                if stretch {
+                    let m = self.dim(*a, SHAPE, at.ndim - 1)?;
+                    let one = self.b.build_int_compare(IntPredicate::EQ, m, self.i64(1), "")?;
+                    s = self.b.build_select(one, self.i64(0), s, "")?.into_int_value();
+                }
                 arrays.push((*id, *a, at.dtype, s));
             }
         }
