@@ -1,7 +1,8 @@
 """Differential fuzzing of whole-array expressions: random element-wise expressions over arrays
 of random dtypes (bool, int8…int64, float32, float64), ndims and shapes (broadcasting or not,
 empty), with Python numbers, numpy functions (`np.where` and `np.clip` too), comparisons, `None` axes, views, stores into
-views and reductions (`np.sum`, `.max()`, `np.mean`, `np.any`, …), compiled by pyaot and run by numpy on the same arguments. Results must agree exactly
+views and reductions (`np.sum`, `.max()`, `np.mean`, `np.any`, …, whole or along an axis), on
+C- and column-major data, compiled by pyaot and run by numpy on the same arguments. Results must agree exactly
 (dtype, shape, values, NaN for NaN), or raise the same exception type; arguments the function
 mutates must agree after it. A fixed, seeded number of programs runs here
 (PYAOT_ARRAY_FUZZ_PROGRAMS changes it, PYAOT_ARRAY_FUZZ_SEED the seed)."""
@@ -31,6 +32,9 @@ UFUNCS_F64 = ["np.exp", "np.log1p", "np.sin", "np.arctan"]
 BINARY_UFUNCS = ["np.minimum", "np.maximum", "np.fmax", "np.hypot"]
 REDUCTIONS = ["np.sum({})", "({}).sum()", "np.mean({})", "np.max({})", "({}).min()", "np.any({})",
               "({}).all()"]
+# Along an axis (of 2-D expressions): axis 0, 1 or -1.
+AXIS_REDUCTIONS = ["np.sum({}, axis={})", "({}).sum({})", "np.mean({}, axis={})", "np.max({}, axis={})",
+                   "({}).min(axis={})", "np.any({}, axis={})", "({}).all({})"]
 
 
 class Gen:
@@ -104,8 +108,12 @@ class Gen:
         if form < 0.45:
             body = f"    return {e}\n"
         elif form < 0.65:
-            reduction = self.r.choice(REDUCTIONS)
-            body = f"    return {reduction.format(e)}\n"
+            if ne == 2 and self.r.random() < 0.5:
+                reduction = self.r.choice(AXIS_REDUCTIONS)
+                body = f"    return {reduction.format(e, self.r.choice([0, 1, -1]))}\n"
+            else:
+                reduction = self.r.choice(REDUCTIONS)
+                body = f"    return {reduction.format(e)}\n"
         else:
             target, _, ndim = self.r.choice(params)
             views = ([(f"{target}[:]", 1), (f"{target}[1:]", 1), (f"{target}[::2]", 1)] if ndim == 1
@@ -142,7 +150,9 @@ class Gen:
                 shape = (r.choice([n, n, 1, 2]),)
             else:
                 shape = (r.choice([m, m, 1]), r.choice([n, n, 1]))
-            out.append(self.value(dtype, shape))
+            v = self.value(dtype, shape)
+            # Column-major data too: numpy's sums follow memory order.
+            out.append(np.asfortranarray(v) if ndim == 2 and r.random() < 0.3 else v)
         return out
 
 

@@ -47,3 +47,20 @@ def in_loop(m):
     return out, out.max() / out.min()
 
 #run: in_loop(np.arange(12.0).reshape(4, 3) + 1.0)
+
+
+#export along(float64[:, :], int32[:, :], float32[:, :])
+def along(m, i, g):
+    # Along an axis: float sums in numpy's order (pairwise along the inner axis of memory,
+    # one line after another along the other), for arrays and expressions alike.
+    return (np.sum(m, axis=1), m.sum(axis=0), np.sqrt(np.sum(m * m, axis=1)), np.mean(m, axis=0),
+            m.mean(1), np.max(m, axis=0), m.min(axis=-1), np.sum(i, axis=0), i.max(axis=1),
+            np.any(m > 0.5, axis=1), (i > 0).all(axis=0), np.sum(g * 2.0, axis=0), g.mean(axis=1),
+            np.sum(m - m[0], axis=0), np.sum(m, axis=-2), np.sum(m * 2.0), np.mean(m.T - 1.0))
+
+#run: along(np.sin(np.arange(1110.0)).reshape(37, 30), np.arange(1110, dtype=np.int32).reshape(37, 30) % 7 - 3, np.cos(np.arange(1110.0)).reshape(37, 30).astype(np.float32))
+#run: along(np.asfortranarray(np.sin(np.arange(1110.0)).reshape(37, 30)), np.ones((37, 30), np.int32), np.ones((37, 30), np.float32))
+#run: along(np.sin(np.arange(3000.0)).reshape(30, 100)[::-1, ::2], np.ones((30, 50), np.int32), np.ones((30, 50), np.float32))
+#run: along(np.sin(np.arange(300.0)).reshape(300, 1), np.ones((300, 1), np.int32), np.ones((300, 1), np.float32))
+#run: along(np.zeros((0, 3)), np.zeros((0, 3), np.int32), np.zeros((0, 3), np.float32))
+#run: along(np.zeros((3, 0)), np.zeros((3, 0), np.int32), np.zeros((3, 0), np.float32))

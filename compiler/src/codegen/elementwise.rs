@@ -47,6 +47,14 @@ enum Sink<'ctx> {
         acc: PointerValue<'ctx>,
         r: Reduction,
     },
+    /// Along an axis: each element folded into the result's element it reduces to (`strides`:
+    /// the result's, 0 along the axis reduced).
+    Fold {
+        out: StructValue<'ctx>,
+        out_t: ArrayType,
+        strides: Vec<IntValue<'ctx>>,
+        r: Reduction,
+    },
 }
 
 /// Inside the nest: where each array leaf's current element is, and each number's value.
@@ -135,9 +143,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             return Err(CgError("element-wise expression of a non-array".into()));
         };
         let mut leaves = HashMap::new();
-        self.leaves(cx, e, &mut leaves)?;
+        let shape = self.leaves(cx, e, &mut leaves)?;
         self.set_loc(cx.scope, &e.span);
-        let shape = self.node_shape(cx, e, &leaves)?;
         let out = self.new_array(cx, &at, &shape)?;
         self.nest(cx, out, &at, &shape, e, None, &leaves)?;
         Ok(out.into())
@@ -158,8 +165,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         };
         let mut leaves = HashMap::new();
         // Python evaluates `a[i] = v`'s value first, and `a[i] op= v`'s target first.
+        let mut value_shape = vec![];
         if op.is_none() {
-            self.leaves(cx, value, &mut leaves)?;
+            value_shape = self.leaves(cx, value, &mut leaves)?;
         }
         let arr = self.expr(cx, array)?.into_struct_value();
         let idx = self.index_values(cx, indices)?;
@@ -167,10 +175,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         let view = self.view(cx, arr, &at, &idx)?;
         let view_t = elementwise::view_type(&at, indices);
         if op.is_some() {
-            self.leaves(cx, value, &mut leaves)?;
+            value_shape = self.leaves(cx, value, &mut leaves)?;
         }
         self.set_loc(cx.scope, span);
-        self.update(cx, view, &view_t, value, op, &leaves)
+        self.update(cx, view, &view_t, value, &value_shape, op, &leaves)
     }
 
     /// `v op= value` of an array local: numpy updates the array in place.
@@ -187,9 +195,9 @@ impl<'ctx> Codegen<'ctx, '_> {
         };
         let arr = self.b.build_load(self.array_struct(at.ndim), cx.locals[target], "")?;
         let mut leaves = HashMap::new();
-        self.leaves(cx, value, &mut leaves)?;
+        let value_shape = self.leaves(cx, value, &mut leaves)?;
         self.set_loc(cx.scope, span);
-        self.update(cx, arr.into_struct_value(), &at, value, Some(op), &leaves)
+        self.update(cx, arr.into_struct_value(), &at, value, &value_shape, Some(op), &leaves)
     }
 
     /// Writes `value` (broadcast) into `out`, or `out op value` when `op` is given.
@@ -199,12 +207,12 @@ impl<'ctx> Codegen<'ctx, '_> {
         out: StructValue<'ctx>,
         out_t: &ArrayType,
         value: &Expr,
+        value_shape: &[IntValue<'ctx>],
         op: Option<BinOp>,
         leaves: &HashMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<()> {
         let writable = self.field(out, WRITABLE)?.into_int_value();
         self.guard(cx, writable, "ValueError", "assignment destination is read-only")?;
-        let value_shape = self.node_shape(cx, value, leaves)?;
         let out_shape: Vec<IntValue> =
             (0..out_t.ndim).map(|k| self.dim(out, SHAPE, k)).collect::<Cg<_>>()?;
         // The value must broadcast to the target's shape (it cannot grow the target).
@@ -313,54 +321,36 @@ impl<'ctx> Codegen<'ctx, '_> {
         Ok((arr, Some(raw)))
     }
 
-    /// Evaluates the leaves of `e` in Python's order (left to right, operands first).
+    /// Evaluates the leaves of `e` in Python's order (left to right, operands first), each
+    /// node's broadcast checked once its operands are (so a shape error comes before what
+    /// Python would evaluate after it); gives the shape of `e`'s result.
     fn leaves(
         &mut self,
         cx: &mut FnCx<'ctx>,
         e: &Expr,
         out: &mut HashMap<ExprId, Leaf<'ctx>>,
-    ) -> Cg<()> {
+    ) -> Cg<Vec<IntValue<'ctx>>> {
         if let Some(operands) = self.fused(cx, e) {
-            for x in operands {
-                self.leaves(cx, x, out)?;
+            let mut shape: Vec<IntValue> = vec![];
+            for (i, x) in operands.iter().enumerate() {
+                let s = self.leaves(cx, x, out)?;
+                shape = if i == 0 { s } else { self.broadcast(cx, &shape, &s)? };
             }
-            return Ok(());
+            return Ok(shape);
         }
         let v = self.expr(cx, e)?;
-        let leaf = match self.ty(cx, e) {
-            Type::Array(at) => Leaf::Array(v.into_struct_value(), at),
-            t @ (Type::Bool | Type::Int | Type::Float) => Leaf::Number(v, number_dtype(&t)),
+        let (leaf, shape) = match self.ty(cx, e) {
+            Type::Array(at) => {
+                let a = v.into_struct_value();
+                let shape = (0..at.ndim).map(|k| self.dim(a, SHAPE, k)).collect::<Cg<_>>()?;
+                (Leaf::Array(a, at), shape)
+            }
+            t @ (Type::Bool | Type::Int | Type::Float) => {
+                (Leaf::Number(v, number_dtype(&t)), vec![])
+            }
             t => return Err(CgError(format!("element-wise operand of type {t}"))),
         };
         out.insert(e.id, leaf);
-        Ok(())
-    }
-
-    /// The shape of a node's result, checking that its operands broadcast together.
-    fn node_shape(
-        &mut self,
-        cx: &mut FnCx<'ctx>,
-        e: &Expr,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
-    ) -> Cg<Vec<IntValue<'ctx>>> {
-        if let Some(leaf) = leaves.get(&e.id) {
-            return match leaf {
-                Leaf::Array(a, at) => (0..at.ndim).map(|k| self.dim(*a, SHAPE, k)).collect(),
-                Leaf::Number(..) => Ok(vec![]),
-            };
-        }
-        let operands = self
-            .fused(cx, e)
-            .ok_or_else(|| CgError("an element-wise leaf was not evaluated".into()))?;
-        let mut shape: Vec<IntValue> = vec![];
-        for (i, x) in operands.iter().enumerate() {
-            let s = self.node_shape(cx, x, leaves)?;
-            if i == 0 {
-                shape = s;
-                continue;
-            }
-            shape = self.broadcast(cx, &shape, &s)?;
-        }
         Ok(shape)
     }
 
@@ -715,6 +705,12 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.store_element_unchecked(target, out_t.dtype, v, &wide(d))?;
                 }
                 Sink::Reduce { acc, r } => self.accumulate(*acc, *r, v, d)?,
+                Sink::Fold { out, out_t, strides, r } => {
+                    let target = self.address(*out, strides, &idx)?;
+                    let old = self.load_element(target, out_t.dtype)?;
+                    let new = self.fold_element(*r, old, out_t.dtype, v, d)?;
+                    self.store_element_unchecked(target, out_t.dtype, new, &wide(out_t.dtype))?;
+                }
             }
             self.b.build_unconditional_branch(latches[k])?;
         }
@@ -760,9 +756,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             return Err(CgError("reduction of a non-array".into()));
         };
         let mut leaves = HashMap::new();
-        self.leaves(cx, array, &mut leaves)?;
+        let shape = self.leaves(cx, array, &mut leaves)?;
         self.set_loc(cx.scope, &e.span);
-        let shape = self.node_shape(cx, array, &leaves)?;
         if matches!(r, Reduction::Sum | Reduction::Mean) && is_float(at.dtype) {
             return self.float_sum(cx, r, array, &at, &shape, leaves);
         }
@@ -811,18 +806,35 @@ impl<'ctx> Codegen<'ctx, '_> {
         v: BasicValueEnum<'ctx>,
         d: Scalar,
     ) -> Cg<()> {
+        let acc_d = match r {
+            Reduction::Sum | Reduction::Mean => Scalar::Int64,
+            Reduction::Any | Reduction::All => Scalar::Bool,
+            Reduction::Max | Reduction::Min => d,
+        };
+        let old = self.b.build_load(self.llvm_type(&wide(acc_d)), acc, "")?;
+        let new = self.fold_element(r, old, acc_d, v, d)?;
+        self.b.build_store(acc, new)?;
+        Ok(())
+    }
+
+    /// `old` (a partial result of dtype `acc_d`, held wide) with one more element `v` of dtype
+    /// `d` folded in: sums add (floats rounded to `acc_d`), max and min as numpy's maximum
+    /// and minimum (a NaN anywhere is the result), any and all as `or` and `and`.
+    fn fold_element(
+        &self,
+        r: Reduction,
+        old: BasicValueEnum<'ctx>,
+        acc_d: Scalar,
+        v: BasicValueEnum<'ctx>,
+        d: Scalar,
+    ) -> Cg<BasicValueEnum<'ctx>> {
         let b = &self.b;
-        let old = b.build_load(
-            match r {
-                Reduction::Sum => self.ctx.i64_type().into(),
-                Reduction::Any | Reduction::All => self.ctx.bool_type().into(),
-                _ => self.llvm_type(&wide(d)),
-            },
-            acc,
-            "",
-        )?;
-        let new: BasicValueEnum = match r {
-            Reduction::Sum => {
+        Ok(match r {
+            Reduction::Sum | Reduction::Mean if is_float(acc_d) => {
+                let x = self.cast_element(v, d, acc_d)?.into_float_value();
+                self.narrow(b.build_float_add(old.into_float_value(), x, "")?.into(), acc_d)?
+            }
+            Reduction::Sum | Reduction::Mean => {
                 let x = self.cast_element(v, d, Scalar::Int64)?.into_int_value();
                 b.build_int_add(old.into_int_value(), x, "")?.into()
             }
@@ -836,9 +848,9 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             Reduction::Max | Reduction::Min => {
                 let max = r == Reduction::Max;
-                match (old, v) {
-                    // numpy: maximum(a, b) = a >= b or a is NaN ? a : b (minimum with <=), so
-                    // a NaN anywhere is the result.
+                let x = self.cast_element(v, d, acc_d)?;
+                match (old, x) {
+                    // numpy: maximum(a, b) = a >= b or a is NaN ? a : b (minimum with <=).
                     (BasicValueEnum::FloatValue(a), BasicValueEnum::FloatValue(x)) => {
                         let pred = if max { FloatPredicate::OGE } else { FloatPredicate::OLE };
                         let keep = b.build_float_compare(pred, a, x, "")?;
@@ -846,7 +858,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                         b.build_select(keep, a, x, "")?
                     }
                     (BasicValueEnum::IntValue(a), BasicValueEnum::IntValue(x))
-                        if d == Scalar::Bool =>
+                        if acc_d == Scalar::Bool =>
                     {
                         if max {
                             b.build_or(a, x, "")?.into()
@@ -862,9 +874,297 @@ impl<'ctx> Codegen<'ctx, '_> {
                     _ => return Err(CgError("max/min of mixed elements".into())),
                 }
             }
-            Reduction::Mean => return Err(CgError("mean in a nest".into())),
+        })
+    }
+
+    /// `np.sum(m, axis=k)`, `m.max(axis=k)`, … of a 2-D array or expression, as types typed it
+    /// (types::elementwise::reduction_along): a new 1-D array. Float sums along the last axis
+    /// are pairwise per row; along the first, one row after another into the result, from
+    /// 0.0 (numpy's order for C-ordered data; an array whose rows run backwards in memory is
+    /// read from its last row, as numpy's iterator does). Max and min of an empty axis raise
+    /// numpy's ValueError.
+    pub(super) fn reduce_along(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        e: &Expr,
+        r: Reduction,
+        array: &Expr,
+        axis: i64,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        let (Type::Array(at), Type::Array(rt)) = (self.ty(cx, array), self.ty(cx, e)) else {
+            return Err(CgError("reduction along an axis of a non-array".into()));
         };
-        b.build_store(acc, new)?;
+        let k = if axis < 0 { (axis + at.ndim as i64) as usize } else { axis as usize };
+        let mut leaves = HashMap::new();
+        let shape = self.leaves(cx, array, &mut leaves)?;
+        self.set_loc(cx.scope, &e.span);
+        let kept = 1 - k;
+        let out = self.new_array(cx, &rt, &[shape[kept]])?;
+        if matches!(r, Reduction::Max | Reduction::Min) {
+            // numpy refuses a zero-length axis even when the result has no element.
+            let bad = self.b.build_int_compare(IntPredicate::EQ, shape[k], self.i64(0), "")?;
+            let message = format!(
+                "zero-size array to reduction operation {} which has no identity",
+                if r == Reduction::Max { "maximum" } else { "minimum" }
+            );
+            self.guard(cx, self.b.build_not(bad, "")?, "ValueError", &message)?;
+        }
+        let float_sum = matches!(r, Reduction::Sum | Reduction::Mean) && is_float(rt.dtype);
+        if !float_sum {
+            self.fold_along(cx, out, &rt, &shape, array, &leaves, r, k)?;
+            return Ok(out.into());
+        }
+        // numpy sums in its iterator's order, which follows memory (its "K" order, as the
+        // temporary numpy makes for an expression does): pairwise along the axis reduced where
+        // that is the inner one, or where the other has one element; else one line after
+        // another into the result.
+        let column_major = self.numpy_column_major(&leaves)?;
+        let inner = if k == 0 { column_major } else { self.b.build_not(column_major, "")? };
+        let single = self.b.build_int_compare(IntPredicate::EQ, shape[kept], self.i64(1), "")?;
+        let lines = self.b.build_or(inner, single, "")?;
+        let lines_bb = self.append(cx.func, "sum.pairwise");
+        let fold_bb = self.append(cx.func, "sum.sequential");
+        let done = self.append(cx.func, "sum.done");
+        self.b.build_conditional_branch(lines, lines_bb, fold_bb)?;
+        self.b.position_at_end(lines_bb);
+        self.line_sums(cx, out, &rt, &shape, array, &leaves, r, k)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(fold_bb);
+        self.fold_along(cx, out, &rt, &shape, array, &leaves, r, k)?;
+        self.b.build_unconditional_branch(done)?;
+        self.b.position_at_end(done);
+        Ok(out.into())
+    }
+
+    /// The reduction along axis `k` into `out`, element by element: each result starts at the
+    /// reduction's identity (numpy's maximum and minimum have none, but the dtype's extremes
+    /// give the same result), then every element folds into its result in index order.
+    #[allow(clippy::too_many_arguments)]
+    fn fold_along(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        out: StructValue<'ctx>,
+        rt: &ArrayType,
+        shape: &[IntValue<'ctx>],
+        array: &Expr,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        r: Reduction,
+        k: usize,
+    ) -> Cg<()> {
+        let kept = 1 - k;
+        let identity: BasicValueEnum = match (r, wide(rt.dtype)) {
+            (Reduction::Any, _) | (Reduction::Max, Type::Bool) => {
+                self.ctx.bool_type().const_zero().into()
+            }
+            (Reduction::All, _) | (Reduction::Min, Type::Bool) => {
+                self.ctx.bool_type().const_all_ones().into()
+            }
+            (Reduction::Max | Reduction::Min, Type::Float) => {
+                let inf = if r == Reduction::Max { f64::NEG_INFINITY } else { f64::INFINITY };
+                self.f64(inf).into()
+            }
+            (Reduction::Max | Reduction::Min, _) => {
+                let bits = 8 * dtype_size(rt.dtype) as u32 - 1;
+                let v = if r == Reduction::Max { -(1i128 << bits) } else { (1i128 << bits) - 1 };
+                self.i64(v as i64).into()
+            }
+            (_, Type::Float) => self.f64(0.0).into(),
+            _ => self.i64(0).into(),
+        };
+        let ptr = self.field(out, DATA)?.into_pointer_value();
+        let dtype = rt.dtype;
+        self.for_each_index(cx, shape[kept], |this, _cx, i| {
+            let bytes = this.i64(dtype_size(dtype) as i64);
+            let at = unsafe {
+                this.b.build_gep(
+                    this.ctx.i8_type(),
+                    ptr,
+                    &[this.b.build_int_mul(i, bytes, "")?],
+                    "",
+                )?
+            };
+            this.store_element_unchecked(at, dtype, identity, &wide(dtype))
+        })?;
+        let elem = self.i64(dtype_size(rt.dtype) as i64);
+        let strides = if k == 0 { vec![self.i64(0), elem] } else { vec![elem, self.i64(0)] };
+        let sink = Sink::Fold { out, out_t: *rt, strides, r };
+        self.nest_into(cx, &sink, shape, array, leaves)?;
+        if r == Reduction::Mean {
+            self.divide_each(cx, out, rt, shape[kept], shape[k])?;
+        }
+        Ok(())
+    }
+
+    /// Whether numpy iterates 2-D operands column by column: its "K" order, which follows
+    /// memory. Each 2-D array leaf whose two axes both have more than one element and
+    /// non-zero strides votes for the axis of smaller stride as the inner one; numpy goes by
+    /// columns only when some vote for it and none against (disagreement keeps C order).
+    fn numpy_column_major(&self, leaves: &HashMap<ExprId, Leaf<'ctx>>) -> Cg<IntValue<'ctx>> {
+        let bool_t = self.ctx.bool_type();
+        let (mut for_columns, mut against) = (bool_t.const_zero(), bool_t.const_zero());
+        for leaf in leaves.values() {
+            let Leaf::Array(a, a_t) = leaf else { continue };
+            if a_t.ndim != 2 {
+                continue;
+            }
+            let abs = |this: &Self, v: IntValue<'ctx>| -> Cg<IntValue<'ctx>> {
+                let neg = this.b.build_int_compare(IntPredicate::SLT, v, this.i64(0), "")?;
+                Ok(this.b.build_select(neg, this.b.build_int_neg(v, "")?, v, "")?.into_int_value())
+            };
+            let s0 = abs(self, self.stride(*a, a_t, 0)?)?;
+            let s1 = abs(self, self.stride(*a, a_t, 1)?)?;
+            let mut votes = bool_t.const_all_ones();
+            for (j, s) in [s0, s1].into_iter().enumerate() {
+                let n = self.dim(*a, SHAPE, j)?;
+                let long = self.b.build_int_compare(IntPredicate::SGT, n, self.i64(1), "")?;
+                let moves = self.b.build_int_compare(IntPredicate::NE, s, self.i64(0), "")?;
+                votes = self.b.build_and(votes, self.b.build_and(long, moves, "")?, "")?;
+            }
+            let columns = self.b.build_int_compare(IntPredicate::ULT, s0, s1, "")?;
+            let rows = self.b.build_int_compare(IntPredicate::ULT, s1, s0, "")?;
+            for_columns =
+                self.b.build_or(for_columns, self.b.build_and(votes, columns, "")?, "")?;
+            against = self.b.build_or(against, self.b.build_and(votes, rows, "")?, "")?;
+        }
+        Ok(self.b.build_and(for_columns, self.b.build_not(against, "")?, "")?)
+    }
+
+    /// Float sums (and means) along axis `k` of a 2-D expression, pairwise per line, as numpy.
+    #[allow(clippy::too_many_arguments)]
+    fn line_sums(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        out: StructValue<'ctx>,
+        rt: &ArrayType,
+        shape: &[IntValue<'ctx>],
+        array: &Expr,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        r: Reduction,
+        k: usize,
+    ) -> Cg<()> {
+        let kept = 1 - k;
+        let out_data = self.field(out, DATA)?.into_pointer_value();
+        let leaves = leaves.clone();
+        self.for_each_index(cx, shape[kept], |this, cx, i| {
+            // Line i of each leaf along axis k: a 1-D view (a leaf of length 1 along the kept
+            // axis serves every line; a 1-D leaf lies along axis 1).
+            let mut lines = HashMap::new();
+            for (id, leaf) in &leaves {
+                let line = match leaf {
+                    Leaf::Array(a, a_t) => {
+                        // The leaf's axes, aligned on the right of the expression's two.
+                        let axis_of = |d: usize| (d + a_t.ndim).checked_sub(2);
+                        let data = this.field(*a, DATA)?.into_pointer_value();
+                        let data = match axis_of(kept) {
+                            Some(j) => {
+                                let n = this.dim(*a, SHAPE, j)?;
+                                let s = this.stride(*a, a_t, j)?;
+                                let one = this.b.build_int_compare(
+                                    IntPredicate::EQ,
+                                    n,
+                                    this.i64(1),
+                                    "",
+                                )?;
+                                let s = this.b.build_select(one, this.i64(0), s, "")?;
+                                let offset = this.b.build_int_mul(i, s.into_int_value(), "")?;
+                                unsafe {
+                                    this.b.build_gep(this.ctx.i8_type(), data, &[offset], "")?
+                                }
+                            }
+                            None => data,
+                        };
+                        let (n, s) = match axis_of(k) {
+                            Some(j) => (this.dim(*a, SHAPE, j)?, this.stride(*a, a_t, j)?),
+                            None => (this.i64(1), this.i64(0)),
+                        };
+                        let view = this.make_array(
+                            data,
+                            &[n],
+                            &[s],
+                            this.field(*a, super::layout::OWNER)?.into_pointer_value(),
+                            this.field(*a, WRITABLE)?.into_int_value(),
+                        )?;
+                        let contiguous = a_t.contiguous && axis_of(k) == Some(a_t.ndim - 1);
+                        Leaf::Array(view, ArrayType { ndim: 1, contiguous, ..*a_t })
+                    }
+                    other => *other,
+                };
+                lines.insert(*id, line);
+            }
+            let sum = this.sum_1d(cx, shape[k], array, &lines, rt.dtype)?;
+            let sum = this.b.build_float_add(this.f64(0.0), sum, "")?;
+            let sum = this.narrow(sum.into(), rt.dtype)?.into_float_value();
+            let v = if r == Reduction::Mean {
+                let n = this.b.build_signed_int_to_float(shape[k], this.ctx.f64_type(), "")?;
+                let n = this.narrow(n.into(), rt.dtype)?.into_float_value();
+                this.narrow(this.b.build_float_div(sum, n, "")?.into(), rt.dtype)?
+            } else {
+                sum.into()
+            };
+            let bytes = this.i64(dtype_size(rt.dtype) as i64);
+            let at = unsafe {
+                this.b.build_gep(
+                    this.ctx.i8_type(),
+                    out_data,
+                    &[this.b.build_int_mul(i, bytes, "")?],
+                    "",
+                )?
+            };
+            this.store_element_unchecked(at, rt.dtype, v, &Type::Float)
+        })
+    }
+
+    /// Each element of a 1-D float array divided by `n` (a mean from a sum), in its dtype.
+    fn divide_each(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        out: StructValue<'ctx>,
+        rt: &ArrayType,
+        len: IntValue<'ctx>,
+        n: IntValue<'ctx>,
+    ) -> Cg<()> {
+        let data = self.field(out, DATA)?.into_pointer_value();
+        let n = self.b.build_signed_int_to_float(n, self.ctx.f64_type(), "")?;
+        let n = self.narrow(n.into(), rt.dtype)?.into_float_value();
+        self.for_each_index(cx, len, |this, _cx, i| {
+            let bytes = this.i64(dtype_size(rt.dtype) as i64);
+            let at = unsafe {
+                this.b.build_gep(
+                    this.ctx.i8_type(),
+                    data,
+                    &[this.b.build_int_mul(i, bytes, "")?],
+                    "",
+                )?
+            };
+            let x = this.load_element(at, rt.dtype)?.into_float_value();
+            let q = this.narrow(this.b.build_float_div(x, n, "")?.into(), rt.dtype)?;
+            this.store_element_unchecked(at, rt.dtype, q, &Type::Float)
+        })
+    }
+
+    /// `body(i)` for i in 0..n, a counted loop.
+    fn for_each_index(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        n: IntValue<'ctx>,
+        mut body: impl FnMut(&mut Self, &mut FnCx<'ctx>, IntValue<'ctx>) -> Cg<()>,
+    ) -> Cg<()> {
+        let i64t = self.ctx.i64_type();
+        let slot = self.entry_alloca(cx, i64t.into(), "k")?;
+        self.b.build_store(slot, self.i64(0))?;
+        let head = self.append(cx.func, "each.head");
+        let step = self.append(cx.func, "each.body");
+        let done = self.append(cx.func, "each.done");
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let i = self.b.build_load(i64t, slot, "")?.into_int_value();
+        let more = self.b.build_int_compare(IntPredicate::SLT, i, n, "")?;
+        self.b.build_conditional_branch(more, step, done)?;
+        self.b.position_at_end(step);
+        body(self, cx, i)?;
+        self.b.build_store(slot, self.b.build_int_add(i, self.i64(1), "")?)?;
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(done);
         Ok(())
     }
 
@@ -886,9 +1186,33 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         let mut scratch = None;
         if at.ndim > 1 {
+            // numpy's temporary is laid out as its operands are (order "K"), and summed in
+            // memory order: a 2-D one column-major where they are.
             let temp_t = ArrayType { contiguous: true, ..*at };
             let (temp, raw) = self.temporary(cx, &temp_t, shape, !self.may_raise(cx, array))?;
             scratch = raw;
+            let temp = if at.ndim == 2 {
+                let by_columns = self.numpy_column_major(&leaves)?;
+                let elem = self.i64(dtype_size(at.dtype) as i64);
+                let down = self.b.build_int_mul(elem, shape[0], "")?;
+                let s0 = self.b.build_select(
+                    by_columns,
+                    elem,
+                    self.b.build_int_mul(elem, shape[1], "")?,
+                    "",
+                )?;
+                let s1 = self.b.build_select(by_columns, down, elem, "")?;
+                self.make_array(
+                    self.field(temp, DATA)?.into_pointer_value(),
+                    shape,
+                    &[s0.into_int_value(), s1.into_int_value()],
+                    self.ptr_type().const_null(),
+                    self.ctx.bool_type().const_all_ones(),
+                )?
+            } else {
+                temp
+            };
+            let temp_t = ArrayType { contiguous: at.ndim != 2, ..temp_t };
             self.nest(cx, temp, &temp_t, shape, array, None, &leaves)?;
             let bytes = self.i64(dtype_size(at.dtype) as i64);
             let flat = self.make_array(
@@ -901,36 +1225,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             leaves =
                 HashMap::from([(array.id, Leaf::Array(flat, ArrayType { ndim: 1, ..temp_t }))]);
         }
-        // As in `nest_into`: arrays read with their own strides where none stretches a single
-        // element (then the blocks vectorize), else with stride 0 for those that do.
-        let mut no_broadcast = self.ctx.bool_type().const_all_ones();
-        for leaf in leaves.values() {
-            if let Leaf::Array(a, a_t) = leaf {
-                let m = self.dim(*a, SHAPE, a_t.ndim - 1)?;
-                let same = self.b.build_int_compare(IntPredicate::EQ, m, size, "")?;
-                no_broadcast = self.b.build_and(no_broadcast, same, "")?;
-            }
-        }
-        let sum = if no_broadcast.get_zero_extended_constant() == Some(1) {
-            self.pairwise(cx, size, array, &leaves, at.dtype, false)?
-        } else {
-            let plain_bb = self.append(cx.func, "sum.same_shapes");
-            let stretch_bb = self.append(cx.func, "sum.broadcast");
-            let done = self.append(cx.func, "sum.done");
-            self.b.build_conditional_branch(no_broadcast, plain_bb, stretch_bb)?;
-            self.b.position_at_end(plain_bb);
-            let a = self.pairwise(cx, size, array, &leaves, at.dtype, false)?;
-            let a_end = self.b.get_insert_block().ok_or_else(|| CgError("no block".into()))?;
-            self.b.build_unconditional_branch(done)?;
-            self.b.position_at_end(stretch_bb);
-            let b = self.pairwise(cx, size, array, &leaves, at.dtype, true)?;
-            let b_end = self.b.get_insert_block().ok_or_else(|| CgError("no block".into()))?;
-            self.b.build_unconditional_branch(done)?;
-            self.b.position_at_end(done);
-            let phi = self.b.build_phi(self.ctx.f64_type(), "sum")?;
-            phi.add_incoming(&[(&a, a_end), (&b, b_end)]);
-            phi.as_basic_value().into_float_value()
-        };
+        let sum = self.sum_1d(cx, size, array, &leaves, at.dtype)?;
         if let Some(raw) = scratch {
             capi::call(self, "free", &[raw.into()])?;
         }
@@ -944,6 +1239,49 @@ impl<'ctx> Codegen<'ctx, '_> {
         let n = self.narrow(n.into(), at.dtype)?.into_float_value();
         let mean = self.b.build_float_div(sum, n, "")?;
         self.narrow(mean.into(), at.dtype)
+    }
+
+    /// numpy's pairwise sum of the `n` elements of a 1-D expression (leaves 1-D or numbers),
+    /// not yet added to the reduction's 0.0.
+    fn sum_1d(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        size: IntValue<'ctx>,
+        array: &Expr,
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        d: Scalar,
+    ) -> Cg<FloatValue<'ctx>> {
+        // As in `nest_into`: arrays read with their own strides where none stretches a single
+        // element (then the blocks vectorize), else with stride 0 for those that do.
+        let mut no_broadcast = self.ctx.bool_type().const_all_ones();
+        for leaf in leaves.values() {
+            if let Leaf::Array(a, a_t) = leaf {
+                let m = self.dim(*a, SHAPE, a_t.ndim - 1)?;
+                let same = self.b.build_int_compare(IntPredicate::EQ, m, size, "")?;
+                no_broadcast = self.b.build_and(no_broadcast, same, "")?;
+            }
+        }
+        let sum = if no_broadcast.get_zero_extended_constant() == Some(1) {
+            self.pairwise(cx, size, array, leaves, d, false)?
+        } else {
+            let plain_bb = self.append(cx.func, "sum.same_shapes");
+            let stretch_bb = self.append(cx.func, "sum.broadcast");
+            let done = self.append(cx.func, "sum.done");
+            self.b.build_conditional_branch(no_broadcast, plain_bb, stretch_bb)?;
+            self.b.position_at_end(plain_bb);
+            let a = self.pairwise(cx, size, array, leaves, d, false)?;
+            let a_end = self.b.get_insert_block().ok_or_else(|| CgError("no block".into()))?;
+            self.b.build_unconditional_branch(done)?;
+            self.b.position_at_end(stretch_bb);
+            let b = self.pairwise(cx, size, array, leaves, d, true)?;
+            let b_end = self.b.get_insert_block().ok_or_else(|| CgError("no block".into()))?;
+            self.b.build_unconditional_branch(done)?;
+            self.b.position_at_end(done);
+            let phi = self.b.build_phi(self.ctx.f64_type(), "sum")?;
+            phi.add_incoming(&[(&a, a_end), (&b, b_end)]);
+            phi.as_basic_value().into_float_value()
+        };
+        Ok(sum)
     }
 
     /// numpy's pairwise summation of the `n` elements of a 1-D expression (`value`, its

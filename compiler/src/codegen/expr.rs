@@ -316,7 +316,10 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             ExprKind::Attr(value, attr) => self.array_attr(cx, value, *attr, &t)?,
             // `np.sum(x)`, `x.max()`, … of a native array (elementwise.rs).
-            ExprKind::Reduce(r, array, _) => self.reduce(cx, e, *r, array)?,
+            ExprKind::Reduce(r, array, _, Some(axis)) if matches!(t, Type::Array(_)) => {
+                self.reduce_along(cx, e, *r, array, axis.value)?
+            }
+            ExprKind::Reduce(r, array, ..) => self.reduce(cx, e, *r, array)?,
             ExprKind::Copy(value) => {
                 self.set_loc(cx.scope, &e.span);
                 self.copy_array(cx, value, &t)?

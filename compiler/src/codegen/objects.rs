@@ -822,23 +822,31 @@ impl<'ctx> Codegen<'ctx, '_> {
             }
             ExprKind::GetAttr(value, name) => self.get_attr(cx, value, name),
             // A reduction pyaot does not compute natively: numpy's function, or the method.
-            ExprKind::Reduce(_, array, Some(f)) => {
+            ExprKind::Reduce(_, array, Some(f), axis) => {
                 let callee = self.held(cx, f)?;
                 self.set_loc(cx.scope, &e.span);
-                let r = self.call_with(cx, callee, std::slice::from_ref(&**array), &[])?;
+                let mut vals = vec![self.held(cx, array)?];
+                if let Some(a) = axis {
+                    vals.push(self.held(cx, &a.expr)?);
+                }
+                let r = self.call_positional(cx, callee, &vals)?;
+                self.release(cx, &vals)?;
                 self.release(cx, &[callee])?;
                 Ok(r)
             }
-            ExprKind::Reduce(r, array, None) => {
+            // The method form; the axis, where given, as its one positional argument.
+            ExprKind::Reduce(r, array, None, axis) => {
                 let obj = self.temp_object(cx, array)?;
                 let name = self.load_module_object(ModuleObject::Str(r.name().into()))?;
-                let r = call_value(
-                    self,
-                    "PyObject_CallMethodObjArgs",
-                    &[obj.into(), name.into(), p.const_null().into()],
-                )?
-                .into_pointer_value();
-                self.release_temps(cx, 1)?;
+                let mut args = vec![obj.into(), name.into()];
+                let mut temps = 1;
+                if let Some(a) = axis {
+                    args.push(self.temp_object(cx, &a.expr)?.into());
+                    temps += 1;
+                }
+                args.push(p.const_null().into());
+                let r = call_value(self, "PyObject_CallMethodObjArgs", &args)?.into_pointer_value();
+                self.release_temps(cx, temps)?;
                 self.check_null(cx, r)
             }
             ExprKind::Copy(value) => {

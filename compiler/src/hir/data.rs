@@ -322,9 +322,9 @@ pub enum ExprKind {
     NpCreate(NpFn, Vec<Expr>, Dtype),
     /// `np.sqrt(x)` and the like: the ufunc, numpy's function (for the object path), the args.
     Ufunc(Ufunc, Box<Expr>, Vec<Expr>),
-    /// A whole array reduced to one value: `np.sum(x)` (numpy's function kept for the object
-    /// path) or `x.sum()` (the method form: no function).
-    Reduce(Reduction, Box<Expr>, Option<Box<Expr>>),
+    /// A whole array reduced to one value, or along one axis (`axis`, a constant): `np.sum(x)`
+    /// (numpy's function kept for the object path) or `x.sum()` (the method form: none).
+    Reduce(Reduction, Box<Expr>, Option<Box<Expr>>, Option<Axis>),
     /// A module-level import or a builtin: a Python object.
     Global(PyPath),
     List(Vec<Expr>),
@@ -536,6 +536,14 @@ impl Ufunc {
             _ => 1,
         }
     }
+}
+
+/// The `axis=` of a reduction: its value, and the constant as an expression (passed on when
+/// numpy does the reduction).
+#[derive(Debug)]
+pub struct Axis {
+    pub value: i64,
+    pub expr: Box<Expr>,
 }
 
 /// The reductions of a whole array to one value (`np.sum(x)`, `x.max()`, axis None): native

@@ -2098,11 +2098,12 @@ impl FnLowerer<'_> {
             let args = c.args.iter().map(|a| self.expr(a)).collect();
             return self.expr_node(span, ExprKind::Ufunc(u, Box::new(func), args));
         }
-        if let Some(r) = self.reduction_call(c) {
+        if let Some((r, axis)) = self.reduction_call(c) {
             let array = self.expr(&c.args[0]);
             let func = self.expr(&c.func);
+            let axis = axis.map(|(value, at)| self.axis(value, at));
             return self
-                .expr_node(span, ExprKind::Reduce(r, Box::new(array), Some(Box::new(func))));
+                .expr_node(span, ExprKind::Reduce(r, Box::new(array), Some(Box::new(func)), axis));
         }
         enum Callee {
             User(FuncId),
@@ -2370,9 +2371,10 @@ impl FnLowerer<'_> {
             return self.expr_node(span, ExprKind::Copy(Box::new(value)));
         }
         if let Some(r) = Reduction::from_name(a.attr.as_str(), true) {
-            if c.args.is_empty() && c.keywords.is_empty() {
+            if let Some(axis) = reduction_axis(&c.args, &c.keywords, 0) {
                 let value = self.expr(&a.value);
-                return self.expr_node(span, ExprKind::Reduce(r, Box::new(value), None));
+                let axis = axis.map(|(k, at)| self.axis(k, at));
+                return self.expr_node(span, ExprKind::Reduce(r, Box::new(value), None, axis));
             }
         }
         if a.attr.as_str() == "conjugate" && c.args.is_empty() && c.keywords.is_empty() {
@@ -2516,11 +2518,18 @@ impl FnLowerer<'_> {
     }
 
     /// `np.sum(x)` (`np.max`, `np.amin`, `np.mean`, `np.any`, …) of one array, no keywords.
-    fn reduction_call(&self, c: &ast::ExprCall) -> Option<Reduction> {
+    fn reduction_call(&self, c: &ast::ExprCall) -> Option<(Reduction, Option<(i64, Span)>)> {
         let name = self.numpy_function_name(c)?;
         let r = Reduction::from_name(&name, false)?;
-        let plain = c.keywords.is_empty() && !matches!(c.args.first(), Some(ast::Expr::Starred(_)));
-        (plain && c.args.len() == 1).then_some(r)
+        if c.args.is_empty() || matches!(c.args[0], ast::Expr::Starred(_)) {
+            return None;
+        }
+        Some((r, reduction_axis(&c.args, &c.keywords, 1)?))
+    }
+
+    /// The constant `axis` of a reduction as an expression.
+    fn axis(&mut self, value: i64, at: Span) -> Axis {
+        Axis { value, expr: Box::new(self.expr_node(at, ExprKind::Const(Const::Int(value)))) }
     }
 
     /// The name of the numpy function `c` calls (`np.f(...)`, or `f(...)` imported from numpy).
@@ -3614,6 +3623,41 @@ fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
             }
             _ => {}
         }
+    }
+}
+
+/// The axis of `np.sum(x, ...)` / `x.sum(...)`: `Some(None)` without one, `Some(Some(k))` for
+/// a constant int given as `axis=k` or as the one positional argument after the first `skip`;
+/// `None` for anything else (other keywords, an axis that is not a constant int, a tuple).
+fn reduction_axis(
+    args: &[ast::Expr],
+    keywords: &[ast::Keyword],
+    skip: usize,
+) -> Option<Option<(i64, Span)>> {
+    let constant = |e: &ast::Expr| -> Option<(i64, Span)> {
+        let span = span_of(e.range());
+        match e {
+            ast::Expr::Constant(c) => match &c.value {
+                Constant::Int(k) => Some((i64::try_from(k).ok()?, span)),
+                _ => None,
+            },
+            ast::Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::USub) => match &*u.operand {
+                ast::Expr::Constant(c) => match &c.value {
+                    Constant::Int(k) => Some((-i64::try_from(k).ok()?, span)),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    match (&args[skip.min(args.len())..], keywords) {
+        ([], []) => Some(None),
+        ([a], []) => Some(Some(constant(a)?)),
+        ([], [k]) if k.arg.as_ref().is_some_and(|n| n.as_str() == "axis") => {
+            Some(Some(constant(&k.value)?))
+        }
+        _ => None,
     }
 }
 

@@ -35,10 +35,13 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
             walk_expr(k, f);
             walk_expr(v, f);
         }),
-        ExprKind::Reduce(_, x, function) => {
+        ExprKind::Reduce(_, x, function, axis) => {
             walk_expr(x, f);
             if let Some(g) = function {
                 walk_expr(g, f);
+            }
+            if let Some(a) = axis {
+                walk_expr(&a.expr, f);
             }
         }
         ExprKind::Ufunc(_, x, args) => {

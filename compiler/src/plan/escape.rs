@@ -65,6 +65,7 @@ pub(crate) fn creates_arrays(hir: &hir::Module, prog: &Program, id: InstanceId) 
         | ExprKind::Unary(..)
         | ExprKind::Compare(..)
         | ExprKind::Ufunc(..)
+        | ExprKind::Reduce(..)
             if matches!(inst.exprs[e.id], Type::Array(_)) =>
         {
             owns = true

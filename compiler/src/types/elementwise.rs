@@ -354,3 +354,31 @@ pub fn reduction(r: Reduction, t: &Type, fused: bool) -> Option<Type> {
         Reduction::Any | Reduction::All => Type::Bool,
     })
 }
+
+/// The type of `np.sum(x, axis=k)`, `x.max(axis=k)`, …: of a 1-D array, the whole reduction;
+/// of a 2-D one, a 1-D array (int and bool sums int64, max and min the dtype, any and all
+/// bools). Float sums and means follow numpy's order (codegen/elementwise.rs `reduce_along`).
+pub fn reduction_along(r: Reduction, t: &Type, fused: bool, axis: i64) -> Option<Type> {
+    let Type::Array(at) = t else { return None };
+    let k = if axis < 0 { axis + at.ndim as i64 } else { axis };
+    if !native(at.dtype) || !(0..at.ndim as i64).contains(&k) {
+        return None;
+    }
+    if at.ndim == 1 {
+        return reduction(r, t, fused);
+    }
+    if at.ndim != 2 {
+        return None;
+    }
+    let float = is_float(at.dtype);
+    let dtype = match r {
+        Reduction::Sum if !float => Scalar::Int64,
+        Reduction::Sum => at.dtype,
+        // numpy's mean of ints sums them in float64 buffer chunks: numpy's own.
+        Reduction::Mean if float => at.dtype,
+        Reduction::Mean => return None,
+        Reduction::Max | Reduction::Min => at.dtype,
+        Reduction::Any | Reduction::All => Scalar::Bool,
+    };
+    Some(Type::Array(ArrayType { dtype, ndim: 1, contiguous: true }))
+}

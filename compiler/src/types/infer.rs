@@ -166,6 +166,17 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
                 .hint("a value grows without bound (a tuple extended in a loop, or a recursion returning ever larger tuples); give it a fixed shape"));
         }
     }
+    // The wrapper returns either version's result as one value: a contiguous version whose
+    // result type differs (a value native in one, an object in the other) is not used.
+    for export in &mut exports {
+        for sig in &mut export.signatures {
+            if let Some(c) = sig.contiguous_instance {
+                if inf.instances[c].ret != inf.instances[sig.instance].ret {
+                    sig.contiguous_instance = None;
+                }
+            }
+        }
+    }
     // One function compiled several times (argument types, the contiguous-array version) finds
     // the same problem in each instance: report it once.
     let mut diags: Vec<Diagnostic> = Vec::new();
@@ -1114,12 +1125,26 @@ impl Inferencer<'_> {
                     }
                 }
             }
-            ExprKind::Reduce(r, array, function) => {
+            ExprKind::Reduce(r, array, function, axis) => {
                 w.operand_of_elementwise = true;
                 let at = self.expr(w, array);
+                if let Some(a) = axis {
+                    self.expr(w, &a.expr);
+                }
                 let fused =
                     elementwise::fused_operands(array, &|x| w.exprs[x.id].clone()).is_some();
-                match elementwise::reduction(*r, &at, fused) {
+                let native = match axis {
+                    None => elementwise::reduction(*r, &at, fused),
+                    Some(a) => elementwise::reduction_along(*r, &at, fused, a.value),
+                };
+                if matches!(native, Some(Type::Array(_))) {
+                    self.no_objects_in_parallel(
+                        w,
+                        e,
+                        "creates a numpy array (a reduction along an axis)",
+                    );
+                }
+                match native {
                     Some(t) => {
                         // A float sum of a 2-D or more expression reads a temporary array.
                         if fused && matches!(&at, Type::Array(a) if a.ndim > 1) && t == Type::Float
