@@ -1,6 +1,6 @@
 """Differential fuzzing of whole-array expressions: random element-wise expressions over arrays
 of random dtypes (bool, int8…int64, float32, float64), ndims and shapes (broadcasting or not,
-empty), with Python numbers, numpy functions (`np.where` and `np.clip` too), comparisons, `None` axes, views, stores into
+empty), with Python numbers, numpy functions (`np.where` and `np.clip` too), `.astype`, comparisons, `None` axes, views, stores into
 views and reductions (`np.sum`, `.max()`, `np.mean`, `np.any`, …, whole or along an axis), on
 C- and column-major data, compiled by pyaot and run by numpy on the same arguments. Results must agree exactly
 (dtype, shape, values, NaN for NaN), or raise the same exception type; arguments the function
@@ -82,6 +82,8 @@ class Gen:
             if k < 0.45:
                 return f"({a} {r.choice(ARITH + ARITH + BITS + COMPARE)} {b})", n
             return f"{r.choice(BINARY_UFUNCS)}({a}, {b})", n
+        if k < 0.56:
+            return f"({a}).astype(np.{r.choice(DTYPES)})", na
         if k < 0.6:
             return f"(-{a})", na
         if k < 0.65:

@@ -181,3 +181,14 @@ def choose(a, i, m):
 
 #run: choose(np.array([-2.0, 0.5, np.nan, 3.0, -0.0]), np.arange(-2, 3, dtype=np.int32), np.arange(10.0).reshape(2, 5) / 3.0)
 #run: choose(np.array([-2.0, 0.5]), np.arange(-2, 3, dtype=np.int32), np.arange(10.0).reshape(2, 5))
+
+
+#export casts(float64[:], int64[:], bool[:])
+def casts(a, i, m):
+    # numpy's casts: floats truncated into ints (NaN and out-of-range values as numpy on
+    # x86-64), ints wrapped into narrower ones, bools as 0 and 1; a new array each time.
+    return (a.astype(np.int32), a.astype(np.float32), i.astype(np.int8), m.astype(np.float64),
+            (a > 0.5).astype(int), i.astype(a.dtype) * 0.5, a.astype(np.int64), a.astype('bool'),
+            np.sqrt(i.astype(np.float64)))
+
+#run: casts(np.array([1.7, -2.5, np.nan, 3e10, -0.0, 0.4]), np.array([300, -129, 7, 0, 2**40, -1]), np.array([True, False, True, False, True, True]))

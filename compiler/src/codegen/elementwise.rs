@@ -15,6 +15,7 @@
 //! strides, constant on the last axis of contiguous arrays, so LLVM vectorizes it; otherwise a
 //! second nest reads broadcast axes with stride 0.
 
+use super::basics::CallResult;
 use super::layout::{dtype_size, DATA, SHAPE, WRITABLE};
 use super::state::{Cg, CgError, Codegen, FnCx};
 use super::{capi, cpython};
@@ -331,10 +332,15 @@ impl<'ctx> Codegen<'ctx, '_> {
         out: &mut HashMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<Vec<IntValue<'ctx>>> {
         if let Some(operands) = self.fused(cx, e) {
-            let mut shape: Vec<IntValue> = vec![];
-            for (i, x) in operands.iter().enumerate() {
-                let s = self.leaves(cx, x, out)?;
-                shape = if i == 0 { s } else { self.broadcast(cx, &shape, &s)? };
+            // Every operand first (a call's arguments all run before the call), then the
+            // broadcast of their shapes.
+            let mut shapes = Vec::new();
+            for x in &operands {
+                shapes.push(self.leaves(cx, x, out)?);
+            }
+            let mut shape = shapes[0].clone();
+            for s in &shapes[1..] {
+                shape = self.broadcast(cx, &shape, s)?;
             }
             return Ok(shape);
         }
@@ -1572,6 +1578,19 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let v = self.ufunc(cx, *u, &cast, &wide_types, &wide(r))?;
                 Ok((self.narrow(v, r)?, r))
             }
+            // numpy's cast (a float into an int: truncated, or x86's INT_MIN where it does
+            // not fit; an int into a narrower one: wrapped).
+            ExprKind::AsType(x, ..) => {
+                let (v, d) = self.element(cx, x, current)?;
+                let v = match (wide(d), wide(result)) {
+                    (Type::Float, Type::Int) => {
+                        let i = self.float_to_int_as_numpy(v.into_float_value(), result)?;
+                        self.narrow(i.into(), result)?
+                    }
+                    _ => self.cast_element(v, d, result)?,
+                };
+                Ok((v, result))
+            }
             _ => Err(CgError("not an element-wise node".into())),
         }
     }
@@ -1733,6 +1752,27 @@ impl<'ctx> Codegen<'ctx, '_> {
             _ => v,
         };
         self.narrow(v, to)
+    }
+
+    /// A float converted to an int as numpy's C cast does on x86-64: truncated toward zero;
+    /// NaN, infinities and values beyond int64 (int32 for narrower dtypes) give INT_MIN.
+    fn float_to_int_as_numpy(&self, v: FloatValue<'ctx>, d: Scalar) -> Cg<IntValue<'ctx>> {
+        let bits = if d == Scalar::Int64 { 63 } else { 31 };
+        let limit = (1u64 << bits) as f64;
+        let low = self.b.build_float_compare(FloatPredicate::OGE, v, self.f64(-limit), "")?;
+        let high = self.b.build_float_compare(FloatPredicate::OLT, v, self.f64(limit), "")?;
+        let fits = self.b.build_and(low, high, "")?;
+        let sat = inkwell::intrinsics::Intrinsic::find("llvm.fptosi.sat")
+            .ok_or_else(|| CgError("no fptosi.sat".into()))?;
+        let f = sat
+            .get_declaration(
+                &self.module,
+                &[self.ctx.i64_type().into(), self.ctx.f64_type().into()],
+            )
+            .ok_or_else(|| CgError("fptosi.sat".into()))?;
+        let i = self.b.build_call(f, &[v.into()], "")?.value()?.into_int_value();
+        let indefinite = self.i64(if bits == 63 { i64::MIN } else { i32::MIN as i64 });
+        Ok(self.b.build_select(fits, i, indefinite, "")?.into_int_value())
     }
 
     /// Rounds a value held wide to what dtype `d` holds (float32's precision, int32's wrap).

@@ -320,6 +320,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.reduce_along(cx, e, *r, array, axis.value)?
             }
             ExprKind::Reduce(r, array, ..) => self.reduce(cx, e, *r, array)?,
+            // Typed natively only as an array, which `elementwise` computes (above).
+            ExprKind::AsType(..) => return Err(CgError("astype of a non-array".into())),
             ExprKind::Copy(value) => {
                 self.set_loc(cx.scope, &e.span);
                 self.copy_array(cx, value, &t)?

@@ -821,6 +821,19 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.get_attr(cx, value, name)
             }
             ExprKind::GetAttr(value, name) => self.get_attr(cx, value, name),
+            ExprKind::AsType(array, _, written) => {
+                let obj = self.temp_object(cx, array)?;
+                let name = self.load_module_object(ModuleObject::Str("astype".into()))?;
+                let d = self.temp_object(cx, written)?;
+                let r = call_value(
+                    self,
+                    "PyObject_CallMethodObjArgs",
+                    &[obj.into(), name.into(), d.into(), p.const_null().into()],
+                )?
+                .into_pointer_value();
+                self.release_temps(cx, 2)?;
+                self.check_null(cx, r)
+            }
             // A reduction pyaot does not compute natively: numpy's function, or the method.
             ExprKind::Reduce(_, array, Some(f), axis) => {
                 let callee = self.held(cx, f)?;

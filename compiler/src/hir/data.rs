@@ -325,6 +325,8 @@ pub enum ExprKind {
     /// A whole array reduced to one value, or along one axis (`axis`, a constant): `np.sum(x)`
     /// (numpy's function kept for the object path) or `x.sum()` (the method form: none).
     Reduce(Reduction, Box<Expr>, Option<Box<Expr>>, Option<Axis>),
+    /// `x.astype(dtype)`: the dtype as pyaot reads it, and as written (for the object path).
+    AsType(Box<Expr>, Dtype, Box<Expr>),
     /// A module-level import or a builtin: a Python object.
     Global(PyPath),
     List(Vec<Expr>),

@@ -2377,6 +2377,14 @@ impl FnLowerer<'_> {
                 return self.expr_node(span, ExprKind::Reduce(r, Box::new(value), None, axis));
             }
         }
+        if a.attr.as_str() == "astype" && c.args.len() == 1 && c.keywords.is_empty() {
+            if let Some(dtype) = self.known_dtype(&c.args[0]) {
+                let value = self.expr(&a.value);
+                let written = self.expr(&c.args[0]);
+                return self
+                    .expr_node(span, ExprKind::AsType(Box::new(value), dtype, Box::new(written)));
+            }
+        }
         if a.attr.as_str() == "conjugate" && c.args.is_empty() && c.keywords.is_empty() {
             let value = self.expr(&a.value);
             return self.expr_node(span, ExprKind::Builtin(Builtin::Conjugate, vec![value]));
@@ -2825,6 +2833,18 @@ impl FnLowerer<'_> {
             }
         }
         parts
+    }
+
+    /// A dtype pyaot reads (as `dtype`), or None without a diagnostic: `astype`'s argument,
+    /// numpy's to interpret where pyaot cannot.
+    fn known_dtype(&mut self, e: &ast::Expr) -> Option<Dtype> {
+        let errors = self.diags.len();
+        let d = self.dtype(e);
+        if self.diags.len() > errors {
+            self.diags.truncate(errors);
+            return None;
+        }
+        d
     }
 
     /// A dtype as written: `np.float64`, `float64` imported from numpy, `'float32'`, `float`, `int`, `bool`.

@@ -35,6 +35,13 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
             walk_expr(k, f);
             walk_expr(v, f);
         }),
+        ExprKind::AsType(x, dtype, written) => {
+            walk_expr(x, f);
+            if let Dtype::Of(y) = dtype {
+                walk_expr(y, f);
+            }
+            walk_expr(written, f);
+        }
         ExprKind::Reduce(_, x, function, axis) => {
             walk_expr(x, f);
             if let Some(g) = function {

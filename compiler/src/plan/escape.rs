@@ -66,6 +66,7 @@ pub(crate) fn creates_arrays(hir: &hir::Module, prog: &Program, id: InstanceId) 
         | ExprKind::Compare(..)
         | ExprKind::Ufunc(..)
         | ExprKind::Reduce(..)
+        | ExprKind::AsType(..)
             if matches!(inst.exprs[e.id], Type::Array(_)) =>
         {
             owns = true

@@ -268,6 +268,7 @@ pub fn fused_operands<'e>(e: &'e Expr, ty: &dyn Fn(&Expr) -> Type) -> Option<Vec
         ExprKind::Unary(UnaryOp::Neg | UnaryOp::Pos | UnaryOp::Invert, x) => Some(vec![x]),
         ExprKind::Compare(l, rest) if rest.len() == 1 => Some(vec![l, &rest[0].1]),
         ExprKind::Ufunc(_, _, args) => Some(args.iter().collect()),
+        ExprKind::AsType(x, ..) => Some(vec![x]),
         _ => None,
     }
 }
@@ -381,4 +382,14 @@ pub fn reduction_along(r: Reduction, t: &Type, fused: bool, axis: i64) -> Option
         Reduction::Any | Reduction::All => Scalar::Bool,
     };
     Some(Type::Array(ArrayType { dtype, ndim: 1, contiguous: true }))
+}
+
+/// The type of `x.astype(dtype)` where it is native: a new array of a native dtype from one.
+pub fn astype(t: &Type, dtype: Scalar) -> Option<Type> {
+    let Type::Array(at) = t else { return None };
+    (native(at.dtype) && native(dtype)).then_some(Type::Array(ArrayType {
+        dtype,
+        ndim: at.ndim,
+        contiguous: true,
+    }))
 }

@@ -1108,6 +1108,26 @@ impl Inferencer<'_> {
                     Err((msg, hint)) => return self.bad(w, e, msg, &hint),
                 }
             }
+            ExprKind::AsType(x, dtype, written) => {
+                w.operand_of_elementwise = true;
+                let t = self.expr(w, x);
+                let target = match dtype {
+                    Dtype::Named(s) => Some(*s),
+                    Dtype::Of(y) => match self.expr(w, y) {
+                        Type::Array(at) => Some(at.dtype),
+                        _ => None,
+                    },
+                    Dtype::Default => None,
+                };
+                match target.and_then(|d| elementwise::astype(&t, d)) {
+                    Some(at) => at,
+                    None if t == Type::Unknown => Type::Unknown,
+                    None => {
+                        self.expr(w, written);
+                        Type::Object
+                    }
+                }
+            }
             // A numpy function of numbers: native; of anything else, numpy's own, through Python.
             ExprKind::Ufunc(u, func, args) => {
                 let types: Vec<Type> = args
@@ -1257,6 +1277,7 @@ impl Inferencer<'_> {
                 | ExprKind::Unary(..)
                 | ExprKind::Compare(..)
                 | ExprKind::Ufunc(..)
+                | ExprKind::AsType(..)
         );
         if matches!(t, Type::Array(_))
             && elementwise_kind
