@@ -21,8 +21,9 @@
 //!   dtype sizes), `basics` (types, constants, blocks, debug locations), `capi` (calling the C
 //!   API, raising, reference counts, the GIL);
 //! * semantics: `checks` (the one place runtime checks go through), `numbers`, `complex`,
-//!   `builtins`, `arrays`, `objects` (the object fallback), `expr`, `stmt`, `loops`,
-//!   `function` (instances' native functions, recursion, returns), `escape`, `parallel`;
+//!   `builtins`, `arrays`, whole-array code (`element` → `elementwise` → `reduce`), `objects`
+//!   (the object fallback), `expr`, `stmt`, `loops`, `function` (instances' native functions,
+//!   recursion, returns), `escape`, `parallel`;
 //! * the strategy emitters, one per transform the plan (plan/) decides: `speculate`,
 //!   `lockstep`, `jam`, `unroll`, `ifconvert`, `overwrite`, `fresh`; and `aligned` (aligned
 //!   allocation inside numpy calls);
@@ -38,6 +39,7 @@ mod capi;
 mod checks;
 mod complex;
 mod cpython;
+mod element;
 mod elementwise;
 mod escape;
 mod expr;
@@ -52,6 +54,7 @@ mod numbers;
 mod objects;
 mod overwrite;
 mod parallel;
+mod reduce;
 mod speculate;
 mod state;
 mod stmt;
