@@ -167,11 +167,19 @@ pub fn infer(module: &Module) -> (Program, Vec<Diagnostic>) {
         }
     }
     // The wrapper returns either version's result as one value: a contiguous version whose
-    // result type differs (a value native in one, an object in the other) is not used.
+    // result is held differently (a value native in one, an object in the other; a
+    // contiguous array is held as any array) is not used.
+    fn held_as(t: &Type) -> Type {
+        match t {
+            Type::Array(a) => Type::Array(ArrayType { contiguous: false, ..*a }),
+            Type::Tuple(items) => Type::Tuple(items.iter().map(held_as).collect()),
+            other => other.clone(),
+        }
+    }
     for export in &mut exports {
         for sig in &mut export.signatures {
             if let Some(c) = sig.contiguous_instance {
-                if inf.instances[c].ret != inf.instances[sig.instance].ret {
+                if held_as(&inf.instances[c].ret) != held_as(&inf.instances[sig.instance].ret) {
                     sig.contiguous_instance = None;
                 }
             }
