@@ -226,7 +226,7 @@ def main():
         rows = run_set(NUMPY_CASES, ROOT / "examples" / "numpy_kernels", tmp / "numpy", time_cpython=True)
         table = "\n".join(tables(rows, "CPython + numpy"))
         print("\n" + table)
-        write_docs(table, rows, "bench-numpy", "benchmarks_numpy.png", "numpy-style kernels against every peer (`python3 examples/bench.py --set numpy`)")
+        write_docs(table, rows, "bench-numpy", "benchmarks_numpy.png", "numpy-style kernels against every peer (`python3 examples/bench.py --set numpy`)", "CPython + numpy")
 
 
 CALLS = '''
@@ -292,7 +292,7 @@ def call_overhead(tmp: Path):
     return out
 
 
-def write_docs(table: str, rows, marker: str, chart: str, title: str):
+def write_docs(table: str, rows, marker: str, chart: str, title: str, baseline: str = "CPython"):
     perf = ROOT / "docs" / "performance.md"
     text = perf.read_text() if perf.exists() else "# Performance\n"
     start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
@@ -319,7 +319,7 @@ def write_docs(table: str, rows, marker: str, chart: str, title: str):
         speedups = [r[1]["CPython"] / r[1][e] if e in r[1] else 0 for r in rows]
         ax.bar([i + k * width for i in range(len(names))], speedups, width, label=e)
     ax.set_yscale("log")
-    ax.set_ylabel("speed-up over CPython (log)")
+    ax.set_ylabel(f"speed-up over {baseline} (log)")
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(names))])
     ax.set_xticklabels(names, rotation=30, ha="right")
     ax.legend()
