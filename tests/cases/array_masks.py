@@ -49,3 +49,14 @@ def rows(m, idx):
 #run: scatter(np.zeros(4), np.array([1, 3]), 2.5)
 #run: scatter(np.zeros(4), np.array([9]), 2.5)
 #run: rows(np.arange(6.0).reshape(3, 2), np.array([2, 0]))
+
+
+#export held_mask(float64[:], float)
+def held_mask(a, t):
+    # A mask kept in a variable: a native bool array, indexing as numpy's mask.
+    m = a > t
+    a[m] = 0.0
+    return a, m, a[~m], np.sum(m)
+
+#run: held_mask(np.array([1.0, 5.0, -2.0, 7.0]), 2.0)
+#run: held_mask(np.zeros(0), 2.0)

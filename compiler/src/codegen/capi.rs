@@ -210,7 +210,9 @@ pub(super) fn call<'ctx>(
     name: &str,
     args: &[BasicMetadataValueEnum<'ctx>],
 ) -> Cg<Option<BasicValueEnum<'ctx>>> {
-    if cg.debug_gil && !matches!(name, "PyEval_RestoreThread" | "PyGILState_Ensure") {
+    // The C library (malloc, free, strcmp) needs no GIL; only Python's API does.
+    let python = name.starts_with("Py") || name.starts_with("_Py");
+    if cg.debug_gil && python && !matches!(name, "PyEval_RestoreThread" | "PyGILState_Ensure") {
         assert_gil_held(cg, name)?;
     }
     Ok(cg.b.build_call(api(cg, name), args, "")?.try_as_basic_value().basic())
