@@ -10,6 +10,7 @@
 //! once the fixpoint has settled, so no error comes from a half-known type.
 //!
 //! The data lives in [`data`], the rules in [`rules`], inference in [`infer`]; all re-exported.
+//! numpy's rules for whole-array operations are in [`elementwise`].
 
 mod data;
 pub mod elementwise;
