@@ -31,7 +31,7 @@ TERNARY = ["np.where({0} > 0, {1}, {2})", "np.clip({0}, {1}, {2})"]
 UFUNCS_F64 = ["np.exp", "np.log1p", "np.sin", "np.arctan"]
 BINARY_UFUNCS = ["np.minimum", "np.maximum", "np.fmax", "np.hypot"]
 REDUCTIONS = ["np.sum({})", "({}).sum()", "np.mean({})", "np.max({})", "({}).min()", "np.any({})",
-              "({}).all()"]
+              "({}).all()", "np.argmax({})", "({}).argmin()"]
 # Along an axis (of 2-D expressions): axis 0, 1 or -1.
 AXIS_REDUCTIONS = ["np.sum({}, axis={})", "({}).sum({})", "np.mean({}, axis={})", "np.max({}, axis={})",
                    "({}).min(axis={})", "np.any({}, axis={})", "({}).all({})"]

@@ -64,3 +64,14 @@ def along(m, i, g):
 #run: along(np.sin(np.arange(300.0)).reshape(300, 1), np.ones((300, 1), np.int32), np.ones((300, 1), np.float32))
 #run: along(np.zeros((0, 3)), np.zeros((0, 3), np.int32), np.zeros((0, 3), np.float32))
 #run: along(np.zeros((3, 0)), np.zeros((3, 0), np.int32), np.zeros((3, 0), np.float32))
+
+
+#export best(float64[:], int32[:, :], bool[:])
+def best(a, m, b):
+    # The first index of the largest / smallest (C order for 2-D); a NaN wins at once.
+    return np.argmax(a), a.argmin(), np.argmax(m), m.argmin(), np.argmax(b), np.argmin(a * a - 1.0), np.argmax(np.abs(a))
+
+#run: best(np.array([1.0, 5.0, -2.0, 5.0, -2.0]), np.array([[1, 7], [7, -3]], np.int32), np.array([False, True, True]))
+#run: best(np.array([1.0, np.nan, 9.0, np.nan]), np.array([[2]], np.int32), np.array([False]))
+#run: best(np.array([-np.inf, -np.inf]), np.array([[0, 0]], np.int32), np.array([True]))
+#run: best(np.zeros(0), np.array([[1]], np.int32), np.array([True]))

@@ -47,6 +47,13 @@ pub(super) enum Sink<'ctx> {
         strides: Vec<IntValue<'ctx>>,
         r: Reduction,
     },
+    /// `np.argmax`/`argmin`: the best element so far, its index, and the running index.
+    ArgBest {
+        best: PointerValue<'ctx>,
+        at: PointerValue<'ctx>,
+        count: PointerValue<'ctx>,
+        max: bool,
+    },
 }
 
 impl<'ctx> Codegen<'ctx, '_> {
@@ -673,6 +680,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                     self.store_element_unchecked(target, out_t.dtype, v, &wide(d))?;
                 }
                 Sink::Reduce { acc, r } => self.accumulate(*acc, *r, v, d)?,
+                Sink::ArgBest { best, at, count, max } => {
+                    self.arg_best_step((*best, *at, *count, *max), v, d)?
+                }
                 Sink::Fold { out, out_t, strides, r } => {
                     let target = self.address(*out, strides, &idx)?;
                     let old = self.load_element(target, out_t.dtype)?;

@@ -64,6 +64,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 (init, at.dtype)
             }
             Reduction::Mean => return Err(CgError("mean of ints".into())),
+            Reduction::ArgMax | Reduction::ArgMin => {
+                return self.arg_best(cx, r == Reduction::ArgMax, array, &at, &shape, &leaves)
+            }
         };
         let acc = self.entry_alloca(cx, init.get_type(), "acc")?;
         self.b.build_store(acc, init)?;
@@ -85,7 +88,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let acc_d = match r {
             Reduction::Sum | Reduction::Mean => Scalar::Int64,
             Reduction::Any | Reduction::All => Scalar::Bool,
-            Reduction::Max | Reduction::Min => d,
+            Reduction::Max | Reduction::Min | Reduction::ArgMax | Reduction::ArgMin => d,
         };
         let old = self.b.build_load(self.llvm_type(&wide(acc_d)), acc, "")?;
         let new = self.fold_element(r, old, acc_d, v, d)?;
@@ -122,6 +125,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let x = self.cast_element(v, d, Scalar::Bool)?.into_int_value();
                 b.build_and(old.into_int_value(), x, "")?.into()
             }
+            Reduction::ArgMax | Reduction::ArgMin => {
+                return Err(CgError("argmax folds through arg_best".into()))
+            }
             Reduction::Max | Reduction::Min => {
                 let max = r == Reduction::Max;
                 let x = self.cast_element(v, d, acc_d)?;
@@ -151,6 +157,79 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
         })
+    }
+
+    /// `np.argmax(x)` / `np.argmin(x)` (`max`): the first index, in C order, of the largest
+    /// (smallest) element, numpy's way: a NaN is the answer as soon as one comes; an empty
+    /// array raises numpy's ValueError.
+    fn arg_best(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        max: bool,
+        array: &Expr,
+        at: &ArrayType,
+        shape: &[IntValue<'ctx>],
+        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+    ) -> Cg<BasicValueEnum<'ctx>> {
+        let mut size = self.i64(1);
+        for n in shape {
+            size = self.b.build_int_mul(size, *n, "")?;
+        }
+        let some = self.b.build_int_compare(IntPredicate::SGT, size, self.i64(0), "")?;
+        let message = format!(
+            "attempt to get {} of an empty sequence",
+            if max { "argmax" } else { "argmin" }
+        );
+        self.guard(cx, some, "ValueError", &message)?;
+        let init: BasicValueEnum = match wide(at.dtype) {
+            Type::Float => self.f64(if max { f64::NEG_INFINITY } else { f64::INFINITY }).into(),
+            Type::Int => self.i64(if max { i64::MIN } else { i64::MAX }).into(),
+            _ => self.ctx.bool_type().const_int(!max as u64, false).into(),
+        };
+        let best = self.entry_alloca(cx, init.get_type(), "best")?;
+        let at_slot = self.entry_alloca(cx, self.ctx.i64_type().into(), "best.at")?;
+        let count = self.entry_alloca(cx, self.ctx.i64_type().into(), "count")?;
+        self.b.build_store(best, init)?;
+        self.b.build_store(at_slot, self.i64(0))?;
+        self.b.build_store(count, self.i64(0))?;
+        let sink = Sink::ArgBest { best, at: at_slot, count, max };
+        self.nest_into(cx, &sink, shape, array, leaves)?;
+        Ok(self.b.build_load(self.ctx.i64_type(), at_slot, "")?)
+    }
+
+    /// One element into `arg_best`'s slots: taken where it beats the best so far (numpy:
+    /// `!(x <= best)` for argmax, so a NaN beats anything) unless the best is a NaN already.
+    pub(super) fn arg_best_step(
+        &self,
+        (best, at, count, max): (PointerValue<'ctx>, PointerValue<'ctx>, PointerValue<'ctx>, bool),
+        v: BasicValueEnum<'ctx>,
+        d: Scalar,
+    ) -> Cg<()> {
+        let b = &self.b;
+        let old = b.build_load(self.llvm_type(&wide(d)), best, "")?;
+        let i = b.build_load(self.ctx.i64_type(), count, "")?.into_int_value();
+        let take = match (old, v) {
+            (BasicValueEnum::FloatValue(o), BasicValueEnum::FloatValue(x)) => {
+                let pred = if max { FloatPredicate::OLE } else { FloatPredicate::OGE };
+                let beaten = b.build_not(b.build_float_compare(pred, x, o, "")?, "")?;
+                b.build_and(beaten, b.build_not(self.is_nan(o)?, "")?, "")?
+            }
+            (BasicValueEnum::IntValue(o), BasicValueEnum::IntValue(x)) => {
+                let pred = match (max, d == Scalar::Bool) {
+                    (true, false) => IntPredicate::SGT,
+                    (false, false) => IntPredicate::SLT,
+                    (true, true) => IntPredicate::UGT,
+                    (false, true) => IntPredicate::ULT,
+                };
+                b.build_int_compare(pred, x, o, "")?
+            }
+            _ => return Err(CgError("argmax of mixed elements".into())),
+        };
+        b.build_store(best, b.build_select(take, v, old, "")?)?;
+        let old_at = b.build_load(self.ctx.i64_type(), at, "")?.into_int_value();
+        b.build_store(at, b.build_select(take, i, old_at, "")?)?;
+        b.build_store(count, b.build_int_add(i, self.i64(1), "")?)?;
+        Ok(())
     }
 
     /// `np.sum(m, axis=k)`, `m.max(axis=k)`, … of a 2-D array or expression, as types typed it

@@ -558,6 +558,9 @@ pub enum Reduction {
     Min,
     Any,
     All,
+    /// `np.argmax` / `np.argmin`: the first index (in C order) of the largest / smallest.
+    ArgMax,
+    ArgMin,
 }
 
 impl Reduction {
@@ -571,6 +574,8 @@ impl Reduction {
             "amax" if !method => Reduction::Max,
             "amin" if !method => Reduction::Min,
             "any" => Reduction::Any,
+            "argmax" => Reduction::ArgMax,
+            "argmin" => Reduction::ArgMin,
             "all" => Reduction::All,
             _ => return None,
         })
@@ -584,6 +589,8 @@ impl Reduction {
             Reduction::Max => "max",
             Reduction::Min => "min",
             Reduction::Any => "any",
+            Reduction::ArgMax => "argmax",
+            Reduction::ArgMin => "argmin",
             Reduction::All => "all",
         }
     }

@@ -353,6 +353,7 @@ pub fn reduction(r: Reduction, t: &Type, fused: bool) -> Option<Type> {
         Reduction::Sum | Reduction::Mean => return None,
         Reduction::Max | Reduction::Min => at.elem(),
         Reduction::Any | Reduction::All => Type::Bool,
+        Reduction::ArgMax | Reduction::ArgMin => Type::Int,
     })
 }
 
@@ -380,6 +381,7 @@ pub fn reduction_along(r: Reduction, t: &Type, fused: bool, axis: i64) -> Option
         Reduction::Mean => return None,
         Reduction::Max | Reduction::Min => at.dtype,
         Reduction::Any | Reduction::All => Scalar::Bool,
+        Reduction::ArgMax | Reduction::ArgMin => return None,
     };
     Some(Type::Array(ArrayType { dtype, ndim: 1, contiguous: true }))
 }
