@@ -315,7 +315,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             ExprKind::Attr(value, attr) => self.array_attr(cx, value, *attr, &t)?,
-            // `np.sum(x)`, `x.max()`, … of a native array (elementwise.rs).
+            // `np.sum(x)`, `x.max()`, … of a native array (reduce.rs).
             ExprKind::Reduce(r, array, _, Some(axis)) if matches!(t, Type::Array(_)) => {
                 self.reduce_along(cx, e, *r, array, axis.value)?
             }

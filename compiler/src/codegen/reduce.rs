@@ -37,10 +37,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         if matches!(r, Reduction::Sum | Reduction::Mean) && is_float(at.dtype) {
             return self.float_sum(cx, r, array, &at, &shape, leaves);
         }
-        let (init, d): (BasicValueEnum, Scalar) = match r {
-            Reduction::Sum => (self.i64(0).into(), Scalar::Int64),
-            Reduction::Any => (self.ctx.bool_type().const_zero().into(), Scalar::Bool),
-            Reduction::All => (self.ctx.bool_type().const_all_ones().into(), Scalar::Bool),
+        let init: BasicValueEnum = match r {
+            Reduction::Sum => self.i64(0).into(),
+            Reduction::Any => self.ctx.bool_type().const_zero().into(),
+            Reduction::All => self.ctx.bool_type().const_all_ones().into(),
             Reduction::Max | Reduction::Min => {
                 let max = r == Reduction::Max;
                 // numpy's maximum and minimum have no identity: an empty array is an error.
@@ -54,14 +54,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                     if max { "maximum" } else { "minimum" }
                 );
                 self.guard(cx, some, "ValueError", &message)?;
-                let init: BasicValueEnum = match wide(at.dtype) {
-                    Type::Float => {
-                        self.f64(if max { f64::NEG_INFINITY } else { f64::INFINITY }).into()
-                    }
-                    Type::Int => self.i64(if max { i64::MIN } else { i64::MAX }).into(),
-                    _ => self.ctx.bool_type().const_int(!max as u64, false).into(),
-                };
-                (init, at.dtype)
+                self.extreme(!max, at.dtype)
             }
             Reduction::Mean => return Err(CgError("mean of ints".into())),
             Reduction::ArgMax | Reduction::ArgMin => {
@@ -72,9 +65,21 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_store(acc, init)?;
         let sink = Sink::Reduce { acc, r };
         self.nest_into(cx, &sink, &shape, array, &leaves)?;
-        let v = self.b.build_load(init.get_type(), acc, "")?;
-        let _ = d;
-        Ok(v)
+        Ok(self.b.build_load(init.get_type(), acc, "")?)
+    }
+
+    /// The largest (`top`) or smallest value of dtype `d`, held wide: where a max (min)
+    /// starts, as numpy's first element would (infinities for floats, a NaN still wins).
+    fn extreme(&self, top: bool, d: Scalar) -> BasicValueEnum<'ctx> {
+        match wide(d) {
+            Type::Float => self.f64(if top { f64::INFINITY } else { f64::NEG_INFINITY }).into(),
+            Type::Int => {
+                let bits = 8 * dtype_size(d) as u32 - 1;
+                let v = if top { (1i128 << bits) - 1 } else { -(1i128 << bits) };
+                self.i64(v as i64).into()
+            }
+            _ => self.ctx.bool_type().const_int(top as u64, false).into(),
+        }
     }
 
     /// Folds one element (`v` of dtype `d`) into a reduction's accumulator.
@@ -181,11 +186,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             if max { "argmax" } else { "argmin" }
         );
         self.guard(cx, some, "ValueError", &message)?;
-        let init: BasicValueEnum = match wide(at.dtype) {
-            Type::Float => self.f64(if max { f64::NEG_INFINITY } else { f64::INFINITY }).into(),
-            Type::Int => self.i64(if max { i64::MIN } else { i64::MAX }).into(),
-            _ => self.ctx.bool_type().const_int(!max as u64, false).into(),
-        };
+        let init = self.extreme(!max, at.dtype);
         let best = self.entry_alloca(cx, init.get_type(), "best")?;
         let at_slot = self.entry_alloca(cx, self.ctx.i64_type().into(), "best.at")?;
         let count = self.entry_alloca(cx, self.ctx.i64_type().into(), "count")?;
@@ -308,21 +309,9 @@ impl<'ctx> Codegen<'ctx, '_> {
     ) -> Cg<()> {
         let kept = 1 - k;
         let identity: BasicValueEnum = match (r, wide(rt.dtype)) {
-            (Reduction::Any, _) | (Reduction::Max, Type::Bool) => {
-                self.ctx.bool_type().const_zero().into()
-            }
-            (Reduction::All, _) | (Reduction::Min, Type::Bool) => {
-                self.ctx.bool_type().const_all_ones().into()
-            }
-            (Reduction::Max | Reduction::Min, Type::Float) => {
-                let inf = if r == Reduction::Max { f64::NEG_INFINITY } else { f64::INFINITY };
-                self.f64(inf).into()
-            }
-            (Reduction::Max | Reduction::Min, _) => {
-                let bits = 8 * dtype_size(rt.dtype) as u32 - 1;
-                let v = if r == Reduction::Max { -(1i128 << bits) } else { (1i128 << bits) - 1 };
-                self.i64(v as i64).into()
-            }
+            (Reduction::Any, _) => self.ctx.bool_type().const_zero().into(),
+            (Reduction::All, _) => self.ctx.bool_type().const_all_ones().into(),
+            (Reduction::Max | Reduction::Min, _) => self.extreme(r == Reduction::Min, rt.dtype),
             (_, Type::Float) => self.f64(0.0).into(),
             _ => self.i64(0).into(),
         };
