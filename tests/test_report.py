@@ -157,6 +157,15 @@ def test_whole_array_arithmetic_is_described(tmp_path):
     assert score > 0 and "whole-array arithmetic: numpy computes it, called through Python" in why
 
 
+def test_other_modules_functions_are_not_named_numpys(tmp_path):
+    # `json.loads` is read from json as numpy's functions are from numpy; the report named it
+    # "numpy.loads".
+    src = tmp_path / "js.py"
+    src.write_text("import json\nimport numpy as np\n\n#export f(str)\ndef f(s):\n    d = json.loads(s)\n    return len(d)\n\n\n#export g(int)\ndef g(n):\n    return np.zeros(n)\n")
+    report = annotate(src, tmp_path / "js.html")
+    assert "numpy.loads" not in report and "numpy.zeros" in report
+
+
 def test_object_lines_say_what_talks_to_python(tmp_path):
     src = ROOT / "examples" / "objects_module.py"
     report = annotate(src, tmp_path / "objects.html")

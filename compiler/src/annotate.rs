@@ -316,7 +316,14 @@ fn parse_ir(ir: &str, lines: &mut BTreeMap<u32, LineFacts>) {
             *facts.errors.entry(what).or_default() += 1;
         } else {
             *facts.hot.entry(class).or_default() += 1;
-            if callee == "pyaot.np_call" || callee == "PyObject_GetAttrString" {
+            // numpy's function named by its attribute read from the numpy module (a module
+            // imported by the source, `json.loads`, reads its attributes the same way).
+            let from_numpy = text
+                .split("@PyObject_GetAttrString(")
+                .nth(1)
+                .map(|args| args.trim_start_matches("ptr ").trim_start_matches("nonnull "))
+                .is_some_and(|first| first.starts_with("%numpy"));
+            if callee == "pyaot.np_call" || (callee == "PyObject_GetAttrString" && from_numpy) {
                 if let Some(name) = text.split("@str.").nth(1).map(|r| {
                     format!(
                         "@str.{}",
