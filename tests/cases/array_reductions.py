@@ -5,6 +5,7 @@ in float32); int and bool sums are int64; max and min propagate NaN and refuse e
 with numpy's ValueError; a 2-D float sum of an array as it is stays numpy's own."""
 import numpy as np
 from numpy import amax
+from pyaot import prange
 
 
 #export norms(float64[:], float64[:])
@@ -75,3 +76,15 @@ def best(a, m, b):
 #run: best(np.array([1.0, np.nan, 9.0, np.nan]), np.array([[2]], np.int32), np.array([False]))
 #run: best(np.array([-np.inf, -np.inf]), np.array([[0, 0]], np.int32), np.array([True]))
 #run: best(np.zeros(0), np.array([[1]], np.int32), np.array([True]))
+
+
+#export par_rows(float64[:, :])
+def par_rows(m):
+    # Whole reductions of views inside a parallel loop: no Python, no temporary.
+    out = np.empty(m.shape[0])
+    for i in prange(m.shape[0]):
+        out[i] = np.sqrt(np.sum(m[i] * m[i])) + m[i].max()
+    return out
+
+#run: par_rows(np.sin(np.arange(3000.0)).reshape(100, 30))
+#run: par_rows(np.zeros((3, 0)))
