@@ -2438,19 +2438,8 @@ impl FnLowerer<'_> {
         }
         let base = format!("$comp{}", span.start);
         let result = self.local(&base, span.clone());
-        let first_iter_name = format!("{base}.iter");
-        let first_iter_local = self.local(&first_iter_name, span.clone());
-        let first_iter = self.expr(&generators[0].iter);
-        // The loop variables: hidden locals, visible under their names inside only.
-        let mut shadowed = Vec::new();
-        for g in generators {
-            let mut names = Vec::new();
-            collect_target_names(&g.target, &mut names);
-            for name in names {
-                let hidden = self.local(&format!("{base}.{name}"), span.clone());
-                shadowed.push((name.clone(), self.local_ids.insert(name, hidden)));
-            }
-        }
+        let (first_iter_name, first_iter_local, first_iter, shadowed) =
+            self.comprehension_locals(&base, generators, &span);
         let name = |id: &str| {
             ast::Expr::Name(ast::ExprName {
                 range,
@@ -2508,6 +2497,52 @@ impl FnLowerer<'_> {
                 type_comment: None,
             })];
         }
+        self.finish_comprehension(
+            span,
+            kind,
+            result,
+            (first_iter_local, first_iter),
+            &body,
+            shadowed,
+        )
+    }
+
+    /// The hidden locals of a comprehension or a searching generator named `base`: the first
+    /// iterable's (evaluated outside the loops, as Python does: its name, local and value) and
+    /// the loop variables', visible under their own names only inside (the names they hid).
+    #[allow(clippy::type_complexity)]
+    fn comprehension_locals(
+        &mut self,
+        base: &str,
+        generators: &[ast::Comprehension],
+        span: &Span,
+    ) -> (String, LocalId, Expr, Vec<(String, Option<LocalId>)>) {
+        let first_iter_name = format!("{base}.iter");
+        let first_iter_local = self.local(&first_iter_name, span.clone());
+        let first_iter = self.expr(&generators[0].iter);
+        let mut shadowed = Vec::new();
+        for g in generators {
+            let mut names = Vec::new();
+            collect_target_names(&g.target, &mut names);
+            for name in names {
+                let hidden = self.local(&format!("{base}.{name}"), span.clone());
+                shadowed.push((name.clone(), self.local_ids.insert(name, hidden)));
+            }
+        }
+        (first_iter_name, first_iter_local, first_iter, shadowed)
+    }
+
+    /// The comprehension's statements (the first iterable stored, then the loops in `body`),
+    /// the loop variables' names given back, and the expression giving `result`.
+    fn finish_comprehension(
+        &mut self,
+        span: Span,
+        kind: CompKind,
+        result: LocalId,
+        (first_iter_local, first_iter): (LocalId, Expr),
+        body: &[ast::Stmt],
+        shadowed: Vec<(String, Option<LocalId>)>,
+    ) -> Expr {
         let mut stmts = vec![self.stmt_node(
             span.clone(),
             StmtKind::Assign {
@@ -2515,7 +2550,7 @@ impl FnLowerer<'_> {
                 value: first_iter,
             },
         )];
-        stmts.extend(self.block(&body));
+        stmts.extend(self.block(body));
         for (name, previous) in shadowed.into_iter().rev() {
             match previous {
                 Some(id) => self.local_ids.insert(name, id),
@@ -2633,18 +2668,8 @@ impl FnLowerer<'_> {
         }
         let base = format!("$search{}", span.start);
         let found = self.local(&base, span.clone());
-        let first_iter_name = format!("{base}.iter");
-        let first_iter_local = self.local(&first_iter_name, span.clone());
-        let first_iter = self.expr(&g.generators[0].iter);
-        let mut shadowed = Vec::new();
-        for c in &g.generators {
-            let mut names = Vec::new();
-            collect_target_names(&c.target, &mut names);
-            for name in names {
-                let hidden = self.local(&format!("{base}.{name}"), span.clone());
-                shadowed.push((name.clone(), self.local_ids.insert(name, hidden)));
-            }
-        }
+        let (first_iter_name, first_iter_local, first_iter, shadowed) =
+            self.comprehension_locals(&base, &g.generators, &span);
         let name = |id: &str| {
             ast::Expr::Name(ast::ExprName {
                 range,
@@ -2701,21 +2726,8 @@ impl FnLowerer<'_> {
             body = if i > 0 { vec![lp, if_then(decided(), vec![brk.clone()])] } else { vec![lp] };
         }
         body.insert(0, set_found(all));
-        let mut stmts = vec![self.stmt_node(
-            span.clone(),
-            StmtKind::Assign {
-                target: Target::Local(first_iter_local, span.clone()),
-                value: first_iter,
-            },
-        )];
-        stmts.extend(self.block(&body));
-        for (name, previous) in shadowed.into_iter().rev() {
-            match previous {
-                Some(id) => self.local_ids.insert(name, id),
-                None => self.local_ids.remove(&name),
-            };
-        }
-        self.expr_node(span, ExprKind::Comprehension(CompKind::Search, found, stmts))
+        let first = (first_iter_local, first_iter);
+        self.finish_comprehension(span, CompKind::Search, found, first, &body, shadowed)
     }
 
     /// `lambda params: body` as a function of its own (lowered later). It may read its
