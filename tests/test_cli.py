@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from conftest import pyaot_binary
+from conftest import ROOT, pyaot_binary
 
 GOOD = "#export f(int)\ndef f(n):\n    return n * 2\n"
 BROKEN = textwrap.dedent("""\
@@ -68,6 +68,18 @@ def test_functions_returning_arrays_keep_their_contiguous_version(tmp_path):
     assert proc.returncode == 0, proc.stderr
     wrapper = out.read_text().split("@pyaot.wrap.f(")[1].split("\n}\n")[0]
     assert "contiguous:" in wrapper and "strided:" in wrapper
+
+
+def test_builds_are_reproducible(tmp_path):
+    # The same source gives the same IR every time (whole-array code once walked a hash map).
+    src = ROOT / "tests" / "cases" / "array_reductions.py"
+    texts = []
+    for i in range(3):
+        out = tmp_path / f"r{i}.ll"
+        proc = run("build", src, "-O0", "--emit", "llvm-ir", "-o", out)
+        assert proc.returncode == 0, proc.stderr
+        texts.append(out.read_text())
+    assert texts[0] == texts[1] == texts[2]
 
 
 def test_emit_llvm_ir_has_debug_locations(tmp_path):

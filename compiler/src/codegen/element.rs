@@ -13,7 +13,7 @@ use crate::types::elementwise::{self, Operand};
 use crate::types::{ArrayType, Type};
 use inkwell::values::{BasicValueEnum, FloatValue, IntValue, PointerValue, StructValue};
 use inkwell::{FloatPredicate, IntPredicate};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// A leaf of a fused expression, evaluated before the nest.
 #[derive(Clone, Copy)]
@@ -57,7 +57,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         &mut self,
         cx: &mut FnCx<'ctx>,
         e: &Expr,
-        current: &HashMap<ExprId, Current<'ctx>>,
+        current: &BTreeMap<ExprId, Current<'ctx>>,
     ) -> Cg<(BasicValueEnum<'ctx>, Scalar)> {
         match current.get(&e.id) {
             Some(Current::At(ptr, d)) => return Ok((self.load_element(*ptr, *d)?, *d)),

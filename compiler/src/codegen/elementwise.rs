@@ -24,7 +24,7 @@ use crate::types::elementwise::{self, Operand};
 use crate::types::{ArrayType, Type};
 use inkwell::values::{BasicValueEnum, IntValue, PointerValue, StructValue};
 use inkwell::IntPredicate;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// What a loop nest does with each element: store it (or update the target with it), or fold
 /// it into an accumulator (`acc`, holding the element's native type).
@@ -112,7 +112,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let Type::Array(at) = self.ty(cx, e) else {
             return Err(CgError("element-wise expression of a non-array".into()));
         };
-        let mut leaves = HashMap::new();
+        let mut leaves = BTreeMap::new();
         let shape = self.leaves(cx, e, &mut leaves)?;
         self.set_loc(cx.scope, &e.span);
         let out = self.new_array(cx, &at, &shape)?;
@@ -133,7 +133,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let Type::Array(at) = self.ty(cx, array) else {
             return Err(CgError("view store into a non-array".into()));
         };
-        let mut leaves = HashMap::new();
+        let mut leaves = BTreeMap::new();
         // Python evaluates `a[i] = v`'s value first, and `a[i] op= v`'s target first.
         let mut value_shape = vec![];
         if op.is_none() {
@@ -164,7 +164,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             return Err(CgError("in-place update of a non-array".into()));
         };
         let arr = self.b.build_load(self.array_struct(at.ndim), cx.locals[target], "")?;
-        let mut leaves = HashMap::new();
+        let mut leaves = BTreeMap::new();
         let value_shape = self.leaves(cx, value, &mut leaves)?;
         self.set_loc(cx.scope, span);
         self.update(cx, arr.into_struct_value(), &at, value, &value_shape, Some(op), &leaves)
@@ -179,7 +179,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         value: &Expr,
         value_shape: &[IntValue<'ctx>],
         op: Option<BinOp>,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<()> {
         let writable = self.field(out, WRITABLE)?.into_int_value();
         self.guard(cx, writable, "ValueError", "assignment destination is read-only")?;
@@ -229,7 +229,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         };
         let (temp, raw) = self.temporary(cx, &temp_t, &value_shape, scratch)?;
         self.nest(cx, temp, &temp_t, &value_shape, value, None, leaves)?;
-        let copied = HashMap::from([(value.id, Leaf::Array(temp, temp_t))]);
+        let copied = BTreeMap::from([(value.id, Leaf::Array(temp, temp_t))]);
         self.nest(cx, out, out_t, &out_shape, value, op, &copied)?;
         if let Some(raw) = raw {
             capi::call(self, "free", &[raw.into()])?;
@@ -298,7 +298,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         &mut self,
         cx: &mut FnCx<'ctx>,
         e: &Expr,
-        out: &mut HashMap<ExprId, Leaf<'ctx>>,
+        out: &mut BTreeMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<Vec<IntValue<'ctx>>> {
         if let Some(operands) = self.fused(cx, e) {
             // Every operand first (a call's arguments all run before the call), then the
@@ -534,7 +534,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         shape: &[IntValue<'ctx>],
         value: &Expr,
         op: Option<BinOp>,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<()> {
         let strides = self.axis_strides(out, out_t, shape.len())?;
         self.nest_into(cx, &Sink::Store { out, out_t: *out_t, strides, op }, shape, value, leaves)
@@ -563,7 +563,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         sink: &Sink<'ctx>,
         shape: &[IntValue<'ctx>],
         value: &Expr,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<()> {
         let n = shape.len();
         let arrays: Vec<(ExprId, StructValue<'ctx>, ArrayType)> = leaves
@@ -617,7 +617,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         sink: &Sink<'ctx>,
         shape: &[IntValue<'ctx>],
         value: &Expr,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
         arrays: &[(ExprId, StructValue<'ctx>, ArrayType, Vec<IntValue<'ctx>>)],
     ) -> Cg<()> {
         let n = shape.len();
@@ -654,7 +654,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 .iter()
                 .map(|c| Ok(self.b.build_load(i64t, *c, "")?.into_int_value()))
                 .collect::<Cg<_>>()?;
-            let mut current = HashMap::new();
+            let mut current = BTreeMap::new();
             for (id, leaf) in leaves {
                 if let Leaf::Number(v, d) = leaf {
                     current.insert(*id, Current::Number(*v, *d));

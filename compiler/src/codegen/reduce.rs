@@ -15,7 +15,7 @@ use crate::types::{ArrayType, Type};
 use inkwell::types::BasicType;
 use inkwell::values::{BasicValueEnum, FloatValue, IntValue, PointerValue, StructValue};
 use inkwell::{FloatPredicate, IntPredicate};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 impl<'ctx> Codegen<'ctx, '_> {
     /// `np.sum(x)`, `x.max()`, … of a native array or element-wise expression, as types
@@ -31,7 +31,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let Type::Array(at) = self.ty(cx, array) else {
             return Err(CgError("reduction of a non-array".into()));
         };
-        let mut leaves = HashMap::new();
+        let mut leaves = BTreeMap::new();
         let shape = self.leaves(cx, array, &mut leaves)?;
         self.set_loc(cx.scope, &e.span);
         if matches!(r, Reduction::Sum | Reduction::Mean) && is_float(at.dtype) {
@@ -174,7 +174,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         array: &Expr,
         at: &ArrayType,
         shape: &[IntValue<'ctx>],
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<BasicValueEnum<'ctx>> {
         let mut size = self.i64(1);
         for n in shape {
@@ -251,7 +251,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             return Err(CgError("reduction along an axis of a non-array".into()));
         };
         let k = if axis < 0 { (axis + at.ndim as i64) as usize } else { axis as usize };
-        let mut leaves = HashMap::new();
+        let mut leaves = BTreeMap::new();
         let shape = self.leaves(cx, array, &mut leaves)?;
         self.set_loc(cx.scope, &e.span);
         let kept = 1 - k;
@@ -303,7 +303,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         rt: &ArrayType,
         shape: &[IntValue<'ctx>],
         array: &Expr,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
         r: Reduction,
         k: usize,
     ) -> Cg<()> {
@@ -345,7 +345,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// columns only when some vote for it and none against (disagreement keeps C order).
     pub(super) fn numpy_column_major(
         &self,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<IntValue<'ctx>> {
         let bool_t = self.ctx.bool_type();
         let (mut for_columns, mut against) = (bool_t.const_zero(), bool_t.const_zero());
@@ -385,7 +385,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         rt: &ArrayType,
         shape: &[IntValue<'ctx>],
         array: &Expr,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
         r: Reduction,
         k: usize,
     ) -> Cg<()> {
@@ -395,7 +395,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.for_each_index(cx, shape[kept], |this, cx, i| {
             // Line i of each leaf along axis k: a 1-D view (a leaf of length 1 along the kept
             // axis serves every line; a 1-D leaf lies along axis 1).
-            let mut lines = HashMap::new();
+            let mut lines = BTreeMap::new();
             for (id, leaf) in &leaves {
                 let line = match leaf {
                     Leaf::Array(a, a_t) => {
@@ -525,7 +525,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         array: &Expr,
         at: &ArrayType,
         shape: &[IntValue<'ctx>],
-        mut leaves: HashMap<ExprId, Leaf<'ctx>>,
+        mut leaves: BTreeMap<ExprId, Leaf<'ctx>>,
     ) -> Cg<BasicValueEnum<'ctx>> {
         let mut size = self.i64(1);
         for n in shape {
@@ -570,7 +570,7 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.ctx.bool_type().const_zero(),
             )?;
             leaves =
-                HashMap::from([(array.id, Leaf::Array(flat, ArrayType { ndim: 1, ..temp_t }))]);
+                BTreeMap::from([(array.id, Leaf::Array(flat, ArrayType { ndim: 1, ..temp_t }))]);
         }
         let sum = self.sum_1d(cx, size, array, &leaves, at.dtype)?;
         if let Some(raw) = scratch {
@@ -595,7 +595,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         cx: &mut FnCx<'ctx>,
         size: IntValue<'ctx>,
         array: &Expr,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
         d: Scalar,
     ) -> Cg<FloatValue<'ctx>> {
         // As in `nest_into`: arrays read with their own strides where none stretches a single
@@ -642,7 +642,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         cx: &mut FnCx<'ctx>,
         n: IntValue<'ctx>,
         value: &Expr,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
         d: Scalar,
         stretch: bool,
     ) -> Cg<FloatValue<'ctx>> {
@@ -743,7 +743,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         lo: IntValue<'ctx>,
         cnt: IntValue<'ctx>,
         value: &Expr,
-        leaves: &HashMap<ExprId, Leaf<'ctx>>,
+        leaves: &BTreeMap<ExprId, Leaf<'ctx>>,
         d: Scalar,
         stretch: bool,
     ) -> Cg<BasicValueEnum<'ctx>> {
@@ -765,7 +765,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         }
         let element =
             |this: &mut Self, cx: &mut FnCx<'ctx>, i: IntValue<'ctx>| -> Cg<FloatValue<'ctx>> {
-                let mut current = HashMap::new();
+                let mut current = BTreeMap::new();
                 for (id, leaf) in leaves {
                     if let Leaf::Number(v, nd) = leaf {
                         current.insert(*id, Current::Number(*v, *nd));
