@@ -282,30 +282,15 @@ impl<'ctx> Codegen<'ctx, '_> {
         if from == to {
             return Ok(v);
         }
-        let v = match (wide(from), wide(to)) {
-            (Type::Bool, Type::Int) => {
-                self.b.build_int_z_extend(v.into_int_value(), self.ctx.i64_type(), "")?.into()
-            }
-            (Type::Bool, Type::Float) => self
-                .b
-                .build_unsigned_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?
-                .into(),
-            (Type::Int, Type::Float) => self
-                .b
-                .build_signed_int_to_float(v.into_int_value(), self.ctx.f64_type(), "")?
-                .into(),
-            (Type::Int, Type::Bool) => {
-                let i = v.into_int_value();
-                self.b.build_int_compare(IntPredicate::NE, i, i.get_type().const_zero(), "")?.into()
-            }
-            (Type::Float, Type::Bool) => self
-                .b
-                .build_float_compare(FloatPredicate::UNE, v.into_float_value(), self.f64(0.0), "")?
-                .into(),
+        // Widening is Python's (`convert`), to bool is truth; a float never becomes an int
+        // here (astype does that, numpy's way: `float_to_int_as_numpy`).
+        let (f, t) = (wide(from), wide(to));
+        let v = match (&f, &t) {
+            (Type::Int | Type::Float, Type::Bool) => self.truthy(v, &f)?.into(),
             (Type::Float, Type::Int) => {
                 return Err(CgError("a float element cast to int inside an expression".into()))
             }
-            _ => v,
+            _ => self.convert(v, &f, &t)?,
         };
         self.narrow(v, to)
     }
