@@ -51,3 +51,7 @@ def row_out(a, i):
 #run: write_view(np.zeros(7))
 #run: view_out(np.arange(6.0))
 #run: row_out(np.arange(6.0).reshape(2, 3), 1)
+#run: view_out(np.arange(12.0)[::2])
+#run: row_out(np.arange(12.0).reshape(3, 4)[:, ::2], 1)
+#run: row_out(np.asfortranarray(np.arange(12.0).reshape(3, 4)), 0)
+#run: (lambda x: (row_out(x, 1)[0].__setitem__(0, -5.0), x)[1])(np.arange(12.0).reshape(3, 4)[::-1, ::2])

@@ -51,6 +51,7 @@ mod layout;
 pub(crate) mod lockstep;
 mod loops;
 mod numbers;
+mod numpy_result;
 mod objects;
 mod overwrite;
 mod parallel;

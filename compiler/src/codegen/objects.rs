@@ -21,7 +21,7 @@ use crate::hir::{
     self, BinOp, BoolOpKind, Builtin, CmpOp, Const, Expr, ExprKind, FPart, Index, PyPath, Stmt,
     UnaryOp,
 };
-use crate::types::{const_type, Type};
+use crate::types::{const_type, numpy_calls, Type};
 use inkwell::module::Linkage;
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, BasicValueEnum, GlobalValue, IntValue, PointerValue,
@@ -310,7 +310,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// A Python object (consumed) as a native value of type `to`.
-    fn unbox_value(
+    pub(super) fn unbox_value(
         &mut self,
         cx: &mut FnCx<'ctx>,
         obj: PointerValue<'ctx>,
@@ -3187,6 +3187,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
             }
             numpy_store(&self.hir.functions[inst.func].body, inst, &mut catches);
+            // numpy computes a natively typed result (types/numpy_calls.rs).
+            hir::for_each_expr(&self.hir.functions[inst.func].body, &mut |e| {
+                catches |= numpy_calls::through_numpy(e, &|x| inst.exprs[x.id].clone());
+            });
             if catches {
                 return true;
             }
@@ -3219,6 +3223,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 .any(|x| self.ty(cx, x) == Type::Object),
             ExprKind::Builtin(_, args) => args.iter().any(|a| self.ty(cx, a) == Type::Object),
             ExprKind::Unary(UnaryOp::Not, x) => self.ty(cx, x) == Type::Object,
+            // numpy computes it; the result is held natively (types/numpy_calls.rs).
+            ExprKind::CallObject(..) | ExprKind::CallMethod(..) | ExprKind::Reduce(..) => {
+                numpy_calls::through_numpy(e, &|x| self.ty(cx, x))
+            }
             _ => false,
         }
     }
@@ -3237,6 +3245,11 @@ impl<'ctx> Codegen<'ctx, '_> {
                 let v = self.object(cx, x)?;
                 let truth = self.object_truth(cx, v.into())?;
                 Ok(self.b.build_not(truth, "")?.into())
+            }
+            ExprKind::CallObject(..) | ExprKind::CallMethod(..) | ExprKind::Reduce(..) => {
+                let obj = self.object_expr(cx, e)?;
+                let what = numpy_calls::call_name(e);
+                self.numpy_result(cx, obj, &t, &what)
             }
             _ => Err(CgError("no native value from this object expression".into())),
         }

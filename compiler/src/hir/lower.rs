@@ -1012,6 +1012,14 @@ impl FnLowerer<'_> {
                 }
             }
             ast::Stmt::AugAssign(a) => {
+                if matches!(a.op, ast::Operator::MatMult) {
+                    self.diags.push(
+                        Diagnostic::error(Code::NotYet, span.clone(), "`@=` is not supported yet")
+                            .label("here")
+                            .hint("write `x = x @ y` (a new array; numpy's `@=` writes into `x`)"),
+                    );
+                    return;
+                }
                 let value = self.expr(&a.value);
                 let op = binop(&a.op);
                 match &*a.target {
@@ -1844,17 +1852,13 @@ impl FnLowerer<'_> {
                 ExprKind::Unary(op, Box::new(self.expr(&u.operand)))
             }
             ast::Expr::BinOp(b) => {
+                // `a @ b` is `operator.matmul(a, b)`: Python's own operator for any operands;
+                // of native arrays, numpy's matmul with a native result (types/numpy_calls.rs).
                 if matches!(b.op, ast::Operator::MatMult) {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::NotYet,
-                            span.clone(),
-                            "the `@` operator is not supported yet",
-                        )
-                        .label("here")
-                        .hint("write the product as loops"),
-                    );
-                    return self.error_expr(span);
+                    let path = PyPath { module: "operator".into(), attrs: vec!["matmul".into()] };
+                    let f = self.expr_node(span.clone(), ExprKind::Global(path));
+                    let args = vec![self.expr(&b.left), self.expr(&b.right)];
+                    return self.expr_node(span, ExprKind::CallObject(Box::new(f), args, vec![]));
                 }
                 ExprKind::Binary(
                     binop(&b.op),
@@ -3051,7 +3055,9 @@ fn binop(op: &ast::Operator) -> BinOp {
     match op {
         ast::Operator::Add => BinOp::Add,
         ast::Operator::Sub => BinOp::Sub,
-        ast::Operator::Mult | ast::Operator::MatMult => BinOp::Mul,
+        ast::Operator::Mult => BinOp::Mul,
+        // Refused before lowering (`@` is a call, `@=` an error).
+        ast::Operator::MatMult => BinOp::Mul,
         ast::Operator::Div => BinOp::Div,
         ast::Operator::FloorDiv => BinOp::FloorDiv,
         ast::Operator::Mod => BinOp::Mod,

@@ -71,6 +71,12 @@ pub(crate) fn creates_arrays(hir: &hir::Module, prog: &Program, id: InstanceId) 
         {
             owns = true
         }
+        // A result numpy computed, held natively: its owner sits in the arena.
+        ExprKind::CallObject(..) | ExprKind::CallMethod(..) | ExprKind::Reduce(..)
+            if crate::types::numpy_calls::through_numpy(e, &|x| inst.exprs[x.id].clone()) =>
+        {
+            owns = true
+        }
         ExprKind::Call(..) => {
             if let Some(callee) = inst.calls.get(&e.id) {
                 owns |= has_array(&prog.instances[*callee].ret);

@@ -4,6 +4,7 @@
 
 use super::data::*;
 use super::elementwise;
+use super::numpy_calls;
 use super::rules::*;
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::export_spec::{Scalar, SpecType};
@@ -1190,7 +1191,15 @@ impl Inferencer<'_> {
                         if let Some(f) = function {
                             self.expr(w, f);
                         }
-                        Type::Object
+                        // numpy computes it; its result may still be held natively.
+                        match numpy_calls::numpy_reduction(*r, &at, axis.as_ref().map(|a| a.value))
+                        {
+                            Some(t) => {
+                                self.no_objects_in_parallel(w, e, "calls numpy (a reduction)");
+                                t
+                            }
+                            None => Type::Object,
+                        }
                     }
                 }
             }
@@ -1217,14 +1226,19 @@ impl Inferencer<'_> {
                 args.iter().chain(kwargs.iter().map(|(_, a)| a)).for_each(|a| {
                     self.expr(w, a);
                 });
-                Type::Object
+                let callee = numpy_calls::callee_of(f);
+                self.numpy_call_type(w, e, callee, args, kwargs)
             }
-            ExprKind::CallMethod(obj, _, args, kwargs) => {
-                self.expr(w, obj);
+            ExprKind::CallMethod(obj, name, args, kwargs) => {
+                let receiver = self.expr(w, obj);
                 args.iter().chain(kwargs.iter().map(|(_, a)| a)).for_each(|a| {
                     self.expr(w, a);
                 });
-                Type::Object
+                if receiver == Type::Unknown {
+                    return self.set(w, e, Type::Unknown);
+                }
+                let callee = numpy_calls::method_callee(obj, &receiver, name);
+                self.numpy_call_type(w, e, callee, args, kwargs)
             }
             ExprKind::FString(parts) => {
                 for p in parts {
@@ -1302,8 +1316,49 @@ impl Inferencer<'_> {
         self.expr(w, value)
     }
 
+    /// The type of a call numpy computes (types/numpy_calls.rs): native where numpy's rules say
+    /// what it returns, a Python object otherwise; unknown while an argument's type is.
+    fn numpy_call_type(
+        &mut self,
+        w: &mut Walk,
+        e: &Expr,
+        callee: Option<numpy_calls::Callee>,
+        args: &[Expr],
+        kwargs: &[(String, Expr)],
+    ) -> Type {
+        let Some(callee) = callee else { return Type::Object };
+        fn unknown_inside(x: &Expr, exprs: &[Type]) -> bool {
+            exprs[x.id] == Type::Unknown
+                || matches!(&x.kind, ExprKind::List(items) | ExprKind::Tuple(items)
+                    if items.iter().any(|i| unknown_inside(i, exprs)))
+        }
+        let all = args.iter().chain(kwargs.iter().map(|(_, a)| a));
+        if all.clone().any(|a| unknown_inside(a, &w.exprs)) {
+            return Type::Unknown;
+        }
+        let exprs = &w.exprs;
+        let ty = |x: &Expr| exprs[x.id].clone();
+        let call = numpy_calls::Args {
+            positional: args.iter().map(|a| (a, ty(a))).collect(),
+            keywords: kwargs.iter().map(|(k, a)| (k.as_str(), a, ty(a))).collect(),
+            ty: &ty,
+        };
+        match numpy_calls::result(&callee, &call) {
+            Some(t) => {
+                let what = format!("calls {} through Python", numpy_calls::call_name(e));
+                self.no_objects_in_parallel(w, e, &what);
+                t
+            }
+            None => Type::Object,
+        }
+    }
+
     fn no_objects_in_parallel(&mut self, w: &mut Walk, e: &Expr, what: &str) {
-        if w.in_parallel {
+        // One error per place (as `set` does for objects).
+        let reported =
+            w.parallel_objects.iter().any(|r| r.start <= e.span.end && e.span.start <= r.end);
+        if w.in_parallel && !reported && w.report {
+            w.parallel_objects.push(e.span.clone());
             let d = Diagnostic::error(Code::BadOperation, e.span.clone(), format!("a parallel loop cannot create Python objects: this {what}"))
                 .label("inside a parallel loop")
                 .hint("create arrays before the loop and fill them inside it; threads of a parallel loop run without Python");

@@ -10,11 +10,13 @@
 //! once the fixpoint has settled, so no error comes from a half-known type.
 //!
 //! The data lives in [`data`], the rules in [`rules`], inference in [`infer`]; all re-exported.
-//! numpy's rules for whole-array operations are in [`elementwise`].
+//! numpy's rules for whole-array operations are in [`elementwise`]; the types of numpy's
+//! results where numpy computes them (`np.dot`, `x.reshape`, …) in [`numpy_calls`].
 
 mod data;
 pub mod elementwise;
 mod infer;
+pub mod numpy_calls;
 mod rules;
 
 pub use data::*;
