@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for pyaot: LLVM 19 and a C compiler from apt, a Python venv
-# (.venv) with numpy and pytest, and a release build of the compiler. Safe to run again:
+# (.venv) with numpy, pytest and IPython, and a release build of the compiler. Safe to run again:
 # each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,10 +23,14 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import numpy, pytest" 2>/dev/null; then
-  echo "setup: installing numpy and pytest into .venv"
+if ! .venv/bin/python -c "import numpy, pytest, IPython" 2>/dev/null; then
+  echo "setup: installing numpy, pytest and IPython into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements.txt
 fi
+# The `pyaot` Python package (python/pyaot: pyaot.build, prange, the import hook, %%pyaot) from
+# this checkout, importable in .venv as a pip-installed wheel makes it elsewhere.
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+echo "$PWD/python" > "$site/pyaot-checkout.pth"
 
 # .cargo/config.toml points llvm-sys at /usr/lib/llvm-19.
 cargo build --release --quiet
