@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# chromium: the report test opens the HTML report in a real (headless) browser.
-apt_packages=(llvm-19-dev libzstd-dev zlib1g-dev gcc chromium)
+# chromium: the report test opens the HTML report in a real (headless) browser. libpolly-19-dev:
+# the static Polly archives that llvm-config lists for a static LLVM (the wheel, scripts/wheel.sh).
+apt_packages=(llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev gcc chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,8 +24,8 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import numpy, pytest, IPython" 2>/dev/null; then
-  echo "setup: installing numpy, pytest and IPython into .venv"
+if ! .venv/bin/python -c "import numpy, pytest, IPython, setuptools.command.bdist_wheel" 2>/dev/null; then
+  echo "setup: installing numpy, pytest, IPython and setuptools into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements.txt
 fi
 # The `pyaot` Python package (python/pyaot: pyaot.build, prange, the import hook, %%pyaot) from

@@ -162,3 +162,36 @@ def test_cell_magic_in_ipython(tmp_path):
     assert "second 63.0" in out
     assert "report True" in out
     assert "nope" in out  # the diagnostic of the cell that does not compile
+
+
+def test_setuptools_package_installs_compiled(tmp_path):
+    # examples/package, installed with pip from the checkout's pyaot (the wheel does the same
+    # with build isolation in scripts/wheel.sh).
+    import shutil
+
+    pkg = tmp_path / "package"
+    shutil.copytree(ROOT / "examples" / "package", pkg)
+    site = tmp_path / "site"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "python")
+    env["PYAOT"] = str(pyaot_binary())
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         "--no-build-isolation", "--no-deps", "--target", str(site), str(pkg)],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    modules = list((site / "stencils").glob("_kernels*.so"))
+    assert [m.name for m in modules] == ["_kernels.abi3.so"]
+    out = run(
+        """
+        import sys
+        sys.path.insert(0, "site")
+        import numpy as np, stencils
+        from stencils import _kernels
+        print(_kernels.__file__.endswith(".abi3.so"), stencils.smooth(np.array([0.0, 6.0, 0.0, 3.0]), 1).tolist())
+        """,
+        tmp_path,
+        tmp_path / "cache",
+    )
+    assert "True [0.0, 2.0, 3.0, 3.0]" in out
