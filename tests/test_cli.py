@@ -110,6 +110,45 @@ def test_verbose_prints_phase_times(tmp_path):
         assert phase in proc.stderr
 
 
+def test_build_several_files_and_folders(tmp_path):
+    # Two files at once, each next to its source, with a one-line success message per module.
+    (tmp_path / "a.py").write_text(GOOD)
+    (tmp_path / "b.py").write_text(GOOD.replace("n * 2", "n * 3"))
+    proc = run("build", tmp_path / "a.py", tmp_path / "b.py")
+    assert proc.returncode == 0, proc.stderr
+    assert f"built {tmp_path / 'a.abi3.so'} in " in proc.stderr
+    assert f"built {tmp_path / 'b.abi3.so'} in " in proc.stderr
+    # A folder: every .py under it with an export comment (not the others, not hidden folders).
+    pkg = tmp_path / "src"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / ".hidden").mkdir()
+    (pkg / "one.py").write_text(GOOD)
+    (pkg / "sub" / "two.py").write_text("#pythran export g(float)\ndef g(x):\n    return x / 2\n")
+    (pkg / "plain.py").write_text("def helper():\n    return 1\n")
+    (pkg / ".hidden" / "three.py").write_text(GOOD)
+    proc = run("build", pkg, "--target-cpu", "portable")
+    assert proc.returncode == 0, proc.stderr
+    built = sorted(p.relative_to(pkg).as_posix() for p in pkg.rglob("*.abi3.so"))
+    assert built == ["one.abi3.so", "sub/two.abi3.so"]
+    check = subprocess.run([sys.executable, "-c", "import one, two; print(one.f(4), two.g(3.0))"],
+                           cwd=tmp_path, capture_output=True, text=True,
+                           env={"PYTHONPATH": f"{pkg}:{pkg / 'sub'}"})
+    assert check.stdout.split() == ["8", "1.5"], check.stderr
+    # One that fails: the others still build, the exit status says so.
+    (pkg / "sub" / "broken.py").write_text(BROKEN)
+    proc = run("build", pkg)
+    assert proc.returncode == 1
+    assert "error[E005]: unknown name `missing`" in proc.stderr
+    assert "error: 1 of 3 modules did not build" in proc.stderr
+    # -o names one output.
+    proc = run("build", tmp_path / "a.py", tmp_path / "b.py", "-o", tmp_path / "x.abi3.so")
+    assert proc.returncode != 0 and "-o names one output" in proc.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = run("build", empty)
+    assert proc.returncode != 0 and "has an export comment" in proc.stderr
+
+
 def test_bad_module_name_and_missing_file(tmp_path):
     src = tmp_path / "not-valid.py"
     src.write_text(GOOD)

@@ -15,7 +15,8 @@ use inkwell::OptimizationLevel;
 pub struct BackendOptions {
     /// 0 to 3, like `-O`.
     pub opt_level: u8,
-    /// `native` (the host), `generic`, or an LLVM CPU name such as `skylake`.
+    /// `native` (the host), `portable` (any x86-64), `generic`, or an LLVM CPU name such as
+    /// `skylake`.
     pub target_cpu: String,
 }
 
@@ -81,6 +82,8 @@ pub fn target_machine(opts: &BackendOptions) -> Result<TargetMachine, String> {
             TargetMachine::get_host_cpu_features().to_string(),
         ),
         "generic" => ("generic".to_string(), String::new()),
+        // Modules to ship: any x86-64 machine runs them (SSE2, no later extension).
+        "portable" => ("x86-64".to_string(), String::new()),
         name => (name.to_string(), String::new()),
     };
     // The machine-code level: -O2 and -O3 both use the default one. The aggressive one took up

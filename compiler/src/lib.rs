@@ -83,9 +83,11 @@ pub enum Failure {
 /// Parsing, cloning, dropping and walking a syntax tree recurse once per level of nesting, and
 /// the syntax pass admits up to `syntax::MAX_NESTING` levels; with the main thread's 8 MB a
 /// deeply nested file overflowed the stack (an abort, not a diagnostic).
+/// The stack the compiler runs on (it recurses on deeply nested source).
+pub const LARGE_STACK: usize = 1 << 30;
+
 pub fn on_large_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    const STACK: usize = 1 << 30;
-    match std::thread::Builder::new().name("pyaot".into()).stack_size(STACK).spawn(f) {
+    match std::thread::Builder::new().name("pyaot".into()).stack_size(LARGE_STACK).spawn(f) {
         Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         Err(e) => panic!("cannot start the compiler's thread: {e}"),
     }

@@ -24,15 +24,18 @@ struct Cli {
 enum Command {
     /// Compile SRC into an extension module next to it (SRC.abi3.so), importable from Python 3.11+.
     Build {
-        /// The Python file; functions named in `#export name(types)` comments are compiled.
-        src: PathBuf,
-        /// Where to write the output (default: next to SRC, named after it).
+        /// Python files (functions named in `#export name(types)` comments are compiled), or
+        /// folders: every `.py` file under them with an export comment, built in parallel.
+        #[arg(required = true, value_name = "SRC")]
+        srcs: Vec<PathBuf>,
+        /// Where to write the output (default: next to SRC, named after it; one SRC only).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Optimization level, 0 to 3 (like -O3).
         #[arg(short = 'O', value_name = "LEVEL", default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=3))]
         opt_level: u8,
-        /// CPU to generate code for: `native` (this machine), `generic` (any x86-64), or an LLVM CPU name.
+        /// CPU to generate code for: `native` (this machine), `portable` (any x86-64: for modules
+        /// you ship), or an LLVM CPU name.
         #[arg(long, default_value = "native")]
         target_cpu: String,
         /// Write this instead of the extension module: optimized LLVM IR, assembly, an object
@@ -117,7 +120,7 @@ fn run() -> ExitCode {
     let color = std::io::stderr().is_terminal();
     match cli.command {
         Command::Build {
-            src,
+            srcs,
             output,
             opt_level,
             target_cpu,
@@ -137,42 +140,25 @@ fn run() -> ExitCode {
                 Some(EmitKind::Obj) => Emit::Obj,
                 Some(EmitKind::Plan) => Emit::Plan,
             };
-            let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
-            let renamed = output.is_some() && emit == Emit::Module;
-            let out = output.unwrap_or_else(|| {
-                let ext = match emit {
-                    Emit::Module => "abi3.so",
-                    Emit::LlvmIr => "ll",
-                    Emit::Asm => "s",
-                    Emit::Obj => "o",
-                    Emit::Nothing => "html",
-                    // The plan is for reading: printed.
-                    Emit::Plan => return PathBuf::from("-"),
-                };
-                src.with_file_name(format!("{name}.{ext}"))
-            });
-            // Python imports `renamed.abi3.so` as `renamed`: the module is named after its file.
-            let name = if renamed {
-                match pyaot::module_name_for(&out) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        eprintln!("error: the output {}: {e}", out.display());
-                        return ExitCode::FAILURE;
-                    }
-                }
-            } else {
-                name
-            };
             let checks = pyaot::hir::Checks {
                 boundscheck: !no_boundscheck,
                 wraparound: !no_wraparound,
                 overflowcheck: !no_overflowcheck,
                 native,
             };
-            let annotate = annotate.then(|| src.with_file_name(format!("{name}.html")));
-            let disabled = disable_transform.into_iter().flatten().collect();
-            let opts = Options { opt_level, target_cpu, emit, checks, annotate, disabled };
-            compile_and_report(&src, &source, &name, &out, &opts, verbose, color, verbose)
+            let disabled: Vec<Transform> = disable_transform.into_iter().flatten().collect();
+            let build = Build { opt_level, target_cpu, emit, checks, annotate, disabled, verbose };
+            let Some(srcs) = sources(&srcs) else { return ExitCode::FAILURE };
+            if srcs.len() == 1 {
+                let (ok, said) = build.one(&srcs[0], output, color);
+                eprint!("{said}");
+                return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+            }
+            if output.is_some() {
+                eprintln!("error: -o names one output, and {} sources were given: build them one by one, or drop -o to write each next to its source", srcs.len());
+                return ExitCode::FAILURE;
+            }
+            build.many(&srcs, color)
         }
         Command::Annotate { src, output, target_cpu, verbose } => {
             let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
@@ -183,7 +169,14 @@ fn run() -> ExitCode {
                 annotate: Some(out.clone()),
                 ..Options::default()
             };
-            compile_and_report(&src, &source, &name, &out, &opts, verbose, color, true)
+            let (ok, said) =
+                compile_and_report(&src, &source, &name, &out, &opts, verbose, color, true);
+            eprint!("{said}");
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Command::Check { src, verbose } => {
             let Some((source, name)) = read_source(&src) else { return ExitCode::FAILURE };
@@ -198,7 +191,7 @@ fn run() -> ExitCode {
                 &mut timings,
             );
             if verbose {
-                print_timings(&timings, start);
+                eprint!("{}", timings_text(&timings, start));
             }
             match result {
                 Ok(checked) => {
@@ -207,7 +200,7 @@ fn run() -> ExitCode {
                 }
                 Err(d) => {
                     eprint!("{}", render(&file_name, &source, &d, color));
-                    summary(&d);
+                    eprint!("{}", summary(&d));
                     ExitCode::FAILURE
                 }
             }
@@ -215,7 +208,161 @@ fn run() -> ExitCode {
     }
 }
 
-/// Runs the pipeline, prints phase times (`verbose`), diagnostics and (`say_wrote`) the output.
+/// The settings of `pyaot build`, for each of its sources.
+struct Build {
+    opt_level: u8,
+    target_cpu: String,
+    emit: Emit,
+    checks: pyaot::hir::Checks,
+    annotate: bool,
+    disabled: Vec<Transform>,
+    verbose: bool,
+}
+
+impl Build {
+    /// Builds one source: whether it succeeded, and what to tell the user.
+    fn one(&self, src: &Path, output: Option<PathBuf>, color: bool) -> (bool, String) {
+        let Some((source, name)) = read_source(src) else {
+            return (false, String::new());
+        };
+        let emit = self.emit;
+        let renamed = output.is_some() && emit == Emit::Module;
+        let out = output.unwrap_or_else(|| {
+            let ext = match emit {
+                Emit::Module => "abi3.so",
+                Emit::LlvmIr => "ll",
+                Emit::Asm => "s",
+                Emit::Obj => "o",
+                Emit::Nothing => "html",
+                // The plan is for reading: printed.
+                Emit::Plan => return PathBuf::from("-"),
+            };
+            src.with_file_name(format!("{name}.{ext}"))
+        });
+        // Python imports `renamed.abi3.so` as `renamed`: the module is named after its file.
+        let name = if renamed {
+            match pyaot::module_name_for(&out) {
+                Ok(n) => n,
+                Err(e) => return (false, format!("error: the output {}: {e}\n", out.display())),
+            }
+        } else {
+            name
+        };
+        let annotate = self.annotate.then(|| src.with_file_name(format!("{name}.html")));
+        let opts = Options {
+            opt_level: self.opt_level,
+            target_cpu: self.target_cpu.clone(),
+            emit,
+            checks: self.checks,
+            annotate,
+            disabled: self.disabled.clone(),
+        };
+        let start = Instant::now();
+        let (ok, mut said) =
+            compile_and_report(src, &source, &name, &out, &opts, self.verbose, color, false);
+        if ok && emit == Emit::Module {
+            said.push_str(&format!(
+                "built {} in {:.2} s\n",
+                out.display(),
+                start.elapsed().as_secs_f64()
+            ));
+        }
+        (ok, said)
+    }
+
+    /// Builds several sources, as many at a time as there are cores; each one's messages
+    /// together, in the order given.
+    fn many(&self, srcs: &[PathBuf], color: bool) -> ExitCode {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(srcs.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<std::sync::Mutex<Option<(bool, String)>>> =
+            srcs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let work = || loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(src) = srcs.get(k) else { break };
+                    let r = self.one(src, None, color);
+                    *results[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                };
+                // The compiler recurses on deep code: the large stack `main` runs on.
+                std::thread::Builder::new()
+                    .stack_size(pyaot::LARGE_STACK)
+                    .spawn_scoped(scope, work)
+                    .expect("cannot start a build thread");
+            }
+        });
+        let mut failed = 0;
+        for r in results {
+            let (ok, said) = r.into_inner().unwrap_or_else(|e| e.into_inner()).unwrap_or_default();
+            eprint!("{said}");
+            failed += usize::from(!ok);
+        }
+        if failed > 0 {
+            eprintln!("error: {failed} of {} modules did not build", srcs.len());
+            return ExitCode::FAILURE;
+        }
+        ExitCode::SUCCESS
+    }
+}
+
+/// The sources named on the command line: files as given, and for a folder every `.py` file
+/// under it (not in hidden folders or `__pycache__`) that has an export comment, sorted.
+fn sources(given: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_dir() {
+                if !name.starts_with('.') && name != "__pycache__" {
+                    walk(&path, out)?;
+                }
+            } else if name.ends_with(".py") && has_exports(&path) {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for g in given {
+        if g.is_dir() {
+            let before = out.len();
+            if let Err(e) = walk(g, &mut out) {
+                eprintln!("error: cannot read the folder {}: {e}", g.display());
+                return None;
+            }
+            if out.len() == before {
+                eprintln!(
+                    "error: no .py file under {} has an export comment (`#export f(int)`)",
+                    g.display()
+                );
+                return None;
+            }
+        } else {
+            out.push(g.clone());
+        }
+    }
+    Some(out)
+}
+
+/// Whether a file has an `#export` or `#pythran export` line, or a side `.pythran` file.
+fn has_exports(path: &Path) -> bool {
+    if path.with_extension("pythran").is_file() {
+        return true;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    text.lines().any(|l| {
+        let Some(rest) = l.trim_start().strip_prefix('#') else { return false };
+        let rest = rest.trim_start();
+        let rest = rest.strip_prefix("pythran").map_or(rest, |r| r.trim_start());
+        rest.starts_with("export ") || rest.starts_with("export\t")
+    })
+}
+
+/// Runs the pipeline; gives whether it succeeded, and what to tell the user: phase times
+/// (`verbose`), diagnostics and (`say_wrote`) the output written.
 #[allow(clippy::too_many_arguments)]
 fn compile_and_report(
     src: &Path,
@@ -226,47 +373,50 @@ fn compile_and_report(
     verbose: bool,
     color: bool,
     say_wrote: bool,
-) -> ExitCode {
+) -> (bool, String) {
     if let Err(e) = pyaot::link::check_output(src, out, opts.emit == Emit::Module) {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
+        return (false, format!("error: {e}\n"));
     }
     let mut timings = Timings::default();
     let start = Instant::now();
     let file_name = src.display().to_string();
     let result = pyaot::compile(source, &file_name, name, out, opts, &mut timings);
+    let mut said = String::new();
     if verbose {
-        print_timings(&timings, start);
+        said.push_str(&timings_text(&timings, start));
     }
-    finish(result, &file_name, source, color, say_wrote.then_some(out))
+    let ok = finish(result, &file_name, source, color, say_wrote.then_some(out), &mut said);
+    (ok, said)
 }
 
-/// Prints warnings or errors of a compilation and gives the exit status; `wrote` names the output.
+/// Warnings or errors of a compilation into `said`; whether it succeeded. `wrote` names the
+/// output.
 fn finish(
     result: Result<Vec<pyaot::diagnostics::Diagnostic>, Failure>,
     file_name: &str,
     source: &str,
     color: bool,
     wrote: Option<&PathBuf>,
-) -> ExitCode {
+    said: &mut String,
+) -> bool {
     match result {
         Ok(warnings) => {
             if !warnings.is_empty() {
-                eprint!("{}", render(file_name, source, &warnings, color));
+                said.push_str(&render(file_name, source, &warnings, color));
             }
             if let Some(out) = wrote {
-                eprintln!("wrote {}", out.display());
+                said.push_str(&format!("wrote {}\n", out.display()));
             }
-            ExitCode::SUCCESS
+            true
         }
         Err(Failure::Diagnostics(d)) => {
-            eprint!("{}", render(file_name, source, &d, color));
-            summary(&d);
-            ExitCode::FAILURE
+            said.push_str(&render(file_name, source, &d, color));
+            said.push_str(&summary(&d));
+            false
         }
         Err(Failure::Backend(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::FAILURE
+            said.push_str(&format!("error: {msg}\n"));
+            false
         }
     }
 }
@@ -292,17 +442,19 @@ fn read_source(src: &Path) -> Option<(String, String)> {
     }
 }
 
-fn summary(d: &[pyaot::diagnostics::Diagnostic]) {
+fn summary(d: &[pyaot::diagnostics::Diagnostic]) -> String {
     let errors = d.iter().filter(|x| x.is_error()).count();
-    eprintln!(
-        "error: could not compile: {errors} error{} found",
+    format!(
+        "error: could not compile: {errors} error{} found\n",
         if errors == 1 { "" } else { "s" }
-    );
+    )
 }
 
-fn print_timings(t: &Timings, start: Instant) {
+fn timings_text(t: &Timings, start: Instant) -> String {
+    let mut s = String::new();
     for (phase, d) in &t.0 {
-        eprintln!("{:>18}: {:8.2} ms", phase, d.as_secs_f64() * 1e3);
+        s.push_str(&format!("{:>18}: {:8.2} ms\n", phase, d.as_secs_f64() * 1e3));
     }
-    eprintln!("{:>18}: {:8.2} ms", "total", start.elapsed().as_secs_f64() * 1e3);
+    s.push_str(&format!("{:>18}: {:8.2} ms\n", "total", start.elapsed().as_secs_f64() * 1e3));
+    s
 }

@@ -11,7 +11,7 @@
 
 `pip install .` and `python -m build` then compile `mypkg/kernels.py` into
 `mypkg/kernels.abi3.so` (one file for Python 3.11 and later). Distribution builds default to
-portable x86-64 code (`target_cpu="x86-64"`): a wheel may run on any x86-64 machine; pass
+portable x86-64 code (`target_cpu="portable"`): a wheel may run on any x86-64 machine; pass
 `target_cpu="native"` for code tuned to the building machine.
 """
 
@@ -23,7 +23,7 @@ from setuptools.command.build_ext import build_ext as _build_ext
 from ._build import build
 
 #: The CPU a distributed module is compiled for unless told otherwise.
-PORTABLE_CPU = "x86-64"
+PORTABLE_CPU = "portable"
 
 
 class PyaotExtension(Extension):
