@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for pyaot: LLVM 19 and a C compiler from apt, a Python venv
-# (.venv) with numpy, pytest and IPython, and a release build of the compiler. Safe to run again:
+# (.venv) with numpy, pytest, IPython, setuptools and dask, and a release build of the compiler. Safe to run again:
 # each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +24,8 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import numpy, pytest, IPython, setuptools.command.bdist_wheel" 2>/dev/null; then
-  echo "setup: installing numpy, pytest, IPython and setuptools into .venv"
+if ! .venv/bin/python -c "import numpy, pytest, IPython, setuptools.command.bdist_wheel, dask.array, distributed" 2>/dev/null; then
+  echo "setup: installing numpy, pytest, IPython, setuptools and dask into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements.txt
 fi
 # The `pyaot` Python package (python/pyaot: pyaot.build, prange, the import hook, %%pyaot) from

@@ -42,8 +42,10 @@ print('wheel: pyaot.build + import ok')
 "
 # A package of the user's with pyaot modules, installed as pip installs any package: in an
 # isolated build environment that fetches setuptools and pyaot (this wheel) for the build.
+# (A copy: pip builds in the source tree.)
+cp -r "$root/examples/package" "$user/package"
 "${clean_env[@]}" venv/bin/pip install -q --disable-pip-version-check \
-  --find-links "$root/target/wheel/dist" "$root/examples/package"
+  --find-links "$root/target/wheel/dist" "$user/package"
 "${clean_env[@]}" venv/bin/python -c "
 import numpy as np, stencils
 from stencils import _kernels
