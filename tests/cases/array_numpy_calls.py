@@ -155,3 +155,16 @@ def object_matmul(n):
     return [n] @ [n]
 
 #run: object_matmul(3)
+
+
+#export keywords(float64[:, :], int16[:, :], float32[:, :, :])
+def keywords(m, k, c):
+    # Reductions with keywords pyaot leaves to numpy: the results are still native.
+    col = np.sum(m, axis=0, keepdims=True)
+    centered = m - np.mean(m, axis=1, keepdims=True)
+    return (col, centered, np.sum(k, dtype=np.int16), k.sum(axis=1, dtype=np.float64),
+            np.max(c, axis=(0, 2)), c.mean(axis=(1, 2), keepdims=True), np.any(m > 2.0, axis=0, keepdims=True),
+            np.argmax(k, axis=1, keepdims=True), np.std(m, axis=0, ddof=1), np.nansum(m), np.ptp(k, axis=0))
+
+#run: keywords(np.arange(12.0).reshape(3, 4) / 3.0, np.array([[30000, 30000], [1, -7]], np.int16), np.arange(24, dtype=np.float32).reshape(2, 3, 4))
+#run: keywords(np.array([[np.nan, 1.0]]), np.array([[5]], np.int16), np.zeros((1, 1, 1), np.float32))

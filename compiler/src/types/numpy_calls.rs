@@ -123,8 +123,9 @@ pub fn result(callee: &Callee, args: &Args) -> Option<Type> {
             with_self.positional.push((receiver, Type::Array(*at)));
             with_self.positional.extend(args.positional.iter().cloned());
             method(at, name, args).or_else(|| match *name {
-                "dot" | "cumsum" | "cumprod" | "prod" | "std" | "var" | "argsort" | "ravel"
-                | "transpose" | "diagonal" | "trace" => function(name, &with_self),
+                "dot" | "cumsum" | "cumprod" | "argsort" | "ravel" | "transpose" | "diagonal"
+                | "trace" | "sum" | "prod" | "mean" | "std" | "var" | "max" | "min" | "any"
+                | "all" | "argmax" | "argmin" | "ptp" => function(name, &with_self),
                 _ => None,
             })
         }
@@ -447,19 +448,9 @@ fn function(name: &str, args: &Args) -> Option<Type> {
                 }
             }
         }
-        "prod" if (1..=2).contains(&n) && args.keywords_within(&["axis"]) => {
-            let at = args.array(0)?;
-            is_signed_or_bool(at.dtype).then_some(())?;
-            reduced(at, axis_arg(args, 1).ok()?, accumulated(at.dtype))
-        }
-        "std" | "var" if (1..=2).contains(&n) && args.keywords_within(&["axis", "ddof"]) => {
-            let at = args.array(0)?;
-            is_signed_or_bool(at.dtype).then_some(())?;
-            if let Some((_, t)) = args.keyword("ddof") {
-                matches!(t, Type::Int | Type::Float | Type::Bool).then_some(())?;
-            }
-            reduced(at, axis_arg(args, 1).ok()?, float_of(at.dtype))
-        }
+        "sum" | "prod" | "mean" | "std" | "var" | "max" | "min" | "amax" | "amin" | "any"
+        | "all" | "argmax" | "argmin" | "ptp" | "nansum" | "nanprod" | "nanmean" | "nanstd"
+        | "nanvar" | "nanmax" | "nanmin" => reduction_call(name, args),
         "median" | "average" if (1..=2).contains(&n) && args.keywords_within(&["axis"]) => {
             let at = args.array(0)?;
             (is_signed_or_bool(at.dtype) && at.dtype != Scalar::Bool).then_some(())?;
@@ -635,6 +626,91 @@ fn method(at: &ArrayType, name: &str, args: &Args) -> Option<Type> {
         "sort" if n == 0 && args.keywords.is_empty() => Some(Type::None),
         _ => None,
     }
+}
+
+/// The axes a reduction's `axis` argument (positional at `k`) removes from `ndim` axes: all of
+/// them (none given, or None), one, or a tuple of distinct constants; `None` for anything else.
+fn reduced_axes(args: &Args, k: usize, ndim: usize) -> Option<Vec<usize>> {
+    let one = |e: &Expr| normal_axis(const_int(e)?, ndim);
+    let mut axes = match args.arg(k, "axis") {
+        None => (0..ndim).collect(),
+        Some((e, _)) => match &e.kind {
+            ExprKind::Const(Const::None) => (0..ndim).collect(),
+            ExprKind::Const(Const::Tuple(items)) => items
+                .iter()
+                .map(|c| match c {
+                    Const::Int(i) => normal_axis(*i, ndim),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?,
+            ExprKind::Tuple(items) => items.iter().map(one).collect::<Option<Vec<_>>>()?,
+            _ => vec![one(e)?],
+        },
+    };
+    let count = axes.len();
+    axes.sort_unstable();
+    axes.dedup();
+    (axes.len() == count).then_some(axes)
+}
+
+/// `np.sum(x, axis=(0, 2), keepdims=True, dtype=np.float32)` and the other reductions with
+/// keywords pyaot does not compute natively (numpy's own result, held natively).
+fn reduction_call(name: &str, args: &Args) -> Option<Type> {
+    let at = args.array(0)?;
+    let n = args.positional.len();
+    if !is_signed_or_bool(at.dtype) || !(1..=2).contains(&n) {
+        return None;
+    }
+    let base = name.strip_prefix("nan").unwrap_or(name);
+    let arg = matches!(base, "argmax" | "argmin");
+    let with_dtype = matches!(base, "sum" | "prod" | "mean" | "std" | "var");
+    let mut allowed = vec!["axis", "keepdims"];
+    if with_dtype {
+        allowed.push("dtype");
+    }
+    if matches!(base, "std" | "var") {
+        allowed.push("ddof");
+    }
+    if !args.keywords_within(&allowed) {
+        return None;
+    }
+    if let Some((_, t)) = args.keyword("ddof") {
+        matches!(t, Type::Int | Type::Bool).then_some(())?;
+    }
+    let keepdims = match args.keyword("keepdims") {
+        None => false,
+        Some((e, _)) => match e.kind {
+            ExprKind::Const(Const::Bool(b)) => b,
+            _ => return None,
+        },
+    };
+    let given = match args.keyword("dtype") {
+        None => None,
+        Some((e, _)) => Some(dtype_of(e, args.ty).filter(|d| is_signed_or_bool(*d))?),
+    };
+    let dtype = match base {
+        _ if given.is_some() => given?,
+        "sum" | "prod" => accumulated(at.dtype),
+        "mean" | "std" | "var" if at.dtype == Scalar::Bool && name.starts_with("nan") => {
+            return None
+        }
+        "mean" | "std" | "var" => float_of(at.dtype),
+        "max" | "min" | "amax" | "amin" | "ptp" => at.dtype,
+        "any" | "all" => Scalar::Bool,
+        "argmax" | "argmin" => Scalar::Int64,
+        _ => return None,
+    };
+    let removed = reduced_axes(args, 1, at.ndim)?;
+    // argmax/argmin take one axis (or none: the flat index).
+    if arg
+        && args.arg(1, "axis").is_some_and(|(e, _)| {
+            matches!(e.kind, ExprKind::Tuple(_) | ExprKind::Const(Const::Tuple(_)))
+        })
+    {
+        return None;
+    }
+    let ndim = if keepdims { at.ndim } else { at.ndim - removed.len() };
+    Some(if ndim == 0 && !keepdims { scalar(dtype) } else { array_of(dtype, ndim, false) })
 }
 
 /// The type of a reduction numpy computes for pyaot (`reduction`/`reduction_along` said it is
