@@ -1327,7 +1327,6 @@ impl Inferencer<'_> {
         kwargs: &[(String, Expr)],
     ) -> Type {
         let Some(callee) = callee else { return Type::Object };
-
         fn unknown_inside(x: &Expr, exprs: &[Type]) -> bool {
             exprs[x.id] == Type::Unknown
                 || matches!(&x.kind, ExprKind::List(items) | ExprKind::Tuple(items)
