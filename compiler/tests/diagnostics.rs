@@ -97,6 +97,11 @@ snapshot!(
     "#export f(int)\ndef f(n):\n    g = lambda x: x\n    try:\n        n += 1\n    except ValueError:\n        pass\n    return [i for i in range(n)]\n\nclass C:\n    pass\n"
 );
 
+snapshot!(
+    method_decorator_and_class_body,
+    "import functools\n\nclass P:\n    for i in range(3):\n        pass\n\n    @functools.lru_cache\n    def f(self):\n        return 1\n\n    def g():\n        return 2\n\n#export h(int)\ndef h(n):\n    return n\n"
+);
+
 snapshot!(set_attribute_of_number, "#export f(int)\ndef f(n):\n    n.real = 1\n    return n\n");
 
 snapshot!(bytes_literal, "#export f(int)\ndef f(n):\n    return b\"abc\"\n");
@@ -251,7 +256,7 @@ snapshot!(
 
 snapshot!(
     class_of_the_module,
-    "class P:\n    def __init__(self, x):\n        self.x = x\n\n#export f(float)\ndef f(x):\n    p = P(x)\n    return p.x\n"
+    "from dataclasses import dataclass\n\n@dataclass\nclass P:\n    x: float\n\n#export f(float)\ndef f(x):\n    p = P(x)\n    return p.x\n"
 );
 
 snapshot!(

@@ -40,6 +40,7 @@ pub(super) fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ct
         "PyObject_HasAttrString" => i32t.fn_type(&[p.into(), p.into()], false),
         "PyObject_SetAttrString" => i32t.fn_type(&[p.into(), p.into(), p.into()], false),
         "PyCFunction_NewEx" => p.fn_type(&[p.into(), p.into(), p.into()], false),
+        "PyDescr_NewMethod" | "PyDescr_NewClassMethod" => p.fn_type(&[p.into(), p.into()], false),
         "PyTuple_SetItem" => i32t.fn_type(&[p.into(), i64t.into(), p.into()], false),
         "PyTuple_GetItem" => p.fn_type(&[p.into(), i64t.into()], false),
         "PyErr_SetString" => void.fn_type(&[p.into(), p.into()], false),

@@ -1875,7 +1875,7 @@ fn strided_view_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, at: &ArrayType) -> Cg<Funct
 
 /// `pyaot.bind(args, nargs, kwnames, names, nparams, fname, out) -> i32`: puts each argument in
 /// `out[param]` (NULL where not given); 0, or -1 with a TypeError like CPython's.
-fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
+pub(super) fn bind_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
     let p = cg.ptr_type();
     let i64t = cg.ctx.i64_type();
     let i32t = cg.ctx.i32_type();

@@ -347,7 +347,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             | ExprKind::CallMethod(..)
             | ExprKind::FString(_)
             | ExprKind::Comprehension(..)
-            | ExprKind::Lambda(..) => {
+            | ExprKind::Lambda(..)
+            | ExprKind::MakeClass(..) => {
                 return Err(CgError("an object expression typed as a native value".into()));
             }
         };

@@ -37,6 +37,7 @@ mod basics;
 mod builtins;
 mod capi;
 mod checks;
+mod classes;
 mod complex;
 mod cpython;
 mod element;

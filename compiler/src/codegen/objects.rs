@@ -125,7 +125,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// A borrowed reference to a module object.
-    fn load_module_object(&mut self, what: ModuleObject) -> Cg<PointerValue<'ctx>> {
+    pub(super) fn load_module_object(&mut self, what: ModuleObject) -> Cg<PointerValue<'ctx>> {
         let g = self.module_object(what);
         Ok(self.b.build_load(self.ptr_type(), g.as_pointer_value(), "")?.into_pointer_value())
     }
@@ -147,7 +147,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Leaves the function when `obj` is NULL (the C API set an error).
-    fn check_null(
+    pub(super) fn check_null(
         &mut self,
         cx: &mut FnCx<'ctx>,
         obj: PointerValue<'ctx>,
@@ -209,7 +209,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Evaluates `e` as an object and keeps it among the temporaries until `release_temps`.
-    fn temp_object(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<PointerValue<'ctx>> {
+    pub(super) fn temp_object(&mut self, cx: &mut FnCx<'ctx>, e: &Expr) -> Cg<PointerValue<'ctx>> {
         let v = self.object(cx, e)?;
         cx.temps.push(v);
         Ok(v)
@@ -239,7 +239,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// Releases the last `n` temporaries (their work is done).
-    fn release_temps(&mut self, cx: &mut FnCx<'ctx>, n: usize) -> Cg<()> {
+    pub(super) fn release_temps(&mut self, cx: &mut FnCx<'ctx>, n: usize) -> Cg<()> {
         for _ in 0..n {
             let v = cx.temps.pop().ok_or_else(|| CgError("temporary stack underflow".into()))?;
             self.obj_decref(v)?;
@@ -463,7 +463,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// `f(*args)` with objects (borrowed): a new reference.
-    fn call_positional(
+    pub(super) fn call_positional(
         &mut self,
         cx: &mut FnCx<'ctx>,
         f: PointerValue<'ctx>,
@@ -947,6 +947,10 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.new_module_object(ModuleObject::Function(inst, 0))
             }
             // A lambda reading enclosing locals: made here, its `self` the tuple of their values.
+            ExprKind::MakeClass(class) => {
+                self.set_loc(cx.scope, &e.span);
+                self.make_class(cx, class)
+            }
             ExprKind::Lambda(_, captures) => {
                 let inst = *self.prog.instances[cx.inst]
                     .calls
@@ -1257,7 +1261,7 @@ impl<'ctx> Codegen<'ctx, '_> {
     }
 
     /// A tuple or list of the items' objects.
-    fn collection(
+    pub(super) fn collection(
         &mut self,
         cx: &mut FnCx<'ctx>,
         new: &str,

@@ -348,10 +348,42 @@ pub enum ExprKind {
     /// only locals bound once, before it, so the value cannot change). Without captures the
     /// callable is made once, when the extension is imported.
     Lambda(FuncId, Vec<Expr>),
+    /// `class C(B): ...` at module level (in `<module>`): the class, made as Python makes it.
+    MakeClass(Box<ClassDef>),
     /// The current item of a `for x in <holders>` loop (lowered to an index loop over
     /// `holders`): `subscript` reads it for arrays; over Python objects codegen takes it from
     /// the iterator instead.
     EachItem(Vec<LocalId>, Box<Expr>),
+}
+
+/// A class of the module: `type(name, bases, namespace)` when the module is imported, its
+/// methods compiled functions (with Python objects for parameters) bound as Python binds them.
+#[derive(Debug)]
+pub struct ClassDef {
+    pub name: String,
+    pub bases: Vec<Expr>,
+    pub doc: Option<String>,
+    /// Class attributes (`count = 0`), in order.
+    pub attrs: Vec<(String, Expr)>,
+    pub methods: Vec<Method>,
+}
+
+#[derive(Debug)]
+pub struct Method {
+    pub name: String,
+    pub kind: MethodKind,
+    /// `Lambda(function, [])`: the method's function, typed with object parameters.
+    pub func: Expr,
+}
+
+/// How a method binds: to the instance, to nothing (`@staticmethod`), to the class
+/// (`@classmethod`), or as a read-only attribute (`@property`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodKind {
+    Instance,
+    Static,
+    Class,
+    Property,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

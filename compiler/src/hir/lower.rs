@@ -119,10 +119,18 @@ pub fn lower(
                 }
             }
             ast::Stmt::If(s) if is_main_guard(&s.test) => {}
-            ast::Stmt::ClassDef(c) => {
-                globals.insert(c.name.to_string(), Global::Unsupported("a class"));
-                diags.push(unsupported(c.range(), "class definitions", "keep the class in a module of its own and import it: compiled code then uses it through Python"));
-            }
+            // A class is a module value, made by `<module>` (FnLowerer::class).
+            ast::Stmt::ClassDef(c) => match class_refusal(c) {
+                None => {
+                    globals.insert(c.name.to_string(), Global::ModuleValue);
+                    init_stmts.push(stmt.clone());
+                    module_globals.push(c.name.to_string());
+                }
+                Some(d) => {
+                    globals.insert(c.name.to_string(), Global::Unsupported("a class"));
+                    diags.push(d);
+                }
+            },
             ast::Stmt::Pass(_) => {}
             other => diags.push(ignored(other.range(), &format!("this module-level {} is not run by the compiled module", stmt_construct(other)),
                 "put code that should run at import in a function, or under `if __name__ == \"__main__\":`")),
@@ -164,6 +172,8 @@ pub fn lower(
             global_names: Vec::new(),
             atomic_locals: Vec::new(),
             atomic_items: Vec::new(),
+            method_of: None,
+            module_init: false,
         };
         let mut function = lowerer.lower_function(f);
         // A decorated function is an error only if compiled code needs it (else a warning).
@@ -206,6 +216,8 @@ pub fn lower(
             global_names: Vec::new(),
             atomic_locals: Vec::new(),
             atomic_items: Vec::new(),
+            method_of: None,
+            module_init: true,
         };
         let span = span_of(init_stmts[0].range());
         for name in &module_globals {
@@ -240,7 +252,7 @@ pub fn lower(
     // Lambdas, in the order they were met (a lambda inside one joins the queue).
     let mut k = 0;
     while k < lambdas.borrow().len() {
-        let (def, enclosing) = lambdas.borrow()[k].clone();
+        let (def, enclosing, method_of) = lambdas.borrow()[k].clone();
         let mut own = Vec::new();
         let mut lowerer = FnLowerer {
             globals: &globals,
@@ -261,6 +273,8 @@ pub fn lower(
             global_names: Vec::new(),
             atomic_locals: Vec::new(),
             atomic_items: Vec::new(),
+            method_of,
+            module_init: false,
         };
         let mut function = lowerer.lower_function(&def);
         function.checks = module_checks;
@@ -611,6 +625,11 @@ fn literal(c: &Constant) -> Option<Const> {
     }
 }
 
+/// A function lowered after the module's own (a lambda, a method): its `def`, the locals of
+/// the function it is written in (a lambda cannot read them), and for a method its class and
+/// first parameter.
+type QueuedFunction = (ast::StmtFunctionDef, Vec<String>, Option<(String, String)>);
+
 struct FnLowerer<'a> {
     globals: &'a HashMap<String, Global>,
     locals: Vec<Local>,
@@ -629,7 +648,7 @@ struct FnLowerer<'a> {
     genexp_ok: bool,
     /// Lambdas met so far (as functions to lower after the module's own), and the id the
     /// first one gets.
-    lambdas: &'a std::cell::RefCell<Vec<(ast::StmtFunctionDef, Vec<String>)>>,
+    lambdas: &'a std::cell::RefCell<Vec<QueuedFunction>>,
     first_lambda: FuncId,
     /// In a lambda: the locals of the function it is written in (it cannot read them).
     enclosing: Vec<String>,
@@ -641,6 +660,10 @@ struct FnLowerer<'a> {
     /// Updates `x op= v` of locals under `#omp atomic`/`critical`: (statement, local, operator);
     /// inside a parallel loop they become its reductions (check_parallel_loops).
     atomic_locals: Vec<(StmtId, LocalId, crate::omp::ReductionOp)>,
+    /// In a method: its class and first parameter (`super()` is `super(Class, self)`).
+    method_of: Option<(String, String)>,
+    /// Lowering `<module>`, where module-level classes are made.
+    module_init: bool,
     /// Element updates `a[i] op= v` under `#omp atomic`/`critical`, made atomically.
     atomic_items: Vec<StmtId>,
 }
@@ -966,6 +989,12 @@ impl FnLowerer<'_> {
         let span = span_of(s.range());
         let kind = match s {
             ast::Stmt::Pass(_) | ast::Stmt::Global(_) => return,
+            // Only `<module>` meets one (module-level classes; others are refused below).
+            ast::Stmt::ClassDef(c) if self.module_init => {
+                let id = self.local_ids[c.name.as_str()];
+                let value = self.class(c);
+                StmtKind::Assign { target: Target::Local(id, span.clone()), value }
+            }
             // Bound at module level (`bind_import`): the extension imports it when it is imported.
             ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => return,
             ast::Stmt::Break(_) | ast::Stmt::Continue(_) if self.loop_depth == 0 => {
@@ -2094,6 +2123,28 @@ impl FnLowerer<'_> {
     }
 
     fn call(&mut self, c: &ast::ExprCall, span: Span) -> Expr {
+        // `super()` in a method: Python finds the class and the instance from the frame; here
+        // they are written out, `super(Class, self)`.
+        if let (Some((class, first)), ast::Expr::Name(n)) = (&self.method_of, &*c.func) {
+            let plain = n.id.as_str() == "super"
+                && c.args.is_empty()
+                && c.keywords.is_empty()
+                && !self.local_ids.contains_key("super")
+                && !self.globals.contains_key("super");
+            if plain {
+                let (class, first) = (class.clone(), first.clone());
+                let func = self.expr_node(span.clone(), ExprKind::Global(PyPath::builtin("super")));
+                let cls = self.name(&class, span.clone());
+                let inst = match self.local_ids.get(first.as_str()) {
+                    Some(id) => self.expr_node(span.clone(), ExprKind::Local(*id)),
+                    None => return self.error_expr(span),
+                };
+                return self.expr_node(
+                    span,
+                    ExprKind::CallObject(Box::new(func), vec![cls, inst], vec![]),
+                );
+            }
+        }
         if let Some((all, g)) = self.search_call(c) {
             return self.search(all, g);
         }
@@ -2737,6 +2788,96 @@ impl FnLowerer<'_> {
     /// `lambda params: body` as a function of its own (lowered later). It may read its
     /// parameters, module values, imports and builtins; reading a local of the enclosing
     /// function would need a closure, which is refused with a hint.
+    /// `class C(B): ...` in `<module>`: its bases and class attributes are evaluated here; each
+    /// method is a function of its own, lowered after the module's (as lambdas are) and typed
+    /// with object parameters.
+    fn class(&mut self, c: &ast::StmtClassDef) -> Expr {
+        let span = span_of(c.range);
+        let name = c.name.to_string();
+        let bases = c.bases.iter().map(|b| self.expr(b)).collect();
+        let mut doc = None;
+        let mut attrs = Vec::new();
+        let mut methods = Vec::new();
+        for (i, stmt) in c.body.iter().enumerate() {
+            match stmt {
+                ast::Stmt::Expr(e) if i == 0 => match &*e.value {
+                    ast::Expr::Constant(ast::ExprConstant {
+                        value: Constant::Str(text), ..
+                    }) => doc = Some(text.clone()),
+                    other => self.diags.push(unsupported(
+                        other.range(),
+                        "expressions in a class body",
+                        "define methods with `def` and class attributes with `name = value`",
+                    )),
+                },
+                ast::Stmt::Pass(_) => {}
+                ast::Stmt::Assign(a) if matches!(a.targets.as_slice(), [ast::Expr::Name(_)]) => {
+                    let ast::Expr::Name(n) = &a.targets[0] else { unreachable!() };
+                    let value = self.expr(&a.value);
+                    attrs.push((n.id.to_string(), value));
+                }
+                ast::Stmt::FunctionDef(f) => {
+                    if let Some(m) = self.class_method(&name, f) {
+                        methods.push(m);
+                    }
+                }
+                other => self.diags.push(unsupported(
+                    other.range(),
+                    &format!("{}s in a class body", stmt_construct(other)),
+                    "define methods with `def` and class attributes with `name = value`",
+                )),
+            }
+        }
+        self.expr_node(
+            span,
+            ExprKind::MakeClass(Box::new(ClassDef { name, bases, doc, attrs, methods })),
+        )
+    }
+
+    /// A method of `class`: how it binds (its decorator), and its function, queued.
+    fn class_method(&mut self, class: &str, f: &ast::StmtFunctionDef) -> Option<Method> {
+        let kind = match f.decorator_list.as_slice() {
+            [] => MethodKind::Instance,
+            [ast::Expr::Name(d)] if d.id.as_str() == "staticmethod" => MethodKind::Static,
+            [ast::Expr::Name(d)] if d.id.as_str() == "classmethod" => MethodKind::Class,
+            [ast::Expr::Name(d)] if d.id.as_str() == "property" => MethodKind::Property,
+            [d, ..] => {
+                self.diags.push(unsupported(
+                    d.range(),
+                    "method decorators other than `@staticmethod`, `@classmethod` and `@property`",
+                    "apply the decorator in Python, to the compiled class's method; a property setter can be a method",
+                ));
+                return None;
+            }
+        };
+        let first =
+            f.args.posonlyargs.iter().chain(&f.args.args).next().map(|a| a.def.arg.to_string());
+        if kind != MethodKind::Static && first.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::NotYet,
+                    span_of(f.range),
+                    format!("method `{}` has no parameter for the instance", f.name),
+                )
+                .label("called on an instance, it gets one argument")
+                .hint("add `self` as its first parameter, or make it `@staticmethod`"),
+            );
+            return None;
+        }
+        let mut def = f.clone();
+        def.decorator_list.clear();
+        def.name = ast::Identifier::new(format!("{class}.{}", f.name));
+        let method_of =
+            first.filter(|_| kind != MethodKind::Static).map(|p| (class.to_string(), p));
+        let id = {
+            let mut queue = self.lambdas.borrow_mut();
+            queue.push((def, Vec::new(), method_of));
+            self.first_lambda + queue.len() - 1
+        };
+        let func = self.expr_node(span_of(f.range), ExprKind::Lambda(id, Vec::new()));
+        Some(Method { name: f.name.to_string(), kind, func })
+    }
+
     fn lambda(&mut self, l: &ast::ExprLambda, span: Span) -> Expr {
         let args = &l.args;
         if args.vararg.is_some()
@@ -2822,7 +2963,7 @@ impl FnLowerer<'_> {
         };
         let id = {
             let mut lambdas = self.lambdas.borrow_mut();
-            lambdas.push((def, enclosing));
+            lambdas.push((def, enclosing, None));
             self.first_lambda + lambdas.len() - 1
         };
         self.expr_node(span, ExprKind::Lambda(id, captures))
@@ -3667,6 +3808,25 @@ fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
 /// The axis of `np.sum(x, ...)` / `x.sum(...)`: `Some(None)` without one, `Some(Some(k))` for
 /// a constant int given as `axis=k` or as the one positional argument after the first `skip`;
 /// `None` for anything else (other keywords, an axis that is not a constant int, a tuple).
+/// Why a module-level class is not compiled (a diagnostic), or None when it is.
+fn class_refusal(c: &ast::StmtClassDef) -> Option<Diagnostic> {
+    if let Some(d) = c.decorator_list.first() {
+        return Some(unsupported(
+            d.range(),
+            "class decorators (`@dataclass`, …)",
+            "write `__init__` (and `__repr__`, `__eq__`) yourself, or keep the class in a module of its own and import it",
+        ));
+    }
+    if let Some(k) = c.keywords.first() {
+        return Some(unsupported(
+            k.range,
+            "class keywords (`metaclass=`, …)",
+            "keep the class in a module of its own and import it: compiled code then uses it through Python",
+        ));
+    }
+    None
+}
+
 fn reduction_axis(
     args: &[ast::Expr],
     keywords: &[ast::Keyword],

@@ -15,6 +15,11 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
         }),
         ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) => {}
         ExprKind::Lambda(_, captures) => captures.iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::MakeClass(class) => {
+            class.bases.iter().for_each(|x| walk_expr(x, f));
+            class.attrs.iter().for_each(|(_, x)| walk_expr(x, f));
+            class.methods.iter().for_each(|m| walk_expr(&m.func, f));
+        }
         ExprKind::Tuple(items)
         | ExprKind::BoolOp(_, items)
         | ExprKind::Builtin(_, items)

@@ -1251,6 +1251,20 @@ impl Inferencer<'_> {
                 }
                 Type::Object
             }
+            // A class: its bases and attributes are objects; each method an instance with
+            // object parameters (as a lambda's), called by Python through its binding.
+            ExprKind::MakeClass(class) => {
+                for b in &class.bases {
+                    self.expr(w, b);
+                }
+                for (_, a) in &class.attrs {
+                    self.expr(w, a);
+                }
+                for m in &class.methods {
+                    self.expr(w, &m.func);
+                }
+                Type::Object
+            }
             ExprKind::Lambda(fid, captures) => {
                 for c in captures {
                     self.expr(w, c);

@@ -1,0 +1,252 @@
+//! Emits the classes of a module (`ExprKind::MakeClass`, run by `<module>` at import): the
+//! class object is what Python's `type(name, bases, namespace)` makes, so instances, subclassing
+//! from Python, `isinstance`, pickling and dunder methods behave as Python's; each method is a
+//! compiled function (object parameters) in the namespace, bound as Python binds functions:
+//! instance methods and property getters through method descriptors, `@classmethod` through a
+//! class-method descriptor, `@staticmethod` as a builtin function in a `staticmethod`. The
+//! descriptors are made for `object`, so they bind to any instance, as a Python function does.
+
+use super::basics::{CallResult, FunctionParams};
+use super::capi::{self, call, call_value, data_symbol};
+use super::cpython;
+use super::state::{Cg, CgError, Codegen, FnCx, ModuleObject};
+use crate::hir::{ClassDef, Method, MethodKind, PyPath};
+use crate::types::InstanceId;
+use inkwell::module::Linkage;
+use inkwell::values::{BasicMetadataValueEnum, PointerValue};
+use inkwell::IntPredicate;
+
+/// METH_FASTCALL | METH_KEYWORDS.
+const FASTCALL_KEYWORDS: u64 = 0x80 | 0x02;
+
+impl<'ctx> Codegen<'ctx, '_> {
+    /// The class `class` describes, as a new reference.
+    pub(super) fn make_class(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        class: &ClassDef,
+    ) -> Cg<PointerValue<'ctx>> {
+        let p = self.ptr_type();
+        let ns = call_value(self, "PyDict_New", &[])?.into_pointer_value();
+        self.check_null(cx, ns)?;
+        cx.temps.push(ns);
+        let module_name = self.hir.name.clone();
+        let mut entries: Vec<(String, PointerValue<'ctx>)> = vec![
+            ("__module__".into(), self.load_module_object(ModuleObject::Str(module_name))?),
+            (
+                "__qualname__".into(),
+                self.load_module_object(ModuleObject::Str(class.name.clone()))?,
+            ),
+        ];
+        if let Some(doc) = &class.doc {
+            entries
+                .push(("__doc__".into(), self.load_module_object(ModuleObject::Str(doc.clone()))?));
+        }
+        for (key, value) in entries {
+            self.dict_set(cx, ns, &key, value)?;
+        }
+        for (key, value) in &class.attrs {
+            let v = self.temp_object(cx, value)?;
+            self.dict_set(cx, ns, key, v)?;
+            self.release_temps(cx, 1)?;
+        }
+        let object_type = data_symbol(self, "PyBaseObject_Type");
+        for m in &class.methods {
+            let inst = *self.prog.instances[cx.inst]
+                .calls
+                .get(&m.func.id)
+                .ok_or_else(|| CgError("a method without an instance".into()))?;
+            let def = self.method_def(inst, &class.name, m)?;
+            let descr = match m.kind {
+                MethodKind::Instance | MethodKind::Property => {
+                    call_value(self, "PyDescr_NewMethod", &[object_type.into(), def.into()])?
+                }
+                MethodKind::Class => {
+                    call_value(self, "PyDescr_NewClassMethod", &[object_type.into(), def.into()])?
+                }
+                MethodKind::Static => call_value(
+                    self,
+                    "PyCFunction_NewEx",
+                    &[def.into(), p.const_null().into(), p.const_null().into()],
+                )?,
+            }
+            .into_pointer_value();
+            self.check_null(cx, descr)?;
+            cx.temps.push(descr);
+            let wrapper = match m.kind {
+                MethodKind::Static => Some("staticmethod"),
+                MethodKind::Property => Some("property"),
+                _ => None,
+            };
+            let value = match wrapper {
+                Some(name) => {
+                    let callee =
+                        self.load_module_object(ModuleObject::Import(PyPath::builtin(name)))?;
+                    let wrapped = self.call_positional(cx, callee, &[descr])?;
+                    cx.temps.push(wrapped);
+                    wrapped
+                }
+                None => descr,
+            };
+            self.dict_set(cx, ns, &m.name, value)?;
+            self.release_temps(cx, if wrapper.is_some() { 2 } else { 1 })?;
+        }
+        let bases = self.collection(cx, "PyTuple_New", &class.bases)?;
+        cx.temps.push(bases);
+        let name = self.load_module_object(ModuleObject::Str(class.name.clone()))?;
+        let type_type = self.load_module_object(ModuleObject::Import(PyPath::builtin("type")))?;
+        let cls = self.call_positional(cx, type_type, &[name, bases, ns])?;
+        self.release_temps(cx, 2)?;
+        Ok(cls)
+    }
+
+    /// `ns[key] = value` (value borrowed), leaving the function if it fails.
+    fn dict_set(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        ns: PointerValue<'ctx>,
+        key: &str,
+        value: PointerValue<'ctx>,
+    ) -> Cg<()> {
+        let key = self.load_module_object(ModuleObject::Str(key.to_string()))?;
+        let r = call_value(self, "PyDict_SetItem", &[ns.into(), key.into(), value.into()])?
+            .into_int_value();
+        let failed =
+            self.b.build_int_compare(IntPredicate::NE, r, self.ctx.i32_type().const_zero(), "")?;
+        self.leave_if(cx, failed)
+    }
+
+    /// The `PyMethodDef` of a method: a fastcall wrapper binding the arguments by position or
+    /// name (defaults for the rest), calling the compiled function with the instance (or class)
+    /// first, and boxing its result.
+    fn method_def(&mut self, inst: InstanceId, class: &str, m: &Method) -> Cg<PointerValue<'ctx>> {
+        let name = format!("pyaot.methoddef.{inst}");
+        if let Some(g) = self.module.get_global(&name) {
+            return Ok(g.as_pointer_value());
+        }
+        let p = self.ptr_type();
+        let i64t = self.ctx.i64_type();
+        let i32t = self.ctx.i32_type();
+        let func = &self.hir.functions[self.prog.instances[inst].func];
+        let skip = usize::from(m.kind != MethodKind::Static);
+        let visible: Vec<(String, Option<crate::hir::Const>)> =
+            func.params[skip..].iter().map(|q| (q.name.clone(), q.default.clone())).collect();
+        let doc = func.doc.clone();
+        let qualname = format!("{class}.{}", m.name);
+        let ret_t = self.prog.instances[inst].ret.clone();
+        let native = self.natives[inst];
+        let recursive = self.is_recursive(inst);
+        let n = visible.len();
+        // The parameters' names, for keywords.
+        let mut name_ptrs = Vec::new();
+        for (pname, _) in &visible {
+            name_ptrs.push(self.cstr(pname)?);
+        }
+        let names_ty = p.array_type(n.max(1) as u32);
+        let names = self.module.add_global(names_ty, None, &format!("pyaot.methodnames.{inst}"));
+        if name_ptrs.is_empty() {
+            name_ptrs.push(p.const_null());
+        }
+        names.set_initializer(&p.const_array(&name_ptrs));
+        names.set_constant(true);
+        names.set_linkage(Linkage::Private);
+        let fname = self.cstr(&qualname)?;
+        let ty = p.fn_type(&[p.into(), p.into(), i64t.into(), p.into()], false);
+        let wrapper_name = format!("pyaot.method.{inst}");
+        let wrapper = capi::in_new_function(self, &wrapper_name, ty, move |cg, f| {
+            let receiver = f.param(0)?.into_pointer_value();
+            let args = f.param(1)?.into_pointer_value();
+            let nargs = f.param(2)?.into_int_value();
+            let kwnames = f.param(3)?.into_pointer_value();
+            let out = cg.b.build_alloca(names_ty, "bound")?;
+            let bind = cpython::bind_fn(cg)?;
+            let r =
+                cg.b.build_call(
+                    bind,
+                    &[
+                        args.into(),
+                        nargs.into(),
+                        kwnames.into(),
+                        names.as_pointer_value().into(),
+                        cg.i64(n as i64).into(),
+                        fname.into(),
+                        out.into(),
+                    ],
+                    "",
+                )?
+                .value()?
+                .into_int_value();
+            let bound = cg.append(f, "bound");
+            let fail = cg.append(f, "fail");
+            let ok = cg.b.build_int_compare(IntPredicate::EQ, r, i32t.const_zero(), "")?;
+            cg.b.build_conditional_branch(ok, bound, fail)?;
+            cg.b.position_at_end(fail);
+            cg.b.build_return(Some(&p.const_null()))?;
+            cg.b.position_at_end(bound);
+            let mut vals: Vec<BasicMetadataValueEnum> = Vec::new();
+            if skip == 1 {
+                vals.push(receiver.into());
+            }
+            for (k, (pname, default)) in visible.iter().enumerate() {
+                let slot = unsafe { cg.b.build_in_bounds_gep(p, out, &[cg.i64(k as i64)], "")? };
+                let given = cg.b.build_load(p, slot, pname)?.into_pointer_value();
+                let v = match default {
+                    Some(c) => {
+                        let d = cg.const_object(c)?;
+                        let missing = cg.b.build_is_null(given, "")?;
+                        cg.b.build_select(missing, d, given, "")?.into_pointer_value()
+                    }
+                    None => {
+                        let have = cg.append(f, "given");
+                        let missing = cg.append(f, "missing");
+                        let is_null = cg.b.build_is_null(given, "")?;
+                        cg.b.build_conditional_branch(is_null, missing, have)?;
+                        cg.b.position_at_end(missing);
+                        let type_error =
+                            cg.b.build_load(p, capi::exception_global(cg, "TypeError"), "")?;
+                        let fmt = cg.cstr(&format!(
+                            "%s() missing 1 required positional argument: '{pname}'"
+                        ))?;
+                        call(cg, "PyErr_Format", &[type_error.into(), fmt.into(), fname.into()])?;
+                        cg.b.build_return(Some(&p.const_null()))?;
+                        cg.b.position_at_end(have);
+                        given
+                    }
+                };
+                vals.push(v.into());
+            }
+            if recursive {
+                vals.push(cg.i64(0).into());
+            }
+            let flag = cg.failed_flag()?;
+            vals.push(flag.into());
+            let v = cg.b.build_call(native, &vals, "")?.value()?;
+            let failed = cg.b.build_load(cg.ctx.bool_type(), flag, "failed")?.into_int_value();
+            let returned = cg.append(f, "returned");
+            let raised = cg.append(f, "raised");
+            cg.b.build_conditional_branch(failed, raised, returned)?;
+            cg.b.position_at_end(raised);
+            cg.b.build_return(Some(&p.const_null()))?;
+            cg.b.position_at_end(returned);
+            let boxer = cpython::box_fn(cg, &ret_t)?;
+            let obj = cg.b.build_call(boxer, &[v.into()], "")?.value()?;
+            cg.b.build_return(Some(&obj))?;
+            Ok(())
+        })?;
+        let method_ty = self.ctx.struct_type(&[p.into(), p.into(), i32t.into(), p.into()], false);
+        let method_name = self.cstr(&m.name)?;
+        let doc_ptr = match &doc {
+            Some(d) => self.cstr(d)?,
+            None => p.const_null(),
+        };
+        let def = self.module.add_global(method_ty, None, &name);
+        def.set_initializer(&method_ty.const_named_struct(&[
+            method_name.into(),
+            wrapper.as_global_value().as_pointer_value().into(),
+            i32t.const_int(FASTCALL_KEYWORDS, false).into(),
+            doc_ptr.into(),
+        ]));
+        def.set_linkage(Linkage::Private);
+        Ok(def.as_pointer_value())
+    }
+}
