@@ -44,6 +44,8 @@ pub enum Code {
     /// A value that compiled code must hold as a Python object (a function returning values of
     /// different types on different paths): correct, but not native.
     Boxed,
+    /// A module without `#export` comments: its functions take Python objects (as Cython's).
+    Untyped,
 }
 
 impl Code {
@@ -61,6 +63,7 @@ impl Code {
             Code::NotNative => "E010",
             Code::Ignored => "W001",
             Code::Boxed => "W002",
+            Code::Untyped => "W003",
         }
     }
 }
@@ -82,7 +85,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity: if matches!(code, Code::Ignored | Code::Boxed) {
+            severity: if matches!(code, Code::Ignored | Code::Boxed | Code::Untyped) {
                 Severity::Warning
             } else {
                 Severity::Error

@@ -687,3 +687,34 @@ mod tests {
         assert!(err.hint.unwrap().contains("float64"));
     }
 }
+
+/// The exports of a module without export comments: every top-level function (not async,
+/// not decorated), each parameter a Python object (optional where it has a default).
+pub fn untyped_exports(body: &[rustpython_parser::ast::Stmt]) -> Vec<ExportEntry> {
+    use rustpython_parser::ast::{self, Ranged};
+    let span_of = |r: rustpython_parser::text_size::TextRange| -> Span {
+        usize::from(r.start())..usize::from(r.end())
+    };
+    body.iter()
+        .filter_map(|stmt| match stmt {
+            ast::Stmt::FunctionDef(f) if f.decorator_list.is_empty() => Some(f),
+            _ => None,
+        })
+        .map(|f| {
+            let args = &f.args;
+            let params = args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs);
+            ExportEntry {
+                name: f.name.to_string(),
+                name_span: span_of(f.range()),
+                args: params
+                    .map(|a| ExportArg {
+                        alternatives: vec![SpecType::Object],
+                        optional: a.default.is_some(),
+                        span: span_of(a.def.range),
+                    })
+                    .collect(),
+                span: span_of(f.range()),
+            }
+        })
+        .collect()
+}

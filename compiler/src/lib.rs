@@ -232,7 +232,13 @@ pub fn check(
     checks: hir::Checks,
     timings: &mut Timings,
 ) -> Result<Checked, Vec<Diagnostic>> {
-    let parsed = timings.time("parse", || syntax::parse(source, file_name))?;
+    let mut parsed = timings.time("parse", || syntax::parse(source, file_name))?;
+    // A module without export comments builds as Cython builds one: every top-level function,
+    // with Python objects for arguments.
+    let untyped = parsed.exports.is_empty();
+    if untyped {
+        parsed.exports = export_spec::untyped_exports(&parsed.body);
+    }
     let (hir, mut diags) = timings.time("resolve", || {
         hir::lower(
             module_name,
@@ -246,8 +252,12 @@ pub fn check(
     diags.extend(parsed.warnings.iter().cloned());
     if parsed.exports.is_empty() {
         diags.push(Diagnostic::error(Code::ExportTarget, 0..0, "this module exports nothing")
+            .label("no `#export` comment and no top-level function in this file")
+            .hint("add a function, with a comment like `#export my_function(float64, int)` above it"));
+    } else if untyped {
+        diags.push(Diagnostic::error(Code::Untyped, 0..0, "no `#export` comment: every top-level function is compiled with Python objects for its arguments")
             .label("no `#export` comment in this file")
-            .hint("add a comment like `#export my_function(float64, int)` above the function to compile"));
+            .hint("add `#export my_function(float64, int)` above a function for a typed, native entry point"));
     }
     if diags.iter().any(|d| d.is_error()) {
         return Err(diags);

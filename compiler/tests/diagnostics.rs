@@ -36,6 +36,8 @@ snapshot!(optional_without_default, "#export f(int, int?)\ndef f(a, b):\n    ret
 
 snapshot!(nothing_exported, "def f(a):\n    return a\n");
 
+snapshot!(nothing_to_export, "import math\n\nX = math.pi\n");
+
 snapshot!(unknown_name, "#export f(int)\ndef f(a):\n    return a + b\n");
 
 snapshot!(

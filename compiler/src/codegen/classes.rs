@@ -10,7 +10,7 @@ use super::basics::{CallResult, FunctionParams};
 use super::capi::{self, call, call_value, data_symbol};
 use super::cpython;
 use super::state::{Cg, CgError, Codegen, FnCx, ModuleObject};
-use crate::hir::{ClassDef, Method, MethodKind, PyPath};
+use crate::hir::{ClassDef, MethodKind, PyPath};
 use crate::types::InstanceId;
 use inkwell::module::Linkage;
 use inkwell::values::{BasicMetadataValueEnum, PointerValue};
@@ -56,7 +56,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 .calls
                 .get(&m.func.id)
                 .ok_or_else(|| CgError("a method without an instance".into()))?;
-            let def = self.method_def(inst, &class.name, m)?;
+            let qualname = format!("{}.{}", class.name, m.name);
+            let def = self.callable_def(inst, &qualname, &m.name, m.kind != MethodKind::Static)?;
             let descr = match m.kind {
                 MethodKind::Instance | MethodKind::Property => {
                     call_value(self, "PyDescr_NewMethod", &[object_type.into(), def.into()])?
@@ -116,10 +117,17 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.leave_if(cx, failed)
     }
 
-    /// The `PyMethodDef` of a method: a fastcall wrapper binding the arguments by position or
-    /// name (defaults for the rest), calling the compiled function with the instance (or class)
-    /// first, and boxing its result.
-    fn method_def(&mut self, inst: InstanceId, class: &str, m: &Method) -> Cg<PointerValue<'ctx>> {
+    /// The `PyMethodDef` of a compiled function called from Python (a method, or a module
+    /// function used as a value): a fastcall wrapper binding the arguments by position or name
+    /// (defaults for the rest), calling the function (with the instance or class first when
+    /// `binds_first`: the C `self`), and boxing its result.
+    pub(super) fn callable_def(
+        &mut self,
+        inst: InstanceId,
+        qualname: &str,
+        short_name: &str,
+        binds_first: bool,
+    ) -> Cg<PointerValue<'ctx>> {
         let name = format!("pyaot.methoddef.{inst}");
         if let Some(g) = self.module.get_global(&name) {
             return Ok(g.as_pointer_value());
@@ -128,11 +136,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i64t = self.ctx.i64_type();
         let i32t = self.ctx.i32_type();
         let func = &self.hir.functions[self.prog.instances[inst].func];
-        let skip = usize::from(m.kind != MethodKind::Static);
+        let skip = usize::from(binds_first);
         let visible: Vec<(String, Option<crate::hir::Const>)> =
             func.params[skip..].iter().map(|q| (q.name.clone(), q.default.clone())).collect();
         let doc = func.doc.clone();
-        let qualname = format!("{class}.{}", m.name);
         let ret_t = self.prog.instances[inst].ret.clone();
         let native = self.natives[inst];
         let recursive = self.is_recursive(inst);
@@ -150,7 +157,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         names.set_initializer(&p.const_array(&name_ptrs));
         names.set_constant(true);
         names.set_linkage(Linkage::Private);
-        let fname = self.cstr(&qualname)?;
+        let fname = self.cstr(qualname)?;
         let ty = p.fn_type(&[p.into(), p.into(), i64t.into(), p.into()], false);
         let wrapper_name = format!("pyaot.method.{inst}");
         let wrapper = capi::in_new_function(self, &wrapper_name, ty, move |cg, f| {
@@ -234,7 +241,7 @@ impl<'ctx> Codegen<'ctx, '_> {
             Ok(())
         })?;
         let method_ty = self.ctx.struct_type(&[p.into(), p.into(), i32t.into(), p.into()], false);
-        let method_name = self.cstr(&m.name)?;
+        let method_name = self.cstr(short_name)?;
         let doc_ptr = match &doc {
             Some(d) => self.cstr(d)?,
             None => p.const_null(),

@@ -348,7 +348,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             | ExprKind::FString(_)
             | ExprKind::Comprehension(..)
             | ExprKind::Lambda(..)
-            | ExprKind::MakeClass(..) => {
+            | ExprKind::MakeClass(..)
+            | ExprKind::FunctionValue(..) => {
                 return Err(CgError("an object expression typed as a native value".into()));
             }
         };

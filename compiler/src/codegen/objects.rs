@@ -951,6 +951,13 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.set_loc(cx.scope, &e.span);
                 self.make_class(cx, class)
             }
+            ExprKind::FunctionValue(_) => {
+                let inst = *self.prog.instances[cx.inst]
+                    .calls
+                    .get(&e.id)
+                    .ok_or_else(|| CgError("a function value without an instance".into()))?;
+                self.new_module_object(ModuleObject::FunctionValue(inst))
+            }
             ExprKind::Lambda(_, captures) => {
                 let inst = *self.prog.instances[cx.inst]
                     .calls
@@ -2871,6 +2878,14 @@ impl<'ctx> Codegen<'ctx, '_> {
                     continue;
                 }
                 ModuleObject::Const(c) => self.exec_const(func, c, fail)?,
+                ModuleObject::FunctionValue(inst) => {
+                    let f = &self.hir.functions[self.prog.instances[*inst].func];
+                    let name = f.name.clone();
+                    let def = self.callable_def(*inst, &name, &name, false)?;
+                    let null = self.ptr_type().const_null();
+                    call_value(self, "PyCFunction_NewEx", &[def.into(), null.into(), null.into()])?
+                        .into_pointer_value()
+                }
                 ModuleObject::Function(inst, captured) => {
                     let def = self.lambda_method_def(*inst, *captured)?;
                     let null = self.ptr_type().const_null();

@@ -227,4 +227,7 @@ pub enum ModuleObject {
     /// A compiled lambda (an instance of its function, how many leading parameters are
     /// captured values) as a Python callable.
     Function(crate::types::InstanceId, usize),
+    /// A module function used as a value (an instance of it with object parameters): a
+    /// Python callable taking arguments by position or name.
+    FunctionValue(crate::types::InstanceId),
 }

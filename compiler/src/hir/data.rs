@@ -348,6 +348,9 @@ pub enum ExprKind {
     /// only locals bound once, before it, so the value cannot change). Without captures the
     /// callable is made once, when the extension is imported.
     Lambda(FuncId, Vec<Expr>),
+    /// A module function used as a value (`sorted(xs, key=f)`, `{"sor": bench_sor}`): a
+    /// Python callable of it, with object parameters.
+    FunctionValue(FuncId),
     /// `class C(B): ...` at module level (in `<module>`): the class, made as Python makes it.
     MakeClass(Box<ClassDef>),
     /// The current item of a `for x in <holders>` loop (lowered to an index loop over

@@ -2086,15 +2086,17 @@ impl FnLowerer<'_> {
                 self.diags.push(d);
                 self.error_expr(span)
             }
-            Some(Global::Function(_) | Global::Prange) => {
+            // A Python callable of the function (object parameters), made once at import.
+            Some(Global::Function(fid)) => self.expr_node(span, ExprKind::FunctionValue(*fid)),
+            Some(Global::Prange) => {
                 self.diags.push(
                     Diagnostic::error(
                         Code::Unsupported,
                         span.clone(),
-                        format!("`{name}` is a function; functions are not values in pyaot"),
+                        format!("`{name}` is pyaot's parallel range; it is not a value"),
                     )
                     .label("used as a value")
-                    .hint(format!("call it: `{name}(...)`")),
+                    .hint(format!("loop over it: `for i in {name}(n):`")),
                 );
                 self.error_expr(span)
             }

@@ -13,7 +13,10 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
                 walk_expr(x, f)
             }
         }),
-        ExprKind::Const(_) | ExprKind::Local(_) | ExprKind::Global(_) => {}
+        ExprKind::Const(_)
+        | ExprKind::Local(_)
+        | ExprKind::Global(_)
+        | ExprKind::FunctionValue(_) => {}
         ExprKind::Lambda(_, captures) => captures.iter().for_each(|x| walk_expr(x, f)),
         ExprKind::MakeClass(class) => {
             class.bases.iter().for_each(|x| walk_expr(x, f));

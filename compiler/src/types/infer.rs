@@ -1265,6 +1265,12 @@ impl Inferencer<'_> {
                 }
                 Type::Object
             }
+            ExprKind::FunctionValue(fid) => {
+                let n = self.module.functions[*fid].params.len();
+                let inst = self.instance(*fid, vec![Type::Object; n]);
+                w.calls.insert(e.id, inst);
+                Type::Object
+            }
             ExprKind::Lambda(fid, captures) => {
                 for c in captures {
                     self.expr(w, c);
