@@ -137,8 +137,10 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i32t = self.ctx.i32_type();
         let func = &self.hir.functions[self.prog.instances[inst].func];
         let skip = usize::from(binds_first);
-        let visible: Vec<(String, Option<crate::hir::Const>)> =
-            func.params[skip..].iter().map(|q| (q.name.clone(), q.default.clone())).collect();
+        let visible: Vec<(String, Option<crate::hir::Const>, Option<String>)> = func.params[skip..]
+            .iter()
+            .map(|q| (q.name.clone(), q.default.clone(), q.default_global.clone()))
+            .collect();
         let doc = func.doc.clone();
         let ret_t = self.prog.instances[inst].ret.clone();
         let native = self.natives[inst];
@@ -146,7 +148,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let n = visible.len();
         // The parameters' names, for keywords.
         let mut name_ptrs = Vec::new();
-        for (pname, _) in &visible {
+        for (pname, ..) in &visible {
             name_ptrs.push(self.cstr(pname)?);
         }
         let names_ty = p.array_type(n.max(1) as u32);
@@ -194,16 +196,23 @@ impl<'ctx> Codegen<'ctx, '_> {
             if skip == 1 {
                 vals.push(receiver.into());
             }
-            for (k, (pname, default)) in visible.iter().enumerate() {
+            for (k, (pname, default, default_global)) in visible.iter().enumerate() {
                 let slot = unsafe { cg.b.build_in_bounds_gep(p, out, &[cg.i64(k as i64)], "")? };
                 let given = cg.b.build_load(p, slot, pname)?.into_pointer_value();
-                let v = match default {
-                    Some(c) => {
+                let v = match (default, default_global) {
+                    (_, Some(hidden)) => {
+                        // Evaluated at import into a module value (borrowed).
+                        let path = PyPath { module: String::new(), attrs: vec![hidden.clone()] };
+                        let d = cg.load_module_object(ModuleObject::Import(path))?;
+                        let missing = cg.b.build_is_null(given, "")?;
+                        cg.b.build_select(missing, d, given, "")?.into_pointer_value()
+                    }
+                    (Some(c), None) => {
                         let d = cg.const_object(c)?;
                         let missing = cg.b.build_is_null(given, "")?;
                         cg.b.build_select(missing, d, given, "")?.into_pointer_value()
                     }
-                    None => {
+                    (None, None) => {
                         let have = cg.append(f, "given");
                         let missing = cg.append(f, "missing");
                         let is_null = cg.b.build_is_null(given, "")?;

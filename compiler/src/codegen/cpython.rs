@@ -2102,6 +2102,9 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
     let fname_text = f.name.clone();
     let params: Vec<(String, Option<Const>)> =
         f.params.iter().map(|p| (p.name.clone(), p.default.clone())).collect();
+    // Defaults evaluated at import (`bodies=SYSTEM`): the module value holding each.
+    let default_globals: Vec<Option<String>> =
+        f.params.iter().map(|p| p.default_global.clone()).collect();
     let span = f.span.clone();
     let n = params.len();
     let p = cg.ptr_type();
@@ -2234,7 +2237,13 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
             let present = cg.b.build_is_not_null(objs[k], "")?;
             let check_bb = cg.append(func, "check");
             let pass = cg.append(func, "pass");
-            let absent_target = if default_fits(&params[k].1, spec) { pass } else { next };
+            let absent_target = if default_fits(&params[k].1, spec)
+                || (default_globals[k].is_some() && *spec == SpecType::Object)
+            {
+                pass
+            } else {
+                next
+            };
             cg.b.build_conditional_branch(present, check_bb, absent_target)?;
             cg.b.position_at_end(check_bb);
             let checker = check_fn(cg, spec)?;
@@ -2268,6 +2277,30 @@ fn wrapper<'ctx>(cg: &mut Codegen<'ctx, '_>, ef: &ExportedFunction) -> Cg<Functi
                 Ok(cg.b.build_extract_value(r, 0, "")?)
             };
             let v = match &params[k].1 {
+                None if default_globals[k].is_some() && *t == Type::Object => {
+                    // Absent: the module value the default was evaluated into (borrowed).
+                    let path = crate::hir::PyPath {
+                        module: String::new(),
+                        attrs: vec![default_globals[k].clone().unwrap_or_default()],
+                    };
+                    let default =
+                        cg.load_module_object(super::state::ModuleObject::Import(path))?;
+                    let present = cg.b.build_is_not_null(objs[k], "")?;
+                    let given = cg.append(func, "given");
+                    let defaulted = cg.append(func, "default");
+                    let join = cg.append(func, "arg_ready");
+                    cg.b.build_conditional_branch(present, given, defaulted)?;
+                    cg.b.position_at_end(given);
+                    let v = unbox_here(cg)?;
+                    let given_end = cg.b.current_block()?;
+                    cg.b.build_unconditional_branch(join)?;
+                    cg.b.position_at_end(defaulted);
+                    cg.b.build_unconditional_branch(join)?;
+                    cg.b.position_at_end(join);
+                    let phi = cg.b.build_phi(p, "arg")?;
+                    phi.add_incoming(&[(&v, given_end), (&default, defaulted)]);
+                    phi.as_basic_value()
+                }
                 None => unbox_here(cg)?,
                 Some(default) => {
                     let slot = cg.b.build_alloca(cg.llvm_type(t), "arg")?;

@@ -91,6 +91,9 @@ pub struct Param {
     pub default: Option<Const>,
     /// The default as written, for the signature in the docstring.
     pub default_text: Option<String>,
+    /// A default that is not a constant (`bodies=SYSTEM`, `acc=[]`): evaluated once, when the
+    /// module runs the `def` (as Python does), into this hidden module value.
+    pub default_global: Option<String>,
     pub span: Span,
 }
 

@@ -86,6 +86,28 @@ pub fn lower(
             ast::Stmt::FunctionDef(f) => {
                 globals.insert(f.name.to_string(), Global::Function(defs.len()));
                 defs.push(f);
+                // Defaults that are not constants are evaluated here, in module order, into
+                // hidden module values (the function's `__defaults__`, as Python keeps them).
+                let args = &f.args;
+                for a in args.posonlyargs.iter().chain(&args.args).chain(&args.kwonlyargs) {
+                    let Some(d) = &a.default else { continue };
+                    if fold_const(d, &globals).is_some() {
+                        continue;
+                    }
+                    let hidden = default_global_name(&f.name, &a.def.arg);
+                    globals.insert(hidden.clone(), Global::ModuleValue);
+                    init_stmts.push(ast::Stmt::Assign(ast::StmtAssign {
+                        range: d.range(),
+                        targets: vec![ast::Expr::Name(ast::ExprName {
+                            range: d.range(),
+                            id: ast::Identifier::new(hidden.clone()),
+                            ctx: ast::ExprContext::Store,
+                        })],
+                        value: d.clone(),
+                        type_comment: None,
+                    }));
+                    module_globals.push(hidden);
+                }
             }
             ast::Stmt::AsyncFunctionDef(f) => {
                 globals.insert(f.name.to_string(), Global::Unsupported("an async function"));
@@ -301,6 +323,8 @@ pub fn lower(
                             Some(Const::Float(_)) => Some(SpecType::Scalar(Scalar::Float64)),
                             Some(Const::Complex(..)) => Some(SpecType::Scalar(Scalar::Complex128)),
                             Some(Const::None) => Some(SpecType::NoneType),
+                            // Evaluated at import: whatever object it is.
+                            None if p.default_global.is_some() => Some(SpecType::Object),
                             _ => None,
                         })
                         .collect();
@@ -336,7 +360,7 @@ pub fn lower(
                 }
                 let mut ok = true;
                 for (arg, p) in entry.args.iter().zip(&f.params) {
-                    if arg.optional && p.default.is_none() {
+                    if arg.optional && p.default.is_none() && p.default_global.is_none() {
                         diags.push(
                             Diagnostic::error(
                                 Code::ExportTarget,
@@ -693,10 +717,19 @@ impl FnLowerer<'_> {
             let name = a.def.arg.to_string();
             let pspan = span_of(a.def.range);
             self.local(&name, pspan.clone());
+            let mut default_global = None;
             let (default, default_text) = match &a.default {
                 None => (None, None),
                 Some(d) => match fold_const(d, self.globals) {
                     Some(c) => (Some(c.clone()), Some(const_text(&c))),
+                    None if matches!(
+                        self.globals.get(&default_global_name(&f.name, &name)),
+                        Some(Global::ModuleValue)
+                    ) =>
+                    {
+                        default_global = Some(default_global_name(&f.name, &name));
+                        (None, Some("...".to_string()))
+                    }
                     None => {
                         let mutable = matches!(
                             &**d,
@@ -721,7 +754,7 @@ impl FnLowerer<'_> {
                     }
                 },
             };
-            params.push(Param { name, default, default_text, span: pspan });
+            params.push(Param { name, default, default_text, default_global, span: pspan });
         }
         // `global x`: `x` is the module's, not a local.
         let mut declared = Vec::new();
@@ -2378,6 +2411,18 @@ impl FnLowerer<'_> {
                             .and_then(|d| fold_const(d, self.globals))
                         {
                             Some(c) => args.push(Arg::Default(c)),
+                            // A default evaluated at import: its hidden module value.
+                            None if params[i].default.is_some()
+                                && matches!(
+                                    self.globals
+                                        .get(&default_global_name(&def.name, &params[i].def.arg)),
+                                    Some(Global::ModuleValue)
+                                ) =>
+                            {
+                                let hidden = default_global_name(&def.name, &params[i].def.arg);
+                                let value = self.name(&hidden, span.clone());
+                                args.push(Arg::Given(value));
+                            }
                             None => {
                                 self.diags.push(
                                     Diagnostic::error(
@@ -3810,6 +3855,11 @@ fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
 /// The axis of `np.sum(x, ...)` / `x.sum(...)`: `Some(None)` without one, `Some(Some(k))` for
 /// a constant int given as `axis=k` or as the one positional argument after the first `skip`;
 /// `None` for anything else (other keywords, an axis that is not a constant int, a tuple).
+/// The hidden module value holding the default of `param` of module function `func`.
+fn default_global_name(func: &str, param: &str) -> String {
+    format!("__pyaot_default_{func}_{param}__")
+}
+
 /// Why a module-level class is not compiled (a diagnostic), or None when it is.
 fn class_refusal(c: &ast::StmtClassDef) -> Option<Diagnostic> {
     if let Some(d) = c.decorator_list.first() {
