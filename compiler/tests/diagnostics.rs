@@ -104,6 +104,11 @@ snapshot!(
     "import functools\n\nclass P:\n    for i in range(3):\n        pass\n\n    @functools.lru_cache\n    def f(self):\n        return 1\n\n    def g():\n        return 2\n\n#export h(int)\ndef h(n):\n    return n\n"
 );
 
+snapshot!(
+    closures_refused,
+    "#export f(int)\ndef f(n):\n    total = 0\n    def g():\n        nonlocal total\n        total += 1\n    def rec(k):\n        return rec(k - 1)\n    for i in range(n):\n        def h():\n            return i\n    return total\n"
+);
+
 snapshot!(set_attribute_of_number, "#export f(int)\ndef f(n):\n    n.real = 1\n    return n\n");
 
 snapshot!(bytes_literal, "#export f(int)\ndef f(n):\n    return b\"abc\"\n");

@@ -19,6 +19,16 @@ use inkwell::IntPredicate;
 /// METH_FASTCALL | METH_KEYWORDS.
 const FASTCALL_KEYWORDS: u64 = 0x80 | 0x02;
 
+/// What the C `self` of a compiled callable gives the function: nothing (a module function or
+/// static method), its first parameter (the instance or class of a method), or its first
+/// parameters, from a tuple (the captured values of a closure).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Receiver {
+    Nothing,
+    First,
+    Captures(usize),
+}
+
 impl<'ctx> Codegen<'ctx, '_> {
     /// The class `class` describes, as a new reference.
     pub(super) fn make_class(
@@ -57,7 +67,9 @@ impl<'ctx> Codegen<'ctx, '_> {
                 .get(&m.func.id)
                 .ok_or_else(|| CgError("a method without an instance".into()))?;
             let qualname = format!("{}.{}", class.name, m.name);
-            let def = self.callable_def(inst, &qualname, &m.name, m.kind != MethodKind::Static)?;
+            let receiver =
+                if m.kind == MethodKind::Static { Receiver::Nothing } else { Receiver::First };
+            let def = self.callable_def(inst, &qualname, &m.name, receiver)?;
             let descr = match m.kind {
                 MethodKind::Instance | MethodKind::Property => {
                     call_value(self, "PyDescr_NewMethod", &[object_type.into(), def.into()])?
@@ -120,13 +132,13 @@ impl<'ctx> Codegen<'ctx, '_> {
     /// The `PyMethodDef` of a compiled function called from Python (a method, or a module
     /// function used as a value): a fastcall wrapper binding the arguments by position or name
     /// (defaults for the rest), calling the function (with the instance or class first when
-    /// `binds_first`: the C `self`), and boxing its result.
+    /// `receiver` says so), and boxing its result.
     pub(super) fn callable_def(
         &mut self,
         inst: InstanceId,
         qualname: &str,
         short_name: &str,
-        binds_first: bool,
+        receiver: Receiver,
     ) -> Cg<PointerValue<'ctx>> {
         let name = format!("pyaot.methoddef.{inst}");
         if let Some(g) = self.module.get_global(&name) {
@@ -136,7 +148,11 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i64t = self.ctx.i64_type();
         let i32t = self.ctx.i32_type();
         let func = &self.hir.functions[self.prog.instances[inst].func];
-        let skip = usize::from(binds_first);
+        let skip = match receiver {
+            Receiver::Nothing => 0,
+            Receiver::First => 1,
+            Receiver::Captures(n) => n,
+        };
         let visible: Vec<(String, Option<crate::hir::Const>, Option<String>)> = func.params[skip..]
             .iter()
             .map(|q| (q.name.clone(), q.default.clone(), q.default_global.clone()))
@@ -163,7 +179,7 @@ impl<'ctx> Codegen<'ctx, '_> {
         let ty = p.fn_type(&[p.into(), p.into(), i64t.into(), p.into()], false);
         let wrapper_name = format!("pyaot.method.{inst}");
         let wrapper = capi::in_new_function(self, &wrapper_name, ty, move |cg, f| {
-            let receiver = f.param(0)?.into_pointer_value();
+            let c_self = f.param(0)?.into_pointer_value();
             let args = f.param(1)?.into_pointer_value();
             let nargs = f.param(2)?.into_int_value();
             let kwnames = f.param(3)?.into_pointer_value();
@@ -193,8 +209,20 @@ impl<'ctx> Codegen<'ctx, '_> {
             cg.b.build_return(Some(&p.const_null()))?;
             cg.b.position_at_end(bound);
             let mut vals: Vec<BasicMetadataValueEnum> = Vec::new();
-            if skip == 1 {
-                vals.push(receiver.into());
+            match receiver {
+                Receiver::Nothing => {}
+                Receiver::First => vals.push(c_self.into()),
+                // Borrowed from the tuple, which the callable holds.
+                Receiver::Captures(n) => {
+                    for k in 0..n {
+                        let item = call_value(
+                            cg,
+                            "PyTuple_GetItem",
+                            &[c_self.into(), cg.i64(k as i64).into()],
+                        )?;
+                        vals.push(item.into());
+                    }
+                }
             }
             for (k, (pname, default, default_global)) in visible.iter().enumerate() {
                 let slot = unsafe { cg.b.build_in_bounds_gep(p, out, &[cg.i64(k as i64)], "")? };

@@ -349,7 +349,8 @@ impl<'ctx> Codegen<'ctx, '_> {
             | ExprKind::Comprehension(..)
             | ExprKind::Lambda(..)
             | ExprKind::MakeClass(..)
-            | ExprKind::FunctionValue(..) => {
+            | ExprKind::FunctionValue(..)
+            | ExprKind::Closure(..) => {
                 return Err(CgError("an object expression typed as a native value".into()));
             }
         };

@@ -951,6 +951,26 @@ impl<'ctx> Codegen<'ctx, '_> {
                 self.set_loc(cx.scope, &e.span);
                 self.make_class(cx, class)
             }
+            // A nested `def`: the callable holds the captured values in its `self` tuple.
+            ExprKind::Closure(_, captures) => {
+                let inst = *self.prog.instances[cx.inst]
+                    .calls
+                    .get(&e.id)
+                    .ok_or_else(|| CgError("a closure without an instance".into()))?;
+                let values = self.collection(cx, "PyTuple_New", captures)?;
+                cx.temps.push(values);
+                let name = self.hir.functions[self.prog.instances[inst].func].name.clone();
+                let receiver = super::classes::Receiver::Captures(captures.len());
+                let def = self.callable_def(inst, &name, &name, receiver)?;
+                let f = call_value(
+                    self,
+                    "PyCFunction_NewEx",
+                    &[def.into(), values.into(), self.ptr_type().const_null().into()],
+                )?
+                .into_pointer_value();
+                self.release_temps(cx, 1)?;
+                self.check_null(cx, f)
+            }
             ExprKind::FunctionValue(_) => {
                 let inst = *self.prog.instances[cx.inst]
                     .calls
@@ -2881,7 +2901,8 @@ impl<'ctx> Codegen<'ctx, '_> {
                 ModuleObject::FunctionValue(inst) => {
                     let f = &self.hir.functions[self.prog.instances[*inst].func];
                     let name = f.name.clone();
-                    let def = self.callable_def(*inst, &name, &name, false)?;
+                    let def =
+                        self.callable_def(*inst, &name, &name, super::classes::Receiver::Nothing)?;
                     let null = self.ptr_type().const_null();
                     call_value(self, "PyCFunction_NewEx", &[def.into(), null.into(), null.into()])?
                         .into_pointer_value()

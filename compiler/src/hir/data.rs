@@ -351,6 +351,9 @@ pub enum ExprKind {
     /// only locals bound once, before it, so the value cannot change). Without captures the
     /// callable is made once, when the extension is imported.
     Lambda(FuncId, Vec<Expr>),
+    /// A nested `def`: its function (first parameters: the captured locals) and the captured
+    /// values, as a Python callable taking arguments by position or name.
+    Closure(FuncId, Vec<Expr>),
     /// A module function used as a value (`sorted(xs, key=f)`, `{"sor": bench_sor}`): a
     /// Python callable of it, with object parameters.
     FunctionValue(FuncId),

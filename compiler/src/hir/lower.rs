@@ -1023,6 +1023,13 @@ impl FnLowerer<'_> {
         let kind = match s {
             ast::Stmt::Pass(_) | ast::Stmt::Global(_) => return,
             // Only `<module>` meets one (module-level classes; others are refused below).
+            // A nested `def`: a closure over locals bound once before it (by value, which is
+            // the same as Python's reference while they cannot change).
+            ast::Stmt::FunctionDef(f) if !self.module_init => {
+                let Some(id) = self.local_ids.get(f.name.as_str()).copied() else { return };
+                let Some(value) = self.nested_def(f, span.clone()) else { return };
+                StmtKind::Assign { target: Target::Local(id, span.clone()), value }
+            }
             ast::Stmt::ClassDef(c) if self.module_init => {
                 let id = self.local_ids[c.name.as_str()];
                 let value = self.class(c);
@@ -2925,6 +2932,101 @@ impl FnLowerer<'_> {
         Some(Method { name: f.name.to_string(), kind, func })
     }
 
+    /// `def g(...)` inside a function: a function of its own (lowered after the module's, as
+    /// lambdas are) whose first parameters take the enclosing locals it reads, evaluated here;
+    /// the value is a Python callable (arguments by position or name, constant defaults).
+    fn nested_def(&mut self, f: &ast::StmtFunctionDef, span: Span) -> Option<Expr> {
+        if let Some(d) = f.decorator_list.first() {
+            self.diags.push(unsupported(
+                d.range(),
+                "decorators on nested functions",
+                "apply the decorator where the function is called, or define it at module level",
+            ));
+            return None;
+        }
+        let args = &f.args;
+        let params: Vec<String> = args
+            .posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+            .map(|a| a.def.arg.to_string())
+            .collect();
+        let mut names = NameUses::default();
+        for s in &f.body {
+            rustpython_ast::Visitor::visit_stmt(&mut names, s.clone());
+        }
+        let mut own = Vec::new();
+        collect_bound_names(&f.body, &mut |n, _| own.push(n.to_string()));
+        let mut nonlocal = None;
+        find_nonlocal(&f.body, &mut nonlocal);
+        if let Some(at) = nonlocal {
+            self.diags.push(unsupported(
+                at,
+                "`nonlocal` statements",
+                "return the new value and assign it in the enclosing function",
+            ));
+            return None;
+        }
+        let mut captured: Vec<String> = Vec::new();
+        for (name, at) in &names.loads {
+            if params.contains(name)
+                || own.contains(name)
+                || !self.local_ids.contains_key(name.as_str())
+                || captured.contains(name)
+            {
+                continue;
+            }
+            if name.as_str() == f.name.as_str() {
+                self.diags.push(Diagnostic::error(Code::NotYet, at.clone(), format!("the nested function `{name}` calls itself"))
+                    .label("a recursive closure")
+                    .hint("define it at module level (passing what it reads from the enclosing function as arguments)"));
+                return None;
+            }
+            let sites = self.bindings.get(name).cloned().unwrap_or_default();
+            if !(sites.len() == 1 && !sites[0].1 && sites[0].0 < span.start) {
+                self.diags.push(Diagnostic::error(Code::NotYet, at.clone(), format!("the nested function `{}` reads `{name}`, which is assigned more than once, in a loop, or after it", f.name))
+                    .label("a closure over a changing variable")
+                    .hint(format!("assign `{name}` once before the `def`, or pass it as an argument")));
+                return None;
+            }
+            captured.push(name.clone());
+        }
+        let captures: Vec<Expr> = captured
+            .iter()
+            .map(|n| {
+                let id = self.local_ids[n.as_str()];
+                self.expr_node(span.clone(), ExprKind::Local(id))
+            })
+            .collect();
+        let mut def = f.clone();
+        let capture_params: Vec<ast::ArgWithDefault> = captured
+            .iter()
+            .map(|n| ast::ArgWithDefault {
+                range: f.range.into(),
+                def: ast::Arg {
+                    range: f.range,
+                    arg: ast::Identifier::new(n.clone()),
+                    annotation: None,
+                    type_comment: None,
+                },
+                default: None,
+            })
+            .collect();
+        let mut new_args = (*f.args).clone();
+        // Captured values come first, positional-only (callers cannot name them).
+        new_args.posonlyargs = capture_params.into_iter().chain(new_args.posonlyargs).collect();
+        def.args = Box::new(new_args);
+        let enclosing: Vec<String> =
+            self.local_ids.keys().filter(|n| !n.starts_with('$')).cloned().collect();
+        let id = {
+            let mut queue = self.lambdas.borrow_mut();
+            queue.push((def, enclosing, None));
+            self.first_lambda + queue.len() - 1
+        };
+        Some(self.expr_node(span, ExprKind::Closure(id, captures)))
+    }
+
     fn lambda(&mut self, l: &ast::ExprLambda, span: Span) -> Expr {
         let args = &l.args;
         if args.vararg.is_some()
@@ -3814,6 +3916,7 @@ fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
             ast::Stmt::Assign(a) => a.targets.iter().for_each(|t| target(t, bind)),
             ast::Stmt::AugAssign(a) => target(&a.target, bind),
             ast::Stmt::AnnAssign(a) => target(&a.target, bind),
+            ast::Stmt::FunctionDef(f) => bind(f.name.as_str(), span_of(f.range)),
             ast::Stmt::For(f) => {
                 target(&f.target, bind);
                 collect_bound_names(&f.body, bind);
@@ -3855,6 +3958,41 @@ fn collect_bound_names(stmts: &[ast::Stmt], bind: &mut dyn FnMut(&str, Span)) {
 /// The axis of `np.sum(x, ...)` / `x.sum(...)`: `Some(None)` without one, `Some(Some(k))` for
 /// a constant int given as `axis=k` or as the one positional argument after the first `skip`;
 /// `None` for anything else (other keywords, an axis that is not a constant int, a tuple).
+/// The first `nonlocal` statement of a body (not looking into nested functions).
+fn find_nonlocal(stmts: &[ast::Stmt], found: &mut Option<rustpython_parser::text_size::TextRange>) {
+    for s in stmts {
+        if found.is_some() {
+            return;
+        }
+        match s {
+            ast::Stmt::Nonlocal(n) => *found = Some(n.range),
+            ast::Stmt::If(i) => {
+                find_nonlocal(&i.body, found);
+                find_nonlocal(&i.orelse, found);
+            }
+            ast::Stmt::For(f) => {
+                find_nonlocal(&f.body, found);
+                find_nonlocal(&f.orelse, found);
+            }
+            ast::Stmt::While(w) => {
+                find_nonlocal(&w.body, found);
+                find_nonlocal(&w.orelse, found);
+            }
+            ast::Stmt::With(w) => find_nonlocal(&w.body, found),
+            ast::Stmt::Try(t) => {
+                find_nonlocal(&t.body, found);
+                t.handlers.iter().for_each(|h| {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    find_nonlocal(&h.body, found)
+                });
+                find_nonlocal(&t.orelse, found);
+                find_nonlocal(&t.finalbody, found);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The hidden module value holding the default of `param` of module function `func`.
 fn default_global_name(func: &str, param: &str) -> String {
     format!("__pyaot_default_{func}_{param}__")

@@ -17,7 +17,9 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
         | ExprKind::Local(_)
         | ExprKind::Global(_)
         | ExprKind::FunctionValue(_) => {}
-        ExprKind::Lambda(_, captures) => captures.iter().for_each(|x| walk_expr(x, f)),
+        ExprKind::Lambda(_, captures) | ExprKind::Closure(_, captures) => {
+            captures.iter().for_each(|x| walk_expr(x, f))
+        }
         ExprKind::MakeClass(class) => {
             class.bases.iter().for_each(|x| walk_expr(x, f));
             class.attrs.iter().for_each(|(_, x)| walk_expr(x, f));

@@ -1271,7 +1271,7 @@ impl Inferencer<'_> {
                 w.calls.insert(e.id, inst);
                 Type::Object
             }
-            ExprKind::Lambda(fid, captures) => {
+            ExprKind::Lambda(fid, captures) | ExprKind::Closure(fid, captures) => {
                 for c in captures {
                     self.expr(w, c);
                 }
