@@ -39,6 +39,23 @@ pub fn lower(
     pragmas: &[crate::syntax::OmpPragma],
     defaults: Checks,
 ) -> (Module, Vec<Diagnostic>) {
+    // `X: float = 1.0` at module level is `X = 1.0` (a constant like any other); `X: float`
+    // binds nothing.
+    let body: Vec<ast::Stmt> = body
+        .iter()
+        .filter_map(|s| match s {
+            ast::Stmt::AnnAssign(a) => a.value.as_ref().map(|v| {
+                ast::Stmt::Assign(ast::StmtAssign {
+                    range: a.range,
+                    targets: vec![(*a.target).clone()],
+                    value: v.clone(),
+                    type_comment: None,
+                })
+            }),
+            other => Some(other.clone()),
+        })
+        .collect();
+    let body = body.as_slice();
     // A directive on the line above a `def` is that function's; others before the first
     // statement are the module's.
     let def_starts: Vec<usize> = body
@@ -72,15 +89,39 @@ pub fn lower(
     for name in &declared_global {
         globals.insert(name.clone(), Global::ModuleValue);
     }
+    // How often module-level code binds each name (assignments, loops, `with`, ...): a name
+    // bound once, by `name = <constant>`, is folded as a constant.
     for stmt in body {
-        if let ast::Stmt::Assign(a) = stmt {
-            for t in &a.targets {
-                if let ast::Expr::Name(n) = t {
-                    *const_assignments.entry(n.id.to_string()).or_default() += 1;
-                }
-            }
+        match stmt {
+            ast::Stmt::FunctionDef(_)
+            | ast::Stmt::AsyncFunctionDef(_)
+            | ast::Stmt::ClassDef(_)
+            | ast::Stmt::Import(_)
+            | ast::Stmt::ImportFrom(_) => {}
+            ast::Stmt::If(s) if is_main_guard(&s.test) => {}
+            other => collect_bound_names(std::slice::from_ref(other), &mut |n, _| {
+                *const_assignments.entry(n.to_string()).or_default() += 1;
+            }),
         }
     }
+    // Module-level code other than definitions runs in `<module>`, in order; the names it
+    // binds are module values.
+    let run_at_import = |stmt: &ast::Stmt,
+                             globals: &mut HashMap<String, Global>,
+                             init_stmts: &mut Vec<ast::Stmt>,
+                             module_globals: &mut Vec<String>| {
+        init_stmts.push(stmt.clone());
+        collect_bound_names(std::slice::from_ref(stmt), &mut |n, _| {
+            let known = matches!(
+                globals.get(n),
+                Some(Global::Function(_) | Global::Unsupported(_) | Global::Const(_))
+            );
+            if !known && !module_globals.iter().any(|g| g == n) {
+                globals.insert(n.to_string(), Global::ModuleValue);
+                module_globals.push(n.to_string());
+            }
+        });
+    };
     for (i, stmt) in body.iter().enumerate() {
         match stmt {
             ast::Stmt::FunctionDef(f) => {
@@ -131,8 +172,7 @@ pub fn lower(
                             module_globals.push(name);
                         }
                     },
-                    None => diags.push(ignored(stmt.range(), "this module-level assignment is not run by the compiled module",
-                        "module-level names must be assigned once, by `name = value`, to be used in compiled functions")),
+                    None => run_at_import(stmt, &mut globals, &mut init_stmts, &mut module_globals),
                 }
             }
             ast::Stmt::Expr(e) if i == 0 && matches!(&*e.value, ast::Expr::Constant(c) if matches!(c.value, Constant::Str(_))) => {
@@ -154,8 +194,7 @@ pub fn lower(
                 }
             },
             ast::Stmt::Pass(_) => {}
-            other => diags.push(ignored(other.range(), &format!("this module-level {} is not run by the compiled module", stmt_construct(other)),
-                "put code that should run at import in a function, or under `if __name__ == \"__main__\":`")),
+            other => run_at_import(other, &mut globals, &mut init_stmts, &mut module_globals),
         }
     }
 
@@ -1022,6 +1061,20 @@ impl FnLowerer<'_> {
         let span = span_of(s.range());
         let kind = match s {
             ast::Stmt::Pass(_) | ast::Stmt::Global(_) => return,
+            // `x: T = v` is `x = v` (the annotation is not checked, as in CPython); `x: T` binds
+            // nothing.
+            ast::Stmt::AnnAssign(a) => {
+                if let Some(value) = &a.value {
+                    let assign = ast::Stmt::Assign(ast::StmtAssign {
+                        range: a.range,
+                        targets: vec![(*a.target).clone()],
+                        value: value.clone(),
+                        type_comment: None,
+                    });
+                    self.stmt(&assign, out);
+                }
+                return;
+            }
             // Only `<module>` meets one (module-level classes; others are refused below).
             // A nested `def`: a closure over locals bound once before it (by value, which is
             // the same as Python's reference while they cannot change).
@@ -2869,6 +2922,13 @@ impl FnLowerer<'_> {
                     let ast::Expr::Name(n) = &a.targets[0] else { unreachable!() };
                     let value = self.expr(&a.value);
                     attrs.push((n.id.to_string(), value));
+                }
+                ast::Stmt::AnnAssign(a) if matches!(&*a.target, ast::Expr::Name(_)) => {
+                    let ast::Expr::Name(n) = &*a.target else { unreachable!() };
+                    if let Some(v) = &a.value {
+                        let value = self.expr(v);
+                        attrs.push((n.id.to_string(), value));
+                    }
                 }
                 ast::Stmt::FunctionDef(f) => {
                     if let Some(m) = self.class_method(&name, f) {
