@@ -107,9 +107,9 @@ pub fn lower(
     // Module-level code other than definitions runs in `<module>`, in order; the names it
     // binds are module values.
     let run_at_import = |stmt: &ast::Stmt,
-                             globals: &mut HashMap<String, Global>,
-                             init_stmts: &mut Vec<ast::Stmt>,
-                             module_globals: &mut Vec<String>| {
+                         globals: &mut HashMap<String, Global>,
+                         init_stmts: &mut Vec<ast::Stmt>,
+                         module_globals: &mut Vec<String>| {
         init_stmts.push(stmt.clone());
         collect_bound_names(std::slice::from_ref(stmt), &mut |n, _| {
             let known = matches!(
@@ -155,14 +155,20 @@ pub fn lower(
                 diags.push(ignored(f.range(), &format!("`{}` is an async function, which pyaot does not compile", f.name),
                     "it is not part of the compiled module; keep it in a module of its own and import it"));
             }
-            ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => bind_import(stmt, &mut globals, &mut from_imports, &mut diags, true),
+            ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => {
+                bind_import(stmt, &mut globals, &mut from_imports, &mut diags, true)
+            }
             ast::Stmt::Assign(a) => {
                 let single_name = match a.targets.as_slice() {
-                    [ast::Expr::Name(n)] if const_assignments.get(n.id.as_str()) == Some(&1) => Some(n.id.to_string()),
+                    [ast::Expr::Name(n)] if const_assignments.get(n.id.as_str()) == Some(&1) => {
+                        Some(n.id.to_string())
+                    }
                     _ => None,
                 };
                 match single_name {
-                    Some(name) => match fold_const(&a.value, &globals).filter(|_| !declared_global.contains(&name)) {
+                    Some(name) => match fold_const(&a.value, &globals)
+                        .filter(|_| !declared_global.contains(&name))
+                    {
                         Some(c) => {
                             globals.insert(name, Global::Const(c));
                         }
@@ -175,8 +181,13 @@ pub fn lower(
                     None => run_at_import(stmt, &mut globals, &mut init_stmts, &mut module_globals),
                 }
             }
-            ast::Stmt::Expr(e) if i == 0 && matches!(&*e.value, ast::Expr::Constant(c) if matches!(c.value, Constant::Str(_))) => {
-                if let ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. }) = &*e.value {
+            ast::Stmt::Expr(e)
+                if i == 0
+                    && matches!(&*e.value, ast::Expr::Constant(c) if matches!(c.value, Constant::Str(_))) =>
+            {
+                if let ast::Expr::Constant(ast::ExprConstant { value: Constant::Str(s), .. }) =
+                    &*e.value
+                {
                     doc = Some(s.clone());
                 }
             }
