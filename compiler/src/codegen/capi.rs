@@ -31,7 +31,7 @@ pub(super) fn api<'ctx>(cg: &Codegen<'ctx, '_>, name: &str) -> FunctionValue<'ct
         "PyLong_FromLongLong" | "PyBool_FromLong" | "PyTuple_New" => {
             p.fn_type(&[i64t.into()], false)
         }
-        "PyFloat_AsDouble" => f64t.fn_type(&[p.into()], false),
+        "PyFloat_AsDouble" | "PyLong_AsDouble" => f64t.fn_type(&[p.into()], false),
         "PyFloat_FromDouble" => p.fn_type(&[f64t.into()], false),
         "PyComplex_FromDoubles" => p.fn_type(&[f64t.into(), f64t.into()], false),
         "PyComplex_RealAsDouble" | "PyComplex_ImagAsDouble" => f64t.fn_type(&[p.into()], false),

@@ -44,6 +44,7 @@ mod element;
 mod elementwise;
 mod escape;
 mod expr;
+mod fastnum;
 mod fresh;
 mod function;
 mod ifconvert;

@@ -1399,6 +1399,27 @@ impl<'ctx> Codegen<'ctx, '_> {
             BinOp::BitXor => "Xor",
         };
         let f = format!("PyNumber_{}{name}", if in_place { "InPlace" } else { "" });
+        // Exact floats and ints: computed natively (fastnum.rs); anything else as here.
+        if super::fastnum::has_fast_path(op) {
+            let generic: &'static str = match (op, in_place) {
+                (BinOp::Add, false) => "PyNumber_Add",
+                (BinOp::Add, true) => "PyNumber_InPlaceAdd",
+                (BinOp::Sub, false) => "PyNumber_Subtract",
+                (BinOp::Sub, true) => "PyNumber_InPlaceSubtract",
+                (BinOp::Mul, false) => "PyNumber_Multiply",
+                (BinOp::Mul, true) => "PyNumber_InPlaceMultiply",
+                (_, false) => "PyNumber_TrueDivide",
+                (_, true) => "PyNumber_InPlaceTrueDivide",
+            };
+            let helper = super::fastnum::number_fn(self, op, generic)?;
+            return Ok(self
+                .b
+                .build_call(helper, &[a.into(), b.into()], "")?
+                .try_as_basic_value()
+                .basic()
+                .ok_or_else(|| CgError("a number helper returned void".into()))?
+                .into_pointer_value());
+        }
         let mut args: Vec<BasicMetadataValueEnum> = vec![a.into(), b.into()];
         if op == BinOp::Pow {
             args.push(data_symbol(self, "_Py_NoneStruct").into());
