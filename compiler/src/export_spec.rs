@@ -688,6 +688,22 @@ mod tests {
     }
 }
 
+/// Numba's `@jit`/`@njit` (called with options or not, however imported): a request to compile
+/// the function, which pyaot does anyway.
+pub fn is_jit_decorator(d: &rustpython_parser::ast::Expr) -> bool {
+    use rustpython_parser::ast;
+    let target = match d {
+        ast::Expr::Call(c) => &*c.func,
+        other => other,
+    };
+    let last = match target {
+        ast::Expr::Name(n) => n.id.as_str(),
+        ast::Expr::Attribute(a) => a.attr.as_str(),
+        _ => return false,
+    };
+    matches!(last, "jit" | "njit")
+}
+
 /// The exports of a module without export comments: every top-level function (not async,
 /// not decorated), each parameter a Python object (optional where it has a default).
 pub fn untyped_exports(body: &[rustpython_parser::ast::Stmt]) -> Vec<ExportEntry> {
@@ -697,7 +713,7 @@ pub fn untyped_exports(body: &[rustpython_parser::ast::Stmt]) -> Vec<ExportEntry
     };
     body.iter()
         .filter_map(|stmt| match stmt {
-            ast::Stmt::FunctionDef(f) if f.decorator_list.is_empty() => Some(f),
+            ast::Stmt::FunctionDef(f) if f.decorator_list.iter().all(is_jit_decorator) => Some(f),
             _ => None,
         })
         .map(|f| {

@@ -122,10 +122,52 @@ pub fn lower(
             }
         });
     };
+    let mut init_stmts_after_defaults: Vec<ast::Stmt> = Vec::new();
+    // Functions with a decorator applied at import: (name, def index).
+    let mut decorated: Vec<(String, usize)> = Vec::new();
     for (i, stmt) in body.iter().enumerate() {
         match stmt {
             ast::Stmt::FunctionDef(f) => {
-                globals.insert(f.name.to_string(), Global::Function(defs.len()));
+                // Numba's `@njit`/`@jit` ask for what pyaot does anyway: compiled as written.
+                // Any other decorator is applied at import, as Python does, to the compiled
+                // function; the name is then the decorator's result, a module value.
+                let applied: Vec<&ast::Expr> = f
+                    .decorator_list
+                    .iter()
+                    .filter(|d| !crate::export_spec::is_jit_decorator(d))
+                    .collect();
+                if applied.is_empty() {
+                    globals.insert(f.name.to_string(), Global::Function(defs.len()));
+                } else {
+                    let raw = format!("__pyaot_undecorated_{}__", f.name);
+                    globals.insert(raw.clone(), Global::Function(defs.len()));
+                    let range = f.range;
+                    let mut value = ast::Expr::Name(ast::ExprName {
+                        range,
+                        id: ast::Identifier::new(raw),
+                        ctx: ast::ExprContext::Load,
+                    });
+                    for d in applied.iter().rev() {
+                        value = ast::Expr::Call(ast::ExprCall {
+                            range: d.range(),
+                            func: Box::new((*d).clone()),
+                            args: vec![value],
+                            keywords: vec![],
+                        });
+                    }
+                    let assign = ast::Stmt::Assign(ast::StmtAssign {
+                        range,
+                        targets: vec![ast::Expr::Name(ast::ExprName {
+                            range,
+                            id: f.name.clone(),
+                            ctx: ast::ExprContext::Store,
+                        })],
+                        value: Box::new(value),
+                        type_comment: None,
+                    });
+                    init_stmts_after_defaults.push(assign);
+                    decorated.push((f.name.to_string(), defs.len()));
+                }
                 defs.push(f);
                 // Defaults that are not constants are evaluated here, in module order, into
                 // hidden module values (the function's `__defaults__`, as Python keeps them).
@@ -148,6 +190,12 @@ pub fn lower(
                         type_comment: None,
                     }));
                     module_globals.push(hidden);
+                }
+                // The decorated value, after the defaults (Python evaluates them first).
+                for assign in init_stmts_after_defaults.drain(..) {
+                    globals.insert(f.name.to_string(), Global::ModuleValue);
+                    init_stmts.push(assign);
+                    module_globals.push(f.name.to_string());
                 }
             }
             ast::Stmt::AsyncFunctionDef(f) => {
@@ -248,14 +296,6 @@ pub fn lower(
             module_init: false,
         };
         let mut function = lowerer.lower_function(f);
-        // A decorated function is an error only if compiled code needs it (else a warning).
-        if let Some(d) = f.decorator_list.first() {
-            own.push(unsupported(
-                d.range(),
-                "decorators",
-                "remove the decorator; pyaot compiles plain functions (`@njit` is not needed)",
-            ));
-        }
         let start = usize::from(f.range.start());
         function.checks = directives
             .iter()
@@ -263,6 +303,17 @@ pub fn lower(
             .fold(module_checks, |c, d| c.apply(d));
         functions.push(function);
         function_diags.push(own);
+    }
+    // A decorated function pyaot cannot compile (a generator under `@contextmanager`, say) is
+    // left to Python, as is its decorated name: the compiled module does not define it.
+    for (name, fid) in &decorated {
+        if !function_diags[*fid].iter().any(|d| d.is_error()) {
+            continue;
+        }
+        let raw = format!("__pyaot_undecorated_{name}__");
+        init_stmts.retain(|s| !assigns_decorated(s, name, &raw));
+        module_globals.retain(|g| g != name);
+        globals.insert(name.clone(), Global::Unsupported("a decorated function"));
     }
     // The module-level values: one function, run at import, returning them all.
     let init = if init_stmts.is_empty() {
@@ -495,7 +546,11 @@ fn reachable_functions(functions: &[Function], roots: impl Iterator<Item = FuncI
     while let Some(f) = stack.pop() {
         if f < seen.len() && !std::mem::replace(&mut seen[f], true) {
             for_each_expr(&functions[f].body, &mut |e| {
-                if let ExprKind::Call(callee, _) | ExprKind::Lambda(callee, _) = e.kind {
+                if let ExprKind::Call(callee, _)
+                | ExprKind::Lambda(callee, _)
+                | ExprKind::Closure(callee, _)
+                | ExprKind::FunctionValue(callee) = e.kind
+                {
                     stack.push(callee);
                 }
             });
@@ -4062,6 +4117,20 @@ fn find_nonlocal(stmts: &[ast::Stmt], found: &mut Option<rustpython_parser::text
             _ => {}
         }
     }
+}
+
+/// Whether `s` is `name = deco(...(raw))`, the statement applying a function's decorators.
+fn assigns_decorated(s: &ast::Stmt, name: &str, raw: &str) -> bool {
+    let ast::Stmt::Assign(a) = s else { return false };
+    let [ast::Expr::Name(target)] = a.targets.as_slice() else { return false };
+    let mut value = &*a.value;
+    while let ast::Expr::Call(c) = value {
+        match c.args.first() {
+            Some(inner) => value = inner,
+            None => return false,
+        }
+    }
+    target.id.as_str() == name && matches!(value, ast::Expr::Name(n) if n.id.as_str() == raw)
 }
 
 /// The hidden module value holding the default of `param` of module function `func`.
