@@ -15,7 +15,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kernels  # noqa: E402  (the compiled module next to this file)
 
-N, CHUNK, ITERATIONS = 2_000_000, 125_000, 60
+N, CHUNK, ITERATIONS = 1_000_000, 62_500, 40
 
 
 def run(workers):
