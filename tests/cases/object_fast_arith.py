@@ -38,3 +38,47 @@ def update(a, b):
 #run: update(7, 3)
 #run: update([1], [2])
 #run: update(2**63 - 1, 1)
+
+
+#export power(object, object)
+def power(a, b):
+    return a ** b
+
+#run: power(2.0, 0.5)
+#run: power(2.0, -1.5)
+#run: power(-8.0, 1.0 / 3.0)
+#run: power(-2.0, 2.0)
+#run: power(0.0, -1.0)
+#run: power(10.0, 400.0)
+#run: power(2, 0.5)
+#run: power(2, 3)
+#run: power(10**400, 0.5)
+#run: power(2.0, 10**400)
+#run: power(float("inf"), 2.0)
+#run: power(1.5, float("nan"))
+
+
+#export updates(object, object)
+def updates(xs, i):
+    xs[i] += 1.5
+    xs[-1] -= xs[0]
+    a, b = xs[0], xs[1]
+    return xs, a * b
+
+#run: updates([1.0, 2.0, 3.0], 1)
+#run: updates([1.0, 2.0, 3.0], -3)
+#run: updates([1.0, 2.0], 5)
+#run: updates((1.0, 2.0), 0)
+#run: updates({0: 1.0, 1: 2.0, -1: 0.0}, 1)
+
+
+#export unpacking(object)
+def unpacking(rows):
+    total = 0.0
+    for (x, y), z in rows:
+        total += x * y - z
+    return total
+
+#run: unpacking([([1.0, 2.0], 3.0), ((4.0, 5.0), 6.0)])
+#run: unpacking([([1.0, 2.0, 9.0], 3.0)])
+#run: unpacking([("ab", 3.0)])

@@ -161,3 +161,106 @@ pub(super) fn number_fn<'ctx>(
         Ok(())
     })
 }
+
+/// `pyaot.num.pow(a, b) -> obj`: `a ** b` natively when both are exact floats (or one an exact
+/// int) with a positive finite base, a finite exponent and a finite result (C's `pow`, which
+/// CPython's float power calls too); else `PyNumber_Power` (negative bases give complex
+/// numbers, overflow raises, ints stay exact).
+pub(super) fn power_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ctx>> {
+    let p = cg.ptr_type();
+    in_new_function(cg, "pyaot.num.pow", p.fn_type(&[p.into(), p.into()], false), |cg, f| {
+        let a = f.param(0)?.into_pointer_value();
+        let b = f.param(1)?.into_pointer_value();
+        let f64t = cg.ctx.f64_type();
+        let float_type = data_symbol(cg, "PyFloat_Type");
+        let int_type = data_symbol(cg, "PyLong_Type");
+        let (ta, tb) = (type_of(cg, a)?, type_of(cg, b)?);
+        let is = |cg: &Codegen<'ctx, '_>, t: PointerValue<'ctx>, want: PointerValue<'ctx>| {
+            cg.b.build_int_compare(IntPredicate::EQ, t, want, "")
+        };
+        let (a_float, b_float) = (is(cg, ta, float_type)?, is(cg, tb, float_type)?);
+        let (a_int, b_int) = (is(cg, ta, int_type)?, is(cg, tb, int_type)?);
+        let generic_bb = cg.append(f, "generic");
+        let floats_bb = cg.append(f, "floats");
+        let numbers = cg.b.build_and(
+            cg.b.build_or(a_float, a_int, "")?,
+            cg.b.build_or(b_float, b_int, "")?,
+            "",
+        )?;
+        let any_float = cg.b.build_or(a_float, b_float, "")?;
+        cg.b.build_conditional_branch(
+            cg.b.build_and(numbers, any_float, "")?,
+            floats_bb,
+            generic_bb,
+        )?;
+        cg.b.position_at_end(floats_bb);
+        let value_of = |cg: &mut Codegen<'ctx, '_>,
+                        obj: PointerValue<'ctx>,
+                        float: IntValue<'ctx>|
+         -> Cg<FloatValue<'ctx>> {
+            let slot = unsafe {
+                cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(FLOAT_VALUE)], "")?
+            };
+            let stored = cg.b.build_load(f64t, slot, "")?.into_float_value();
+            let from_int = cg.append(f, "from_int");
+            let here = cg.b.current_block()?;
+            let joined = cg.append(f, "operand");
+            cg.b.build_conditional_branch(float, joined, from_int)?;
+            cg.b.position_at_end(from_int);
+            let converted = call_value(cg, "PyLong_AsDouble", &[obj.into()])?.into_float_value();
+            let from_int_end = cg.b.current_block()?;
+            cg.b.build_unconditional_branch(joined)?;
+            cg.b.position_at_end(joined);
+            let phi = cg.b.build_phi(f64t, "")?;
+            phi.add_incoming(&[(&stored, here), (&converted, from_int_end)]);
+            Ok(phi.as_basic_value().into_float_value())
+        };
+        let x = value_of(cg, a, a_float)?;
+        let y = value_of(cg, b, b_float)?;
+        let inf = f64t.const_float(f64::INFINITY);
+        let finite = |cg: &Codegen<'ctx, '_>, v: FloatValue<'ctx>| {
+            let magnitude = cg.intrinsic("llvm.fabs", &[v.into()])?.into_float_value();
+            Ok::<_, super::state::CgError>(cg.b.build_float_compare(
+                FloatPredicate::OLT,
+                magnitude,
+                inf,
+                "",
+            )?)
+        };
+        // An int too big for a float: -1.0 and an error set; CPython's own error, generic.
+        let minus_one = f64t.const_float(-1.0);
+        let maybe_bad = cg.b.build_or(
+            cg.b.build_float_compare(FloatPredicate::OEQ, x, minus_one, "")?,
+            cg.b.build_float_compare(FloatPredicate::OEQ, y, minus_one, "")?,
+            "",
+        )?;
+        let check_error = cg.append(f, "check_error");
+        let checked = cg.append(f, "checked");
+        let clear = cg.append(f, "clear");
+        cg.b.build_conditional_branch(maybe_bad, check_error, checked)?;
+        cg.b.position_at_end(check_error);
+        let err = call_value(cg, "PyErr_Occurred", &[])?.into_pointer_value();
+        cg.b.build_conditional_branch(cg.b.build_is_null(err, "")?, checked, clear)?;
+        cg.b.position_at_end(checked);
+        let positive = cg.b.build_float_compare(FloatPredicate::OGT, x, f64t.const_zero(), "")?;
+        let ok =
+            cg.b.build_and(cg.b.build_and(positive, finite(cg, x)?, "")?, finite(cg, y)?, "")?;
+        let compute = cg.append(f, "compute");
+        cg.b.build_conditional_branch(ok, compute, generic_bb)?;
+        cg.b.position_at_end(compute);
+        let r = cg.intrinsic("llvm.pow", &[x.into(), y.into()])?.into_float_value();
+        let box_bb = cg.append(f, "box");
+        cg.b.build_conditional_branch(finite(cg, r)?, box_bb, generic_bb)?;
+        cg.b.position_at_end(box_bb);
+        let boxed = call_value(cg, "PyFloat_FromDouble", &[r.into()])?;
+        cg.b.build_return(Some(&boxed))?;
+        cg.b.position_at_end(clear);
+        super::capi::call(cg, "PyErr_Clear", &[])?;
+        cg.b.build_unconditional_branch(generic_bb)?;
+        cg.b.position_at_end(generic_bb);
+        let none = data_symbol(cg, "_Py_NoneStruct");
+        let r = call_value(cg, "PyNumber_Power", &[a.into(), b.into(), none.into()])?;
+        cg.b.build_return(Some(&r))?;
+        Ok(())
+    })
+}

@@ -1420,6 +1420,16 @@ impl<'ctx> Codegen<'ctx, '_> {
                 .ok_or_else(|| CgError("a number helper returned void".into()))?
                 .into_pointer_value());
         }
+        if op == BinOp::Pow && !in_place {
+            let helper = super::fastnum::power_fn(self)?;
+            return Ok(self
+                .b
+                .build_call(helper, &[a.into(), b.into()], "")?
+                .try_as_basic_value()
+                .basic()
+                .ok_or_else(|| CgError("a number helper returned void".into()))?
+                .into_pointer_value());
+        }
         let mut args: Vec<BasicMetadataValueEnum> = vec![a.into(), b.into()];
         if op == BinOp::Pow {
             args.push(data_symbol(self, "_Py_NoneStruct").into());
@@ -2289,6 +2299,13 @@ impl<'ctx> Codegen<'ctx, '_> {
         value: &Expr,
     ) -> Cg<()> {
         let obj = self.temp_object(cx, target)?;
+        // `xs[i] op= v` with a native int `i`: an exact list is updated in place (PyList_SetItem,
+        // which checks the range again after `v` ran); anything else by its key.
+        if let [Index::At(ix)] = indices {
+            if self.ty(cx, ix) == Type::Int {
+                return self.aug_assign_list_item(cx, obj, ix, op, value);
+            }
+        }
         let key = self.key(cx, indices)?;
         cx.temps.push(key);
         let current =
@@ -2306,6 +2323,90 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.release_temps(cx, 3)
     }
 
+    /// `obj[i] op= value` for a native int `i` (`obj` is the last temporary): on an exact list
+    /// the item is read and written in place, else through a boxed key, as Python does.
+    fn aug_assign_list_item(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        obj: PointerValue<'ctx>,
+        ix: &Expr,
+        op: BinOp,
+        value: &Expr,
+    ) -> Cg<()> {
+        let p = self.ptr_type();
+        let i = self.expr(cx, ix)?.into_int_value();
+        let key_slot = self.entry_alloca(cx, p.into(), "key")?;
+        self.b.build_store(key_slot, p.const_null())?;
+        let tp = type_of(self, obj)?;
+        let is_list =
+            self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
+        let list_bb = self.append(cx.func, "augitem.list");
+        let other_bb = self.append(cx.func, "augitem.other");
+        let got = self.append(cx.func, "augitem.got");
+        self.b.build_conditional_branch(is_list, list_bb, other_bb)?;
+        self.b.position_at_end(list_bb);
+        let n = call_value(self, "PyList_Size", &[obj.into()])?.into_int_value();
+        let negative = self.b.build_int_compare(IntPredicate::SLT, i, self.i64(0), "")?;
+        let wrapped = self.b.build_int_add(i, n, "")?;
+        let at = self.b.build_select(negative, wrapped, i, "")?.into_int_value();
+        // PyList_GetItem checks the range (IndexError) and gives a borrowed item or NULL.
+        let item =
+            call_value(self, "PyList_GetItem", &[obj.into(), at.into()])?.into_pointer_value();
+        self.obj_xincref(item)?;
+        let list_end = self.b.current_block()?;
+        self.b.build_unconditional_branch(got)?;
+        self.b.position_at_end(other_bb);
+        let key = call_value(self, "PyLong_FromLongLong", &[i.into()])?.into_pointer_value();
+        self.b.build_store(key_slot, key)?;
+        let have_key = self.append(cx.func, "augitem.key");
+        let key_failed = self.b.current_block()?;
+        self.b.build_conditional_branch(self.b.build_is_null(key, "")?, got, have_key)?;
+        self.b.position_at_end(have_key);
+        let generic = call_value(self, "PyObject_GetItem", &[obj.into(), key.into()])?;
+        let other_end = self.b.current_block()?;
+        self.b.build_unconditional_branch(got)?;
+        self.b.position_at_end(got);
+        let phi = self.b.build_phi(p, "current")?;
+        phi.add_incoming(&[
+            (&item, list_end),
+            (&p.const_null(), key_failed),
+            (&generic, other_end),
+        ]);
+        let current = phi.as_basic_value().into_pointer_value();
+        // The key (NULL on the list path) is released with the other temporaries.
+        let key = self.b.build_load(p, key_slot, "")?.into_pointer_value();
+        cx.temps.push(key);
+        self.check_null(cx, current)?;
+        cx.temps.push(current);
+        let v = self.temp_object(cx, value)?;
+        let r = self.number_op(op, current, v, true)?;
+        self.release_temps(cx, 2)?;
+        self.check_null(cx, r)?;
+        let set_list = self.append(cx.func, "augitem.set_list");
+        let set_other = self.append(cx.func, "augitem.set_other");
+        let stored = self.append(cx.func, "augitem.stored");
+        self.b.build_conditional_branch(is_list, set_list, set_other)?;
+        self.b.position_at_end(set_list);
+        // Steals `r`. `value` may have resized the list: a negative index counts from the end
+        // it has now, and the range is checked again, as Python's store does.
+        let n_now = call_value(self, "PyList_Size", &[obj.into()])?.into_int_value();
+        let wrapped_now = self.b.build_int_add(i, n_now, "")?;
+        let at_now = self.b.build_select(negative, wrapped_now, i, "")?.into_int_value();
+        let a = call_value(self, "PyList_SetItem", &[obj.into(), at_now.into(), r.into()])?;
+        let set_list_end = self.b.current_block()?;
+        self.b.build_unconditional_branch(stored)?;
+        self.b.position_at_end(set_other);
+        let b = call_value(self, "PyObject_SetItem", &[obj.into(), key.into(), r.into()])?;
+        self.obj_decref(r)?;
+        let set_other_end = self.b.current_block()?;
+        self.b.build_unconditional_branch(stored)?;
+        self.b.position_at_end(stored);
+        let status = self.b.build_phi(self.ctx.i32_type(), "")?;
+        status.add_incoming(&[(&a, set_list_end), (&b, set_other_end)]);
+        self.check_minus_one(cx, status.as_basic_value().into_int_value())?;
+        self.release_temps(cx, 2)
+    }
+
     /// Unpacks an object (consumed) into `n` new references, as `a, b = obj` does.
     pub(super) fn unpack(
         &mut self,
@@ -2314,8 +2415,34 @@ impl<'ctx> Codegen<'ctx, '_> {
         n: usize,
     ) -> Cg<Vec<PointerValue<'ctx>>> {
         cx.temps.push(obj);
+        // An exact list of `n` items is read in place (PySequence_Tuple would copy it);
+        // anything else becomes a tuple first (an exact tuple is itself).
+        let p = self.ptr_type();
+        let tp = type_of(self, obj)?;
+        let is_list =
+            self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
+        let sized = self.append(cx.func, "unpack.list_size");
+        let fast = self.append(cx.func, "unpack.list");
+        let slow = self.append(cx.func, "unpack.sequence");
+        let join = self.append(cx.func, "unpack.done");
+        self.b.build_conditional_branch(is_list, sized, slow)?;
+        self.b.position_at_end(sized);
+        let list_size = call_value(self, "PyList_Size", &[obj.into()])?.into_int_value();
+        let fits = self.b.build_int_compare(IntPredicate::EQ, list_size, self.i64(n as i64), "")?;
+        self.b.build_conditional_branch(fits, fast, slow)?;
+        self.b.position_at_end(fast);
+        let mut fast_items = Vec::new();
+        for i in 0..n {
+            let item =
+                call_value(self, "PyList_GetItem", &[obj.into(), self.i64(i as i64).into()])?
+                    .into_pointer_value();
+            self.obj_incref(item)?;
+            fast_items.push(item);
+        }
+        let fast_end = self.b.current_block()?;
+        self.b.build_unconditional_branch(join)?;
+        self.b.position_at_end(slow);
         let tuple = call_value(self, "PySequence_Tuple", &[obj.into()])?.into_pointer_value();
-        self.release_temps(cx, 1)?;
         self.check_null(cx, tuple)?;
         cx.temps.push(tuple);
         let size = call_value(self, "PyTuple_Size", &[tuple.into()])?.into_int_value();
@@ -2325,20 +2452,30 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_conditional_branch(right, ok, wrong)?;
         self.b.position_at_end(wrong);
         let value_error = capi::exception_global(self, "ValueError");
-        let exc = self.b.build_load(self.ptr_type(), value_error, "")?;
+        let exc = self.b.build_load(p, value_error, "")?;
         let fmt =
             self.cstr(&format!("wrong number of values to unpack (expected {n}, got %zd)"))?;
         call(self, "PyErr_Format", &[exc.into(), fmt.into(), size.into()])?;
         let unwind = self.unwind_block(cx)?;
         self.b.build_unconditional_branch(unwind)?;
         self.b.position_at_end(ok);
-        let mut items = Vec::new();
+        let mut slow_items = Vec::new();
         for i in 0..n {
             let item =
                 call_value(self, "PyTuple_GetItem", &[tuple.into(), self.i64(i as i64).into()])?
                     .into_pointer_value();
             self.obj_incref(item)?;
-            items.push(item);
+            slow_items.push(item);
+        }
+        self.release_temps(cx, 1)?;
+        let slow_end = self.b.current_block()?;
+        self.b.build_unconditional_branch(join)?;
+        self.b.position_at_end(join);
+        let mut items = Vec::new();
+        for (f, s) in fast_items.iter().zip(&slow_items) {
+            let phi = self.b.build_phi(p, "item")?;
+            phi.add_incoming(&[(f, fast_end), (s, slow_end)]);
+            items.push(phi.as_basic_value().into_pointer_value());
         }
         self.release_temps(cx, 1)?;
         Ok(items)
