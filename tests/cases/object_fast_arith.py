@@ -82,3 +82,22 @@ def unpacking(rows):
 #run: unpacking([([1.0, 2.0], 3.0), ((4.0, 5.0), 6.0)])
 #run: unpacking([([1.0, 2.0, 9.0], 3.0)])
 #run: unpacking([("ab", 3.0)])
+
+
+#export compare(object, object)
+def compare(a, b):
+    return a < b, a <= b, a == b, a != b, a > b, a >= b, (a < b) + 0
+
+#run: compare(1.5, 2.5)
+#run: compare(2.5, 2.5)
+#run: compare(float("nan"), 1.0)
+#run: compare(float("nan"), float("nan"))
+#run: compare(3, 3)
+#run: compare(-2**63, 2**63 - 1)
+#run: compare(2**70, 2**70 + 1)
+#run: compare(1, 1.0)
+#run: compare(2**53 + 1, float(2**53))
+#run: compare(True, 1)
+#run: compare("a", "b")
+#run: compare([1], [1, 0])
+#run: compare(1, "a")

@@ -264,3 +264,101 @@ pub(super) fn power_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ct
         Ok(())
     })
 }
+
+/// `pyaot.cmp.<code>(a, b) -> obj`: `PyObject_RichCompare(a, b, code)`, answered natively (True
+/// or False) when both are exact floats or both exact ints that fit in 64 bits. `code` is
+/// CPython's (0 `<`, 1 `<=`, 2 `==`, 3 `!=`, 4 `>`, 5 `>=`).
+pub(super) fn compare_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, code: u64) -> Cg<FunctionValue<'ctx>> {
+    let p = cg.ptr_type();
+    let name = format!("pyaot.cmp.{code}");
+    in_new_function(cg, &name, p.fn_type(&[p.into(), p.into()], false), move |cg, f| {
+        let a = f.param(0)?.into_pointer_value();
+        let b = f.param(1)?.into_pointer_value();
+        let f64t = cg.ctx.f64_type();
+        let i32t = cg.ctx.i32_type();
+        let (ta, tb) = (type_of(cg, a)?, type_of(cg, b)?);
+        let same = cg.b.build_int_compare(IntPredicate::EQ, ta, tb, "")?;
+        let float_type = data_symbol(cg, "PyFloat_Type");
+        let int_type = data_symbol(cg, "PyLong_Type");
+        let floats = cg.b.build_and(
+            same,
+            cg.b.build_int_compare(IntPredicate::EQ, ta, float_type, "")?,
+            "",
+        )?;
+        let ints =
+            cg.b.build_and(same, cg.b.build_int_compare(IntPredicate::EQ, ta, int_type, "")?, "")?;
+        let floats_bb = cg.append(f, "floats");
+        let ints_check = cg.append(f, "ints?");
+        let ints_bb = cg.append(f, "ints");
+        let generic_bb = cg.append(f, "generic");
+        let answer_bb = cg.append(f, "answer");
+        cg.b.build_conditional_branch(floats, floats_bb, ints_check)?;
+        cg.b.position_at_end(floats_bb);
+        let load = |cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>| -> Cg<FloatValue<'ctx>> {
+            let slot = unsafe {
+                cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(FLOAT_VALUE)], "")?
+            };
+            Ok(cg.b.build_load(f64t, slot, "")?.into_float_value())
+        };
+        let (x, y) = (load(cg, a)?, load(cg, b)?);
+        // Ordered predicates (NaN compares false), except `!=` (true for NaN), as Python's.
+        let fp = match code {
+            0 => FloatPredicate::OLT,
+            1 => FloatPredicate::OLE,
+            2 => FloatPredicate::OEQ,
+            3 => FloatPredicate::UNE,
+            4 => FloatPredicate::OGT,
+            _ => FloatPredicate::OGE,
+        };
+        let float_answer = cg.b.build_float_compare(fp, x, y, "")?;
+        let floats_end = cg.b.current_block()?;
+        cg.b.build_unconditional_branch(answer_bb)?;
+        cg.b.position_at_end(ints_check);
+        cg.b.build_conditional_branch(ints, ints_bb, generic_bb)?;
+        cg.b.position_at_end(ints_bb);
+        let overflow = cg.b.build_alloca(i32t, "overflow")?;
+        let mut values = Vec::new();
+        let mut big = cg.ctx.bool_type().const_zero();
+        for obj in [a, b] {
+            let v = call_value(cg, "PyLong_AsLongLongAndOverflow", &[obj.into(), overflow.into()])?
+                .into_int_value();
+            let o = cg.b.build_load(i32t, overflow, "")?.into_int_value();
+            big = cg.b.build_or(
+                big,
+                cg.b.build_int_compare(IntPredicate::NE, o, i32t.const_zero(), "")?,
+                "",
+            )?;
+            values.push(v);
+        }
+        let ip = match code {
+            0 => IntPredicate::SLT,
+            1 => IntPredicate::SLE,
+            2 => IntPredicate::EQ,
+            3 => IntPredicate::NE,
+            4 => IntPredicate::SGT,
+            _ => IntPredicate::SGE,
+        };
+        let int_answer = cg.b.build_int_compare(ip, values[0], values[1], "")?;
+        let ints_end = cg.b.current_block()?;
+        cg.b.build_conditional_branch(big, generic_bb, answer_bb)?;
+        cg.b.position_at_end(answer_bb);
+        let phi = cg.b.build_phi(cg.ctx.bool_type(), "")?;
+        phi.add_incoming(&[(&float_answer, floats_end), (&int_answer, ints_end)]);
+        let answer = cg.b.build_select(
+            phi.as_basic_value().into_int_value(),
+            data_symbol(cg, "_Py_TrueStruct"),
+            data_symbol(cg, "_Py_FalseStruct"),
+            "",
+        )?;
+        super::capi::call(cg, "Py_IncRef", &[answer.into()])?;
+        cg.b.build_return(Some(&answer))?;
+        cg.b.position_at_end(generic_bb);
+        let r = call_value(
+            cg,
+            "PyObject_RichCompare",
+            &[a.into(), b.into(), i32t.const_int(code, false).into()],
+        )?;
+        cg.b.build_return(Some(&r))?;
+        Ok(())
+    })
+}
