@@ -104,13 +104,61 @@ impl<'ctx> Codegen<'ctx, '_> {
             self.dict_set(cx, ns, &m.name, value)?;
             self.release_temps(cx, if wrapper.is_some() { 2 } else { 1 })?;
         }
+        if !class.annotations.is_empty() {
+            let annotations = call_value(self, "PyDict_New", &[])?.into_pointer_value();
+            self.check_null(cx, annotations)?;
+            cx.temps.push(annotations);
+            for (key, value) in &class.annotations {
+                let v = self.temp_object(cx, value)?;
+                self.dict_set(cx, annotations, key, v)?;
+                self.release_temps(cx, 1)?;
+            }
+            self.dict_set(cx, ns, "__annotations__", annotations)?;
+            self.release_temps(cx, 1)?;
+        }
         let bases = self.collection(cx, "PyTuple_New", &class.bases)?;
         cx.temps.push(bases);
+        let keywords = call_value(self, "PyDict_New", &[])?.into_pointer_value();
+        self.check_null(cx, keywords)?;
+        cx.temps.push(keywords);
+        for (key, value) in &class.keywords {
+            let v = self.temp_object(cx, value)?;
+            self.dict_set(cx, keywords, key, v)?;
+            self.release_temps(cx, 1)?;
+        }
+        // types.new_class does what a class statement does with the bases (`__mro_entries__`:
+        // NamedTuple, Generic[T]), the metaclass and `__prepare__`; its body callback copies
+        // the namespace made here: operator.methodcaller("update", ns).
+        let new_class = self.import_attr(cx, "types", "new_class")?;
+        cx.temps.push(new_class);
+        let methodcaller = self.import_attr(cx, "operator", "methodcaller")?;
+        cx.temps.push(methodcaller);
+        let update = self.load_module_object(ModuleObject::Str("update".into()))?;
+        let body = self.call_positional(cx, methodcaller, &[update, ns])?;
+        cx.temps.push(body);
         let name = self.load_module_object(ModuleObject::Str(class.name.clone()))?;
-        let type_type = self.load_module_object(ModuleObject::Import(PyPath::builtin("type")))?;
-        let cls = self.call_positional(cx, type_type, &[name, bases, ns])?;
-        self.release_temps(cx, 2)?;
+        let cls = self.call_positional(cx, new_class, &[name, bases, keywords, body])?;
+        self.release_temps(cx, 6)?;
         Ok(cls)
+    }
+
+    /// `module.attr`, imported now (a new reference; class creation runs once, at import).
+    fn import_attr(
+        &mut self,
+        cx: &mut FnCx<'ctx>,
+        module: &str,
+        attr: &str,
+    ) -> Cg<PointerValue<'ctx>> {
+        let module_name = self.cstr(module)?;
+        let m =
+            call_value(self, "PyImport_ImportModule", &[module_name.into()])?.into_pointer_value();
+        self.check_null(cx, m)?;
+        cx.temps.push(m);
+        let attr_name = self.cstr(attr)?;
+        let a = call_value(self, "PyObject_GetAttrString", &[m.into(), attr_name.into()])?
+            .into_pointer_value();
+        self.release_temps(cx, 1)?;
+        self.check_null(cx, a)
     }
 
     /// `ns[key] = value` (value borrowed), leaving the function if it fails.

@@ -375,6 +375,10 @@ pub struct ClassDef {
     /// Class attributes (`count = 0`), in order.
     pub attrs: Vec<(String, Expr)>,
     pub methods: Vec<Method>,
+    /// `class C(Base, metaclass=M)`: the keywords.
+    pub keywords: Vec<(String, Expr)>,
+    /// `x: float` lines: the class's `__annotations__` (what `@dataclass` reads).
+    pub annotations: Vec<(String, Expr)>,
 }
 
 #[derive(Debug)]

@@ -2968,9 +2968,15 @@ impl FnLowerer<'_> {
         let span = span_of(c.range);
         let name = c.name.to_string();
         let bases = c.bases.iter().map(|b| self.expr(b)).collect();
+        let keywords = c
+            .keywords
+            .iter()
+            .filter_map(|k| k.arg.as_ref().map(|n| (n.to_string(), self.expr(&k.value))))
+            .collect();
         let mut doc = None;
         let mut attrs = Vec::new();
         let mut methods = Vec::new();
+        let mut annotations = Vec::new();
         for (i, stmt) in c.body.iter().enumerate() {
             match stmt {
                 ast::Stmt::Expr(e) if i == 0 => match &*e.value {
@@ -2991,6 +2997,8 @@ impl FnLowerer<'_> {
                 }
                 ast::Stmt::AnnAssign(a) if matches!(&*a.target, ast::Expr::Name(_)) => {
                     let ast::Expr::Name(n) = &*a.target else { unreachable!() };
+                    let annotation = self.expr(&a.annotation);
+                    annotations.push((n.id.to_string(), annotation));
                     if let Some(v) = &a.value {
                         let value = self.expr(v);
                         attrs.push((n.id.to_string(), value));
@@ -3008,10 +3016,15 @@ impl FnLowerer<'_> {
                 )),
             }
         }
-        self.expr_node(
-            span,
-            ExprKind::MakeClass(Box::new(ClassDef { name, bases, doc, attrs, methods })),
-        )
+        let class = ClassDef { name, bases, doc, attrs, methods, keywords, annotations };
+        let mut value = self.expr_node(span.clone(), ExprKind::MakeClass(Box::new(class)));
+        // Class decorators (`@dataclass`) apply to the made class, innermost first.
+        for d in c.decorator_list.iter().rev() {
+            let deco = self.expr(d);
+            value = self
+                .expr_node(span.clone(), ExprKind::CallObject(Box::new(deco), vec![value], vec![]));
+        }
+        value
     }
 
     /// A method of `class`: how it binds (its decorator), and its function, queued.
@@ -4140,18 +4153,11 @@ fn default_global_name(func: &str, param: &str) -> String {
 
 /// Why a module-level class is not compiled (a diagnostic), or None when it is.
 fn class_refusal(c: &ast::StmtClassDef) -> Option<Diagnostic> {
-    if let Some(d) = c.decorator_list.first() {
-        return Some(unsupported(
-            d.range(),
-            "class decorators (`@dataclass`, …)",
-            "write `__init__` (and `__repr__`, `__eq__`) yourself, or keep the class in a module of its own and import it",
-        ));
-    }
-    if let Some(k) = c.keywords.first() {
+    if let Some(k) = c.keywords.iter().find(|k| k.arg.is_none()) {
         return Some(unsupported(
             k.range,
-            "class keywords (`metaclass=`, …)",
-            "keep the class in a module of its own and import it: compiled code then uses it through Python",
+            "`**` keywords of a class",
+            "write the keywords out one by one (`metaclass=M`)",
         ));
     }
     None

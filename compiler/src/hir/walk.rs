@@ -24,6 +24,8 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
             class.bases.iter().for_each(|x| walk_expr(x, f));
             class.attrs.iter().for_each(|(_, x)| walk_expr(x, f));
             class.methods.iter().for_each(|m| walk_expr(&m.func, f));
+            class.keywords.iter().for_each(|(_, x)| walk_expr(x, f));
+            class.annotations.iter().for_each(|(_, x)| walk_expr(x, f));
         }
         ExprKind::Tuple(items)
         | ExprKind::BoolOp(_, items)

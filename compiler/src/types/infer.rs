@@ -1263,6 +1263,9 @@ impl Inferencer<'_> {
                 for m in &class.methods {
                     self.expr(w, &m.func);
                 }
+                for (_, x) in class.keywords.iter().chain(&class.annotations) {
+                    self.expr(w, x);
+                }
                 Type::Object
             }
             ExprKind::FunctionValue(fid) => {
