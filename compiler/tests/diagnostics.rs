@@ -101,7 +101,7 @@ snapshot!(
 
 snapshot!(
     method_decorator_and_class_body,
-    "import functools\n\nclass P:\n    for i in range(3):\n        pass\n\n    @functools.lru_cache\n    def f(self):\n        return 1\n\n    def g():\n        return 2\n\n#export h(int)\ndef h(n):\n    return n\n"
+    "import abc\n\nclass P:\n    for i in range(3):\n        pass\n\n    @abc.abstractmethod\n    def f(self):\n        return 1\n\n    def g():\n        return 2\n\n#export h(int)\ndef h(n):\n    return n\n"
 );
 
 snapshot!(

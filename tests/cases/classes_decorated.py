@@ -75,3 +75,44 @@ def frozen():
     return v.major
 
 #run: frozen()
+
+
+import functools
+
+
+class Temperature:
+    def __init__(self, celsius):
+        self._c = celsius
+        self.reads = 0
+
+    @property
+    def celsius(self):
+        return self._c
+
+    @celsius.setter
+    def celsius(self, value):
+        if value < -273.15:
+            raise ValueError("below absolute zero")
+        self._c = value
+
+    @functools.cached_property
+    def kelvin(self):
+        self.reads += 1
+        return self._c + 273.15
+
+    @staticmethod
+    @functools.lru_cache(maxsize=None)
+    def scale(x):
+        return x * 1.8
+
+
+#export temperatures(float)
+def temperatures(c):
+    t = Temperature(c)
+    t.celsius = c + 1.0
+    k1 = t.kelvin
+    k2 = t.kelvin
+    return t.celsius, k1 == k2, t.reads, Temperature.scale(2.0), Temperature.scale(2.0)
+
+#run: temperatures(20.0)
+#run: temperatures(-300.0)

@@ -10,7 +10,7 @@ use super::basics::{CallResult, FunctionParams};
 use super::capi::{self, call, call_value, data_symbol};
 use super::cpython;
 use super::state::{Cg, CgError, Codegen, FnCx, ModuleObject};
-use crate::hir::{ClassDef, MethodKind, PyPath};
+use crate::hir::{ClassDef, MethodDecorator, MethodKind, PyPath};
 use crate::types::InstanceId;
 use inkwell::module::Linkage;
 use inkwell::values::{BasicMetadataValueEnum, PointerValue};
@@ -101,8 +101,38 @@ impl<'ctx> Codegen<'ctx, '_> {
                 }
                 None => descr,
             };
+            let mut value = value;
+            let mut held = if wrapper.is_some() { 2 } else { 1 };
+            for d in &m.decorators {
+                let made = match d {
+                    MethodDecorator::Call(deco) => {
+                        let f = self.temp_object(cx, deco)?;
+                        held += 1;
+                        self.call_positional(cx, f, &[value])?
+                    }
+                    // `ns[x].setter(value)`: the property made earlier in this class.
+                    MethodDecorator::Accessor(prop, which) => {
+                        let key = self.load_module_object(ModuleObject::Str(prop.clone()))?;
+                        let current =
+                            call_value(self, "PyDict_GetItemWithError", &[ns.into(), key.into()])?
+                                .into_pointer_value();
+                        self.check_null(cx, current)?;
+                        let method = self.load_module_object(ModuleObject::Str(which.clone()))?;
+                        let r = call_value(
+                            self,
+                            "PyObject_CallMethodObjArgs",
+                            &[current.into(), method.into(), value.into(), p.const_null().into()],
+                        )?
+                        .into_pointer_value();
+                        self.check_null(cx, r)?
+                    }
+                };
+                cx.temps.push(made);
+                held += 1;
+                value = made;
+            }
             self.dict_set(cx, ns, &m.name, value)?;
-            self.release_temps(cx, if wrapper.is_some() { 2 } else { 1 })?;
+            self.release_temps(cx, held)?;
         }
         if !class.annotations.is_empty() {
             let annotations = call_value(self, "PyDict_New", &[])?.into_pointer_value();

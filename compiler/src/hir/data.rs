@@ -387,6 +387,16 @@ pub struct Method {
     pub kind: MethodKind,
     /// `Lambda(function, [])`: the method's function, typed with object parameters.
     pub func: Expr,
+    /// Decorators applied when the class is made, innermost first.
+    pub decorators: Vec<MethodDecorator>,
+}
+
+#[derive(Debug)]
+pub enum MethodDecorator {
+    /// Any callable (`functools.cached_property`): called with the method.
+    Call(Expr),
+    /// `@x.setter` (`getter`, `deleter`) of the property `x` made earlier in the class.
+    Accessor(String, String),
 }
 
 /// How a method binds: to the instance, to nothing (`@staticmethod`), to the class

@@ -3005,7 +3005,7 @@ impl FnLowerer<'_> {
                     }
                 }
                 ast::Stmt::FunctionDef(f) => {
-                    if let Some(m) = self.class_method(&name, f) {
+                    if let Some(m) = self.class_method(&name, f, &methods) {
                         methods.push(m);
                     }
                 }
@@ -3028,21 +3028,56 @@ impl FnLowerer<'_> {
     }
 
     /// A method of `class`: how it binds (its decorator), and its function, queued.
-    fn class_method(&mut self, class: &str, f: &ast::StmtFunctionDef) -> Option<Method> {
-        let kind = match f.decorator_list.as_slice() {
-            [] => MethodKind::Instance,
-            [ast::Expr::Name(d)] if d.id.as_str() == "staticmethod" => MethodKind::Static,
-            [ast::Expr::Name(d)] if d.id.as_str() == "classmethod" => MethodKind::Class,
-            [ast::Expr::Name(d)] if d.id.as_str() == "property" => MethodKind::Property,
-            [d, ..] => {
+    fn class_method(
+        &mut self,
+        class: &str,
+        f: &ast::StmtFunctionDef,
+        earlier: &[Method],
+    ) -> Option<Method> {
+        // The innermost decorator may say how the method binds; the others apply to the result
+        // when the class is made, innermost first (`@x.setter` to the property `x` made above).
+        let mut listed: Vec<&ast::Expr> = f.decorator_list.iter().collect();
+        let kind = match listed.last() {
+            Some(ast::Expr::Name(d)) if d.id.as_str() == "staticmethod" => MethodKind::Static,
+            Some(ast::Expr::Name(d)) if d.id.as_str() == "classmethod" => MethodKind::Class,
+            Some(ast::Expr::Name(d)) if d.id.as_str() == "property" => MethodKind::Property,
+            _ => MethodKind::Instance,
+        };
+        if kind != MethodKind::Instance {
+            listed.pop();
+        }
+        let mut decorators = Vec::new();
+        for d in listed.into_iter().rev() {
+            let target = match d {
+                ast::Expr::Call(c) => &*c.func,
+                other => other,
+            };
+            let last = match target {
+                ast::Expr::Name(n) => n.id.as_str(),
+                ast::Expr::Attribute(a) => a.attr.as_str(),
+                _ => "",
+            };
+            if last == "abstractmethod" {
                 self.diags.push(unsupported(
                     d.range(),
-                    "method decorators other than `@staticmethod`, `@classmethod` and `@property`",
-                    "apply the decorator in Python, to the compiled class's method; a property setter can be a method",
+                    "`@abstractmethod` on a compiled method",
+                    "raise NotImplementedError in the base class's method instead",
                 ));
                 return None;
             }
-        };
+            match d {
+                ast::Expr::Attribute(a)
+                    if matches!(a.attr.as_str(), "setter" | "getter" | "deleter")
+                        && matches!(&*a.value, ast::Expr::Name(p)
+                            if earlier.iter().any(|m| m.name == p.id.as_str())) =>
+                {
+                    let ast::Expr::Name(p) = &*a.value else { unreachable!() };
+                    decorators
+                        .push(MethodDecorator::Accessor(p.id.to_string(), a.attr.to_string()));
+                }
+                other => decorators.push(MethodDecorator::Call(self.expr(other))),
+            }
+        }
         let first =
             f.args.posonlyargs.iter().chain(&f.args.args).next().map(|a| a.def.arg.to_string());
         if kind != MethodKind::Static && first.is_none() {
@@ -3068,7 +3103,7 @@ impl FnLowerer<'_> {
             self.first_lambda + queue.len() - 1
         };
         let func = self.expr_node(span_of(f.range), ExprKind::Lambda(id, Vec::new()));
-        Some(Method { name: f.name.to_string(), kind, func })
+        Some(Method { name: f.name.to_string(), kind, func, decorators })
     }
 
     /// `def g(...)` inside a function: a function of its own (lowered after the module's, as

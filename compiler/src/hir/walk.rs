@@ -23,7 +23,14 @@ pub fn walk_expr<'h>(e: &'h Expr, f: &mut dyn FnMut(&'h Expr)) {
         ExprKind::MakeClass(class) => {
             class.bases.iter().for_each(|x| walk_expr(x, f));
             class.attrs.iter().for_each(|(_, x)| walk_expr(x, f));
-            class.methods.iter().for_each(|m| walk_expr(&m.func, f));
+            class.methods.iter().for_each(|m| {
+                walk_expr(&m.func, f);
+                m.decorators.iter().for_each(|d| {
+                    if let MethodDecorator::Call(x) = d {
+                        walk_expr(x, f)
+                    }
+                })
+            });
             class.keywords.iter().for_each(|(_, x)| walk_expr(x, f));
             class.annotations.iter().for_each(|(_, x)| walk_expr(x, f));
         }

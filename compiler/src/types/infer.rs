@@ -1262,6 +1262,11 @@ impl Inferencer<'_> {
                 }
                 for m in &class.methods {
                     self.expr(w, &m.func);
+                    for d in &m.decorators {
+                        if let MethodDecorator::Call(x) = d {
+                            self.expr(w, x);
+                        }
+                    }
                 }
                 for (_, x) in class.keywords.iter().chain(&class.annotations) {
                     self.expr(w, x);
