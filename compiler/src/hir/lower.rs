@@ -3060,7 +3060,7 @@ impl FnLowerer<'_> {
             if last == "abstractmethod" {
                 self.diags.push(unsupported(
                     d.range(),
-                    "`@abstractmethod` on a compiled method",
+                    "`@abstractmethod` on compiled methods",
                     "raise NotImplementedError in the base class's method instead",
                 ));
                 return None;
