@@ -101,3 +101,25 @@ def compare(a, b):
 #run: compare("a", "b")
 #run: compare([1], [1, 0])
 #run: compare(1, "a")
+
+
+def step(v, k, dv):
+    v[k] += dv
+    return v[k]
+
+
+#export advance_while(object, float)
+def advance_while(bodies, dt):
+    # The same list update as `updates`, spelled with a while loop, a helper and reversed
+    # index order: the fast paths are per operation, so every spelling takes them.
+    i = len(bodies) - 1
+    total = 0.0
+    while i >= 0:
+        (x, y), v = bodies[i]
+        for k in (1, 0):
+            total += step(v, k, dt * (x - y) ** 2.0)
+        i -= 1
+    return total, bodies
+
+#run: advance_while([([1.0, 2.0], [0.0, 0.0]), ([3.0, 0.5], [1.0, -1.0])], 0.5)
+#run: advance_while([((2, 1), [0, 0])], 2.0)

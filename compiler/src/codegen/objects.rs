@@ -2340,6 +2340,8 @@ impl<'ctx> Codegen<'ctx, '_> {
         let i = self.expr(cx, ix)?.into_int_value();
         let key_slot = self.entry_alloca(cx, p.into(), "key")?;
         self.b.build_store(key_slot, p.const_null())?;
+        // Used on both list paths (read and store): computed where both see it.
+        let negative = self.b.build_int_compare(IntPredicate::SLT, i, self.i64(0), "")?;
         let tp = type_of(self, obj)?;
         let is_list =
             self.b.build_int_compare(IntPredicate::EQ, tp, data_symbol(self, "PyList_Type"), "")?;
@@ -2349,7 +2351,6 @@ impl<'ctx> Codegen<'ctx, '_> {
         self.b.build_conditional_branch(is_list, list_bb, other_bb)?;
         self.b.position_at_end(list_bb);
         let n = call_value(self, "PyList_Size", &[obj.into()])?.into_int_value();
-        let negative = self.b.build_int_compare(IntPredicate::SLT, i, self.i64(0), "")?;
         let wrapped = self.b.build_int_add(i, n, "")?;
         let at = self.b.build_select(negative, wrapped, i, "")?.into_int_value();
         // PyList_GetItem checks the range (IndexError) and gives a borrowed item or NULL.
