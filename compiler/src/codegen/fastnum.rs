@@ -16,6 +16,36 @@ use inkwell::{FloatPredicate, IntPredicate};
 /// same in every CPython this module imports on).
 const FLOAT_VALUE: i64 = 16;
 
+/// The value of an exact float (`is_float`) or exact int operand as a double: read from the
+/// float, or PyLong_AsDouble (-1.0 with an error set for an int too big).
+fn operand<'ctx>(
+    cg: &mut Codegen<'ctx, '_>,
+    f: FunctionValue<'ctx>,
+    obj: PointerValue<'ctx>,
+    is_float: IntValue<'ctx>,
+) -> Cg<FloatValue<'ctx>> {
+    let stored = float_value(cg, obj)?;
+    let from_int = cg.append(f, "from_int");
+    let here = cg.b.current_block()?;
+    let joined = cg.append(f, "operand");
+    cg.b.build_conditional_branch(is_float, joined, from_int)?;
+    cg.b.position_at_end(from_int);
+    let converted = call_value(cg, "PyLong_AsDouble", &[obj.into()])?.into_float_value();
+    let from_int_end = cg.b.current_block()?;
+    cg.b.build_unconditional_branch(joined)?;
+    cg.b.position_at_end(joined);
+    let phi = cg.b.build_phi(cg.ctx.f64_type(), "")?;
+    phi.add_incoming(&[(&stored, here), (&converted, from_int_end)]);
+    Ok(phi.as_basic_value().into_float_value())
+}
+
+/// `ob_fval` of an exact float.
+fn float_value<'ctx>(cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>) -> Cg<FloatValue<'ctx>> {
+    let slot =
+        unsafe { cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(FLOAT_VALUE)], "")? };
+    Ok(cg.b.build_load(cg.ctx.f64_type(), slot, "")?.into_float_value())
+}
+
 /// Whether `op` has a fast path here.
 pub(super) fn has_fast_path(op: BinOp) -> bool {
     matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div)
@@ -55,29 +85,8 @@ pub(super) fn number_fn<'ctx>(
 
         // At least one float, the other a float or an exact int (converted as CPython does).
         cg.b.position_at_end(floats_bb);
-        let value_of = |cg: &mut Codegen<'ctx, '_>,
-                        obj: PointerValue<'ctx>,
-                        float: IntValue<'ctx>|
-         -> Cg<FloatValue<'ctx>> {
-            let slot = unsafe {
-                cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(FLOAT_VALUE)], "")?
-            };
-            let stored = cg.b.build_load(f64t, slot, "")?.into_float_value();
-            let from_int = cg.append(f, "from_int");
-            let here = cg.b.current_block()?;
-            let joined = cg.append(f, "operand");
-            cg.b.build_conditional_branch(float, joined, from_int)?;
-            cg.b.position_at_end(from_int);
-            let converted = call_value(cg, "PyLong_AsDouble", &[obj.into()])?.into_float_value();
-            let from_int_end = cg.b.current_block()?;
-            cg.b.build_unconditional_branch(joined)?;
-            cg.b.position_at_end(joined);
-            let phi = cg.b.build_phi(f64t, "")?;
-            phi.add_incoming(&[(&stored, here), (&converted, from_int_end)]);
-            Ok(phi.as_basic_value().into_float_value())
-        };
-        let x = value_of(cg, a, a_float)?;
-        let y = value_of(cg, b, b_float)?;
+        let x = operand(cg, f, a, a_float)?;
+        let y = operand(cg, f, b, b_float)?;
         // An int too big for a float: CPython's own error, from the generic path.
         let minus_one = f64t.const_float(-1.0);
         let x_bad = cg.b.build_float_compare(FloatPredicate::OEQ, x, minus_one, "")?;
@@ -194,29 +203,8 @@ pub(super) fn power_fn<'ctx>(cg: &mut Codegen<'ctx, '_>) -> Cg<FunctionValue<'ct
             generic_bb,
         )?;
         cg.b.position_at_end(floats_bb);
-        let value_of = |cg: &mut Codegen<'ctx, '_>,
-                        obj: PointerValue<'ctx>,
-                        float: IntValue<'ctx>|
-         -> Cg<FloatValue<'ctx>> {
-            let slot = unsafe {
-                cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(FLOAT_VALUE)], "")?
-            };
-            let stored = cg.b.build_load(f64t, slot, "")?.into_float_value();
-            let from_int = cg.append(f, "from_int");
-            let here = cg.b.current_block()?;
-            let joined = cg.append(f, "operand");
-            cg.b.build_conditional_branch(float, joined, from_int)?;
-            cg.b.position_at_end(from_int);
-            let converted = call_value(cg, "PyLong_AsDouble", &[obj.into()])?.into_float_value();
-            let from_int_end = cg.b.current_block()?;
-            cg.b.build_unconditional_branch(joined)?;
-            cg.b.position_at_end(joined);
-            let phi = cg.b.build_phi(f64t, "")?;
-            phi.add_incoming(&[(&stored, here), (&converted, from_int_end)]);
-            Ok(phi.as_basic_value().into_float_value())
-        };
-        let x = value_of(cg, a, a_float)?;
-        let y = value_of(cg, b, b_float)?;
+        let x = operand(cg, f, a, a_float)?;
+        let y = operand(cg, f, b, b_float)?;
         let inf = f64t.const_float(f64::INFINITY);
         let finite = |cg: &Codegen<'ctx, '_>, v: FloatValue<'ctx>| {
             let magnitude = cg.intrinsic("llvm.fabs", &[v.into()])?.into_float_value();
@@ -274,7 +262,6 @@ pub(super) fn compare_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, code: u64) -> Cg<Func
     in_new_function(cg, &name, p.fn_type(&[p.into(), p.into()], false), move |cg, f| {
         let a = f.param(0)?.into_pointer_value();
         let b = f.param(1)?.into_pointer_value();
-        let f64t = cg.ctx.f64_type();
         let i32t = cg.ctx.i32_type();
         let (ta, tb) = (type_of(cg, a)?, type_of(cg, b)?);
         let same = cg.b.build_int_compare(IntPredicate::EQ, ta, tb, "")?;
@@ -294,13 +281,7 @@ pub(super) fn compare_fn<'ctx>(cg: &mut Codegen<'ctx, '_>, code: u64) -> Cg<Func
         let answer_bb = cg.append(f, "answer");
         cg.b.build_conditional_branch(floats, floats_bb, ints_check)?;
         cg.b.position_at_end(floats_bb);
-        let load = |cg: &Codegen<'ctx, '_>, obj: PointerValue<'ctx>| -> Cg<FloatValue<'ctx>> {
-            let slot = unsafe {
-                cg.b.build_in_bounds_gep(cg.ctx.i8_type(), obj, &[cg.i64(FLOAT_VALUE)], "")?
-            };
-            Ok(cg.b.build_load(f64t, slot, "")?.into_float_value())
-        };
-        let (x, y) = (load(cg, a)?, load(cg, b)?);
+        let (x, y) = (float_value(cg, a)?, float_value(cg, b)?);
         // Ordered predicates (NaN compares false), except `!=` (true for NaN), as Python's.
         let fp = match code {
             0 => FloatPredicate::OLT,

@@ -16,7 +16,7 @@ use crate::export_spec::Scalar;
 use crate::hir::{BinOp, CmpOp, Const, Expr, ExprKind, Index, Reduction, Ufunc, UnaryOp};
 
 /// The dtypes computed natively element by element.
-fn native(d: Scalar) -> bool {
+pub(super) fn native(d: Scalar) -> bool {
     matches!(
         d,
         Scalar::Bool

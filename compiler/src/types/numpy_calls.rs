@@ -145,17 +145,9 @@ fn is_float(d: Scalar) -> bool {
     matches!(d, Scalar::Float32 | Scalar::Float64)
 }
 
+/// The dtypes pyaot holds natively element by element (`elementwise`'s own list).
 fn is_signed_or_bool(d: Scalar) -> bool {
-    matches!(
-        d,
-        Scalar::Bool
-            | Scalar::Int8
-            | Scalar::Int16
-            | Scalar::Int32
-            | Scalar::Int64
-            | Scalar::Float32
-            | Scalar::Float64
-    )
+    super::elementwise::native(d)
 }
 
 /// The dtype of a sum or product (and their cumulative forms): bools and ints narrower than
